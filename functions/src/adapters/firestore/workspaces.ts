@@ -1,0 +1,74 @@
+import { FieldPath, type DocumentSnapshot } from 'firebase-admin/firestore';
+import type { Page, PageRequest, WorkspaceStore } from '../../app/ports.js';
+import { AppError } from '../../domain/errors.js';
+import type { Member, Workspace } from '../../domain/models.js';
+import type { Role } from '../../domain/roles.js';
+import { dataOf, firestore, paginate, revive } from './client.js';
+
+const wsRef = (wsId: string) => firestore().collection('workspaces').doc(wsId);
+const memberRef = (wsId: string, uid: string) => wsRef(wsId).collection('members').doc(uid);
+
+const lastOwner = () =>
+  new AppError('precondition', 'last_owner', 'A workspace must keep at least one owner; make someone else owner first.');
+
+export class FirestoreWorkspaceStore implements WorkspaceStore {
+  async create(ws: Workspace, owner: Member): Promise<void> {
+    const batch = firestore().batch();
+    batch.create(wsRef(ws.id), { ...ws, ownerCount: 1 });
+    batch.create(memberRef(ws.id, owner.uid), owner);
+    await batch.commit();
+  }
+
+  async get(wsId: string): Promise<Workspace | null> {
+    return dataOf<Workspace>(await wsRef(wsId).get());
+  }
+
+  async getMember(wsId: string, uid: string): Promise<Member | null> {
+    return dataOf<Member>(await memberRef(wsId, uid).get());
+  }
+
+  listMembers(wsId: string, page: PageRequest): Promise<Page<Member>> {
+    const q = wsRef(wsId).collection('members').orderBy(FieldPath.documentId());
+    return paginate<Member>(q, page, ['plain'], (m) => [m.uid]);
+  }
+
+  async listForUser(uid: string, page: PageRequest): Promise<Page<{ workspace: Workspace; role: Role }>> {
+    const q = firestore().collectionGroup('members').where('uid', '==', uid).orderBy('wsId');
+    const members = await paginate<Member>(q, page, ['plain'], (m) => [m.wsId]);
+    if (members.items.length === 0) return { items: [], nextCursor: null };
+    const snaps = await firestore().getAll(...members.items.map((m) => wsRef(m.wsId)));
+    const items = snaps.flatMap((snap, i) => {
+      const workspace = snap.exists ? revive<Workspace>(snap.data()) : null;
+      const role = members.items[i]?.role;
+      return workspace && role ? [{ workspace, role }] : [];
+    });
+    return { items, nextCursor: members.nextCursor };
+  }
+
+  /** Role changes keep an exact owner count on the workspace, checked in the same transaction. */
+  async putMember(member: Member): Promise<void> {
+    await firestore().runTransaction(async (tx) => {
+      const [wsSnap, prevSnap] = (await tx.getAll(wsRef(member.wsId), memberRef(member.wsId, member.uid))) as [DocumentSnapshot, DocumentSnapshot];
+      if (!wsSnap.exists) throw new AppError('not_found', 'workspace_not_found', 'Workspace was not found.');
+      const ownerCount = Number(wsSnap.get('ownerCount') ?? 0);
+      const prev = prevSnap.exists ? (prevSnap.get('role') as Role) : null;
+      const delta = (member.role === 'owner' ? 1 : 0) - (prev === 'owner' ? 1 : 0);
+      if (ownerCount + delta < 1) throw lastOwner();
+      tx.set(memberRef(member.wsId, member.uid), member);
+      if (delta !== 0) tx.update(wsRef(member.wsId), { ownerCount: ownerCount + delta });
+    });
+  }
+
+  async removeMember(wsId: string, uid: string): Promise<void> {
+    await firestore().runTransaction(async (tx) => {
+      const [wsSnap, prevSnap] = (await tx.getAll(wsRef(wsId), memberRef(wsId, uid))) as [DocumentSnapshot, DocumentSnapshot];
+      if (!prevSnap.exists) return;
+      const ownerCount = Number(wsSnap.get('ownerCount') ?? 0);
+      if (prevSnap.get('role') === 'owner') {
+        if (ownerCount <= 1) throw lastOwner();
+        tx.update(wsRef(wsId), { ownerCount: ownerCount - 1 });
+      }
+      tx.delete(memberRef(wsId, uid));
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { AppError, type ErrorKind } from '../domain/errors.js';
+
+/** RFC 9457 problem details, with our stable `code` and the request id. */
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    requestId: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+export type Problem = z.infer<typeof Problem>;
+
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition: 412,
+  too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+const TITLE: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface ProblemResponse {
+  status: number;
+  body: Problem;
+  headers: Record<string, string>;
+}
+
+export function problemFor(err: unknown, requestId: string): ProblemResponse {
+  if (err instanceof AppError) {
+    const status = err.code === 'idempotency_key_reused' ? 422 : err.code === 'unsupported_media_type' ? 415 : err.code === 'method_not_allowed' ? 405 : STATUS[err.kind];
+    const headers: Record<string, string> = {};
+    if (err.retryAfterSeconds !== undefined) headers['Retry-After'] = String(err.retryAfterSeconds);
+    if (err.kind === 'unauthenticated') headers['WWW-Authenticate'] = 'Bearer';
+    return {
+      status,
+      headers,
+      body: {
+        type: `urn:agent-marketplace:problem:${err.code}`,
+        title: TITLE[status] ?? 'Error',
+        status,
+        detail: err.message,
+        code: err.code,
+        requestId,
+        ...(err.issues ? { errors: err.issues } : {}),
+      },
+    };
+  }
+  return {
+    status: 500,
+    headers: {},
+    body: {
+      type: 'urn:agent-marketplace:problem:internal',
+      title: TITLE[500]!,
+      status: 500,
+      detail: 'An unexpected error occurred. It has been logged with this request id.',
+      code: 'internal',
+      requestId,
+    },
+  };
+}
+
+/** zod issues as problem `errors`, each at a JSON-pointer-like path into the input. */
+export function validationError(where: 'body' | 'query' | 'path' | 'header', error: z.ZodError): AppError {
+  const issues = error.issues.map((i) => ({
+    path: [where, ...i.path.map(String)].join('.'),
+    message: i.message,
+    code: i.code,
+  }));
+  const first = issues[0];
+  return new AppError('invalid', 'validation_failed', first ? `Invalid ${where}: ${first.path}: ${first.message}` : `Invalid ${where}.`, {
+    issues,
+  });
+}

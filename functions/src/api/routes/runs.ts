@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { getRun, listRunEvents, listRunLogs, listRuns, triggerRun } from '../../app/runs.js';
+import { defineRoute } from '../route.js';
+import { Id, LogPageOut, LogsQuery, PageQuery, pageOf, RunEventOut, RunOut, TriggerRunIn } from '../schemas.js';
+
+const RunParams = z.object({ wsId: Id, runId: Id }).strict();
+
+export const runRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/v1/workspaces/:wsId/installs/:installId/runs',
+    operationId: 'triggerRun',
+    summary: 'Run an installed agent now',
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.trigger' },
+    params: z.object({ wsId: Id, installId: Id }).strict(),
+    body: TriggerRunIn,
+    idempotent: true,
+    response: { status: 201, schema: RunOut, description: 'The queued run' },
+    errors: [412, 429, 503],
+    handler: async ({ deps, access, params, body }) => {
+      const run = await triggerRun(deps, access!, { installId: params.installId, input: body.input });
+      return { body: run, headers: { Location: `/v1/workspaces/${run.wsId}/runs/${run.id}` } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/workspaces/:wsId/runs',
+    operationId: 'listRuns',
+    summary: 'Runs in the workspace, newest first',
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.read' },
+    params: z.object({ wsId: Id }).strict(),
+    query: PageQuery.extend({ installId: Id.optional() }).strict(),
+    response: { status: 200, schema: pageOf(RunOut), description: 'A page of runs' },
+    handler: async ({ deps, params, query }) => ({
+      body: await listRuns(deps, params.wsId, { installId: query.installId }, { limit: query.limit, cursor: query.cursor }),
+    }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/workspaces/:wsId/runs/:runId',
+    operationId: 'getRun',
+    summary: 'A run with its state, progress, outputs and error',
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.read' },
+    params: RunParams,
+    response: { status: 200, schema: RunOut, description: 'The run' },
+    handler: async ({ deps, params }) => ({ body: await getRun(deps, params.wsId, params.runId) }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/workspaces/:wsId/runs/:runId/events',
+    operationId: 'listRunEvents',
+    summary: "A run's state transitions, in order",
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.read' },
+    params: RunParams,
+    response: { status: 200, schema: z.object({ items: z.array(RunEventOut) }), description: 'The transitions' },
+    handler: async ({ deps, params }) => ({ body: { items: await listRunEvents(deps, params.wsId, params.runId) } }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/workspaces/:wsId/runs/:runId/logs',
+    operationId: 'listRunLogs',
+    summary: "A run's log lines after a chunk sequence number; pass `next` as `after` to continue",
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.read' },
+    params: RunParams,
+    query: LogsQuery,
+    response: { status: 200, schema: LogPageOut, description: 'Log lines in order' },
+    handler: async ({ deps, params, query }) => {
+      const { chunks, next } = await listRunLogs(deps, params.wsId, params.runId, query.after, query.limit);
+      const lines = chunks.flatMap((c) => c.lines.map((l) => ({ ...l, seq: c.seq, attempt: c.attempt })));
+      return { body: { lines, next } };
+    },
+  }),
+];

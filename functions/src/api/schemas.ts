@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { ManifestSchema } from '../domain/manifest.js';
+import { LogLevel, LogLine } from '../domain/models.js';
+import { ApiKeyScope, Permission, Role } from '../domain/roles.js';
+import { RunState } from '../domain/runState.js';
+
+/**
+ * Request and response shapes of the REST API: the contract, and the source of
+ * `/v1/openapi.json`. Requests are strict (unknown fields are rejected); responses list
+ * exactly what a client sees.
+ */
+const Timestamp = z.iso.datetime();
+export const Id = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'an id of letters and digits');
+
+export const PageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(1024).optional(),
+  })
+  .strict();
+
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const WorkspaceOut = z
+  .object({ id: z.string(), name: z.string(), plan: z.string(), createdAt: Timestamp, role: Role })
+  .meta({ id: 'Workspace' });
+
+export const CreateWorkspaceIn = z
+  .object({ name: z.string().trim().min(1).max(80) })
+  .strict()
+  .meta({ id: 'CreateWorkspace' });
+
+export const MemberOut = z
+  .object({ uid: z.string(), role: Role, email: z.string().nullable(), addedAt: Timestamp, addedBy: z.string() })
+  .meta({ id: 'Member' });
+
+export const AddMemberIn = z.object({ email: z.email().max(254), role: Role }).strict().meta({ id: 'AddMember' });
+export const ChangeRoleIn = z.object({ role: Role }).strict().meta({ id: 'ChangeMemberRole' });
+
+export const ApiKeyOut = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    scopes: z.array(ApiKeyScope),
+    createdAt: Timestamp,
+    createdBy: z.string(),
+    lastUsedAt: Timestamp.nullable(),
+    revokedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const CreatedApiKeyOut = ApiKeyOut.extend({
+  /** The full key. Shown once, in this response only. */
+  secret: z.string(),
+}).meta({ id: 'CreatedApiKey' });
+
+export const CreateApiKeyIn = z
+  .object({ name: z.string().trim().min(1).max(80), scopes: z.array(ApiKeyScope).min(1).max(ApiKeyScope.options.length) })
+  .strict()
+  .meta({ id: 'CreateApiKey' });
+
+export const AgentSummaryOut = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    publisher: z.string(),
+    summary: z.string(),
+    categories: z.array(z.string()),
+    tags: z.array(z.string()),
+    latestVersion: z.string(),
+    pricingModel: z.string(),
+    installCount: z.number().int(),
+    ratingAvg: z.number(),
+    ratingCount: z.number().int(),
+  })
+  .meta({ id: 'AgentSummary' });
+
+export const AgentOut = AgentSummaryOut.extend({ manifest: ManifestSchema }).meta({ id: 'Agent' });
+
+export const InstallOut = z
+  .object({
+    id: z.string(),
+    agentId: z.string(),
+    version: z.string(),
+    state: z.enum(['active', 'paused']),
+    target: z.enum(['saas']),
+    config: z.record(z.string(), z.unknown()),
+    createdAt: Timestamp,
+    createdBy: z.string(),
+  })
+  .meta({ id: 'Install' });
+
+export const CreateInstallIn = z
+  .object({
+    agentId: z.string().min(1).max(63),
+    version: z.string().min(1).max(64).optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .meta({ id: 'CreateInstall' });
+
+export const RunOut = z
+  .object({
+    id: z.string(),
+    installId: z.string(),
+    agentId: z.string(),
+    agentVersion: z.string(),
+    state: RunState,
+    attempt: z.number().int(),
+    trigger: z.object({ kind: z.string(), by: z.string() }),
+    input: z.record(z.string(), z.unknown()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+    heartbeatAt: Timestamp.nullable(),
+    progress: z.object({ percent: z.number(), message: z.string() }).nullable(),
+    outputs: z.record(z.string(), z.unknown()).nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'Run' });
+
+export const TriggerRunIn = z
+  .object({ input: z.record(z.string(), z.unknown()).optional() })
+  .strict()
+  .meta({ id: 'TriggerRun' });
+
+export const RunEventOut = z
+  .object({ seq: z.number().int(), from: RunState.nullable(), to: RunState, reason: z.string(), attempt: z.number().int(), at: Timestamp })
+  .meta({ id: 'RunEvent' });
+
+export const LogLineOut = LogLine.extend({ seq: z.number().int(), attempt: z.number().int() }).meta({ id: 'LogLine' });
+
+export const LogsQuery = z
+  .object({ after: z.coerce.number().int().min(-1).default(-1), limit: z.coerce.number().int().min(1).max(100).default(50) })
+  .strict();
+
+export const LogPageOut = z.object({ lines: z.array(LogLineOut), next: z.number().int() }).meta({ id: 'LogPage' });
+
+/** Runner API: what an agent's runner sends (documented so any language can implement it). */
+export const LogBatchIn = z
+  .object({ seq: z.number().int().min(0).max(10_000_000), lines: z.array(LogLine).min(1).max(1000) })
+  .strict()
+  .meta({ id: 'LogBatch' });
+
+export const HeartbeatIn = z
+  .object({ progress: z.object({ percent: z.number().min(0).max(100), message: z.string().max(500) }).strict().optional() })
+  .strict()
+  .meta({ id: 'Heartbeat' });
+
+export const CompleteIn = z
+  .object({
+    outcome: z.enum(['succeeded', 'failed']),
+    outputs: z.record(z.string(), z.unknown()).optional(),
+    error: z.object({ code: z.string().max(64), message: z.string().max(4000) }).strict().optional(),
+  })
+  .strict()
+  .meta({ id: 'RunCompletion' });
+
+export const Ack = z.object({ ok: z.literal(true) }).meta({ id: 'Ack' });
+
+export const HealthOut = z.object({ status: z.literal('ok'), version: z.string() });
+
+export const MeOut = z.object({ uid: z.string(), email: z.string().nullable() }).meta({ id: 'Me' });
+
+export { LogLevel, Permission };

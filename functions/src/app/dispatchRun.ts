@@ -1,0 +1,89 @@
+import { AppError } from '../domain/errors.js';
+import type { Deps, DispatchTask } from './ports.js';
+import { formatCredential, newId, newSecret, sha256 } from './secrets.js';
+
+export const RUNNER_TOKEN_PREFIX = 'rt';
+
+export type DispatchOutcome = 'started' | 'skipped' | 'gone';
+
+/**
+ * Starts one attempt of a queued run. Delivery is at-least-once: the queued → dispatching
+ * transition is the lease, so a redelivered task finds the run no longer queued and does
+ * nothing, and never starts a second execution for the same attempt.
+ */
+export async function dispatchRun(
+  deps: Pick<Deps, 'runs' | 'catalog' | 'executor' | 'clock' | 'config'>,
+  task: DispatchTask,
+): Promise<DispatchOutcome> {
+  const run = await deps.runs.get(task.wsId, task.runId);
+  if (!run) return 'gone';
+  if (run.attempt !== task.attempt || run.state !== 'queued') return 'skipped';
+
+  const holder = newId();
+  const secret = newSecret();
+  const token = formatCredential(RUNNER_TOKEN_PREFIX, run.wsId, run.id, secret);
+  const leased = await deps.runs.transition(run.wsId, run.id, {
+    from: ['queued'],
+    to: 'dispatching',
+    reason: 'dispatch',
+    patch: (current) =>
+      current.attempt === task.attempt
+        ? {
+            lease: { holder, until: new Date(deps.clock.now().getTime() + deps.config.leaseSeconds * 1000) },
+            runnerTokenHash: sha256(secret),
+          }
+        : {},
+  });
+  if (!leased.applied || leased.run.lease?.holder !== holder) return 'skipped';
+
+  const manifest = await deps.catalog.getVersion(run.agentId, run.agentVersion);
+  if (!manifest) {
+    await deps.runs.transition(run.wsId, run.id, {
+      from: ['dispatching'],
+      to: 'failed',
+      reason: 'agent_version_missing',
+      patch: () => ({
+        lease: null,
+        runnerTokenHash: null,
+        finishedAt: deps.clock.now(),
+        error: { code: 'agent_version_missing', message: `${run.agentId}@${run.agentVersion} is no longer available.` },
+      }),
+    });
+    return 'gone';
+  }
+
+  let executionId: string;
+  try {
+    ({ executionId } = await deps.executor.start({
+      wsId: run.wsId,
+      runId: run.id,
+      attempt: run.attempt,
+      agentId: run.agentId,
+      agentVersion: run.agentVersion,
+      manifest,
+      env: {
+        RUN_ID: run.id,
+        RUN_ATTEMPT: String(run.attempt),
+        RUNNER_API_URL: deps.config.runnerApiUrl,
+        RUNNER_TOKEN: token,
+      },
+    }));
+  } catch (err) {
+    // Give the run back to the queue; the task is retried by the queue's policy.
+    await deps.runs.transition(run.wsId, run.id, {
+      from: ['dispatching'],
+      to: 'queued',
+      reason: 'executor_failed',
+      patch: () => ({ lease: null, runnerTokenHash: null }),
+    });
+    throw new AppError('unavailable', 'executor_failed', `The executor could not start the run: ${(err as Error).message}`);
+  }
+
+  await deps.runs.transition(run.wsId, run.id, {
+    from: ['dispatching'],
+    to: 'starting',
+    reason: 'execution_started',
+    patch: () => ({ lease: null, executionId }),
+  });
+  return 'started';
+}

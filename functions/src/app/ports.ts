@@ -1,0 +1,168 @@
+import type {
+  AgentListing,
+  ApiKey,
+  Install,
+  LogChunk,
+  Member,
+  Run,
+  RunEvent,
+  Workspace,
+} from '../domain/models.js';
+import type { Manifest } from '../domain/manifest.js';
+import type { Role } from '../domain/roles.js';
+import type { RunState } from '../domain/runState.js';
+
+/**
+ * Ports: what use cases need from the outside world. Adapters implement them
+ * (Firestore, Cloud Tasks, Cloud Run, local child processes); use cases receive them.
+ */
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface WorkspaceStore {
+  create(ws: Workspace, owner: Member): Promise<void>;
+  get(wsId: string): Promise<Workspace | null>;
+  getMember(wsId: string, uid: string): Promise<Member | null>;
+  listMembers(wsId: string, page: PageRequest): Promise<Page<Member>>;
+  listForUser(uid: string, page: PageRequest): Promise<Page<{ workspace: Workspace; role: Role }>>;
+  /** Adds or changes a member; refuses to leave the workspace without an owner. */
+  putMember(member: Member): Promise<void>;
+  removeMember(wsId: string, uid: string): Promise<void>;
+}
+
+export interface ApiKeyStore {
+  create(key: ApiKey): Promise<void>;
+  get(wsId: string, keyId: string): Promise<ApiKey | null>;
+  list(wsId: string, page: PageRequest): Promise<Page<ApiKey>>;
+  revoke(wsId: string, keyId: string, at: Date): Promise<ApiKey | null>;
+  touch(wsId: string, keyId: string, at: Date): Promise<void>;
+}
+
+export interface PublishedVersion {
+  listing: AgentListing;
+  manifest: Manifest;
+}
+
+export interface CatalogStore {
+  listPublished(page: PageRequest): Promise<Page<AgentListing>>;
+  getListing(agentId: string): Promise<AgentListing | null>;
+  getVersion(agentId: string, version: string): Promise<Manifest | null>;
+  /** Seeding and publishing: writes the listing and the version together. */
+  publish(listing: AgentListing, manifest: Manifest): Promise<void>;
+}
+
+export interface InstallStore {
+  /** Creates the install and bumps the agent's install count in one transaction. */
+  create(install: Install): Promise<void>;
+  get(wsId: string, installId: string): Promise<Install | null>;
+  list(wsId: string, page: PageRequest): Promise<Page<Install>>;
+}
+
+export interface TransitionPatch {
+  [field: string]: unknown;
+}
+
+export interface TransitionRequest {
+  to: RunState;
+  reason: string;
+  /** States the run must be in for this transition to apply; otherwise nothing changes. */
+  from: readonly RunState[];
+  patch?: (run: Run) => Partial<Run>;
+}
+
+export type TransitionResult =
+  | { applied: true; run: Run }
+  | { applied: false; run: Run };
+
+export interface RunStore {
+  /** Creates the run and its first event atomically. */
+  create(run: Run): Promise<void>;
+  get(wsId: string, runId: string): Promise<Run | null>;
+  list(wsId: string, filter: { installId?: string | undefined }, page: PageRequest): Promise<Page<Run>>;
+  /**
+   * Moves the run through the domain state machine inside a transaction and appends the
+   * event. A run not in `from` is returned unchanged with `applied: false` (redelivery).
+   */
+  transition(wsId: string, runId: string, req: TransitionRequest): Promise<TransitionResult>;
+  /** Updates non-state fields (heartbeat, progress); never touches `state`. */
+  touch(wsId: string, runId: string, patch: Partial<Pick<Run, 'heartbeatAt' | 'progress'>>): Promise<void>;
+  /** Stores a log chunk under its sequence number; a chunk already stored is left as is. */
+  putLogChunk(wsId: string, runId: string, chunk: LogChunk): Promise<{ created: boolean }>;
+  listLogChunks(wsId: string, runId: string, afterSeq: number, limit: number): Promise<LogChunk[]>;
+  listEvents(wsId: string, runId: string): Promise<RunEvent[]>;
+}
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  state: 'pending' | 'done';
+  status: number | null;
+  body: unknown;
+}
+
+export interface IdempotencyStore {
+  /** Claims the key, or returns what is already recorded under it. */
+  begin(key: string, requestHash: string, ttlSeconds: number): Promise<IdempotencyRecord | null>;
+  complete(key: string, status: number, body: unknown): Promise<void>;
+  release(key: string): Promise<void>;
+}
+
+export interface DispatchTask {
+  wsId: string;
+  runId: string;
+  attempt: number;
+}
+
+export interface DispatchQueue {
+  enqueue(task: DispatchTask): Promise<void>;
+}
+
+/** What an execution gets: the runner's environment contract, identical locally and on Cloud Run. */
+export interface ExecutionSpec {
+  wsId: string;
+  runId: string;
+  attempt: number;
+  agentId: string;
+  agentVersion: string;
+  manifest: Manifest;
+  env: {
+    RUN_ID: string;
+    RUN_ATTEMPT: string;
+    RUNNER_API_URL: string;
+    RUNNER_TOKEN: string;
+  };
+}
+
+export interface Executor {
+  readonly kind: 'local' | 'cloud-run';
+  start(spec: ExecutionSpec): Promise<{ executionId: string }>;
+}
+
+export interface Deps {
+  clock: Clock;
+  workspaces: WorkspaceStore;
+  apiKeys: ApiKeyStore;
+  catalog: CatalogStore;
+  installs: InstallStore;
+  runs: RunStore;
+  idempotency: IdempotencyStore;
+  dispatchQueue: DispatchQueue;
+  executor: Executor;
+  users: UserDirectory;
+  config: { runnerApiUrl: string; leaseSeconds: number };
+}
+
+export interface UserDirectory {
+  findByEmail(email: string): Promise<{ uid: string; email: string } | null>;
+}

@@ -1,0 +1,27 @@
+import type { ApiKeyScope, Permission, Role } from '../domain/roles.js';
+
+/** Who is calling, after authentication. */
+export type Principal =
+  | { kind: 'user'; uid: string; email: string | null }
+  | { kind: 'apiKey'; wsId: string; keyId: string; scopes: readonly ApiKeyScope[] }
+  | { kind: 'runner'; wsId: string; runId: string; attempt: number };
+
+/** A principal admitted to one workspace, with what it may do there. */
+export interface WorkspaceAccess {
+  wsId: string;
+  principal: Principal;
+  role: Role | null;
+  permissions: readonly Permission[];
+}
+
+/** The id recorded as "who did it" on documents and events. */
+export function actorId(p: Principal): string {
+  switch (p.kind) {
+    case 'user':
+      return p.uid;
+    case 'apiKey':
+      return `apikey:${p.keyId}`;
+    case 'runner':
+      return `runner:${p.runId}`;
+  }
+}

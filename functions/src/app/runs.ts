@@ -1,0 +1,94 @@
+import { AppError, notFound } from '../domain/errors.js';
+import type { LogChunk, Run, RunTrigger } from '../domain/models.js';
+import { getInstall } from './installs.js';
+import type { Deps, PageRequest } from './ports.js';
+import { actorId, type WorkspaceAccess } from './principal.js';
+import { newId } from './secrets.js';
+
+/** Creates a queued run for an install and hands it to the dispatch queue. */
+export async function triggerRun(
+  deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock'>,
+  access: WorkspaceAccess,
+  input: { installId: string; input?: Record<string, unknown> | undefined },
+): Promise<Run> {
+  const install = await getInstall(deps, access.wsId, input.installId);
+  if (install.state !== 'active') {
+    throw new AppError('precondition', 'install_paused', 'This install is paused; resume it before running it.');
+  }
+  const now = deps.clock.now();
+  const trigger: RunTrigger = {
+    kind: access.principal.kind === 'apiKey' ? 'api' : 'manual',
+    by: actorId(access.principal),
+  };
+  const run: Run = {
+    id: newId(),
+    wsId: access.wsId,
+    installId: install.id,
+    agentId: install.agentId,
+    agentVersion: install.version,
+    state: 'queued',
+    attempt: 1,
+    trigger,
+    input: input.input ?? {},
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+    heartbeatAt: null,
+    progress: null,
+    outputs: null,
+    error: null,
+    eventCount: 0,
+    lease: null,
+    executionId: null,
+    runnerTokenHash: null,
+  };
+  await deps.runs.create(run);
+  try {
+    await deps.dispatchQueue.enqueue({ wsId: run.wsId, runId: run.id, attempt: run.attempt });
+  } catch (err) {
+    // The run must not sit in `queued` with no task behind it: fail it with the reason.
+    await deps.runs.transition(run.wsId, run.id, {
+      from: ['queued'],
+      to: 'failed',
+      reason: 'enqueue_failed',
+      patch: () => ({
+        finishedAt: deps.clock.now(),
+        error: { code: 'enqueue_failed', message: 'The run could not be queued for dispatch.' },
+      }),
+    });
+    throw new AppError('unavailable', 'dispatch_unavailable', `The run queue is unavailable: ${(err as Error).message}`, {
+      retryAfterSeconds: 5,
+    });
+  }
+  return run;
+}
+
+export async function getRun(deps: Pick<Deps, 'runs'>, wsId: string, runId: string): Promise<Run> {
+  const run = await deps.runs.get(wsId, runId);
+  if (!run) throw notFound('Run', 'run_not_found');
+  return run;
+}
+
+export function listRuns(deps: Pick<Deps, 'runs'>, wsId: string, filter: { installId?: string | undefined }, page: PageRequest) {
+  return deps.runs.list(wsId, filter, page);
+}
+
+/** Log lines after a chunk sequence number, in order, with the cursor to continue from. */
+export async function listRunLogs(
+  deps: Pick<Deps, 'runs'>,
+  wsId: string,
+  runId: string,
+  after: number,
+  limitChunks: number,
+): Promise<{ chunks: LogChunk[]; next: number }> {
+  await getRun(deps, wsId, runId);
+  const chunks = await deps.runs.listLogChunks(wsId, runId, after, limitChunks);
+  const last = chunks.at(-1);
+  return { chunks, next: last ? last.seq : after };
+}
+
+export async function listRunEvents(deps: Pick<Deps, 'runs'>, wsId: string, runId: string) {
+  await getRun(deps, wsId, runId);
+  return deps.runs.listEvents(wsId, runId);
+}

@@ -1,0 +1,91 @@
+import { AppError, notFound } from '../domain/errors.js';
+import type { Member, Workspace } from '../domain/models.js';
+import { canAssignRole, type Role } from '../domain/roles.js';
+import type { Deps, Page, PageRequest } from './ports.js';
+import type { WorkspaceAccess } from './principal.js';
+import { newId } from './secrets.js';
+
+export async function createWorkspace(
+  deps: Pick<Deps, 'workspaces' | 'clock'>,
+  user: { uid: string; email: string | null },
+  input: { name: string },
+): Promise<{ workspace: Workspace; role: Role }> {
+  const now = deps.clock.now();
+  const workspace: Workspace = { id: newId(), name: input.name, plan: 'free', createdBy: user.uid, createdAt: now };
+  const owner: Member = { uid: user.uid, wsId: workspace.id, role: 'owner', email: user.email, addedBy: user.uid, addedAt: now };
+  await deps.workspaces.create(workspace, owner);
+  return { workspace, role: 'owner' };
+}
+
+export async function getWorkspace(deps: Pick<Deps, 'workspaces'>, wsId: string): Promise<Workspace> {
+  const ws = await deps.workspaces.get(wsId);
+  if (!ws) throw notFound('Workspace', 'workspace_not_found');
+  return ws;
+}
+
+export function listMyWorkspaces(deps: Pick<Deps, 'workspaces'>, uid: string, page: PageRequest) {
+  return deps.workspaces.listForUser(uid, page);
+}
+
+export function listMembers(deps: Pick<Deps, 'workspaces'>, wsId: string, page: PageRequest): Promise<Page<Member>> {
+  return deps.workspaces.listMembers(wsId, page);
+}
+
+function actorRole(access: WorkspaceAccess): Role {
+  if (!access.role) throw new AppError('forbidden', 'members_require_user', 'Only a signed-in member can manage members.');
+  return access.role;
+}
+
+export async function addMember(
+  deps: Pick<Deps, 'workspaces' | 'users' | 'clock'>,
+  access: WorkspaceAccess,
+  input: { email: string; role: Role },
+): Promise<Member> {
+  const role = actorRole(access);
+  if (!canAssignRole(role, input.role)) {
+    throw new AppError('forbidden', 'role_not_assignable', `A ${role} cannot grant the ${input.role} role.`);
+  }
+  const user = await deps.users.findByEmail(input.email);
+  if (!user) {
+    throw new AppError('not_found', 'user_not_found', 'No user has signed up with that email address yet.');
+  }
+  const existing = await deps.workspaces.getMember(access.wsId, user.uid);
+  if (existing) throw new AppError('conflict', 'already_member', 'That user is already a member of this workspace.');
+  const member: Member = {
+    uid: user.uid,
+    wsId: access.wsId,
+    role: input.role,
+    email: user.email,
+    addedBy: access.principal.kind === 'user' ? access.principal.uid : 'unknown',
+    addedAt: deps.clock.now(),
+  };
+  await deps.workspaces.putMember(member);
+  return member;
+}
+
+export async function changeMemberRole(
+  deps: Pick<Deps, 'workspaces'>,
+  access: WorkspaceAccess,
+  uid: string,
+  newRole: Role,
+): Promise<Member> {
+  const role = actorRole(access);
+  const member = await deps.workspaces.getMember(access.wsId, uid);
+  if (!member) throw notFound('Member', 'member_not_found');
+  if (!canAssignRole(role, newRole) || !canAssignRole(role, member.role)) {
+    throw new AppError('forbidden', 'role_not_assignable', `A ${role} cannot change a ${member.role} into a ${newRole}.`);
+  }
+  const updated = { ...member, role: newRole };
+  await deps.workspaces.putMember(updated);
+  return updated;
+}
+
+export async function removeMember(deps: Pick<Deps, 'workspaces'>, access: WorkspaceAccess, uid: string): Promise<void> {
+  const role = actorRole(access);
+  const member = await deps.workspaces.getMember(access.wsId, uid);
+  if (!member) throw notFound('Member', 'member_not_found');
+  if (!canAssignRole(role, member.role)) {
+    throw new AppError('forbidden', 'role_not_assignable', `A ${role} cannot remove a ${member.role}.`);
+  }
+  await deps.workspaces.removeMember(access.wsId, uid);
+}

@@ -1,0 +1,45 @@
+/**
+ * The one error type the domain and use cases throw. `kind` says what went wrong in
+ * protocol-neutral terms; the API maps it to an HTTP status, a task trigger to retry or ack.
+ * `code` is stable and documented: clients branch on it, never on `message`.
+ */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'precondition'
+  | 'too_large'
+  | 'rate_limited'
+  | 'unavailable';
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+  code?: string;
+}
+
+export class AppError extends Error {
+  readonly kind: ErrorKind;
+  readonly code: string;
+  readonly issues: FieldIssue[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    kind: ErrorKind,
+    code: string,
+    message: string,
+    extra: { issues?: FieldIssue[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.kind = kind;
+    this.code = code;
+    this.issues = extra.issues;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
+  }
+}
+
+export const notFound = (what: string, code = 'not_found') =>
+  new AppError('not_found', code, `${what} was not found.`);

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { ApiKeyScope, Role } from './roles.js';
+import { RunState } from './runState.js';
+
+/**
+ * Shapes of the documents the platform stores (DESIGN.md "Data model"). Times are Dates
+ * here; the Firestore adapter stores them as Timestamps and converts back on read.
+ */
+export const Workspace = z.object({
+  id: z.string(),
+  name: z.string(),
+  plan: z.enum(['free', 'team', 'enterprise']),
+  createdBy: z.string(),
+  createdAt: z.date(),
+});
+export type Workspace = z.infer<typeof Workspace>;
+
+export const Member = z.object({
+  uid: z.string(),
+  wsId: z.string(),
+  role: Role,
+  email: z.string().nullable(),
+  addedBy: z.string(),
+  addedAt: z.date(),
+});
+export type Member = z.infer<typeof Member>;
+
+export const ApiKey = z.object({
+  id: z.string(),
+  wsId: z.string(),
+  name: z.string(),
+  scopes: z.array(ApiKeyScope),
+  /** sha256 of the secret part; the secret itself is shown once and never stored. */
+  secretHash: z.string(),
+  prefix: z.string(),
+  createdBy: z.string(),
+  createdAt: z.date(),
+  lastUsedAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+});
+export type ApiKey = z.infer<typeof ApiKey>;
+
+export const AgentListing = z.object({
+  id: z.string(),
+  name: z.string(),
+  publisher: z.string(),
+  summary: z.string(),
+  categories: z.array(z.string()),
+  tags: z.array(z.string()),
+  latestVersion: z.string(),
+  pricingModel: z.string(),
+  state: z.enum(['draft', 'in_review', 'published', 'suspended']),
+  installCount: z.number().int(),
+  ratingAvg: z.number(),
+  ratingCount: z.number().int(),
+  updatedAt: z.date(),
+});
+export type AgentListing = z.infer<typeof AgentListing>;
+
+export const Install = z.object({
+  id: z.string(),
+  wsId: z.string(),
+  agentId: z.string(),
+  version: z.string(),
+  state: z.enum(['active', 'paused']),
+  target: z.enum(['saas']),
+  config: z.record(z.string(), z.unknown()),
+  createdBy: z.string(),
+  createdAt: z.date(),
+});
+export type Install = z.infer<typeof Install>;
+
+export const RunTrigger = z.object({
+  kind: z.enum(['manual', 'api', 'schedule', 'webhook']),
+  /** uid of the member or id of the API key that fired it. */
+  by: z.string(),
+});
+export type RunTrigger = z.infer<typeof RunTrigger>;
+
+export const Run = z.object({
+  id: z.string(),
+  wsId: z.string(),
+  installId: z.string(),
+  agentId: z.string(),
+  agentVersion: z.string(),
+  state: RunState,
+  attempt: z.number().int().min(1),
+  trigger: RunTrigger,
+  input: z.record(z.string(), z.unknown()),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  heartbeatAt: z.date().nullable(),
+  progress: z.object({ percent: z.number(), message: z.string() }).nullable(),
+  outputs: z.record(z.string(), z.unknown()).nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Number of transition events appended, which also orders them. */
+  eventCount: z.number().int(),
+  /** Dispatch lease: who is starting this attempt, so a redelivered task does nothing. */
+  lease: z.object({ holder: z.string(), until: z.date() }).nullable(),
+  executionId: z.string().nullable(),
+  /** sha256 of the run-scoped runner token for the current attempt; null once finished. */
+  runnerTokenHash: z.string().nullable(),
+});
+export type Run = z.infer<typeof Run>;
+
+export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+export const LogLine = z
+  .object({
+    ts: z.iso.datetime(),
+    level: LogLevel,
+    msg: z.string().max(16_384),
+    fields: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type LogLine = z.infer<typeof LogLine>;
+
+export const LogChunk = z.object({
+  seq: z.number().int().min(0),
+  attempt: z.number().int(),
+  lines: z.array(LogLine),
+  receivedAt: z.date(),
+});
+export type LogChunk = z.infer<typeof LogChunk>;
+
+export const RunEvent = z.object({
+  seq: z.number().int(),
+  from: RunState.nullable(),
+  to: RunState,
+  reason: z.string(),
+  attempt: z.number().int(),
+  at: z.date(),
+});
+export type RunEvent = z.infer<typeof RunEvent>;

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+/** The run state machine (DESIGN.md "Rules that hold everywhere"). */
+export const RunState = z.enum([
+  'queued',
+  'dispatching',
+  'starting',
+  'running',
+  'awaiting_approval',
+  'succeeded',
+  'failed',
+  'canceled',
+  'timed_out',
+]);
+export type RunState = z.infer<typeof RunState>;
+
+export const TERMINAL_STATES: readonly RunState[] = ['succeeded', 'failed', 'canceled', 'timed_out'];
+
+export function isTerminal(state: RunState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+const NEXT: Record<RunState, readonly RunState[]> = {
+  queued: ['dispatching', 'canceled', 'failed'],
+  dispatching: ['starting', 'queued', 'failed', 'canceled'],
+  starting: ['running', 'succeeded', 'failed', 'canceled', 'timed_out'],
+  running: ['awaiting_approval', 'succeeded', 'failed', 'canceled', 'timed_out'],
+  awaiting_approval: ['running', 'failed', 'canceled', 'timed_out'],
+  succeeded: [],
+  failed: [],
+  canceled: [],
+  timed_out: [],
+};
+
+export function canTransition(from: RunState, to: RunState): boolean {
+  return NEXT[from].includes(to);
+}
+
+export interface RunTransition {
+  from: RunState;
+  to: RunState;
+  reason: string;
+}
+
+/**
+ * The only way a run changes state. Returns the event to append, or throws a conflict
+ * that callers inside a transaction turn into "already done" for idempotent redelivery.
+ */
+export function transition(from: RunState, to: RunState, reason: string): RunTransition {
+  if (!canTransition(from, to)) {
+    throw new AppError(
+      'conflict',
+      'invalid_run_transition',
+      `A run cannot go from ${from} to ${to}.`,
+    );
+  }
+  return { from, to, reason };
+}

@@ -1,0 +1,2 @@
+export { api } from './triggers/api.js';
+export { dispatchRun } from './triggers/dispatchRun.js';

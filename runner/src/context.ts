@@ -1,0 +1,39 @@
+import type { LogBatcher } from './logBatcher.js';
+import type { AgentContext, Fields, LogLevel } from './types.js';
+
+export interface ContextDeps {
+  runId: string;
+  attempt: number;
+  agentId: string;
+  input: Record<string, unknown>;
+  logs: LogBatcher;
+  /** Sends a heartbeat, with the latest progress if any. */
+  beat(progress: { percent: number; message: string } | undefined): void;
+  signal: AbortSignal;
+}
+
+/** Builds the object an agent receives; outputs accumulate here until completion. */
+export function createContext(deps: ContextDeps): { ctx: AgentContext; outputs: Record<string, unknown> } {
+  const outputs: Record<string, unknown> = {};
+  const write = (level: LogLevel) => (msg: string, fields?: Fields) => {
+    deps.logs.add({ ts: new Date().toISOString(), level, msg: String(msg), ...(fields ? { fields } : {}) });
+  };
+  const ctx: AgentContext = {
+    runId: deps.runId,
+    attempt: deps.attempt,
+    agentId: deps.agentId,
+    input: deps.input,
+    log: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },
+    progress(percent, message) {
+      deps.beat({ percent: Math.max(0, Math.min(100, percent)), message: String(message).slice(0, 500) });
+    },
+    heartbeat() {
+      deps.beat(undefined);
+    },
+    output(name, value) {
+      outputs[name] = value;
+    },
+    signal: deps.signal,
+  };
+  return { ctx, outputs };
+}

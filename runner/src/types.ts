@@ -1,0 +1,37 @@
+/** The agent SDK's public surface: what an agent's default export receives. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Fields = Record<string, unknown>;
+
+export interface AgentLogger {
+  debug(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+}
+
+export interface AgentContext {
+  runId: string;
+  attempt: number;
+  agentId: string;
+  /** The run's input, as given by the trigger. */
+  input: Record<string, unknown>;
+  log: AgentLogger;
+  /** Reports progress (coalesced: the platform stores at most about one update a second). */
+  progress(percent: number, message: string): void;
+  /** Tells the platform the agent is alive during long quiet work. */
+  heartbeat(): void;
+  /** Sets a named output of the run (JSON); all outputs are sent when the run completes. */
+  output(name: string, value: unknown): void;
+  /** Aborted when the run is cancelled or times out. */
+  signal: AbortSignal;
+}
+
+/** What an agent module exports by default. Returning an object merges it into the outputs. */
+export type Agent = (ctx: AgentContext) => Promise<Record<string, unknown> | void>;
+
+export interface LogLine {
+  ts: string;
+  level: LogLevel;
+  msg: string;
+  fields?: Fields;
+}

@@ -1,0 +1,32 @@
+/**
+ * Seeds the catalog from `agents/*\/agent.yaml` through the same validation and Firestore
+ * adapter the platform uses. Needs FIRESTORE_EMULATOR_HOST (the start script sets it) or
+ * real credentials. Idempotent: re-running republishes the same versions.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FirestoreCatalogStore } from '../functions/lib/adapters/firestore/catalog.js';
+import { parseManifest, publishAgent } from '../functions/lib/app/publishAgent.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const agentsDir = path.join(root, 'agents');
+
+if (!process.env['FIRESTORE_EMULATOR_HOST'] && !process.env['GOOGLE_APPLICATION_CREDENTIALS']) {
+  console.error('seed: set FIRESTORE_EMULATOR_HOST (the local stack does) or GOOGLE_APPLICATION_CREDENTIALS.');
+  process.exit(2);
+}
+
+const deps = { catalog: new FirestoreCatalogStore(), clock: { now: () => new Date() } };
+let count = 0;
+for (const dir of readdirSync(agentsDir).sort()) {
+  const file = path.join(agentsDir, dir, 'agent.yaml');
+  if (!existsSync(file)) continue;
+  const manifest = parseManifest(readFileSync(file, 'utf8'));
+  if (manifest.id !== dir) throw new Error(`agents/${dir}/agent.yaml has id ${manifest.id}; the folder and the id must match.`);
+  await publishAgent(deps, manifest);
+  count += 1;
+  console.log(`seed: published ${manifest.id}@${manifest.version}`);
+}
+console.log(`seed: ${count} agent(s) published`);
+process.exit(0);
