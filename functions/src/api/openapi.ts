@@ -4,9 +4,28 @@ import type { RouteDef } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
 
+/** Named schemas (zod `.meta({ id })`) shared by reference under components.schemas. */
+let components: Record<string, JsonSchema> = {};
+
+const toComponentRefs = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(toComponentRefs);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', '#/components/schemas/') : toComponentRefs(v),
+      ]),
+    );
+  }
+  return value;
+};
+
 const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
-  return rest;
+  const { $schema: _drop, $defs, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema & {
+    $defs?: Record<string, JsonSchema>;
+  };
+  for (const [name, def] of Object.entries($defs ?? {})) components[name] ??= toComponentRefs(def) as JsonSchema;
+  return toComponentRefs(rest) as JsonSchema;
 };
 
 const problemResponse = (description: string) => ({
@@ -65,6 +84,7 @@ function securityOf(route: RouteDef): unknown[] {
 
 /** OpenAPI 3.1, generated from the same zod schemas the router validates with. */
 export function buildOpenApi(routes: readonly RouteDef[], version: string): Record<string, unknown> {
+  components = {};
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
@@ -108,7 +128,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
-      schemas: { Problem: toSchema(Problem, 'output') },
+      schemas: { ...components, Problem: toSchema(Problem, 'output') },
       securitySchemes: {
         firebaseIdToken: { type: 'http', scheme: 'bearer', bearerFormat: 'Firebase ID token' },
         apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'Workspace API key (amk_...)' },

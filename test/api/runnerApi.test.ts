@@ -1,0 +1,84 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { adminDb } from '../support/admin.ts';
+import { call, codeOf } from '../support/http.ts';
+import { newWorkspace, type TestWorkspace } from '../support/users.ts';
+
+/** A run parked in `starting` with a runner token we know, as dispatch would leave it. */
+async function startingRun(ws: TestWorkspace): Promise<{ runId: string; token: string }> {
+  const runId = randomBytes(8).toString('hex');
+  const secret = randomBytes(32).toString('base64url');
+  const now = new Date();
+  await adminDb.doc(`workspaces/${ws.id}/runs/${runId}`).set({
+    id: runId, wsId: ws.id, installId: 'inst1', agentId: 'cost-anomaly-detector', agentVersion: '1.0.0',
+    state: 'starting', attempt: 1, trigger: { kind: 'manual', by: ws.owner.uid }, input: { hello: 'world' },
+    createdAt: now, updatedAt: now, startedAt: null, finishedAt: null, heartbeatAt: null, progress: null,
+    outputs: null, error: null, eventCount: 3, lease: null, executionId: 'test', runnerTokenHash: createHash('sha256').update(secret).digest('hex'),
+  });
+  return { runId, token: `rt_${ws.id}_${runId}_${secret}` };
+}
+
+const line = (msg: string, level = 'info') => ({ ts: new Date().toISOString(), level, msg });
+
+describe('runner API', () => {
+  it('accepts only the run-scoped token of the run in the path', async () => {
+    const ws = await newWorkspace();
+    const a = await startingRun(ws);
+    const b = await startingRun(ws);
+    expect((await call('POST', `/runner/runs/${a.runId}/started`, { token: a.token.slice(0, -3) + 'xyz' })).status).toBe(401);
+    expect((await call('POST', `/runner/runs/${b.runId}/started`, { token: a.token })).status).toBe(404);
+    expect((await call('POST', `/runner/runs/${a.runId}/started`, { token: ws.owner.idToken })).status).toBe(403);
+    // A runner token opens no workspace route.
+    expect((await call('GET', `/workspaces/${ws.id}/runs`, { token: a.token })).status).toBe(404);
+  });
+
+  it('started → logs (idempotent by seq) → heartbeat → complete, each retry harmless', async () => {
+    const ws = await newWorkspace();
+    const { runId, token } = await startingRun(ws);
+    const started = await call('POST', `/runner/runs/${runId}/started`, { token });
+    expect(started.body).toEqual({ ok: true, input: { hello: 'world' }, attempt: 1 });
+    expect((await call('POST', `/runner/runs/${runId}/started`, { token })).status).toBe(200);
+
+    const batch = { seq: 0, lines: [line('one'), line('two', 'warn')] };
+    expect((await call('POST', `/runner/runs/${runId}/logs`, { token, body: batch })).body).toEqual({ ok: true, duplicate: false });
+    expect((await call('POST', `/runner/runs/${runId}/logs`, { token, body: batch })).body).toEqual({ ok: true, duplicate: true });
+    expect((await call('POST', `/runner/runs/${runId}/logs`, { token, body: { seq: 1, lines: [line('three')] } })).status).toBe(200);
+
+    const badLevel = await call('POST', `/runner/runs/${runId}/logs`, { token, body: { seq: 2, lines: [line('x', 'fatal')] } });
+    expect(codeOf(badLevel)).toBe('validation_failed');
+    expect((await call('POST', `/runner/runs/${runId}/logs`, { token, body: { seq: 2, lines: [] } })).status).toBe(400);
+
+    expect((await call('POST', `/runner/runs/${runId}/heartbeat`, { token, body: { progress: { percent: 40, message: 'halfway-ish' } } })).status).toBe(200);
+    const mid = await call('GET', `/workspaces/${ws.id}/runs/${runId}`, { token: ws.owner.idToken });
+    expect(mid.body).toMatchObject({ state: 'running', progress: { percent: 40, message: 'halfway-ish' } });
+
+    const done = { outcome: 'succeeded', outputs: { answer: 42 } };
+    expect((await call('POST', `/runner/runs/${runId}/complete`, { token, body: done })).status).toBe(200);
+    expect((await call('POST', `/runner/runs/${runId}/complete`, { token, body: done })).status).toBe(200);
+    const contradict = await call('POST', `/runner/runs/${runId}/complete`, { token, body: { outcome: 'failed' } });
+    expect(contradict.status).toBe(409);
+    const late = await call('POST', `/runner/runs/${runId}/logs`, { token, body: { seq: 5, lines: [line('late')] } });
+    expect(codeOf(late)).toBe('run_finished');
+    // A retried batch that was stored before completion is still acknowledged.
+    expect((await call('POST', `/runner/runs/${runId}/logs`, { token, body: { seq: 1, lines: [line('three')] } })).status).toBe(200);
+
+    const run = await call('GET', `/workspaces/${ws.id}/runs/${runId}`, { token: ws.owner.idToken });
+    expect(run.body).toMatchObject({ state: 'succeeded', outputs: { answer: 42 }, progress: { percent: 100 } });
+    const logs = await call('GET', `/workspaces/${ws.id}/runs/${runId}/logs`, { token: ws.owner.idToken });
+    expect(logs.body.lines.map((l: { msg: string }) => l.msg)).toEqual(['one', 'two', 'three']);
+    const page = await call('GET', `/workspaces/${ws.id}/runs/${runId}/logs?after=0`, { token: ws.owner.idToken });
+    expect(page.body).toMatchObject({ lines: [{ msg: 'three', seq: 1 }], next: 1 });
+  });
+
+  it('a failure is recorded with its error', async () => {
+    const ws = await newWorkspace();
+    const { runId, token } = await startingRun(ws);
+    await call('POST', `/runner/runs/${runId}/started`, { token });
+    const r = await call('POST', `/runner/runs/${runId}/complete`, { token, body: { outcome: 'failed', error: { code: 'agent_failed', message: 'boom' } } });
+    expect(r.status).toBe(200);
+    const run = await call('GET', `/workspaces/${ws.id}/runs/${runId}`, { token: ws.owner.idToken });
+    expect(run.body).toMatchObject({ state: 'failed', error: { code: 'agent_failed', message: 'boom' } });
+    const events = await call('GET', `/workspaces/${ws.id}/runs/${runId}/events`, { token: ws.owner.idToken });
+    expect(events.body.items.map((e: { to: string }) => e.to)).toEqual(['running', 'failed']);
+  });
+});

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { assertFails, assertSucceeds, initializeTestEnvironment, type RulesTestEnvironment } from '@firebase/rules-unit-testing';
+import { collection, doc, getDoc, getDocs, query, setDoc, updateDoc, deleteDoc, where } from 'firebase/firestore';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { stack } from '../support/stack.ts';
+
+let env: RulesTestEnvironment;
+
+beforeAll(async () => {
+  env = await initializeTestEnvironment({
+    projectId: `demo-rules-${process.pid}`,
+    firestore: { host: '127.0.0.1', port: stack.ports.firestore, rules: readFileSync('firestore.rules', 'utf8') },
+  });
+  await env.withSecurityRulesDisabled(async (ctx) => {
+    const db = ctx.firestore();
+    await setDoc(doc(db, 'agents/pub'), { id: 'pub', state: 'published', name: 'Pub' });
+    await setDoc(doc(db, 'agents/pub/versions/1.0.0'), { version: '1.0.0' });
+    await setDoc(doc(db, 'agents/draft'), { id: 'draft', state: 'draft', name: 'Draft' });
+    await setDoc(doc(db, 'agents/draft/versions/0.1.0'), { version: '0.1.0' });
+    await setDoc(doc(db, 'agents/gone'), { id: 'gone', state: 'suspended', name: 'Gone' });
+    for (const [ws, uid] of [['w1', 'alice'], ['w2', 'bob']] as const) {
+      await setDoc(doc(db, `workspaces/${ws}`), { id: ws, name: ws });
+      await setDoc(doc(db, `workspaces/${ws}/members/${uid}`), { uid, wsId: ws, role: 'viewer' });
+      await setDoc(doc(db, `workspaces/${ws}/installs/i1`), { id: 'i1' });
+      await setDoc(doc(db, `workspaces/${ws}/runs/r1`), { id: 'r1', state: 'running' });
+      await setDoc(doc(db, `workspaces/${ws}/runs/r1/logs/0000000000`), { seq: 0, lines: [] });
+      await setDoc(doc(db, `workspaces/${ws}/runs/r1/events/0000000000`), { seq: 0, to: 'queued' });
+      await setDoc(doc(db, `workspaces/${ws}/apiKeys/k1`), { secretHash: 'x' });
+    }
+  });
+});
+
+afterAll(async () => {
+  await env?.cleanup();
+});
+
+describe('firestore.rules on the official emulator', () => {
+  it('anonymous users read only published catalog docs', async () => {
+    const db = env.unauthenticatedContext().firestore();
+    await assertSucceeds(getDoc(doc(db, 'agents/pub')));
+    await assertSucceeds(getDoc(doc(db, 'agents/pub/versions/1.0.0')));
+    await assertSucceeds(getDocs(query(collection(db, 'agents'), where('state', '==', 'published'))));
+    await assertFails(getDoc(doc(db, 'agents/draft')));
+    await assertFails(getDoc(doc(db, 'agents/draft/versions/0.1.0')));
+    await assertFails(getDoc(doc(db, 'agents/gone')));
+    await assertFails(getDocs(collection(db, 'agents')));
+    await assertFails(getDoc(doc(db, 'workspaces/w1')));
+    await assertFails(getDoc(doc(db, 'workspaces/w1/runs/r1')));
+  });
+
+  it("a member reads their own workspace's runs, logs and events", async () => {
+    const db = env.authenticatedContext('alice').firestore();
+    await assertSucceeds(getDoc(doc(db, 'workspaces/w1')));
+    await assertSucceeds(getDoc(doc(db, 'workspaces/w1/runs/r1')));
+    await assertSucceeds(getDocs(collection(db, 'workspaces/w1/runs')));
+    await assertSucceeds(getDocs(collection(db, 'workspaces/w1/runs/r1/logs')));
+    await assertSucceeds(getDocs(collection(db, 'workspaces/w1/runs/r1/events')));
+    await assertSucceeds(getDoc(doc(db, 'workspaces/w1/installs/i1')));
+    await assertSucceeds(getDocs(collection(db, 'workspaces/w1/members')));
+  });
+
+  it('and nothing of another workspace', async () => {
+    const db = env.authenticatedContext('alice').firestore();
+    await assertFails(getDoc(doc(db, 'workspaces/w2')));
+    await assertFails(getDoc(doc(db, 'workspaces/w2/runs/r1')));
+    await assertFails(getDocs(collection(db, 'workspaces/w2/runs')));
+    await assertFails(getDocs(collection(db, 'workspaces/w2/runs/r1/logs')));
+    await assertFails(getDocs(collection(db, 'workspaces/w2/runs/r1/events')));
+    await assertFails(getDocs(collection(db, 'workspaces/w2/members')));
+  });
+
+  it('API key hashes are unreadable even to members', async () => {
+    const db = env.authenticatedContext('alice').firestore();
+    await assertFails(getDoc(doc(db, 'workspaces/w1/apiKeys/k1')));
+    await assertFails(getDocs(collection(db, 'workspaces/w1/apiKeys')));
+  });
+
+  it('no client writes anywhere, not even to their own workspace', async () => {
+    const alice = env.authenticatedContext('alice').firestore();
+    const anon = env.unauthenticatedContext().firestore();
+    for (const db of [alice, anon]) {
+      await assertFails(setDoc(doc(db, 'agents/new'), { state: 'published' }));
+      await assertFails(updateDoc(doc(db, 'agents/pub'), { name: 'hacked' }));
+      await assertFails(setDoc(doc(db, 'workspaces/w1/runs/r2'), { state: 'queued' }));
+      await assertFails(updateDoc(doc(db, 'workspaces/w1/runs/r1'), { state: 'succeeded' }));
+      await assertFails(setDoc(doc(db, 'workspaces/w1/runs/r1/logs/0000000001'), { seq: 1 }));
+      await assertFails(setDoc(doc(db, 'workspaces/w1/members/mallory'), { role: 'owner' }));
+      await assertFails(updateDoc(doc(db, 'workspaces/w1/members/alice'), { role: 'owner' }));
+      await assertFails(deleteDoc(doc(db, 'workspaces/w1')));
+      await assertFails(setDoc(doc(db, 'workspaces/w3'), { name: 'mine' }));
+    }
+  });
+});

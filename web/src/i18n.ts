@@ -1,0 +1,35 @@
+/**
+ * Every user-visible string goes through `t`. Messages are data (one JSON table per locale);
+ * `{name}` placeholders are filled from `params`. Only English exists so far.
+ */
+import en from './locales/en.json';
+
+export type MessageKey = keyof typeof en;
+export type Params = Record<string, string | number>;
+
+const messages: Record<string, string> = en;
+export const locale = 'en';
+
+function fill(template: string, params: Params = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+export function t(key: MessageKey, params?: Params): string {
+  return fill(messages[key] ?? key, params);
+}
+
+/** For keys built from data (a pricing model, an error code): the fallback when none exists. */
+export function tOr(key: string, fallback: string, params?: Params): string {
+  const message = messages[key];
+  return message === undefined ? fallback : fill(message, params);
+}
+
+const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' });
+const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
+const integer = new Intl.NumberFormat(locale);
+
+export const formatDateTime = (d: Date | string): string => dateTime.format(typeof d === 'string' ? new Date(d) : d);
+export const formatTime = (d: Date | string): string => time.format(typeof d === 'string' ? new Date(d) : d);
+export const formatCount = (n: number): string => integer.format(n);
+export const formatMoney = (cents: number, currency: string): string =>
+  new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
