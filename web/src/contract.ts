@@ -11,6 +11,8 @@ import type {
   CreateWorkspaceIn,
   InstallOut,
   LogLevel as LogLevelSchema,
+  LogLineOut,
+  RunEventOut,
   RunOut,
   TriggerRunIn,
   WorkspaceOut,
@@ -30,6 +32,8 @@ export type CreateWorkspace = z.input<typeof CreateWorkspaceIn>;
 export type CreateInstall = z.input<typeof CreateInstallIn>;
 export type TriggerRun = z.input<typeof TriggerRunIn>;
 
+export type RunEvent = z.output<typeof RunEventOut>;
+export type LogLine = z.output<typeof LogLineOut>;
 export type LogLevel = z.output<typeof LogLevelSchema>;
 
 /** application/problem+json, as every error response carries it. */

@@ -14,7 +14,7 @@ export const api = onRequest(
   { region: params.region, memory: '512MiB', timeoutSeconds: 60, concurrency: 80, invoker: 'public' },
   async (req, res) => {
     if (!router) {
-      const { deps, verifier } = getDeps();
+      const { deps, verifier } = await getDeps();
       router = createRouter(allRoutes, deps, verifier);
     }
     const raw = req as unknown as { rawBody?: Buffer; jsonParseFailed?: boolean };

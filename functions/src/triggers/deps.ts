@@ -1,51 +1,63 @@
 import path from 'node:path';
-import { FirebaseIdTokenVerifier, FirebaseUserDirectory } from '../adapters/auth/firebaseAuth.js';
-import { CloudRunJobExecutor } from '../adapters/executor/cloudRun.js';
-import { LocalProcessExecutor } from '../adapters/executor/local.js';
-import { FirestoreApiKeyStore } from '../adapters/firestore/apiKeys.js';
-import { FirestoreCatalogStore } from '../adapters/firestore/catalog.js';
-import { FirestoreIdempotencyStore } from '../adapters/firestore/idempotency.js';
-import { FirestoreInstallStore } from '../adapters/firestore/installs.js';
-import { FirestoreRunStore } from '../adapters/firestore/runs.js';
-import { FirestoreWorkspaceStore } from '../adapters/firestore/workspaces.js';
-import { CloudTasksDispatchQueue } from '../adapters/tasks/dispatchQueue.js';
 import type { IdTokenVerifier } from '../api/authenticate.js';
 import type { Deps, Executor } from '../app/ports.js';
 import { loadConfig, type Config } from '../config/index.js';
 
-function executorFor(config: Config): Executor {
+async function executorFor(config: Config): Promise<Executor> {
   if (config.executor === 'local') {
+    const { LocalProcessExecutor } = await import('../adapters/executor/local.js');
     return new LocalProcessExecutor({
       agentsDir: path.join(config.repoRoot, 'agents'),
       runnerMain: path.join(config.repoRoot, 'runner', 'lib', 'main.js'),
       logDir: path.join(config.repoRoot, '.local', 'executions', config.projectId),
     });
   }
+  const { CloudRunJobExecutor } = await import('../adapters/executor/cloudRun.js');
   return new CloudRunJobExecutor({ projectId: config.projectId, region: config.region });
 }
 
-let deps: { deps: Deps; verifier: IdTokenVerifier } | undefined;
-
-/** The composition root: one set of adapters per instance, built on first use. */
-export function getDeps(): { deps: Deps; verifier: IdTokenVerifier } {
-  if (deps) return deps;
+/**
+ * The composition root: one set of adapters per instance, built on first use. Adapters
+ * (and with them firebase-admin's Firestore client, the heaviest import) load lazily, so
+ * module load stays small for the deploy-time analysis and for triggers that never need them.
+ */
+async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   const config = loadConfig();
+  const [auth, apiKeys, catalog, idempotency, installs, runs, workspaces, tasks] = await Promise.all([
+    import('../adapters/auth/firebaseAuth.js'),
+    import('../adapters/firestore/apiKeys.js'),
+    import('../adapters/firestore/catalog.js'),
+    import('../adapters/firestore/idempotency.js'),
+    import('../adapters/firestore/installs.js'),
+    import('../adapters/firestore/runs.js'),
+    import('../adapters/firestore/workspaces.js'),
+    import('../adapters/tasks/dispatchQueue.js'),
+  ]);
   const clock = { now: () => new Date() };
-  deps = {
-    verifier: new FirebaseIdTokenVerifier(),
+  return {
+    verifier: new auth.FirebaseIdTokenVerifier(),
     deps: {
       clock,
-      workspaces: new FirestoreWorkspaceStore(),
-      apiKeys: new FirestoreApiKeyStore(),
-      catalog: new FirestoreCatalogStore(),
-      installs: new FirestoreInstallStore(),
-      runs: new FirestoreRunStore(clock.now),
-      idempotency: new FirestoreIdempotencyStore(clock.now),
-      dispatchQueue: new CloudTasksDispatchQueue(config.region),
-      executor: executorFor(config),
-      users: new FirebaseUserDirectory(),
+      workspaces: new workspaces.FirestoreWorkspaceStore(),
+      apiKeys: new apiKeys.FirestoreApiKeyStore(),
+      catalog: new catalog.FirestoreCatalogStore(),
+      installs: new installs.FirestoreInstallStore(),
+      runs: new runs.FirestoreRunStore(clock.now),
+      idempotency: new idempotency.FirestoreIdempotencyStore(clock.now),
+      dispatchQueue: new tasks.CloudTasksDispatchQueue(config.region),
+      executor: await executorFor(config),
+      users: new auth.FirebaseUserDirectory(),
       config: { runnerApiUrl: config.runnerApiUrl, leaseSeconds: config.leaseSeconds },
     },
   };
+}
+
+let deps: Promise<{ deps: Deps; verifier: IdTokenVerifier }> | undefined;
+
+export function getDeps(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
+  deps ??= build().catch((err: unknown) => {
+    deps = undefined;
+    throw err;
+  });
   return deps;
 }

@@ -1,4 +1,4 @@
-import { logger } from 'firebase-functions';
+import { logger } from 'firebase-functions/logger';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
 import { z } from 'zod';
 import { dispatchRun as dispatch } from '../app/dispatchRun.js';
@@ -25,7 +25,7 @@ export const dispatchRun = onTaskDispatched(
       logger.error('dispatchRun: malformed task acknowledged', { issues: task.error.issues });
       return;
     }
-    const outcome = await dispatch(getDeps().deps, task.data);
+    const outcome = await dispatch((await getDeps()).deps, task.data);
     logger.info('dispatchRun', { ...task.data, outcome });
   },
 );

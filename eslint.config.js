@@ -1,0 +1,41 @@
+// One lint setup for every workspace.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/lib/**', '**/dist/**', '.local/**', 'firebase.*.json'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2024, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      'no-console': 'off',
+    },
+  },
+  {
+    // Only triggers/ may import firebase-functions; only adapters/ (and config) the Google SDKs.
+    files: ['functions/src/domain/**/*.ts', 'functions/src/app/**/*.ts', 'functions/src/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['firebase-functions', 'firebase-functions/*'], message: 'Only functions/src/triggers and config import firebase-functions.' },
+            { group: ['firebase-admin', 'firebase-admin/*', '@google-cloud/*', 'stripe'], message: 'Only functions/src/adapters import cloud SDKs.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['functions/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', '../app/*', '../adapters/*', '../api/*', '../triggers/*'], message: 'domain/ is pure: zod and small pure libraries only.' }] },
+      ],
+    },
+  },
+);

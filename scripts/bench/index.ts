@@ -1,0 +1,18 @@
+/**
+ * `npm run bench`: prints figures and ratios; asserts nothing. Starts its own stack on the
+ * bench ports so it can run beside `npm start`.
+ */
+import { startStack } from '../lib/stack.ts';
+import { repoRoot } from '../lib/stack.ts';
+import { benchColdImport } from './coldImport.ts';
+import { benchTriggerToRunning } from './triggerToRunning.ts';
+
+benchColdImport(repoRoot);
+
+const stack = await startStack('bench', { seed: true });
+try {
+  await benchTriggerToRunning(stack, Number(process.env['BENCH_RUNS'] ?? 50));
+} finally {
+  await stack.stop();
+}
+process.exit(0);
