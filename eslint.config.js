@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/lib/**', '**/dist/**', '.local/**', 'firebase.*.json'] },
+  { ignores: ['**/node_modules/**', 'functions/lib/**', 'runner/lib/**', 'web/dist/**', '.local/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

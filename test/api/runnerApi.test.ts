@@ -70,6 +70,15 @@ describe('runner API', () => {
     expect(page.body).toMatchObject({ lines: [{ msg: 'three', seq: 1 }], next: 1 });
   });
 
+  it('refuses outputs too large for the run document, and the run can still complete', async () => {
+    const ws = await newWorkspace();
+    const { runId, token } = await startingRun(ws);
+    const big = await call('POST', `/runner/runs/${runId}/complete`, { token, body: { outcome: 'succeeded', outputs: { blob: 'x'.repeat(300_000) } } });
+    expect(big.status).toBe(400);
+    expect(big.body.errors[0].path).toBe('body.outputs');
+    expect((await call('POST', `/runner/runs/${runId}/complete`, { token, body: { outcome: 'succeeded', outputs: { ok: true } } })).status).toBe(200);
+  });
+
   it('a failure is recorded with its error', async () => {
     const ws = await newWorkspace();
     const { runId, token } = await startingRun(ws);

@@ -6,6 +6,7 @@
 import { initializeApp, type FirebaseApp } from 'firebase/app';
 import { browserLocalPersistence, connectAuthEmulator, indexedDBLocalPersistence, initializeAuth, type Auth } from 'firebase/auth';
 import type { Firestore } from 'firebase/firestore';
+import { t } from './i18n.ts';
 
 export interface AppConfig {
   firebase: { apiKey: string; authDomain: string; projectId: string };
@@ -28,10 +29,10 @@ function parseConfig(raw: unknown): AppConfig {
   const fb = c?.firebase;
   const em = c?.emulators;
   if (!fb || !isString(fb.apiKey) || !isString(fb.authDomain) || !isString(fb.projectId)) {
-    throw new Error('app-config.json: "firebase" needs apiKey, authDomain and projectId.');
+    throw new Error(t('config.invalid', { detail: '"firebase" needs apiKey, authDomain and projectId' }));
   }
   if (em != null && !(isString(em.auth) && isString(em.firestore?.host) && Number.isInteger(em.firestore?.port))) {
-    throw new Error('app-config.json: "emulators" needs auth (a URL) and firestore {host, port}, or null.');
+    throw new Error(t('config.invalid', { detail: '"emulators" needs auth (a URL) and firestore {host, port}, or null' }));
   }
   return { firebase: { apiKey: fb.apiKey, authDomain: fb.authDomain, projectId: fb.projectId }, emulators: em ?? null };
 }
@@ -40,8 +41,9 @@ function parseConfig(raw: unknown): AppConfig {
 export async function loadServices(): Promise<Services> {
   if (services) return services;
   const res = await fetch('/app-config.json', { cache: 'no-store' });
-  if (!res.ok) throw new Error(`app-config.json: HTTP ${res.status}.`);
-  const config = parseConfig(await res.json());
+  // Hosting answers a missing file with index.html (its SPA rewrite), so check the type too.
+  if (!res.ok || !/json/i.test(res.headers.get('Content-Type') ?? '')) throw new Error(t('config.missing', { status: res.status }));
+  const config = parseConfig(await res.json().catch(() => null));
   const app = initializeApp(config.firebase);
   // Email and password only: no popup/redirect resolver, which keeps the bundle small.
   const auth = initializeAuth(app, { persistence: [indexedDBLocalPersistence, browserLocalPersistence] });

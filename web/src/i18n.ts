@@ -25,7 +25,8 @@ export function tOr(key: string, fallback: string, params?: Params): string {
 }
 
 const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' });
-const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
+/** Log and event times: 24-hour clock with milliseconds, the way logs read. */
+const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hourCycle: 'h23' });
 const integer = new Intl.NumberFormat(locale);
 
 export const formatDateTime = (d: Date | string): string => dateTime.format(typeof d === 'string' ? new Date(d) : d);

@@ -3,7 +3,7 @@ import './styles.css';
 import { onSessionChange, sessionReady } from './auth.ts';
 import { loadServices } from './config.ts';
 import { locale, t } from './i18n.ts';
-import { describeError, showErrorText } from './messages.ts';
+import { showErrorText } from './messages.ts';
 import { agentPage } from './pages/agent.ts';
 import { catalogPage } from './pages/catalog.ts';
 import { notFoundPage } from './pages/notFound.ts';
@@ -21,7 +21,8 @@ async function start(): Promise<void> {
     await loadServices();
     await sessionReady();
   } catch (err) {
-    showErrorText(t('error.startup', { reason: describeError(err) }));
+    console.error(err);
+    showErrorText(t('error.startup', { reason: err instanceof Error ? err.message : String(err) }));
     return;
   }
 

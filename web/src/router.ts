@@ -91,10 +91,14 @@ export function startRouter(options: { routes: Route[]; outlet: HTMLElement; not
   void render();
 }
 
-/** Goes to `path` (e.g. `/workspace`), optionally showing `message` on the page it lands on. */
-export function navigate(path: string, message?: string): void {
+/**
+ * Goes to `path` (e.g. `/workspace`), optionally showing `message` on the page it lands on.
+ * `replace` swaps the history entry (for redirects, so Back does not bounce straight back).
+ */
+export function navigate(path: string, message?: string, options: { replace?: boolean } = {}): void {
   flash = message;
   if (currentPath() === path) void render();
+  else if (options.replace) location.replace(`#${path}`);
   else location.hash = `#${path}`;
 }
 

@@ -10,6 +10,7 @@ import { RunState } from '../domain/runState.js';
  * exactly what a client sees.
  */
 const Timestamp = z.iso.datetime();
+export const MAX_OUTPUT_BYTES = 256 * 1024;
 export const Id = z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'an id of letters and digits');
 
 export const PageQuery = z
@@ -152,7 +153,11 @@ export const HeartbeatIn = z
 export const CompleteIn = z
   .object({
     outcome: z.enum(['succeeded', 'failed']),
-    outputs: z.record(z.string(), z.unknown()).optional(),
+    // Outputs live on the run document (1 MiB in all); larger results belong in artifacts.
+    outputs: z
+      .record(z.string(), z.unknown())
+      .refine((o) => JSON.stringify(o).length <= MAX_OUTPUT_BYTES, `outputs must be at most ${MAX_OUTPUT_BYTES} bytes of JSON`)
+      .optional(),
     error: z.object({ code: z.string().max(64), message: z.string().max(4000) }).strict().optional(),
   })
   .strict()

@@ -13,7 +13,7 @@ export function setTitle(page: string): void {
 /** The signed-in user, or null after sending the visitor to sign in (and back here after). */
 export function requireUser(): SessionUser | null {
   const user = currentUser();
-  if (!user) navigate(`/signin?next=${encodeURIComponent(currentPath())}`, t('signin.required'));
+  if (!user) navigate(`/signin?next=${encodeURIComponent(currentPath())}`, t('signin.required'), { replace: true });
   return user;
 }
 

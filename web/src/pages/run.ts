@@ -99,6 +99,7 @@ export const runPage: Page = (root, { params, signal }) => {
     section('run-logs', t('run.logs'), logs.el),
   );
 
+  let shownState: string | undefined;
   const unsubscribe = subscribeRun(wsId, runId, {
     run(run) {
       if (!run) {
@@ -106,7 +107,11 @@ export const runPage: Page = (root, { params, signal }) => {
         showErrorText(t('run.notFound'));
         return;
       }
-      replace(state, t('run.state'), ' ', h('span', { class: `state state-${run.state}` }, stateLabel(run.state)));
+      // The state line is a live region: touch it only when the state changes, not on each heartbeat.
+      if (run.state !== shownState) {
+        shownState = run.state;
+        replace(state, t('run.state'), ' ', h('span', { class: `state state-${run.state}` }, stateLabel(run.state)));
+      }
       replace(overview, ...summary(run));
     },
     event: (e) => history.append(eventItem(e)),

@@ -58,7 +58,7 @@ export const signInPage: Page = (root, { query }) => {
     fields.disabled = true;
     (mode === 'signup' ? signUp : signIn)(email.value.trim(), password.value)
       // The session listener re-renders the page; go where the visitor was heading.
-      .then(() => navigate(next, mode === 'signup' ? t('signin.created') : t('signin.done')))
+      .then(() => navigate(next, mode === 'signup' ? t('signin.created') : t('signin.done'), { replace: true }))
       .catch((err: unknown) => {
         showError(err);
         password.focus();

@@ -1,0 +1,212 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { httpOk, portInUse, startProcess, stopProcess, waitUntil, type Managed } from './processes.ts';
+import { PROFILES, urlsOf, type Profile, type StackUrls } from './profiles.ts';
+import { detectToolchain, type Toolchain } from './toolchain.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const nodeBin = path.join(repoRoot, 'node_modules', '.bin');
+
+export interface Stack {
+  profile: Profile;
+  urls: StackUrls;
+  toolchain: Toolchain;
+  /** Which local part stands in for each Google service. */
+  parts: Record<string, string>;
+  /** Environment for clients of this stack (admin SDK, tests, seeding). */
+  clientEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A firebase config per profile (`firebase.<profile>.json`, not committed): the profile's
+ * ports, and Hosting serving this profile's copy of the web build, so two stacks (and a
+ * rebuild of web/dist) never overwrite each other's app config.
+ */
+function writeFirebaseConfig(profile: Profile, webDir: string): string {
+  const config = JSON.parse(readFileSync(path.join(repoRoot, 'firebase.json'), 'utf8')) as {
+    emulators: Record<string, { port?: number }>;
+    hosting: { public: string };
+  };
+  for (const [name, port] of Object.entries(profile.ports)) {
+    const entry = config.emulators[name];
+    if (entry) entry.port = port;
+  }
+  config.hosting.public = path.relative(repoRoot, webDir);
+  const file = path.join(repoRoot, `firebase.${profile.name}.json`);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+/** Deploy-time params of the functions, for this local project (`functions/.env.<project>`). */
+function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
+  const lines = [
+    '# Written by scripts/lib/stack.ts for the local stack; not committed.',
+    `REGION=${profile.region}`,
+    'EXECUTOR=local',
+    `RUNNER_API_URL=${urls.runnerApi}`,
+    '',
+  ];
+  writeFileSync(path.join(repoRoot, 'functions', `.env.${profile.projectId}`), lines.join('\n'));
+}
+
+/** Copies the web build for this profile and writes what the app reads at start: the project and the emulators. */
+function prepareWeb(profile: Profile): string {
+  const dist = path.join(repoRoot, 'web', 'dist');
+  if (!existsSync(path.join(dist, 'index.html'))) throw new Error('web/dist is missing: run `npm run build` first.');
+  const webDir = path.join(repoRoot, '.local', profile.name, 'web');
+  rmSync(webDir, { recursive: true, force: true });
+  cpSync(dist, webDir, { recursive: true });
+  const config = {
+    firebase: { apiKey: 'demo-api-key', authDomain: `${profile.projectId}.firebaseapp.com`, projectId: profile.projectId },
+    emulators: {
+      auth: `http://127.0.0.1:${profile.ports.auth}`,
+      firestore: { host: '127.0.0.1', port: profile.ports.firestore },
+    },
+  };
+  writeFileSync(path.join(webDir, 'app-config.json'), JSON.stringify(config, null, 2));
+  return webDir;
+}
+
+function waitFirestore(urls: StackUrls, owner: Managed): Promise<void> {
+  return waitUntil(
+    'Firestore emulator',
+    async () => {
+      const res = await fetch(`${urls.firestore}/`, { signal: AbortSignal.timeout(1000) });
+      return (await res.text()).trim() === 'Ok';
+    },
+    { timeoutMs: 90_000, process: owner },
+  );
+}
+
+export interface StartOptions {
+  seed?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function startStack(name: Profile['name'], options: StartOptions = {}): Promise<Stack> {
+  const log = options.log ?? (() => undefined);
+  const profile = PROFILES[name];
+  const urls = urlsOf(profile);
+  const toolchain = detectToolchain();
+  const logDir = path.join(repoRoot, '.local', profile.name, 'logs');
+  mkdirSync(logDir, { recursive: true });
+
+  for (const [service, port] of Object.entries(profile.ports)) {
+    if (await portInUse(port)) {
+      throw new Error(`Port ${port} (${service}) is already in use. Is another ${profile.name} stack running? Stop it first.`);
+    }
+  }
+
+  if (!existsSync(path.join(repoRoot, 'functions', 'lib', 'index.js')) || !existsSync(path.join(repoRoot, 'runner', 'lib', 'main.js'))) {
+    throw new Error('functions/lib or runner/lib is missing: run `npm run build` first.');
+  }
+  writeFunctionsEnv(profile, urls);
+  const configFile = writeFirebaseConfig(profile, prepareWeb(profile));
+
+  const started: Managed[] = [];
+  const stop = async () => {
+    for (const m of [...started].reverse()) await stopProcess(m);
+  };
+
+  try {
+    // 1. The official Firestore emulator from the Cloud SDK, with our rules loaded
+    //    (or, without it but with Java 21+, firebase-tools' own, started in step 2).
+    if (toolchain.firestoreEmulator) {
+      log(`starting the Firestore emulator on ${urls.firestoreHost}`);
+      const firestore = startProcess(
+        'firestore',
+        toolchain.firestoreEmulator,
+        [
+          'start',
+          '--host=127.0.0.1',
+          `--port=${profile.ports.firestore}`,
+          `--rules=${path.join(repoRoot, 'firestore.rules')}`,
+          `--project_id=${profile.projectId}`,
+        ],
+        { cwd: repoRoot, env: process.env, logDir },
+      );
+      started.push(firestore);
+      await waitFirestore(urls, firestore);
+    }
+
+    // 2. firebase-tools: Auth, Functions, Cloud Tasks, Pub/Sub (the SDK's binary), Hosting.
+    log('starting the Firebase emulators (auth, functions, tasks, pubsub, hosting)');
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: `${nodeBin}${path.delimiter}${process.env['PATH'] ?? ''}`,
+      FIRESTORE_EMULATOR_HOST: urls.firestoreHost,
+      ...(toolchain.pubsubEmulator ? { PUBSUB_EMULATOR_BINARY_PATH: toolchain.pubsubEmulator } : {}),
+      NO_UPDATE_NOTIFIER: '1',
+      FIREBASE_CLI_EXPERIMENTS: '',
+    };
+    const firebase = startProcess(
+      'firebase',
+      path.join(nodeBin, 'firebase'),
+      [
+        'emulators:start',
+        '--only',
+        toolchain.firestoreEmulator ? 'auth,functions,tasks,pubsub,hosting' : 'firestore,auth,functions,tasks,pubsub,hosting',
+        '--project',
+        profile.projectId,
+        '--config',
+        configFile,
+      ],
+      { cwd: repoRoot, env, logDir },
+    );
+    started.push(firebase);
+    await waitUntil('Functions emulator (api health)', () => httpOk(`${urls.functionsApi}/health`), {
+      timeoutMs: 180_000,
+      process: firebase,
+    });
+    await waitUntil('Hosting emulator', () => httpOk(`${urls.web}/`), { timeoutMs: 60_000, process: firebase });
+    await waitUntil('Auth emulator', () => httpOk(`${urls.auth}/`), { timeoutMs: 30_000, process: firebase });
+    if (!toolchain.firestoreEmulator) await waitFirestore(urls, firebase);
+    await waitUntil('Cloud Tasks emulator', () => portInUse(profile.ports.tasks), { timeoutMs: 30_000, process: firebase });
+
+    const clientEnv: Record<string, string> = {
+      GCLOUD_PROJECT: profile.projectId,
+      GOOGLE_CLOUD_PROJECT: profile.projectId,
+      FIRESTORE_EMULATOR_HOST: urls.firestoreHost,
+      FIREBASE_AUTH_EMULATOR_HOST: `127.0.0.1:${profile.ports.auth}`,
+      PUBSUB_EMULATOR_HOST: urls.pubsub,
+      CLOUD_TASKS_EMULATOR_HOST: urls.tasks,
+    };
+
+    if (options.seed !== false) {
+      log('seeding the catalog from agents/');
+      execFileSync(path.join(nodeBin, 'node'), [path.join(repoRoot, 'scripts', 'seed.ts')], {
+        cwd: repoRoot,
+        env: { ...process.env, ...clientEnv },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+    }
+
+    return {
+      profile,
+      urls,
+      toolchain,
+      clientEnv,
+      parts: {
+        Firestore: toolchain.firestoreEmulator
+          ? `official emulator from the Cloud SDK (${toolchain.firestoreEmulator}), Java ${toolchain.javaVersion}, rules enforced`
+          : `official emulator started by firebase-tools (Java ${toolchain.javaVersion}), rules enforced`,
+        'Pub/Sub': toolchain.pubsubEmulator
+          ? `official emulator from the Cloud SDK via PUBSUB_EMULATOR_BINARY_PATH (${toolchain.pubsubEmulator})`
+          : `official emulator downloaded and started by firebase-tools (Java ${toolchain.javaVersion})`,
+        Auth: 'Firebase Auth emulator (firebase-tools)',
+        'Cloud Functions': 'Functions emulator (firebase-tools), Node from node_modules/.bin',
+        'Cloud Tasks': 'Cloud Tasks emulator (firebase-tools)',
+        Hosting: `Hosting emulator serving the web build (copied to .local/${profile.name}/web), /v1/** rewritten to the api function`,
+        'Cloud Run jobs': 'local executor: runner/ as a child process under node --permission',
+        'Cloud Scheduler': 'none yet (no scheduled functions in this build)',
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
