@@ -17,6 +17,7 @@ export const api = onRequest(
       const { deps, verifier } = await getDeps();
       router = createRouter(allRoutes, deps, verifier);
     }
+    const started = performance.now();
     const raw = req as unknown as { rawBody?: Buffer; jsonParseFailed?: boolean };
     const response = await router.handle({
       method: req.method,
@@ -26,6 +27,21 @@ export const api = onRequest(
       rawBody: raw.rawBody,
       bodyParseFailed: raw.jsonParseFailed === true,
     });
+    // One structured line per request; Cloud Logging reads `severity` and `httpRequest`.
+    console.log(
+      JSON.stringify({
+        severity: response.status >= 500 ? 'ERROR' : response.status >= 400 ? 'WARNING' : 'INFO',
+        message: `${req.method} ${req.path} ${response.status}`,
+        requestId: response.headers['X-Request-Id'],
+        httpRequest: {
+          requestMethod: req.method,
+          requestUrl: req.path,
+          status: response.status,
+          latency: `${((performance.now() - started) / 1000).toFixed(3)}s`,
+          userAgent: req.get('user-agent'),
+        },
+      }),
+    );
     res.status(response.status);
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
     if (response.body === undefined) {

@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalProcessExecutor } from '../src/adapters/executor/local.ts';
+import { parseManifest } from '../src/app/publishAgent.ts';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const manifest = parseManifest(`
+id: sandbox-probe
+name: Sandbox Probe
+version: 0.0.1
+publisher: tests
+summary: Tries what the local sandbox forbids.
+categories: [testing]
+runtime:
+  local:
+    entry: src/index.js
+pricing:
+  model: free
+`);
+
+interface Call {
+  action: string;
+  auth: string | undefined;
+  body: any;
+}
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+/** A stand-in runner API on loopback that records what the execution reports. */
+async function runnerApi(): Promise<{ url: string; calls: Call[]; completed: Promise<Call> }> {
+  const calls: Call[] = [];
+  let done!: (c: Call) => void;
+  const completed = new Promise<Call>((r) => (done = r));
+  server = createServer((req: IncomingMessage, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const call = { action: req.url!.split('/').at(-1)!, auth: req.headers.authorization, body: raw ? JSON.parse(raw) : undefined };
+      calls.push(call);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(call.action === 'started' ? { ok: true, input: {}, attempt: 1 } : { ok: true, duplicate: false }));
+      if (call.action === 'complete') done(call);
+    });
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/v1/runner`, calls, completed };
+}
+
+describe('local executor (the Cloud Run stand-in)', () => {
+  it('runs the real runner in a child process that may read only its agent and the runner', async () => {
+    const api = await runnerApi();
+    const executor = new LocalProcessExecutor({
+      agentsDir: path.join(import.meta.dirname, 'fixtures', 'agents'),
+      runnerMain: path.join(root, 'runner', 'lib', 'main.js'),
+      logDir: path.join(root, '.local', 'executions', 'unit'),
+    });
+    const { executionId } = await executor.start({
+      wsId: 'ws1', runId: 'run1', attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1', manifest,
+      env: { RUN_ID: 'run1', RUN_ATTEMPT: '1', RUNNER_API_URL: api.url, RUNNER_TOKEN: 'rt_test_token' },
+    });
+    expect(executionId).toMatch(/^local-\d+-run1-1$/);
+
+    const complete = await api.completed;
+    expect(complete.auth).toBe('Bearer rt_test_token');
+    expect(complete.body.outcome).toBe('succeeded');
+    expect(complete.body.outputs.results).toEqual([
+      'read own folder: allowed',
+      'read /etc/passwd: ERR_ACCESS_DENIED',
+      'write /tmp: ERR_ACCESS_DENIED',
+      'spawn: ERR_ACCESS_DENIED',
+      'env has no host secrets: allowed',
+    ]);
+    // The runner's order: started, then logs and heartbeats, then complete last.
+    expect(api.calls[0]!.action).toBe('started');
+    expect(api.calls.at(-1)!.action).toBe('complete');
+    const lines = api.calls.filter((c) => c.action === 'logs').flatMap((c) => c.body.lines.map((l: { msg: string }) => l.msg));
+    expect(lines).toContain('write /tmp: ERR_ACCESS_DENIED');
+  });
+
+  it('refuses an entry outside the agent folder or one that does not exist', async () => {
+    const executor = new LocalProcessExecutor({
+      agentsDir: path.join(import.meta.dirname, 'fixtures', 'agents'),
+      runnerMain: path.join(root, 'runner', 'lib', 'main.js'),
+      logDir: path.join(root, '.local', 'executions', 'unit'),
+    });
+    const spec = (entry: string) => ({
+      wsId: 'ws1', runId: 'run2', attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1',
+      manifest: { ...manifest, runtime: { local: { entry } } },
+      env: { RUN_ID: 'run2', RUN_ATTEMPT: '1', RUNNER_API_URL: 'http://127.0.0.1:9/v1/runner', RUNNER_TOKEN: 't' },
+    });
+    await expect(executor.start(spec('../../../../runner/lib/main.js'))).rejects.toThrow(/escapes its folder/);
+    await expect(executor.start(spec('src/missing.js'))).rejects.toThrow(/not found/);
+  });
+});
