@@ -17,6 +17,9 @@ resources:
   timeoutSeconds: 300
 pricing:
   model: free
+license: MIT
+support:
+  email: dev@example.test
 `);
 
 describe('Cloud Run executor request shape', () => {

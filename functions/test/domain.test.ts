@@ -73,6 +73,9 @@ runtime:
     entry: src/index.ts
 pricing:
   model: free
+license: MIT
+support:
+  email: dev@example.test
 `;
   it('parses a valid agent.yaml with defaults', () => {
     const m = parseManifest(valid);

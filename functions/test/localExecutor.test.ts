@@ -11,12 +11,15 @@ name: Sandbox Probe
 version: 0.0.1
 publisher: tests
 summary: Tries what the local sandbox forbids.
-categories: [testing]
+categories: [operations]
 runtime:
   local:
     entry: src/index.js
 pricing:
   model: free
+license: MIT
+support:
+  email: dev@example.test
 `);
 
 interface Call {

@@ -3,13 +3,14 @@
  * exponential backoff with jitter on network errors, 429 and 5xx. 4xx answers are final.
  */
 export class RunnerApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
     super(message);
     this.name = 'RunnerApiError';
+    this.status = status;
+    this.code = code;
   }
 }
 
@@ -29,13 +30,16 @@ export class RunnerClient {
   private readonly baseDelayMs: number;
   private readonly fetchImpl: typeof fetch;
 
-  constructor(private readonly options: RunnerClientOptions) {
+  private readonly options: RunnerClientOptions;
+
+  constructor(options: RunnerClientOptions) {
+    this.options = options;
     this.maxAttempts = options.maxAttempts ?? 6;
     this.baseDelayMs = options.baseDelayMs ?? 200;
     this.fetchImpl = options.fetch ?? fetch;
   }
 
-  async post(action: 'started' | 'logs' | 'heartbeat' | 'complete', body: unknown): Promise<unknown> {
+  async post(action: 'started' | 'logs' | 'heartbeat' | 'complete' | 'sandbox/state' | 'sandbox/actions', body: unknown): Promise<unknown> {
     const url = `${this.options.baseUrl.replace(/\/$/, '')}/runs/${encodeURIComponent(this.options.runId)}/${action}`;
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {

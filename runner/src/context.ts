@@ -1,3 +1,5 @@
+import type { CloudConnection } from './cloud/types.js';
+import type { LlmClient } from './llm.js';
 import type { LogBatcher } from './logBatcher.js';
 import type { AgentContext, Fields, LogLevel } from './types.js';
 
@@ -6,7 +8,10 @@ export interface ContextDeps {
   attempt: number;
   agentId: string;
   input: Record<string, unknown>;
-  logs: LogBatcher;
+  config: Record<string, unknown>;
+  cloud: CloudConnection;
+  llm: LlmClient | null;
+  logs: Pick<LogBatcher, 'add'>;
   /** Sends a heartbeat, with the latest progress if any. */
   beat(progress: { percent: number; message: string } | undefined): void;
   signal: AbortSignal;
@@ -23,6 +28,9 @@ export function createContext(deps: ContextDeps): { ctx: AgentContext; outputs: 
     attempt: deps.attempt,
     agentId: deps.agentId,
     input: deps.input,
+    config: deps.config,
+    cloud: deps.cloud,
+    llm: deps.llm,
     log: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },
     progress(percent, message) {
       deps.beat({ percent: Math.max(0, Math.min(100, percent)), message: String(message).slice(0, 500) });

@@ -10,11 +10,15 @@ export class Heartbeat {
   private keepAlive: ReturnType<typeof setInterval> | null = null;
   private inflight: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly send: (progress: { percent: number; message: string } | undefined) => Promise<void>,
-    private readonly minIntervalMs = 1000,
-    private readonly keepAliveMs = 15_000,
-  ) {}
+  private readonly send: (progress: { percent: number; message: string } | undefined) => Promise<void>;
+  private readonly minIntervalMs: number;
+  private readonly keepAliveMs: number;
+
+  constructor(send: (progress: { percent: number; message: string } | undefined) => Promise<void>, minIntervalMs = 1000, keepAliveMs = 15_000) {
+    this.send = send;
+    this.minIntervalMs = minIntervalMs;
+    this.keepAliveMs = keepAliveMs;
+  }
 
   start(): void {
     this.keepAlive = setInterval(() => this.beat(undefined), this.keepAliveMs);

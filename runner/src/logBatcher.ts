@@ -30,7 +30,10 @@ export class LogBatcher {
   private readonly maxDelayMs: number;
   private readonly maxMessageChars: number;
 
-  constructor(private readonly options: LogBatcherOptions) {
+  private readonly options: LogBatcherOptions;
+
+  constructor(options: LogBatcherOptions) {
+    this.options = options;
     this.maxLines = options.maxLines ?? 500;
     this.maxBytes = options.maxBytes ?? 256 * 1024;
     this.maxDelayMs = options.maxDelayMs ?? 250;

@@ -7,7 +7,13 @@
  */
 import { pathToFileURL } from 'node:url';
 import { RunnerClient } from './client.js';
+import { readFileSync } from 'node:fs';
+import { DisconnectedCloud } from './cloud/disconnected.js';
+import { RemoteSandboxStore } from './cloud/remoteStore.js';
+import { SandboxCloud, type SandboxFixture } from './cloud/sandbox.js';
+import type { CloudConnection } from './cloud/types.js';
 import { createContext } from './context.js';
+import { llmFromEnv } from './llm.js';
 import { Heartbeat } from './heartbeat.js';
 import { LogBatcher } from './logBatcher.js';
 import type { Agent } from './types.js';
@@ -29,7 +35,26 @@ const env = {
   entry: required('AGENT_ENTRY'),
   agentId: process.env['AGENT_ID'] ?? 'agent',
   timeoutSeconds: Number(process.env['RUN_TIMEOUT_SECONDS'] ?? '900'),
+  cloudProvider: process.env['CLOUD_PROVIDER'] ?? 'none',
+  cloudFixture: process.env['CLOUD_FIXTURE'],
 };
+
+interface StartedReply {
+  input?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+  policy?: { scopes: string[]; gated: string[] };
+}
+
+function cloudFor(started: StartedReply): CloudConnection {
+  if (env.cloudProvider === 'sandbox' && env.cloudFixture) {
+    const fixture = JSON.parse(readFileSync(env.cloudFixture, 'utf8')) as SandboxFixture;
+    return new SandboxCloud(fixture, new RemoteSandboxStore(client), {
+      scopes: new Set(started.policy?.scopes ?? []),
+      gated: new Set(started.policy?.gated ?? []),
+    });
+  }
+  return new DisconnectedCloud();
+}
 
 const client = new RunnerClient({ baseUrl: env.apiUrl, runId: env.runId, token: env.token });
 const logs = new LogBatcher({ send: async (batch) => void (await client.post('logs', batch)) });
@@ -71,13 +96,16 @@ process.on('SIGTERM', () => {
 });
 
 async function main(): Promise<never> {
-  const started = (await client.post('started', {})) as { input?: Record<string, unknown> };
+  const started = (await client.post('started', {})) as StartedReply;
   heartbeat.start();
   const { ctx, outputs } = createContext({
     runId: env.runId,
     attempt: env.attempt,
     agentId: env.agentId,
     input: started.input ?? {},
+    config: started.config ?? {},
+    cloud: cloudFor(started),
+    llm: llmFromEnv(process.env),
     logs,
     beat: (p) => heartbeat.beat(p),
     signal: abort.signal,

@@ -1,3 +1,6 @@
+import type { CloudConnection } from './cloud/types.js';
+import type { LlmClient } from './llm.js';
+
 /** The agent SDK's public surface: what an agent's default export receives. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Fields = Record<string, unknown>;
@@ -13,8 +16,14 @@ export interface AgentContext {
   runId: string;
   attempt: number;
   agentId: string;
-  /** The run's input, as given by the trigger. */
+  /** The run's input, as given by the trigger (validated against the manifest's inputs schema). */
   input: Record<string, unknown>;
+  /** The install's configuration (validated against the manifest's config schema). */
+  config: Record<string, unknown>;
+  /** The customer's cloud (locally, the workspace's sandbox account). */
+  cloud: CloudConnection;
+  /** A language model when the platform has one configured, else null: skip the LLM step and say so. */
+  llm: LlmClient | null;
   log: AgentLogger;
   /** Reports progress (coalesced: the platform stores at most about one update a second). */
   progress(percent: number, message: string): void;

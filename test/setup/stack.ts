@@ -11,6 +11,11 @@ let stack: Stack | undefined;
 
 /** Starts the emulators on the test ports once for the whole run, seeded like `npm start`. */
 export async function setup(project: TestProject): Promise<void> {
+  // Unit-only runs (an agent's own tests, say) may skip the emulators: AM_NO_STACK=1.
+  if (process.env['AM_NO_STACK'] === '1') {
+    console.log('[stack] AM_NO_STACK=1: not starting the emulators; suites that need them will fail');
+    return;
+  }
   const t0 = Date.now();
   stack = await startStack('test', { seed: true, log: (l) => console.log(`[stack] ${l}`) });
   console.log(`[stack] ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);

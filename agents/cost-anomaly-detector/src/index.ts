@@ -1,27 +1,17 @@
-import { readFile } from 'node:fs/promises';
 import type { AgentContext } from '@agent-marketplace/runner';
 import { DEFAULTS, detectAnomalies, type CostRow } from './detect.ts';
 
-function numberInput(input: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
-  const value = input[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new RangeError(`input.${name} must be a number between ${min} and ${max}`);
-  }
-  return value;
-}
-
-/** Reads the billing export (locally the fixture that ships with the agent) and reports anomalies. */
+/** Reads the billing dataset of the connected account and reports anomalous daily spend. */
 export default async function run(ctx: AgentContext) {
+  // The platform has validated the input against agent.yaml's inputs schema.
   const options = {
-    windowDays: numberInput(ctx.input, 'windowDays', DEFAULTS.windowDays, 3, 60),
-    threshold: numberInput(ctx.input, 'threshold', DEFAULTS.threshold, 1, 50),
-    minExcess: numberInput(ctx.input, 'minExcess', DEFAULTS.minExcess, 0, 1_000_000),
+    windowDays: (ctx.input['windowDays'] as number | undefined) ?? DEFAULTS.windowDays,
+    threshold: (ctx.input['threshold'] as number | undefined) ?? DEFAULTS.threshold,
+    minExcess: (ctx.input['minExcess'] as number | undefined) ?? DEFAULTS.minExcess,
   };
-  ctx.log.info('Reading billing export', { source: 'fixtures/billing-export.json' });
+  ctx.log.info('Reading the billing export', { account: ctx.cloud.account });
   ctx.progress(10, 'Reading billing export');
-  const file = JSON.parse(await readFile(new URL('../fixtures/billing-export.json', import.meta.url), 'utf8')) as { rows: CostRow[] };
-  const rows = file.rows;
+  const rows = await ctx.cloud.dataset<CostRow>('billing');
   const total = rows.reduce((sum, r) => sum + r.cost, 0);
   ctx.log.info(`Loaded ${rows.length} cost rows`, { rows: rows.length, totalCost: Math.round(total * 100) / 100 });
 
@@ -35,6 +25,17 @@ export default async function run(ctx: AgentContext) {
     anomalies: anomalies.length,
     excess,
   });
+
+  let summary: string | null = null;
+  if (!ctx.llm) {
+    ctx.log.info('No language model is configured: skipping the written summary.');
+  } else if (anomalies.length > 0) {
+    ctx.progress(80, 'Writing a summary');
+    summary = await ctx.llm.complete(
+      `Summarise these cloud cost anomalies for a finance channel in two sentences:\n${JSON.stringify(anomalies.slice(0, 10))}`,
+      { maxTokens: 200, signal: ctx.signal },
+    );
+  }
   ctx.progress(100, 'Done');
-  return { anomalies, summary: { rows: rows.length, anomalies: anomalies.length, excessCost: excess, options } };
+  return { anomalies, summary: { rows: rows.length, anomalies: anomalies.length, excessCost: excess, options, text: summary } };
 }

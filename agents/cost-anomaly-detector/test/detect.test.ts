@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectAnomalies, median, type CostRow } from '../src/detect.ts';
 
-const rows = (JSON.parse(readFileSync(new URL('../fixtures/billing-export.json', import.meta.url), 'utf8')) as { rows: CostRow[] }).rows;
+const rows = (JSON.parse(readFileSync(new URL('../fixtures/cloud.json', import.meta.url), 'utf8')) as { datasets: { billing: CostRow[] } }).datasets.billing;
 
 describe('cost anomaly detection on the shipped billing export', () => {
   const anomalies = detectAnomalies(rows);

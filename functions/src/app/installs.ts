@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../domain/errors.js';
+import { validateAgainst } from '../domain/jsonSchema.js';
 import type { Install } from '../domain/models.js';
 import { getAgent } from './catalog.js';
 import type { Deps, PageRequest } from './ports.js';
@@ -20,6 +21,13 @@ export async function installAgent(
   if (!manifest) {
     throw new AppError('not_found', 'agent_version_not_found', `Version ${version} of ${listing.id} does not exist.`);
   }
+  const config = input.config ?? {};
+  const issues = validateAgainst(manifest.config, config, 'body.config');
+  if (issues.length > 0) {
+    throw new AppError('invalid', 'config_invalid', `The config does not match ${manifest.id}'s config schema: ${issues[0]!.path} ${issues[0]!.message}`, {
+      issues,
+    });
+  }
   const install: Install = {
     id: newId(),
     wsId: access.wsId,
@@ -27,7 +35,7 @@ export async function installAgent(
     version,
     state: 'active',
     target: 'saas',
-    config: input.config ?? {},
+    config,
     createdBy: actorId(access.principal),
     createdAt: deps.clock.now(),
   };

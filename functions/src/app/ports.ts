@@ -160,9 +160,23 @@ export interface Deps {
   dispatchQueue: DispatchQueue;
   executor: Executor;
   users: UserDirectory;
+  sandbox: SandboxStore;
   config: { runnerApiUrl: string; leaseSeconds: number };
 }
 
 export interface UserDirectory {
   findByEmail(email: string): Promise<{ uid: string; email: string } | null>;
+}
+
+/** Changes agents made to a workspace's sandbox cloud account, keyed `kind/id`. */
+export interface SandboxOverride {
+  state?: string | undefined;
+  labels?: Record<string, string> | undefined;
+  attributes?: Record<string, unknown> | undefined;
+  deleted?: boolean | undefined;
+}
+
+export interface SandboxStore {
+  get(wsId: string, keys: string[]): Promise<Record<string, SandboxOverride>>;
+  put(wsId: string, key: string, override: SandboxOverride, audit: { runId: string; action: string; reason: string; at: Date }): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { AppError, notFound } from '../domain/errors.js';
 import type { LogChunk, Run, RunTrigger } from '../domain/models.js';
+import { validateAgainst } from '../domain/jsonSchema.js';
 import { getInstall } from './installs.js';
 import type { Deps, PageRequest } from './ports.js';
 import { actorId, type WorkspaceAccess } from './principal.js';
@@ -7,13 +8,21 @@ import { newId } from './secrets.js';
 
 /** Creates a queued run for an install and hands it to the dispatch queue. */
 export async function triggerRun(
-  deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock'>,
+  deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog'>,
   access: WorkspaceAccess,
   input: { installId: string; input?: Record<string, unknown> | undefined },
 ): Promise<Run> {
   const install = await getInstall(deps, access.wsId, input.installId);
   if (install.state !== 'active') {
     throw new AppError('precondition', 'install_paused', 'This install is paused; resume it before running it.');
+  }
+  const manifest = await deps.catalog.getVersion(install.agentId, install.version);
+  if (!manifest) throw new AppError('not_found', 'agent_version_not_found', `${install.agentId}@${install.version} is no longer available.`);
+  const issues = validateAgainst(manifest.inputs, input.input ?? {}, 'body.input');
+  if (issues.length > 0) {
+    throw new AppError('invalid', 'input_invalid', `The run input does not match ${manifest.id}'s inputs schema: ${issues[0]!.path} ${issues[0]!.message}`, {
+      issues,
+    });
   }
   const now = deps.clock.now();
   const trigger: RunTrigger = {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { schemaProblem, type JsonSchemaObject } from './jsonSchema.js';
 
 /**
- * The agent manifest (`agent.yaml`): the single source of truth for what an agent is,
- * what it needs and what it costs. The catalog issue deepens it; the shape of the fields
- * here is already the contract agent developers write against.
+ * The agent manifest (`agent.yaml`): the single source of truth for what an agent is, what it
+ * needs, what it may do and what it costs. `agents/agent.schema.json` is generated from it
+ * (`npm run schema`) for agent developers and their editors.
  */
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
@@ -14,27 +15,89 @@ export const AgentId = z
 
 export const SemVer = z.string().regex(SEMVER, 'a semantic version such as 1.2.3');
 
+export const CATEGORIES = [
+  'finops',
+  'security',
+  'compliance',
+  'reliability',
+  'observability',
+  'kubernetes',
+  'operations',
+  'data',
+] as const;
+export const Category = z.enum(CATEGORIES);
+
+export const Risk = z.enum(['low', 'medium', 'high', 'critical']);
+export type Risk = z.infer<typeof Risk>;
+
+/** A permission scope: `<resource kind>.<verb>`, e.g. `vm.list`, `vm.stop`, `billing.read`. */
+export const Scope = z.string().regex(/^[a-z][a-z0-9]*(?:\.[a-z][a-z0-9]*)*\.[a-z][a-z0-9]*$/, 'a scope such as vm.stop');
+
+export const MemoryLevel = z.enum(['session', 'task', 'vector', 'episode']);
+
+const JsonSchemaObj = z
+  .record(z.string(), z.unknown())
+  .superRefine((schema, ctx) => {
+    const problem = schemaProblem(schema as JsonSchemaObject);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({ description: 'A JSON Schema (2020-12) with "type": "object"' });
+
+const EMPTY_OBJECT_SCHEMA = { type: 'object', properties: {}, additionalProperties: false };
+
 export const ManifestSchema = z
   .object({
     id: AgentId,
-    name: z.string().min(2).max(80),
+    name: z.string().trim().min(2).max(80),
     version: SemVer,
-    publisher: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/),
-    summary: z.string().min(10).max(200),
+    publisher: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes'),
+    summary: z.string().trim().min(10).max(200),
+    /** Markdown, rendered sanitised. */
     description: z.string().max(20_000).default(''),
-    categories: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1).max(5),
-    tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/)).max(20).default([]),
+    categories: z.array(Category).min(1).max(3),
+    tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase tag')).max(20).default([]),
     runtime: z
       .object({
         /** Production: a container image pinned by digest. */
         image: z
           .string()
-          .regex(/^[a-z0-9.\-/:]+@sha256:[a-f0-9]{64}$/, 'an image reference pinned by sha256 digest')
+          .regex(/^[a-z0-9][a-z0-9.\-/:]*@sha256:[a-f0-9]{64}$/, 'an image reference pinned by sha256 digest (…@sha256:<64 hex>)')
           .optional(),
         /** Local executor: the module (relative to the agent folder) the runner imports. */
-        local: z.object({ entry: z.string().regex(/^[\w./-]+\.(?:m?js|ts)$/) }).strict(),
+        local: z.object({ entry: z.string().regex(/^(?!\/)(?!.*\.\.)[\w./-]+\.(?:m?js|ts)$/, 'a relative .js or .ts path inside the agent folder') }).strict(),
       })
       .strict(),
+    /** JSON Schema of a run's input. */
+    inputs: JsonSchemaObj.default(EMPTY_OBJECT_SCHEMA),
+    /** JSON Schema of an install's configuration. */
+    config: JsonSchemaObj.default(EMPTY_OBJECT_SCHEMA),
+    secrets: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[A-Z][A-Z0-9_]{1,62}$/, 'UPPER_SNAKE_CASE'),
+            description: z.string().min(3).max(300),
+            required: z.boolean().default(true),
+          })
+          .strict(),
+      )
+      .max(20)
+      .default([]),
+    permissions: z
+      .array(z.object({ scope: Scope, risk: Risk, reason: z.string().min(3).max(300) }).strict())
+      .max(50)
+      .default([]),
+    /** Actions (permission scopes) that wait for a human decision before they run. */
+    approvals: z
+      .array(
+        z
+          .object({ action: Scope, description: z.string().min(3).max(300), risk: Risk, levels: z.number().int().min(1).max(3).default(1) })
+          .strict(),
+      )
+      .max(20)
+      .default([]),
+    memory: z.array(MemoryLevel).max(4).default([]),
+    llm: z.object({ purpose: z.string().min(3).max(300), optional: z.literal(true) }).strict().optional(),
     resources: z
       .object({
         cpu: z.number().positive().max(8).default(1),
@@ -47,13 +110,45 @@ export const ManifestSchema = z
       .object({
         model: z.enum(['free', 'subscription', 'per_run', 'per_unit']),
         currency: z.literal('usd').default('usd'),
-        amountCents: z.number().int().min(0).default(0),
-        unit: z.string().optional(),
+        /** Monthly price (subscription), price per run, or price per unit, in cents. */
+        amountCents: z.number().int().min(0).max(10_000_000).default(0),
+        unit: z.string().regex(/^[a-z][a-z0-9 -]{0,30}$/).optional(),
       })
       .strict(),
-    license: z.string().max(80).optional(),
-    support: z.object({ email: z.email().optional(), url: z.url().optional() }).strict().optional(),
+    license: z.string().min(2).max(80),
+    support: z.object({ email: z.email().optional(), url: z.url().optional() }).strict().refine((s) => s.email || s.url, 'give an email or a url'),
+    releaseNotes: z.string().max(10_000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((m, ctx) => {
+    const scopes = new Set<string>();
+    m.permissions.forEach((p, i) => {
+      if (scopes.has(p.scope)) ctx.addIssue({ code: 'custom', path: ['permissions', i, 'scope'], message: `duplicate scope ${p.scope}` });
+      scopes.add(p.scope);
+    });
+    m.approvals.forEach((a, i) => {
+      if (!scopes.has(a.action)) {
+        ctx.addIssue({ code: 'custom', path: ['approvals', i, 'action'], message: `${a.action} is not among the permissions` });
+      }
+    });
+    const names = new Set<string>();
+    m.secrets.forEach((s, i) => {
+      if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: ['secrets', i, 'name'], message: `duplicate secret ${s.name}` });
+      names.add(s.name);
+    });
+    const { model, amountCents, unit } = m.pricing;
+    if (model === 'free' && amountCents !== 0) ctx.addIssue({ code: 'custom', path: ['pricing', 'amountCents'], message: 'a free agent costs 0' });
+    if (model !== 'free' && amountCents <= 0) ctx.addIssue({ code: 'custom', path: ['pricing', 'amountCents'], message: `a ${model} price must be above 0` });
+    if (model === 'per_unit' && !unit) ctx.addIssue({ code: 'custom', path: ['pricing', 'unit'], message: 'per_unit pricing names its unit' });
+    if (new Set(m.tags).size !== m.tags.length) ctx.addIssue({ code: 'custom', path: ['tags'], message: 'tags must be unique' });
+  });
 
 export type Manifest = z.infer<typeof ManifestSchema>;
+export type ManifestInput = z.input<typeof ManifestSchema>;
+
+/** Permissions grouped by risk, for consent screens and the manifest viewer. */
+export function permissionsByRisk(m: Manifest): Record<Risk, Manifest['permissions']> {
+  const out: Record<Risk, Manifest['permissions']> = { low: [], medium: [], high: [], critical: [] };
+  for (const p of m.permissions) out[p.risk].push(p);
+  return out;
+}

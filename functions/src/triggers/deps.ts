@@ -23,7 +23,7 @@ async function executorFor(config: Config): Promise<Executor> {
  */
 async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   const config = loadConfig();
-  const [auth, apiKeys, catalog, idempotency, installs, runs, workspaces, tasks] = await Promise.all([
+  const [auth, apiKeys, catalog, idempotency, installs, runs, workspaces, tasks, sandbox] = await Promise.all([
     import('../adapters/auth/firebaseAuth.js'),
     import('../adapters/firestore/apiKeys.js'),
     import('../adapters/firestore/catalog.js'),
@@ -32,6 +32,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
     import('../adapters/firestore/runs.js'),
     import('../adapters/firestore/workspaces.js'),
     import('../adapters/tasks/dispatchQueue.js'),
+    import('../adapters/firestore/sandbox.js'),
   ]);
   const clock = { now: () => new Date() };
   return {
@@ -47,6 +48,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       dispatchQueue: new tasks.CloudTasksDispatchQueue(config.region),
       executor: await executorFor(config),
       users: new auth.FirebaseUserDirectory(),
+      sandbox: new sandbox.FirestoreSandboxStore(),
       config: { runnerApiUrl: config.runnerApiUrl, leaseSeconds: config.leaseSeconds },
     },
   };

@@ -29,6 +29,9 @@ export class LocalProcessExecutor implements Executor {
     if (!entry.startsWith(agentDir + path.sep)) throw new Error(`Agent entry escapes its folder: ${spec.manifest.runtime.local.entry}`);
     if (!existsSync(entry)) throw new Error(`Agent entry not found: ${entry}`);
     const runnerDir = path.dirname(this.options.runnerMain);
+    // Locally every install is connected to the sandbox account its agent ships.
+    const fixture = path.join(agentDir, 'fixtures', 'cloud.json');
+    const cloud = existsSync(fixture) ? { CLOUD_PROVIDER: 'sandbox', CLOUD_FIXTURE: fixture } : {};
 
     mkdirSync(this.options.logDir, { recursive: true });
     const logFile = path.join(this.options.logDir, `${spec.runId}-${spec.attempt}.log`);
@@ -52,6 +55,7 @@ export class LocalProcessExecutor implements Executor {
           AGENT_ID: spec.agentId,
           AGENT_VERSION: spec.agentVersion,
           RUN_TIMEOUT_SECONDS: String(spec.manifest.resources.timeoutSeconds),
+          ...cloud,
           NODE_ENV: 'production',
         },
       },

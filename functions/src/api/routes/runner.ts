@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { getInstall } from '../../app/installs.js';
 import { ingestLogs, reportCompleted, reportHeartbeat, reportStarted } from '../../app/runnerReports.js';
+import { policyOf, readSandbox, recordSandboxAction } from '../../app/sandbox.js';
 import { defineRoute } from '../route.js';
 import { Ack, CompleteIn, HeartbeatIn, Id, LogBatchIn } from '../schemas.js';
 
@@ -8,6 +10,17 @@ import { Ack, CompleteIn, HeartbeatIn, Id, LogBatchIn } from '../schemas.js';
  * back. Authenticated by the run-scoped token handed to the execution in RUNNER_TOKEN.
  */
 const RunParams = z.object({ runId: Id }).strict();
+const SandboxKey = z.string().regex(/^[a-z][a-z0-9.]{0,40}\/[^/]{1,200}$/, 'kind/id');
+const SandboxOverrideSchema = z
+  .object({
+    state: z.string().max(40).optional(),
+    labels: z.record(z.string().max(63), z.string().max(63)).optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+    deleted: z.boolean().optional(),
+  })
+  .strict()
+  .refine((o) => JSON.stringify(o).length <= 64 * 1024, 'override too large')
+  .meta({ id: 'SandboxOverride' });
 const runnerOf = (principal: unknown) => principal as { wsId: string; runId: string; attempt: number };
 
 export const runnerRoutes = [
@@ -21,12 +34,22 @@ export const runnerRoutes = [
     params: RunParams,
     response: {
       status: 200,
-      schema: Ack.extend({ input: z.record(z.string(), z.unknown()), attempt: z.number().int() }),
-      description: 'Recorded; the run input for the agent',
+      schema: Ack.extend({
+        input: z.record(z.string(), z.unknown()),
+        config: z.record(z.string(), z.unknown()),
+        attempt: z.number().int(),
+        policy: z.object({ scopes: z.array(z.string()), gated: z.array(z.string()) }),
+      }),
+      description: 'Recorded; what the agent runs with: input, install config, cloud policy',
     },
     handler: async ({ deps, principal }) => {
       const run = await reportStarted(deps, runnerOf(principal));
-      return { body: { ok: true, input: run.input, attempt: run.attempt } };
+      const [install, manifest] = await Promise.all([
+        getInstall(deps, run.wsId, run.installId).catch(() => null),
+        deps.catalog.getVersion(run.agentId, run.agentVersion),
+      ]);
+      const policy = manifest ? policyOf(manifest) : { scopes: [], gated: [] };
+      return { body: { ok: true, input: run.input, config: install?.config ?? {}, attempt: run.attempt, policy } };
     },
   }),
   defineRoute({
@@ -71,6 +94,48 @@ export const runnerRoutes = [
     response: { status: 200, schema: Ack, description: 'Recorded' },
     handler: async ({ deps, principal, body }) => {
       await reportCompleted(deps, runnerOf(principal), body);
+      return { body: { ok: true } };
+    },
+  }),
+
+  defineRoute({
+    method: 'post',
+    path: '/v1/runner/runs/:runId/sandbox/state',
+    operationId: 'runnerSandboxState',
+    summary: "The workspace's recorded changes to sandbox resources (`kind/id` keys)",
+    tags: ['runner'],
+    access: { kind: 'runner' },
+    params: RunParams,
+    body: z.object({ keys: z.array(SandboxKey).min(1).max(500) }).strict(),
+    response: { status: 200, schema: z.object({ overrides: z.record(z.string(), SandboxOverrideSchema) }), description: 'Overrides by key' },
+    handler: async ({ deps, principal, body }) => ({ body: { overrides: await readSandbox(deps, runnerOf(principal), body.keys) } }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/runner/runs/:runId/sandbox/actions',
+    operationId: 'runnerSandboxAction',
+    summary: 'Record an action on a sandbox resource; refused without the permission or when it needs an approval',
+    tags: ['runner'],
+    access: { kind: 'runner' },
+    params: RunParams,
+    body: z
+      .object({
+        action: z
+          .object({
+            kind: z.string().regex(/^[a-z][a-z0-9.]{0,40}$/),
+            id: z.string().min(1).max(200),
+            verb: z.enum(['stop', 'start', 'delete', 'label', 'update']),
+            params: z.record(z.string(), z.unknown()).optional(),
+            reason: z.string().min(1).max(1000),
+          })
+          .strict(),
+        override: SandboxOverrideSchema,
+      })
+      .strict(),
+    response: { status: 200, schema: Ack, description: 'Recorded' },
+    errors: [409],
+    handler: async ({ deps, principal, body }) => {
+      await recordSandboxAction(deps, runnerOf(principal), body);
       return { body: { ok: true } };
     },
   }),

@@ -1,0 +1,22 @@
+import type { SandboxOverride, SandboxStore } from '../../app/ports.js';
+import { firestore, revive } from './client.js';
+
+const docId = (key: string) => key.replace(/\//g, '~');
+const col = (wsId: string) => firestore().collection('workspaces').doc(wsId).collection('sandbox');
+
+/** `workspaces/{ws}/sandbox/{kind~id}`: the override plus who changed it last. */
+export class FirestoreSandboxStore implements SandboxStore {
+  async get(wsId: string, keys: string[]): Promise<Record<string, SandboxOverride>> {
+    if (keys.length === 0) return {};
+    const snaps = await firestore().getAll(...keys.map((k) => col(wsId).doc(docId(k))));
+    const out: Record<string, SandboxOverride> = {};
+    snaps.forEach((snap, i) => {
+      if (snap.exists) out[keys[i]!] = revive<{ override: SandboxOverride }>(snap.data()).override;
+    });
+    return out;
+  }
+
+  async put(wsId: string, key: string, override: SandboxOverride, audit: { runId: string; action: string; reason: string; at: Date }): Promise<void> {
+    await col(wsId).doc(docId(key)).set({ key, override, lastAction: audit });
+  }
+}

@@ -1,0 +1,22 @@
+import type { RunnerClient } from '../client.js';
+import type { CloudAction } from './types.js';
+import type { ResourceOverride, SandboxStateStore } from './sandbox.js';
+
+/** Sandbox state kept by the platform per workspace, through the runner API. */
+export class RemoteSandboxStore implements SandboxStateStore {
+  private readonly client: RunnerClient;
+
+  constructor(client: RunnerClient) {
+    this.client = client;
+  }
+
+  async overrides(keys: string[]): Promise<Record<string, ResourceOverride>> {
+    if (keys.length === 0) return {};
+    const res = (await this.client.post('sandbox/state', { keys })) as { overrides: Record<string, ResourceOverride> };
+    return res.overrides;
+  }
+
+  async apply(action: CloudAction, override: ResourceOverride): Promise<void> {
+    await this.client.post('sandbox/actions', { action, override });
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The agent's view of the customer's cloud. Every agent acts through this one interface;
+ * locally it is a sandbox account built from fixture files (with state changes kept by the
+ * platform per workspace), in production a connected cloud account.
+ */
+export interface Resource {
+  kind: string;
+  id: string;
+  name: string;
+  project: string;
+  region: string;
+  /** Lifecycle state, e.g. running, stopped, active. */
+  state: string;
+  labels: Record<string, string>;
+  /** Kind-specific facts: machine type, utilisation, ACLs, expiry... */
+  attributes: Record<string, unknown>;
+  createdAt?: string;
+}
+
+export type Verb = 'stop' | 'start' | 'delete' | 'label' | 'update';
+
+export interface CloudAction {
+  kind: string;
+  id: string;
+  verb: Verb;
+  /** `label`: { labels }; `update`: { attributes }. */
+  params?: { labels?: Record<string, string>; attributes?: Record<string, unknown> };
+  /** Why the agent acts: kept with the change. */
+  reason: string;
+}
+
+export interface ActionResult {
+  resource: Resource;
+  changed: boolean;
+}
+
+export interface CloudConnection {
+  readonly provider: string;
+  readonly account: string;
+  /** Resources of a kind (scope `<kind>.list`), optionally matching every given field/label. */
+  list(kind: string, filter?: { project?: string; region?: string; state?: string; labels?: Record<string, string> }): Promise<Resource[]>;
+  get(kind: string, id: string): Promise<Resource | null>;
+  /** Rows of a read-only dataset (scope `<dataset>.read`): billing, logs, metrics, iam.usage... */
+  dataset<T = Record<string, unknown>>(name: string): Promise<T[]>;
+  /** Changes a resource (scope `<kind>.<verb>`); approval-gated actions throw ApprovalRequiredError. */
+  act(action: CloudAction): Promise<ActionResult>;
+}
+
+export class CloudPermissionError extends Error {
+  readonly code = 'cloud_permission_denied';
+  readonly scope: string;
+  constructor(scope: string) {
+    super(`The agent's manifest does not grant ${scope}.`);
+    this.name = 'CloudPermissionError';
+    this.scope = scope;
+  }
+}
+
+/** The action is gated by the manifest's approvals: a person must approve it first. */
+export class ApprovalRequiredError extends Error {
+  readonly code = 'approval_required';
+  readonly action: CloudAction;
+  constructor(action: CloudAction) {
+    super(`${action.kind}.${action.verb} on ${action.id} needs a human approval.`);
+    this.name = 'ApprovalRequiredError';
+    this.action = action;
+  }
+}
+
+export class CloudNotFoundError extends Error {
+  readonly code = 'cloud_resource_not_found';
+  constructor(kind: string, id: string) {
+    super(`No ${kind} ${id} in this account.`);
+    this.name = 'CloudNotFoundError';
+  }
+}
