@@ -19,12 +19,16 @@ if (!process.env['FIRESTORE_EMULATOR_HOST'] && !process.env['GOOGLE_APPLICATION_
 
 const deps = { catalog: new FirestoreCatalogStore(), clock: { now: () => new Date() } };
 let count = 0;
+const seen = new Map<string, string>();
 for (const dir of readdirSync(agentsDir).sort()) {
   const file = path.join(agentsDir, dir, 'agent.yaml');
   if (!existsSync(file)) continue;
-  const manifest = parseManifest(readFileSync(file, 'utf8'));
+  const yaml = readFileSync(file, 'utf8');
+  const manifest = parseManifest(yaml);
   if (manifest.id !== dir) throw new Error(`agents/${dir}/agent.yaml has id ${manifest.id}; the folder and the id must match.`);
-  await publishAgent(deps, manifest);
+  if (seen.has(manifest.id)) throw new Error(`duplicate agent id ${manifest.id} in agents/${dir} and agents/${seen.get(manifest.id)}`);
+  seen.set(manifest.id, dir);
+  await publishAgent(deps, manifest, yaml);
   count += 1;
   console.log(`seed: published ${manifest.id}@${manifest.version}`);
 }

@@ -9,8 +9,9 @@ async function startingRun(ws: TestWorkspace): Promise<{ runId: string; token: s
   const runId = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   const now = new Date();
+  const agentVersion = (await call('GET', '/agents/cost-anomaly-detector')).body.latestVersion as string;
   await adminDb.doc(`workspaces/${ws.id}/runs/${runId}`).set({
-    id: runId, wsId: ws.id, installId: 'inst1', agentId: 'cost-anomaly-detector', agentVersion: '1.0.0',
+    id: runId, wsId: ws.id, installId: 'inst1', agentId: 'cost-anomaly-detector', agentVersion,
     state: 'starting', attempt: 1, trigger: { kind: 'manual', by: ws.owner.uid }, input: { hello: 'world' },
     createdAt: now, updatedAt: now, startedAt: null, finishedAt: null, heartbeatAt: null, progress: null,
     outputs: null, error: null, eventCount: 3, lease: null, executionId: 'test', runnerTokenHash: createHash('sha256').update(secret).digest('hex'),
@@ -36,7 +37,7 @@ describe('runner API', () => {
     const ws = await newWorkspace();
     const { runId, token } = await startingRun(ws);
     const started = await call('POST', `/runner/runs/${runId}/started`, { token });
-    expect(started.body).toEqual({ ok: true, input: { hello: 'world' }, attempt: 1 });
+    expect(started.body).toEqual({ ok: true, input: { hello: 'world' }, config: {}, attempt: 1, policy: { scopes: ['billing.read'], gated: [] } });
     expect((await call('POST', `/runner/runs/${runId}/started`, { token })).status).toBe(200);
 
     const batch = { seq: 0, lines: [line('one'), line('two', 'warn')] };

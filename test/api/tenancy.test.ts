@@ -4,7 +4,16 @@ import type { RouteDef } from '../../functions/src/api/route.ts';
 import { call, codeOf } from '../support/http.ts';
 import { addMember, installAgent, newWorkspace, signUp } from '../support/users.ts';
 
-const PUBLIC = new Set(['/v1/health', '/v1/openapi.json', '/v1/agents', '/v1/agents/:agentId']);
+const PUBLIC = new Set([
+  '/v1/health',
+  '/v1/openapi.json',
+  '/v1/agents',
+  '/v1/agents/:agentId',
+  '/v1/agents/:agentId/versions',
+  '/v1/agents/:agentId/versions/:version',
+  '/v1/agents/:agentId/reviews',
+  '/v1/schemas/agent-manifest.json',
+]);
 
 function concrete(route: RouteDef, values: Record<string, string> = {}): string {
   return route.path.replace(/:([A-Za-z]+)/g, (_m, name: string) => values[name] ?? (name === 'agentId' ? 'cost-anomaly-detector' : 'abc123XYZ'));

@@ -61,6 +61,8 @@ export const CreateApiKeyIn = z
   .strict()
   .meta({ id: 'CreateApiKey' });
 
+export const PricingOut = z.object({ model: z.string(), amountCents: z.number(), currency: z.string(), unit: z.string().nullable() });
+
 export const AgentSummaryOut = z
   .object({
     id: z.string(),
@@ -71,13 +73,56 @@ export const AgentSummaryOut = z
     tags: z.array(z.string()),
     latestVersion: z.string(),
     pricingModel: z.string(),
+    pricing: PricingOut,
     installCount: z.number().int(),
     ratingAvg: z.number(),
     ratingCount: z.number().int(),
+    publishedAt: Timestamp,
   })
   .meta({ id: 'AgentSummary' });
 
-export const AgentOut = AgentSummaryOut.extend({ manifest: ManifestSchema }).meta({ id: 'Agent' });
+const Permission_ = z.object({ scope: z.string(), risk: z.string(), reason: z.string() });
+export const ManifestViewOut = z
+  .object({
+    permissionsByRisk: z.object({ low: z.array(Permission_), medium: z.array(Permission_), high: z.array(Permission_), critical: z.array(Permission_) }),
+    secrets: z.array(z.object({ name: z.string(), description: z.string(), required: z.boolean() })),
+    approvals: z.array(z.object({ action: z.string(), description: z.string(), risk: z.string(), levels: z.number() })),
+    resources: z.object({ cpu: z.number(), memoryMiB: z.number(), timeoutSeconds: z.number() }),
+    pricing: z.object({ model: z.string(), currency: z.string(), amountCents: z.number(), unit: z.string().optional() }),
+    memory: z.array(z.string()),
+    llm: z.object({ purpose: z.string(), optional: z.boolean() }).nullable(),
+    inputs: z.record(z.string(), z.unknown()),
+    config: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'ManifestView' });
+
+export const AgentOut = AgentSummaryOut.extend({
+  manifest: z.record(z.string(), z.unknown()),
+  view: ManifestViewOut,
+  /** The agent.yaml as published. */
+  yaml: z.string(),
+}).meta({ id: 'Agent' });
+
+export const AgentVersionOut = z
+  .object({ version: z.string(), releaseNotes: z.string().nullable(), publishedAt: Timestamp })
+  .meta({ id: 'AgentVersion' });
+
+export const AgentVersionDetailOut = AgentVersionOut.extend({
+  manifest: z.record(z.string(), z.unknown()),
+  view: ManifestViewOut,
+  yaml: z.string(),
+}).meta({ id: 'AgentVersionDetail' });
+
+export const ReviewOut = z
+  .object({ uid: z.string(), authorName: z.string(), rating: z.number().int(), text: z.string(), createdAt: Timestamp, updatedAt: Timestamp })
+  .meta({ id: 'Review' });
+
+export const PutReviewIn = z
+  .object({ rating: z.number().int().min(1, 'a rating is 1 to 5 stars').max(5, 'a rating is 1 to 5 stars'), text: z.string().trim().max(4000).default('') })
+  .strict()
+  .meta({ id: 'PutReview' });
+
+export const ValidateManifestIn = z.object({ yaml: z.string().min(1).max(64 * 1024) }).strict().meta({ id: 'ValidateManifest' });
 
 export const InstallOut = z
   .object({

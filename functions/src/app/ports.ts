@@ -1,5 +1,8 @@
+import type { CatalogPlan } from '../domain/catalogSearch.js';
 import type {
   AgentListing,
+  AgentVersion,
+  Review,
   ApiKey,
   Install,
   LogChunk,
@@ -32,6 +35,8 @@ export interface Clock {
 }
 
 export interface WorkspaceStore {
+  /** Whether any workspace the user belongs to has installed the agent. */
+  userHasInstalled(uid: string, agentId: string): Promise<boolean>;
   create(ws: Workspace, owner: Member): Promise<void>;
   get(wsId: string): Promise<Workspace | null>;
   getMember(wsId: string, uid: string): Promise<Member | null>;
@@ -56,11 +61,17 @@ export interface PublishedVersion {
 }
 
 export interface CatalogStore {
-  listPublished(page: PageRequest): Promise<Page<AgentListing>>;
+  /** Runs a catalog plan from the first page or a cursor; `scanned` counts the documents read. */
+  search(plan: CatalogPlan, limit: number, cursor: string | undefined): Promise<Page<AgentListing> & { scanned: number }>;
   getListing(agentId: string): Promise<AgentListing | null>;
   getVersion(agentId: string, version: string): Promise<Manifest | null>;
+  getVersionDoc(agentId: string, version: string): Promise<AgentVersion | null>;
+  listVersions(agentId: string): Promise<AgentVersion[]>;
   /** Seeding and publishing: writes the listing and the version together. */
-  publish(listing: AgentListing, manifest: Manifest): Promise<void>;
+  publish(listing: AgentListing, manifest: Manifest, yaml: string): Promise<void>;
+  /** Creates or replaces a user's review and keeps the agent's rating aggregate exact. */
+  putReview(review: Review): Promise<{ review: Review; ratingAvg: number; ratingCount: number }>;
+  listReviews(agentId: string, page: PageRequest): Promise<Page<Review>>;
 }
 
 export interface InstallStore {

@@ -1,45 +1,89 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { AppError } from '../domain/errors.js';
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { AppError, type FieldIssue } from '../domain/errors.js';
+import { searchTokens, words } from '../domain/catalogSearch.js';
 import { ManifestSchema, type Manifest } from '../domain/manifest.js';
 import type { AgentListing } from '../domain/models.js';
 import type { Deps } from './ports.js';
 
-/** Parses and validates an `agent.yaml`; every problem is reported at its path, nothing is stored. */
-export function parseManifest(yamlText: string): Manifest {
-  let raw: unknown;
-  try {
-    raw = parseYaml(yamlText, { prettyErrors: true, maxAliasCount: 50 });
-  } catch (err) {
-    const message = err instanceof YAMLParseError ? err.message : String(err);
-    throw new AppError('invalid', 'manifest_yaml_invalid', `agent.yaml is not valid YAML: ${message}`);
+export const MAX_MANIFEST_BYTES = 64 * 1024;
+
+/** The YAML node at a zod path, for line numbers in errors. */
+function nodeAt(root: Node | null, path: PropertyKey[]): Node | null {
+  let node: unknown = root;
+  let found: Node | null = root;
+  for (const key of path) {
+    if (isMap(node)) node = node.get(String(key), true);
+    else if (isSeq(node)) node = node.get(Number(key), true);
+    else break;
+    if (node && typeof node === 'object' && 'range' in (node as object)) found = node as Node;
+    else break;
   }
-  const result = ManifestSchema.safeParse(raw);
+  return found;
+}
+
+/**
+ * Parses and validates an `agent.yaml`. Every problem is reported at its YAML path with its
+ * line, and nothing is stored unless all of it is valid.
+ */
+export function parseManifest(yamlText: string): Manifest {
+  if (Buffer.byteLength(yamlText) > MAX_MANIFEST_BYTES) {
+    throw new AppError('too_large', 'manifest_too_large', `agent.yaml exceeds ${MAX_MANIFEST_BYTES} bytes.`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues: FieldIssue[] = doc.errors.map((e) => ({
+      path: e.linePos ? `line ${e.linePos[0].line}` : '(document)',
+      message: e.message.split('\n')[0] ?? e.message,
+      code: e.code,
+    }));
+    throw new AppError('invalid', 'manifest_yaml_invalid', `agent.yaml is not valid YAML: ${issues[0]!.message}`, { issues });
+  }
+  const result = ManifestSchema.safeParse(doc.toJS({ maxAliasCount: 50 }));
   if (!result.success) {
-    const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message, code: i.code }));
-    throw new AppError('invalid', 'manifest_invalid', `agent.yaml has ${issues.length} problem(s): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-      issues,
+    const issues = result.error.issues.map((i) => {
+      const node = nodeAt(doc.contents, i.path);
+      const line = node?.range ? lines.linePos(node.range[0]).line : undefined;
+      return { path: i.path.map(String).join('.') || '(root)', message: line ? `${i.message} (line ${line})` : i.message, code: i.code };
     });
+    throw new AppError(
+      'invalid',
+      'manifest_invalid',
+      `agent.yaml has ${issues.length} problem(s): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      { issues },
+    );
   }
   return result.data;
 }
 
-/** Publishes a validated manifest as the agent's latest version. */
-export async function publishAgent(deps: Pick<Deps, 'catalog' | 'clock'>, manifest: Manifest): Promise<AgentListing> {
-  const listing: AgentListing = {
+export function listingOf(manifest: Manifest, now: Date): AgentListing {
+  const fields = [manifest.name, manifest.summary, manifest.publisher, ...manifest.tags, ...manifest.categories];
+  return {
     id: manifest.id,
     name: manifest.name,
+    nameKey: manifest.name.toLowerCase(),
     publisher: manifest.publisher,
     summary: manifest.summary,
     categories: manifest.categories,
     tags: manifest.tags,
     latestVersion: manifest.version,
     pricingModel: manifest.pricing.model,
+    pricing: { model: manifest.pricing.model, amountCents: manifest.pricing.amountCents, currency: manifest.pricing.currency, unit: manifest.pricing.unit ?? null },
     state: 'published',
     installCount: 0,
     ratingAvg: 0,
     ratingCount: 0,
-    updatedAt: deps.clock.now(),
+    ratingSum: 0,
+    searchTokens: searchTokens(fields),
+    searchWords: [...new Set(fields.flatMap(words))].sort(),
+    publishedAt: now,
+    updatedAt: now,
   };
-  await deps.catalog.publish(listing, manifest);
+}
+
+/** Publishes a validated manifest (with its YAML text) as the agent's latest version. */
+export async function publishAgent(deps: Pick<Deps, 'catalog' | 'clock'>, manifest: Manifest, yaml: string): Promise<AgentListing> {
+  const listing = listingOf(manifest, deps.clock.now());
+  await deps.catalog.publish(listing, manifest, yaml);
   return listing;
 }

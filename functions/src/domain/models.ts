@@ -43,16 +43,25 @@ export type ApiKey = z.infer<typeof ApiKey>;
 export const AgentListing = z.object({
   id: z.string(),
   name: z.string(),
+  /** Lowercased name: the `name` sort. */
+  nameKey: z.string(),
   publisher: z.string(),
   summary: z.string(),
   categories: z.array(z.string()),
   tags: z.array(z.string()),
   latestVersion: z.string(),
   pricingModel: z.string(),
+  pricing: z.object({ model: z.string(), amountCents: z.number(), currency: z.string(), unit: z.string().nullable() }),
   state: z.enum(['draft', 'in_review', 'published', 'suspended']),
   installCount: z.number().int(),
   ratingAvg: z.number(),
   ratingCount: z.number().int(),
+  ratingSum: z.number().int(),
+  /** Prefixes of the words of name, summary, tags, publisher, categories (catalog search). */
+  searchTokens: z.array(z.string()),
+  /** The whole words, to check multi-term searches on the documents read. */
+  searchWords: z.array(z.string()),
+  publishedAt: z.date(),
   updatedAt: z.date(),
 });
 export type AgentListing = z.infer<typeof AgentListing>;
@@ -135,3 +144,22 @@ export const RunEvent = z.object({
   at: z.date(),
 });
 export type RunEvent = z.infer<typeof RunEvent>;
+
+export const Review = z.object({
+  agentId: z.string(),
+  uid: z.string(),
+  authorName: z.string(),
+  rating: z.number().int().min(1).max(5),
+  text: z.string(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type Review = z.infer<typeof Review>;
+
+export interface AgentVersion {
+  version: string;
+  manifest: unknown;
+  yaml: string;
+  releaseNotes: string | null;
+  publishedAt: Date;
+}

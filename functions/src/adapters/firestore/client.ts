@@ -88,3 +88,18 @@ export async function paginate<T>(
       : null;
   return { items, nextCursor };
 }
+
+/**
+ * A transaction that lost to others on a hot document too many times is a retryable 503 with
+ * Retry-After, not a 500: the caller may simply try again.
+ */
+export async function contended<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if ((err as { code?: number }).code === 10) {
+      throw new AppError('unavailable', 'contention', 'Too many concurrent updates to the same item; retry shortly.', { retryAfterSeconds: 1 });
+    }
+    throw err;
+  }
+}

@@ -1,4 +1,4 @@
-import { FieldValue } from 'firebase-admin/firestore';
+import { FieldPath, FieldValue } from 'firebase-admin/firestore';
 import type { InstallStore, Page, PageRequest } from '../../app/ports.js';
 import type { Install } from '../../domain/models.js';
 import { dataOf, firestore, paginate } from './client.js';
@@ -11,6 +11,8 @@ export class FirestoreInstallStore implements InstallStore {
     batch.create(installsOf(install.wsId).doc(install.id), install);
     // An increment, not a read-modify-write: many workspaces install the same agent at once.
     batch.update(firestore().collection('agents').doc(install.agentId), { installCount: FieldValue.increment(1) });
+    // Which agents a workspace has installed: lets its members review them.
+    batch.update(firestore().collection('workspaces').doc(install.wsId), new FieldPath('installedAgents', install.agentId), true);
     await batch.commit();
   }
 

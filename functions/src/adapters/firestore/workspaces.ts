@@ -19,6 +19,13 @@ export class FirestoreWorkspaceStore implements WorkspaceStore {
     await batch.commit();
   }
 
+  async userHasInstalled(uid: string, agentId: string): Promise<boolean> {
+    const members = await firestore().collectionGroup('members').where('uid', '==', uid).limit(200).get();
+    if (members.empty) return false;
+    const snaps = await firestore().getAll(...members.docs.map((m) => wsRef(String(m.get('wsId')))));
+    return snaps.some((s) => s.exists && (s.get('installedAgents') as Record<string, unknown> | undefined)?.[agentId] === true);
+  }
+
   async get(wsId: string): Promise<Workspace | null> {
     return dataOf<Workspace>(await wsRef(wsId).get());
   }

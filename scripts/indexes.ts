@@ -1,0 +1,50 @@
+/**
+ * Writes firestore.indexes.json: the catalog's indexes come from the same plan the API
+ * queries with (functions/src/domain/catalogSearch.ts); the rest are listed here beside the
+ * query that needs them. `npm run indexes` regenerates; a test fails when the file is stale.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { catalogIndexes } from '../functions/lib/domain/catalogSearch.js';
+
+type Field = { fieldPath: string; order?: string; arrayConfig?: string };
+const idx = (collectionGroup: string, queryScope: 'COLLECTION' | 'COLLECTION_GROUP', fields: Field[]) => ({ collectionGroup, queryScope, fields });
+const asc = (fieldPath: string): Field => ({ fieldPath, order: 'ASCENDING' });
+const desc = (fieldPath: string): Field => ({ fieldPath, order: 'DESCENDING' });
+
+export function indexesFile() {
+  return {
+    indexes: [
+      ...catalogIndexes(),
+      // adapters/firestore/catalog.ts listReviews
+      idx('reviews', 'COLLECTION', [desc('updatedAt'), desc('uid')]),
+      // adapters/firestore/workspaces.ts listForUser
+      idx('members', 'COLLECTION_GROUP', [asc('uid'), asc('wsId')]),
+      // adapters/firestore/runs.ts list (all, and by install)
+      idx('runs', 'COLLECTION', [desc('createdAt'), desc('id')]),
+      idx('runs', 'COLLECTION', [asc('installId'), desc('createdAt'), desc('id')]),
+      // adapters/firestore/installs.ts list, apiKeys.ts list
+      idx('installs', 'COLLECTION', [desc('createdAt'), desc('id')]),
+      idx('apiKeys', 'COLLECTION', [desc('createdAt'), desc('id')]),
+    ],
+    fieldOverrides: [
+      // Log chunks are read by sequence only; their lines and timestamps need no index.
+      { collectionGroup: 'logs', fieldPath: 'lines', indexes: [] },
+      { collectionGroup: 'logs', fieldPath: 'receivedAt', indexes: [] },
+      // Search tokens are only ever matched with array-contains (composite indexes above).
+      { collectionGroup: 'agents', fieldPath: 'searchTokens', indexes: [{ arrayConfig: 'CONTAINS', queryScope: 'COLLECTION' }] },
+      { collectionGroup: 'agents', fieldPath: 'searchWords', indexes: [] },
+      { collectionGroup: 'idempotency', fieldPath: 'expiresAt', ttl: true, indexes: [] },
+      { collectionGroup: 'idempotency', fieldPath: 'bodyJson', indexes: [] },
+      { collectionGroup: 'versions', fieldPath: 'yaml', indexes: [] },
+      { collectionGroup: 'versions', fieldPath: 'manifest', indexes: [] },
+    ],
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'firestore.indexes.json');
+  writeFileSync(file, `${JSON.stringify(indexesFile(), null, 2)}\n`);
+  console.log(`wrote ${file}`);
+}

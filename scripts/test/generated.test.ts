@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { indexesFile } from '../indexes.ts';
+import { manifestSchemaJson } from '../../functions/src/api/routes/catalog.ts';
+
+describe('generated files are up to date', () => {
+  it('firestore.indexes.json has every index the catalog plans need (npm run indexes)', () => {
+    expect(JSON.parse(readFileSync('firestore.indexes.json', 'utf8'))).toEqual(JSON.parse(JSON.stringify(indexesFile())));
+  });
+
+  it('agents/agent.schema.json matches the manifest schema (npm run schema)', () => {
+    expect(JSON.parse(readFileSync('agents/agent.schema.json', 'utf8'))).toEqual(manifestSchemaJson());
+  });
+});
