@@ -15,6 +15,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.js'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
+  },
+  {
     // Only triggers/ may import firebase-functions; only adapters/ (and config) the Google SDKs.
     files: ['functions/src/domain/**/*.ts', 'functions/src/app/**/*.ts', 'functions/src/api/**/*.ts'],
     rules: {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ManifestSchema } from '../domain/manifest.js';
 import { LogLevel, LogLine } from '../domain/models.js';
 import { ApiKeyScope, Permission, Role } from '../domain/roles.js';
 import { RunState } from '../domain/runState.js';

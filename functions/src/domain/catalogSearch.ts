@@ -41,6 +41,7 @@ export const SORTS: Record<SortKey, [string, 'asc' | 'desc'][]> = {
   name: [['nameKey', 'asc'], ['id', 'asc']],
 };
 
+// eslint-disable-next-line no-control-regex -- detecting control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export const CatalogQuery = z

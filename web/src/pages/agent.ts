@@ -11,9 +11,10 @@ import { currentPath, href, navigate, type Page } from '../router.ts';
 import { details, loading, section, setTitle } from './common.ts';
 
 function price(agent: Agent): string {
-  const { model, amountCents, currency, unit } = agent.manifest.pricing;
+  const { model, amountCents, currency, unit } = agent.pricing;
   if (model === 'free') return pricingLabel(model);
-  return t(`pricing.amount.${model}`, { amount: formatMoney(amountCents, currency), unit: unit ?? t('pricing.unitDefault') });
+  const key = `pricing.amount.${model as 'subscription' | 'per_run' | 'per_unit'}` as const;
+  return t(key, { amount: formatMoney(amountCents, currency), unit: unit ?? t('pricing.unitDefault') });
 }
 
 function installControl(agent: Agent): HTMLElement {
