@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ManifestSchema } from '../domain/manifest.js';
 import { LogLevel, LogLine } from '../domain/models.js';
 import { ApiKeyScope, Permission, Role } from '../domain/roles.js';
 import { RunState } from '../domain/runState.js';
@@ -96,7 +97,7 @@ export const ManifestViewOut = z
   .meta({ id: 'ManifestView' });
 
 export const AgentOut = AgentSummaryOut.extend({
-  manifest: z.record(z.string(), z.unknown()),
+  manifest: ManifestSchema,
   view: ManifestViewOut,
   /** The agent.yaml as published. */
   yaml: z.string(),
@@ -107,7 +108,7 @@ export const AgentVersionOut = z
   .meta({ id: 'AgentVersion' });
 
 export const AgentVersionDetailOut = AgentVersionOut.extend({
-  manifest: z.record(z.string(), z.unknown()),
+  manifest: ManifestSchema,
   view: ManifestViewOut,
   yaml: z.string(),
 }).meta({ id: 'AgentVersionDetail' });
