@@ -4,6 +4,7 @@
  */
 import { startStack } from '../lib/stack.ts';
 import { repoRoot } from '../lib/stack.ts';
+import { benchCatalog } from './catalog.ts';
 import { benchColdImport } from './coldImport.ts';
 import { benchTriggerToRunning } from './triggerToRunning.ts';
 
@@ -12,6 +13,7 @@ benchColdImport(repoRoot);
 const stack = await startStack('bench', { seed: true });
 try {
   await benchTriggerToRunning(stack, Number(process.env['BENCH_RUNS'] ?? 50));
+  await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));
 } finally {
   await stack.stop();
 }

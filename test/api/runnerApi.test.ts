@@ -5,13 +5,13 @@ import { call, codeOf } from '../support/http.ts';
 import { newWorkspace, type TestWorkspace } from '../support/users.ts';
 
 /** A run parked in `starting` with a runner token we know, as dispatch would leave it. */
-async function startingRun(ws: TestWorkspace): Promise<{ runId: string; token: string }> {
+async function startingRun(ws: TestWorkspace, agentId = 'cost-anomaly-detector'): Promise<{ runId: string; token: string }> {
   const runId = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   const now = new Date();
-  const agentVersion = (await call('GET', '/agents/cost-anomaly-detector')).body.latestVersion as string;
+  const agentVersion = (await call('GET', `/agents/${agentId}`)).body.latestVersion as string;
   await adminDb.doc(`workspaces/${ws.id}/runs/${runId}`).set({
-    id: runId, wsId: ws.id, installId: 'inst1', agentId: 'cost-anomaly-detector', agentVersion,
+    id: runId, wsId: ws.id, installId: 'inst1', agentId, agentVersion,
     state: 'starting', attempt: 1, trigger: { kind: 'manual', by: ws.owner.uid }, input: { hello: 'world' },
     createdAt: now, updatedAt: now, startedAt: null, finishedAt: null, heartbeatAt: null, progress: null,
     outputs: null, error: null, eventCount: 3, lease: null, executionId: 'test', runnerTokenHash: createHash('sha256').update(secret).digest('hex'),
@@ -78,6 +78,26 @@ describe('runner API', () => {
     expect(big.status).toBe(400);
     expect(big.body.errors[0].path).toBe('body.outputs');
     expect((await call('POST', `/runner/runs/${runId}/complete`, { token, body: { outcome: 'succeeded', outputs: { ok: true } } })).status).toBe(200);
+  });
+
+  it("sandbox actions are checked against the agent's manifest: undeclared scopes 403, gated actions 409", async () => {
+    const ws = await newWorkspace();
+    const cost = await startingRun(ws);
+    const stop = { action: { kind: 'vm', id: 'projects/acme/zones/x/instances/vm-1', verb: 'stop', reason: 'idle' }, override: { state: 'stopped' } };
+    const denied = await call('POST', `/runner/runs/${cost.runId}/sandbox/actions`, { token: cost.token, body: stop });
+    expect({ status: denied.status, code: codeOf(denied) }).toEqual({ status: 403, code: 'cloud_permission_denied' });
+
+    const reaper = await startingRun(ws, 'idle-vm-reaper');
+    const gated = await call('POST', `/runner/runs/${reaper.runId}/sandbox/actions`, { token: reaper.token, body: stop });
+    expect({ status: gated.status, code: codeOf(gated) }).toEqual({ status: 409, code: 'approval_required' });
+    const state = await call('POST', `/runner/runs/${reaper.runId}/sandbox/state`, { token: reaper.token, body: { keys: ['vm/projects/acme/zones/x/instances/vm-1'] } });
+    expect(state.body).toEqual({ overrides: {} });
+
+    const label = await startingRun(ws, 'tag-compliance-enforcer');
+    const labelled = { action: { kind: 'vm', id: 'vm-1', verb: 'label', reason: 'env from project' }, override: { labels: { env: 'dev' } } };
+    expect((await call('POST', `/runner/runs/${label.runId}/sandbox/actions`, { token: label.token, body: labelled })).status).toBe(200);
+    const after = await call('POST', `/runner/runs/${label.runId}/sandbox/state`, { token: label.token, body: { keys: ['vm/vm-1'] } });
+    expect(after.body).toEqual({ overrides: { 'vm/vm-1': { labels: { env: 'dev' } } } });
   });
 
   it('a failure is recorded with its error', async () => {

@@ -1,7 +1,8 @@
 import type { SandboxOverride, SandboxStore } from '../../app/ports.js';
 import { firestore, revive } from './client.js';
 
-const docId = (key: string) => key.replace(/\//g, '~');
+/** Resource ids may contain slashes (cloud resource paths); the document id is the encoded key. */
+const docId = (key: string) => encodeURIComponent(key);
 const col = (wsId: string) => firestore().collection('workspaces').doc(wsId).collection('sandbox');
 
 /** `workspaces/{ws}/sandbox/{kind~id}`: the override plus who changed it last. */

@@ -10,7 +10,7 @@ import { Ack, CompleteIn, HeartbeatIn, Id, LogBatchIn } from '../schemas.js';
  * back. Authenticated by the run-scoped token handed to the execution in RUNNER_TOKEN.
  */
 const RunParams = z.object({ runId: Id }).strict();
-const SandboxKey = z.string().regex(/^[a-z][a-z0-9.]{0,40}\/[^/]{1,200}$/, 'kind/id');
+const SandboxKey = z.string().regex(/^[a-z][a-z0-9.]{0,40}\/\S.{0,399}$/, 'kind/id');
 const SandboxOverrideSchema = z
   .object({
     state: z.string().max(40).optional(),
@@ -123,7 +123,7 @@ export const runnerRoutes = [
         action: z
           .object({
             kind: z.string().regex(/^[a-z][a-z0-9.]{0,40}$/),
-            id: z.string().min(1).max(200),
+            id: z.string().min(1).max(400),
             verb: z.enum(['stop', 'start', 'delete', 'label', 'update']),
             params: z.record(z.string(), z.unknown()).optional(),
             reason: z.string().min(1).max(1000),

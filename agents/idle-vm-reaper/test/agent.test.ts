@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runAgentForTest } from '../../../runner/src/testing.ts';
+
+const agentDir = path.resolve(import.meta.dirname, '..');
+const asOf = '2026-11-20T00:00:00Z';
+
+interface Idle { name: string; project: string; monthlySavingsUsd: number }
+interface Pending { id: string; name: string; action: string; reason: string }
+interface Skipped { name: string; reason: string }
+interface Summary {
+  vmsScanned: number;
+  running: number;
+  idle: number;
+  skipped: number;
+  stopped: number;
+  pendingApproval: number;
+  idleMonthlyCostUsd: number;
+  savedMonthlyUsd: number;
+  pendingMonthlySavingsUsd: number;
+}
+
+describe('idle-vm-reaper on its sandbox account', () => {
+  it('finds the idle VMs, most expensive first, and leaves every stop pending approval', async () => {
+    const run = await runAgentForTest(agentDir, { input: { asOf } });
+    const idle = run.outputs['idle'] as Idle[];
+    const pending = run.outputs['pendingApproval'] as Pending[];
+    const summary = run.outputs['summary'] as Summary;
+
+    expect(idle.map((v) => v.name)).toEqual([
+      'gpu-train-a100-02',
+      'inference-l4-canary',
+      'staging-load-gen-01',
+      'staging-load-gen-02',
+      'staging-load-gen-03',
+      'notebook-carol-t4',
+      'data-science-rstudio',
+      'dev-jenkins-old',
+      'sandbox-chen',
+      'sandbox-alice',
+      'metabase-old',
+      'legacy-ftp-gateway',
+    ]);
+    expect(idle[0]).toMatchObject({ project: 'acme-ml', monthlySavingsUsd: 2681.29 });
+    expect(pending.map((p) => p.name)).toEqual(idle.map((v) => v.name));
+    expect(pending[0]).toMatchObject({ action: 'vm.stop' });
+    expect(pending[0]!.reason).toContain('CPU p95 0.4% < 5%');
+    expect(run.outputs['stopped']).toEqual([]);
+    expect(run.store.applied).toEqual([]);
+    expect(summary).toMatchObject({ vmsScanned: 39, running: 37, idle: 12, skipped: 5, stopped: 0, pendingApproval: 12, savedMonthlyUsd: 0 });
+    expect(summary.pendingMonthlySavingsUsd).toBe(summary.idleMonthlyCostUsd);
+    expect(summary.idleMonthlyCostUsd).toBeGreaterThan(6000);
+
+    const warnings = run.logs.filter((l) => l.level === 'warn').map((l) => l.msg);
+    expect(warnings).toContain('Stopping acme-ml/gpu-train-a100-02 needs an approval: waiting');
+    expect(run.progress.at(-1)).toEqual({ percent: 100, message: 'Done' });
+  });
+
+  it('never proposes keep-alive, managed or too-new VMs, and says why', async () => {
+    const run = await runAgentForTest(agentDir, { input: { asOf } });
+    const skipped = Object.fromEntries((run.outputs['skipped'] as Skipped[]).map((s) => [s.name, s.reason]));
+    expect(skipped).toEqual({
+      'prod-dr-standby-01': 'keep-alive-label',
+      'staging-db-replica': 'keep-alive-label',
+      'gke-dev-pool-1-7f3c9a-x2kq': 'managed-by-group',
+      'gke-dev-pool-1-7f3c9a-m81z': 'managed-by-group',
+      'dev-feature-flags-poc': 'insufficient-metrics',
+    });
+    const proposed = (run.outputs['pendingApproval'] as Pending[]).map((p) => p.name);
+    for (const busy of ['bastion-prod', 'sandbox-bob', 'vpn-relay-dev', 'etl-worker-nightly-01', 'old-test-runner']) {
+      expect(proposed).not.toContain(busy);
+    }
+  });
+
+  it('honours excluded projects, thresholds, maxStops and dryRun', async () => {
+    const excluded = await runAgentForTest(agentDir, { input: { asOf, excludeProjects: ['acme-prod', 'acme-ml'] } });
+    const names = (excluded.outputs['idle'] as Idle[]).map((v) => v.name);
+    expect(names).not.toContain('legacy-ftp-gateway');
+    expect(names).not.toContain('gpu-train-a100-02');
+    expect((excluded.outputs['skipped'] as Skipped[]).filter((s) => s.reason === 'excluded-project').map((s) => s.name).sort()).toEqual([
+      'gpu-train-a100-02',
+      'inference-l4-canary',
+      'legacy-ftp-gateway',
+      'notebook-carol-t4',
+    ]);
+
+    const strict = await runAgentForTest(agentDir, { input: { asOf, cpuThresholdPercent: 1, networkThresholdBytes: 5000, minDaysSinceLogin: 30 } });
+    // The A100 box (login 23 days ago) and the busier sandboxes no longer qualify.
+    expect((strict.outputs['idle'] as Idle[]).map((v) => v.name).sort()).toEqual([
+      'legacy-ftp-gateway',
+      'sandbox-alice',
+      'staging-load-gen-01',
+      'staging-load-gen-02',
+      'staging-load-gen-03',
+    ]);
+
+    const capped = await runAgentForTest(agentDir, { input: { asOf, maxStops: 2 } });
+    expect((capped.outputs['pendingApproval'] as Pending[]).map((p) => p.name)).toEqual(['gpu-train-a100-02', 'inference-l4-canary']);
+    expect((capped.outputs['notAttempted'] as unknown[]).length).toBe(10);
+
+    const dry = await runAgentForTest(agentDir, { input: { asOf, dryRun: true }, approved: ['vm.stop'] });
+    expect(dry.outputs['pendingApproval']).toEqual([]);
+    expect(dry.outputs['stopped']).toEqual([]);
+    expect(dry.store.applied).toEqual([]);
+    expect((dry.outputs['summary'] as Summary).idle).toBe(12);
+  });
+
+  it('stops the idle VMs once approved, and the next run no longer reports them', async () => {
+    const first = await runAgentForTest(agentDir, { input: { asOf }, approved: ['vm.stop'] });
+    expect((first.outputs['stopped'] as unknown[]).length).toBe(12);
+    expect(first.outputs['pendingApproval']).toEqual([]);
+    expect(first.store.applied).toHaveLength(12);
+    expect(first.store.applied[0]!.action).toMatchObject({ kind: 'vm', verb: 'stop' });
+    expect(first.store.applied[0]!.action.reason).toMatch(/^Idle VM: /);
+    expect(first.store.applied.every((a) => a.override.state === 'stopped')).toBe(true);
+    expect((first.outputs['summary'] as Summary).savedMonthlyUsd).toBe((first.outputs['summary'] as Summary).idleMonthlyCostUsd);
+
+    const second = await runAgentForTest(agentDir, { input: { asOf }, approved: ['vm.stop'], store: first.store });
+    expect(second.outputs['idle']).toEqual([]);
+    expect(second.outputs['stopped']).toEqual([]);
+    expect(second.outputs['summary']).toMatchObject({ vmsScanned: 39, running: 25, idle: 0 });
+    expect(second.store.applied).toHaveLength(12);
+    expect(second.logs.map((l) => l.msg)).toContain('No idle VMs found');
+  });
+
+  it('rejects an unreadable asOf instead of guessing', async () => {
+    await expect(runAgentForTest(agentDir, { input: { asOf: 'last tuesday' } })).rejects.toThrow(/asOf/);
+  });
+});

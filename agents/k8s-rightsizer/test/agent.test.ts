@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runAgentForTest } from '../../../runner/src/testing.ts';
+
+const agentDir = path.resolve(import.meta.dirname, '..');
+
+interface Rec {
+  id: string;
+  name: string;
+  namespace: string;
+  status: string;
+  action: string;
+  monthlySavingsUsd: number;
+  containers: { name: string; recommended: { requests: { cpuMillicores: number; memoryMiB: number } } }[];
+}
+type Summary = Record<string, number>;
+
+describe('k8s-rightsizer on its sandbox GKE fleet', () => {
+  it('recommends without changing anything by default, and excludes kube-system', async () => {
+    const run = await runAgentForTest(agentDir);
+    const recs = run.outputs['recommendations'] as Rec[];
+    const summary = run.outputs['summary'] as Summary;
+    expect(summary).toMatchObject({ workloads: 33, inScope: 31, skipped: 2, rightSized: 2, toChange: 27, oomRisks: 2, applied: 0, pendingApproval: 0 });
+    expect(recs.some((r) => r.namespace === 'kube-system')).toBe(false);
+    expect(summary['netMonthlySavingsUsd']).toBeGreaterThan(800);
+    expect(summary['grossMonthlySavingsUsd']! - summary['monthlyIncreaseUsd']!).toBeCloseTo(summary['netMonthlySavingsUsd']!, 1);
+    expect(recs.filter((r) => r.status === 'change').every((r) => r.action === 'recommended')).toBe(true);
+    expect(run.store.applied).toEqual([]);
+    expect(run.outputs['pendingApproval']).toEqual([]);
+    expect(run.logs.filter((l) => l.level === 'warn' && l.msg.startsWith('OOM risk'))).toHaveLength(2);
+    expect(run.progress.at(-1)).toEqual({ percent: 100, message: 'Done' });
+  });
+
+  it('with apply, every update waits for approval and nothing changes', async () => {
+    const run = await runAgentForTest(agentDir, { input: { apply: true } });
+    const pending = run.outputs['pendingApproval'] as { id: string; reason: string; changes: string[] }[];
+    expect(pending).toHaveLength(27);
+    expect(run.store.applied).toEqual([]);
+    expect(pending.find((p) => p.id.endsWith('/payments/deployment/payments-api'))!.changes).toContain('payments-api memory limit 512Mi → 704Mi');
+    expect(pending[0]!.reason).toMatch(/^Right-size checkout\/checkout-api from 14-day usage/);
+    expect(run.logs.filter((l) => l.level === 'warn' && l.msg.endsWith('is waiting for approval'))).toHaveLength(27);
+    expect((run.outputs['recommendations'] as Rec[]).filter((r) => r.action === 'pending-approval')).toHaveLength(27);
+  });
+
+  it('once approved, the updates are applied, and a second run finds the fleet right-sized', async () => {
+    const first = await runAgentForTest(agentDir, { input: { apply: true }, approved: ['k8s.workload.update'] });
+    expect(first.outputs['pendingApproval']).toEqual([]);
+    expect(first.store.applied).toHaveLength(27);
+    const checkout = first.store.applied.find((a) => a.action.id === 'gke-prod-us-central1/checkout/deployment/checkout-api')!;
+    expect(checkout.action).toMatchObject({ kind: 'k8s.workload', verb: 'update' });
+    const containers = checkout.override.attributes!['containers'] as { name: string; requests: unknown; usage: unknown }[];
+    expect(containers[0]).toMatchObject({ name: 'checkout-api', requests: { cpuMillicores: 225, memoryMiB: 832 }, usage: { cpuP95Millicores: 180 } });
+    expect(checkout.override.attributes!['replicas']).toBe(6);
+
+    const second = await runAgentForTest(agentDir, { store: first.store, input: { apply: true }, approved: ['k8s.workload.update'] });
+    expect(second.outputs['summary']).toMatchObject({ toChange: 0, rightSized: 29, oomRisks: 0, applied: 0, netMonthlySavingsUsd: 0 });
+    expect(second.store.applied).toHaveLength(27);
+  });
+
+  it('honours its inputs: scope filters and prices', async () => {
+    const staging = await runAgentForTest(agentDir, { input: { clusters: ['gke-staging-europe-west1'] } });
+    expect((staging.outputs['summary'] as Summary)['inScope']).toBe(8);
+    const all = await runAgentForTest(agentDir, { input: { excludeNamespaces: [] } });
+    expect((all.outputs['summary'] as Summary)['inScope']).toBe(33);
+
+    const base = await runAgentForTest(agentDir, { input: { namespaces: ['orders'] } });
+    const dear = await runAgentForTest(agentDir, { input: { namespaces: ['orders'], vcpuHourUsd: 0.063222, gibHourUsd: 0.008474 } });
+    const b = (base.outputs['summary'] as Summary)['netMonthlySavingsUsd']!;
+    expect((dear.outputs['summary'] as Summary)['netMonthlySavingsUsd']).toBeCloseTo(2 * b, 1);
+
+    const roomy = await runAgentForTest(agentDir, { input: { namespaces: ['orders'], cpuHeadroom: 2 } });
+    const api = (r: typeof roomy) => (r.outputs['recommendations'] as Rec[]).find((x) => x.name === 'orders-api')!.containers[0]!.recommended.requests;
+    expect(api(base).cpuMillicores).toBe(300);
+    expect(api(roomy).cpuMillicores).toBe(500);
+  });
+});

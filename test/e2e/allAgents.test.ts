@@ -1,0 +1,43 @@
+import { readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { call } from '../support/http.ts';
+import { installAgent, newWorkspace, waitForRun } from '../support/users.ts';
+
+const agents = readdirSync('agents').filter((d) => existsSync(path.join('agents', d, 'agent.yaml')));
+
+describe('every seeded agent runs end to end on the local stack (runner under --permission, sandbox cloud via the API)', () => {
+  it('the catalog lists all of them', async () => {
+    const listed = await call('GET', '/agents?limit=50&sort=name');
+    expect(listed.body.items.map((a: { id: string }) => a.id)).toEqual(expect.arrayContaining(agents));
+    expect(agents.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(agents)('%s succeeds with its default input', { timeout: 60_000 }, async (agentId) => {
+    const ws = await newWorkspace();
+    const installId = await installAgent(ws, agentId);
+    const run = await call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token: ws.owner.idToken, body: {} });
+    expect(run.status).toBe(201);
+    const done = await waitForRun(ws, run.body.id, 45_000);
+    expect({ state: done.state, error: done.error }).toEqual({ state: 'succeeded', error: null });
+    const logs = await call('GET', `/workspaces/${ws.id}/runs/${run.body.id}/logs`, { token: ws.owner.idToken });
+    expect(logs.body.lines.length).toBeGreaterThan(0);
+  });
+
+  it("an agent's action changes the workspace's sandbox for its next run, and only that workspace's", { timeout: 90_000 }, async () => {
+    const ws = await newWorkspace();
+    const other = await newWorkspace();
+    const installId = await installAgent(ws, 'tag-compliance-enforcer');
+    const otherInstall = await installAgent(other, 'tag-compliance-enforcer');
+    const runOnce = async (w: typeof ws, id: string) => {
+      const r = await call('POST', `/workspaces/${w.id}/installs/${id}/runs`, { token: w.owner.idToken, body: {} });
+      return waitForRun(w, r.body.id, 45_000);
+    };
+    const first = await runOnce(ws, installId);
+    const second = await runOnce(ws, installId);
+    const elsewhere = await runOnce(other, otherInstall);
+    const violations = (r: { outputs: { summary: Record<string, number> } }) => r.outputs.summary['violations'] ?? r.outputs.summary['violationCount'];
+    expect(violations(first)).toBeGreaterThan(violations(second));
+    expect(violations(elsewhere)).toBe(violations(first));
+  });
+});
