@@ -11,6 +11,9 @@ import { benchTriggerToRunning } from './triggerToRunning.ts';
 benchColdImport(repoRoot);
 
 const stack = await startStack('bench', { seed: true });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => void stack.stop().finally(() => process.exit(130)));
+}
 try {
   await benchTriggerToRunning(stack, Number(process.env['BENCH_RUNS'] ?? 50));
   await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));

@@ -108,8 +108,20 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
 
   const started: Managed[] = [];
   const stop = async () => {
+    process.off('exit', killOnExit);
     for (const m of [...started].reverse()) await stopProcess(m);
   };
+  // If the owner exits without stopping the stack (a crash, process.exit), take the emulators with it.
+  const killOnExit = () => {
+    for (const m of started) {
+      try {
+        if (m.child.pid) process.kill(-m.child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on('exit', killOnExit);
 
   try {
     // 1. The official Firestore emulator from the Cloud SDK, with our rules loaded

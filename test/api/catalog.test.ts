@@ -243,3 +243,15 @@ describe('run input and install config are validated against the manifest schema
     expect(codeOf(r)).toBe('config_invalid');
   });
 });
+
+describe('publishing rules (through the catalog adapter the seed uses)', () => {
+  it('an agent id belongs to its publisher, and a published version is immutable', async () => {
+    const id = `${uniqueWord()}-owned`;
+    await publishSynthetic('first-publisher', [{ id, name: 'Owned Agent' }]);
+    await expect(publishSynthetic('second-publisher', [{ id, name: 'Owned Agent' }])).rejects.toMatchObject({ code: 'agent_id_taken' });
+    // Same contents again: fine (idempotent seeding); changed contents under the same version: refused.
+    await expect(publishSynthetic('first-publisher', [{ id, name: 'Owned Agent' }])).resolves.toBeUndefined();
+    await expect(publishSynthetic('first-publisher', [{ id, name: 'Owned Agent Renamed' }])).rejects.toMatchObject({ code: 'version_exists' });
+    expect((await call('GET', `/agents/${id}`)).body.name).toBe('Owned Agent');
+  });
+});

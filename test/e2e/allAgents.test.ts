@@ -36,7 +36,7 @@ describe('every seeded agent runs end to end on the local stack (runner under --
     const first = await runOnce(ws, installId);
     const second = await runOnce(ws, installId);
     const elsewhere = await runOnce(other, otherInstall);
-    const violations = (r: { outputs: { summary: Record<string, number> } }) => r.outputs.summary['violations'] ?? r.outputs.summary['violationCount'];
+    const violations = (r: { outputs: { summary: { violations: number } } }) => r.outputs.summary.violations;
     expect(violations(first)).toBeGreaterThan(violations(second));
     expect(violations(elsewhere)).toBe(violations(first));
   });

@@ -1,11 +1,18 @@
-import { Timestamp } from 'firebase-admin/firestore';
+import { FieldValue, Timestamp } from 'firebase-admin/firestore';
 import type { CatalogStore, Page, PageRequest } from '../../app/ports.js';
 import { type CatalogPlan } from '../../domain/catalogSearch.js';
+import { AppError } from '../../domain/errors.js';
 import { ManifestSchema, type Manifest } from '../../domain/manifest.js';
 import type { AgentListing, AgentVersion, Review } from '../../domain/models.js';
 import { contended, dataOf, decodeCursor, encodeCursor, firestore, paginate, revive } from './client.js';
 
 const agents = () => firestore().collection('agents');
+
+export const averageOf = (sum: number, count: number) => (count > 0 ? Math.round((sum / count) * 100) / 100 : 0);
+
+/** A published version is immutable: republishing it is fine only with the same agent.yaml. */
+const prevVersionConflicts = (snap: FirebaseFirestore.DocumentSnapshot | undefined, yaml: string) =>
+  snap?.exists === true && snap.get('yaml') !== yaml;
 const TIMESTAMP_FIELDS = new Set(['publishedAt']);
 const BATCH = 50;
 const MAX_SCAN = 500;
@@ -52,7 +59,9 @@ export class FirestoreCatalogStore implements CatalogStore {
   }
 
   async getListing(agentId: string): Promise<AgentListing | null> {
-    return dataOf<AgentListing>(await agents().doc(agentId).get());
+    const listing = dataOf<AgentListing>(await agents().doc(agentId).get());
+    // The exact figure from sum and count, even if the stored average is a moment behind.
+    return listing ? { ...listing, ratingAvg: averageOf(listing.ratingSum ?? 0, listing.ratingCount ?? 0) } : null;
   }
 
   async getVersion(agentId: string, version: string): Promise<Manifest | null> {
@@ -75,6 +84,12 @@ export class FirestoreCatalogStore implements CatalogStore {
     await firestore().runTransaction(async (tx) => {
       const [existing, existingVersion] = await tx.getAll(ref, versionRef);
       const prev = existing?.exists ? revive<AgentListing>(existing.data()) : null;
+      if (prev && prev.publisher !== listing.publisher) {
+        throw new AppError('conflict', 'agent_id_taken', `The agent id ${listing.id} belongs to another publisher.`);
+      }
+      if (prevVersionConflicts(existingVersion, yaml)) {
+        throw new AppError('conflict', 'version_exists', `${listing.id}@${manifest.version} is already published with different contents; publish a new version.`);
+      }
       const prevVersion = existingVersion?.exists ? revive<AgentVersion>(existingVersion.data()) : null;
       // Counters and ratings belong to the marketplace; republishing a version keeps its date.
       const publishedAt = prevVersion?.publishedAt ?? listing.publishedAt;
@@ -91,22 +106,47 @@ export class FirestoreCatalogStore implements CatalogStore {
     });
   }
 
+  /**
+   * The review and the aggregate's sum and count change in one transaction that reads only the
+   * user's own review (so reviewers never contend) and increments the agent's counters. The
+   * average (stored for sorting and filtering) is then recomputed from the exact sum and count.
+   */
   async putReview(review: Review): Promise<{ review: Review; ratingAvg: number; ratingCount: number }> {
     const agentRef = agents().doc(review.agentId);
     const reviewRef = agentRef.collection('reviews').doc(review.uid);
-    return contended(() => firestore().runTransaction(async (tx) => {
-      const [agentSnap, prevSnap] = await tx.getAll(agentRef, reviewRef);
-      const sum = Number(agentSnap?.get('ratingSum') ?? 0);
-      const count = Number(agentSnap?.get('ratingCount') ?? 0);
-      const prev = prevSnap?.exists ? revive<Review>(prevSnap.data()) : null;
-      const nextSum = sum - (prev?.rating ?? 0) + review.rating;
-      const nextCount = count + (prev ? 0 : 1);
-      const ratingAvg = Math.round((nextSum / nextCount) * 100) / 100;
-      const stored: Review = { ...review, createdAt: prev?.createdAt ?? review.createdAt };
-      tx.set(reviewRef, stored);
-      tx.update(agentRef, { ratingSum: nextSum, ratingCount: nextCount, ratingAvg });
-      return { review: stored, ratingAvg, ratingCount: nextCount };
-    }, { maxAttempts: 30 }));
+    const stored = await contended(() =>
+      firestore().runTransaction(async (tx) => {
+        const prevSnap = await tx.get(reviewRef);
+        const prev = prevSnap.exists ? revive<Review>(prevSnap.data()) : null;
+        const next: Review = { ...review, createdAt: prev?.createdAt ?? review.createdAt };
+        tx.set(reviewRef, next);
+        tx.update(agentRef, {
+          ratingSum: FieldValue.increment(review.rating - (prev?.rating ?? 0)),
+          ratingCount: FieldValue.increment(prev ? 0 : 1),
+        });
+        return next;
+      }),
+    );
+    const { ratingAvg, ratingCount } = await this.refreshRatingAvg(review.agentId);
+    return { review: stored, ratingAvg, ratingCount };
+  }
+
+  /** Stores ratingAvg = ratingSum / ratingCount; idempotent, so any later call converges it. */
+  async refreshRatingAvg(agentId: string): Promise<{ ratingAvg: number; ratingCount: number }> {
+    const ref = agents().doc(agentId);
+    return contended(() =>
+      firestore().runTransaction(
+        async (tx) => {
+          const snap = await tx.get(ref);
+          const sum = Number(snap.get('ratingSum') ?? 0);
+          const count = Number(snap.get('ratingCount') ?? 0);
+          const ratingAvg = averageOf(sum, count);
+          if (snap.get('ratingAvg') !== ratingAvg) tx.update(ref, { ratingAvg });
+          return { ratingAvg, ratingCount: count };
+        },
+        { maxAttempts: 30 },
+      ),
+    );
   }
 
   listReviews(agentId: string, page: PageRequest): Promise<Page<Review>> {
