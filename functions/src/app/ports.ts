@@ -191,3 +191,19 @@ export interface SandboxStore {
   get(wsId: string, keys: string[]): Promise<Record<string, SandboxOverride>>;
   put(wsId: string, key: string, override: SandboxOverride, audit: { runId: string; action: string; reason: string; at: Date }): Promise<void>;
 }
+
+/** Where an install's secret values live; Firestore keeps only the returned references. */
+export interface SecretScope {
+  wsId: string;
+  installId: string;
+}
+
+export interface SecretStore {
+  /** Stores (or replaces) a value; returns an opaque reference, safe to keep in Firestore. */
+  put(scope: SecretScope, name: string, value: string): Promise<string>;
+  /** Reads a value by reference; only dispatch (to hand it to an execution) calls this. */
+  get(ref: string): Promise<string | null>;
+  delete(ref: string): Promise<void>;
+  /** Deletes every value of an install (uninstall); returns how many were deleted. */
+  deleteAll(scope: SecretScope): Promise<number>;
+}
