@@ -46,6 +46,7 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     '# Written by scripts/lib/stack.ts for the local stack; not committed.',
     `REGION=${profile.region}`,
     'EXECUTOR=local',
+    'SECRETS=local',
     `RUNNER_API_URL=${urls.runnerApi}`,
     '',
   ];
@@ -115,7 +116,8 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
   const killOnExit = () => {
     for (const m of started) {
       try {
-        if (m.child.pid) process.kill(-m.child.pid, 'SIGKILL');
+        // SIGTERM, so firebase-tools still stops the emulators it started in their own groups.
+        if (m.child.pid) process.kill(-m.child.pid, 'SIGTERM');
       } catch {
         // already gone
       }
@@ -213,6 +215,7 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
         'Cloud Tasks': 'Cloud Tasks emulator (firebase-tools)',
         Hosting: `Hosting emulator serving the web build (copied to .local/${profile.name}/web), /v1/** rewritten to the api function`,
         'Cloud Run jobs': 'local executor: runner/ as a child process under node --permission',
+        'Secret Manager': `local AES-256-GCM encrypted files under .local/secrets/${profile.projectId}`,
         'Cloud Scheduler': 'none yet (no scheduled functions in this build)',
       },
       stop,

@@ -238,7 +238,8 @@ describe('run input and install config are validated against the manifest schema
 
   it('an install config that breaks the config schema is a 400', async () => {
     const ws = await newWorkspace();
-    const r = await call('POST', `/workspaces/${ws.id}/installs`, { token: ws.owner.idToken, body: { agentId: 'cost-anomaly-detector', config: { nope: true } } });
+    const draft = await call('POST', `/workspaces/${ws.id}/installs`, { token: ws.owner.idToken, body: { agentId: 'cost-anomaly-detector' } });
+    const r = await call('PUT', `/workspaces/${ws.id}/installs/${draft.body.id}/config`, { token: ws.owner.idToken, body: { config: { nope: true } } });
     expect(r.status).toBe(400);
     expect(codeOf(r)).toBe('config_invalid');
   });

@@ -14,6 +14,8 @@ const PUBLIC = new Set([
   '/v1/agents/:agentId/reviews',
   '/v1/schemas/agent-manifest.json',
 ]);
+/** Public routes authenticated by a signature instead of a bearer token. */
+const SIGNED = new Set(['/v1/hooks/:wsId/:installId']);
 
 function concrete(route: RouteDef, values: Record<string, string> = {}): string {
   return route.path.replace(/:([A-Za-z]+)/g, (_m, name: string) => values[name] ?? (name === 'agentId' ? 'cost-anomaly-detector' : 'abc123XYZ'));
@@ -24,12 +26,15 @@ const sampleBody = (route: RouteDef) => (route.body ? {} : undefined);
 describe('every route is guarded', () => {
   it('the registry has the routes this guard is meant to cover', () => {
     expect(allRoutes.length).toBeGreaterThan(15);
-    expect(allRoutes.filter((r) => r.access.kind === 'public').map((r) => r.path).sort()).toEqual([...PUBLIC].sort());
+    expect(allRoutes.filter((r) => r.access.kind === 'public').map((r) => r.path).sort()).toEqual([...PUBLIC, ...SIGNED].sort());
   });
 
   it.each(allRoutes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s rejects an anonymous caller unless public', async (_name, route) => {
     const r = await call(route.method.toUpperCase(), concrete(route).replace(/^\/v1/, ''), { body: sampleBody(route) });
-    if (PUBLIC.has(route.path)) {
+    if (SIGNED.has(route.path)) {
+      expect(r.status).toBe(401);
+      expect(codeOf(r)).toBe('webhook_signature_invalid');
+    } else if (PUBLIC.has(route.path)) {
       expect(r.status).not.toBe(401);
       expect(r.status).toBeLessThan(500);
     } else {

@@ -79,3 +79,9 @@ export async function publishSynthetic(publisher: string, agents: SyntheticAgent
     });
   }
 }
+
+/** Publishes a hand-written agent.yaml through the real parse and publish path. */
+export async function publishYaml(yaml: string): Promise<void> {
+  const manifest = parseManifest(yaml);
+  await catalogStore.publish(listingOf(manifest, new Date()), manifest, yaml);
+}

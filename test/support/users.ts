@@ -62,9 +62,18 @@ export async function addMember(ws: TestWorkspace, role: string): Promise<TestUs
   return user;
 }
 
+/** The shortest wizard: start a draft, consent to the agent's permissions, deploy. */
 export async function installAgent(ws: TestWorkspace, agentId = 'cost-anomaly-detector'): Promise<string> {
-  const res = await call('POST', `/workspaces/${ws.id}/installs`, { token: ws.owner.idToken, body: { agentId } });
+  const token = ws.owner.idToken;
+  const res = await call('POST', `/workspaces/${ws.id}/installs`, { token, body: { agentId } });
   if (res.status !== 201) throw new Error(`install: ${res.status} ${JSON.stringify(res.body)}`);
+  const agent = await call('GET', `/agents/${agentId}/versions/${res.body.version}`);
+  const scopes = (agent.body.manifest.permissions as { scope: string }[]).map((p) => p.scope);
+  const path = `/workspaces/${ws.id}/installs/${res.body.id}`;
+  const consent = await call('PUT', `${path}/consent`, { token, body: { scopes } });
+  if (consent.status !== 200) throw new Error(`consent: ${consent.status} ${JSON.stringify(consent.body)}`);
+  const deployed = await call('POST', `${path}/deploy`, { token });
+  if (deployed.status !== 200) throw new Error(`deploy: ${deployed.status} ${JSON.stringify(deployed.body)}`);
   return res.body.id as string;
 }
 

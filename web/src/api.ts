@@ -62,14 +62,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Sends one request. A GET, or a creating POST with its Idempotency-Key (the same key on every
  * attempt, so the server does the work once), is safe to repeat after a network failure.
  */
-export async function request<T>(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: RequestOptions = {}): Promise<T> {
   const base: Record<string, string> = { Accept: 'application/json' };
   const token = await idToken();
   if (token) base.Authorization = `Bearer ${token}`;
-  if (method === 'POST') base['Content-Type'] = 'application/json';
+  if (method !== 'GET') base['Content-Type'] = 'application/json';
   if (options.idempotent) base['Idempotency-Key'] = crypto.randomUUID();
-  const body = method === 'POST' ? JSON.stringify(options.body ?? {}) : null;
-  const retries = method === 'GET' || options.idempotent ? NETWORK_RETRIES : 0;
+  const body = method === 'GET' ? null : JSON.stringify(options.body ?? {});
+  // PUT replaces a whole resource, so repeating it is as safe as a GET.
+  const retries = method !== 'POST' || options.idempotent ? NETWORK_RETRIES : 0;
   const url = urlOf(path, options.query);
 
   for (let attempt = 0; ; attempt++) {
@@ -98,3 +99,6 @@ export const get = <T>(path: string, options?: Omit<RequestOptions, 'body' | 'id
 /** A POST that creates something: it carries an Idempotency-Key. */
 export const create = <T>(path: string, body: unknown, options?: Omit<RequestOptions, 'body' | 'idempotent'>) =>
   request<T>('POST', path, { ...options, body, idempotent: true });
+
+/** A PUT: replaces one part of a resource (a wizard step). */
+export const put = <T>(path: string, body: unknown, options?: Omit<RequestOptions, 'body' | 'idempotent'>) => request<T>('PUT', path, { ...options, body });

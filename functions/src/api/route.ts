@@ -27,6 +27,9 @@ export interface HandlerContext<P, Q, B> {
   access: WorkspaceAccess | null;
   deps: Deps;
   requestId: string;
+  /** The body exactly as received (signed webhooks verify it). */
+  rawBody: Buffer | undefined;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface HandlerResult {

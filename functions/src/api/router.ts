@@ -95,6 +95,8 @@ function idempotencyScope(principal: Principal | null): string {
       return `key:${principal.wsId}:${principal.keyId}`;
     case 'runner':
       return `runner:${principal.runId}`;
+    case 'webhook':
+      return `webhook:${principal.installId}`;
   }
 }
 
@@ -169,7 +171,7 @@ export function createRouter(routes: readonly RouteDef[], deps: Deps, verifier: 
       }
 
       try {
-        const result = await route.handler({ params, query, body, principal, access, deps, requestId });
+        const result = await route.handler({ params, query, body, principal, access, deps, requestId, rawBody: req.rawBody, headers: req.headers });
         const status = result.status ?? route.response.status;
         // The response schema is the contract: it also strips internal fields (hashes, leases).
         const out = status === 204 ? undefined : route.response.schema.parse(toJson(result.body));

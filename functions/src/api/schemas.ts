@@ -129,22 +129,48 @@ export const InstallOut = z
     id: z.string(),
     agentId: z.string(),
     version: z.string(),
-    state: z.enum(['active', 'paused']),
+    state: z.enum(['draft', 'active', 'paused', 'uninstalled']),
     target: z.enum(['saas']),
     config: z.record(z.string(), z.unknown()),
+    /** Which secrets are set, and when; never their values or references. */
+    secrets: z.array(z.object({ name: z.string(), setAt: Timestamp, setBy: z.string() })),
+    consent: z.object({ scopes: z.array(z.string()), version: z.string(), acceptedBy: z.string(), acceptedAt: Timestamp }).nullable(),
+    triggers: z.object({
+      manual: z.boolean(),
+      schedules: z.array(z.object({ id: z.string(), cron: z.string(), timeZone: z.string(), enabled: z.boolean() })),
+      webhook: z.object({ enabled: z.boolean(), url: z.string().nullable() }),
+    }),
+    approvalPolicy: z.record(z.string(), z.object({ approverRole: z.string(), levels: z.number().int() })),
+    steps: z.record(z.string(), Timestamp),
     createdAt: Timestamp,
     createdBy: z.string(),
+    updatedAt: Timestamp,
+    deployedAt: Timestamp.nullable(),
+    deployedBy: z.string().nullable(),
   })
   .meta({ id: 'Install' });
 
 export const CreateInstallIn = z
-  .object({
-    agentId: z.string().min(1).max(63),
-    version: z.string().min(1).max(64).optional(),
-    config: z.record(z.string(), z.unknown()).optional(),
-  })
+  .object({ agentId: z.string().min(1).max(63), version: z.string().min(1).max(64).optional() })
   .strict()
   .meta({ id: 'CreateInstall' });
+
+export const ChooseIn = z.object({ version: z.string().min(1).max(64) }).strict().meta({ id: 'ChooseVersion' });
+export const ConfigureIn = z.object({ config: z.record(z.string(), z.unknown()) }).strict().meta({ id: 'Configure' });
+export const SecretIn = z.object({ value: z.string().min(1).max(64 * 1024) }).strict().meta({ id: 'SetSecret' });
+export const ConsentIn = z.object({ scopes: z.array(z.string().max(100)).max(50) }).strict().meta({ id: 'Consent' });
+export const TriggersIn = z
+  .object({
+    manual: z.boolean().default(true),
+    schedules: z.array(z.object({ cron: z.string().max(100), timeZone: z.string().max(64), enabled: z.boolean().optional() }).strict()).max(10).default([]),
+    webhook: z.object({ enabled: z.boolean(), rotate: z.boolean().optional() }).strict().default({ enabled: false }),
+    approvalPolicy: z
+      .record(z.string(), z.object({ approverRole: z.enum(['approver', 'admin', 'owner']), levels: z.number().int().min(1).max(3).optional() }).strict())
+      .optional(),
+  })
+  .strict()
+  .meta({ id: 'Triggers' });
+export const UpgradeIn = z.object({ version: z.string().min(1).max(64), consent: z.array(z.string().max(100)).max(50).optional() }).strict().meta({ id: 'Upgrade' });
 
 export const RunOut = z
   .object({

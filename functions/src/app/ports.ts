@@ -74,11 +74,22 @@ export interface CatalogStore {
   listReviews(agentId: string, page: PageRequest): Promise<Page<Review>>;
 }
 
+export interface InstallChange {
+  next: Install;
+  /** Counted on the agent's listing in the same transaction (deploy +1, uninstall -1). */
+  installCountDelta?: number;
+}
+
 export interface InstallStore {
-  /** Creates the install and bumps the agent's install count in one transaction. */
+  /** Creates a draft install (not counted until deployed). */
   create(install: Install): Promise<void>;
   get(wsId: string, installId: string): Promise<Install | null>;
   list(wsId: string, page: PageRequest): Promise<Page<Install>>;
+  /**
+   * Read-modify-write in one transaction: `change` sees the current install and returns the
+   * next one (or throws, and nothing is written).
+   */
+  update(wsId: string, installId: string, change: (install: Install) => InstallChange): Promise<Install>;
 }
 
 export interface TransitionPatch {
@@ -172,6 +183,7 @@ export interface Deps {
   executor: Executor;
   users: UserDirectory;
   sandbox: SandboxStore;
+  secrets: SecretStore;
   config: { runnerApiUrl: string; leaseSeconds: number };
 }
 

@@ -4,7 +4,9 @@ import type { ApiKeyScope, Permission, Role } from '../domain/roles.js';
 export type Principal =
   | { kind: 'user'; uid: string; email: string | null }
   | { kind: 'apiKey'; wsId: string; keyId: string; scopes: readonly ApiKeyScope[] }
-  | { kind: 'runner'; wsId: string; runId: string; attempt: number };
+  | { kind: 'runner'; wsId: string; runId: string; attempt: number }
+  /** A verified inbound webhook of one install (never an authenticated API caller). */
+  | { kind: 'webhook'; wsId: string; installId: string };
 
 /** A principal admitted to one workspace, with what it may do there. */
 export interface WorkspaceAccess {
@@ -23,5 +25,7 @@ export function actorId(p: Principal): string {
       return `apikey:${p.keyId}`;
     case 'runner':
       return `runner:${p.runId}`;
+    case 'webhook':
+      return `webhook:${p.installId}`;
   }
 }

@@ -10,12 +10,11 @@ import { newId } from './secrets.js';
 export async function triggerRun(
   deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog'>,
   access: WorkspaceAccess,
-  input: { installId: string; input?: Record<string, unknown> | undefined },
+  input: { installId: string; input?: Record<string, unknown> | undefined; trigger?: RunTrigger | undefined },
 ): Promise<Run> {
   const install = await getInstall(deps, access.wsId, input.installId);
-  if (install.state !== 'active') {
-    throw new AppError('precondition', 'install_paused', 'This install is paused; resume it before running it.');
-  }
+  if (install.state === 'draft') throw new AppError('precondition', 'install_not_deployed', 'Finish and deploy this install before running it.');
+  if (install.state === 'paused') throw new AppError('precondition', 'install_paused', 'This install is paused; resume it before running it.');
   const manifest = await deps.catalog.getVersion(install.agentId, install.version);
   if (!manifest) throw new AppError('not_found', 'agent_version_not_found', `${install.agentId}@${install.version} is no longer available.`);
   const issues = validateAgainst(manifest.inputs, input.input ?? {}, 'body.input');
@@ -25,10 +24,13 @@ export async function triggerRun(
     });
   }
   const now = deps.clock.now();
-  const trigger: RunTrigger = {
+  const trigger: RunTrigger = input.trigger ?? {
     kind: access.principal.kind === 'apiKey' ? 'api' : 'manual',
     by: actorId(access.principal),
   };
+  if (trigger.kind === 'manual' && !install.triggers.manual) {
+    throw new AppError('precondition', 'manual_runs_disabled', 'Manual runs are turned off for this install.');
+  }
   const run: Run = {
     id: newId(),
     wsId: access.wsId,

@@ -12,6 +12,7 @@ export const params = {
   executor: defineString('EXECUTOR', { default: 'cloud-run', description: 'cloud-run, or local (child processes, development only)' }),
   runnerApiUrl: defineString('RUNNER_API_URL', { description: 'Base URL of the API as seen from a run execution, ending in /v1/runner' }),
   leaseSeconds: defineInt('DISPATCH_LEASE_SECONDS', { default: 120 }),
+  secrets: defineString('SECRETS', { default: 'secret-manager', description: 'secret-manager, or local (encrypted files under .local/, development only)' }),
 };
 
 export const ConfigSchema = z.object({
@@ -20,6 +21,7 @@ export const ConfigSchema = z.object({
   executor: z.enum(['cloud-run', 'local']),
   runnerApiUrl: z.url(),
   leaseSeconds: z.number().int().min(10),
+  secrets: z.enum(['secret-manager', 'local']),
   authEmulatorHost: z.string().optional(),
   /** Repository root, for the local executor (agents/ and runner/). */
   repoRoot: z.string(),
@@ -41,6 +43,7 @@ export function loadConfig(): Config {
     executor: params.executor.value(),
     runnerApiUrl: params.runnerApiUrl.value(),
     leaseSeconds: params.leaseSeconds.value(),
+    secrets: params.secrets.value(),
     authEmulatorHost: env['FIREBASE_AUTH_EMULATOR_HOST'] || undefined,
     repoRoot,
   });

@@ -66,16 +66,36 @@ export const AgentListing = z.object({
 });
 export type AgentListing = z.infer<typeof AgentListing>;
 
+export const InstallState = z.enum(['draft', 'active', 'paused', 'uninstalled']);
+export type InstallState = z.infer<typeof InstallState>;
+
+export const ApproverRole = z.enum(['approver', 'admin', 'owner']);
+
 export const Install = z.object({
   id: z.string(),
   wsId: z.string(),
   agentId: z.string(),
   version: z.string(),
-  state: z.enum(['active', 'paused']),
+  state: InstallState,
   target: z.enum(['saas']),
   config: z.record(z.string(), z.unknown()),
+  /** Secret name → opaque reference in the secret store; never the value. */
+  secrets: z.record(z.string(), z.object({ ref: z.string(), setAt: z.date(), setBy: z.string() })),
+  consent: z.object({ scopes: z.array(z.string()), version: z.string(), acceptedBy: z.string(), acceptedAt: z.date() }).nullable(),
+  triggers: z.object({
+    manual: z.boolean(),
+    schedules: z.array(z.object({ id: z.string(), cron: z.string(), timeZone: z.string(), enabled: z.boolean() })),
+    webhook: z.object({ enabled: z.boolean(), secretRef: z.string().nullable() }),
+  }),
+  /** Gated action → who decides and how many levels. */
+  approvalPolicy: z.record(z.string(), z.object({ approverRole: ApproverRole, levels: z.number().int().min(1).max(3) })),
+  /** When each wizard step was last saved: lets a wizard resume where it was left. */
+  steps: z.record(z.string(), z.date()),
   createdBy: z.string(),
   createdAt: z.date(),
+  updatedAt: z.date(),
+  deployedAt: z.date().nullable(),
+  deployedBy: z.string().nullable(),
 });
 export type Install = z.infer<typeof Install>;
 

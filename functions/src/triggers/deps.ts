@@ -1,7 +1,16 @@
 import path from 'node:path';
 import type { IdTokenVerifier } from '../api/authenticate.js';
-import type { Deps, Executor } from '../app/ports.js';
+import type { Deps, Executor, SecretStore } from '../app/ports.js';
 import { loadConfig, type Config } from '../config/index.js';
+
+async function secretStoreFor(config: Config): Promise<SecretStore> {
+  if (config.secrets === 'local') {
+    const { LocalEncryptedSecretStore } = await import('../adapters/secrets/localFileStore.js');
+    return new LocalEncryptedSecretStore({ dir: path.join(config.repoRoot, '.local', 'secrets', config.projectId) });
+  }
+  const { SecretManagerStore } = await import('../adapters/secrets/secretManager.js');
+  return new SecretManagerStore(config.projectId);
+}
 
 async function executorFor(config: Config): Promise<Executor> {
   if (config.executor === 'local') {
@@ -49,6 +58,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       executor: await executorFor(config),
       users: new auth.FirebaseUserDirectory(),
       sandbox: new sandbox.FirestoreSandboxStore(),
+      secrets: await secretStoreFor(config),
       config: { runnerApiUrl: config.runnerApiUrl, leaseSeconds: config.leaseSeconds },
     },
   };

@@ -31,7 +31,7 @@ function installControl(agent: Agent): HTMLElement {
   const button = h('button', { type: 'button' }, t('agent.install', { workspace: ws.name }));
   button.addEventListener('click', () => {
     void busy(button, async () => {
-      await installAgent(ws.id, { agentId: agent.id });
+      await installAgent(ws.id, { agentId: agent.id, version: agent.latestVersion, scopes: agent.manifest.permissions.map((p) => p.scope) });
       navigate('/workspace', t('agent.installed', { name: agent.name, workspace: ws.name }));
     }).catch(showError);
   });

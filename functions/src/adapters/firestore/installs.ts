@@ -1,19 +1,14 @@
 import { FieldPath, FieldValue } from 'firebase-admin/firestore';
-import type { InstallStore, Page, PageRequest } from '../../app/ports.js';
+import type { InstallChange, InstallStore, Page, PageRequest } from '../../app/ports.js';
+import { notFound } from '../../domain/errors.js';
 import type { Install } from '../../domain/models.js';
-import { dataOf, firestore, paginate } from './client.js';
+import { contended, dataOf, firestore, paginate } from './client.js';
 
 const installsOf = (wsId: string) => firestore().collection('workspaces').doc(wsId).collection('installs');
 
 export class FirestoreInstallStore implements InstallStore {
   async create(install: Install): Promise<void> {
-    const batch = firestore().batch();
-    batch.create(installsOf(install.wsId).doc(install.id), install);
-    // An increment, not a read-modify-write: many workspaces install the same agent at once.
-    batch.update(firestore().collection('agents').doc(install.agentId), { installCount: FieldValue.increment(1) });
-    // Which agents a workspace has installed: lets its members review them.
-    batch.update(firestore().collection('workspaces').doc(install.wsId), new FieldPath('installedAgents', install.agentId), true);
-    await batch.commit();
+    await installsOf(install.wsId).doc(install.id).create(install);
   }
 
   async get(wsId: string, installId: string): Promise<Install | null> {
@@ -23,5 +18,26 @@ export class FirestoreInstallStore implements InstallStore {
   list(wsId: string, page: PageRequest): Promise<Page<Install>> {
     const q = installsOf(wsId).orderBy('createdAt', 'desc').orderBy('id', 'desc');
     return paginate<Install>(q, page, ['timestamp', 'plain'], (i) => [i.createdAt, i.id]);
+  }
+
+  async update(wsId: string, installId: string, change: (install: Install) => InstallChange): Promise<Install> {
+    const ref = installsOf(wsId).doc(installId);
+    return contended(() =>
+      firestore().runTransaction(async (tx) => {
+        const current = dataOf<Install>(await tx.get(ref));
+        if (!current) throw notFound('Install', 'install_not_found');
+        const { next, installCountDelta } = change(current);
+        tx.set(ref, next);
+        if (installCountDelta) {
+          // An increment, not a read-modify-write: many workspaces install the same agent at once.
+          tx.update(firestore().collection('agents').doc(next.agentId), { installCount: FieldValue.increment(installCountDelta) });
+          if (installCountDelta > 0) {
+            // Which agents a workspace has installed: lets its members review them.
+            tx.update(firestore().collection('workspaces').doc(wsId), new FieldPath('installedAgents', next.agentId), true);
+          }
+        }
+        return next;
+      }),
+    );
   }
 }

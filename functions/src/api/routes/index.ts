@@ -8,6 +8,7 @@ import { installRoutes } from './installs.js';
 import { memberRoutes } from './members.js';
 import { runnerRoutes } from './runner.js';
 import { runRoutes } from './runs.js';
+import { webhookRoutes } from './webhooks.js';
 import { workspaceRoutes } from './workspaces.js';
 
 export const API_VERSION = '0.1.0';
@@ -19,6 +20,7 @@ const resourceRoutes: RouteDef[] = [
   ...apiKeyRoutes,
   ...installRoutes,
   ...runRoutes,
+  ...webhookRoutes,
   ...runnerRoutes,
 ];
 

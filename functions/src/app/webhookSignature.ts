@@ -1,0 +1,97 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../domain/errors.js';
+
+/**
+ * Signed inbound webhooks, in the scheme Stripe made familiar:
+ * `Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
+ * The timestamp is signed too, so a captured request cannot be replayed after the tolerance.
+ * Several `v1` entries may be sent (one per secret while a secret is being rotated).
+ * Lives in app/, not domain/, because HMAC needs node:crypto.
+ */
+
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+/** Bounds on what we parse from an untrusted header. */
+const MAX_HEADER_LENGTH = 2048;
+const MAX_SIGNATURES = 8;
+
+function hmacHex(secret: string, timestamp: string, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
+}
+
+function assertSecret(secret: string): void {
+  if (secret.length === 0) throw new AppError('invalid', 'webhook_secret_invalid', 'A webhook signing secret must not be empty.');
+}
+
+/** The header value for `body` sent at `timestampSeconds`. */
+export function signWebhook(secret: string, timestampSeconds: number, body: string): string {
+  assertSecret(secret);
+  if (!Number.isSafeInteger(timestampSeconds) || timestampSeconds < 0) {
+    throw new AppError('invalid', 'webhook_timestamp_invalid', 'The timestamp must be a non-negative whole number of seconds.');
+  }
+  const t = String(timestampSeconds);
+  return `t=${t},v1=${hmacHex(secret, t, body)}`;
+}
+
+const badSignature = (detail: string) =>
+  new AppError('unauthenticated', 'webhook_signature_invalid', `The webhook signature is invalid: ${detail}.`);
+
+/** `t` and the `v1` signatures of a header; other schemes (v0, future ones) are ignored. */
+export function parseSignatureHeader(header: string): { timestamp: string; signatures: string[] } {
+  if (header.length > MAX_HEADER_LENGTH) throw badSignature('the header is too long');
+  let timestamp: string | undefined;
+  const signatures: string[] = [];
+  for (const item of header.split(',')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) continue;
+    const key = item.slice(0, eq).trim();
+    const value = item.slice(eq + 1).trim();
+    if (key === 't') {
+      if (timestamp !== undefined) throw badSignature('the header has more than one timestamp');
+      timestamp = value;
+    } else if (key === 'v1') {
+      signatures.push(value);
+    }
+  }
+  if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)) throw badSignature('the header has no valid t=<unix seconds>');
+  if (signatures.length === 0) throw badSignature('the header has no v1 signature');
+  if (signatures.length > MAX_SIGNATURES) throw badSignature(`the header has more than ${MAX_SIGNATURES} signatures`);
+  return { timestamp, signatures };
+}
+
+/**
+ * Checks `header` against the raw `body` with one secret (or several, while the receiving side
+ * rotates). Returns the signed timestamp, or throws AppError('unauthenticated', code) with code
+ * `webhook_signature_invalid` or `webhook_timestamp_out_of_range`. The signature is checked
+ * first, so a timestamp error only ever reports on an authentic (replayed or late) request.
+ */
+export function verifyWebhook(
+  secret: string | readonly string[],
+  header: string,
+  body: string,
+  nowSeconds: number,
+  toleranceSeconds: number = WEBHOOK_TOLERANCE_SECONDS,
+): { ok: true; timestamp: number } {
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  if (secrets.length === 0) throw new AppError('invalid', 'webhook_secret_invalid', 'No webhook signing secret is configured.');
+  secrets.forEach(assertSecret);
+  const { timestamp, signatures } = parseSignatureHeader(header);
+
+  const presented = signatures.filter((s) => /^[0-9a-f]{64}$/i.test(s)).map((s) => Buffer.from(s.toLowerCase(), 'hex'));
+  let matched = false;
+  for (const key of secrets) {
+    const expected = Buffer.from(hmacHex(key, timestamp, body), 'hex');
+    // Compare with every presented signature, without short-circuiting, in constant time each.
+    for (const candidate of presented) matched = timingSafeEqual(candidate, expected) || matched;
+  }
+  if (!matched) throw badSignature('no v1 signature matches the body');
+
+  const t = Number(timestamp);
+  if (Math.abs(nowSeconds - t) > toleranceSeconds) {
+    throw new AppError(
+      'unauthenticated',
+      'webhook_timestamp_out_of_range',
+      `The webhook timestamp ${t} is more than ${toleranceSeconds} s away from now (${Math.floor(nowSeconds)}); it may be a replay, or a clock is wrong.`,
+    );
+  }
+  return { ok: true, timestamp: t };
+}

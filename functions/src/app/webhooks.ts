@@ -1,0 +1,33 @@
+import { AppError, notFound } from '../domain/errors.js';
+import type { Run } from '../domain/models.js';
+import { getInstall } from './installs.js';
+import type { Deps } from './ports.js';
+import { triggerRun } from './runs.js';
+import { verifyWebhook } from './webhookSignature.js';
+
+const bad = () => new AppError('unauthenticated', 'webhook_signature_invalid', 'The webhook signature is missing or does not match.');
+
+/**
+ * An inbound webhook: the install's signed URL. The body (a JSON object) becomes the run input,
+ * validated against the manifest's inputs schema like any other trigger.
+ */
+export async function runFromWebhook(
+  deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'secrets'>,
+  input: { wsId: string; installId: string; signature: string | undefined; rawBody: string; body: unknown },
+): Promise<Run> {
+  const install = await getInstall(deps, input.wsId, input.installId).catch(() => null);
+  // Unknown installs and disabled webhooks look the same as a bad signature: no existence leak.
+  if (!install || !install.triggers.webhook.enabled || !install.triggers.webhook.secretRef || !input.signature) throw bad();
+  const secret = await deps.secrets.get(install.triggers.webhook.secretRef);
+  if (!secret) throw bad();
+  verifyWebhook(secret, input.signature, input.rawBody, deps.clock.now().getTime() / 1000);
+  if (input.body !== undefined && (typeof input.body !== 'object' || input.body === null || Array.isArray(input.body))) {
+    throw new AppError('invalid', 'input_invalid', 'The webhook body must be a JSON object (it becomes the run input).');
+  }
+  if (install.state !== 'active') throw install.state === 'paused' ? new AppError('precondition', 'install_paused', 'This install is paused.') : notFound('Install', 'install_not_found');
+  return triggerRun(
+    deps,
+    { wsId: install.wsId, principal: { kind: 'webhook', wsId: install.wsId, installId: install.id }, role: null, permissions: ['runs.trigger'] },
+    { installId: install.id, input: (input.body as Record<string, unknown> | undefined) ?? {}, trigger: { kind: 'webhook', by: `webhook:${install.id}` } },
+  );
+}
