@@ -216,6 +216,7 @@ describe('reviews', () => {
     const results = await Promise.all(
       reviewers.map((u, i) => call('PUT', `/agents/${agentId}/reviews/mine`, { token: u.idToken, body: { rating: (i % 5) + 1, text: `r${i}` } })),
     );
+    for (const r of results) if (r.status !== 200) console.log(r.status, JSON.stringify(r.body));
     console.log(`20 concurrent reviews took ${Date.now() - t0} ms`);
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
     const after = (await call('GET', `/agents/${agentId}`)).body;

@@ -127,8 +127,14 @@ export class FirestoreCatalogStore implements CatalogStore {
         return next;
       }),
     );
-    const { ratingAvg, ratingCount } = await this.refreshRatingAvg(review.agentId);
-    return { review: stored, ratingAvg, ratingCount };
+    // Best effort: a refresh that loses to a concurrent one is fine, the later one stores the
+    // same exact figure; the answer is computed from the counters either way.
+    const refreshed = await this.refreshRatingAvg(review.agentId).catch(async () => {
+      const snap = await agentRef.get();
+      const count = Number(snap.get('ratingCount') ?? 0);
+      return { ratingAvg: averageOf(Number(snap.get('ratingSum') ?? 0), count), ratingCount: count };
+    });
+    return { review: stored, ...refreshed };
   }
 
   /** Stores ratingAvg = ratingSum / ratingCount; idempotent, so any later call converges it. */
@@ -144,7 +150,7 @@ export class FirestoreCatalogStore implements CatalogStore {
           if (snap.get('ratingAvg') !== ratingAvg) tx.update(ref, { ratingAvg });
           return { ratingAvg, ratingCount: count };
         },
-        { maxAttempts: 30 },
+        { maxAttempts: 10 },
       ),
     );
   }
