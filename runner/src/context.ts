@@ -9,6 +9,7 @@ export interface ContextDeps {
   agentId: string;
   input: Record<string, unknown>;
   config: Record<string, unknown>;
+  secrets?: Record<string, string>;
   cloud: CloudConnection;
   llm: LlmClient | null;
   logs: Pick<LogBatcher, 'add'>;
@@ -29,6 +30,10 @@ export function createContext(deps: ContextDeps): { ctx: AgentContext; outputs: 
     agentId: deps.agentId,
     input: deps.input,
     config: deps.config,
+    secrets: {
+      names: Object.keys(deps.secrets ?? {}),
+      get: (name: string) => deps.secrets?.[name],
+    },
     cloud: deps.cloud,
     llm: deps.llm,
     log: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },

@@ -43,6 +43,7 @@ interface StartedReply {
   input?: Record<string, unknown>;
   config?: Record<string, unknown>;
   policy?: { scopes: string[]; gated: string[] };
+  secretNames?: string[];
 }
 
 function cloudFor(started: StartedReply): CloudConnection {
@@ -98,12 +99,15 @@ process.on('SIGTERM', () => {
 async function main(): Promise<never> {
   const started = (await client.post('started', {})) as StartedReply;
   heartbeat.start();
+  // Secret values are fetched, not passed in the environment: they stay out of job metadata.
+  const secrets = started.secretNames?.length ? ((await client.post('secrets', {})) as { values: Record<string, string> }).values : {};
   const { ctx, outputs } = createContext({
     runId: env.runId,
     attempt: env.attempt,
     agentId: env.agentId,
     input: started.input ?? {},
     config: started.config ?? {},
+    secrets,
     cloud: cloudFor(started),
     llm: llmFromEnv(process.env),
     logs,

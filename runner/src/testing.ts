@@ -21,6 +21,7 @@ export interface AgentTestRun {
 export interface AgentTestOptions {
   input?: Record<string, unknown>;
   config?: Record<string, unknown>;
+  secrets?: Record<string, string>;
   llm?: LlmClient | null;
   /** Treat these gated actions as approved (the approvals engine will do this for real). */
   approved?: string[];
@@ -52,6 +53,7 @@ export async function runAgentForTest(agentDir: string, options: AgentTestOption
     agentId: path.basename(agentDir),
     input: options.input ?? {},
     config: options.config ?? {},
+    secrets: options.secrets ?? {},
     cloud,
     llm: options.llm ?? null,
     logs: { add: (line) => void logs.push(line) },

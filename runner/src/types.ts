@@ -20,6 +20,8 @@ export interface AgentContext {
   input: Record<string, unknown>;
   /** The install's configuration (validated against the manifest's config schema). */
   config: Record<string, unknown>;
+  /** The install's secrets (as set in the wizard's connect step); undefined when not set. */
+  secrets: { names: readonly string[]; get(name: string): string | undefined };
   /** The customer's cloud (locally, the workspace's sandbox account). */
   cloud: CloudConnection;
   /** A language model when the platform has one configured, else null: skip the LLM step and say so. */

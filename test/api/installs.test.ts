@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { publishYaml, uniqueWord } from '../support/catalog.ts';
 import { call, codeOf, type Reply } from '../support/http.ts';
+import { seedStartingRun } from '../support/runs.ts';
 import { addMember, installAgent, newWorkspace, waitForRun } from '../support/users.ts';
 
 const agentId = `${uniqueWord()}-wizard`;
@@ -223,6 +224,31 @@ describe('install lifecycle', () => {
     await api('PUT', `${p}/secrets/SLACK_WEBHOOK_URL`, { token, body: { value: 'https://hooks.example/x' } });
     const removed = await api('DELETE', `${p}/secrets/SLACK_WEBHOOK_URL`, { token });
     expect(removed.body.secrets.map((s: { name: string }) => s.name)).toEqual(['API_TOKEN']);
+  });
+
+  it('the execution gets the secret values through the runner API, and anything it logs of them is redacted', async () => {
+    const { ws, token, p, id } = await deployedWizardInstall();
+    const version = (await api('GET', p, { token })).body.version as string;
+    const { runId, token: runToken } = await seedStartingRun(ws.id, { agentId, agentVersion: version, installId: id });
+    const started = await call('POST', `/runner/runs/${runId}/started`, { token: runToken });
+    expect(started.body.secretNames).toEqual(['API_TOKEN']);
+    const secrets = await call('POST', `/runner/runs/${runId}/secrets`, { token: runToken });
+    expect(secrets.body).toEqual({ values: { API_TOKEN: SECRET } });
+    const ts = new Date().toISOString();
+    await call('POST', `/runner/runs/${runId}/logs`, {
+      token: runToken,
+      body: { seq: 0, lines: [{ ts, level: 'info', msg: `calling with ${SECRET} now`, fields: { auth: `Bearer ${SECRET}`, n: 1 } }] },
+    });
+    const logs = await api('GET', `/workspaces/${ws.id}/runs/${runId}/logs`, { token });
+    expect(logs.body.lines[0]).toMatchObject({ msg: 'calling with [REDACTED] now', fields: { auth: 'Bearer [REDACTED]', n: 1 } });
+    const chunk = await adminDb.doc(`workspaces/${ws.id}/runs/${runId}/logs/0000000000`).get();
+    expect(JSON.stringify(chunk.data())).not.toContain(SECRET);
+    await call('POST', `/runner/runs/${runId}/complete`, { token: runToken, body: { outcome: 'succeeded' } });
+    expect(codeOf(await call('POST', `/runner/runs/${runId}/secrets`, { token: runToken }))).toBe('run_finished');
+    // Another workspace's runner token cannot read these secrets.
+    const other = await newWorkspace();
+    const foreign = await seedStartingRun(other.id, { agentId, agentVersion: version, installId: id });
+    expect((await call('POST', `/runner/runs/${foreign.runId}/secrets`, { token: foreign.token })).body).toEqual({ values: {} });
   });
 
   it('uninstall deletes the secret values, keeps run history, and keeps the install count exact', async () => {

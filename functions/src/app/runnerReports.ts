@@ -4,6 +4,7 @@ import { isTerminal } from '../domain/runState.js';
 import { RUNNER_TOKEN_PREFIX } from './dispatchRun.js';
 import type { Deps } from './ports.js';
 import type { Principal } from './principal.js';
+import { redactLines } from './runSecrets.js';
 import { matchesHash, parseCredential } from './secrets.js';
 
 /** How long a finished run's token still works, so a runner can retry a lost `complete`. */
@@ -43,7 +44,7 @@ export async function reportStarted(deps: Pick<Deps, 'runs' | 'clock'>, runner: 
 }
 
 export async function ingestLogs(
-  deps: Pick<Deps, 'runs' | 'clock'>,
+  deps: Pick<Deps, 'runs' | 'clock' | 'installs' | 'secrets'>,
   runner: { wsId: string; runId: string; attempt: number },
   batch: { seq: number; lines: LogLine[] },
 ): Promise<{ created: boolean }> {
@@ -58,7 +59,8 @@ export async function ingestLogs(
   return deps.runs.putLogChunk(runner.wsId, runner.runId, {
     seq: batch.seq,
     attempt: runner.attempt,
-    lines: batch.lines,
+    // Secret values never reach storage, whatever the agent logs.
+    lines: await redactLines(deps, runner, batch.lines),
     receivedAt: deps.clock.now(),
   });
 }

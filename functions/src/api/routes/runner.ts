@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { getInstall } from '../../app/installs.js';
 import { ingestLogs, reportCompleted, reportHeartbeat, reportStarted } from '../../app/runnerReports.js';
 import { policyOf, readSandbox, recordSandboxAction } from '../../app/sandbox.js';
+import { secretsForRun } from '../../app/runSecrets.js';
 import { defineRoute } from '../route.js';
 import { Ack, CompleteIn, HeartbeatIn, Id, LogBatchIn } from '../schemas.js';
 
@@ -39,6 +40,7 @@ export const runnerRoutes = [
         config: z.record(z.string(), z.unknown()),
         attempt: z.number().int(),
         policy: z.object({ scopes: z.array(z.string()), gated: z.array(z.string()) }),
+        secretNames: z.array(z.string()),
       }),
       description: 'Recorded; what the agent runs with: input, install config, cloud policy',
     },
@@ -49,7 +51,8 @@ export const runnerRoutes = [
         deps.catalog.getVersion(run.agentId, run.agentVersion),
       ]);
       const policy = manifest ? policyOf(manifest) : { scopes: [], gated: [] };
-      return { body: { ok: true, input: run.input, config: install?.config ?? {}, attempt: run.attempt, policy } };
+      const secretNames = Object.keys(install?.secrets ?? {}).filter((n) => n !== 'WEBHOOK_SIGNING_KEY');
+      return { body: { ok: true, input: run.input, config: install?.config ?? {}, attempt: run.attempt, policy, secretNames } };
     },
   }),
   defineRoute({
@@ -138,5 +141,18 @@ export const runnerRoutes = [
       await recordSandboxAction(deps, runnerOf(principal), body);
       return { body: { ok: true } };
     },
+  }),
+
+  defineRoute({
+    method: 'post',
+    path: '/v1/runner/runs/:runId/secrets',
+    operationId: 'runnerSecrets',
+    summary: "The install's secret values, for the execution only (while the run is live)",
+    tags: ['runner'],
+    access: { kind: 'runner' },
+    params: RunParams,
+    response: { status: 200, schema: z.object({ values: z.record(z.string(), z.string()) }), description: 'Secret values by name' },
+    errors: [409],
+    handler: async ({ deps, principal }) => ({ body: { values: await secretsForRun(deps, runnerOf(principal)) } }),
   }),
 ];
