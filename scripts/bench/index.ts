@@ -6,6 +6,7 @@ import { startStack } from '../lib/stack.ts';
 import { repoRoot } from '../lib/stack.ts';
 import { benchCatalog } from './catalog.ts';
 import { benchColdImport } from './coldImport.ts';
+import { benchInstall } from './install.ts';
 import { benchTriggerToRunning } from './triggerToRunning.ts';
 
 benchColdImport(repoRoot);
@@ -16,6 +17,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 try {
   await benchTriggerToRunning(stack, Number(process.env['BENCH_RUNS'] ?? 50));
+  await benchInstall(stack, Number(process.env['BENCH_INSTALLS'] ?? 50));
   await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));
 } finally {
   await stack.stop();
