@@ -33,6 +33,10 @@ export async function benchTriggerToRunning(stack: Stack, runs = 50): Promise<vo
   const install = await json(
     await fetch(`${api}/workspaces/${ws.id}/installs`, { method: 'POST', headers: auth, body: JSON.stringify({ agentId: 'cost-anomaly-detector' }) }),
   );
+  const agent = await json(await fetch(`${api}/agents/cost-anomaly-detector`));
+  const scopes = (agent.manifest.permissions as { scope: string }[]).map((p) => p.scope);
+  await json(await fetch(`${api}/workspaces/${ws.id}/installs/${install.id}/consent`, { method: 'PUT', headers: auth, body: JSON.stringify({ scopes }) }));
+  await json(await fetch(`${api}/workspaces/${ws.id}/installs/${install.id}/deploy`, { method: 'POST', headers: auth }));
 
   // Baseline: one bare Firestore write plus read, same emulator, same process.
   const bare: number[] = [];
