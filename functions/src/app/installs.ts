@@ -3,7 +3,6 @@ import { consentMatches, permissionDiff, readiness, type WizardStep } from '../d
 import { validateAgainst } from '../domain/jsonSchema.js';
 import type { Manifest } from '../domain/manifest.js';
 import type { Install } from '../domain/models.js';
-import { CronSchedule, nextFireTimes } from '../domain/schedule.js';
 import { getAgent } from './catalog.js';
 import type { Deps, InstallChange, PageRequest } from './ports.js';
 import { actorId, type WorkspaceAccess } from './principal.js';
@@ -180,6 +179,8 @@ export async function setTriggers(
 ): Promise<{ install: Install; webhookSecret: string | null }> {
   const current = await getInstall(deps, access.wsId, installId);
   const manifest = await manifestOf(deps, current.agentId, current.version);
+  // The cron library (and its date library) loads only when schedules are edited or reviewed.
+  const { CronSchedule } = await import('../domain/schedule.js');
   const schedules = input.schedules.map((s) => {
     const parsed = CronSchedule.parse({ cron: s.cron, timeZone: s.timeZone });
     return { id: newId(8), cron: parsed.cron, timeZone: parsed.timeZone, enabled: s.enabled ?? true };
@@ -214,6 +215,7 @@ export async function reviewInstall(deps: InstallDeps, wsId: string, installId: 
   const install = await getInstall(deps, wsId, installId);
   const manifest = await manifestOf(deps, install.agentId, install.version);
   const now = deps.clock.now();
+  const { nextFireTimes } = await import('../domain/schedule.js');
   return {
     install,
     manifest,
