@@ -9,16 +9,20 @@ import { benchColdImport } from './coldImport.ts';
 import { benchInstall } from './install.ts';
 import { benchTriggerToRunning } from './triggerToRunning.ts';
 
-benchColdImport(repoRoot);
+// BENCH_ONLY=catalog (or trigger, install, cold) runs one part.
+const only = process.env['BENCH_ONLY'];
+const part = (name: string) => !only || only === name;
+
+if (part('cold')) benchColdImport(repoRoot);
 
 const stack = await startStack('bench', { seed: true });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => void stack.stop().finally(() => process.exit(130)));
 }
 try {
-  await benchTriggerToRunning(stack, Number(process.env['BENCH_RUNS'] ?? 50));
-  await benchInstall(stack, Number(process.env['BENCH_INSTALLS'] ?? 50));
-  await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));
+  if (part('trigger')) await benchTriggerToRunning(stack, Number(process.env['BENCH_RUNS'] ?? 50));
+  if (part('install')) await benchInstall(stack, Number(process.env['BENCH_INSTALLS'] ?? 50));
+  if (part('catalog')) await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));
 } finally {
   await stack.stop();
 }
