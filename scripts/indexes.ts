@@ -24,6 +24,8 @@ export function indexesFile() {
       // adapters/firestore/runs.ts list (all, and by install)
       idx('runs', 'COLLECTION', [desc('createdAt'), desc('id')]),
       idx('runs', 'COLLECTION', [asc('installId'), desc('createdAt'), desc('id')]),
+      // adapters/firestore/schedules.ts due
+      idx('schedules', 'COLLECTION', [asc('active'), asc('nextFireAt')]),
       // adapters/firestore/installs.ts list, apiKeys.ts list
       idx('installs', 'COLLECTION', [desc('createdAt'), desc('id')]),
       idx('apiKeys', 'COLLECTION', [desc('createdAt'), desc('id')]),

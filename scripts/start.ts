@@ -2,7 +2,7 @@
  * `npm start`: the whole platform locally on the official emulators, seeded, with the web
  * app served by the Hosting emulator. Ctrl-C stops everything it started.
  */
-import { startStack } from './lib/stack.ts';
+import { startStack, tickScheduler } from './lib/stack.ts';
 import { MissingToolError } from './lib/toolchain.ts';
 
 const t0 = Date.now();
@@ -29,10 +29,15 @@ ${Object.entries(stack.parts)
 
 Logs: .local/dev/logs/   Press Ctrl-C to stop.
 `);
+  // Cloud Scheduler's part: tick the scheduler function every minute.
+  const ticker = setInterval(() => {
+    tickScheduler(urls).catch((err: unknown) => log(`scheduler tick failed: ${(err as Error).message}`));
+  }, 60_000);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(ticker);
     log(`${signal}: stopping every process the stack started`);
     await stack.stop();
     log('stopped');

@@ -1,2 +1,3 @@
 export { api } from './triggers/api.js';
 export { dispatchRun } from './triggers/dispatchRun.js';
+export { scheduleTick } from './triggers/scheduler.js';

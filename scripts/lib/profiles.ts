@@ -40,6 +40,8 @@ export interface StackUrls {
   firestoreHost: string;
   pubsub: string;
   tasks: string;
+  /** The Functions emulator's route for the scheduler tick (a CloudEvent POST runs it once). */
+  schedulerTick: string;
 }
 
 export function urlsOf(p: Profile): StackUrls {
@@ -55,5 +57,6 @@ export function urlsOf(p: Profile): StackUrls {
     firestoreHost: `${h}:${p.ports.firestore}`,
     pubsub: `${h}:${p.ports.pubsub}`,
     tasks: `${h}:${p.ports.tasks}`,
+    schedulerTick: `http://${h}:${p.ports.functions}/functions/projects/${p.projectId}/triggers/${p.region}-scheduleTick-0`,
   };
 }

@@ -82,6 +82,23 @@ function waitFirestore(urls: StackUrls, owner: Managed): Promise<void> {
   );
 }
 
+/** Runs the scheduler function once, as Cloud Scheduler would (there is no scheduler emulator). */
+export async function tickScheduler(urls: StackUrls): Promise<void> {
+  const res = await fetch(urls.schedulerTick, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      specversion: '1.0',
+      id: `tick-${Date.now()}`,
+      source: '//cloudscheduler.googleapis.com/local',
+      type: 'google.cloud.pubsub.topic.v1.messagePublished',
+      data: { message: { data: '', messageId: String(Date.now()) } },
+    }),
+  });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`scheduler tick: HTTP ${res.status}`);
+}
+
 export interface StartOptions {
   seed?: boolean;
   log?: (line: string) => void;
@@ -216,7 +233,7 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
         Hosting: `Hosting emulator serving the web build (copied to .local/${profile.name}/web), /v1/** rewritten to the api function`,
         'Cloud Run jobs': 'local executor: runner/ as a child process under node --permission',
         'Secret Manager': `local AES-256-GCM encrypted files under .local/secrets/${profile.projectId}`,
-        'Cloud Scheduler': 'none yet (no scheduled functions in this build)',
+        'Cloud Scheduler': 'no emulator: npm start ticks scheduleTick every minute by POSTing a CloudEvent to the Functions emulator',
       },
       stop,
     };

@@ -97,6 +97,8 @@ function idempotencyScope(principal: Principal | null): string {
       return `runner:${principal.runId}`;
     case 'webhook':
       return `webhook:${principal.installId}`;
+    case 'system':
+      return `system:${principal.name}`;
   }
 }
 

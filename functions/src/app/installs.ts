@@ -6,6 +6,7 @@ import type { Install } from '../domain/models.js';
 import { getAgent } from './catalog.js';
 import type { Deps, InstallChange, PageRequest } from './ports.js';
 import { actorId, type WorkspaceAccess } from './principal.js';
+import { syncSchedules } from './scheduler.js';
 import { newId, newSecret } from './secrets.js';
 
 /**
@@ -13,7 +14,13 @@ import { newId, newSecret } from './secrets.js';
  * review/deploy. A draft is saved after every step, so a wizard can be left and resumed; every
  * step also works on a deployed install (change config, rotate a secret, edit triggers).
  */
-type InstallDeps = Pick<Deps, 'catalog' | 'installs' | 'clock' | 'secrets'>;
+type InstallDeps = Pick<Deps, 'catalog' | 'installs' | 'clock' | 'secrets' | 'schedules'>;
+
+/** Runs after a change to an install's triggers or state: its schedule entries follow. */
+async function synced(deps: InstallDeps, install: Install): Promise<Install> {
+  await syncSchedules(deps, install);
+  return install;
+}
 
 export const WEBHOOK_SECRET = 'WEBHOOK_SIGNING_KEY';
 
@@ -207,7 +214,7 @@ export async function setTriggers(
       approvalPolicy: policy,
     });
   });
-  return { install, webhookSecret };
+  return { install: await synced(deps, install), webhookSecret };
 }
 
 /** Step 6: everything at a glance, with what is still missing and the next schedule fires. */
@@ -229,7 +236,7 @@ export async function deployInstall(deps: InstallDeps, access: WorkspaceAccess, 
   const current = await getInstall(deps, access.wsId, installId);
   const manifest = await manifestOf(deps, current.agentId, current.version);
   const now = deps.clock.now();
-  return deps.installs.update(access.wsId, installId, (install) => {
+  const deployed = await deps.installs.update(access.wsId, installId, (install) => {
     if (install.state !== 'draft') throw new AppError('conflict', 'already_deployed', 'This install is already deployed.');
     if (install.version !== manifest.version) throw new AppError('conflict', 'install_changed', 'The install changed meanwhile; review it again.');
     const ready = readiness(install, manifest);
@@ -243,15 +250,17 @@ export async function deployInstall(deps: InstallDeps, access: WorkspaceAccess, 
       installCountDelta: 1,
     };
   });
+  return synced(deps, deployed);
 }
 
 export async function setPaused(deps: InstallDeps, access: WorkspaceAccess, installId: string, paused: boolean): Promise<Install> {
   const now = deps.clock.now();
-  return deps.installs.update(access.wsId, installId, (install) => {
+  const next = await deps.installs.update(access.wsId, installId, (install) => {
     if (install.state === 'uninstalled') throw notFound('Install', 'install_not_found');
     if (install.state === 'draft') throw new AppError('precondition', 'install_not_deployed', 'Deploy the install first.');
     return { next: { ...install, state: paused ? 'paused' : 'active', updatedAt: now } };
   });
+  return synced(deps, next);
 }
 
 /** A newer (or older) version; permissions that grow need fresh consent in the same call. */
@@ -303,5 +312,5 @@ export async function uninstall(deps: InstallDeps, access: WorkspaceAccess, inst
     };
   });
   await deps.secrets.deleteAll({ wsId: access.wsId, installId });
-  return removed;
+  return synced(deps, removed);
 }

@@ -6,7 +6,9 @@ export type Principal =
   | { kind: 'apiKey'; wsId: string; keyId: string; scopes: readonly ApiKeyScope[] }
   | { kind: 'runner'; wsId: string; runId: string; attempt: number }
   /** A verified inbound webhook of one install (never an authenticated API caller). */
-  | { kind: 'webhook'; wsId: string; installId: string };
+  | { kind: 'webhook'; wsId: string; installId: string }
+  /** The platform itself (the scheduler): never an API caller. */
+  | { kind: 'system'; wsId: string; name: string };
 
 /** A principal admitted to one workspace, with what it may do there. */
 export interface WorkspaceAccess {
@@ -27,5 +29,7 @@ export function actorId(p: Principal): string {
       return `runner:${p.runId}`;
     case 'webhook':
       return `webhook:${p.installId}`;
+    case 'system':
+      return `system:${p.name}`;
   }
 }

@@ -10,7 +10,13 @@ import { newId } from './secrets.js';
 export async function triggerRun(
   deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog'>,
   access: WorkspaceAccess,
-  input: { installId: string; input?: Record<string, unknown> | undefined; trigger?: RunTrigger | undefined },
+  input: {
+    installId: string;
+    input?: Record<string, unknown> | undefined;
+    trigger?: RunTrigger | undefined;
+    /** A deterministic id (scheduled slots): a second create for it fails with `run_exists`. */
+    runId?: string | undefined;
+  },
 ): Promise<Run> {
   const install = await getInstall(deps, access.wsId, input.installId);
   if (install.state === 'draft') throw new AppError('precondition', 'install_not_deployed', 'Finish and deploy this install before running it.');
@@ -32,7 +38,7 @@ export async function triggerRun(
     throw new AppError('precondition', 'manual_runs_disabled', 'Manual runs are turned off for this install.');
   }
   const run: Run = {
-    id: newId(),
+    id: input.runId ?? newId(),
     wsId: access.wsId,
     installId: install.id,
     agentId: install.agentId,

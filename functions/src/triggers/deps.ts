@@ -32,7 +32,7 @@ async function executorFor(config: Config): Promise<Executor> {
  */
 async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   const config = loadConfig();
-  const [auth, apiKeys, catalog, idempotency, installs, runs, workspaces, tasks, sandbox] = await Promise.all([
+  const [auth, apiKeys, catalog, idempotency, installs, runs, workspaces, tasks, sandbox, schedules] = await Promise.all([
     import('../adapters/auth/firebaseAuth.js'),
     import('../adapters/firestore/apiKeys.js'),
     import('../adapters/firestore/catalog.js'),
@@ -42,6 +42,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
     import('../adapters/firestore/workspaces.js'),
     import('../adapters/tasks/dispatchQueue.js'),
     import('../adapters/firestore/sandbox.js'),
+    import('../adapters/firestore/schedules.js'),
   ]);
   const clock = { now: () => new Date() };
   return {
@@ -59,6 +60,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       users: new auth.FirebaseUserDirectory(),
       sandbox: new sandbox.FirestoreSandboxStore(),
       secrets: await secretStoreFor(config),
+      schedules: new schedules.FirestoreScheduleStore(),
       config: { runnerApiUrl: config.runnerApiUrl, leaseSeconds: config.leaseSeconds },
     },
   };

@@ -1,5 +1,5 @@
 import type { Page, PageRequest, RunStore, TransitionRequest, TransitionResult } from '../../app/ports.js';
-import { notFound } from '../../domain/errors.js';
+import { AppError, notFound } from '../../domain/errors.js';
 import type { LogChunk, Run, RunEvent } from '../../domain/models.js';
 import { transition } from '../../domain/runState.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
@@ -18,7 +18,12 @@ export class FirestoreRunStore implements RunStore {
     const batch = firestore().batch();
     batch.create(ref, { ...run, eventCount: 1 });
     batch.create(ref.collection('events').doc(seqId(0)), event);
-    await batch.commit();
+    try {
+      await batch.commit();
+    } catch (err) {
+      if ((err as { code?: number }).code === 6) throw new AppError('conflict', 'run_exists', `Run ${run.id} already exists.`);
+      throw err;
+    }
   }
 
   async get(wsId: string, runId: string): Promise<Run | null> {
