@@ -16,6 +16,8 @@ const part = (name: string) => !only || only === name;
 if (part('cold')) benchColdImport(repoRoot);
 
 const stack = await startStack('bench', { seed: true });
+// The Admin SDK in this process talks to the bench stack's emulators.
+Object.assign(process.env, stack.clientEnv);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => void stack.stop().finally(() => process.exit(130)));
 }
