@@ -83,6 +83,27 @@ describe('local executor (the Cloud Run stand-in)', () => {
     expect(lines).toContain('write /tmp: ERR_ACCESS_DENIED');
   });
 
+  it('cancel stops the execution: the runner flushes its logs and reports it was terminated', async () => {
+    const api = await runnerApi();
+    const executor = new LocalProcessExecutor({
+      agentsDir: path.join(import.meta.dirname, 'fixtures', 'agents'),
+      runnerMain: path.join(root, 'runner', 'lib', 'main.js'),
+      logDir: path.join(root, '.local', 'executions', 'unit'),
+    });
+    const slow = { ...manifest, id: 'slow-agent' };
+    const { executionId } = await executor.start({
+      wsId: 'ws1', runId: 'run3', attempt: 1, agentId: 'slow-agent', agentVersion: '0.0.1', manifest: slow,
+      env: { RUN_ID: 'run3', RUN_ATTEMPT: '1', RUNNER_API_URL: api.url, RUNNER_TOKEN: 'rt_t' },
+    });
+    await expect.poll(() => api.calls.some((c) => c.action === 'logs'), { timeout: 10_000 }).toBe(true);
+    const t0 = Date.now();
+    await executor.cancel(executionId);
+    const complete = await api.completed;
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(complete.body).toMatchObject({ outcome: 'failed', error: { code: 'terminated' } });
+    await executor.cancel(executionId); // already gone: not an error
+  });
+
   it('refuses an entry outside the agent folder or one that does not exist', async () => {
     const executor = new LocalProcessExecutor({
       agentsDir: path.join(import.meta.dirname, 'fixtures', 'agents'),

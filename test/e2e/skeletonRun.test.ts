@@ -160,3 +160,33 @@ describe('the walking skeleton: trigger → Cloud Tasks → executor → runner 
     expect(after - before).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('cancel', () => {
+  it('a queued run is canceled before it starts, stays canceled, and a finished run cannot be canceled', { timeout: 30_000 }, async () => {
+    const ws = await newWorkspace();
+    const installId = await installAgent(ws);
+    const token = ws.owner.idToken;
+    const run = await call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token, body: {} });
+    const canceled = await call('POST', `/workspaces/${ws.id}/runs/${run.body.id}/cancel`, { token });
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({ state: 'canceled', error: { code: 'canceled' } });
+    // The dispatch task still arrives; it must not start anything.
+    await new Promise((r) => setTimeout(r, 2500));
+    const events = await call('GET', `/workspaces/${ws.id}/runs/${run.body.id}/events`, { token });
+    expect(events.body.items.map((e: { to: string }) => e.to)).toEqual(['queued', 'canceled']);
+    expect((await call('POST', `/workspaces/${ws.id}/runs/${run.body.id}/cancel`, { token })).status).toBe(200);
+
+    const done = await call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token, body: {} });
+    await waitForRun(ws, done.body.id);
+    const late = await call('POST', `/workspaces/${ws.id}/runs/${done.body.id}/cancel`, { token });
+    expect({ status: late.status, code: codeOf(late) }).toEqual({ status: 409, code: 'run_finished' });
+  });
+
+  it('a viewer cannot cancel (403)', async () => {
+    const ws = await newWorkspace();
+    const viewer = await addMember(ws, 'viewer');
+    const installId = await installAgent(ws);
+    const run = await call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token: ws.owner.idToken, body: {} });
+    expect((await call('POST', `/workspaces/${ws.id}/runs/${run.body.id}/cancel`, { token: viewer.idToken })).status).toBe(403);
+  });
+});

@@ -169,6 +169,8 @@ export interface ExecutionSpec {
 export interface Executor {
   readonly kind: 'local' | 'cloud-run';
   start(spec: ExecutionSpec): Promise<{ executionId: string }>;
+  /** Stops an execution; an execution already gone is not an error. */
+  cancel(executionId: string): Promise<void>;
 }
 
 export interface Deps {

@@ -109,3 +109,27 @@ export async function listRunEvents(deps: Pick<Deps, 'runs'>, wsId: string, runI
   await getRun(deps, wsId, runId);
   return deps.runs.listEvents(wsId, runId);
 }
+
+/**
+ * Cancels a run that has not finished: a queued one never starts (dispatch finds it canceled),
+ * a started one has its execution stopped. Cancelling a finished run is a conflict.
+ */
+export async function cancelRun(deps: Pick<Deps, 'runs' | 'executor' | 'clock'>, access: WorkspaceAccess, runId: string): Promise<Run> {
+  const result = await deps.runs.transition(access.wsId, runId, {
+    from: ['queued', 'dispatching', 'starting', 'running', 'awaiting_approval'],
+    to: 'canceled',
+    reason: `canceled by ${actorId(access.principal)}`,
+    patch: (run) => ({
+      finishedAt: deps.clock.now(),
+      lease: null,
+      error: { code: 'canceled', message: 'The run was canceled.' },
+      progress: run.progress,
+    }),
+  });
+  if (!result.applied) {
+    if (result.run.state === 'canceled') return result.run;
+    throw new AppError('conflict', 'run_finished', `The run has already finished (${result.run.state}).`);
+  }
+  if (result.run.executionId) await deps.executor.cancel(result.run.executionId);
+  return result.run;
+}

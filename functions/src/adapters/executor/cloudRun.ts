@@ -40,4 +40,15 @@ export class CloudRunJobExecutor implements Executor {
     const metadata = operation.metadata as { name?: string } | null;
     return { executionId: metadata?.name ?? operation.name ?? 'unknown' };
   }
+
+  async cancel(executionId: string): Promise<void> {
+    if (!executionId.startsWith('projects/')) return;
+    const { ExecutionsClient } = await import('@google-cloud/run');
+    try {
+      await new ExecutionsClient().cancelExecution({ name: executionId });
+    } catch (err) {
+      // NOT_FOUND or FAILED_PRECONDITION: the execution has already ended.
+      if (![5, 9].includes((err as { code?: number }).code ?? -1)) throw err;
+    }
+  }
 }

@@ -68,4 +68,15 @@ export class LocalProcessExecutor implements Executor {
     child.unref();
     return { executionId: `local-${pid}-${spec.runId}-${spec.attempt}` };
   }
+
+  /** SIGTERM: the runner flushes its logs and exits; it is our own child, found by its pid. */
+  async cancel(executionId: string): Promise<void> {
+    const pid = Number(/^local-(\d+)-/.exec(executionId)?.[1]);
+    if (!pid) return;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already exited
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getRun, listRunEvents, listRunLogs, listRuns, triggerRun } from '../../app/runs.js';
+import { cancelRun, getRun, listRunEvents, listRunLogs, listRuns, triggerRun } from '../../app/runs.js';
 import { defineRoute } from '../route.js';
 import { Id, LogPageOut, LogsQuery, PageQuery, pageOf, RunEventOut, RunOut, TriggerRunIn } from '../schemas.js';
 
@@ -74,5 +74,18 @@ export const runRoutes = [
       const lines = chunks.flatMap((c) => c.lines.map((l) => ({ ...l, seq: c.seq, attempt: c.attempt })));
       return { body: { lines, next } };
     },
+  }),
+
+  defineRoute({
+    method: 'post',
+    path: '/v1/workspaces/:wsId/runs/:runId/cancel',
+    operationId: 'cancelRun',
+    summary: 'Cancel a run that has not finished; its execution is stopped',
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.trigger' },
+    params: RunParams,
+    response: { status: 200, schema: RunOut, description: 'The canceled run' },
+    errors: [409],
+    handler: async ({ deps, access, params }) => ({ body: await cancelRun(deps, access!, params.runId) }),
   }),
 ];
