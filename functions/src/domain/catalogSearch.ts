@@ -79,6 +79,8 @@ export interface CatalogPlan {
   accept(listing: ListingForFilter): boolean;
   /** True when, in this sort order, no later document can pass (rating sort with minRating). */
   exhausted(listing: ListingForFilter): boolean;
+  /** Whether documents read can fail `accept` (then reading in bigger batches saves round trips). */
+  postFiltered: boolean;
 }
 
 export function planCatalogQuery(q: CatalogQuery): CatalogPlan {
@@ -101,7 +103,13 @@ export function planCatalogQuery(q: CatalogQuery): CatalogPlan {
     (q.minRating === undefined || l.ratingAvg >= q.minRating);
   const exhausted = (l: ListingForFilter) => q.sort === 'rating' && q.minRating !== undefined && l.ratingAvg < q.minRating;
 
-  return { equalities, arrayContains, orderBy: SORTS[q.sort], accept, exhausted };
+  const postFiltered =
+    terms.length > 1 ||
+    q.minRating !== undefined ||
+    (q.category !== undefined && arrayContains?.[0] !== 'categories') ||
+    (q.tag !== undefined && arrayContains?.[0] !== 'tags') ||
+    (primary !== undefined && primary.length > MAX_PREFIX);
+  return { equalities, arrayContains, orderBy: SORTS[q.sort], accept, exhausted, postFiltered };
 }
 
 /** Every composite index the plans above can need, in firestore.indexes.json form. */

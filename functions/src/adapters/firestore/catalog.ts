@@ -14,8 +14,9 @@ export const averageOf = (sum: number, count: number) => (count > 0 ? Math.round
 const prevVersionConflicts = (snap: FirebaseFirestore.DocumentSnapshot | undefined, yaml: string) =>
   snap?.exists === true && snap.get('yaml') !== yaml;
 const TIMESTAMP_FIELDS = new Set(['publishedAt']);
-const BATCH = 50;
-const MAX_SCAN = 500;
+/** Documents per read: the page (+1) when every document read is a result, more when some are filtered out. */
+const FILTERED_BATCH = 150;
+const MAX_SCAN = 450;
 
 export class FirestoreCatalogStore implements CatalogStore {
   async search(plan: CatalogPlan, limit: number, cursor: string | undefined): Promise<Page<AgentListing> & { scanned: number }> {
@@ -35,6 +36,7 @@ export class FirestoreCatalogStore implements CatalogStore {
 
     const items: AgentListing[] = [];
     let scanned = 0;
+    const BATCH = plan.postFiltered ? FILTERED_BATCH : limit + 1;
     for (;;) {
       const batch = await (after ? query.startAfter(...after) : query).limit(BATCH).get();
       for (const doc of batch.docs) {
