@@ -173,7 +173,10 @@ describe('cancel', () => {
     // The dispatch task still arrives; it must not start anything.
     await new Promise((r) => setTimeout(r, 2500));
     const events = await call('GET', `/workspaces/${ws.id}/runs/${run.body.id}/events`, { token });
-    expect(events.body.items.map((e: { to: string }) => e.to)).toEqual(['queued', 'canceled']);
+    // Canceled before dispatch, or while dispatching (the task may win the race): never started.
+    const states = events.body.items.map((e: { to: string }) => e.to);
+    expect([['queued', 'canceled'], ['queued', 'dispatching', 'canceled']]).toContainEqual(states);
+    expect((await call('GET', `/workspaces/${ws.id}/runs/${run.body.id}`, { token })).body).toMatchObject({ state: 'canceled', startedAt: null });
     expect((await call('POST', `/workspaces/${ws.id}/runs/${run.body.id}/cancel`, { token })).status).toBe(200);
 
     const done = await call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token, body: {} });

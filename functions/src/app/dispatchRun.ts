@@ -79,11 +79,16 @@ export async function dispatchRun(
     throw new AppError('unavailable', 'executor_failed', `The executor could not start the run: ${(err as Error).message}`);
   }
 
-  await deps.runs.transition(run.wsId, run.id, {
+  const started = await deps.runs.transition(run.wsId, run.id, {
     from: ['dispatching'],
     to: 'starting',
     reason: 'execution_started',
     patch: () => ({ lease: null, executionId }),
   });
+  if (!started.applied) {
+    // Canceled while we were starting it: stop what we just started.
+    await deps.executor.cancel(executionId);
+    return 'skipped';
+  }
   return 'started';
 }
