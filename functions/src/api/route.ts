@@ -36,6 +36,8 @@ export interface HandlerResult {
   status?: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** A streamed response (server-sent events): written chunk by chunk until it resolves. */
+  stream?: (write: (chunk: string) => void, signal: AbortSignal) => Promise<void>;
 }
 
 export interface RouteDef<

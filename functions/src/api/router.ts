@@ -5,7 +5,7 @@ import { newId, sha256 } from '../app/secrets.js';
 import { AppError } from '../domain/errors.js';
 import { authenticate, authorize, bearerOf, type IdTokenVerifier } from './authenticate.js';
 import { problemFor, validationError } from './problem.js';
-import type { RouteDef } from './route.js';
+import type { HandlerResult, RouteDef } from './route.js';
 
 /** The largest request body the API accepts. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -26,6 +26,7 @@ export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  stream?: HandlerResult['stream'];
 }
 
 interface CompiledRoute {
@@ -175,6 +176,7 @@ export function createRouter(routes: readonly RouteDef[], deps: Deps, verifier: 
       try {
         const result = await route.handler({ params, query, body, principal, access, deps, requestId, rawBody: req.rawBody, headers: req.headers });
         const status = result.status ?? route.response.status;
+        if (result.stream) return { status, headers: { ...base, ...result.headers }, body: undefined, stream: result.stream };
         // The response schema is the contract: it also strips internal fields (hashes, leases).
         const out = status === 204 ? undefined : route.response.schema.parse(toJson(result.body));
         if (idemKey) await deps.idempotency.complete(idemKey, status, out ?? null);

@@ -44,6 +44,16 @@ export const api = onRequest(
     );
     res.status(response.status);
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+    if (response.stream) {
+      const aborted = new AbortController();
+      res.on('close', () => aborted.abort());
+      res.flushHeaders();
+      await response.stream((chunk) => res.write(chunk), aborted.signal).catch((err: unknown) => {
+        console.error(JSON.stringify({ severity: 'ERROR', message: 'stream failed', error: String(err) }));
+      });
+      res.end();
+      return;
+    }
     if (response.body === undefined) {
       res.end();
       return;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cancelRun, getRun, listRunEvents, listRunLogs, listRuns, triggerRun } from '../../app/runs.js';
+import { streamRun } from '../../app/runStream.js';
 import { defineRoute } from '../route.js';
 import { Id, LogPageOut, LogsQuery, PageQuery, pageOf, RunEventOut, RunOut, TriggerRunIn } from '../schemas.js';
 
@@ -87,5 +88,26 @@ export const runRoutes = [
     response: { status: 200, schema: RunOut, description: 'The canceled run' },
     errors: [409],
     handler: async ({ deps, access, params }) => ({ body: await cancelRun(deps, access!, params.runId) }),
+  }),
+
+  defineRoute({
+    method: 'get',
+    path: '/v1/workspaces/:wsId/runs/:runId/stream',
+    operationId: 'streamRun',
+    summary:
+      "Server-sent events of a run: `transition` and `logs` events, then `end`. Reconnect with Last-Event-ID to resume exactly where you were; use the function's own URL if a proxy buffers.",
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.read' },
+    params: RunParams,
+    response: { status: 200, schema: z.string(), description: 'text/event-stream' },
+    handler: async ({ deps, params, headers }) => {
+      await getRun(deps, params.wsId, params.runId);
+      const last = headers['last-event-id'];
+      return {
+        body: undefined,
+        headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' },
+        stream: (write, signal) => streamRun(deps, params.wsId, params.runId, Array.isArray(last) ? last[0] : last, write, signal),
+      };
+    },
   }),
 ];

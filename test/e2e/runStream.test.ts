@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { call } from '../support/http.ts';
+import { urls } from '../support/stack.ts';
+import { installAgent, newWorkspace } from '../support/users.ts';
+
+interface Frame {
+  id: string;
+  event: string;
+  data: any;
+}
+
+async function readStream(url: string, token: string, lastEventId?: string): Promise<{ status: number; type: string; frames: Frame[] }> {
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${token}`, ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) } });
+  const text = await res.text();
+  const frames = text
+    .split('\n\n')
+    .map((block) => Object.fromEntries(block.split('\n').filter((l) => l.includes(': ')).map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)])))
+    .filter((f) => f['event'])
+    .map((f) => ({ id: f['id']!, event: f['event']!, data: JSON.parse(f['data']!) }));
+  return { status: res.status, type: res.headers.get('content-type') ?? '', frames };
+}
+
+describe('the SSE run stream', () => {
+  it('streams transitions and logs live until the run ends, and resumes from Last-Event-ID', { timeout: 60_000 }, async () => {
+    const ws = await newWorkspace();
+    const token = ws.owner.idToken;
+    const installId = await installAgent(ws);
+    const run = await call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token, body: {} });
+    // Opened right away, through the Hosting rewrite: it follows the run live.
+    const live = await readStream(`${urls.api}/workspaces/${ws.id}/runs/${run.body.id}/stream`, token);
+    expect(live.status).toBe(200);
+    expect(live.type).toContain('text/event-stream');
+    const transitions = live.frames.filter((f) => f.event === 'transition').map((f) => f.data.to);
+    expect(transitions).toEqual(['queued', 'dispatching', 'starting', 'running', 'succeeded']);
+    const lines = live.frames.filter((f) => f.event === 'logs').flatMap((f) => f.data.lines.map((l: { msg: string }) => l.msg));
+    expect(lines).toContain('Loaded 270 cost rows');
+    expect(live.frames.at(-1)).toMatchObject({ event: 'end', data: { state: 'succeeded' } });
+
+    // Resume after the `running` transition: only what came later, nothing twice.
+    const runningFrame = live.frames.find((f) => f.event === 'transition' && f.data.to === 'running')!;
+    const resumed = await readStream(`${urls.functionsApi}/workspaces/${ws.id}/runs/${run.body.id}/stream`, token, runningFrame.id);
+    const later = resumed.frames.filter((f) => f.event === 'transition').map((f) => f.data.to);
+    expect(later).toEqual(['succeeded']);
+    const seen = new Set(live.frames.filter((f) => f.event === 'logs' && f.id <= runningFrame.id).map((f) => f.data.seq));
+    for (const f of resumed.frames.filter((x) => x.event === 'logs')) expect(seen.has(f.data.seq)).toBe(false);
+  });
+
+  it('is guarded like every run route', async () => {
+    const a = await newWorkspace();
+    const b = await newWorkspace();
+    const installId = await installAgent(b);
+    const run = await call('POST', `/workspaces/${b.id}/installs/${installId}/runs`, { token: b.owner.idToken, body: {} });
+    expect((await readStream(`${urls.api}/workspaces/${b.id}/runs/${run.body.id}/stream`, a.owner.idToken)).status).toBe(404);
+    expect((await fetch(`${urls.api}/workspaces/${b.id}/runs/${run.body.id}/stream`)).status).toBe(401);
+  });
+});
