@@ -127,7 +127,7 @@ export class FirestoreCatalogStore implements CatalogStore {
           ratingCount: FieldValue.increment(prev ? 0 : 1),
         });
         return next;
-      }),
+      }, { maxAttempts: 30 }),
     );
     // Best effort: a refresh that loses to a concurrent one is fine, the later one stores the
     // same exact figure; the answer is computed from the counters either way.
