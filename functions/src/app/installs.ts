@@ -22,7 +22,11 @@ async function synced(deps: InstallDeps, install: Install): Promise<Install> {
   return install;
 }
 
-export const WEBHOOK_SECRET = 'WEBHOOK_SIGNING_KEY';
+/**
+ * The store name of an install's webhook signing key. Lower case with dashes, so it can never
+ * be a manifest secret name (UPPER_SNAKE_CASE) and collide with one in the same scope.
+ */
+export const WEBHOOK_SECRET = 'platform-webhook-key';
 
 export async function getInstall(deps: Pick<Deps, 'installs'>, wsId: string, installId: string): Promise<Install> {
   const install = await deps.installs.get(wsId, installId);
