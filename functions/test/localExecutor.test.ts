@@ -22,6 +22,14 @@ support:
   email: dev@example.test
 `);
 
+/** The executor as the stack builds it, over the test-only agents in fixtures/. */
+const testExecutor = () =>
+  new LocalProcessExecutor({
+    agentsDir: path.join(import.meta.dirname, 'fixtures', 'agents'),
+    runnerMain: path.join(root, 'runner', 'lib', 'main.js'),
+    logDir: path.join(root, '.local', 'executions', 'unit'),
+  });
+
 interface Call {
   action: string;
   auth: string | undefined;
@@ -55,11 +63,7 @@ async function runnerApi(): Promise<{ url: string; calls: Call[]; completed: Pro
 describe('local executor (the Cloud Run stand-in)', () => {
   it('runs the real runner in a child process that may read only its agent and the runner', async () => {
     const api = await runnerApi();
-    const executor = new LocalProcessExecutor({
-      agentsDir: path.join(import.meta.dirname, 'fixtures', 'agents'),
-      runnerMain: path.join(root, 'runner', 'lib', 'main.js'),
-      logDir: path.join(root, '.local', 'executions', 'unit'),
-    });
+    const executor = testExecutor();
     const { executionId } = await executor.start({
       wsId: 'ws1', runId: 'run1', attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1', manifest,
       env: { RUN_ID: 'run1', RUN_ATTEMPT: '1', RUNNER_API_URL: api.url, RUNNER_TOKEN: 'rt_test_token' },
@@ -85,11 +89,7 @@ describe('local executor (the Cloud Run stand-in)', () => {
 
   it('cancel stops the execution: the runner flushes its logs and reports it was terminated', async () => {
     const api = await runnerApi();
-    const executor = new LocalProcessExecutor({
-      agentsDir: path.join(import.meta.dirname, 'fixtures', 'agents'),
-      runnerMain: path.join(root, 'runner', 'lib', 'main.js'),
-      logDir: path.join(root, '.local', 'executions', 'unit'),
-    });
+    const executor = testExecutor();
     const slow = { ...manifest, id: 'slow-agent' };
     const { executionId } = await executor.start({
       wsId: 'ws1', runId: 'run3', attempt: 1, agentId: 'slow-agent', agentVersion: '0.0.1', manifest: slow,
@@ -105,11 +105,7 @@ describe('local executor (the Cloud Run stand-in)', () => {
   });
 
   it('refuses an entry outside the agent folder or one that does not exist', async () => {
-    const executor = new LocalProcessExecutor({
-      agentsDir: path.join(import.meta.dirname, 'fixtures', 'agents'),
-      runnerMain: path.join(root, 'runner', 'lib', 'main.js'),
-      logDir: path.join(root, '.local', 'executions', 'unit'),
-    });
+    const executor = testExecutor();
     const spec = (entry: string) => ({
       wsId: 'ws1', runId: 'run2', attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1',
       manifest: { ...manifest, runtime: { local: { entry } } },

@@ -1,27 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Stack } from '../lib/stack.ts';
+import { agentScopes, json, signedInWorkspace } from './client.ts';
 import { fmt, median, percentile } from './stats.ts';
-
-async function json(res: Response): Promise<any> {
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 /** API time for complete six-step installs (choose, configure, consent, triggers, review, deploy). */
 export async function benchInstall(stack: Stack, installs = 50): Promise<void> {
   const api = stack.urls.api;
-  const signUp = await json(
-    await fetch(`${stack.urls.auth}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=demo`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: `install-bench-${randomUUID().slice(0, 8)}@example.test`, password: 'bench-password', returnSecureToken: true }),
-    }),
-  );
-  const h = { Authorization: `Bearer ${signUp.idToken}`, 'Content-Type': 'application/json' };
-  const ws = await json(await fetch(`${api}/workspaces`, { method: 'POST', headers: h, body: JSON.stringify({ name: 'install bench' }) }));
-  const agent = await json(await fetch(`${api}/agents/idle-vm-reaper`));
-  const scopes = (agent.manifest.permissions as { scope: string }[]).map((p) => p.scope);
+  const { headers: h, wsId } = await signedInWorkspace(stack, 'install bench');
+  const ws = { id: wsId };
+  const scopes = await agentScopes(stack, 'idle-vm-reaper');
 
   const totals: number[] = [];
   const perStep: Record<string, number[]> = {};

@@ -1,40 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Stack } from '../lib/stack.ts';
+import { agentScopes, json, signedInWorkspace } from './client.ts';
 import { fmt, median, percentile, ratio } from './stats.ts';
-
-async function json(res: Response): Promise<any> {
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 /**
  * Trigger-to-running latency of the skeleton run (POST → the run doc shows `running` or
  * later, observed by a Firestore listener), against one bare Firestore write plus read.
  */
 export async function benchTriggerToRunning(stack: Stack, runs = 50): Promise<void> {
-  Object.assign(process.env, stack.clientEnv);
   const { initializeApp } = await import('firebase-admin/app');
   const { getFirestore } = await import('firebase-admin/firestore');
   const app = initializeApp({ projectId: stack.profile.projectId }, `bench-${randomUUID()}`);
   const db = getFirestore(app);
 
   const api = stack.urls.api;
-  const email = `bench-${randomUUID().slice(0, 8)}@example.test`;
-  const signUp = await json(
-    await fetch(`${stack.urls.auth}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=demo`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email, password: 'bench-password', returnSecureToken: true }),
-    }),
-  );
-  const auth = { Authorization: `Bearer ${signUp.idToken}`, 'Content-Type': 'application/json' };
-  const ws = await json(await fetch(`${api}/workspaces`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'bench' }) }));
+  const { headers: auth, wsId } = await signedInWorkspace(stack, 'bench');
+  const ws = { id: wsId };
   const install = await json(
     await fetch(`${api}/workspaces/${ws.id}/installs`, { method: 'POST', headers: auth, body: JSON.stringify({ agentId: 'cost-anomaly-detector' }) }),
   );
-  const agent = await json(await fetch(`${api}/agents/cost-anomaly-detector`));
-  const scopes = (agent.manifest.permissions as { scope: string }[]).map((p) => p.scope);
+  const scopes = await agentScopes(stack, 'cost-anomaly-detector');
   await json(await fetch(`${api}/workspaces/${ws.id}/installs/${install.id}/consent`, { method: 'PUT', headers: auth, body: JSON.stringify({ scopes }) }));
   await json(await fetch(`${api}/workspaces/${ws.id}/installs/${install.id}/deploy`, { method: 'POST', headers: auth }));
 

@@ -1,22 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { adminDb } from '../support/admin.ts';
 import { call, codeOf } from '../support/http.ts';
+import { seedStartingRun } from '../support/runs.ts';
 import { newWorkspace, type TestWorkspace } from '../support/users.ts';
 
-/** A run parked in `starting` with a runner token we know, as dispatch would leave it. */
+/** A starting run of `agentId`'s latest version, as dispatch would leave it. */
 async function startingRun(ws: TestWorkspace, agentId = 'cost-anomaly-detector'): Promise<{ runId: string; token: string }> {
-  const runId = randomBytes(8).toString('hex');
-  const secret = randomBytes(32).toString('base64url');
-  const now = new Date();
   const agentVersion = (await call('GET', `/agents/${agentId}`)).body.latestVersion as string;
-  await adminDb.doc(`workspaces/${ws.id}/runs/${runId}`).set({
-    id: runId, wsId: ws.id, installId: 'inst1', agentId, agentVersion,
-    state: 'starting', attempt: 1, trigger: { kind: 'manual', by: ws.owner.uid }, input: { hello: 'world' },
-    createdAt: now, updatedAt: now, startedAt: null, finishedAt: null, heartbeatAt: null, progress: null,
-    outputs: null, error: null, eventCount: 3, lease: null, executionId: 'test', runnerTokenHash: createHash('sha256').update(secret).digest('hex'),
-  });
-  return { runId, token: `rt_${ws.id}_${runId}_${secret}` };
+  return seedStartingRun(ws.id, { agentId, agentVersion, input: { hello: 'world' }, by: ws.owner.uid });
 }
 
 const line = (msg: string, level = 'info') => ({ ts: new Date().toISOString(), level, msg });

@@ -1,24 +1,27 @@
 import { AppError } from '../domain/errors.js';
 import { isTerminal } from '../domain/runState.js';
-import type { LogLine } from '../domain/models.js';
+import type { LogLine, Run } from '../domain/models.js';
 import type { Deps } from './ports.js';
-import { WEBHOOK_SECRET } from './installs.js';
 
 type Runner = { wsId: string; runId: string };
+
+/** Name → value of every secret set on a run's install (none when the run or install is gone). */
+async function installSecretValues(deps: Pick<Deps, 'installs' | 'secrets'>, run: Run | null): Promise<Record<string, string>> {
+  const install = run ? await deps.installs.get(run.wsId, run.installId) : null;
+  const out: Record<string, string> = {};
+  for (const [name, s] of Object.entries(install?.secrets ?? {})) {
+    const value = await deps.secrets.get(s.ref);
+    if (value !== null) out[name] = value;
+  }
+  return out;
+}
 
 /** The secret values of a live run's install, for the execution only (never stored with the run). */
 export async function secretsForRun(deps: Pick<Deps, 'runs' | 'installs' | 'secrets'>, runner: Runner): Promise<Record<string, string>> {
   const run = await deps.runs.get(runner.wsId, runner.runId);
   if (!run) throw new AppError('not_found', 'run_not_found', 'Run was not found.');
   if (isTerminal(run.state)) throw new AppError('conflict', 'run_finished', `The run has already finished (${run.state}).`);
-  const install = await deps.installs.get(run.wsId, run.installId);
-  const out: Record<string, string> = {};
-  for (const [name, s] of Object.entries(install?.secrets ?? {})) {
-    if (name === WEBHOOK_SECRET) continue;
-    const value = await deps.secrets.get(s.ref);
-    if (value !== null) out[name] = value;
-  }
-  return out;
+  return installSecretValues(deps, run);
 }
 
 const REDACTED = '[REDACTED]';
@@ -29,15 +32,11 @@ async function knownValues(deps: Pick<Deps, 'runs' | 'installs' | 'secrets' | 'c
   const now = deps.clock.now().getTime();
   const hit = cache.get(runner.runId);
   if (hit && hit.until > now) return hit.values;
-  const run = await deps.runs.get(runner.wsId, runner.runId);
-  const install = run ? await deps.installs.get(run.wsId, run.installId) : null;
-  const values: string[] = [];
-  for (const s of Object.values(install?.secrets ?? {})) {
-    const v = await deps.secrets.get(s.ref);
-    // Very short values would blank out ordinary words; secrets that short are not secrets.
-    if (v && v.length >= 6) values.push(v);
-  }
-  values.sort((a, b) => b.length - a.length);
+  const all = await installSecretValues(deps, await deps.runs.get(runner.wsId, runner.runId));
+  // Very short values would blank out ordinary words; secrets that short are not secrets.
+  const values = Object.values(all)
+    .filter((v) => v.length >= 6)
+    .sort((a, b) => b.length - a.length);
   if (cache.size > 1000) cache.clear();
   cache.set(runner.runId, { values, until: now + 60_000 });
   return values;

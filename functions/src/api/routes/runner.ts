@@ -51,7 +51,7 @@ export const runnerRoutes = [
         deps.catalog.getVersion(run.agentId, run.agentVersion),
       ]);
       const policy = manifest ? policyOf(manifest) : { scopes: [], gated: [] };
-      const secretNames = Object.keys(install?.secrets ?? {}).filter((n) => n !== 'WEBHOOK_SIGNING_KEY');
+      const secretNames = Object.keys(install?.secrets ?? {});
       return { body: { ok: true, input: run.input, config: install?.config ?? {}, attempt: run.attempt, policy, secretNames } };
     },
   }),
