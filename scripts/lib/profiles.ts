@@ -20,12 +20,19 @@ export interface Profile {
 
 const base = { hub: 4400, logging: 4500, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, hosting: 5000 };
 
+/**
+ * `AM_PORT_SHIFT` moves every profile's ports by that much, so a second checkout (a git
+ * worktree, say) can run its own stacks beside this one's.
+ */
+const shift = Number(process.env['AM_PORT_SHIFT'] ?? 0);
+if (!Number.isInteger(shift) || shift < 0 || shift > 30_000) throw new Error(`AM_PORT_SHIFT must be an integer from 0 to 30000, not "${process.env['AM_PORT_SHIFT']}"`);
+
 function offset(by: number): Profile['ports'] {
-  return Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v + by])) as Profile['ports'];
+  return Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v + by + shift])) as Profile['ports'];
 }
 
 export const PROFILES: Record<Profile['name'], Profile> = {
-  dev: { name: 'dev', projectId: 'demo-agent-marketplace', region: 'us-central1', ports: base },
+  dev: { name: 'dev', projectId: 'demo-agent-marketplace', region: 'us-central1', ports: offset(0) },
   test: { name: 'test', projectId: 'demo-agent-marketplace-test', region: 'us-central1', ports: offset(10_000) },
   bench: { name: 'bench', projectId: 'demo-agent-marketplace-bench', region: 'us-central1', ports: offset(20_000) },
 };
