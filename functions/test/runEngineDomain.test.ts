@@ -63,6 +63,8 @@ describe('retries', () => {
     expect(canTransition('running', 'queued')).toBe(true);
     expect(canTransition('starting', 'queued')).toBe(true);
     expect(canTransition('failed', 'queued')).toBe(false);
+    // The runner may report before dispatch records that it started the execution.
+    expect(canTransition('dispatching', 'running')).toBe(true);
   });
 });
 

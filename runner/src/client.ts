@@ -39,7 +39,7 @@ export class RunnerClient {
     this.fetchImpl = options.fetch ?? fetch;
   }
 
-  async post(action: 'started' | 'logs' | 'heartbeat' | 'complete' | 'secrets' | 'sandbox/state' | 'sandbox/actions', body: unknown): Promise<unknown> {
+  async post(action: 'started' | 'logs' | 'heartbeat' | 'complete' | 'secrets' | 'artifacts' | 'sandbox/state' | 'sandbox/actions', body: unknown): Promise<unknown> {
     const url = `${this.options.baseUrl.replace(/\/$/, '')}/runs/${encodeURIComponent(this.options.runId)}/${action}`;
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {

@@ -13,6 +13,8 @@ export interface ContextDeps {
   cloud: CloudConnection;
   llm: LlmClient | null;
   logs: Pick<LogBatcher, 'add'>;
+  /** Uploads an artifact (the runner API's `artifacts`). */
+  upload(artifact: { name: string; contentType: string; encoding: 'utf8' | 'base64'; content: string }): Promise<void>;
   /** Sends a heartbeat, with the latest progress if any. */
   beat(progress: { percent: number; message: string } | undefined): void;
   signal: AbortSignal;
@@ -43,6 +45,15 @@ export function createContext(deps: ContextDeps): { ctx: AgentContext; outputs: 
     },
     heartbeat() {
       deps.beat(undefined);
+    },
+    async artifact(name, content, contentType) {
+      const text = typeof content === 'string';
+      await deps.upload({
+        name,
+        contentType: contentType ?? (text ? 'text/plain; charset=utf-8' : 'application/octet-stream'),
+        encoding: text ? 'utf8' : 'base64',
+        content: text ? content : Buffer.from(content).toString('base64'),
+      });
     },
     usage(units) {
       if (!Number.isFinite(units) || units < 0) throw new RangeError(`usage units must be a finite number >= 0, not ${units}`);

@@ -12,10 +12,10 @@ export interface LogBatcherOptions {
   /** Longest message kept; longer ones are cut with a marker. */
   maxMessageChars?: number;
   /**
-   * Batches waiting to be sent, at most. An agent that logs faster than the platform stores
-   * loses the excess (counted, and reported in one line) instead of filling the memory.
+   * Bytes of lines waiting to be sent, at most. An agent that logs faster than the platform
+   * stores loses the excess (counted, and reported in one line) instead of filling the memory.
    */
-  maxQueuedBatches?: number;
+  maxQueuedBytes?: number;
 }
 
 /**
@@ -34,8 +34,9 @@ export class LogBatcher {
   private readonly maxBytes: number;
   private readonly maxDelayMs: number;
   private readonly maxMessageChars: number;
-  private readonly maxQueuedBatches: number;
-  private queued = 0;
+  private readonly maxQueuedBytes: number;
+  /** Bytes in batches handed to `send` and not yet stored. */
+  private queuedBytes = 0;
   private dropped = 0;
 
   private readonly options: LogBatcherOptions;
@@ -46,7 +47,7 @@ export class LogBatcher {
     this.maxBytes = options.maxBytes ?? 256 * 1024;
     this.maxDelayMs = options.maxDelayMs ?? 250;
     this.maxMessageChars = options.maxMessageChars ?? 16_000;
-    this.maxQueuedBatches = options.maxQueuedBatches ?? 40;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024;
   }
 
   /** Lines dropped so far because the agent logged faster than they could be sent. */
@@ -55,7 +56,7 @@ export class LogBatcher {
   }
 
   add(line: LogLine): void {
-    if (this.queued >= this.maxQueuedBatches) {
+    if (this.queuedBytes + this.pendingBytes >= this.maxQueuedBytes) {
       this.dropped++;
       return;
     }
@@ -92,9 +93,10 @@ export class LogBatcher {
     }
     if (this.pending.length === 0) return;
     const batch = { seq: this.seq++, lines: this.pending };
+    const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    this.queued++;
+    this.queuedBytes += bytes;
     this.chain = this.chain.then(async () => {
       try {
         if (this.failure) return;
@@ -102,7 +104,7 @@ export class LogBatcher {
       } catch (err) {
         this.failure = err;
       } finally {
-        this.queued--;
+        this.queuedBytes -= bytes;
       }
     });
   }

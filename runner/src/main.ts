@@ -173,6 +173,7 @@ async function main(): Promise<never> {
     llm: llmFromEnv(process.env),
     logs,
     beat: (p) => heartbeat.beat(p),
+    upload: async (artifact) => void (await client.post('artifacts', artifact)),
     signal: abort.signal,
   });
   currentOutputs = outputs;

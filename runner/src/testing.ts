@@ -14,6 +14,10 @@ export interface AgentTestRun {
   returned: Record<string, unknown> | void;
   logs: LogLine[];
   progress: { percent: number; message: string }[];
+  /** Files the agent attached, by name. */
+  artifacts: Record<string, { contentType: string; encoding: 'utf8' | 'base64'; content: string }>;
+  /** Billing units the agent reported. */
+  usage: { units: number };
   store: MemorySandboxStore;
   ctx: AgentContext;
 }
@@ -47,7 +51,8 @@ export async function runAgentForTest(agentDir: string, options: AgentTestOption
   });
   const logs: LogLine[] = [];
   const progress: { percent: number; message: string }[] = [];
-  const { ctx, outputs } = createContext({
+  const artifacts: AgentTestRun['artifacts'] = {};
+  const { ctx, outputs, usage } = createContext({
     runId: 'test-run',
     attempt: 1,
     agentId: path.basename(agentDir),
@@ -60,11 +65,12 @@ export async function runAgentForTest(agentDir: string, options: AgentTestOption
     beat: (p) => {
       if (p) progress.push(p);
     },
+    upload: async ({ name, ...file }) => void (artifacts[name] = file),
     signal: new AbortController().signal,
   });
   const mod = (await import(path.join(agentDir, manifest.runtime.local.entry))) as { default: Agent };
   const returned = await mod.default(ctx);
   if (returned && typeof returned === 'object') Object.assign(outputs, returned);
   JSON.stringify(outputs);
-  return { outputs, returned, logs, progress, store, ctx };
+  return { outputs, returned, logs, progress, artifacts, usage, store, ctx };
 }

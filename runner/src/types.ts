@@ -36,6 +36,11 @@ export interface AgentContext {
    * actions taken). Adds up; sent with the outcome.
    */
   usage(units: number): void;
+  /**
+   * Attaches a file to the run (a report, a CSV): text or bytes, up to 512 KiB, 20 per run.
+   * Uploaded at once; the same name replaces the earlier file.
+   */
+  artifact(name: string, content: string | Uint8Array, contentType?: string): Promise<void>;
   /** Sets a named output of the run (JSON); all outputs are sent when the run completes. */
   output(name: string, value: unknown): void;
   /** Aborted when the run is cancelled or times out. */

@@ -59,4 +59,28 @@ describe('LogBatcher', () => {
     b.add(line('x'));
     await expect(b.flush()).rejects.toThrow('down');
   });
+
+  it('drops what an agent logs faster than it can be sent, keeps memory bounded, and says how much it dropped', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const sent: { seq: number; lines: LogLine[] }[] = [];
+    const b = new LogBatcher({
+      maxLines: 10,
+      maxQueuedBytes: 2_000,
+      maxDelayMs: 10_000,
+      send: async (batch) => {
+        await gate; // the platform is slow
+        sent.push(batch);
+      },
+    });
+    for (let i = 0; i < 1000; i++) b.add(line(`m${i}`));
+    release();
+    await b.flush();
+    const msgs = sent.flatMap((s) => s.lines.map((l) => l.msg));
+    expect(msgs.length).toBeLessThan(100);
+    expect(msgs[0]).toBe('m0');
+    const kept = msgs.filter((m) => m.startsWith('m')).length;
+    expect(msgs.at(-1)).toBe(`${1000 - kept} log lines were dropped: the agent logged faster than they could be sent.`);
+    expect(sent.map((s) => s.seq)).toEqual(sent.map((_, i) => i));
+  });
 });

@@ -7,9 +7,10 @@ import { repoRoot } from '../lib/stack.ts';
 import { benchCatalog } from './catalog.ts';
 import { benchColdImport } from './coldImport.ts';
 import { benchInstall } from './install.ts';
+import { benchRunEngine } from './runEngine.ts';
 import { benchTriggerToRunning } from './triggerToRunning.ts';
 
-// BENCH_ONLY=catalog (or trigger, install, cold) runs one part.
+// BENCH_ONLY=catalog (or trigger, engine, install, cold) runs one part.
 const only = process.env['BENCH_ONLY'];
 const part = (name: string) => !only || only === name;
 
@@ -23,6 +24,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 try {
   if (part('trigger')) await benchTriggerToRunning(stack, Number(process.env['BENCH_RUNS'] ?? 50));
+  if (part('engine')) await benchRunEngine(stack);
   if (part('install')) await benchInstall(stack, Number(process.env['BENCH_INSTALLS'] ?? 50));
   if (part('catalog')) await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));
 } finally {

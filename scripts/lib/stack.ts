@@ -40,21 +40,48 @@ function writeFirebaseConfig(profile: Profile, webDir: string): string {
   return file;
 }
 
-/** Deploy-time params of the functions, for this local project (`functions/.env.<project>`). */
+/** The run engine's settings on every local stack (the params' production defaults). */
+const ENGINE_PARAMS: Record<string, string> = {
+  DISPATCH_LEASE_SECONDS: '120',
+  HEARTBEAT_TIMEOUT_SECONDS: '120',
+  RUNNER_HEARTBEAT_SECONDS: '15',
+  QUEUED_TIMEOUT_SECONDS: '600',
+  START_TIMEOUT_SECONDS: '600',
+  TIMEOUT_GRACE_SECONDS: '30',
+  LOG_MAX_LINES: '250000',
+  LOG_MAX_MIB: '64',
+};
+
+/**
+ * The test stack presumes a runner dead after 10 s of silence, so the crash tests finish
+ * quickly, and caps a run's log at 5,000 lines, so the flood test hits the cap well inside
+ * the probe's timeout.
+ */
+const TEST_PARAMS: Record<string, string> = {
+  HEARTBEAT_TIMEOUT_SECONDS: '10',
+  RUNNER_HEARTBEAT_SECONDS: '2',
+  TIMEOUT_GRACE_SECONDS: '3',
+  LOG_MAX_LINES: '5000',
+};
+
+/**
+ * Deploy-time params of the functions, for this local project (`functions/.env.<project>`).
+ * Every param is written: the Functions emulator saves any it must default into
+ * `functions/.env.local`, which then overrides every project's file, so that file is removed.
+ */
 function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
-  const lines = [
-    '# Written by scripts/lib/stack.ts for the local stack; not committed.',
-    `REGION=${profile.region}`,
-    'EXECUTOR=local',
-    'SECRETS=local',
-    `RUNNER_API_URL=${urls.runnerApi}`,
-    `LOCAL_AGENT_DIRS=${profile.agentDirs.join(',')}`,
-    // The test stack presumes a runner dead after 10 s of silence, so the crash tests finish quickly.
-    // and caps a run's log at 5,000 lines, so the flood test hits the cap well inside its timeout.
-    ...(profile.name === 'test' ? ['HEARTBEAT_TIMEOUT_SECONDS=10', 'RUNNER_HEARTBEAT_SECONDS=2', 'TIMEOUT_GRACE_SECONDS=3', 'LOG_MAX_LINES=5000'] : []),
-    '',
-  ];
+  const params: Record<string, string> = {
+    REGION: profile.region,
+    EXECUTOR: 'local',
+    SECRETS: 'local',
+    RUNNER_API_URL: urls.runnerApi,
+    LOCAL_AGENT_DIRS: profile.agentDirs.join(','),
+    ...ENGINE_PARAMS,
+    ...(profile.name === 'test' ? TEST_PARAMS : {}),
+  };
+  const lines = ['# Written by scripts/lib/stack.ts for the local stack; not committed.', ...Object.entries(params).map(([k, v]) => `${k}=${v}`), ''];
   writeFileSync(path.join(repoRoot, 'functions', `.env.${profile.projectId}`), lines.join('\n'));
+  rmSync(path.join(repoRoot, 'functions', '.env.local'), { force: true });
 }
 
 /** Copies the web build for this profile and writes what the app reads at start: the project and the emulators. */

@@ -90,6 +90,14 @@ describe('runner API', () => {
     expect(after.body).toEqual({ overrides: { 'vm/vm-1': { labels: { env: 'dev' } } } });
   });
 
+  it('a runner that reports before dispatch recorded the start is running, not refused', async () => {
+    const ws = await newWorkspace();
+    const agentVersion = (await call('GET', '/agents/cost-anomaly-detector')).body.latestVersion as string;
+    const { runId, token } = await seedStartingRun(ws.id, { agentId: 'cost-anomaly-detector', agentVersion, state: 'dispatching' });
+    expect((await call('POST', `/runner/runs/${runId}/started`, { token })).status).toBe(200);
+    expect((await call('GET', `/workspaces/${ws.id}/runs/${runId}`, { token: ws.owner.idToken })).body.state).toBe('running');
+  });
+
   it('a failure is recorded with its error', async () => {
     const ws = await newWorkspace();
     const { runId, token } = await startingRun(ws);
@@ -100,5 +108,24 @@ describe('runner API', () => {
     expect(run.body).toMatchObject({ state: 'failed', error: { code: 'agent_failed', message: 'boom' } });
     const events = await call('GET', `/workspaces/${ws.id}/runs/${runId}/events`, { token: ws.owner.idToken });
     expect(events.body.items.map((e: { to: string }) => e.to)).toEqual(['running', 'failed']);
+  });
+
+  it('artifacts: bad names, bad base64, oversized files and the per-run limit are refused clearly; after the run, nothing more', async () => {
+    const ws = await newWorkspace();
+    const { runId, token } = await startingRun(ws);
+    await call('POST', `/runner/runs/${runId}/started`, { token });
+    const put = (body: Record<string, unknown>) => call('POST', `/runner/runs/${runId}/artifacts`, { token, body: { contentType: 'text/plain', encoding: 'utf8', content: 'x', ...body } });
+    expect((await put({ name: 'ok.txt' })).status).toBe(201);
+    expect(codeOf(await put({ name: '../etc/passwd' }))).toBe('validation_failed');
+    expect(codeOf(await put({ name: 'b.bin', encoding: 'base64', content: '!!not base64!!' }))).toBe('artifact_encoding_invalid');
+    const big = await put({ name: 'big.txt', content: 'a'.repeat(600 * 1024) });
+    expect(big.status).toBe(413);
+    expect(codeOf(big)).toBe('artifact_too_large');
+    for (let i = 1; i < 20; i++) expect((await put({ name: `f${i}.txt` })).status).toBe(201);
+    expect(codeOf(await put({ name: 'one-too-many.txt' }))).toBe('artifact_limit');
+    // Replacing an existing name is fine at the limit.
+    expect((await put({ name: 'ok.txt', content: 'new' })).status).toBe(201);
+    await call('POST', `/runner/runs/${runId}/complete`, { token, body: { outcome: 'succeeded' } });
+    expect(codeOf(await put({ name: 'late.txt' }))).toBe('run_finished');
   });
 });

@@ -30,7 +30,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('plan quotas and concurrency limits, under 50 parallel triggers', () => {
-  it("an install's concurrency: exactly the allowed runs start, the rest get 429 with Retry-After, none lost or duplicated", { timeout: 60_000 }, async () => {
+  it("an install's concurrency: exactly the allowed runs start, the rest get 429 with Retry-After, none lost or duplicated", { timeout: 120_000 }, async () => {
     const ws = await newWorkspace();
     const installId = await installProbe(ws, { concurrency: 3, maxAttempts: 1, backoffSeconds: 30 }, longProbe);
     const replies = await Promise.all(Array.from({ length: 50 }, () => trigger(ws, installId, { mode: 'hang' })));
@@ -56,7 +56,7 @@ describe('plan quotas and concurrency limits, under 50 parallel triggers', () =>
     expect(await slots(ws.id, installId)).toEqual({ active: 0, install: 0, month: 4 });
   });
 
-  it("the workspace's monthly quota: exactly the remaining runs are created, then 429 until next month", { timeout: 60_000 }, async () => {
+  it("the workspace's monthly quota: exactly the remaining runs are created, then 429 until next month", { timeout: 120_000 }, async () => {
     const ws = await newWorkspace();
     const installId = await installProbe(ws);
     await adminDb.doc(`workspaces/${ws.id}`).update({ quotas: { runsPerMonth: 5, concurrentRuns: 50 } });
@@ -75,7 +75,7 @@ describe('plan quotas and concurrency limits, under 50 parallel triggers', () =>
     expect(codeOf(await trigger(ws, installId, { mode: 'ok' }))).toBe('monthly_run_quota_exceeded');
   });
 
-  it("the workspace's concurrent runs cap every install together", { timeout: 60_000 }, async () => {
+  it("the workspace's concurrent runs cap every install together", { timeout: 120_000 }, async () => {
     const ws = await newWorkspace();
     const [a, b] = [await installProbe(ws, undefined, longProbe), await installProbe(ws, undefined, longProbe)];
     await adminDb.doc(`workspaces/${ws.id}`).update({ quotas: { concurrentRuns: 4 } });

@@ -44,7 +44,7 @@ export function trigger(ws: TestWorkspace, installId: string, input: Record<stri
 }
 
 /** Polls the run until `until` holds (default: a terminal state). */
-export async function waitFor(ws: TestWorkspace, runId: string, until: (run: any) => boolean, timeoutMs = 30_000): Promise<any> {
+export async function waitFor(ws: TestWorkspace, runId: string, until: (run: any) => boolean, timeoutMs = 60_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await call('GET', `/workspaces/${ws.id}/runs/${runId}`, { token: ws.owner.idToken });

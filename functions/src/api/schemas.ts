@@ -280,3 +280,9 @@ export const MetricsOut = z
     agents: z.array(z.object({ agentId: z.string(), ...Summary })),
   })
   .meta({ id: 'WorkspaceMetrics' });
+
+export const ArtifactMetaOut = z
+  .object({ name: z.string(), contentType: z.string(), size: z.number().int(), encoding: z.enum(['utf8', 'base64']), attempt: z.number().int(), createdAt: Timestamp })
+  .meta({ id: 'ArtifactMeta' });
+
+export const ArtifactOut = ArtifactMetaOut.extend({ content: z.string() }).meta({ id: 'Artifact' });

@@ -1,6 +1,7 @@
 import type { CatalogPlan } from '../domain/catalogSearch.js';
 import type {
   AgentListing,
+  Artifact,
   AgentVersion,
   Review,
   ApiKey,
@@ -163,6 +164,11 @@ export interface RunStore {
   getLogChunk(wsId: string, runId: string, seq: number): Promise<LogChunk | null>;
   listLogChunks(wsId: string, runId: string, afterSeq: number, limit: number): Promise<LogChunk[]>;
   listEvents(wsId: string, runId: string): Promise<RunEvent[]>;
+  /** Stores (or replaces, by name) an artifact; refuses one more than `maxPerRun` distinct names. */
+  putArtifact(wsId: string, runId: string, artifact: Artifact, maxPerRun: number): Promise<void>;
+  /** The run's artifacts without their content. */
+  listArtifacts(wsId: string, runId: string): Promise<Array<Omit<Artifact, 'content'>>>;
+  getArtifact(wsId: string, runId: string, name: string): Promise<Artifact | null>;
   /** Runs whose `watchAt` has passed, earliest first: across all workspaces, or in one. */
   watched(now: Date, limit: number, wsId?: string): Promise<Run[]>;
   /** What the workspace's run slots hold now, and every metrics document (one per install, one per agent). */

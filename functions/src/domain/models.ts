@@ -183,6 +183,22 @@ export const LogChunk = z.object({
 });
 export type LogChunk = z.infer<typeof LogChunk>;
 
+/** A file an agent attached to its run (a report, a CSV): kept with the run, read through the API. */
+export const ARTIFACT_LIMITS = { maxBytes: 512 * 1024, perRun: 20 };
+export const ArtifactName = z.string().regex(/^[\w][\w.-]{0,99}$/, 'letters, digits, dot, dash and underscore, up to 100');
+
+export const Artifact = z.object({
+  name: ArtifactName,
+  contentType: z.string(),
+  size: z.number().int(),
+  /** `utf8` for text, `base64` for bytes. */
+  encoding: z.enum(['utf8', 'base64']),
+  content: z.string(),
+  attempt: z.number().int(),
+  createdAt: z.date(),
+});
+export type Artifact = z.infer<typeof Artifact>;
+
 export const RunEvent = z.object({
   seq: z.number().int(),
   from: RunState.nullable(),

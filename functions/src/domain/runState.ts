@@ -23,7 +23,8 @@ export function isTerminal(state: RunState): boolean {
 
 const NEXT: Record<RunState, readonly RunState[]> = {
   queued: ['dispatching', 'canceled', 'failed'],
-  dispatching: ['starting', 'queued', 'failed', 'canceled'],
+  // → running: the execution reported before dispatch recorded that it started it.
+  dispatching: ['starting', 'running', 'queued', 'failed', 'canceled'],
   // → queued: a failed attempt retried by the install's policy.
   starting: ['running', 'succeeded', 'failed', 'canceled', 'timed_out', 'queued'],
   running: ['awaiting_approval', 'succeeded', 'failed', 'canceled', 'timed_out', 'queued'],

@@ -1,7 +1,7 @@
 import { FieldValue, type CollectionReference, type Transaction } from 'firebase-admin/firestore';
 import type { Page, PageRequest, RunAdmission, RunFilter, RunStore, TransitionRequest, TransitionResult, WorkspaceRunMetrics } from '../../app/ports.js';
 import { AppError, notFound } from '../../domain/errors.js';
-import type { LogChunk, Run, RunEvent } from '../../domain/models.js';
+import type { Artifact, LogChunk, Run, RunEvent } from '../../domain/models.js';
 import {
   concurrencyExceeded,
   freeSlots,
@@ -22,7 +22,7 @@ const runsOf = (wsId: string) => wsRef(wsId).collection('runs');
 const wsSlotsOf = (wsId: string) => wsRef(wsId).collection('runSlots');
 const installSlotsOf = (wsId: string, installId: string) => wsRef(wsId).collection('installs').doc(installId).collection('runSlots');
 const monthSlotsOf = (wsId: string, month: string) => wsRef(wsId).collection('runMonths').doc(month).collection('runs');
-const MAX_ADMISSION_ROUNDS = 200;
+const MAX_ADMISSION_ROUNDS = 100;
 
 async function slotIds(col: CollectionReference): Promise<Set<string>> {
   return new Set((await col.select().get()).docs.map((d) => d.id));
@@ -45,11 +45,15 @@ export class FirestoreRunStore implements RunStore {
   async create(run: Run, admission?: RunAdmission): Promise<void> {
     const ref = runsOf(run.wsId).doc(run.id);
     const event: RunEvent = { seq: 0, from: null, to: run.state, reason: 'created', attempt: run.attempt, at: run.createdAt };
+    // The lowest month slot not known to be taken: the count, or past a slot found taken.
+    let monthFloor = 0;
     for (let round = 0; round < MAX_ADMISSION_ROUNDS; round++) {
       const batch = firestore().batch();
       let slots: string[] = [];
+      let monthSlot: string | null = null;
       if (admission) {
-        const claim = await this.pickSlots(run, admission);
+        const claim = await this.pickSlots(run, admission, monthFloor);
+        monthSlot = claim.find(([path]) => path.includes('/runMonths/'))![0];
         for (const [path, data] of claim) batch.create(firestore().doc(path), data);
         slots = claim.filter(([path]) => !path.includes('/runMonths/')).map(([path]) => path);
       }
@@ -63,27 +67,30 @@ export class FirestoreRunStore implements RunStore {
         // A given id (a schedule's slot) may already exist; random ids never collide, so look once.
         if (round === 0 && (await ref.get()).exists) throw new AppError('conflict', 'run_exists', `Run ${run.id} already exists.`);
         if (!admission) throw err;
-        // Another run took one of these slots first: read them again.
+        // Another run took one of these slots first: read them again (and step past a taken month slot).
+        if (monthSlot && (await firestore().doc(monthSlot).get()).exists) monthFloor = Number(monthSlot.slice(monthSlot.lastIndexOf('/m') + 2)) + 1;
         await new Promise((r) => setTimeout(r, Math.random() * 20));
       }
     }
+    console.error(JSON.stringify({ severity: 'WARNING', message: 'run admission gave up after contention', wsId: run.wsId, rounds: MAX_ADMISSION_ROUNDS }));
     throw new AppError('unavailable', 'contention', 'Too many runs are being started at once; retry shortly.', { retryAfterSeconds: 1 });
   }
 
   /** The slots a new run would take now, or the 429 saying which limit is reached. */
-  private async pickSlots(run: Run, admission: RunAdmission): Promise<Array<[string, Record<string, unknown>]>> {
+  private async pickSlots(run: Run, admission: RunAdmission, monthFloor: number): Promise<Array<[string, Record<string, unknown>]>> {
     const month = monthOf(run.createdAt);
     const [wsTaken, installTaken, monthCount] = await Promise.all([
       slotIds(wsSlotsOf(run.wsId)),
       admission.installConcurrency === null ? Promise.resolve(new Set<string>()) : slotIds(installSlotsOf(run.wsId, run.installId)),
       monthSlotsOf(run.wsId, month).count().get().then((s) => s.data().count),
     ]);
-    if (monthCount >= admission.limits.runsPerMonth) throw monthlyQuotaExceeded(admission.limits, run.createdAt);
+    const monthSlot = Math.max(monthCount, monthFloor);
+    if (monthSlot >= admission.limits.runsPerMonth) throw monthlyQuotaExceeded(admission.limits, run.createdAt);
     const wsFree = freeSlots(admission.limits.concurrentRuns, wsTaken, workspaceSlotId);
     if (wsFree.length === 0) throw concurrencyExceeded(admission.limits);
     const claim: Array<[string, Record<string, unknown>]> = [
       [wsSlotsOf(run.wsId).doc(pick(wsFree)).path, { runId: run.id, installId: run.installId, at: run.createdAt }],
-      [monthSlotsOf(run.wsId, month).doc(monthSlotId(monthCount)).path, { runId: run.id, at: run.createdAt }],
+      [monthSlotsOf(run.wsId, month).doc(monthSlotId(monthSlot)).path, { runId: run.id, at: run.createdAt }],
     ];
     if (admission.installConcurrency !== null) {
       const installFree = freeSlots(admission.installConcurrency, installTaken, installSlotId);
@@ -142,7 +149,8 @@ export class FirestoreRunStore implements RunStore {
   }
 
   async touch(wsId: string, runId: string, patch: Partial<Pick<Run, 'heartbeatAt' | 'progress' | 'watchAt' | 'executionId'>>): Promise<void> {
-    await runsOf(wsId).doc(runId).update(patch);
+    // Heartbeats are counted in the same write (what a run costs in writes is then known).
+    await runsOf(wsId).doc(runId).update(patch.heartbeatAt ? { ...patch, beats: FieldValue.increment(1) } : patch);
   }
 
   async touchIf(
@@ -183,6 +191,27 @@ export class FirestoreRunStore implements RunStore {
   async listEvents(wsId: string, runId: string): Promise<RunEvent[]> {
     const snap = await runsOf(wsId).doc(runId).collection('events').orderBy('seq').get();
     return snap.docs.map((d) => revive<RunEvent>(d.data()));
+  }
+
+  async putArtifact(wsId: string, runId: string, artifact: Artifact, maxPerRun: number): Promise<void> {
+    const col = runsOf(wsId).doc(runId).collection('artifacts');
+    const ref = col.doc(artifact.name);
+    await firestore().runTransaction(async (tx) => {
+      const [existing, count] = await Promise.all([tx.get(ref), tx.get(col.count())]);
+      if (!existing.exists && count.data().count >= maxPerRun) {
+        throw new AppError('conflict', 'artifact_limit', `A run keeps at most ${maxPerRun} artifacts.`);
+      }
+      tx.set(ref, artifact);
+    });
+  }
+
+  async listArtifacts(wsId: string, runId: string): Promise<Array<Omit<Artifact, 'content'>>> {
+    const snap = await runsOf(wsId).doc(runId).collection('artifacts').select('name', 'contentType', 'size', 'encoding', 'attempt', 'createdAt').get();
+    return snap.docs.map((d) => revive<Omit<Artifact, 'content'>>(d.data())).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async getArtifact(wsId: string, runId: string, name: string): Promise<Artifact | null> {
+    return dataOf<Artifact>(await runsOf(wsId).doc(runId).collection('artifacts').doc(name).get());
   }
 
   async watched(now: Date, limit: number, wsId?: string): Promise<Run[]> {

@@ -4,8 +4,10 @@ import { ingestLogs, reportCompleted, reportHeartbeat, reportStarted } from '../
 import { policyOf, readSandbox, recordSandboxAction } from '../../app/sandbox.js';
 import { secretsForRun } from '../../app/runSecrets.js';
 import type { Principal } from '../../app/principal.js';
+import { attachArtifact } from '../../app/runArtifacts.js';
+import { ArtifactName } from '../../domain/models.js';
 import { defineRoute } from '../route.js';
-import { Ack, CompleteIn, HeartbeatIn, Id, LogBatchIn } from '../schemas.js';
+import { Ack, ArtifactMetaOut, CompleteIn, HeartbeatIn, Id, LogBatchIn } from '../schemas.js';
 
 /**
  * The runner API: how an execution (the Node runner, or an agent in any language) reports
@@ -150,6 +152,27 @@ export const runnerRoutes = [
     },
   }),
 
+  defineRoute({
+    method: 'post',
+    path: '/v1/runner/runs/:runId/artifacts',
+    operationId: 'runnerAttachArtifact',
+    summary: 'Attach a file to the run (a report, a CSV): up to 512 KiB each, 20 per run; the same name replaces',
+    tags: ['runner'],
+    access: { kind: 'runner' },
+    params: RunParams,
+    body: z
+      .object({
+        name: ArtifactName,
+        contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+(;\s*charset=[\w-]+)?$/, 'a media type, like text/csv').max(100),
+        encoding: z.enum(['utf8', 'base64']),
+        content: z.string().max(720 * 1024),
+      })
+      .strict()
+      .meta({ id: 'ArtifactUpload' }),
+    response: { status: 201, schema: ArtifactMetaOut, description: 'Stored' },
+    errors: [409, 413],
+    handler: async ({ deps, principal, body }) => ({ status: 201, body: await attachArtifact(deps, runnerOf(principal), body) }),
+  }),
   defineRoute({
     method: 'post',
     path: '/v1/runner/runs/:runId/secrets',

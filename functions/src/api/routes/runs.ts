@@ -4,7 +4,9 @@ import { streamRun } from '../../app/runStream.js';
 import { defineRoute } from '../route.js';
 import { RunState } from '../../domain/runState.js';
 import { workspaceMetrics } from '../../app/runMetrics.js';
-import { Id, LogPageOut, LogsQuery, MetricsOut, PageQuery, pageOf, RunEventOut, RunOut, TriggerRunIn } from '../schemas.js';
+import { getArtifact, listArtifacts } from '../../app/runArtifacts.js';
+import { ArtifactName } from '../../domain/models.js';
+import { ArtifactMetaOut, ArtifactOut, Id, LogPageOut, LogsQuery, MetricsOut, PageQuery, pageOf, RunEventOut, RunOut, TriggerRunIn } from '../schemas.js';
 
 const RunParams = z.object({ wsId: Id, runId: Id }).strict();
 
@@ -90,6 +92,28 @@ export const runRoutes = [
     },
   }),
 
+  defineRoute({
+    method: 'get',
+    path: '/v1/workspaces/:wsId/runs/:runId/artifacts',
+    operationId: 'listRunArtifacts',
+    summary: 'Files the agent attached to the run (without their content)',
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.read' },
+    params: RunParams,
+    response: { status: 200, schema: z.object({ items: z.array(ArtifactMetaOut) }), description: 'The artifacts' },
+    handler: async ({ deps, params }) => ({ body: { items: await listArtifacts(deps, params.wsId, params.runId) } }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/workspaces/:wsId/runs/:runId/artifacts/:name',
+    operationId: 'getRunArtifact',
+    summary: 'One artifact with its content (`utf8` text, or `base64` bytes)',
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.read' },
+    params: RunParams.extend({ name: ArtifactName }).strict(),
+    response: { status: 200, schema: ArtifactOut, description: 'The artifact' },
+    handler: async ({ deps, params }) => ({ body: await getArtifact(deps, params.wsId, params.runId, params.name) }),
+  }),
   defineRoute({
     method: 'post',
     path: '/v1/workspaces/:wsId/runs/:runId/cancel',
