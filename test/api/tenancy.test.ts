@@ -18,7 +18,9 @@ const PUBLIC = new Set([
 const SIGNED = new Set(['/v1/hooks/:wsId/:installId']);
 
 function concrete(route: RouteDef, values: Record<string, string> = {}): string {
-  return route.path.replace(/:([A-Za-z]+)/g, (_m, name: string) => values[name] ?? (name === 'agentId' ? 'cost-anomaly-detector' : 'abc123XYZ'));
+  return route.path.replace(/::([A-Za-z]+)|:([A-Za-z]+)/g, (_m, verb: string | undefined, name: string | undefined) =>
+    verb ? `:${verb}` : (values[name!] ?? (name === 'agentId' ? 'cost-anomaly-detector' : 'abc123XYZ')),
+  );
 }
 
 const sampleBody = (route: RouteDef) => (route.body ? {} : undefined);

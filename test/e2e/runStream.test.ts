@@ -53,4 +53,18 @@ describe('the SSE run stream', () => {
     expect((await readStream(`${urls.api}/workspaces/${b.id}/runs/${run.body.id}/stream`, a.owner.idToken)).status).toBe(404);
     expect((await fetch(`${urls.api}/workspaces/${b.id}/runs/${run.body.id}/stream`)).status).toBe(401);
   });
+
+  it('a malformed Last-Event-ID replays the stream from the start rather than skipping anything', { timeout: 60_000 }, async () => {
+    const ws = await newWorkspace();
+    const installId = await installAgent(ws);
+    const token = ws.owner.idToken;
+    const run = await call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token, body: {} });
+    const url = `${urls.api}/workspaces/${ws.id}/runs/${run.body.id}/stream`;
+    const first = await readStream(url, token);
+    for (const garbage of ['not-an-id', '1.2.3', '99999999999.1', '']) {
+      const replay = await readStream(url, token, garbage || undefined);
+      expect(replay.status).toBe(200);
+      expect(replay.frames.map((f) => `${f.event}:${f.id}`)).toEqual(first.frames.map((f) => `${f.event}:${f.id}`));
+    }
+  });
 });

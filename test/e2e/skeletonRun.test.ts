@@ -167,7 +167,7 @@ describe('cancel', () => {
     const installId = await installAgent(ws);
     const token = ws.owner.idToken;
     const run = await call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token, body: {} });
-    const canceled = await call('POST', `/workspaces/${ws.id}/runs/${run.body.id}/cancel`, { token });
+    const canceled = await call('POST', `/workspaces/${ws.id}/runs/${run.body.id}:cancel`, { token });
     expect(canceled.status).toBe(200);
     expect(canceled.body).toMatchObject({ state: 'canceled', error: { code: 'canceled' } });
     // The dispatch task still arrives; it must not start anything.

@@ -87,7 +87,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
   components = {};
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    const path = route.path.replace(/::([A-Za-z]+)|:([A-Za-z]+)/g, (_m, verb: string | undefined, name: string | undefined) => (verb ? `:${verb}` : `{${name}}`));
     const responses: Record<string, unknown> = {
       [route.response.status]:
         route.response.status === 204

@@ -40,7 +40,9 @@ function compile(route: RouteDef): CompiledRoute {
   const source = route.path
     .split('/')
     .map((segment) =>
-      segment.replace(/:([A-Za-z]+)|([^:]+)/g, (_m, name: string | undefined, literal: string | undefined) => {
+      // `:name` is a parameter; `::verb` a literal custom method (`/runs/:runId::cancel` matches `/runs/r1:cancel`).
+      segment.replace(/::([A-Za-z]+)|:([A-Za-z]+)|([^:]+)/g, (_m, verb: string | undefined, name: string | undefined, literal: string | undefined) => {
+        if (verb) return `:${verb}`;
         if (name) {
           names.push(name);
           return '([^/:]+)';
