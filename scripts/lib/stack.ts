@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpOk, portInUse, startProcess, stopProcess, waitUntil, type Managed } from './processes.ts';
@@ -84,6 +84,32 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
   rmSync(path.join(repoRoot, 'functions', '.env.local'), { force: true });
 }
 
+/**
+ * Run executions are detached child processes of the Functions emulator (as Cloud Run jobs
+ * outlive the function that starts them), so stopping the emulators leaves them behind. Most
+ * exit once the API is gone; one spinning in a loop never would. This stack's are found by the
+ * runner API URL in their environment and killed.
+ */
+function killExecutions(urls: StackUrls): void {
+  const runnerMain = path.join(repoRoot, 'runner', 'lib', 'main.js');
+  const marker = `RUNNER_API_URL=${urls.runnerApi}`;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return; // no /proc: not Linux
+  }
+  for (const pid of pids) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runnerMain)) continue;
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker)) continue;
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+}
+
 /** Copies the web build for this profile and writes what the app reads at start: the project and the emulators. */
 function prepareWeb(profile: Profile): string {
   const dist = path.join(repoRoot, 'web', 'dist');
@@ -162,9 +188,11 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
   const stop = async () => {
     process.off('exit', killOnExit);
     for (const m of [...started].reverse()) await stopProcess(m);
+    killExecutions(urls);
   };
   // If the owner exits without stopping the stack (a crash, process.exit), take the emulators with it.
   const killOnExit = () => {
+    killExecutions(urls);
     for (const m of started) {
       try {
         // SIGTERM, so firebase-tools still stops the emulators it started in their own groups.

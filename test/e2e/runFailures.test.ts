@@ -35,6 +35,20 @@ describe('failure handling: no run ends stuck, each failure reads clearly', () =
     expect(done.error.message).toMatch(message);
   });
 
+  it('cancel during a run stops its execution within seconds', { timeout: 40_000 }, async () => {
+    const ws = await newWorkspace();
+    const installId = await installProbe(ws);
+    const run = await trigger(ws, installId, { mode: 'hang' });
+    await waitFor(ws, run.body.id, (r) => r.state === 'running');
+    const pid = await executionPid(ws.id, run.body.id);
+    expect(alive(pid)).toBe(true);
+    const t0 = Date.now();
+    const canceled = await call('POST', `/workspaces/${ws.id}/runs/${run.body.id}:cancel`, { token: ws.owner.idToken });
+    expect(canceled.body).toMatchObject({ state: 'canceled', error: { code: 'canceled' } });
+    await expect.poll(() => alive(pid), { timeout: 10_000, interval: 100 }).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
   it('a run exceeding its manifest timeout is stopped and marked timed_out', { timeout: 40_000 }, async () => {
     const ws = await newWorkspace();
     const installId = await installProbe(ws);
