@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { call, codeOf } from '../support/http.ts';
-import { alive, events, executionPid, finished, installProbe, tickWatchdog, trigger, waitFor } from '../support/probe.ts';
+import { alive, events, executionPid, finished, installProbe, publishLongProbe, tickWatchdog, trigger, waitFor } from '../support/probe.ts';
 import { newWorkspace } from '../support/users.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -81,7 +81,8 @@ describe('failure handling: no run ends stuck, each failure reads clearly', () =
 
   it('an execution killed mid-run (kill -9) is noticed by the heartbeat watchdog and retried by policy', { timeout: 60_000 }, async () => {
     const ws = await newWorkspace();
-    const installId = await installProbe(ws, { concurrency: null, maxAttempts: 2, backoffSeconds: 1 });
+    // The 5-minute probe: on a loaded machine the deadline must not come before the silence is noticed.
+    const installId = await installProbe(ws, { concurrency: null, maxAttempts: 2, backoffSeconds: 1 }, await publishLongProbe());
     const run = await trigger(ws, installId, { mode: 'sleep', sleepMs: 4000 });
     await waitFor(ws, run.body.id, (r) => r.state === 'running');
     // Killed once its first lines are stored, so both attempts have logs.

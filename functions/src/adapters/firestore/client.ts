@@ -13,7 +13,8 @@ let app: App | undefined;
 let db: Firestore | undefined;
 
 export function adminApp(): App {
-  app ??= getApps()[0] ?? initializeApp();
+  // The default app: a process may hold others (a test's own admin app), configured differently.
+  app ??= getApps().find((a) => a.name === '[DEFAULT]') ?? initializeApp();
   return app;
 }
 
