@@ -12,9 +12,12 @@ export class ApiError extends Error {
   readonly code: string;
   readonly requestId: string | null;
   readonly problem: Problem | null;
+  /** Seconds the server asked us to wait (429 and 503 carry Retry-After); null when it did not say. */
+  readonly retryAfter: number | null;
 
-  constructor(message: string, status: number, code: string, requestId: string | null, problem: Problem | null) {
+  constructor(message: string, status: number, code: string, requestId: string | null, problem: Problem | null, retryAfter: number | null = null) {
     super(message);
+    this.retryAfter = retryAfter;
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
@@ -34,18 +37,40 @@ export interface RequestOptions {
 const isProblem = (v: unknown): v is Problem =>
   typeof v === 'object' && v !== null && typeof (v as Problem).title === 'string' && typeof (v as Problem).code === 'string';
 
-async function toError(res: Response, requestId: string): Promise<ApiError> {
+/**
+ * `Retry-After` (seconds, or an HTTP date) as the number of seconds to wait; null when absent
+ * or unreadable.
+ */
+export function retryAfterSeconds(header: string | null, now = Date.now()): number | null {
+  if (!header) return null;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** "Try again in 2 minutes." and the like: how long to wait, in words. */
+export function retryAfterText(seconds: number): string {
+  if (seconds <= 1) return t('error.retryNow');
+  if (seconds < 90) return t('error.retrySeconds', { n: seconds });
+  if (seconds < 90 * 60) return t('error.retryMinutes', { n: Math.round(seconds / 60) });
+  return t('error.retryHours', { n: Math.round(seconds / 3600) });
+}
+
+export async function toError(res: Response, requestId: string): Promise<ApiError> {
   const id = res.headers.get('X-Request-Id') ?? requestId;
   const type = res.headers.get('Content-Type') ?? '';
+  const wait = retryAfterSeconds(res.headers.get('Retry-After'));
+  const later = wait === null ? '' : ` ${retryAfterText(wait)}`;
   if (/json/i.test(type)) {
     const body: unknown = await res.json().catch(() => null);
     if (isProblem(body)) {
+      // Field problems are listed one by one (the pages also show them beside their inputs).
       const detail = body.errors?.length ? body.errors.map((e) => `${e.path}: ${e.message}`).join('; ') : body.detail;
-      const message = t('error.api', { title: body.title, detail, code: body.code, requestId: body.requestId || id });
-      return new ApiError(message, res.status, body.code, body.requestId || id, body);
+      const message = t('error.api', { title: body.title, detail, code: body.code, requestId: body.requestId || id }) + later;
+      return new ApiError(message, res.status, body.code, body.requestId || id, body, wait);
     }
   }
-  return new ApiError(t('error.http', { status: res.status, requestId: id }), res.status, 'http_error', id, null);
+  return new ApiError(t('error.http', { status: res.status, requestId: id }) + later, res.status, 'http_error', id, null, wait);
 }
 
 function urlOf(path: string, query: RequestOptions['query']): string {
@@ -62,15 +87,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Sends one request. A GET, or a creating POST with its Idempotency-Key (the same key on every
  * attempt, so the server does the work once), is safe to repeat after a network failure.
  */
-export async function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: RequestOptions = {}): Promise<T> {
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
   const base: Record<string, string> = { Accept: 'application/json' };
   const token = await idToken();
   if (token) base.Authorization = `Bearer ${token}`;
-  if (method !== 'GET') base['Content-Type'] = 'application/json';
+  const hasBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
+  if (hasBody) base['Content-Type'] = 'application/json';
   if (options.idempotent) base['Idempotency-Key'] = crypto.randomUUID();
-  const body = method === 'GET' ? null : JSON.stringify(options.body ?? {});
-  // PUT replaces a whole resource, so repeating it is as safe as a GET.
-  const retries = method !== 'POST' || options.idempotent ? NETWORK_RETRIES : 0;
+  const body = hasBody ? JSON.stringify(options.body ?? {}) : null;
+  // GET reads and PUT replaces a whole resource: repeating either is safe. A DELETE or PATCH
+  // repeated after a lost reply could answer with an error for work that was done: no retry.
+  const retries = method === 'GET' || method === 'PUT' || options.idempotent ? NETWORK_RETRIES : 0;
   const url = urlOf(path, options.query);
 
   for (let attempt = 0; ; attempt++) {
@@ -99,6 +128,13 @@ export const get = <T>(path: string, options?: Omit<RequestOptions, 'body' | 'id
 /** A POST that creates something: it carries an Idempotency-Key. */
 export const create = <T>(path: string, body: unknown, options?: Omit<RequestOptions, 'body' | 'idempotent'>) =>
   request<T>('POST', path, { ...options, body, idempotent: true });
+
+/** A POST that acts on a resource (deploy, cancel): no Idempotency-Key, never repeated. */
+export const post = <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body' | 'idempotent'>) => request<T>('POST', path, { ...options, body });
+
+export const patch = <T>(path: string, body: unknown, options?: Omit<RequestOptions, 'body' | 'idempotent'>) => request<T>('PATCH', path, { ...options, body });
+
+export const del = <T>(path: string, options?: Omit<RequestOptions, 'body' | 'idempotent'>) => request<T>('DELETE', path, options);
 
 /** A PUT: replaces one part of a resource (a wizard step). */
 export const put = <T>(path: string, body: unknown, options?: Omit<RequestOptions, 'body' | 'idempotent'>) => request<T>('PUT', path, { ...options, body });

@@ -32,5 +32,18 @@ const integer = new Intl.NumberFormat(locale);
 export const formatDateTime = (d: Date | string): string => dateTime.format(typeof d === 'string' ? new Date(d) : d);
 export const formatTime = (d: Date | string): string => time.format(typeof d === 'string' ? new Date(d) : d);
 export const formatCount = (n: number): string => integer.format(n);
+const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+/** 0.909 → "90.9%". */
+export const formatPercent = (ratio: number): string => percent.format(ratio);
+const inUnit = (unit: string, digits: number) => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: digits });
+const ms = inUnit('millisecond', 0);
+const sec = inUnit('second', 1);
+const min = inUnit('minute', 1);
+/** A duration in the unit that reads best: "850 ms", "4.1 sec", "2.5 min" (the locale's words). */
+export function formatDuration(millis: number): string {
+  if (millis < 1000) return ms.format(millis);
+  if (millis < 60_000) return sec.format(millis / 1000);
+  return min.format(millis / 60_000);
+}
 export const formatMoney = (cents: number, currency: string): string =>
   new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);

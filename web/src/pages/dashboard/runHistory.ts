@@ -1,0 +1,68 @@
+/**
+ * Run history with filters. The install filter is the API's (`installId`); the status filter
+ * is applied to the pages loaded so far, since the API cannot filter runs by state yet.
+ */
+import type { Install, Run } from '../../contract.ts';
+import { listRuns } from '../../endpoints.ts';
+import { formatDateTime, formatDuration, t, tOr } from '../../i18n.ts';
+import { RUN_STATES, stateLabel } from '../../labels.ts';
+import { showError } from '../../messages.ts';
+import { href } from '../../router.ts';
+import { field, loading, select } from '../../ui/common.ts';
+import { busy, h, replace } from '../../ui/dom.ts';
+
+const PAGE = 25;
+
+function runRow(wsId: string, run: Run): HTMLElement {
+  const took = run.startedAt && run.finishedAt ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : null;
+  return h(
+    'li',
+    { class: 'row', 'data-state': run.state },
+    h(
+      'span',
+      {},
+      h('a', { href: href(`/runs/${encodeURIComponent(wsId)}/${encodeURIComponent(run.id)}`) }, t('runs.item', { agent: run.agentId, when: formatDateTime(run.createdAt) })),
+      ' ',
+      h('span', { class: 'muted' }, [tOr(`trigger.${run.trigger.kind}`, run.trigger.kind), took].filter(Boolean).join(' · ')),
+    ),
+    h('span', { class: `state state-${run.state}` }, stateLabel(run.state)),
+  );
+}
+
+export function runHistory(container: HTMLElement, wsId: string, installs: Install[], signal: AbortSignal): Promise<void> {
+  const installFilter = select('runs-install', [['', t('runs.allInstalls')], ...installs.map((i) => [i.id, `${i.agentId} (${i.version})`] as [string, string])]);
+  const stateFilter = select('runs-state', [['', t('runs.allStates')], ...RUN_STATES.map((s) => [s, stateLabel(s)] as [string, string])]);
+  const list = h('ul', { class: 'rows', id: 'runs-list' });
+  const status = h('p', { class: 'hint', role: 'status' });
+  const more = h('button', { type: 'button', class: 'secondary' }, t('common.loadMore'));
+  container.append(h('div', { class: 'filters' }, field(installFilter, t('runs.filterInstall')), field(stateFilter, t('runs.filterState'))), status, list, more);
+
+  let runs: Run[] = [];
+  let cursor: string | null = null;
+  let generation = 0;
+
+  const paint = () => {
+    const shown = stateFilter.value ? runs.filter((r) => r.state === stateFilter.value) : runs;
+    replace(list, ...shown.map((r) => runRow(wsId, r)));
+    replace(status, runs.length === 0 ? t('runs.empty') : shown.length === 0 ? t('runs.noneMatch') : t('runs.showing', { n: shown.length, total: runs.length }));
+    more.hidden = !cursor;
+  };
+
+  const load = async (reset: boolean) => {
+    const mine = reset ? ++generation : generation;
+    if (reset) {
+      runs = [];
+      cursor = null;
+      replace(list, loading());
+    }
+    const page = await listRuns(wsId, { installId: installFilter.value || undefined, cursor: reset ? undefined : (cursor ?? undefined), limit: PAGE, signal });
+    if (mine !== generation) return;
+    runs = [...runs, ...page.items];
+    cursor = page.nextCursor;
+    paint();
+  };
+  installFilter.addEventListener('change', () => void load(true).catch(showError));
+  stateFilter.addEventListener('change', paint);
+  more.addEventListener('click', () => void busy(more, () => load(false)).catch(showError));
+  return load(true);
+}

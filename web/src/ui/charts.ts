@@ -1,0 +1,112 @@
+/**
+ * Run charts for the dashboard, drawn by uPlot (loaded with this module, which only the
+ * dashboard imports, and only when it has metrics to draw). Each chart is a canvas with a
+ * text summary for screen readers, beside a data table with the same figures.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { DailyCounts } from '../contract.ts';
+import { formatPercent, t } from '../i18n.ts';
+import { h } from './dom.ts';
+
+const DAY = 86_400;
+
+/** The last `days` calendar days (UTC) ending today, with zeros where nothing ran. */
+export function dailySeries(daily: DailyCounts[], days = 30, today = new Date()): { x: number[]; runs: number[]; failed: number[]; rate: (number | null)[] } {
+  const end = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) / 1000;
+  const byDate = new Map<string, DailyCounts>();
+  for (const d of daily) {
+    const prev = byDate.get(d.date);
+    byDate.set(d.date, prev ? { date: d.date, runs: prev.runs + d.runs, succeeded: prev.succeeded + d.succeeded, failed: prev.failed + d.failed } : d);
+  }
+  const x: number[] = [];
+  const runs: number[] = [];
+  const failed: number[] = [];
+  const rate: (number | null)[] = [];
+  for (let i = days - 1; i >= 0; i--) {
+    const at = end - i * DAY;
+    const d = byDate.get(new Date(at * 1000).toISOString().slice(0, 10));
+    x.push(at);
+    runs.push(d?.runs ?? 0);
+    failed.push(d?.failed ?? 0);
+    const finished = (d?.succeeded ?? 0) + (d?.failed ?? 0);
+    rate.push(finished ? (d!.succeeded / finished) * 100 : null);
+  }
+  return { x, runs, failed, rate };
+}
+
+function sized(container: HTMLElement, make: (width: number) => uPlot): void {
+  const width = () => Math.max(260, Math.floor(container.clientWidth || 320));
+  const chart = make(width());
+  new ResizeObserver(() => chart.setSize({ width: width(), height: chart.height })).observe(container);
+}
+
+const axisFont = '12px system-ui, sans-serif';
+
+/** Daily runs as bars, failures overlaid in red, over the last 30 days. */
+export function dailyRunsChart(container: HTMLElement, daily: DailyCounts[]): void {
+  const s = dailySeries(daily);
+  const total = s.runs.reduce((a, b) => a + b, 0);
+  const failed = s.failed.reduce((a, b) => a + b, 0);
+  container.setAttribute('role', 'img');
+  container.setAttribute('aria-label', t('metrics.dailyChartSummary', { total, failed, days: s.x.length }));
+  const bars = uPlot.paths.bars!({ size: [0.7, 24] });
+  sized(container, (width) =>
+    new uPlot(
+      {
+        width,
+        height: 220,
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        axes: [{ font: axisFont }, { font: axisFont, label: t('metrics.runsAxis'), labelFont: axisFont }],
+        series: [
+          {},
+          { label: t('metrics.allRuns'), paths: bars, fill: 'rgba(23, 97, 47, 0.55)', stroke: '#17612f', points: { show: false } },
+          { label: t('metrics.failedRuns'), paths: bars, fill: 'rgba(163, 21, 29, 0.8)', stroke: '#a3151d', points: { show: false } },
+        ],
+      },
+      [s.x, s.runs, s.failed],
+      container,
+    ),
+  );
+}
+
+/** The daily success rate (succeeded of finished) as a line; days without finished runs leave gaps. */
+export function successRateChart(container: HTMLElement, daily: DailyCounts[]): void {
+  const s = dailySeries(daily);
+  const known = s.rate.filter((r): r is number => r !== null);
+  container.setAttribute('role', 'img');
+  container.setAttribute(
+    'aria-label',
+    known.length ? t('metrics.rateChartSummary', { min: formatPercent(Math.min(...known) / 100), max: formatPercent(Math.max(...known) / 100) }) : t('metrics.rateChartEmpty'),
+  );
+  sized(container, (width) =>
+    new uPlot(
+      {
+        width,
+        height: 200,
+        scales: { x: { time: true }, y: { range: [0, 100] } },
+        axes: [{ font: axisFont }, { font: axisFont, label: t('metrics.rateAxis'), labelFont: axisFont, values: (_u, ticks) => ticks.map((v) => `${v}%`) }],
+        series: [{}, { label: t('metrics.successRate'), stroke: '#1f5fbf', width: 2, spanGaps: false, points: { show: true, size: 5 } }],
+      },
+      [s.x, s.rate],
+      container,
+    ),
+  );
+}
+
+/** The same daily figures as a table (inside a disclosure), for reading rather than seeing. */
+export function dailyTable(daily: DailyCounts[]): HTMLElement {
+  const rows = [...daily].sort((a, b) => b.date.localeCompare(a.date));
+  return h(
+    'details',
+    { class: 'chart-data' },
+    h('summary', {}, t('metrics.showData')),
+    h(
+      'table',
+      {},
+      h('caption', { class: 'visually-hidden' }, t('metrics.dailyCaption')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('metrics.date')), h('th', { scope: 'col' }, t('metrics.runs')), h('th', { scope: 'col' }, t('metrics.succeeded')), h('th', { scope: 'col' }, t('metrics.failed')))),
+      h('tbody', {}, ...rows.map((d) => h('tr', {}, h('th', { scope: 'row' }, d.date), h('td', {}, d.runs), h('td', {}, d.succeeded), h('td', {}, d.failed)))),
+    ),
+  );
+}
