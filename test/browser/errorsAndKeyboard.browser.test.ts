@@ -61,19 +61,18 @@ describe('errors and keyboard use', () => {
     await poll(() => page.locator('#catalog-results li').count()).toBeGreaterThan(0);
 
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.locator(':focus').innerText()).toBe('Skip to content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('main');
 
     // Tab on from the content: the search, the filters, then the agents' links, each with a focus ring.
     const reached: string[] = [];
     for (let i = 0; i < 8; i++) {
       await page.keyboard.press('Tab');
-      const focused = await page.evaluate(() => {
-        const el = document.activeElement as HTMLElement;
-        const style = getComputedStyle(el);
-        const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
-        return { name: label ?? el.textContent ?? '', ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
+      const focused = await page.locator(':focus').evaluate((el) => {
+        const style = el.ownerDocument.defaultView!.getComputedStyle(el);
+        const label = el.id ? el.ownerDocument.querySelector(`label[for="${el.id}"]`)?.textContent : null;
+        return { name: String(label ?? el.textContent ?? ''), ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
       });
       expect(focused.ring, `focus ring on ${focused.name}`).toBe(true);
       reached.push(focused.name.trim());
@@ -83,7 +82,7 @@ describe('errors and keyboard use', () => {
 
     // Enter on an agent link opens it; focus moves to its heading.
     await page.keyboard.press('Enter');
-    await poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await poll(() => page.locator(':focus').evaluate((el) => el.tagName)).toBe('H1');
     await context.close();
   });
 });

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { launchChromium } from '../support/browser.ts';
-import { checkPage, collectErrors, newPage, poll, signInAs } from '../support/browserChecks.ts';
+import { checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
 import { seedStartingRun } from '../support/runs.ts';
 import { urls } from '../support/stack.ts';
 import { newWorkspace, signUp } from '../support/users.ts';
@@ -63,7 +63,7 @@ describe('the log viewer', () => {
     expect(inDom).toBeLessThan(80);
 
     // Scrolling to the middle (as a reader would, by the scrollbar): that part is built, no more.
-    await page.locator('.log-viewport').evaluate((el) => {
+    await page.locator('.log-viewport').evaluate((el: { scrollTop: number }) => {
       el.scrollTop = 50_000 * 20;
     });
     await poll(() => rowsText(page)).toContain('line 50000 of the synthetic log');
@@ -95,9 +95,9 @@ describe('the log viewer', () => {
     await poll(() => countText(page)).toBe('120,000 lines.');
 
     // The whole page stays a page: the DOM did not grow with the log.
-    expect(await page.evaluate(() => document.getElementsByTagName('*').length)).toBeLessThan(1000);
+    expect(await page.locator('*').count()).toBeLessThan(1000);
     await checkPage(page, 'run-logs-120k');
-    expect(errors).toEqual([]);
+    expect(errors.filter((e) => !notYetServed(e))).toEqual([]);
     await context.close();
   });
 });

@@ -25,9 +25,11 @@ interface AxeViolation {
  */
 export async function expectAccessible(page: Page, name: string): Promise<void> {
   await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
+  // Callbacks run in the page; they reach its globals through the element they are given
+  // (this program is type-checked without the DOM library).
+  const violations: AxeViolation[] = await page.locator('html').evaluate(async (root) => {
+    const axe = (root.ownerDocument.defaultView as unknown as { axe: { run(ctx: unknown, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(root.ownerDocument, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
   });
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -41,13 +43,13 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   for (const size of [MOBILE, DESKTOP]) {
     await page.setViewportSize(size);
     // Nothing may stick out sideways at this width (a 375 px phone scrolls only down).
-    const wide = await page.evaluate(() => {
-      const width = document.documentElement.clientWidth;
-      if (document.documentElement.scrollWidth <= width) return [];
-      return [...document.querySelectorAll<HTMLElement>('body *')]
+    const wide: string[] = await page.locator('html').evaluate((root) => {
+      const width = root.clientWidth;
+      if (root.scrollWidth <= width) return [];
+      return Array.from(root.querySelectorAll('body *') as ArrayLike<{ tagName: string; id: string; className: string; getBoundingClientRect(): { right: number } }>)
         .filter((el) => el.getBoundingClientRect().right > width + 0.5)
         .slice(0, 5)
-        .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px)`);
+        .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${String(el.className)} (${Math.round(el.getBoundingClientRect().right)} px)`);
     });
     expect(wide, `${name} at ${size.width} px is wider than the screen`).toEqual([]);
     await page.screenshot({ path: path.join(artifactsDir, `${name}-${size.width}.png`), fullPage: true });

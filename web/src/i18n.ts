@@ -18,6 +18,16 @@ export function t(key: MessageKey, params?: Params): string {
   return fill(messages[key] ?? key, params);
 }
 
+/** Message families with plural forms: `x.one`, `x.other` (and whatever else a locale's rules need). */
+export type PluralKey = MessageKey extends infer K ? (K extends `${infer Base}.other` ? Base : never) : never;
+const plurals = new Intl.PluralRules(locale);
+
+/** The form of `key` for the count `n` (which also fills `{n}`): "1 agent", "2 agents". */
+export function tn(key: PluralKey, n: number, params: Params = {}): string {
+  const template = messages[`${key}.${plurals.select(n)}`] ?? messages[`${key}.other`] ?? key;
+  return fill(template, { n: integer.format(n), ...params });
+}
+
 /** For keys built from data (a pricing model, an error code): the fallback when none exists. */
 export function tOr(key: string, fallback: string, params?: Params): string {
   const message = messages[key];

@@ -1,6 +1,6 @@
 /** Display names for values that come from the API. */
 import type { AgentSummary, Category, LogLevel, Risk, Role, RunState, SortKey, WizardStep } from './contract.ts';
-import { formatMoney, t, tOr } from './i18n.ts';
+import { formatMoney, t, tn, tOr } from './i18n.ts';
 
 /** The catalog's categories (functions/src/domain/manifest.ts CATEGORIES); the type check keeps them in step. */
 export const CATEGORIES = ['finops', 'security', 'compliance', 'reliability', 'observability', 'kubernetes', 'operations', 'data'] as const satisfies readonly Category[];
@@ -44,4 +44,4 @@ export function priceLabel(pricing: Pick<AgentSummary['pricing'], 'model' | 'amo
 
 /** "4.5 of 5 (12 ratings)", or "No ratings yet". */
 export const ratingLabel = (avg: number, count: number): string =>
-  count ? t('agent.ratingValue', { avg: avg.toFixed(1), count }) : t('agent.noRatings');
+  count ? tn('agent.ratingValue', count, { avg: avg.toFixed(1) }) : t('agent.noRatings');

@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { DailyCounts } from '../contract.ts';
-import { formatPercent, t } from '../i18n.ts';
+import { formatPercent, t, tn } from '../i18n.ts';
 import { h } from './dom.ts';
 
 const DAY = 86_400;
@@ -49,7 +49,7 @@ export function dailyRunsChart(container: HTMLElement, daily: DailyCounts[]): vo
   const total = s.runs.reduce((a, b) => a + b, 0);
   const failed = s.failed.reduce((a, b) => a + b, 0);
   container.setAttribute('role', 'img');
-  container.setAttribute('aria-label', t('metrics.dailyChartSummary', { total, failed, days: s.x.length }));
+  container.setAttribute('aria-label', tn('metrics.dailyChartSummary', total, { failed, days: s.x.length }));
   const bars = uPlot.paths.bars!({ size: [0.7, 24] });
   sized(container, (width) =>
     new uPlot(

@@ -5,7 +5,7 @@
  * narrow what is shown; "Follow" keeps the newest line in view until the reader scrolls up.
  */
 import type { LogLevel } from '../contract.ts';
-import { formatCount, formatTime, t } from '../i18n.ts';
+import { formatCount, formatTime, t, tn } from '../i18n.ts';
 import { levelLabel } from '../labels.ts';
 import { h, replace } from './dom.ts';
 
@@ -84,7 +84,7 @@ export function logViewer(label: string): LogViewer {
 
   function paintCount(): void {
     if (stored.length === 0) replace(count, t('run.logsEmpty'));
-    else if (shown.length === stored.length) replace(count, t('log.count', { n: formatCount(stored.length) }));
+    else if (shown.length === stored.length) replace(count, tn('log.count', stored.length));
     else replace(count, t('log.countFiltered', { shown: formatCount(shown.length), n: formatCount(stored.length) }));
   }
 

@@ -1,6 +1,6 @@
 /** What an agent asks for, from its manifest: permissions by risk, secrets, approvals, resources, pricing, the raw YAML. */
 import type { ManifestView } from '../../contract.ts';
-import { formatCount, t } from '../../i18n.ts';
+import { formatCount, t, tn } from '../../i18n.ts';
 import { RISKS, priceLabel, riskLabel } from '../../labels.ts';
 import { details } from '../../ui/common.ts';
 import { h } from '../../ui/dom.ts';
@@ -46,7 +46,7 @@ export function manifestViewer(view: ManifestView, yaml: string): HTMLElement {
             'ul',
             {},
             ...view.approvals.map((a) =>
-              h('li', {}, h('code', {}, a.action), ' ', h('span', { class: `risk risk-${a.risk}` }, riskLabel(a.risk)), ' ', t('manifest.levels', { n: a.levels }), ': ', a.description),
+              h('li', {}, h('code', {}, a.action), ' ', h('span', { class: `risk risk-${a.risk}` }, riskLabel(a.risk)), ' ', tn('manifest.levels', a.levels), ': ', a.description),
             ),
           )
         : h('p', {}, t('manifest.noApprovals')),

@@ -5,7 +5,7 @@
  */
 import type { AgentSummary, CatalogQuery, Page as ApiPage } from '../../contract.ts';
 import { listAgents } from '../../endpoints.ts';
-import { t } from '../../i18n.ts';
+import { t, tn } from '../../i18n.ts';
 import { CATEGORIES, PRICING_MODELS, SORT_KEYS, categoryLabel, pricingLabel } from '../../labels.ts';
 import { isAbort, showError } from '../../messages.ts';
 import { setQuery, type Page } from '../../router.ts';
@@ -85,7 +85,7 @@ export const catalogPage: Page = (root, { query, signal }) => {
     replace(list, ...page.items.map(agentCard));
     nextCursor = page.nextCursor;
     const n = page.items.length;
-    replace(status, n === 0 ? (index === 0 ? t('catalog.noMatch') : t('catalog.noMore')) : t('catalog.showing', { n, page: index + 1 }));
+    replace(status, n === 0 ? (index === 0 ? t('catalog.noMatch') : t('catalog.noMore')) : tn('catalog.showing', n, { page: index + 1 }));
     prev.hidden = index === 0;
     next.hidden = !nextCursor;
     pager.hidden = prev.hidden && next.hidden;

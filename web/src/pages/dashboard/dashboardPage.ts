@@ -6,7 +6,7 @@
 import type { Install, WorkspaceMetrics } from '../../contract.ts';
 import { getCurrentWorkspace } from '../../currentWorkspace.ts';
 import { listInstalls } from '../../endpoints.ts';
-import { formatDateTime, formatPercent, t } from '../../i18n.ts';
+import { formatDateTime, formatPercent, t, tn } from '../../i18n.ts';
 import { showError } from '../../messages.ts';
 import { href, navigate, type Page } from '../../router.ts';
 import { loading, requireUser, section, setTitle } from '../../ui/common.ts';
@@ -38,8 +38,7 @@ function installCard(wsId: string, install: Install, metrics: WorkspaceMetrics['
     actions.append(run, h('a', { href: href(wizardPath(wsId, install.id, 'triggers')) }, t('dashboard.editTriggers')));
   }
   const figures = metrics
-    ? t('dashboard.installFigures', {
-        runs: metrics.runs,
+    ? tn('dashboard.installFigures', metrics.runs, {
         rate: metrics.successRate === null ? t('metrics.none') : formatPercent(metrics.successRate),
         last: metrics.lastRunAt ? formatDateTime(metrics.lastRunAt) : t('metrics.none'),
       })

@@ -2,7 +2,7 @@
 import { ApiError } from '../../api.ts';
 import type { Install } from '../../contract.ts';
 import { getVersion, triggerRun } from '../../endpoints.ts';
-import { t } from '../../i18n.ts';
+import { t, tn } from '../../i18n.ts';
 import { showError, showErrorText } from '../../messages.ts';
 import { navigate } from '../../router.ts';
 import { loading } from '../../ui/common.ts';
@@ -28,7 +28,7 @@ export async function runForm(panel: HTMLElement, wsId: string, install: Install
     event.preventDefault();
     const { value, issues } = form.read();
     if (issues.length) {
-      showErrorText(t('form.fix', { n: issues.length }));
+      showErrorText(tn('form.fix', issues.length));
       return;
     }
     void busy(start, async () => {

@@ -4,7 +4,7 @@
  */
 import type { Install, Run } from '../../contract.ts';
 import { listRuns } from '../../endpoints.ts';
-import { formatDateTime, formatDuration, t, tOr } from '../../i18n.ts';
+import { formatDateTime, formatDuration, t, tn, tOr } from '../../i18n.ts';
 import { RUN_STATES, stateLabel } from '../../labels.ts';
 import { showError } from '../../messages.ts';
 import { href } from '../../router.ts';
@@ -44,7 +44,7 @@ export function runHistory(container: HTMLElement, wsId: string, installs: Insta
   const paint = () => {
     const shown = stateFilter.value ? runs.filter((r) => r.state === stateFilter.value) : runs;
     replace(list, ...shown.map((r) => runRow(wsId, r)));
-    replace(status, runs.length === 0 ? t('runs.empty') : shown.length === 0 ? t('runs.noneMatch') : t('runs.showing', { n: shown.length, total: runs.length }));
+    replace(status, runs.length === 0 ? t('runs.empty') : shown.length === 0 ? t('runs.noneMatch') : tn('runs.showing', runs.length, { shown: shown.length }));
     more.hidden = !cursor;
   };
 

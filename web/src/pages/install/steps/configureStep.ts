@@ -1,7 +1,7 @@
 /** Step 2, configure: a form generated from the version's config JSON Schema, with errors at their fields. */
 import { ApiError } from '../../../api.ts';
 import { configureInstall } from '../../../endpoints.ts';
-import { t } from '../../../i18n.ts';
+import { t, tn } from '../../../i18n.ts';
 import { showError, showErrorText } from '../../../messages.ts';
 import { busy, h } from '../../../ui/dom.ts';
 import { schemaForm } from '../../../ui/schemaForm.ts';
@@ -18,7 +18,7 @@ export function configureStep(ctx: StepContext): void {
     event.preventDefault();
     const { value, issues } = form.read();
     if (issues.length) {
-      showErrorText(t('form.fix', { n: issues.length }));
+      showErrorText(tn('form.fix', issues.length));
       return;
     }
     void busy(submit, async () => {

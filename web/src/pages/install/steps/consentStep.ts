@@ -1,6 +1,6 @@
 /** Step 4, consent: the version's permissions by risk, accepted explicitly (who and when are recorded). */
 import { consentInstall } from '../../../endpoints.ts';
-import { formatDateTime, t } from '../../../i18n.ts';
+import { formatDateTime, t, tn } from '../../../i18n.ts';
 import { showError } from '../../../messages.ts';
 import { busy, h } from '../../../ui/dom.ts';
 import { permissionsByRisk } from '../../agent/manifestViewer.ts';
@@ -17,7 +17,7 @@ export function consentStep(ctx: StepContext): void {
     {},
     permissionsByRisk(view.permissionsByRisk),
     given ? h('p', { class: 'muted' }, t('wizard.consent.given', { when: formatDateTime(given.acceptedAt) })) : null,
-    h('div', { class: 'field check' }, accept, h('label', { for: accept.id }, t('wizard.consent.accept', { name: manifest.name, n: scopes.length }))),
+    h('div', { class: 'field check' }, accept, h('label', { for: accept.id }, tn('wizard.consent.accept', scopes.length, { name: manifest.name }))),
     h('div', { class: 'actions' }, submit),
   );
   form.addEventListener('submit', (event) => {

@@ -1,7 +1,7 @@
 /** Step 6, review and deploy: the whole install, what is still missing (linked to its step), and Deploy. */
 import type { WizardStep } from '../../../contract.ts';
 import { deployInstall, reviewInstall } from '../../../endpoints.ts';
-import { formatDateTime, t } from '../../../i18n.ts';
+import { formatDateTime, t, tn } from '../../../i18n.ts';
 import { priceLabel, roleLabel, stepLabel } from '../../../labels.ts';
 import { showError } from '../../../messages.ts';
 import { href, navigate } from '../../../router.ts';
@@ -37,14 +37,14 @@ export async function reviewStep(ctx: StepContext): Promise<void> {
       [t('wizard.review.secrets'), install.secrets.length ? install.secrets.map((s) => s.name).join(', ') : t('wizard.review.none')],
       [
         t('wizard.review.consent'),
-        install.consent ? t('wizard.review.consentGiven', { n: install.consent.scopes.length, when: formatDateTime(install.consent.acceptedAt) }) : t('wizard.review.consentMissing'),
+        install.consent ? tn('wizard.review.consentGiven', install.consent.scopes.length, { when: formatDateTime(install.consent.acceptedAt) }) : t('wizard.review.consentMissing'),
       ],
       [t('wizard.review.manual'), install.triggers.manual ? t('common.yes') : t('common.no')],
       [t('wizard.review.webhook'), install.triggers.webhook.enabled ? t('common.yes') : t('common.no')],
       [
         t('wizard.review.approvals'),
         Object.keys(install.approvalPolicy).length
-          ? Object.entries(install.approvalPolicy).map(([action, p]) => t('wizard.review.approvalRule', { action, role: roleLabel(p.approverRole), n: p.levels })).join('; ')
+          ? Object.entries(install.approvalPolicy).map(([action, p]) => tn('wizard.review.approvalRule', p.levels, { action, role: roleLabel(p.approverRole) })).join('; ')
           : t('wizard.review.none'),
       ],
     ]),
