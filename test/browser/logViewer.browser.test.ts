@@ -100,4 +100,23 @@ describe('the log viewer', () => {
     expect(errors.filter((e) => !notYetServed(e))).toEqual([]);
     await context.close();
   });
+
+  it('shows a timed-out run with its error, and no Cancel once a run has finished', async () => {
+    const owner = await signUp('timeout');
+    const ws = await newWorkspace(owner, 'Timeouts');
+    const { runId } = await seedStartingRun(ws.id, { agentId: 'cost-anomaly-detector', agentVersion: '1.1.0', by: owner.uid });
+    await adminDb.doc(`workspaces/${ws.id}/runs/${runId}`).update({
+      state: 'timed_out',
+      startedAt: new Date(Date.now() - 300_000),
+      finishedAt: new Date(),
+      error: { code: 'timeout', message: 'The run exceeded its 300 s limit.' },
+    });
+    const { context, page } = await newPage(browser);
+    await signInAs(page, owner, { id: ws.id, name: 'Timeouts' });
+    await page.goto(`${urls.web}/#/runs/${ws.id}/${runId}`);
+    await poll(() => page.locator('.state-line .state-timed_out').innerText()).toBe('Timed out');
+    expect(await page.locator('.run-error').innerText()).toBe('Timed out (timeout): The run exceeded its 300 s limit.');
+    expect(await page.getByRole('button', { name: 'Cancel run' }).isHidden()).toBe(true);
+    await context.close();
+  });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { alertText, checkPage, collectErrors, newPage, notYetServed, poll } from '../support/browserChecks.ts';
 import { urls } from '../support/stack.ts';
+import { signUp } from '../support/users.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -131,9 +132,26 @@ describe('the web app on the local stack, in Chromium', () => {
     await poll(() => page.locator('#runs-list li').count()).toBe(1);
     await checkPage(page, 'dashboard');
 
+    // Now that the workspace has installed it, the user can review the agent.
+    await page.getByRole('link', { name: 'cost-anomaly-detector', exact: true }).click();
+    await page.getByLabel('4 of 5 stars').check();
+    await page.getByLabel('Your review').fill('Found the BigQuery spike on day one.');
+    await page.getByRole('button', { name: 'Publish review' }).click();
+    await poll(() => page.locator('.reviews').innerText()).toContain('Found the BigQuery spike on day one.');
+    await poll(() => page.getByText('4.0 of 5 (1 rating)').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Update review' }).count()).toBe(1);
+
     // Settings: the owner is listed; a new API key's secret is shown once.
     await page.getByRole('link', { name: 'Settings' }).click();
     await poll(() => page.locator('.member').innerText()).toContain(email);
+    const colleague = await signUp('colleague');
+    await page.getByLabel('Email of a signed-up user').fill(colleague.email);
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await poll(() => page.getByText(`${colleague.email} is added as Viewer.`).count()).toBe(1);
+    await page.getByLabel(`Role of ${colleague.email}`).selectOption('operator');
+    await page.locator('.member', { hasText: colleague.email }).getByRole('button', { name: 'Save role' }).click();
+    await poll(() => page.getByText(`${colleague.email} is now Operator.`).count()).toBe(1);
     await page.getByLabel('Key name').fill('CI');
     await page.getByRole('button', { name: 'Create key' }).click();
     await poll(() => page.locator('.secret-once code').count()).toBe(1);

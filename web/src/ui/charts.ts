@@ -85,7 +85,7 @@ export function successRateChart(container: HTMLElement, daily: DailyCounts[]): 
         width,
         height: 200,
         scales: { x: { time: true }, y: { range: [0, 100] } },
-        axes: [{ font: axisFont }, { font: axisFont, label: t('metrics.rateAxis'), labelFont: axisFont, values: (_u, ticks) => ticks.map((v) => `${v}%`) }],
+        axes: [{ font: axisFont }, { font: axisFont, label: t('metrics.rateAxis'), labelFont: axisFont, values: (_u, ticks) => ticks.map((v) => formatPercent(v / 100)) }],
         series: [{}, { label: t('metrics.successRate'), stroke: '#1f5fbf', width: 2, spanGaps: false, points: { show: true, size: 5 } }],
       },
       [s.x, s.rate],
