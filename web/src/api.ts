@@ -6,6 +6,7 @@
 import { idToken } from './auth.ts';
 import type { Problem } from './contract.ts';
 import { t } from './i18n.ts';
+import { retryAfterSeconds, retryAfterText } from './retryAfter.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -36,25 +37,6 @@ export interface RequestOptions {
 
 const isProblem = (v: unknown): v is Problem =>
   typeof v === 'object' && v !== null && typeof (v as Problem).title === 'string' && typeof (v as Problem).code === 'string';
-
-/**
- * `Retry-After` (seconds, or an HTTP date) as the number of seconds to wait; null when absent
- * or unreadable.
- */
-export function retryAfterSeconds(header: string | null, now = Date.now()): number | null {
-  if (!header) return null;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim());
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
-}
-
-/** "Try again in 2 minutes." and the like: how long to wait, in words. */
-export function retryAfterText(seconds: number): string {
-  if (seconds <= 1) return t('error.retryNow');
-  if (seconds < 90) return t('error.retrySeconds', { n: seconds });
-  if (seconds < 90 * 60) return t('error.retryMinutes', { n: Math.round(seconds / 60) });
-  return t('error.retryHours', { n: Math.round(seconds / 3600) });
-}
 
 export async function toError(res: Response, requestId: string): Promise<ApiError> {
   const id = res.headers.get('X-Request-Id') ?? requestId;

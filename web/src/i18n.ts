@@ -2,7 +2,7 @@
  * Every user-visible string goes through `t`. Messages are data (one JSON table per locale);
  * `{name}` placeholders are filled from `params`. Only English exists so far.
  */
-import en from './locales/en.json';
+import en from './locales/en.json' with { type: 'json' };
 
 export type MessageKey = keyof typeof en;
 export type Params = Record<string, string | number>;

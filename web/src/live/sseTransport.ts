@@ -11,49 +11,11 @@ import { idToken } from '../auth.ts';
 import type { LogLine, RunEvent } from '../contract.ts';
 import { getRun, runStreamPath } from '../endpoints.ts';
 import { isTerminal } from '../labels.ts';
+import { sseParser, type SseEvent } from './sseParser.ts';
 import { liveRunOf, toDate, type RunFeedHandlers } from './types.ts';
 
 const PROGRESS_POLL_MS = 3000;
 const MAX_RETRY_MS = 15_000;
-
-export interface SseEvent {
-  id: string | undefined;
-  type: string;
-  data: string;
-}
-
-/**
- * Incremental text/event-stream parser (WHATWG HTML, "server-sent events"): feed it text as it
- * arrives; it calls `onEvent` per dispatched event and `onRetry` for a `retry:` field.
- */
-export function sseParser(onEvent: (e: SseEvent) => void, onRetry: (ms: number) => void = () => undefined): (text: string) => void {
-  let buffer = '';
-  let id: string | undefined;
-  let type = '';
-  let data: string[] = [];
-  return (text) => {
-    buffer += text;
-    const lines = buffer.split(/\r\n|\r|\n/);
-    buffer = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line === '') {
-        if (data.length) onEvent({ id, type: type || 'message', data: data.join('\n') });
-        type = '';
-        data = [];
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const name = colon === -1 ? line : line.slice(0, colon);
-      let value = colon === -1 ? '' : line.slice(colon + 1);
-      if (value.startsWith(' ')) value = value.slice(1);
-      if (name === 'data') data.push(value);
-      else if (name === 'event') type = value;
-      else if (name === 'id' && !value.includes('\0')) id = value;
-      else if (name === 'retry' && /^\d+$/.test(value)) onRetry(Number(value));
-    }
-  };
-}
 
 export function listenWithSse(wsId: string, runId: string, handlers: RunFeedHandlers): () => void {
   const controller = new AbortController();
