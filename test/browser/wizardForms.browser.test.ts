@@ -172,6 +172,14 @@ describe('the install wizard forms', () => {
     expect(review).not.toContain('tok-s3cret-value-8472');
     await page.getByRole('button', { name: 'Deploy' }).click();
     await poll(() => page.getByText(/is deployed\./).count()).toBe(1);
+
+    // A deployed install's triggers can still be edited; its review offers no second deploy.
+    await page.getByRole('link', { name: 'Edit triggers' }).click();
+    await poll(() => page.getByRole('heading', { name: 'Step 5 of 6: Triggers' }).count()).toBe(1);
+    expect(await page.getByLabel('Cron expression').inputValue()).toBe('*/30 * * * *');
+    await page.getByRole('button', { name: 'Continue to review' }).click();
+    await poll(() => page.getByText('This install is deployed').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Deploy' }).isHidden()).toBe(true);
     // The two refusals above are the only failed requests.
     expect(errors.filter((e) => !notYetServed(e))).toEqual([expect.stringMatching(/^400 PUT .*\/config$/), expect.stringMatching(/^400 PUT .*\/triggers$/)]);
     await context.close();

@@ -68,7 +68,7 @@ export const wizardPage: Page = async (root, { params, query, signal }) => {
   setTitle(`${stepLabel(step)} · ${title}`);
   const body = h('section', { class: 'wizard-step', 'aria-labelledby': 'wizard-step-title' }, h('h2', { id: 'wizard-step-title' }, t('wizard.stepOf', { n: STEPS.indexOf(step) + 1, total: STEPS.length, name: stepLabel(step) })));
   root.append(
-    h('p', { class: 'muted' }, t('wizard.draftNote', { version: install.version })),
+    h('p', { class: 'muted' }, install.state === 'draft' ? t('wizard.draftNote', { version: install.version }) : t('wizard.deployedNote', { version: install.version })),
     stepIndicator(install, step, (s) => href(wizardPath(wsId, installId, s)), version.manifest.secrets.length ? [] : ['connect']),
     body,
   );

@@ -21,7 +21,8 @@ export async function reviewStep(ctx: StepContext): Promise<void> {
   const schedules = install.triggers.schedules.map((s) =>
     h('li', {}, h('code', {}, s.cron), ` (${s.timeZone})`, s.enabled ? null : ` ${t('wizard.review.disabled')}`, nextFiresList(review.nextFires.find((f) => f.id === s.id)?.times ?? [], s.timeZone)),
   );
-  const deploy = h('button', { type: 'button' }, t('wizard.review.deploy'));
+  const deployed = install.state !== 'draft';
+  const deploy = h('button', { type: 'button', hidden: deployed }, t('wizard.review.deploy'));
   deploy.disabled = !readiness.ready;
   deploy.addEventListener('click', () => {
     void busy(deploy, async () => {
@@ -53,13 +54,13 @@ export async function reviewStep(ctx: StepContext): Promise<void> {
     h('h3', {}, t('wizard.triggers.schedules')),
     schedules.length ? h('ul', { class: 'schedules' }, ...schedules) : h('p', {}, t('wizard.review.noSchedules')),
     readiness.ready
-      ? h('p', { class: 'ready' }, t('wizard.review.ready'))
+      ? h('p', { class: 'ready' }, deployed ? t('wizard.review.live') : t('wizard.review.ready'))
       : h(
           'div',
           { class: 'missing', role: 'group', 'aria-labelledby': 'missing-title' },
           h('h3', { id: 'missing-title' }, t('wizard.review.missing')),
           h('ul', {}, ...readiness.missing.map((m) => h('li', {}, stepLink(m.step), ': ', m.message))),
         ),
-    h('div', { class: 'actions' }, deploy),
+    h('div', { class: 'actions' }, deploy, deployed ? h('a', { href: href('/workspace') }, t('wizard.review.backToDashboard')) : null),
   );
 }
