@@ -47,7 +47,8 @@ describe('the log viewer', () => {
     const owner = await signUp('logs');
     const ws = await newWorkspace(owner, 'Logs');
     const { runId } = await seedStartingRun(ws.id, { agentId: 'cost-anomaly-detector', agentVersion: '1.1.0', by: owner.uid });
-    await adminDb.doc(`workspaces/${ws.id}/runs/${runId}`).update({ state: 'running', startedAt: new Date() });
+    const runDoc = adminDb.doc(`workspaces/${ws.id}/runs/${runId}`);
+    await runDoc.update({ state: 'running', startedAt: new Date(), progress: { percent: 42, message: 'Reading log shard 42' } });
     await writeChunks(ws.id, runId, 0, 100);
 
     const { context, page } = await newPage(browser);
@@ -55,6 +56,13 @@ describe('the log viewer', () => {
     await signInAs(page, owner, { id: ws.id, name: 'Logs' });
     await page.goto(`${urls.web}/#/runs/${ws.id}/${runId}`);
     await poll(() => countText(page), 60_000).toBe('100,000 lines.');
+
+    // Progress is live too: the bar follows the run document.
+    expect(await page.getByLabel('Progress: 42%').getAttribute('value')).toBe('42');
+    expect(await page.getByText('Reading log shard 42').count()).toBe(1);
+    await runDoc.update({ progress: { percent: 80, message: 'Reading log shard 80' } });
+    await poll(() => page.getByLabel('Progress: 80%').getAttribute('value')).toBe('80');
+    expect(await page.getByRole('button', { name: 'Cancel run' }).isVisible()).toBe(true);
 
     // Following the tail: the last line is in view, and only a screenful of rows exists.
     await poll(() => rowsText(page)).toContain('line 99999 of the synthetic log');
