@@ -15,7 +15,7 @@ export function permissionsByRisk(byRisk: ManifestView['permissionsByRisk'], hea
     ...groups.map((risk) =>
       h(
         'div',
-        { class: `risk-group risk-${risk}` },
+        { class: 'risk-group', 'data-risk': risk },
         h(headingLevel, {}, h('span', { class: `risk risk-${risk}` }, riskLabel(risk)), ' ', t('manifest.riskCount', { n: byRisk[risk].length })),
         h('ul', {}, ...byRisk[risk].map((p) => h('li', {}, h('code', {}, p.scope), ': ', p.reason))),
       ),
