@@ -1,6 +1,7 @@
 /**
- * Run history with filters. The install filter is the API's (`installId`); the status filter
- * is applied to the pages loaded so far, since the API cannot filter runs by state yet.
+ * Run history with filters. The install filter is the API's (`installId`); the API cannot
+ * filter runs by state yet, so the state filter is applied here, loading further pages (up to
+ * a bound) while fewer than a page of runs match.
  */
 import type { Install, Run } from '../../contract.ts';
 import { listRuns } from '../../endpoints.ts';
@@ -12,6 +13,8 @@ import { field, loading, select } from '../../ui/common.ts';
 import { busy, h, replace } from '../../ui/dom.ts';
 
 const PAGE = 25;
+/** Pages the state filter loads by itself to find matches, before leaving it to "Load more". */
+const FILL_PAGES = 4;
 
 function runRow(wsId: string, run: Run): HTMLElement {
   const took = run.startedAt && run.finishedAt ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : null;
@@ -48,6 +51,8 @@ export function runHistory(container: HTMLElement, wsId: string, installs: Insta
     more.hidden = !cursor;
   };
 
+  const matching = () => (stateFilter.value ? runs.filter((r) => r.state === stateFilter.value).length : runs.length);
+
   const load = async (reset: boolean) => {
     const mine = reset ? ++generation : generation;
     if (reset) {
@@ -55,14 +60,22 @@ export function runHistory(container: HTMLElement, wsId: string, installs: Insta
       cursor = null;
       replace(list, loading());
     }
-    const page = await listRuns(wsId, { installId: installFilter.value || undefined, cursor: reset ? undefined : (cursor ?? undefined), limit: PAGE, signal });
-    if (mine !== generation) return;
-    runs = [...runs, ...page.items];
-    cursor = page.nextCursor;
+    if (!reset && !cursor) return;
+    const before = matching();
+    for (let pages = 0; pages < (stateFilter.value ? FILL_PAGES : 1); pages++) {
+      const page = await listRuns(wsId, { installId: installFilter.value || undefined, cursor: runs.length ? (cursor ?? undefined) : undefined, limit: PAGE, signal });
+      if (mine !== generation) return;
+      runs = [...runs, ...page.items];
+      cursor = page.nextCursor;
+      if (!cursor || matching() - before >= PAGE) break;
+    }
     paint();
   };
   installFilter.addEventListener('change', () => void load(true).catch(showError));
-  stateFilter.addEventListener('change', paint);
+  stateFilter.addEventListener('change', () => {
+    paint();
+    if (cursor && matching() < PAGE) void busy(more, () => load(false)).catch(showError);
+  });
   more.addEventListener('click', () => void busy(more, () => load(false)).catch(showError));
   return load(true);
 }
