@@ -30,9 +30,10 @@ async function seedRun(wsId: string, installId: string, agentId: string, state: 
 }
 
 describe('the dashboard', () => {
-  it('filters the run history by install and by state, loading pages to find matches', { timeout: 60_000 }, async () => {
+  it('filters the run history by install and by state, loading pages to find matches; switches workspace', { timeout: 60_000 }, async () => {
     const owner = await signUp('dash');
     const ws = await newWorkspace(owner, 'Dash');
+    const other = await newWorkspace(owner, 'Other');
     const cost = await installAgent(ws, 'cost-anomaly-detector');
     const certs = await installAgent(ws, 'cert-expiry-watcher');
     const t0 = Date.now() - 3_600_000;
@@ -59,6 +60,12 @@ describe('the dashboard', () => {
     await poll(() => page.getByText('Showing 3 of 3 loaded runs.').count()).toBe(1);
     expect(await page.locator('#runs-list').innerText()).not.toContain('cost-anomaly-detector');
     await checkPage(page, 'dashboard-history');
+
+    // The header's switcher lists the user's workspaces; choosing one opens its dashboard.
+    await page.getByLabel('Workspace', { exact: true }).selectOption({ label: 'Other' });
+    await poll(() => page.getByRole('heading', { name: 'Dashboard: Other', level: 1 }).count()).toBe(1);
+    await poll(() => page.getByText('No agents are installed here yet.').count()).toBe(1);
+    expect(await page.getByLabel('Workspace', { exact: true }).inputValue()).toBe(other.id);
     expect(errors.filter((e) => !notYetServed(e))).toEqual([]);
     await context.close();
   });
