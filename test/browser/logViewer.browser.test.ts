@@ -43,7 +43,7 @@ const rowsText = (page: Page) => page.locator('.log-rows').innerText();
 const countText = (page: Page) => page.locator('.log-viewer [role="status"]').innerText();
 
 describe('the log viewer', () => {
-  it('holds 100,000 lines with a bounded DOM: follows the tail, scrolls, filters and searches', { timeout: 120_000 }, async () => {
+  it('holds 100,000 lines with a bounded DOM: follows the tail, scrolls, filters and searches; live progress; Cancel', { timeout: 120_000 }, async () => {
     const owner = await signUp('logs');
     const ws = await newWorkspace(owner, 'Logs');
     const { runId } = await seedStartingRun(ws.id, { agentId: 'cost-anomaly-detector', agentVersion: '1.1.0', by: owner.uid });
@@ -101,6 +101,13 @@ describe('the log viewer', () => {
     expect(await rowsText(page)).toContain('line 73210 carries the needle zq7');
     await page.getByLabel('Search the logs').fill('');
     await poll(() => countText(page)).toBe('120,000 lines.');
+
+    // Cancel, through the API; the new state arrives through the listener.
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await poll(() => page.locator('.state-line .state-canceled').count()).toBe(1);
+    expect(await page.getByText('Cancel requested.').count()).toBe(1);
+    await poll(() => page.locator('.run-note').innerText()).toBe('Canceled: The run was canceled.');
+    expect(await page.getByRole('button', { name: 'Cancel run' }).isHidden()).toBe(true);
 
     // The whole page stays a page: the DOM did not grow with the log.
     expect(await page.locator('*').count()).toBeLessThan(1000);

@@ -38,7 +38,8 @@ function summary(run: LiveRun): Node[] {
       ),
     );
   }
-  if (run.error) out.push(h('p', { class: 'run-error' }, t(run.state === 'timed_out' ? 'run.timedOut' : 'run.error', { code: run.error.code, message: run.error.message })));
+  const errorKey = run.state === 'timed_out' ? 'run.timedOut' : run.state === 'canceled' ? 'run.canceled' : 'run.error';
+  if (run.error) out.push(h('p', { class: run.state === 'canceled' ? 'run-note' : 'run-error' }, t(errorKey, { code: run.error.code, message: run.error.message })));
   else if (run.state === 'timed_out') out.push(h('p', { class: 'run-error' }, t('run.timedOutPlain')));
   if (run.outputs && Object.keys(run.outputs).length) {
     out.push(h('h3', {}, t('run.outputs')), h('pre', { class: 'outputs', tabindex: 0, 'aria-label': t('run.outputs') }, JSON.stringify(run.outputs, null, 2)));
