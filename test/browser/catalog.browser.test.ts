@@ -36,6 +36,10 @@ describe('the catalog page', () => {
     );
     const { context, page } = await newPage(browser);
     const errors = collectErrors(page);
+    const scripts: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
     await page.goto(`${urls.web}/#/`);
     await page.getByRole('searchbox', { name: 'Search' }).fill(word);
     await poll(() => page.getByText('12 agents on page 1.').count()).toBe(1);
@@ -68,6 +72,9 @@ describe('the catalog page', () => {
     expect(await page.getByLabel('Pricing').inputValue()).toBe('');
     expect(await page.getByLabel('Rating').inputValue()).toBe('4');
     expect(await page.getByRole('searchbox', { name: 'Search' }).inputValue()).toBe(word);
+    // The catalog is in the first bundle, and does not load Firestore's SDK (nor Markdown's or the charts').
+    expect(scripts.filter((p) => /firestore|markdown|charts/.test(p))).toEqual([]);
+    expect(scripts).toHaveLength(1);
     expect(errors).toEqual([]);
     await context.close();
   });
