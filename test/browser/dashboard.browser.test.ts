@@ -69,4 +69,41 @@ describe('the dashboard', () => {
     expect(errors.filter((e) => !notYetServed(e))).toEqual([]);
     await context.close();
   });
+
+  it('draws the metrics: totals against limits, per-install figures, and two charts with their data as a table', { timeout: 60_000 }, async () => {
+    const owner = await signUp('metrics');
+    const ws = await newWorkspace(owner, 'Metrics');
+    const installId = await installAgent(ws, 'cost-anomaly-detector');
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const counts = { runs: 12, succeeded: 10, failed: 1, canceled: 1, timedOut: 0, successRate: 10 / 11, durationP50Ms: 1200, durationP95Ms: 4100 };
+    // The metrics endpoint's agreed response (GET /v1/workspaces/{ws}/metrics), served for this page only.
+    const metrics = {
+      workspace: { ...counts, activeRuns: 0, runsThisMonth: 12, limits: { runsPerMonth: 1000, concurrentRuns: 5 } },
+      installs: [{ installId, agentId: 'cost-anomaly-detector', ...counts, lastRunAt: new Date().toISOString(), daily: [{ date: yesterday, runs: 5, succeeded: 5, failed: 0 }, { date: today, runs: 7, succeeded: 5, failed: 1 }] }],
+      agents: [{ agentId: 'cost-anomaly-detector', ...counts, lastRunAt: new Date().toISOString(), daily: [] }],
+    };
+    const { context, page } = await newPage(browser);
+    await page.route(`**/v1/workspaces/${ws.id}/metrics`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(metrics) }));
+    await signInAs(page, owner, { id: ws.id, name: 'Metrics' });
+    await page.goto(`${urls.web}/#/workspace`);
+    const stats = page.locator('.stats');
+    await poll(() => stats.innerText()).toContain('90.9%');
+    expect(await stats.innerText()).toMatch(/12\s+Runs/);
+    expect(await stats.innerText()).toContain('1.2 sec');
+    expect(await stats.innerText()).toContain('4.1 sec');
+    expect(await page.locator('#dash-metrics').locator('xpath=..').innerText()).toContain('12 of 1,000');
+    // uPlot drew both charts; each has a text summary.
+    await poll(() => page.locator('#chart-daily-runs canvas').count()).toBe(1);
+    expect(await page.locator('#chart-success-rate canvas').count()).toBe(1);
+    expect(await page.locator('#chart-daily-runs').getAttribute('aria-label')).toBe('Bar chart: 12 runs over the last 30 days, 1 of them failed.');
+    expect(await page.locator('#chart-success-rate').getAttribute('aria-label')).toBe('Line chart: the daily success rate ranged from 83.3% to 100%.');
+    await page.getByText('Show the figures as a table').click();
+    expect(await page.locator('.chart-data tbody tr').count()).toBe(2);
+    expect(await page.locator('.chart-data thead th').allInnerTexts()).toEqual(['Date', 'Runs', 'Succeeded', 'Failed']);
+    expect(await page.locator('.chart-data tbody tr').first().innerText()).toMatch(new RegExp(`^${today}\\s+7\\s+5\\s+1$`));
+    expect(await page.locator('.install-card').innerText()).toContain('12 runs, 90.9% succeeded');
+    await checkPage(page, 'dashboard-metrics');
+    await context.close();
+  });
 });

@@ -17,6 +17,8 @@ function sized(container: HTMLElement, make: (width: number) => uPlot): void {
 }
 
 const axisFont = '12px system-ui, sans-serif';
+const DAY = 86_400;
+const orNull = (n: number) => (n === 0 ? null : n);
 
 /** Daily runs as bars, failures overlaid in red, over the last 30 days. */
 export function dailyRunsChart(container: HTMLElement, daily: DailyCounts[]): void {
@@ -31,15 +33,17 @@ export function dailyRunsChart(container: HTMLElement, daily: DailyCounts[]): vo
       {
         width,
         height: 220,
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        // Half a day either side, so the first and last bars are whole.
+        scales: { x: { time: true, range: (_u, min, max) => [min - DAY / 2, max + DAY / 2] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         axes: [{ font: axisFont }, { font: axisFont, label: t('metrics.runsAxis'), labelFont: axisFont }],
         series: [
-          {},
+          { label: t('metrics.date') },
           { label: t('metrics.allRuns'), paths: bars, fill: 'rgba(23, 97, 47, 0.55)', stroke: '#17612f', points: { show: false } },
           { label: t('metrics.failedRuns'), paths: bars, fill: 'rgba(163, 21, 29, 0.8)', stroke: '#a3151d', points: { show: false } },
         ],
       },
-      [s.x, s.runs, s.failed],
+      // Days without runs draw no bar at all (a zero-height bar would still draw its outline).
+      [s.x, s.runs.map(orNull), s.failed.map(orNull)],
       container,
     ),
   );
@@ -59,9 +63,9 @@ export function successRateChart(container: HTMLElement, daily: DailyCounts[]): 
       {
         width,
         height: 200,
-        scales: { x: { time: true }, y: { range: [0, 100] } },
+        scales: { x: { time: true, range: (_u, min, max) => [min - DAY / 2, max + DAY / 2] }, y: { range: [0, 100] } },
         axes: [{ font: axisFont }, { font: axisFont, label: t('metrics.rateAxis'), labelFont: axisFont, values: (_u, ticks) => ticks.map((v) => formatPercent(v / 100)) }],
-        series: [{}, { label: t('metrics.successRate'), stroke: '#1f5fbf', width: 2, spanGaps: false, points: { show: true, size: 5 } }],
+        series: [{ label: t('metrics.date') }, { label: t('metrics.successRate'), stroke: '#1f5fbf', width: 2, spanGaps: false, points: { show: true, size: 5 } }],
       },
       [s.x, s.rate],
       container,
@@ -72,16 +76,13 @@ export function successRateChart(container: HTMLElement, daily: DailyCounts[]): 
 /** The same daily figures as a table (inside a disclosure), for reading rather than seeing. */
 export function dailyTable(daily: DailyCounts[]): HTMLElement {
   const rows = [...daily].sort((a, b) => b.date.localeCompare(a.date));
-  return h(
-    'details',
-    { class: 'chart-data' },
-    h('summary', {}, t('metrics.showData')),
-    h(
-      'table',
-      {},
-      h('caption', { class: 'visually-hidden' }, t('metrics.dailyCaption')),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('metrics.date')), h('th', { scope: 'col' }, t('metrics.runs')), h('th', { scope: 'col' }, t('metrics.succeeded')), h('th', { scope: 'col' }, t('metrics.failed')))),
-      h('tbody', {}, ...rows.map((d) => h('tr', {}, h('th', { scope: 'row' }, d.date), h('td', {}, d.runs), h('td', {}, d.succeeded), h('td', {}, d.failed)))),
-    ),
+  const col = (label: string) => h('th', { scope: 'col' }, label);
+  const table = h(
+    'table',
+    {},
+    h('caption', { class: 'visually-hidden' }, t('metrics.dailyCaption')),
+    h('thead', {}, h('tr', {}, col(t('metrics.date')), col(t('metrics.runs')), col(t('metrics.succeeded')), col(t('metrics.failed')))),
+    h('tbody', {}, ...rows.map((d) => h('tr', {}, h('th', { scope: 'row' }, d.date), h('td', {}, d.runs), h('td', {}, d.succeeded), h('td', {}, d.failed)))),
   );
+  return h('details', { class: 'chart-data' }, h('summary', {}, t('metrics.showData')), h('div', { class: 'table-scroll' }, table));
 }

@@ -52,7 +52,7 @@ export async function metricsSection(container: HTMLElement, wsId: string, signa
   } catch (err) {
     if (isAbort(err)) return null;
     // Shown where the metrics would be; the rest of the dashboard works without them.
-    replace(wait, h('span', { class: 'inline-error' }, t('metrics.failed', { reason: describeError(err) })));
+    replace(wait, h('span', { class: 'inline-error' }, t('metrics.unavailable', { reason: describeError(err) })));
     return null;
   }
   wait.remove();
