@@ -1,18 +1,20 @@
 /** Display names for values that come from the API. */
-import type { AgentSummary, Category, LogLevel, Risk, Role, RunState, SortKey, WizardStep } from './contract.ts';
+import type { AgentSummary, CatalogQuery, Category, LogLevel, Risk, Role, RunState, SortKey, WizardStep } from './contract.ts';
 import { formatMoney, t, tn, tOr } from './i18n.ts';
 
-/** The catalog's categories (functions/src/domain/manifest.ts CATEGORIES); the type check keeps them in step. */
-export const CATEGORIES = ['finops', 'security', 'compliance', 'reliability', 'observability', 'kubernetes', 'operations', 'data'] as const satisfies readonly Category[];
-type Missing = Exclude<Category, (typeof CATEGORIES)[number]>;
-const _allCategories: Missing extends never ? true : never = true;
-void _allCategories;
+/**
+ * Lists of the API's enum values, in display order. The values themselves are zod enums in
+ * functions/ (the bundle cannot import them), so each list is checked against the contract's
+ * type both ways: `satisfies` refuses a value the API does not have, `complete` a value missing.
+ */
+export const complete = <T>() => <const L extends readonly T[]>(list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : { missing: Exclude<T, L[number]> })): L => list;
 
-export const PRICING_MODELS = ['free', 'subscription', 'per_run', 'per_unit'] as const;
-export const SORT_KEYS = ['popular', 'rating', 'newest', 'name'] as const satisfies readonly SortKey[];
-export const RISKS = ['critical', 'high', 'medium', 'low'] as const satisfies readonly Risk[];
-export const ROLES = ['owner', 'admin', 'operator', 'approver', 'viewer', 'billing'] as const satisfies readonly Role[];
-export const RUN_STATES = [
+export const CATEGORIES = complete<Category>()(['finops', 'security', 'compliance', 'reliability', 'observability', 'kubernetes', 'operations', 'data']);
+export const PRICING_MODELS = complete<NonNullable<CatalogQuery['pricing']>>()(['free', 'subscription', 'per_run', 'per_unit']);
+export const SORT_KEYS = complete<SortKey>()(['popular', 'rating', 'newest', 'name']);
+export const RISKS = complete<Risk>()(['critical', 'high', 'medium', 'low']);
+export const ROLES = complete<Role>()(['owner', 'admin', 'operator', 'approver', 'viewer', 'billing']);
+export const RUN_STATES = complete<RunState>()([
   'queued',
   'dispatching',
   'starting',
@@ -22,7 +24,7 @@ export const RUN_STATES = [
   'failed',
   'canceled',
   'timed_out',
-] as const satisfies readonly RunState[];
+]);
 export const TERMINAL_STATES: readonly RunState[] = ['succeeded', 'failed', 'canceled', 'timed_out'];
 export const isTerminal = (state: RunState): boolean => TERMINAL_STATES.includes(state);
 

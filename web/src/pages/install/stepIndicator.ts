@@ -1,10 +1,11 @@
 /** The wizard's six steps as an ordered list: done, current (aria-current="step"), still to do. */
 import type { Install, WizardStep } from '../../contract.ts';
 import { t } from '../../i18n.ts';
-import { stepLabel } from '../../labels.ts';
+import { complete, stepLabel } from '../../labels.ts';
 import { h } from '../../ui/dom.ts';
 
-export const STEPS = ['choose', 'configure', 'connect', 'consent', 'triggers', 'review'] as const satisfies readonly WizardStep[];
+/** In order (functions/src/domain/install.ts WIZARD_STEPS). */
+export const STEPS = complete<WizardStep>()(['choose', 'configure', 'connect', 'consent', 'triggers', 'review']);
 
 /**
  * `skippable` steps have nothing to do for this agent (no secrets to connect, say): they

@@ -2,11 +2,12 @@
 import type { ApiKey, ApiKeyScope } from '../../contract.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../endpoints.ts';
 import { formatDateTime, t, tOr } from '../../i18n.ts';
+import { complete } from '../../labels.ts';
 import { showError, showErrorText, showStatus } from '../../messages.ts';
 import { field, pagedList } from '../../ui/common.ts';
 import { busy, h, replace } from '../../ui/dom.ts';
 
-const SCOPES = ['workspace.read', 'installs.read', 'runs.read', 'runs.trigger', 'approvals.decide', 'billing.read'] as const satisfies readonly ApiKeyScope[];
+const SCOPES = complete<ApiKeyScope>()(['workspace.read', 'installs.read', 'runs.read', 'runs.trigger', 'approvals.decide', 'billing.read']);
 const scopeLabel = (s: string) => tOr(`scope.${s}`, s);
 
 function keyRow(wsId: string, k: ApiKey, reload: () => void): HTMLElement {
