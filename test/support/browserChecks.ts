@@ -102,8 +102,11 @@ export async function signInAs(page: Page, user: TestUser, ws?: { id: string; na
   await expect.poll(() => page.getByText('You are signed in.').count()).toBeGreaterThan(0);
 }
 
-/** Polls until `fn`'s value passes the matcher: pages wait on the API, which takes a while under a loaded suite. */
-export const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
+/**
+ * Polls until `fn`'s value passes the matcher. Pages wait on the API and the emulators, which
+ * can take seconds when the whole suite (or a second checkout's) shares two cores.
+ */
+export const poll = <T>(fn: () => T | Promise<T>, timeout = 30_000) => expect.poll(fn, { timeout, interval: 100 });
 
 /** Failed requests a page may make until the run engine's branch is merged: its metrics endpoint. */
 export const notYetServed = (e: string) => /^404 GET \/v1\/workspaces\/\w+\/metrics$/.test(e);
