@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { launchChromium } from '../support/browser.ts';
-import { checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
+import { browserTest, checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
 import { urls } from '../support/stack.ts';
 import { installAgent, newWorkspace, signUp } from '../support/users.ts';
 
@@ -30,7 +30,7 @@ async function seedRun(wsId: string, installId: string, agentId: string, state: 
 }
 
 describe('the dashboard', () => {
-  it('filters the run history by install and by state, loading pages to find matches; switches workspace', { timeout: 60_000 }, async () => {
+  it('filters the run history by install and by state, loading pages to find matches; switches workspace', browserTest, async () => {
     const owner = await signUp('dash');
     const ws = await newWorkspace(owner, 'Dash');
     const other = await newWorkspace(owner, 'Other');
@@ -70,7 +70,7 @@ describe('the dashboard', () => {
     await context.close();
   });
 
-  it('draws the metrics: totals against limits, per-install figures, and two charts with their data as a table', { timeout: 60_000 }, async () => {
+  it('draws the metrics: totals against limits, per-install figures, and two charts with their data as a table', browserTest, async () => {
     const owner = await signUp('metrics');
     const ws = await newWorkspace(owner, 'Metrics');
     const installId = await installAgent(ws, 'cost-anomaly-detector');

@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
-import { alertText, checkPage, MOBILE, newPage, poll, signInAs } from '../support/browserChecks.ts';
+import { alertText, browserTest, checkPage, MOBILE, newPage, poll, signInAs } from '../support/browserChecks.ts';
 import { urls } from '../support/stack.ts';
 import { installAgent, newWorkspace, signUp } from '../support/users.ts';
 
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('errors and keyboard use', () => {
-  it('shows a 429 from the API as its detail plus when to try again, never JSON', async () => {
+  it('shows a 429 from the API as its detail plus when to try again, never JSON', browserTest, async () => {
     const owner = await signUp('quota');
     const ws = await newWorkspace(owner, 'Quota');
     await installAgent(ws);
@@ -55,7 +55,7 @@ describe('errors and keyboard use', () => {
     await context.close();
   });
 
-  it('is usable from the keyboard: skip link, reachable controls with a visible focus ring, focus on the new page', async () => {
+  it('is usable from the keyboard: skip link, reachable controls with a visible focus ring, focus on the new page', browserTest, async () => {
     const { context, page } = await newPage(browser);
     await page.goto(`${urls.web}/#/`);
     await poll(() => page.locator('#catalog-results li').count()).toBeGreaterThan(0);

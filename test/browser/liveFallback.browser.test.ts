@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
-import { alertText, checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
+import { alertText, browserTest, checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
 import { stack, urls } from '../support/stack.ts';
 import { installAgent, newWorkspace, signUp } from '../support/users.ts';
 
@@ -31,7 +31,7 @@ async function runFromDashboard(page: Page): Promise<void> {
 }
 
 describe('live run updates in Chromium', () => {
-  it('falls back to the SSE stream when Firestore is blocked, says so, and still shows the run succeed with its logs', { timeout: 60_000 }, async () => {
+  it('falls back to the SSE stream when Firestore is blocked, says so, and still shows the run succeed with its logs', browserTest, async () => {
     const { context, page } = await newPage(browser);
     const errors = collectErrors(page);
     let blocked = 0;
@@ -46,9 +46,9 @@ describe('live run updates in Chromium', () => {
     });
 
     await runFromDashboard(page);
-    await poll(() => page.locator('[data-transport]').getAttribute('data-transport'), 15_000).toBe('sse');
+    await poll(() => page.locator('[data-transport]').getAttribute('data-transport')).toBe('sse');
     await poll(() => page.getByText("updates come through the API's event stream instead").count()).toBe(1);
-    await poll(() => page.locator('.state-line .state-succeeded').count(), 30_000).toBe(1);
+    await poll(() => page.locator('.state-line .state-succeeded').count()).toBe(1);
     await poll(() => page.locator('.log-rows').innerText()).toContain('Loaded 270 cost rows');
     // The transitions arrived through the stream too, each once.
     const history = await page.locator('.events li').allInnerTexts();
@@ -64,14 +64,14 @@ describe('live run updates in Chromium', () => {
     await context.close();
   });
 
-  it('uses the Firestore listeners, and no stream, when Firestore is reachable', { timeout: 60_000 }, async () => {
+  it('uses the Firestore listeners, and no stream, when Firestore is reachable', browserTest, async () => {
     const { context, page } = await newPage(browser);
     const streams: string[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/stream')) streams.push(r.url());
     });
     await runFromDashboard(page);
-    await poll(() => page.locator('.state-line .state-succeeded').count(), 30_000).toBe(1);
+    await poll(() => page.locator('.state-line .state-succeeded').count()).toBe(1);
     await poll(() => page.locator('.log-rows').innerText()).toContain('Loaded 270 cost rows');
     expect(await page.locator('[data-transport]').getAttribute('data-transport')).toBe('firestore');
     expect(await page.getByText('Live updates: connected.').count()).toBe(1);

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { launchChromium } from '../support/browser.ts';
-import { checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
+import { browserTest, checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
 import { seedStartingRun } from '../support/runs.ts';
 import { urls } from '../support/stack.ts';
 import { newWorkspace, signUp } from '../support/users.ts';
@@ -43,7 +43,7 @@ const rowsText = (page: Page) => page.locator('.log-rows').innerText();
 const countText = (page: Page) => page.locator('.log-viewer [role="status"]').innerText();
 
 describe('the log viewer', () => {
-  it('holds 100,000 lines with a bounded DOM: follows the tail, scrolls, filters and searches; live progress; Cancel', { timeout: 120_000 }, async () => {
+  it('holds 100,000 lines with a bounded DOM: follows the tail, scrolls, filters and searches; live progress; Cancel', browserTest, async () => {
     const owner = await signUp('logs');
     const ws = await newWorkspace(owner, 'Logs');
     const { runId } = await seedStartingRun(ws.id, { agentId: 'cost-anomaly-detector', agentVersion: '1.1.0', by: owner.uid });
@@ -55,7 +55,7 @@ describe('the log viewer', () => {
     const errors = collectErrors(page);
     await signInAs(page, owner, { id: ws.id, name: 'Logs' });
     await page.goto(`${urls.web}/#/runs/${ws.id}/${runId}`);
-    await poll(() => countText(page), 60_000).toBe('100,000 lines.');
+    await poll(() => countText(page)).toBe('100,000 lines.');
 
     // Progress is live too: the bar follows the run document.
     expect(await page.getByLabel('Progress: 42%').getAttribute('value')).toBe('42');
@@ -80,7 +80,7 @@ describe('the log viewer', () => {
 
     // More lines while the reader is elsewhere: they are counted, the view stays where it is.
     await writeChunks(ws.id, runId, 100, 5);
-    await poll(() => countText(page), 30_000).toBe('105,000 lines.');
+    await poll(() => countText(page)).toBe('105,000 lines.');
     expect(await rowsText(page)).toContain('line 50000 of the synthetic log');
     expect(await rowCount(page)).toBeLessThan(80);
 
@@ -105,7 +105,7 @@ describe('the log viewer', () => {
     // Cancel, through the API; the new state arrives through the listener.
     await page.getByRole('button', { name: 'Cancel run' }).click();
     await poll(() => page.locator('.state-line .state-canceled').count()).toBe(1);
-    expect(await page.getByText('Cancel requested.').count()).toBe(1);
+    await poll(() => page.getByText('Cancel requested.').count()).toBe(1);
     await poll(() => page.locator('.run-note').innerText()).toBe('Canceled: The run was canceled.');
     expect(await page.getByRole('button', { name: 'Cancel run' }).isHidden()).toBe(true);
 
@@ -116,7 +116,7 @@ describe('the log viewer', () => {
     await context.close();
   });
 
-  it('shows a timed-out run with its error, and no Cancel once a run has finished', async () => {
+  it('shows a timed-out run with its error, and no Cancel once a run has finished', browserTest, async () => {
     const owner = await signUp('timeout');
     const ws = await newWorkspace(owner, 'Timeouts');
     const { runId } = await seedStartingRun(ws.id, { agentId: 'cost-anomaly-detector', agentVersion: '1.1.0', by: owner.uid });

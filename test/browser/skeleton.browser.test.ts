@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
-import { alertText, checkPage, collectErrors, newPage, notYetServed, poll } from '../support/browserChecks.ts';
+import { alertText, browserTest, checkPage, collectErrors, newPage, notYetServed, poll } from '../support/browserChecks.ts';
 import { urls } from '../support/stack.ts';
 import { signUp } from '../support/users.ts';
 
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('the web app on the local stack, in Chromium', () => {
-  it('sign up → workspace → search → agent → six-step install → run with logs → dashboard → settings', { timeout: 120_000 }, async () => {
+  it('sign up → workspace → search → agent → six-step install → run with logs → dashboard → settings', browserTest, async () => {
     const { context, page } = await newPage(browser);
     const errors = collectErrors(page);
     const email = `web-${randomUUID().slice(0, 8)}@example.test`;
@@ -116,7 +116,7 @@ describe('the web app on the local stack, in Chromium', () => {
     await page.getByRole('button', { name: 'Start run' }).click();
 
     // The run view: live state and logs through Firestore listeners.
-    await poll(() => page.locator('.state-line .state-succeeded').count(), 30_000).toBe(1);
+    await poll(() => page.locator('.state-line .state-succeeded').count()).toBe(1);
     await poll(() => page.locator('.log-rows').innerText()).toContain('Loaded 270 cost rows');
     expect(await page.locator('[data-transport]').getAttribute('data-transport')).toBe('firestore');
     expect(page.url()).toMatch(/#\/runs\/[A-Za-z0-9]+\/[A-Za-z0-9]+$/);
@@ -167,7 +167,7 @@ describe('the web app on the local stack, in Chromium', () => {
     await context.close();
   });
 
-  it('an API error reads as a sentence, not JSON', async () => {
+  it('an API error reads as a sentence, not JSON', browserTest, async () => {
     const page = await browser.newPage();
     await page.goto(`${urls.web}/#/agents/no-such-agent`);
     await poll(() => page.getByText(/agent_not_found/).count()).toBeGreaterThan(0);

@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
-import { alertText, checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
+import { alertText, browserTest, checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
 import { publishYaml, uniqueWord } from '../support/catalog.ts';
 import { urls } from '../support/stack.ts';
 import { newWorkspace, signUp } from '../support/users.ts';
@@ -88,7 +88,7 @@ releaseNotes: |
 `;
 
 describe('the install wizard forms', () => {
-  it('validates config inline, never echoes secrets, explains a refused schedule, and resumes a draft', { timeout: 90_000 }, async () => {
+  it('validates config inline, never echoes secrets, explains a refused schedule, and resumes a draft', browserTest, async () => {
     const agentId = `wizard-${uniqueWord()}`;
     await publishYaml(agentYaml(agentId));
     const owner = await signUp('wizard');

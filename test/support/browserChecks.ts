@@ -106,7 +106,10 @@ export async function signInAs(page: Page, user: TestUser, ws?: { id: string; na
  * Polls until `fn`'s value passes the matcher. Pages wait on the API and the emulators, which
  * can take seconds when the whole suite (or a second checkout's) shares two cores.
  */
-export const poll = <T>(fn: () => T | Promise<T>, timeout = 30_000) => expect.poll(fn, { timeout, interval: 100 });
+export const poll = <T>(fn: () => T | Promise<T>, timeout = 60_000) => expect.poll(fn, { timeout, interval: 100 });
+
+/** Options for a browser test: room for a few slow waits (see `poll`) before vitest gives up. */
+export const browserTest = { timeout: 180_000 };
 
 /** Failed requests a page may make until the run engine's branch is merged: its metrics endpoint. */
 export const notYetServed = (e: string) => /^404 GET \/v1\/workspaces\/\w+\/metrics$/.test(e);
