@@ -43,7 +43,10 @@ describe('the catalog page', () => {
     });
     await page.goto(`${urls.web}/#/`);
     await page.getByRole('searchbox', { name: 'Search' }).fill(word);
-    await poll(() => status(page)).toBe('12 agents on page 1.');
+    // Until the search's results are in, the list is busy (the unfiltered first page also has 12).
+    await poll(() => page.locator('#catalog-results:not([aria-busy])').count()).toBe(1);
+    expect(await status(page)).toBe('12 agents on page 1.');
+    expect((await names(page)).every((n) => n.startsWith(word))).toBe(true);
     // Most installed first: 14, 13, ...
     expect((await names(page))[0]).toBe(`${word} Agent 14`);
 

@@ -81,6 +81,14 @@ export const catalogPage: Page = (root, { query, signal }) => {
     sort: (sort.value || undefined) as Filters['sort'],
   });
 
+  /** While results are on their way, the list says so and the pager waits (its cursors would be stale). */
+  function setBusy(busy: boolean): void {
+    if (busy) list.setAttribute('aria-busy', 'true');
+    else list.removeAttribute('aria-busy');
+    prev.disabled = busy;
+    next.disabled = busy;
+  }
+
   function show(page: ApiPage<AgentSummary>): void {
     replace(list, ...page.items.map(agentCard));
     nextCursor = page.nextCursor;
@@ -100,7 +108,7 @@ export const catalogPage: Page = (root, { query, signal }) => {
     inflight?.abort();
     const controller = new AbortController();
     inflight = controller;
-    list.setAttribute('aria-busy', 'true');
+    setBusy(true);
     try {
       const f = current();
       const page = await listAgents({ ...f, q: f.q || undefined, limit: PAGE_SIZE, cursor: cursors[index] }, { signal: controller.signal });
@@ -111,7 +119,7 @@ export const catalogPage: Page = (root, { query, signal }) => {
       replace(status, t('catalog.failed'));
       showError(err);
     } finally {
-      if (inflight === controller) list.removeAttribute('aria-busy');
+      if (inflight === controller) setBusy(false);
     }
   }
 
@@ -127,6 +135,7 @@ export const catalogPage: Page = (root, { query, signal }) => {
   let typing: ReturnType<typeof setTimeout> | undefined;
   search.addEventListener('input', () => {
     clearTimeout(typing);
+    setBusy(true); // what is shown no longer matches what is typed
     typing = setTimeout(() => reload(), TYPING_PAUSE_MS);
   });
   signal.addEventListener('abort', () => clearTimeout(typing));
