@@ -81,12 +81,18 @@ export const catalogPage: Page = (root, { query, signal }) => {
     sort: (sort.value || undefined) as Filters['sort'],
   });
 
-  /** While results are on their way, the list says so and the pager waits (its cursors would be stale). */
-  function setBusy(busy: boolean): void {
-    if (busy) list.setAttribute('aria-busy', 'true');
+  /**
+   * While a search is being typed or results are on their way, the list says so (aria-busy)
+   * and the pager waits: its cursors belong to the results on screen, which are stale.
+   */
+  const busy = { typing: false, loading: false };
+  function setBusy(change: Partial<typeof busy>): void {
+    Object.assign(busy, change);
+    const on = busy.typing || busy.loading;
+    if (on) list.setAttribute('aria-busy', 'true');
     else list.removeAttribute('aria-busy');
-    prev.disabled = busy;
-    next.disabled = busy;
+    prev.disabled = on;
+    next.disabled = on;
   }
 
   function show(page: ApiPage<AgentSummary>): void {
@@ -108,7 +114,7 @@ export const catalogPage: Page = (root, { query, signal }) => {
     inflight?.abort();
     const controller = new AbortController();
     inflight = controller;
-    setBusy(true);
+    setBusy({ loading: true });
     try {
       const f = current();
       const page = await listAgents({ ...f, q: f.q || undefined, limit: PAGE_SIZE, cursor: cursors[index] }, { signal: controller.signal });
@@ -119,7 +125,7 @@ export const catalogPage: Page = (root, { query, signal }) => {
       replace(status, t('catalog.failed'));
       showError(err);
     } finally {
-      if (inflight === controller) setBusy(false);
+      if (inflight === controller) setBusy({ loading: false });
     }
   }
 
@@ -135,8 +141,11 @@ export const catalogPage: Page = (root, { query, signal }) => {
   let typing: ReturnType<typeof setTimeout> | undefined;
   search.addEventListener('input', () => {
     clearTimeout(typing);
-    setBusy(true); // what is shown no longer matches what is typed
-    typing = setTimeout(() => reload(), TYPING_PAUSE_MS);
+    setBusy({ typing: true }); // what is shown no longer matches what is typed
+    typing = setTimeout(() => {
+      setBusy({ typing: false });
+      reload();
+    }, TYPING_PAUSE_MS);
   });
   signal.addEventListener('abort', () => clearTimeout(typing));
   for (const control of [category, pricing, rating, sort]) control.addEventListener('change', () => reload(true));
