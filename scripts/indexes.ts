@@ -24,6 +24,8 @@ export function indexesFile() {
       // adapters/firestore/runs.ts list (all, and by install)
       idx('runs', 'COLLECTION', [desc('createdAt'), desc('id')]),
       idx('runs', 'COLLECTION', [asc('installId'), desc('createdAt'), desc('id')]),
+      idx('runs', 'COLLECTION', [asc('state'), desc('createdAt'), desc('id')]),
+      idx('runs', 'COLLECTION', [asc('installId'), asc('state'), desc('createdAt'), desc('id')]),
       // adapters/firestore/schedules.ts due
       idx('schedules', 'COLLECTION', [asc('active'), asc('nextFireAt')]),
       // adapters/firestore/installs.ts list, apiKeys.ts list
@@ -31,6 +33,24 @@ export function indexesFile() {
       idx('apiKeys', 'COLLECTION', [desc('createdAt'), desc('id')]),
     ],
     fieldOverrides: [
+      // app/runWatchdog.ts: runs due for a look, across workspaces. watchAt moves in 5 s steps (domain/runWatch.ts).
+      {
+        collectionGroup: 'runs',
+        fieldPath: 'watchAt',
+        indexes: [
+          { order: 'ASCENDING', queryScope: 'COLLECTION' },
+          { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
+        ],
+      },
+      // Written on every heartbeat and never queried; run inputs, outputs and progress are read whole.
+      { collectionGroup: 'runs', fieldPath: 'heartbeatAt', indexes: [] },
+      { collectionGroup: 'runs', fieldPath: 'progress', indexes: [] },
+      { collectionGroup: 'runs', fieldPath: 'input', indexes: [] },
+      { collectionGroup: 'runs', fieldPath: 'outputs', indexes: [] },
+      // Metrics and counters are read by id, and their maps grow.
+      { collectionGroup: 'metrics', fieldPath: 'durationHist', indexes: [] },
+      { collectionGroup: 'metrics', fieldPath: 'daily', indexes: [] },
+      { collectionGroup: 'counters', fieldPath: 'activeByInstall', indexes: [] },
       // Log chunks are read by sequence only; their lines and timestamps need no index.
       { collectionGroup: 'logs', fieldPath: 'lines', indexes: [] },
       { collectionGroup: 'logs', fieldPath: 'receivedAt', indexes: [] },

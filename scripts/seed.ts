@@ -1,5 +1,5 @@
 /**
- * Seeds the catalog from `agents/*\/agent.yaml` through the same validation and Firestore
+ * Seeds the catalog from `agents/*\/agent.yaml` (or the agent folders given as arguments) through the same validation and Firestore
  * adapter the platform uses. Needs FIRESTORE_EMULATOR_HOST (the start script sets it) or
  * real credentials. Idempotent: re-running republishes the same versions.
  */
@@ -10,7 +10,7 @@ import { FirestoreCatalogStore } from '../functions/lib/adapters/firestore/catal
 import { parseManifest, publishAgent } from '../functions/lib/app/publishAgent.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const agentsDir = path.join(root, 'agents');
+const agentDirs = (process.argv.length > 2 ? process.argv.slice(2) : ['agents']).map((d) => path.resolve(root, d));
 
 if (!process.env['FIRESTORE_EMULATOR_HOST'] && !process.env['GOOGLE_APPLICATION_CREDENTIALS']) {
   console.error('seed: set FIRESTORE_EMULATOR_HOST (the local stack does) or GOOGLE_APPLICATION_CREDENTIALS.');
@@ -20,7 +20,7 @@ if (!process.env['FIRESTORE_EMULATOR_HOST'] && !process.env['GOOGLE_APPLICATION_
 const deps = { catalog: new FirestoreCatalogStore(), clock: { now: () => new Date() } };
 let count = 0;
 const seen = new Map<string, string>();
-for (const dir of readdirSync(agentsDir).sort()) {
+for (const [agentsDir, dir] of agentDirs.flatMap((d) => readdirSync(d).sort().map((name) => [d, name] as const))) {
   const file = path.join(agentsDir, dir, 'agent.yaml');
   if (!existsSync(file)) continue;
   const yaml = readFileSync(file, 'utf8');

@@ -29,9 +29,11 @@ ${Object.entries(stack.parts)
 
 Logs: .local/dev/logs/   Press Ctrl-C to stop.
 `);
-  // Cloud Scheduler's part: tick the scheduler function every minute.
+  // Cloud Scheduler's part: tick the scheduled functions every minute.
   const ticker = setInterval(() => {
-    tickScheduler(urls).catch((err: unknown) => log(`scheduler tick failed: ${(err as Error).message}`));
+    for (const which of ['schedules', 'watchdog'] as const) {
+      tickScheduler(urls, which).catch((err: unknown) => log(`${which} tick failed: ${(err as Error).message}`));
+    }
   }, 60_000);
   let stopping = false;
   const shutdown = async (signal: string) => {

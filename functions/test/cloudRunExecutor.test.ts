@@ -33,14 +33,14 @@ describe('Cloud Run executor request shape', () => {
       { projectId: 'acme-prod', region: 'europe-west1' },
       {
         wsId: 'ws1', runId: 'run1', attempt: 2, agentId: 'cost-anomaly-detector', agentVersion: '1.0.0', manifest,
-        env: { RUN_ID: 'run1', RUN_ATTEMPT: '2', RUNNER_API_URL: 'https://api.example/v1/runner', RUNNER_TOKEN: 'rt_x' },
+        env: { RUN_ID: 'run1', RUN_ATTEMPT: '2', RUNNER_API_URL: 'https://api.example/v1/runner', RUNNER_TOKEN: 'rt_x', RUNNER_HEARTBEAT_SECONDS: '15', RUN_TIMEOUT_SECONDS: '300' },
       },
     );
     expect(req).toEqual({
       name: 'projects/acme-prod/locations/europe-west1/jobs/agent-cost-anomaly-detector-v1-0-0',
       overrides: {
         taskCount: 1,
-        timeout: { seconds: 300 },
+        timeout: { seconds: 360 },
         containerOverrides: [
           {
             env: [
@@ -48,6 +48,8 @@ describe('Cloud Run executor request shape', () => {
               { name: 'RUN_ATTEMPT', value: '2' },
               { name: 'RUNNER_API_URL', value: 'https://api.example/v1/runner' },
               { name: 'RUNNER_TOKEN', value: 'rt_x' },
+              { name: 'RUNNER_HEARTBEAT_SECONDS', value: '15' },
+              { name: 'RUN_TIMEOUT_SECONDS', value: '300' },
             ],
           },
         ],

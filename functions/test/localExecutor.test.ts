@@ -25,7 +25,7 @@ support:
 /** The executor as the stack builds it, over the test-only agents in fixtures/. */
 const testExecutor = () =>
   new LocalProcessExecutor({
-    agentsDir: path.join(import.meta.dirname, 'fixtures', 'agents'),
+    agentDirs: [path.join(import.meta.dirname, 'fixtures', 'agents')],
     runnerMain: path.join(root, 'runner', 'lib', 'main.js'),
     logDir: path.join(root, '.local', 'executions', 'unit'),
   });
@@ -66,7 +66,7 @@ describe('local executor (the Cloud Run stand-in)', () => {
     const executor = testExecutor();
     const { executionId } = await executor.start({
       wsId: 'ws1', runId: 'run1', attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1', manifest,
-      env: { RUN_ID: 'run1', RUN_ATTEMPT: '1', RUNNER_API_URL: api.url, RUNNER_TOKEN: 'rt_test_token' },
+      env: { RUN_ID: 'run1', RUN_ATTEMPT: '1', RUNNER_API_URL: api.url, RUNNER_TOKEN: 'rt_test_token', RUNNER_HEARTBEAT_SECONDS: '15', RUN_TIMEOUT_SECONDS: '300' },
     });
     expect(executionId).toMatch(/^local-\d+-run1-1$/);
 
@@ -93,7 +93,7 @@ describe('local executor (the Cloud Run stand-in)', () => {
     const slow = { ...manifest, id: 'slow-agent' };
     const { executionId } = await executor.start({
       wsId: 'ws1', runId: 'run3', attempt: 1, agentId: 'slow-agent', agentVersion: '0.0.1', manifest: slow,
-      env: { RUN_ID: 'run3', RUN_ATTEMPT: '1', RUNNER_API_URL: api.url, RUNNER_TOKEN: 'rt_t' },
+      env: { RUN_ID: 'run3', RUN_ATTEMPT: '1', RUNNER_API_URL: api.url, RUNNER_TOKEN: 'rt_t', RUNNER_HEARTBEAT_SECONDS: '15', RUN_TIMEOUT_SECONDS: '300' },
     });
     await expect.poll(() => api.calls.some((c) => c.action === 'logs'), { timeout: 10_000 }).toBe(true);
     const t0 = Date.now();
@@ -109,7 +109,7 @@ describe('local executor (the Cloud Run stand-in)', () => {
     const spec = (entry: string) => ({
       wsId: 'ws1', runId: 'run2', attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1',
       manifest: { ...manifest, runtime: { local: { entry } } },
-      env: { RUN_ID: 'run2', RUN_ATTEMPT: '1', RUNNER_API_URL: 'http://127.0.0.1:9/v1/runner', RUNNER_TOKEN: 't' },
+      env: { RUN_ID: 'run2', RUN_ATTEMPT: '1', RUNNER_API_URL: 'http://127.0.0.1:9/v1/runner', RUNNER_TOKEN: 't', RUNNER_HEARTBEAT_SECONDS: '15', RUN_TIMEOUT_SECONDS: '300' },
     });
     await expect(executor.start(spec('../../../../runner/lib/main.js'))).rejects.toThrow(/escapes its folder/);
     await expect(executor.start(spec('src/missing.js'))).rejects.toThrow(/not found/);

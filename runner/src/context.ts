@@ -19,8 +19,9 @@ export interface ContextDeps {
 }
 
 /** Builds the object an agent receives; outputs accumulate here until completion. */
-export function createContext(deps: ContextDeps): { ctx: AgentContext; outputs: Record<string, unknown> } {
+export function createContext(deps: ContextDeps): { ctx: AgentContext; outputs: Record<string, unknown>; usage: { units: number } } {
   const outputs: Record<string, unknown> = {};
+  const usage = { units: 0 };
   const write = (level: LogLevel) => (msg: string, fields?: Fields) => {
     deps.logs.add({ ts: new Date().toISOString(), level, msg: String(msg), ...(fields ? { fields } : {}) });
   };
@@ -43,10 +44,14 @@ export function createContext(deps: ContextDeps): { ctx: AgentContext; outputs: 
     heartbeat() {
       deps.beat(undefined);
     },
+    usage(units) {
+      if (!Number.isFinite(units) || units < 0) throw new RangeError(`usage units must be a finite number >= 0, not ${units}`);
+      usage.units += units;
+    },
     output(name, value) {
       outputs[name] = value;
     },
     signal: deps.signal,
   };
-  return { ctx, outputs };
+  return { ctx, outputs, usage };
 }

@@ -11,6 +11,11 @@ export interface LogBatcherOptions {
   maxDelayMs?: number;
   /** Longest message kept; longer ones are cut with a marker. */
   maxMessageChars?: number;
+  /**
+   * Batches waiting to be sent, at most. An agent that logs faster than the platform stores
+   * loses the excess (counted, and reported in one line) instead of filling the memory.
+   */
+  maxQueuedBatches?: number;
 }
 
 /**
@@ -29,6 +34,9 @@ export class LogBatcher {
   private readonly maxBytes: number;
   private readonly maxDelayMs: number;
   private readonly maxMessageChars: number;
+  private readonly maxQueuedBatches: number;
+  private queued = 0;
+  private dropped = 0;
 
   private readonly options: LogBatcherOptions;
 
@@ -38,9 +46,24 @@ export class LogBatcher {
     this.maxBytes = options.maxBytes ?? 256 * 1024;
     this.maxDelayMs = options.maxDelayMs ?? 250;
     this.maxMessageChars = options.maxMessageChars ?? 16_000;
+    this.maxQueuedBatches = options.maxQueuedBatches ?? 40;
+  }
+
+  /** Lines dropped so far because the agent logged faster than they could be sent. */
+  get droppedLines(): number {
+    return this.dropped;
   }
 
   add(line: LogLine): void {
+    if (this.queued >= this.maxQueuedBatches) {
+      this.dropped++;
+      return;
+    }
+    if (this.dropped > 0) {
+      const n = this.dropped;
+      this.dropped = 0;
+      this.add({ ts: new Date().toISOString(), level: 'warn', msg: `${n} log lines were dropped: the agent logged faster than they could be sent.` });
+    }
     const msg = line.msg.length > this.maxMessageChars ? `${line.msg.slice(0, this.maxMessageChars)}…[truncated]` : line.msg;
     const kept = { ...line, msg };
     const bytes = JSON.stringify(kept).length;
@@ -53,6 +76,10 @@ export class LogBatcher {
 
   /** Sends whatever is waiting and resolves when every batch so far is stored. */
   async flush(): Promise<void> {
+    if (this.dropped > 0) {
+      this.pending.push({ ts: new Date().toISOString(), level: 'warn', msg: `${this.dropped} log lines were dropped: the agent logged faster than they could be sent.` });
+      this.dropped = 0;
+    }
     this.flushPending();
     await this.chain;
     if (this.failure) throw this.failure;
@@ -67,12 +94,15 @@ export class LogBatcher {
     const batch = { seq: this.seq++, lines: this.pending };
     this.pending = [];
     this.pendingBytes = 0;
+    this.queued++;
     this.chain = this.chain.then(async () => {
-      if (this.failure) return;
       try {
+        if (this.failure) return;
         await this.options.send(batch);
       } catch (err) {
         this.failure = err;
+      } finally {
+        this.queued--;
       }
     });
   }

@@ -6,7 +6,7 @@
  * batches, and reports the outcome. Exit code 0 when the outcome was delivered.
  */
 import { pathToFileURL } from 'node:url';
-import { RunnerClient } from './client.js';
+import { RunnerApiError, RunnerClient } from './client.js';
 import { readFileSync } from 'node:fs';
 import { DisconnectedCloud } from './cloud/disconnected.js';
 import { RemoteSandboxStore } from './cloud/remoteStore.js';
@@ -35,6 +35,7 @@ const env = {
   entry: required('AGENT_ENTRY'),
   agentId: process.env['AGENT_ID'] ?? 'agent',
   timeoutSeconds: Number(process.env['RUN_TIMEOUT_SECONDS'] ?? '900'),
+  heartbeatSeconds: Number(process.env['RUNNER_HEARTBEAT_SECONDS'] ?? '15'),
   cloudProvider: process.env['CLOUD_PROVIDER'] ?? 'none',
   cloudFixture: process.env['CLOUD_FIXTURE'],
 };
@@ -58,13 +59,57 @@ function cloudFor(started: StartedReply): CloudConnection {
 }
 
 const client = new RunnerClient({ baseUrl: env.apiUrl, runId: env.runId, token: env.token });
-const logs = new LogBatcher({ send: async (batch) => void (await client.post('logs', batch)) });
-const heartbeat = new Heartbeat(async (progress) => void (await client.post('heartbeat', progress ? { progress } : {})));
 const abort = new AbortController();
-
-type Outcome = { outcome: 'succeeded'; outputs: Record<string, unknown> } | { outcome: 'failed'; error: { code: string; message: string }; outputs?: Record<string, unknown> };
-
+const exit: (code?: number) => never = process.exit.bind(process);
 let finished = false;
+/** What the agent has produced so far: reported even when it exits or crashes. */
+let currentOutputs: Record<string, unknown> = {};
+let usage: { units: number } = { units: 0 };
+
+/**
+ * The platform ended the run (canceled, timed out, or its log limit reached): stop the agent
+ * and exit without reporting an outcome, which would be refused.
+ */
+function endedByPlatform(reason: string): void {
+  if (finished) return;
+  finished = true;
+  console.error(`runner: the platform ended this run (${reason}); stopping.`);
+  abort.abort(new Error(reason));
+  exit(0);
+}
+
+const ENDED_CODES = new Set(['run_finished', 'log_limit_exceeded', 'invalid_runner_token']);
+const endedBy = (err: unknown) => (err instanceof RunnerApiError && ENDED_CODES.has(err.code) ? err.code : null);
+
+const logs = new LogBatcher({
+  send: async (batch) => {
+    try {
+      const reply = (await client.post('logs', batch)) as { truncated?: boolean };
+      if (reply.truncated) endedByPlatform('log_limit_exceeded');
+    } catch (err) {
+      const code = endedBy(err);
+      if (code) endedByPlatform(code);
+      throw err;
+    }
+  },
+});
+const heartbeat = new Heartbeat(
+  async (progress) => {
+    try {
+      await client.post('heartbeat', progress ? { progress } : {});
+    } catch (err) {
+      const code = endedBy(err);
+      if (code) endedByPlatform(code);
+      throw err;
+    }
+  },
+  1000,
+  env.heartbeatSeconds * 1000,
+);
+
+type Outcome =
+  | { outcome: 'succeeded'; outputs: Record<string, unknown>; usage?: { units: number } }
+  | { outcome: 'failed' | 'timed_out'; error: { code: string; message: string }; outputs?: Record<string, unknown>; usage?: { units: number } };
 
 async function finish(result: Outcome): Promise<never> {
   if (finished) return new Promise<never>(() => undefined);
@@ -77,18 +122,34 @@ async function finish(result: Outcome): Promise<never> {
     console.error('runner: some log batches could not be delivered:', (err as Error).message);
   }
   try {
-    await client.post('complete', result);
+    await client.post('complete', usage.units > 0 ? { ...result, usage: { units: usage.units } } : result);
   } catch (err) {
     console.error('runner: could not report the outcome:', (err as Error).message);
     code = 1;
   }
-  process.exit(code);
+  exit(code);
 }
 
 function errorOf(err: unknown, code: string): { code: string; message: string } {
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return { code, message: message.slice(0, 4000) };
 }
+
+// An agent that exits by itself, or throws where nobody catches, still ends with a report.
+process.exit = ((code?: number | string | null) => {
+  const n = Number(code ?? process.exitCode ?? 0);
+  void finish(
+    n === 0
+      ? { outcome: 'succeeded', outputs: currentOutputs }
+      : { outcome: 'failed', error: { code: 'agent_exited', message: `The agent exited with code ${n}.` }, outputs: currentOutputs },
+  );
+}) as unknown as typeof process.exit;
+const crashed = (err: unknown) => {
+  logs.add({ ts: new Date().toISOString(), level: 'error', msg: 'The agent crashed.', fields: { error: errorOf(err, 'crash').message } });
+  void finish({ outcome: 'failed', error: errorOf(err, 'agent_crashed'), outputs: currentOutputs });
+};
+process.on('uncaughtException', crashed);
+process.on('unhandledRejection', crashed);
 
 process.on('SIGTERM', () => {
   abort.abort(new Error('terminated'));
@@ -101,7 +162,7 @@ async function main(): Promise<never> {
   heartbeat.start();
   // Secret values are fetched, not passed in the environment: they stay out of job metadata.
   const secrets = started.secretNames?.length ? ((await client.post('secrets', {})) as { values: Record<string, string> }).values : {};
-  const { ctx, outputs } = createContext({
+  const { ctx, outputs, usage: used } = createContext({
     runId: env.runId,
     attempt: env.attempt,
     agentId: env.agentId,
@@ -114,11 +175,13 @@ async function main(): Promise<never> {
     beat: (p) => heartbeat.beat(p),
     signal: abort.signal,
   });
+  currentOutputs = outputs;
+  usage = used;
 
   const timeout = setTimeout(() => {
     abort.abort(new Error('timeout'));
     ctx.log.error(`Run exceeded its ${env.timeoutSeconds}s timeout.`);
-    void finish({ outcome: 'failed', error: { code: 'timeout', message: `The run exceeded ${env.timeoutSeconds} seconds.` }, outputs });
+    void finish({ outcome: 'timed_out', error: { code: 'timeout', message: `The run exceeded its ${env.timeoutSeconds}-second timeout.` }, outputs });
   }, env.timeoutSeconds * 1000);
   timeout.unref();
 
@@ -135,16 +198,23 @@ async function main(): Promise<never> {
   try {
     const returned = await agent(ctx);
     if (returned && typeof returned === 'object') Object.assign(outputs, returned);
-    JSON.stringify(outputs); // outputs must be JSON; a cycle or BigInt fails the run clearly
-    return finish({ outcome: 'succeeded', outputs });
   } catch (err) {
     ctx.log.error('The agent failed.', { error: errorOf(err, 'agent').message });
     return finish({ outcome: 'failed', error: errorOf(err, 'agent_failed'), outputs });
   }
+  try {
+    JSON.stringify(outputs); // outputs must be JSON: a cycle or a BigInt fails the run clearly
+  } catch (err) {
+    ctx.log.error('The agent returned outputs that are not JSON.', { error: errorOf(err, 'output').message });
+    return finish({ outcome: 'failed', error: errorOf(err, 'output_invalid') });
+  }
+  return finish({ outcome: 'succeeded', outputs });
 }
 
 main().catch(async (err: unknown) => {
   console.error('runner: fatal:', err);
   // Tell the platform if it still listens; otherwise its heartbeat reaper notices the silence.
-  await finish({ outcome: 'failed', error: errorOf(err, 'runner_failed') }).catch(() => process.exit(1));
+  const code = endedBy(err);
+  if (code) return endedByPlatform(code);
+  await finish({ outcome: 'failed', error: errorOf(err, 'runner_failed') }).catch(() => exit(1));
 });

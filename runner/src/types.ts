@@ -31,6 +31,11 @@ export interface AgentContext {
   progress(percent: number, message: string): void;
   /** Tells the platform the agent is alive during long quiet work. */
   heartbeat(): void;
+  /**
+   * Reports billing units used (what a unit is, the agent's pricing says: resources scanned,
+   * actions taken). Adds up; sent with the outcome.
+   */
+  usage(units: number): void;
   /** Sets a named output of the run (JSON); all outputs are sent when the run completes. */
   output(name: string, value: unknown): void;
   /** Aborted when the run is cancelled or times out. */

@@ -6,6 +6,8 @@ export interface Profile {
   name: 'dev' | 'test' | 'bench';
   projectId: string;
   region: string;
+  /** Folders of agents (relative to the repo) the local executor runs and the seed publishes. */
+  agentDirs: string[];
   ports: {
     hub: number;
     logging: number;
@@ -32,9 +34,10 @@ function offset(by: number): Profile['ports'] {
 }
 
 export const PROFILES: Record<Profile['name'], Profile> = {
-  dev: { name: 'dev', projectId: 'demo-agent-marketplace', region: 'us-central1', ports: offset(0) },
-  test: { name: 'test', projectId: 'demo-agent-marketplace-test', region: 'us-central1', ports: offset(10_000) },
-  bench: { name: 'bench', projectId: 'demo-agent-marketplace-bench', region: 'us-central1', ports: offset(20_000) },
+  dev: { name: 'dev', projectId: 'demo-agent-marketplace', region: 'us-central1', agentDirs: ['agents'], ports: offset(0) },
+  // The test stack also publishes the probe agent, whose input picks a failure to act out.
+  test: { name: 'test', projectId: 'demo-agent-marketplace-test', region: 'us-central1', agentDirs: ['agents', 'test/fixtures/agents'], ports: offset(10_000) },
+  bench: { name: 'bench', projectId: 'demo-agent-marketplace-bench', region: 'us-central1', agentDirs: ['agents', 'test/fixtures/agents'], ports: offset(20_000) },
 };
 
 export interface StackUrls {
@@ -47,8 +50,9 @@ export interface StackUrls {
   firestoreHost: string;
   pubsub: string;
   tasks: string;
-  /** The Functions emulator's route for the scheduler tick (a CloudEvent POST runs it once). */
+  /** The Functions emulator's routes for the scheduled functions (a CloudEvent POST runs one once). */
   schedulerTick: string;
+  watchdogTick: string;
 }
 
 export function urlsOf(p: Profile): StackUrls {
@@ -65,5 +69,6 @@ export function urlsOf(p: Profile): StackUrls {
     pubsub: `${h}:${p.ports.pubsub}`,
     tasks: `${h}:${p.ports.tasks}`,
     schedulerTick: `http://${h}:${p.ports.functions}/functions/projects/${p.projectId}/triggers/${p.region}-scheduleTick-0`,
+    watchdogTick: `http://${h}:${p.ports.functions}/functions/projects/${p.projectId}/triggers/${p.region}-runWatchdog-0`,
   };
 }

@@ -48,6 +48,10 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     'EXECUTOR=local',
     'SECRETS=local',
     `RUNNER_API_URL=${urls.runnerApi}`,
+    `LOCAL_AGENT_DIRS=${profile.agentDirs.join(',')}`,
+    // The test stack presumes a runner dead after 10 s of silence, so the crash tests finish quickly.
+    // and caps a run's log at 5,000 lines, so the flood test hits the cap well inside its timeout.
+    ...(profile.name === 'test' ? ['HEARTBEAT_TIMEOUT_SECONDS=10', 'RUNNER_HEARTBEAT_SECONDS=2', 'TIMEOUT_GRACE_SECONDS=3', 'LOG_MAX_LINES=5000'] : []),
     '',
   ];
   writeFileSync(path.join(repoRoot, 'functions', `.env.${profile.projectId}`), lines.join('\n'));
@@ -82,9 +86,12 @@ function waitFirestore(urls: StackUrls, owner: Managed): Promise<void> {
   );
 }
 
-/** Runs the scheduler function once, as Cloud Scheduler would (there is no scheduler emulator). */
-export async function tickScheduler(urls: StackUrls): Promise<void> {
-  const res = await fetch(urls.schedulerTick, {
+/**
+ * Runs a scheduled function once, as Cloud Scheduler would (there is no scheduler emulator):
+ * the schedule tick, or the run watchdog.
+ */
+export async function tickScheduler(urls: StackUrls, which: 'schedules' | 'watchdog' = 'schedules'): Promise<void> {
+  const res = await fetch(which === 'schedules' ? urls.schedulerTick : urls.watchdogTick, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({
@@ -96,7 +103,7 @@ export async function tickScheduler(urls: StackUrls): Promise<void> {
     }),
   });
   await res.arrayBuffer();
-  if (!res.ok) throw new Error(`scheduler tick: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`${which} tick: HTTP ${res.status}`);
 }
 
 export interface StartOptions {
@@ -207,8 +214,8 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
     };
 
     if (options.seed !== false) {
-      log('seeding the catalog from agents/');
-      execFileSync(path.join(nodeBin, 'node'), [path.join(repoRoot, 'scripts', 'seed.ts')], {
+      log(`seeding the catalog from ${profile.agentDirs.join(', ')}`);
+      execFileSync(path.join(nodeBin, 'node'), [path.join(repoRoot, 'scripts', 'seed.ts'), ...profile.agentDirs], {
         cwd: repoRoot,
         env: { ...process.env, ...clientEnv },
         stdio: ['ignore', 'pipe', 'inherit'],

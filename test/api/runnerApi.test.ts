@@ -31,8 +31,8 @@ describe('runner API', () => {
     expect((await call('POST', `/runner/runs/${runId}/started`, { token })).status).toBe(200);
 
     const batch = { seq: 0, lines: [line('one'), line('two', 'warn')] };
-    expect((await call('POST', `/runner/runs/${runId}/logs`, { token, body: batch })).body).toEqual({ ok: true, duplicate: false });
-    expect((await call('POST', `/runner/runs/${runId}/logs`, { token, body: batch })).body).toEqual({ ok: true, duplicate: true });
+    expect((await call('POST', `/runner/runs/${runId}/logs`, { token, body: batch })).body).toEqual({ ok: true, duplicate: false, truncated: false });
+    expect((await call('POST', `/runner/runs/${runId}/logs`, { token, body: batch })).body).toEqual({ ok: true, duplicate: true, truncated: false });
     expect((await call('POST', `/runner/runs/${runId}/logs`, { token, body: { seq: 1, lines: [line('three')] } })).status).toBe(200);
 
     const badLevel = await call('POST', `/runner/runs/${runId}/logs`, { token, body: { seq: 2, lines: [line('x', 'fatal')] } });

@@ -14,6 +14,7 @@ export async function seedStartingRun(
     state: 'starting', attempt: 1, trigger: { kind: 'manual', by: opts.by ?? 'test' }, input: opts.input ?? {},
     createdAt: now, updatedAt: now, startedAt: null, finishedAt: null, heartbeatAt: null, progress: null,
     outputs: null, error: null, eventCount: 3, lease: null, executionId: 'test',
+    timeoutSeconds: 300, maxAttempts: 1, backoffSeconds: 30, deadlineAt: null, watchAt: null, slots: [], redeliveries: 0, usage: null,
     runnerTokenHash: createHash('sha256').update(secret).digest('hex'),
   });
   return { runId, token: `rt_${wsId}_${runId}_${secret}` };

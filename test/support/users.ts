@@ -63,9 +63,9 @@ export async function addMember(ws: TestWorkspace, role: string): Promise<TestUs
 }
 
 /** The shortest wizard: start a draft, consent to the agent's permissions, deploy. */
-export async function installAgent(ws: TestWorkspace, agentId = 'cost-anomaly-detector'): Promise<string> {
+export async function installAgent(ws: TestWorkspace, agentId = 'cost-anomaly-detector', version?: string): Promise<string> {
   const token = ws.owner.idToken;
-  const res = await call('POST', `/workspaces/${ws.id}/installs`, { token, body: { agentId } });
+  const res = await call('POST', `/workspaces/${ws.id}/installs`, { token, body: { agentId, ...(version ? { version } : {}) } });
   if (res.status !== 201) throw new Error(`install: ${res.status} ${JSON.stringify(res.body)}`);
   const agent = await call('GET', `/agents/${agentId}/versions/${res.body.version}`);
   const scopes = (agent.body.manifest.permissions as { scope: string }[]).map((p) => p.scope);

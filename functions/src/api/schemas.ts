@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ManifestSchema } from '../domain/manifest.js';
 import { LogLevel, LogLine } from '../domain/models.js';
 import { ApiKeyScope, Permission, Role } from '../domain/roles.js';
+import { RunPolicy } from '../domain/runPolicy.js';
 import { RunState } from '../domain/runState.js';
 
 /**
@@ -141,6 +142,7 @@ export const InstallOut = z
       webhook: z.object({ enabled: z.boolean(), url: z.string().nullable() }),
     }),
     approvalPolicy: z.record(z.string(), z.object({ approverRole: z.string(), levels: z.number().int() })),
+    runPolicy: RunPolicy,
     steps: z.record(z.string(), Timestamp),
     createdAt: Timestamp,
     createdBy: z.string(),
@@ -149,6 +151,8 @@ export const InstallOut = z
     deployedBy: z.string().nullable(),
   })
   .meta({ id: 'Install' });
+
+export const RunPolicyIn = RunPolicy.meta({ id: 'RunPolicy' });
 
 export const CreateInstallIn = z
   .object({ agentId: z.string().min(1).max(63), version: z.string().min(1).max(64).optional() })
@@ -189,7 +193,12 @@ export const RunOut = z
     heartbeatAt: Timestamp.nullable(),
     progress: z.object({ percent: z.number(), message: z.string() }).nullable(),
     outputs: z.record(z.string(), z.unknown()).nullable(),
+    /** On a finished run, why it failed; on a queued retry, why the last attempt failed. */
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    timeoutSeconds: z.number().int(),
+    maxAttempts: z.number().int(),
+    deadlineAt: Timestamp.nullable(),
+    usage: z.object({ units: z.number() }).nullable(),
   })
   .meta({ id: 'Run' });
 
@@ -212,7 +221,7 @@ export const LogPageOut = z.object({ lines: z.array(LogLineOut), next: z.number(
 
 /** Runner API: what an agent's runner sends (documented so any language can implement it). */
 export const LogBatchIn = z
-  .object({ seq: z.number().int().min(0).max(10_000_000), lines: z.array(LogLine).min(1).max(1000) })
+  .object({ seq: z.number().int().min(0).max(999_999), lines: z.array(LogLine).min(1).max(1000) })
   .strict()
   .meta({ id: 'LogBatch' });
 
@@ -223,7 +232,9 @@ export const HeartbeatIn = z
 
 export const CompleteIn = z
   .object({
-    outcome: z.enum(['succeeded', 'failed']),
+    outcome: z.enum(['succeeded', 'failed', 'timed_out']),
+    /** Billing units the agent used in this attempt (the manifest's pricing says what a unit is). */
+    usage: z.object({ units: z.number().min(0).max(1e9) }).strict().optional(),
     // Outputs live on the run document (1 MiB in all); larger results belong in artifacts.
     outputs: z
       .record(z.string(), z.unknown())
@@ -241,3 +252,31 @@ export const HealthOut = z.object({ status: z.literal('ok'), version: z.string()
 export const MeOut = z.object({ uid: z.string(), email: z.string().nullable() }).meta({ id: 'Me' });
 
 export { LogLevel, Permission };
+
+const Summary = {
+  runs: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  canceled: z.number().int(),
+  timedOut: z.number().int(),
+  /** Succeeded over succeeded, failed and timed out (canceled runs are not the agent's doing); null before any. */
+  successRate: z.number().nullable(),
+  durationP50Ms: z.number().nullable(),
+  durationP95Ms: z.number().nullable(),
+  lastRunAt: Timestamp.nullable(),
+  /** The last 30 UTC days that had finished runs. */
+  daily: z.array(z.object({ date: z.string(), runs: z.number().int(), succeeded: z.number().int(), failed: z.number().int() })),
+};
+
+export const MetricsOut = z
+  .object({
+    workspace: z.object({
+      ...Summary,
+      activeRuns: z.number().int(),
+      runsThisMonth: z.number().int(),
+      limits: z.object({ runsPerMonth: z.number().int(), concurrentRuns: z.number().int() }),
+    }),
+    installs: z.array(z.object({ installId: z.string(), agentId: z.string(), ...Summary })),
+    agents: z.array(z.object({ agentId: z.string(), ...Summary })),
+  })
+  .meta({ id: 'WorkspaceMetrics' });

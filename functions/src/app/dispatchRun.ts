@@ -1,4 +1,5 @@
 import { AppError } from '../domain/errors.js';
+import { watchQueued, watchStarting } from '../domain/runWatch.js';
 import type { Deps, DispatchTask } from './ports.js';
 import { formatCredential, newId, newSecret, sha256 } from './secrets.js';
 
@@ -22,17 +23,13 @@ export async function dispatchRun(
   const holder = newId();
   const secret = newSecret();
   const token = formatCredential(RUNNER_TOKEN_PREFIX, run.wsId, run.id, secret);
+  const until = new Date(deps.clock.now().getTime() + deps.config.leaseSeconds * 1000);
   const leased = await deps.runs.transition(run.wsId, run.id, {
     from: ['queued'],
     to: 'dispatching',
     reason: 'dispatch',
-    patch: (current) =>
-      current.attempt === task.attempt
-        ? {
-            lease: { holder, until: new Date(deps.clock.now().getTime() + deps.config.leaseSeconds * 1000) },
-            runnerTokenHash: sha256(secret),
-          }
-        : {},
+    // The watchdog looks again when the lease ends: a dispatch that died holding it is failed (and retried by policy).
+    patch: (current) => (current.attempt === task.attempt ? { lease: { holder, until }, runnerTokenHash: sha256(secret), watchAt: until } : {}),
   });
   if (!leased.applied || leased.run.lease?.holder !== holder) return 'skipped';
 
@@ -66,6 +63,8 @@ export async function dispatchRun(
         RUN_ATTEMPT: String(run.attempt),
         RUNNER_API_URL: deps.config.runnerApiUrl,
         RUNNER_TOKEN: token,
+        RUNNER_HEARTBEAT_SECONDS: String(deps.config.runnerHeartbeatSeconds),
+        RUN_TIMEOUT_SECONDS: String(manifest.resources.timeoutSeconds),
       },
     }));
   } catch (err) {
@@ -74,7 +73,7 @@ export async function dispatchRun(
       from: ['dispatching'],
       to: 'queued',
       reason: 'executor_failed',
-      patch: () => ({ lease: null, runnerTokenHash: null }),
+      patch: () => ({ lease: null, runnerTokenHash: null, watchAt: watchQueued(deps.clock.now(), deps.config) }),
     });
     throw new AppError('unavailable', 'executor_failed', `The executor could not start the run: ${(err as Error).message}`);
   }
@@ -83,12 +82,16 @@ export async function dispatchRun(
     from: ['dispatching'],
     to: 'starting',
     reason: 'execution_started',
-    patch: () => ({ lease: null, executionId }),
+    patch: () => ({ lease: null, executionId, watchAt: watchStarting(deps.clock.now(), deps.config) }),
   });
-  if (!started.applied) {
-    // Canceled while we were starting it: stop what we just started.
-    await deps.executor.cancel(executionId);
-    return 'skipped';
+  if (started.applied) return 'started';
+  const now = started.run;
+  if (now.attempt === run.attempt && (now.state === 'running' || now.state === 'awaiting_approval' || now.state === 'succeeded')) {
+    // The runner was quicker than this transaction and already reported: it is our execution.
+    if (!now.executionId) await deps.runs.touch(run.wsId, run.id, { executionId });
+    return 'started';
   }
-  return 'started';
+  // Canceled (or failed by the watchdog) while we were starting it: stop what we just started.
+  await deps.executor.cancel(executionId);
+  return 'skipped';
 }

@@ -3,6 +3,7 @@ import { consentMatches, permissionDiff, readiness, type WizardStep } from '../d
 import { validateAgainst } from '../domain/jsonSchema.js';
 import type { Manifest } from '../domain/manifest.js';
 import type { Install } from '../domain/models.js';
+import type { RunPolicy } from '../domain/runPolicy.js';
 import { getAgent } from './catalog.js';
 import type { Deps, InstallChange, PageRequest } from './ports.js';
 import { actorId, type WorkspaceAccess } from './principal.js';
@@ -265,6 +266,15 @@ export async function setPaused(deps: InstallDeps, access: WorkspaceAccess, inst
     return { next: { ...install, state: paused ? 'paused' : 'active', updatedAt: now } };
   });
   return synced(deps, next);
+}
+
+/** How the install's runs run: concurrency and retries (draft or deployed; applies to runs created after). */
+export async function setRunPolicy(deps: InstallDeps, access: WorkspaceAccess, installId: string, policy: RunPolicy): Promise<Install> {
+  const now = deps.clock.now();
+  return deps.installs.update(access.wsId, installId, (install) => {
+    if (install.state === 'uninstalled') throw notFound('Install', 'install_not_found');
+    return { next: { ...install, runPolicy: policy, updatedAt: now } };
+  });
 }
 
 /** A newer (or older) version; permissions that grow need fresh consent in the same call. */

@@ -12,6 +12,9 @@ import type {
   Workspace,
 } from '../domain/models.js';
 import type { Manifest } from '../domain/manifest.js';
+import type { RunLimits } from '../domain/runLimits.js';
+import type { LogLimits } from '../domain/runLogs.js';
+import type { MetricsDoc } from '../domain/runMetrics.js';
 import type { Role } from '../domain/roles.js';
 import type { RunState } from '../domain/runState.js';
 
@@ -97,10 +100,13 @@ export interface TransitionPatch {
 }
 
 export interface TransitionRequest {
-  to: RunState;
+  /** The target state, or a choice made on the run as read inside the transaction. */
+  to: RunState | ((run: Run) => RunState);
   reason: string;
   /** States the run must be in for this transition to apply; otherwise nothing changes. */
   from: readonly RunState[];
+  /** A further condition on the run as read in the transaction; false: nothing changes. */
+  guard?: (run: Run) => boolean;
   patch?: (run: Run) => Partial<Run>;
 }
 
@@ -108,22 +114,59 @@ export type TransitionResult =
   | { applied: true; run: Run }
   | { applied: false; run: Run };
 
+/** The limits a new run is admitted under (checked with the workspace's counters in one transaction). */
+export interface RunAdmission {
+  limits: RunLimits;
+  installConcurrency: number | null;
+}
+
+export interface RunFilter {
+  installId?: string | undefined;
+  state?: RunState | undefined;
+}
+
+export interface WorkspaceRunMetrics {
+  /** Runs holding a concurrency slot now, and runs created this month. */
+  activeRuns: number;
+  runsThisMonth: number;
+  installs: Record<string, Partial<MetricsDoc> & { agentId: string }>;
+  agents: Record<string, Partial<MetricsDoc>>;
+}
+
 export interface RunStore {
-  /** Creates the run and its first event atomically. */
-  create(run: Run): Promise<void>;
+  /**
+   * Creates the run and its first event atomically; with an admission, only if the
+   * workspace's limits admit it (else 429 `rate_limited`), taking its slots in the same write.
+   */
+  create(run: Run, admission?: RunAdmission): Promise<void>;
   get(wsId: string, runId: string): Promise<Run | null>;
-  list(wsId: string, filter: { installId?: string | undefined }, page: PageRequest): Promise<Page<Run>>;
+  list(wsId: string, filter: RunFilter, page: PageRequest): Promise<Page<Run>>;
   /**
    * Moves the run through the domain state machine inside a transaction and appends the
    * event. A run not in `from` is returned unchanged with `applied: false` (redelivery).
    */
   transition(wsId: string, runId: string, req: TransitionRequest): Promise<TransitionResult>;
   /** Updates non-state fields (heartbeat, progress); never touches `state`. */
-  touch(wsId: string, runId: string, patch: Partial<Pick<Run, 'heartbeatAt' | 'progress'>>): Promise<void>;
+  touch(wsId: string, runId: string, patch: Partial<Pick<Run, 'heartbeatAt' | 'progress' | 'watchAt' | 'executionId'>>): Promise<void>;
+  /**
+   * Updates non-state fields only if the run still matches `expect` (read and written in a
+   * transaction); false when it no longer does.
+   */
+  touchIf(
+    wsId: string,
+    runId: string,
+    expect: Partial<Pick<Run, 'state' | 'attempt' | 'redeliveries'>>,
+    patch: Partial<Pick<Run, 'watchAt' | 'redeliveries'>>,
+  ): Promise<boolean>;
   /** Stores a log chunk under its sequence number; a chunk already stored is left as is. */
   putLogChunk(wsId: string, runId: string, chunk: LogChunk): Promise<{ created: boolean }>;
+  getLogChunk(wsId: string, runId: string, seq: number): Promise<LogChunk | null>;
   listLogChunks(wsId: string, runId: string, afterSeq: number, limit: number): Promise<LogChunk[]>;
   listEvents(wsId: string, runId: string): Promise<RunEvent[]>;
+  /** Runs whose `watchAt` has passed, earliest first: across all workspaces, or in one. */
+  watched(now: Date, limit: number, wsId?: string): Promise<Run[]>;
+  /** What the workspace's run slots hold now, and every metrics document (one per install, one per agent). */
+  metrics(wsId: string, now: Date): Promise<WorkspaceRunMetrics>;
 }
 
 export interface IdempotencyRecord {
@@ -146,8 +189,15 @@ export interface DispatchTask {
   attempt: number;
 }
 
+export interface EnqueueOptions {
+  /** Deliver no sooner than this (retry backoff). */
+  delaySeconds?: number;
+  /** A watchdog re-enqueue of the same attempt: a fresh task id, since the first is spent. */
+  redelivery?: number;
+}
+
 export interface DispatchQueue {
-  enqueue(task: DispatchTask): Promise<void>;
+  enqueue(task: DispatchTask, options?: EnqueueOptions): Promise<void>;
 }
 
 /** What an execution gets: the runner's environment contract, identical locally and on Cloud Run. */
@@ -163,6 +213,10 @@ export interface ExecutionSpec {
     RUN_ATTEMPT: string;
     RUNNER_API_URL: string;
     RUNNER_TOKEN: string;
+    /** How often a quiet runner says it is alive. */
+    RUNNER_HEARTBEAT_SECONDS: string;
+    /** The manifest's timeout: the runner stops the agent and reports `timed_out` at it. */
+    RUN_TIMEOUT_SECONDS: string;
   };
 }
 
@@ -187,7 +241,25 @@ export interface Deps {
   sandbox: SandboxStore;
   secrets: SecretStore;
   schedules: ScheduleStore;
-  config: { runnerApiUrl: string; leaseSeconds: number };
+  config: EngineConfig;
+}
+
+/** The run engine's settings (config/index.ts). */
+export interface EngineConfig {
+  runnerApiUrl: string;
+  leaseSeconds: number;
+  /** A runner silent this long is presumed dead. */
+  heartbeatTimeoutSeconds: number;
+  /** The interval the runner's keep-alive uses (well under the timeout). */
+  runnerHeartbeatSeconds: number;
+  /** The longest a run may wait in `queued` before the watchdog re-enqueues it. */
+  queuedTimeoutSeconds: number;
+  /** The longest an execution may take from started to the runner's first call. */
+  startTimeoutSeconds: number;
+  /** Past a run's deadline, how long the runner gets to stop itself before the watchdog does. */
+  timeoutGraceSeconds: number;
+  /** Per attempt; past them the logs are cut and the run fails. */
+  logLimits: LogLimits;
 }
 
 export interface UserDirectory {

@@ -1,10 +1,12 @@
+import type { Run } from '../domain/models.js';
 import type { ApiKeyScope, Permission, Role } from '../domain/roles.js';
 
 /** Who is calling, after authentication. */
 export type Principal =
   | { kind: 'user'; uid: string; email: string | null }
   | { kind: 'apiKey'; wsId: string; keyId: string; scopes: readonly ApiKeyScope[] }
-  | { kind: 'runner'; wsId: string; runId: string; attempt: number }
+  /** `run` is the run as read when the token was checked: it spares the handler a second read. */
+  | { kind: 'runner'; wsId: string; runId: string; attempt: number; run: Run }
   /** A verified inbound webhook of one install (never an authenticated API caller). */
   | { kind: 'webhook'; wsId: string; installId: string }
   /** The platform itself (the scheduler): never an API caller. */

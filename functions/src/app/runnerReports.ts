@@ -1,28 +1,32 @@
 import { AppError } from '../domain/errors.js';
-import type { LogLine, Run } from '../domain/models.js';
+import { validateAgainst } from '../domain/jsonSchema.js';
+import type { LogChunk, LogLine, Run } from '../domain/models.js';
+import { fitUnderLimits, storedSeq } from '../domain/runLogs.js';
 import { isTerminal } from '../domain/runState.js';
+import { watchRunning } from '../domain/runWatch.js';
 import { RUNNER_TOKEN_PREFIX } from './dispatchRun.js';
 import type { Deps } from './ports.js';
 import type { Principal } from './principal.js';
+import { endAttempt } from './runAttempts.js';
 import { redactLines } from './runSecrets.js';
 import { matchesHash, parseCredential } from './secrets.js';
 
 /** How long a finished run's token still works, so a runner can retry a lost `complete`. */
 const FINISHED_GRACE_MS = 15 * 60_000;
 
+type Runner = Extract<Principal, { kind: 'runner' }>;
+type EngineDeps = Pick<Deps, 'runs' | 'clock' | 'dispatchQueue' | 'executor' | 'config'>;
+
 const invalidToken = () =>
   new AppError('unauthenticated', 'invalid_runner_token', 'The runner token is invalid or no longer valid for this run.');
 
-export async function authenticateRunner(
-  deps: Pick<Deps, 'runs' | 'clock'>,
-  token: string,
-): Promise<Extract<Principal, { kind: 'runner' }>> {
+export async function authenticateRunner(deps: Pick<Deps, 'runs' | 'clock'>, token: string): Promise<Runner> {
   const parsed = parseCredential(RUNNER_TOKEN_PREFIX, token);
   if (!parsed) throw invalidToken();
   const run = await deps.runs.get(parsed.wsId, parsed.id);
   if (!run || !run.runnerTokenHash || !matchesHash(parsed.secret, run.runnerTokenHash)) throw invalidToken();
   if (run.finishedAt && deps.clock.now().getTime() - run.finishedAt.getTime() > FINISHED_GRACE_MS) throw invalidToken();
-  return { kind: 'runner', wsId: run.wsId, runId: run.id, attempt: run.attempt };
+  return { kind: 'runner', wsId: run.wsId, runId: run.id, attempt: run.attempt, run };
 }
 
 function assertLive(run: Run): void {
@@ -31,79 +35,130 @@ function assertLive(run: Run): void {
   }
 }
 
-export async function reportStarted(deps: Pick<Deps, 'runs' | 'clock'>, runner: { wsId: string; runId: string }): Promise<Run> {
+export async function reportStarted(deps: EngineDeps, runner: Runner): Promise<Run> {
   const now = deps.clock.now();
   const result = await deps.runs.transition(runner.wsId, runner.runId, {
-    from: ['starting'],
+    // `dispatching`: the execution reached us before dispatch recorded that it started it.
+    from: ['starting', 'dispatching'],
     to: 'running',
     reason: 'runner_started',
-    patch: () => ({ startedAt: now, heartbeatAt: now }),
+    patch: (run) => {
+      const deadlineAt = new Date(now.getTime() + run.timeoutSeconds * 1000);
+      return { startedAt: now, heartbeatAt: now, lease: null, deadlineAt, watchAt: watchRunning(now, deadlineAt, deps.config) };
+    },
   });
   if (!result.applied && result.run.state !== 'running') assertLive(result.run);
   return result.run;
 }
 
+const lineBytes = (line: LogLine) => Buffer.byteLength(JSON.stringify(line));
+
+/**
+ * Stores one batch of log lines (redacted) as a chunk. Each chunk carries the attempt's
+ * running totals, read from the chunk before it, so the per-run cap costs one small read and
+ * no extra write. The batch that crosses the cap is cut, ends with a marker line, and the run fails.
+ */
 export async function ingestLogs(
-  deps: Pick<Deps, 'runs' | 'clock' | 'installs' | 'secrets'>,
-  runner: { wsId: string; runId: string; attempt: number },
+  deps: EngineDeps & Pick<Deps, 'installs' | 'secrets'>,
+  runner: Runner,
   batch: { seq: number; lines: LogLine[] },
-): Promise<{ created: boolean }> {
-  const run = await deps.runs.get(runner.wsId, runner.runId);
-  if (!run) throw invalidToken();
+): Promise<{ created: boolean; truncated: boolean }> {
+  const run = runner.run;
+  const seq = storedSeq(runner.attempt, batch.seq);
   if (isTerminal(run.state) && run.finishedAt) {
     // A batch retried after `complete` may still land; nothing new is accepted after that.
-    const stored = await deps.runs.listLogChunks(runner.wsId, runner.runId, batch.seq - 1, 1);
-    if (stored[0]?.seq === batch.seq) return { created: false };
+    const stored = await deps.runs.getLogChunk(runner.wsId, runner.runId, seq);
+    if (stored) return { created: false, truncated: Boolean(stored.truncated) };
     assertLive(run);
   }
-  return deps.runs.putLogChunk(runner.wsId, runner.runId, {
-    seq: batch.seq,
+  const previous = batch.seq === 0 ? null : await deps.runs.getLogChunk(runner.wsId, runner.runId, seq - 1);
+  if (batch.seq > 0 && !previous) {
+    throw new AppError('conflict', 'log_batch_out_of_order', `Log batch ${batch.seq} arrived before batch ${batch.seq - 1}; send batches in order.`);
+  }
+  if (previous?.truncated) throw new AppError('conflict', 'log_limit_exceeded', 'This run reached its log limit; no more lines are stored.');
+  const lines = await redactLines(deps, runner, batch.lines);
+  const limits = deps.config.logLimits;
+  const { kept, totals } = fitUnderLimits(limits, { lines: previous?.totalLines ?? 0, bytes: previous?.totalBytes ?? 0 }, lines.map(lineBytes));
+  const truncated = kept < lines.length;
+  const chunk: LogChunk = {
+    seq,
     attempt: runner.attempt,
-    // Secret values never reach storage, whatever the agent logs.
-    lines: await redactLines(deps, runner, batch.lines),
+    lines: truncated
+      ? [
+          ...lines.slice(0, kept),
+          {
+            ts: deps.clock.now().toISOString(),
+            level: 'error',
+            msg: `Log limit reached (${limits.maxLines} lines or ${limits.maxBytes / 1024 / 1024} MiB per attempt): later lines were dropped and the run was stopped.`,
+          },
+        ]
+      : lines,
     receivedAt: deps.clock.now(),
-  });
+    totalLines: totals.lines,
+    totalBytes: totals.bytes,
+    ...(truncated ? { truncated: true } : {}),
+  };
+  const { created } = await deps.runs.putLogChunk(runner.wsId, runner.runId, chunk);
+  if (truncated && created) {
+    await endAttempt(deps, runner, {
+      from: ['starting', 'running', 'awaiting_approval'],
+      outcome: 'failed',
+      reason: 'log_limit_exceeded',
+      error: { code: 'log_limit_exceeded', message: `The agent wrote more than ${limits.maxLines} log lines (or ${limits.maxBytes / 1024 / 1024} MiB); its logs were cut and the run was stopped.` },
+      stopExecution: true,
+    });
+  }
+  return { created, truncated };
 }
 
 export async function reportHeartbeat(
-  deps: Pick<Deps, 'runs' | 'clock'>,
-  runner: { wsId: string; runId: string },
+  deps: EngineDeps,
+  runner: Runner,
   input: { progress?: { percent: number; message: string } | undefined },
 ): Promise<void> {
-  const run = await deps.runs.get(runner.wsId, runner.runId);
-  if (!run) throw invalidToken();
+  const run = runner.run;
   assertLive(run);
+  const now = deps.clock.now();
+  const watchAt = run.state === 'running' ? watchRunning(now, run.deadlineAt, deps.config) : undefined;
   await deps.runs.touch(runner.wsId, runner.runId, {
-    heartbeatAt: deps.clock.now(),
+    heartbeatAt: now,
+    ...(watchAt && watchAt.getTime() !== run.watchAt?.getTime() ? { watchAt } : {}),
     ...(input.progress ? { progress: input.progress } : {}),
   });
 }
 
-export async function reportCompleted(
-  deps: Pick<Deps, 'runs' | 'clock'>,
-  runner: { wsId: string; runId: string },
-  input: {
-    outcome: 'succeeded' | 'failed';
-    outputs?: Record<string, unknown> | undefined;
-    error?: { code: string; message: string } | undefined;
-  },
-): Promise<Run> {
-  const now = deps.clock.now();
-  const result = await deps.runs.transition(runner.wsId, runner.runId, {
+export interface CompletionReport {
+  outcome: 'succeeded' | 'failed' | 'timed_out';
+  outputs?: Record<string, unknown> | undefined;
+  error?: { code: string; message: string } | undefined;
+  usage?: { units: number } | undefined;
+}
+
+export async function reportCompleted(deps: EngineDeps & Pick<Deps, 'catalog'>, runner: Runner, input: CompletionReport): Promise<Run> {
+  let { outcome, error } = input;
+  if (outcome === 'succeeded') {
+    // Outputs that break the manifest's promise fail the run: downstream consumers rely on it.
+    const manifest = await deps.catalog.getVersion(runner.run.agentId, runner.run.agentVersion);
+    const issues = manifest?.outputs ? validateAgainst(manifest.outputs, input.outputs ?? {}, 'outputs') : [];
+    if (issues.length > 0) {
+      outcome = 'failed';
+      error = { code: 'output_invalid', message: `The agent's outputs do not match its manifest: ${issues[0]!.path} ${issues[0]!.message}` };
+    }
+  }
+  const result = await endAttempt(deps, runner, {
     from: ['starting', 'running'],
-    to: input.outcome,
-    reason: input.outcome === 'succeeded' ? 'runner_succeeded' : 'runner_failed',
-    patch: (run) => ({
-      finishedAt: now,
-      startedAt: run.startedAt ?? now,
-      outputs: input.outputs ?? null,
-      error: input.outcome === 'failed' ? (input.error ?? { code: 'agent_failed', message: 'The agent reported a failure.' }) : null,
-      progress: input.outcome === 'succeeded' ? { percent: 100, message: run.progress?.message ?? 'Done' } : run.progress,
-    }),
+    outcome,
+    reason: `runner_${outcome}`,
+    error: outcome === 'succeeded' ? null : (error ?? { code: outcome === 'timed_out' ? 'timeout' : 'agent_failed', message: outcome === 'timed_out' ? 'The run exceeded its timeout.' : 'The agent reported a failure.' }),
+    outputs: input.outputs ?? null,
+    ...(input.usage ? { usageUnits: input.usage.units } : {}),
   });
-  if (!result.applied && result.run.state !== input.outcome) {
-    assertLive(result.run);
-    throw new AppError('conflict', 'invalid_run_transition', `The run is ${result.run.state}; it cannot complete now.`);
+  if (!result.applied) {
+    const run = result.run;
+    // The same report again (a retried request), or one for an attempt already retried: nothing to do.
+    if (run.state === outcome || run.attempt !== runner.attempt) return run;
+    assertLive(run);
+    throw new AppError('conflict', 'invalid_run_transition', `The run is ${run.state}; it cannot complete now.`);
   }
   return result.run;
 }

@@ -1,14 +1,21 @@
 import { AppError, notFound } from '../domain/errors.js';
 import type { LogChunk, Run, RunTrigger } from '../domain/models.js';
 import { validateAgainst } from '../domain/jsonSchema.js';
+import { limitsFor } from '../domain/runLimits.js';
+import { DEFAULT_RUN_POLICY } from '../domain/runPolicy.js';
+import { watchQueued } from '../domain/runWatch.js';
 import { getInstall } from './installs.js';
-import type { Deps, PageRequest } from './ports.js';
+import type { Deps, PageRequest, RunFilter } from './ports.js';
 import { actorId, type WorkspaceAccess } from './principal.js';
 import { newId } from './secrets.js';
 
-/** Creates a queued run for an install and hands it to the dispatch queue. */
+/**
+ * Creates a queued run for an install and hands it to the dispatch queue. The run is admitted
+ * against the workspace's plan quotas and the install's concurrency in the transaction that
+ * creates it: over a limit, nothing is created and the caller gets 429 with Retry-After.
+ */
 export async function triggerRun(
-  deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog'>,
+  deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'workspaces' | 'config'>,
   access: WorkspaceAccess,
   input: {
     installId: string;
@@ -29,6 +36,9 @@ export async function triggerRun(
       issues,
     });
   }
+  const workspace = await deps.workspaces.get(access.wsId);
+  if (!workspace) throw notFound('Workspace', 'workspace_not_found');
+  const policy = install.runPolicy ?? DEFAULT_RUN_POLICY;
   const now = deps.clock.now();
   const trigger: RunTrigger = input.trigger ?? {
     kind: access.principal.kind === 'apiKey' ? 'api' : 'manual',
@@ -59,8 +69,16 @@ export async function triggerRun(
     lease: null,
     executionId: null,
     runnerTokenHash: null,
+    timeoutSeconds: manifest.resources.timeoutSeconds,
+    maxAttempts: policy.maxAttempts,
+    backoffSeconds: policy.backoffSeconds,
+    deadlineAt: null,
+    watchAt: watchQueued(now, deps.config),
+    slots: [],
+    redeliveries: 0,
+    usage: null,
   };
-  await deps.runs.create(run);
+  await deps.runs.create(run, { limits: limitsFor(workspace), installConcurrency: policy.concurrency });
   try {
     await deps.dispatchQueue.enqueue({ wsId: run.wsId, runId: run.id, attempt: run.attempt });
   } catch (err) {
@@ -87,7 +105,7 @@ export async function getRun(deps: Pick<Deps, 'runs'>, wsId: string, runId: stri
   return run;
 }
 
-export function listRuns(deps: Pick<Deps, 'runs'>, wsId: string, filter: { installId?: string | undefined }, page: PageRequest) {
+export function listRuns(deps: Pick<Deps, 'runs'>, wsId: string, filter: RunFilter, page: PageRequest) {
   return deps.runs.list(wsId, filter, page);
 }
 

@@ -4,7 +4,7 @@ import type { Install } from '../domain/models.js';
 import type { Deps, ScheduleEntry } from './ports.js';
 import { triggerRun } from './runs.js';
 
-type SchedulerDeps = Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'schedules'>;
+type SchedulerDeps = Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'schedules' | 'workspaces' | 'config'>;
 
 const entryId = (wsId: string, installId: string, scheduleId: string) => `${wsId}_${installId}_${scheduleId}`;
 

@@ -12,6 +12,14 @@ export const params = {
   executor: defineString('EXECUTOR', { default: 'cloud-run', description: 'cloud-run, or local (child processes, development only)' }),
   runnerApiUrl: defineString('RUNNER_API_URL', { description: 'Base URL of the API as seen from a run execution, ending in /v1/runner' }),
   leaseSeconds: defineInt('DISPATCH_LEASE_SECONDS', { default: 120 }),
+  heartbeatTimeoutSeconds: defineInt('HEARTBEAT_TIMEOUT_SECONDS', { default: 120, description: 'A runner silent this long is presumed dead' }),
+  runnerHeartbeatSeconds: defineInt('RUNNER_HEARTBEAT_SECONDS', { default: 15, description: "The runner's keep-alive interval" }),
+  queuedTimeoutSeconds: defineInt('QUEUED_TIMEOUT_SECONDS', { default: 600, description: 'A run queued this long is re-enqueued by the watchdog' }),
+  startTimeoutSeconds: defineInt('START_TIMEOUT_SECONDS', { default: 600, description: 'An execution that has not reported within this long after starting fails' }),
+  logMaxLines: defineInt('LOG_MAX_LINES', { default: 250_000, description: 'Log lines one run attempt may store; past it the run fails' }),
+  logMaxMiB: defineInt('LOG_MAX_MIB', { default: 64, description: 'MiB of log lines one run attempt may store' }),
+  timeoutGraceSeconds: defineInt('TIMEOUT_GRACE_SECONDS', { default: 30, description: "Past a run's deadline, how long its runner gets to stop itself" }),
+  localAgentDirs: defineString('LOCAL_AGENT_DIRS', { default: 'agents', description: 'Local executor only: comma-separated agent folders, relative to the repository' }),
   secrets: defineString('SECRETS', { default: 'secret-manager', description: 'secret-manager, or local (encrypted files under .local/, development only)' }),
 };
 
@@ -21,12 +29,23 @@ export const ConfigSchema = z.object({
   executor: z.enum(['cloud-run', 'local']),
   runnerApiUrl: z.url(),
   leaseSeconds: z.number().int().min(10),
+  heartbeatTimeoutSeconds: z.number().int().min(5),
+  runnerHeartbeatSeconds: z.number().int().min(1),
+  queuedTimeoutSeconds: z.number().int().min(10),
+  startTimeoutSeconds: z.number().int().min(10),
+  timeoutGraceSeconds: z.number().int().min(0),
+  logMaxLines: z.number().int().min(100),
+  logMaxMiB: z.number().int().min(1),
   secrets: z.enum(['secret-manager', 'local']),
   authEmulatorHost: z.string().optional(),
+  localAgentDirs: z.array(z.string().min(1)).min(1),
   /** Repository root, for the local executor (agents/ and runner/). */
   repoRoot: z.string(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** A runner must be able to miss a few keep-alives before it counts as silent. */
+const heartbeatsFit = (c: Config) => c.heartbeatTimeoutSeconds >= 3 * c.runnerHeartbeatSeconds;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -43,11 +62,20 @@ export function loadConfig(): Config {
     executor: params.executor.value(),
     runnerApiUrl: params.runnerApiUrl.value(),
     leaseSeconds: params.leaseSeconds.value(),
+    heartbeatTimeoutSeconds: params.heartbeatTimeoutSeconds.value(),
+    runnerHeartbeatSeconds: params.runnerHeartbeatSeconds.value(),
+    queuedTimeoutSeconds: params.queuedTimeoutSeconds.value(),
+    startTimeoutSeconds: params.startTimeoutSeconds.value(),
+    timeoutGraceSeconds: params.timeoutGraceSeconds.value(),
+    logMaxLines: params.logMaxLines.value(),
+    logMaxMiB: params.logMaxMiB.value(),
     secrets: params.secrets.value(),
+    localAgentDirs: params.localAgentDirs.value().split(',').map((d) => d.trim()).filter(Boolean),
     authEmulatorHost: env['FIREBASE_AUTH_EMULATOR_HOST'] || undefined,
     repoRoot,
   });
   assertSafeAuth(config);
+  if (!heartbeatsFit(config)) throw new Error('HEARTBEAT_TIMEOUT_SECONDS must be at least three times RUNNER_HEARTBEAT_SECONDS.');
   cached = config;
   return config;
 }

@@ -69,6 +69,8 @@ export const ManifestSchema = z
       .strict(),
     /** JSON Schema of a run's input. */
     inputs: JsonSchemaObj.default(EMPTY_OBJECT_SCHEMA),
+    /** JSON Schema of a run's outputs; a run whose outputs break it fails with `output_invalid`. */
+    outputs: JsonSchemaObj.optional(),
     /** JSON Schema of an install's configuration. */
     config: JsonSchemaObj.default(EMPTY_OBJECT_SCHEMA),
     secrets: z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiKeyScope, Role } from './roles.js';
+import { RunPolicy } from './runPolicy.js';
 import { RunState } from './runState.js';
 
 /**
@@ -10,6 +11,8 @@ export const Workspace = z.object({
   id: z.string(),
   name: z.string(),
   plan: z.enum(['free', 'team', 'enterprise']),
+  /** Per-workspace overrides of the plan's run limits, set by platform admins. */
+  quotas: z.object({ runsPerMonth: z.number().int().min(0).optional(), concurrentRuns: z.number().int().min(0).optional() }).nullable().optional(),
   createdBy: z.string(),
   createdAt: z.date(),
 });
@@ -89,6 +92,8 @@ export const Install = z.object({
   }),
   /** Gated action → who decides and how many levels. */
   approvalPolicy: z.record(z.string(), z.object({ approverRole: ApproverRole, levels: z.number().int().min(1).max(3) })),
+  /** Concurrency and retries of this install's runs (absent: the defaults). */
+  runPolicy: RunPolicy.optional(),
   /** When each wizard step was last saved: lets a wizard resume where it was left. */
   steps: z.record(z.string(), z.date()),
   createdBy: z.string(),
@@ -126,6 +131,24 @@ export const Run = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** Number of transition events appended, which also orders them. */
   eventCount: z.number().int(),
+  /** From the manifest: the longest an attempt may run. */
+  timeoutSeconds: z.number().int(),
+  /** From the install's run policy when the run was created. */
+  maxAttempts: z.number().int().min(1),
+  backoffSeconds: z.number().int(),
+  /** When the current attempt must have finished (set when it starts running). */
+  deadlineAt: z.date().nullable(),
+  /**
+   * When the watchdog must look at this run if nothing happened by then (a lost task, a
+   * silent runner, a deadline). Null once the run has finished.
+   */
+  watchAt: z.date().nullable(),
+  /** Paths of the concurrency slot documents the run holds until it finishes (domain/runLimits.ts). */
+  slots: z.array(z.string()),
+  /** The watchdog put this attempt back on the queue this many times (lost tasks). */
+  redeliveries: z.number().int(),
+  /** Billing units the agent reported, summed over attempts. */
+  usage: z.object({ units: z.number() }).nullable(),
   /** Dispatch lease: who is starting this attempt, so a redelivered task does nothing. */
   lease: z.object({ holder: z.string(), until: z.date() }).nullable(),
   executionId: z.string().nullable(),
@@ -152,6 +175,11 @@ export const LogChunk = z.object({
   attempt: z.number().int(),
   lines: z.array(LogLine),
   receivedAt: z.date(),
+  /** Lines and bytes the attempt stored up to and including this chunk (the log cap). */
+  totalLines: z.number().int(),
+  totalBytes: z.number().int(),
+  /** The attempt hit the log cap at this chunk; nothing after it is stored. */
+  truncated: z.boolean().optional(),
 });
 export type LogChunk = z.infer<typeof LogChunk>;
 

@@ -24,8 +24,9 @@ export function isTerminal(state: RunState): boolean {
 const NEXT: Record<RunState, readonly RunState[]> = {
   queued: ['dispatching', 'canceled', 'failed'],
   dispatching: ['starting', 'queued', 'failed', 'canceled'],
-  starting: ['running', 'succeeded', 'failed', 'canceled', 'timed_out'],
-  running: ['awaiting_approval', 'succeeded', 'failed', 'canceled', 'timed_out'],
+  // → queued: a failed attempt retried by the install's policy.
+  starting: ['running', 'succeeded', 'failed', 'canceled', 'timed_out', 'queued'],
+  running: ['awaiting_approval', 'succeeded', 'failed', 'canceled', 'timed_out', 'queued'],
   awaiting_approval: ['running', 'failed', 'canceled', 'timed_out'],
   succeeded: [],
   failed: [],

@@ -16,7 +16,7 @@ async function executorFor(config: Config): Promise<Executor> {
   if (config.executor === 'local') {
     const { LocalProcessExecutor } = await import('../adapters/executor/local.js');
     return new LocalProcessExecutor({
-      agentsDir: path.join(config.repoRoot, 'agents'),
+      agentDirs: config.localAgentDirs.map((d) => path.resolve(config.repoRoot, d)),
       runnerMain: path.join(config.repoRoot, 'runner', 'lib', 'main.js'),
       logDir: path.join(config.repoRoot, '.local', 'executions', config.projectId),
     });
@@ -61,7 +61,16 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       sandbox: new sandbox.FirestoreSandboxStore(),
       secrets: await secretStoreFor(config),
       schedules: new schedules.FirestoreScheduleStore(),
-      config: { runnerApiUrl: config.runnerApiUrl, leaseSeconds: config.leaseSeconds },
+      config: {
+        runnerApiUrl: config.runnerApiUrl,
+        leaseSeconds: config.leaseSeconds,
+        heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
+        runnerHeartbeatSeconds: config.runnerHeartbeatSeconds,
+        queuedTimeoutSeconds: config.queuedTimeoutSeconds,
+        startTimeoutSeconds: config.startTimeoutSeconds,
+        timeoutGraceSeconds: config.timeoutGraceSeconds,
+        logLimits: { maxLines: config.logMaxLines, maxBytes: config.logMaxMiB * 1024 * 1024 },
+      },
     },
   };
 }

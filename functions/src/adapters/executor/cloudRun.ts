@@ -17,7 +17,9 @@ export function runJobRequest(options: CloudRunExecutorOptions, spec: ExecutionS
     name: `projects/${options.projectId}/locations/${options.region}/jobs/${jobNameFor(spec.agentId, spec.agentVersion)}`,
     overrides: {
       taskCount: 1,
-      timeout: { seconds: spec.manifest.resources.timeoutSeconds },
+      // The runner stops the agent at the manifest's timeout and reports it; Cloud Run's own
+      // limit is a backstop a minute later.
+      timeout: { seconds: spec.manifest.resources.timeoutSeconds + 60 },
       containerOverrides: [
         {
           env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),

@@ -1,15 +1,35 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecutionSpec, Executor } from '../../app/ports.js';
 
 export interface LocalExecutorOptions {
-  /** Folder holding one folder per agent (`agents/`). */
-  agentsDir: string;
+  /** Folders holding one folder per agent (`agents/`), searched in order. */
+  agentDirs: string[];
   /** The runner's entrypoint (`runner/lib/main.js`). */
   runnerMain: string;
   /** Where each execution's stdout and stderr are kept, for debugging. */
   logDir: string;
+  /** After SIGTERM, how long before SIGKILL. */
+  killGraceMs?: number;
+}
+
+function isRunner(pid: number, runnerMain: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runnerMain);
+  } catch {
+    return false;
+  }
+}
+
+/** Sends a signal; false when the process is gone. */
+function signal(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -24,7 +44,8 @@ export class LocalProcessExecutor implements Executor {
   constructor(private readonly options: LocalExecutorOptions) {}
 
   async start(spec: ExecutionSpec): Promise<{ executionId: string }> {
-    const agentDir = path.join(this.options.agentsDir, spec.agentId);
+    const agentDir = this.options.agentDirs.map((d) => path.join(d, spec.agentId)).find((d) => existsSync(d));
+    if (!agentDir) throw new Error(`No folder for agent ${spec.agentId} in ${this.options.agentDirs.join(', ')}`);
     const entry = path.resolve(agentDir, spec.manifest.runtime.local.entry);
     if (!entry.startsWith(agentDir + path.sep)) throw new Error(`Agent entry escapes its folder: ${spec.manifest.runtime.local.entry}`);
     if (!existsSync(entry)) throw new Error(`Agent entry not found: ${entry}`);
@@ -54,7 +75,6 @@ export class LocalProcessExecutor implements Executor {
           AGENT_ENTRY: entry,
           AGENT_ID: spec.agentId,
           AGENT_VERSION: spec.agentVersion,
-          RUN_TIMEOUT_SECONDS: String(spec.manifest.resources.timeoutSeconds),
           ...cloud,
           NODE_ENV: 'production',
         },
@@ -69,14 +89,18 @@ export class LocalProcessExecutor implements Executor {
     return { executionId: `local-${pid}-${spec.runId}-${spec.attempt}` };
   }
 
-  /** SIGTERM: the runner flushes its logs and exits; it is our own child, found by its pid. */
+  /**
+   * SIGTERM: the runner flushes its logs and exits. One that has not exited after the grace
+   * period (an agent spinning in a loop never lets it run its handler) gets SIGKILL, as
+   * Cloud Run does. It is our own child, found by its pid.
+   */
   async cancel(executionId: string): Promise<void> {
     const pid = Number(/^local-(\d+)-/.exec(executionId)?.[1]);
-    if (!pid) return;
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already exited
-    }
+    if (!pid || !signal(pid, 'SIGTERM')) return;
+    const killer = setTimeout(() => {
+      // Only if the pid still belongs to a runner (it may have exited and been reused).
+      if (isRunner(pid, this.options.runnerMain)) signal(pid, 'SIGKILL');
+    }, this.options.killGraceMs ?? 10_000);
+    killer.unref();
   }
 }

@@ -9,6 +9,7 @@ import {
   removeSecret,
   reviewInstall,
   setPaused,
+  setRunPolicy,
   setSecret,
   setTriggers,
   startInstall,
@@ -17,8 +18,9 @@ import {
 } from '../../app/installs.js';
 import { manifestView } from '../../app/catalog.js';
 import type { Install } from '../../domain/models.js';
+import { DEFAULT_RUN_POLICY } from '../../domain/runPolicy.js';
 import { defineRoute } from '../route.js';
-import { ChooseIn, ConfigureIn, ConsentIn, CreateInstallIn, Id, InstallOut, PageQuery, pageOf, SecretIn, TriggersIn, UpgradeIn } from '../schemas.js';
+import { ChooseIn, ConfigureIn, ConsentIn, CreateInstallIn, Id, InstallOut, PageQuery, pageOf, RunPolicyIn, SecretIn, TriggersIn, UpgradeIn } from '../schemas.js';
 
 const WsParams = z.object({ wsId: Id }).strict();
 const InstallParams = z.object({ wsId: Id, installId: Id }).strict();
@@ -29,6 +31,7 @@ const manage = { kind: 'workspace', permission: 'installs.manage', apiKeys: fals
 export function installView(i: Install) {
   return {
     ...i,
+    runPolicy: i.runPolicy ?? DEFAULT_RUN_POLICY,
     secrets: Object.entries(i.secrets).map(([name, s]) => ({ name, setAt: s.setAt, setBy: s.setBy })),
     triggers: {
       manual: i.triggers.manual,
@@ -203,6 +206,18 @@ export const installRoutes = [
     response: { status: 200, schema: InstallOut, description: 'The active install' },
     errors: [409, 412],
     handler: async ({ deps, access, params }) => ok(await deployInstall(deps, access!, params.installId)),
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/v1/workspaces/:wsId/installs/:installId/run-policy',
+    operationId: 'setInstallRunPolicy',
+    summary: "How the install's runs run: runs at once (null: only the plan's limit), attempts per run, retry backoff",
+    tags: ['installs'],
+    access: manage,
+    params: InstallParams,
+    body: RunPolicyIn,
+    response: { status: 200, schema: InstallOut, description: 'The install' },
+    handler: async ({ deps, access, params, body }) => ok(await setRunPolicy(deps, access!, params.installId, body)),
   }),
   defineRoute({
     method: 'post',

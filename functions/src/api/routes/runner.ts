@@ -3,6 +3,7 @@ import { getInstall } from '../../app/installs.js';
 import { ingestLogs, reportCompleted, reportHeartbeat, reportStarted } from '../../app/runnerReports.js';
 import { policyOf, readSandbox, recordSandboxAction } from '../../app/sandbox.js';
 import { secretsForRun } from '../../app/runSecrets.js';
+import type { Principal } from '../../app/principal.js';
 import { defineRoute } from '../route.js';
 import { Ack, CompleteIn, HeartbeatIn, Id, LogBatchIn } from '../schemas.js';
 
@@ -22,7 +23,8 @@ const SandboxOverrideSchema = z
   .strict()
   .refine((o) => JSON.stringify(o).length <= 64 * 1024, 'override too large')
   .meta({ id: 'SandboxOverride' });
-const runnerOf = (principal: unknown) => principal as { wsId: string; runId: string; attempt: number };
+type RunnerPrincipal = Extract<Principal, { kind: 'runner' }>;
+const runnerOf = (principal: unknown) => principal as RunnerPrincipal;
 
 export const runnerRoutes = [
   defineRoute({
@@ -64,10 +66,15 @@ export const runnerRoutes = [
     access: { kind: 'runner' },
     params: RunParams,
     body: LogBatchIn,
-    response: { status: 200, schema: Ack.extend({ duplicate: z.boolean() }), description: 'Stored (or already stored)' },
+    response: {
+      status: 200,
+      schema: Ack.extend({ duplicate: z.boolean(), truncated: z.boolean() }),
+      description: 'Stored (or already stored). `truncated`: the run reached its log limit with this batch; it is being stopped',
+    },
+    errors: [409],
     handler: async ({ deps, principal, body }) => {
-      const { created } = await ingestLogs(deps, runnerOf(principal), body);
-      return { body: { ok: true, duplicate: !created } };
+      const { created, truncated } = await ingestLogs(deps, runnerOf(principal), body);
+      return { body: { ok: true, duplicate: !created, truncated } };
     },
   }),
   defineRoute({

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { cancelRun, getRun, listRunEvents, listRunLogs, listRuns, triggerRun } from '../../app/runs.js';
 import { streamRun } from '../../app/runStream.js';
 import { defineRoute } from '../route.js';
-import { Id, LogPageOut, LogsQuery, PageQuery, pageOf, RunEventOut, RunOut, TriggerRunIn } from '../schemas.js';
+import { RunState } from '../../domain/runState.js';
+import { workspaceMetrics } from '../../app/runMetrics.js';
+import { Id, LogPageOut, LogsQuery, MetricsOut, PageQuery, pageOf, RunEventOut, RunOut, TriggerRunIn } from '../schemas.js';
 
 const RunParams = z.object({ wsId: Id, runId: Id }).strict();
 
@@ -32,11 +34,22 @@ export const runRoutes = [
     tags: ['runs'],
     access: { kind: 'workspace', permission: 'runs.read' },
     params: z.object({ wsId: Id }).strict(),
-    query: PageQuery.extend({ installId: Id.optional() }).strict(),
+    query: PageQuery.extend({ installId: Id.optional(), state: RunState.optional() }).strict(),
     response: { status: 200, schema: pageOf(RunOut), description: 'A page of runs' },
     handler: async ({ deps, params, query }) => ({
-      body: await listRuns(deps, params.wsId, { installId: query.installId }, { limit: query.limit, cursor: query.cursor }),
+      body: await listRuns(deps, params.wsId, { installId: query.installId, state: query.state }, { limit: query.limit, cursor: query.cursor }),
     }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/workspaces/:wsId/metrics',
+    operationId: 'workspaceMetrics',
+    summary: 'Runs, success rate and duration percentiles per install and per agent, with the plan limits in use',
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.read' },
+    params: z.object({ wsId: Id }).strict(),
+    response: { status: 200, schema: MetricsOut, description: 'The metrics' },
+    handler: async ({ deps, params }) => ({ body: await workspaceMetrics(deps, params.wsId) }),
   }),
   defineRoute({
     method: 'get',

@@ -1,0 +1,80 @@
+import type { Run } from '../domain/models.js';
+import { retryDelay } from '../domain/runPolicy.js';
+import type { RunState } from '../domain/runState.js';
+import { watchQueued } from '../domain/runWatch.js';
+import type { Deps, TransitionResult } from './ports.js';
+
+export type AttemptOutcome = 'succeeded' | 'failed' | 'timed_out';
+
+export interface EndAttempt {
+  /** States the attempt may be in; otherwise nothing changes (it already ended). */
+  from: readonly RunState[];
+  /** Only if the run still is as the caller saw it (the watchdog's verdict was on a snapshot). */
+  guard?: (run: Run) => boolean;
+  outcome: AttemptOutcome;
+  reason: string;
+  error?: { code: string; message: string } | null;
+  outputs?: Record<string, unknown> | null;
+  usageUnits?: number;
+  /** Stop the attempt's execution too (the watchdog and the log cap do; a runner that reported has stopped). */
+  stopExecution?: boolean;
+}
+
+export type EndResult = TransitionResult & { retryInSeconds: number | null };
+
+/**
+ * Ends the current attempt of a run. A failure the install's policy retries puts the run back
+ * in `queued` as the next attempt (after the backoff, on a fresh runner token); anything else
+ * finishes the run. One transaction decides, so a racing report and watchdog cannot both win.
+ */
+export async function endAttempt(deps: Pick<Deps, 'runs' | 'dispatchQueue' | 'executor' | 'clock' | 'config'>, ref: { wsId: string; runId: string }, req: EndAttempt): Promise<EndResult> {
+  const now = deps.clock.now();
+  const delayOf = (run: Run) => (req.outcome === 'failed' && req.error ? retryDelay(run, req.error.code) : null);
+  const usage = (run: Run) => (req.usageUnits ? { units: (run.usage?.units ?? 0) + req.usageUnits } : run.usage);
+  // Seen inside the transaction (its last try is the one that committed).
+  let endedExecution = null as string | null;
+  let retryInSeconds = null as number | null;
+  const result = await deps.runs.transition(ref.wsId, ref.runId, {
+    from: req.from,
+    ...(req.guard ? { guard: req.guard } : {}),
+    to: (run) => (delayOf(run) === null ? req.outcome : 'queued'),
+    reason: req.reason,
+    patch: (run): Partial<Run> => {
+      endedExecution = run.executionId;
+      retryInSeconds = delayOf(run);
+      if (retryInSeconds !== null) {
+        return {
+          attempt: run.attempt + 1,
+          lease: null,
+          runnerTokenHash: null,
+          executionId: null,
+          startedAt: null,
+          heartbeatAt: null,
+          deadlineAt: null,
+          progress: null,
+          redeliveries: 0,
+          error: req.error ?? null,
+          usage: usage(run),
+          watchAt: watchQueued(now, deps.config, retryInSeconds),
+        };
+      }
+      return {
+        finishedAt: now,
+        lease: null,
+        outputs: req.outputs ?? run.outputs,
+        error: req.outcome === 'succeeded' ? null : (req.error ?? null),
+        usage: usage(run),
+        progress: req.outcome === 'succeeded' ? { percent: 100, message: run.progress?.message ?? 'Done' } : run.progress,
+      };
+    },
+  });
+  if (!result.applied) return { ...result, retryInSeconds: null };
+  if (req.stopExecution && endedExecution) await deps.executor.cancel(endedExecution);
+  if (retryInSeconds !== null) {
+    // A failed enqueue is not lost: the run's watchAt brings the watchdog back to it.
+    await deps.dispatchQueue
+      .enqueue({ wsId: result.run.wsId, runId: result.run.id, attempt: result.run.attempt }, { delaySeconds: retryInSeconds })
+      .catch((err: unknown) => console.error(JSON.stringify({ severity: 'WARNING', message: 'retry enqueue failed; the watchdog will redeliver', runId: ref.runId, error: String(err) })));
+  }
+  return { ...result, retryInSeconds };
+}

@@ -1,0 +1,32 @@
+import { notFound } from '../domain/errors.js';
+import { limitsFor } from '../domain/runLimits.js';
+import { summarize, type MetricsSummary } from '../domain/runMetrics.js';
+import type { Deps } from './ports.js';
+
+export interface WorkspaceMetrics {
+  workspace: MetricsSummary & { activeRuns: number; runsThisMonth: number; limits: { runsPerMonth: number; concurrentRuns: number } };
+  installs: Array<MetricsSummary & { installId: string; agentId: string }>;
+  agents: Array<MetricsSummary & { agentId: string }>;
+}
+
+/**
+ * The dashboard's figures: read from the metrics documents finished runs keep up to date
+ * (one per install and one per agent) and the workspace's run counters. No run is scanned.
+ */
+export async function workspaceMetrics(deps: Pick<Deps, 'runs' | 'workspaces' | 'clock'>, wsId: string): Promise<WorkspaceMetrics> {
+  const now = deps.clock.now();
+  const [workspace, stored] = await Promise.all([deps.workspaces.get(wsId), deps.runs.metrics(wsId, now)]);
+  if (!workspace) throw notFound('Workspace', 'workspace_not_found');
+  const installDocs = Object.entries(stored.installs);
+  const byRuns = <T extends { runs: number }>(a: T, b: T) => b.runs - a.runs;
+  return {
+    workspace: {
+      ...summarize(installDocs.map(([, d]) => d), now),
+      activeRuns: stored.activeRuns,
+      runsThisMonth: stored.runsThisMonth,
+      limits: limitsFor(workspace),
+    },
+    installs: installDocs.map(([installId, d]) => ({ installId, agentId: d.agentId, ...summarize([d], now) })).sort(byRuns),
+    agents: Object.entries(stored.agents).map(([agentId, d]) => ({ agentId, ...summarize([d], now) })).sort(byRuns),
+  };
+}

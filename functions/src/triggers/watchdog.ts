@@ -1,0 +1,14 @@
+import { logger } from 'firebase-functions/logger';
+import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { watchRuns } from '../app/runWatchdog.js';
+import { params } from '../config/index.js';
+import { getDeps } from './deps.js';
+
+/**
+ * Cloud Scheduler, every minute: the run watchdog. No run stays queued, dispatching, starting
+ * or running past its bound (lost tasks, dead dispatches, silent runners, deadlines).
+ */
+export const runWatchdog = onSchedule({ schedule: 'every 1 minutes', region: params.region, timeoutSeconds: 300, retryCount: 0 }, async () => {
+  const result = await watchRuns((await getDeps()).deps);
+  logger.info('runWatchdog', result);
+});

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { adminDb } from './admin.ts';
+import { publishYaml } from './catalog.ts';
+import { call } from './http.ts';
+import { tickScheduler } from '../../scripts/lib/stack.ts';
+import { urls } from './stack.ts';
+import { installAgent, type TestWorkspace } from './users.ts';
+
+/**
+ * The probe agent (test/fixtures/agents/probe, published on the test stack only): its input's
+ * `mode` picks a behaviour (ok, sleep, crash, exit, spin, hang, flood, bad-output, fail-once, usage).
+ */
+export async function installProbe(
+  ws: TestWorkspace,
+  policy?: { concurrency: number | null; maxAttempts: number; backoffSeconds: number },
+  version = PROBE_VERSION,
+): Promise<string> {
+  const installId = await installAgent(ws, 'probe', version);
+  if (policy) {
+    const res = await call('PUT', `/workspaces/${ws.id}/installs/${installId}/run-policy`, { token: ws.owner.idToken, body: policy });
+    if (res.status !== 200) throw new Error(`run-policy: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return installId;
+}
+
+/** The version in test/fixtures/agents/probe (15-second timeout); pinned, since some tests publish others. */
+export const PROBE_VERSION = '1.0.0';
+
+/**
+ * Publishes probe@1.1.0, the same code with a 5-minute timeout, for tests whose runs must stay
+ * in progress however slow the machine is. Idempotent.
+ */
+export async function publishLongProbe(): Promise<string> {
+  const yaml = readFileSync(path.resolve(import.meta.dirname, '../fixtures/agents/probe/agent.yaml'), 'utf8')
+    .replace(/^version: .*$/m, 'version: 1.1.0')
+    .replace(/timeoutSeconds: \d+/, 'timeoutSeconds: 300');
+  await publishYaml(yaml);
+  return '1.1.0';
+}
+
+export function trigger(ws: TestWorkspace, installId: string, input: Record<string, unknown>) {
+  return call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token: ws.owner.idToken, body: { input } });
+}
+
+/** Polls the run until `until` holds (default: a terminal state). */
+export async function waitFor(ws: TestWorkspace, runId: string, until: (run: any) => boolean, timeoutMs = 30_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call('GET', `/workspaces/${ws.id}/runs/${runId}`, { token: ws.owner.idToken });
+    if (until(res.body)) return res.body;
+    if (Date.now() > deadline) throw new Error(`run ${runId} is ${res.body?.state} (attempt ${res.body?.attempt}) after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export const finished = (run: any) => ['succeeded', 'failed', 'canceled', 'timed_out'].includes(run?.state);
+
+/** The pid of a run's local execution (`local-<pid>-…`), from the run document. */
+export async function executionPid(wsId: string, runId: string): Promise<number> {
+  const id = (await adminDb.doc(`workspaces/${wsId}/runs/${runId}`).get()).get('executionId') as string;
+  return Number(/^local-(\d+)-/.exec(id)?.[1]);
+}
+
+export const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const tickWatchdog = () => tickScheduler(urls, 'watchdog');
+
+export async function events(ws: TestWorkspace, runId: string): Promise<Array<{ from: string | null; to: string; reason: string; attempt: number }>> {
+  return (await call('GET', `/workspaces/${ws.id}/runs/${runId}/events`, { token: ws.owner.idToken })).body.items;
+}
