@@ -1,5 +1,5 @@
 /**
- * Errors read as sentences (429 with its Retry-After in words), and the app works from the
+ * Errors read as sentences (a real 429 with its Retry-After in words), and the app works from the
  * keyboard alone: a skip link, every control reachable by Tab with a visible focus ring, and
  * pages that move focus to their heading.
  */
@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { alertText, browserTest, checkPage, MOBILE, newPage, poll, signInAs } from '../support/browserChecks.ts';
 import { urls } from '../support/stack.ts';
-import { installAgent, newWorkspace, signUp } from '../support/users.ts';
+import { call } from '../support/http.ts';
+import { installProbe, publishLongProbe, trigger } from '../support/probe.ts';
+import { newWorkspace, signUp } from '../support/users.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -22,37 +24,26 @@ describe('errors and keyboard use', () => {
   it('shows a 429 from the API as its detail plus when to try again, never JSON', browserTest, async () => {
     const owner = await signUp('quota');
     const ws = await newWorkspace(owner, 'Quota');
-    await installAgent(ws);
+    // The probe agent, one run at a time; a run that hangs holds the only place.
+    const installId = await installProbe(ws, { concurrency: 1, maxAttempts: 1, backoffSeconds: 30 }, await publishLongProbe());
+    const holding = await trigger(ws, installId, { mode: 'hang' });
+    expect(holding.status).toBe(201);
     const { context, page } = await newPage(browser, MOBILE);
-    await signInAs(page, owner, { id: ws.id, name: 'Quota' });
-    // The API answers a plan limit so (functions/src/api/problem.ts); the run engine's quota work
-    // produces it for real. Here the trigger request alone is answered that way.
-    await page.route('**/v1/workspaces/*/installs/*/runs', (route) =>
-      route.request().method() === 'POST'
-        ? route.fulfill({
-            status: 429,
-            headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '120', 'X-Request-Id': 'req-429' },
-            body: JSON.stringify({
-              type: 'urn:agent-marketplace:problem:run_quota_exceeded',
-              title: 'Too Many Requests',
-              status: 429,
-              detail: 'This workspace has used its 1000 runs for this month.',
-              code: 'run_quota_exceeded',
-              requestId: 'req-429',
-            }),
-          })
-        : route.continue(),
-    );
-    await page.goto(`${urls.web}/#/workspace`);
-    await page.getByRole('button', { name: 'Run now' }).click();
-    await page.getByRole('button', { name: 'Start run' }).click();
-    await poll(() => alertText(page)).toContain('This workspace has used its 1000 runs for this month.');
-    const text = await alertText(page);
-    expect(text).toContain('Try again in 2 minutes.');
-    expect(text).toContain('Too Many Requests');
-    expect(text).not.toContain('{');
-    await checkPage(page, 'error-429');
-    await context.close();
+    try {
+      await signInAs(page, owner, { id: ws.id, name: 'Quota' });
+      await page.goto(`${urls.web}/#/workspace`);
+      await page.getByRole('button', { name: 'Run now' }).click();
+      await page.getByRole('button', { name: 'Start run' }).click();
+      await poll(() => alertText(page)).toContain('install_concurrency_limit');
+      const text = await alertText(page);
+      expect(text).toContain('Too Many Requests');
+      expect(text).toContain('Try again in 15 seconds.');
+      expect(text).not.toContain('{');
+      await checkPage(page, 'error-429');
+    } finally {
+      await call('POST', `/workspaces/${ws.id}/runs/${holding.body.id}/cancel`, { token: owner.idToken });
+      await context.close();
+    }
   });
 
   it('is usable from the keyboard: skip link, reachable controls with a visible focus ring, focus on the new page', browserTest, async () => {

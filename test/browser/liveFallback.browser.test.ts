@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
-import { alertText, browserTest, checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
+import { alertText, browserTest, checkPage, collectErrors, newPage, poll, signInAs } from '../support/browserChecks.ts';
 import { stack, urls } from '../support/stack.ts';
 import { installAgent, newWorkspace, signUp } from '../support/users.ts';
 
@@ -60,7 +60,7 @@ describe('live run updates in Chromium', () => {
     await checkPage(page, 'run-fallback');
     expect(await alertText(page)).toBe('');
     // Only the blocked Firestore requests failed (Chromium logs those, and the SDK its retries).
-    expect(errors.filter((e) => !/Firestore|firestore|ERR_BLOCKED_BY_CLIENT|WebChannel/.test(e) && !notYetServed(e))).toEqual([]);
+    expect(errors.filter((e) => !/Firestore|firestore|ERR_BLOCKED_BY_CLIENT|WebChannel/.test(e))).toEqual([]);
     await context.close();
   });
 

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { launchChromium } from '../support/browser.ts';
-import { browserTest, checkPage, collectErrors, newPage, notYetServed, poll, signInAs } from '../support/browserChecks.ts';
+import { browserTest, checkPage, collectErrors, newPage, poll, signInAs } from '../support/browserChecks.ts';
 import { seedStartingRun } from '../support/runs.ts';
 import { urls } from '../support/stack.ts';
 import { newWorkspace, signUp } from '../support/users.ts';
@@ -112,7 +112,7 @@ describe('the log viewer', () => {
     // The whole page stays a page: the DOM did not grow with the log.
     expect(await page.locator('*').count()).toBeLessThan(1000);
     await checkPage(page, 'run-logs-105k');
-    expect(errors.filter((e) => !notYetServed(e))).toEqual([]);
+    expect(errors).toEqual([]);
     await context.close();
   });
 

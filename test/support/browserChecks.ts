@@ -111,8 +111,6 @@ export const poll = <T>(fn: () => T | Promise<T>, timeout = 60_000) => expect.po
 /** Options for a browser test: room for a few slow waits (see `poll`) before vitest gives up. */
 export const browserTest = { timeout: 180_000 };
 
-/** Failed requests a page may make until the run engine's branch is merged: its metrics endpoint. */
-export const notYetServed = (e: string) => /^404 GET \/v1\/workspaces\/\w+\/metrics$/.test(e);
 
 /** The text of the page's alert region (where API errors are shown). */
 export const alertText = (page: Page) => page.locator('#app-error').innerText();

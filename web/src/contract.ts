@@ -19,6 +19,7 @@ import type {
   LogLevel as LogLevelSchema,
   LogLineOut,
   MemberOut,
+  MetricsOut,
   PutReviewIn,
   ReviewOut,
   RunEventOut,
@@ -80,29 +81,9 @@ export type RunEvent = z.output<typeof RunEventOut>;
 export type LogLine = z.output<typeof LogLineOut>;
 export type LogLevel = z.output<typeof LogLevelSchema>;
 
-/** `GET /v1/workspaces/{ws}/metrics`, as agreed with the run engine (declared here until its schema lands). */
-export interface MetricCounts {
-  runs: number;
-  succeeded: number;
-  failed: number;
-  canceled: number;
-  timedOut: number;
-  /** succeeded / finished runs; null when none finished. */
-  successRate: number | null;
-  durationP50Ms: number | null;
-  durationP95Ms: number | null;
-}
-export interface DailyCounts {
-  date: string;
-  runs: number;
-  succeeded: number;
-  failed: number;
-}
-export interface WorkspaceMetrics {
-  workspace: MetricCounts & { activeRuns: number; runsThisMonth: number; limits: { runsPerMonth: number; concurrentRuns: number } };
-  installs: (MetricCounts & { installId: string; agentId: string; lastRunAt: string | null; daily: DailyCounts[] })[];
-  agents: (MetricCounts & { agentId: string; lastRunAt: string | null; daily: DailyCounts[] })[];
-}
+/** `GET /v1/workspaces/{ws}/metrics`: the workspace's, each install's and each agent's run figures. */
+export type WorkspaceMetrics = z.output<typeof MetricsOut>;
+export type DailyCounts = WorkspaceMetrics['workspace']['daily'][number];
 
 /** application/problem+json, as every error response carries it. */
 export type Problem = z.output<typeof ProblemSchema>;

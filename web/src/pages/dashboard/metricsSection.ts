@@ -72,7 +72,7 @@ export async function metricsSection(container: HTMLElement, wsId: string, signa
       [t('metrics.thisMonth'), t('metrics.ofLimit', { n: formatCount(w.runsThisMonth), limit: formatCount(w.limits.runsPerMonth) })],
     ]),
   );
-  const daily = m.installs.flatMap((i) => i.daily);
+  const daily = w.daily;
   if (daily.length) {
     const runsChart = h('div', { class: 'chart', id: 'chart-daily-runs' });
     const rateChart = h('div', { class: 'chart', id: 'chart-success-rate' });

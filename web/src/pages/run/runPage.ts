@@ -38,7 +38,8 @@ function summary(run: LiveRun): Node[] {
       ),
     );
   }
-  const errorKey = run.state === 'timed_out' ? 'run.timedOut' : run.state === 'canceled' ? 'run.canceled' : 'run.error';
+  // On a run still in progress, the error is why the last attempt failed (a retry follows).
+  const errorKey = !isTerminal(run.state) ? 'run.retrying' : run.state === 'timed_out' ? 'run.timedOut' : run.state === 'canceled' ? 'run.canceled' : 'run.error';
   if (run.error) out.push(h('p', { class: run.state === 'canceled' ? 'run-note' : 'run-error' }, t(errorKey, { code: run.error.code, message: run.error.message })));
   else if (run.state === 'timed_out') out.push(h('p', { class: 'run-error' }, t('run.timedOutPlain')));
   if (run.outputs && Object.keys(run.outputs).length) {
