@@ -21,6 +21,7 @@ import type {
   Role,
   Run,
   RunEvent,
+  RunState,
   Triggers,
   TriggersResult,
   TriggerRun,
@@ -80,8 +81,8 @@ export const deployInstall = (wsId: string, installId: string, o: Opts = {}) => 
 
 // Runs
 export const triggerRun = (wsId: string, installId: string, body: TriggerRun = {}, o: Opts = {}) => create<Run>(`${install(wsId, installId)}/runs`, body, o);
-export const listRuns = (wsId: string, o: PageOpts & { installId?: string | undefined } = {}) =>
-  get<Page<Run>>(`${ws(wsId)}/runs`, { ...o, query: { ...pageQuery(o), installId: o.installId } });
+export const listRuns = (wsId: string, o: PageOpts & { installId?: string | undefined; state?: RunState | undefined } = {}) =>
+  get<Page<Run>>(`${ws(wsId)}/runs`, { ...o, query: { ...pageQuery(o), installId: o.installId, state: o.state } });
 export const getRun = (wsId: string, runId: string, o: Opts = {}) => get<Run>(run(wsId, runId), o);
 export const listRunEvents = (wsId: string, runId: string, o: Opts = {}) => get<{ items: RunEvent[] }>(`${run(wsId, runId)}/events`, o);
 export const cancelRun = (wsId: string, runId: string, o: Opts = {}) => post<Run>(`${run(wsId, runId)}/cancel`, undefined, o);

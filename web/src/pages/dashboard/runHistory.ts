@@ -1,9 +1,5 @@
-/**
- * Run history with filters. The install filter is the API's (`installId`); the API cannot
- * filter runs by state yet, so the state filter is applied here, loading further pages (up to
- * a bound) while fewer than a page of runs match.
- */
-import type { Install, Run } from '../../contract.ts';
+/** Run history, newest first, filtered by install and by state (both by the API), a page at a time. */
+import type { Install, Run, RunState } from '../../contract.ts';
 import { listRuns } from '../../endpoints.ts';
 import { formatDateTime, formatDuration, t, tn, tOr } from '../../i18n.ts';
 import { RUN_STATES, stateLabel } from '../../labels.ts';
@@ -13,8 +9,6 @@ import { field, loading, select } from '../../ui/common.ts';
 import { busy, h, replace } from '../../ui/dom.ts';
 
 const PAGE = 25;
-/** Pages the state filter loads by itself to find matches, before leaving it to "Load more". */
-const FILL_PAGES = 4;
 
 function runRow(wsId: string, run: Run): HTMLElement {
   const took = run.startedAt && run.finishedAt ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt)) : null;
@@ -45,37 +39,33 @@ export function runHistory(container: HTMLElement, wsId: string, installs: Insta
   let generation = 0;
 
   const paint = () => {
-    const shown = stateFilter.value ? runs.filter((r) => r.state === stateFilter.value) : runs;
-    replace(list, ...shown.map((r) => runRow(wsId, r)));
-    replace(status, runs.length === 0 ? t('runs.empty') : shown.length === 0 ? t('runs.noneMatch') : tn('runs.showing', runs.length, { shown: shown.length }));
+    replace(list, ...runs.map((r) => runRow(wsId, r)));
+    const filtered = installFilter.value !== '' || stateFilter.value !== '';
+    replace(status, runs.length === 0 ? (filtered ? t('runs.noneMatch') : t('runs.empty')) : tn('runs.showing', runs.length, { more: cursor ? t('runs.moreExist') : '' }));
     more.hidden = !cursor;
   };
 
-  const matching = () => (stateFilter.value ? runs.filter((r) => r.state === stateFilter.value).length : runs.length);
-
+  /** The first page for the current filters (`reset`), or the next one. */
   const load = async (reset: boolean) => {
     const mine = reset ? ++generation : generation;
     if (reset) {
       runs = [];
       cursor = null;
       replace(list, loading());
-    }
-    if (!reset && !cursor) return;
-    const before = matching();
-    for (let pages = 0; pages < (stateFilter.value ? FILL_PAGES : 1); pages++) {
-      const page = await listRuns(wsId, { installId: installFilter.value || undefined, cursor: runs.length ? (cursor ?? undefined) : undefined, limit: PAGE, signal });
-      if (mine !== generation) return;
-      runs = [...runs, ...page.items];
-      cursor = page.nextCursor;
-      if (!cursor || matching() - before >= PAGE) break;
-    }
+    } else if (!cursor) return;
+    const page = await listRuns(wsId, {
+      installId: installFilter.value || undefined,
+      state: (stateFilter.value || undefined) as RunState | undefined,
+      cursor: reset ? undefined : (cursor ?? undefined),
+      limit: PAGE,
+      signal,
+    });
+    if (mine !== generation) return; // the filters changed meanwhile
+    runs = [...runs, ...page.items];
+    cursor = page.nextCursor;
     paint();
   };
-  installFilter.addEventListener('change', () => void load(true).catch(showError));
-  stateFilter.addEventListener('change', () => {
-    paint();
-    if (cursor && matching() < PAGE) void busy(more, () => load(false)).catch(showError);
-  });
+  for (const filter of [installFilter, stateFilter]) filter.addEventListener('change', () => void load(true).catch(showError));
   more.addEventListener('click', () => void busy(more, () => load(false)).catch(showError));
   return load(true);
 }
