@@ -12,9 +12,14 @@ export default defineConfig({
     emptyOutDir: true,
     rollupOptions: {
       output: {
-        // Firestore is imported lazily, by the run view only (src/config.ts getDb): name its chunk.
-        chunkFileNames: (chunk) =>
-          chunk.moduleIds.some((id) => /[\\/]@firebase[\\/]firestore[\\/]/.test(id)) ? 'assets/firestore-[hash].js' : 'assets/[name]-[hash].js',
+        // Lazily loaded libraries get chunks named for what they are (the rest by their page).
+        chunkFileNames: (chunk) => {
+          const has = (pkg: string) => chunk.moduleIds.some((id) => id.replaceAll('\\', '/').includes(`/node_modules/${pkg}/`));
+          if (has('@firebase/firestore')) return 'assets/firestore-[hash].js';
+          if (has('marked') || has('dompurify')) return 'assets/markdown-[hash].js';
+          if (has('uplot')) return 'assets/charts-[hash].js';
+          return 'assets/[name]-[hash].js';
+        },
       },
     },
   },

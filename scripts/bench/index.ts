@@ -9,8 +9,9 @@ import { benchColdImport } from './coldImport.ts';
 import { benchInstall } from './install.ts';
 import { benchRunEngine } from './runEngine.ts';
 import { benchTriggerToRunning } from './triggerToRunning.ts';
+import { benchWeb } from './web.ts';
 
-// BENCH_ONLY=catalog (or trigger, engine, install, cold) runs one part.
+// BENCH_ONLY=catalog (or trigger, engine, install, web, cold) runs one part.
 const only = process.env['BENCH_ONLY'];
 const part = (name: string) => !only || only === name;
 
@@ -26,6 +27,8 @@ try {
   if (part('trigger')) await benchTriggerToRunning(stack, Number(process.env['BENCH_RUNS'] ?? 50));
   if (part('engine')) await benchRunEngine(stack);
   if (part('install')) await benchInstall(stack, Number(process.env['BENCH_INSTALLS'] ?? 50));
+  // Before the catalog part, which adds 10,000 synthetic agents: the seeded catalog.
+  if (part('web')) await benchWeb(stack, Number(process.env['BENCH_WEB_ROUNDS'] ?? 5));
   if (part('catalog')) await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));
 } finally {
   await stack.stop();

@@ -2,7 +2,7 @@
  * Every user-visible string goes through `t`. Messages are data (one JSON table per locale);
  * `{name}` placeholders are filled from `params`. Only English exists so far.
  */
-import en from './locales/en.json';
+import en from './locales/en.json' with { type: 'json' };
 
 export type MessageKey = keyof typeof en;
 export type Params = Record<string, string | number>;
@@ -16,6 +16,16 @@ function fill(template: string, params: Params = {}): string {
 
 export function t(key: MessageKey, params?: Params): string {
   return fill(messages[key] ?? key, params);
+}
+
+/** Message families with plural forms: `x.one`, `x.other` (and whatever else a locale's rules need). */
+export type PluralKey = MessageKey extends infer K ? (K extends `${infer Base}.other` ? Base : never) : never;
+const plurals = new Intl.PluralRules(locale);
+
+/** The form of `key` for the count `n` (which also fills `{n}`): "1 agent", "2 agents". */
+export function tn(key: PluralKey, n: number, params: Params = {}): string {
+  const template = messages[`${key}.${plurals.select(n)}`] ?? messages[`${key}.other`] ?? key;
+  return fill(template, { n: integer.format(n), ...params });
 }
 
 /** For keys built from data (a pricing model, an error code): the fallback when none exists. */
@@ -32,5 +42,18 @@ const integer = new Intl.NumberFormat(locale);
 export const formatDateTime = (d: Date | string): string => dateTime.format(typeof d === 'string' ? new Date(d) : d);
 export const formatTime = (d: Date | string): string => time.format(typeof d === 'string' ? new Date(d) : d);
 export const formatCount = (n: number): string => integer.format(n);
+const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+/** 0.909 → "90.9%". */
+export const formatPercent = (ratio: number): string => percent.format(ratio);
+const inUnit = (unit: string, digits: number) => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: digits });
+const ms = inUnit('millisecond', 0);
+const sec = inUnit('second', 1);
+const min = inUnit('minute', 1);
+/** A duration in the unit that reads best: "850 ms", "4.1 sec", "2.5 min" (the locale's words). */
+export function formatDuration(millis: number): string {
+  if (millis < 1000) return ms.format(millis);
+  if (millis < 60_000) return sec.format(millis / 1000);
+  return min.format(millis / 60_000);
+}
 export const formatMoney = (cents: number, currency: string): string =>
   new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);

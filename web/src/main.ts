@@ -1,15 +1,15 @@
-/** Start-up: config and Firebase, the session, the frame, then the router. */
+/**
+ * Start-up: config and Firebase, the session, the frame, then the router. The catalog is in
+ * the first bundle; every other page is its own chunk, loaded when first visited.
+ */
 import './styles.css';
 import { onSessionChange, sessionReady } from './auth.ts';
 import { loadServices } from './config.ts';
 import { locale, t } from './i18n.ts';
 import { showErrorText } from './messages.ts';
-import { agentPage } from './pages/agent.ts';
-import { catalogPage } from './pages/catalog.ts';
+import { forgetMyWorkspaces } from './myWorkspaces.ts';
+import { catalogPage } from './pages/catalog/catalogPage.ts';
 import { notFoundPage } from './pages/notFound.ts';
-import { runPage } from './pages/run.ts';
-import { signInPage } from './pages/signin.ts';
-import { workspacePage } from './pages/workspace.ts';
 import { currentPath, refresh, startRouter } from './router.ts';
 import { renderFrame, renderHeader } from './shell.ts';
 
@@ -28,9 +28,10 @@ async function start(): Promise<void> {
 
   let uid: string | null | undefined;
   onSessionChange((user) => {
-    renderHeader();
     const changed = uid !== undefined && uid !== (user?.uid ?? null);
     uid = user?.uid ?? null;
+    if (changed) forgetMyWorkspaces();
+    renderHeader();
     // The sign-in page moves on by itself after signing in; other pages redraw for the new user.
     if (changed && !(user && currentPath().startsWith('/signin'))) refresh();
   });
@@ -40,10 +41,13 @@ async function start(): Promise<void> {
     onRender: renderHeader, // the current page and workspace show in the header
     routes: [
       { pattern: '/', page: catalogPage },
-      { pattern: '/agents/:id', page: agentPage },
-      { pattern: '/runs/:wsId/:runId', page: runPage },
-      { pattern: '/signin', page: signInPage },
-      { pattern: '/workspace', page: workspacePage },
+      { pattern: '/agents/:id', page: { load: () => import('./pages/agent/agentPage.ts').then((m) => m.agentPage) } },
+      { pattern: '/signin', page: { load: () => import('./pages/signin/signinPage.ts').then((m) => m.signInPage) } },
+      { pattern: '/workspaces', page: { load: () => import('./pages/workspaces/workspacesPage.ts').then((m) => m.workspacesPage) } },
+      { pattern: '/workspace', page: { load: () => import('./pages/dashboard/dashboardPage.ts').then((m) => m.dashboardPage) } },
+      { pattern: '/settings', page: { load: () => import('./pages/settings/settingsPage.ts').then((m) => m.settingsPage) } },
+      { pattern: '/install/:wsId/:installId', page: { load: () => import('./pages/install/wizardPage.ts').then((m) => m.wizardPage) } },
+      { pattern: '/runs/:wsId/:runId', page: { load: () => import('./pages/run/runPage.ts').then((m) => m.runPage) } },
     ],
   });
 }

@@ -5,7 +5,7 @@
  */
 import { FirebaseError } from 'firebase/app';
 import { ApiError } from './api.ts';
-import { h, replace } from './dom.ts';
+import { h, replace } from './ui/dom.ts';
 import { t, tOr } from './i18n.ts';
 
 const region = (id: string): HTMLElement => {
@@ -29,7 +29,8 @@ export function describeError(err: unknown): string {
 
 export function showError(err: unknown): void {
   if (isAbort(err)) return;
-  console.error(err);
+  // The API's refusals are shown to the user and are not faults of the page; anything else is.
+  if (!(err instanceof ApiError)) console.error(err);
   showErrorText(describeError(err));
 }
 

@@ -16,7 +16,8 @@ export type Page = (root: HTMLElement, ctx: PageContext) => void | Promise<void>
 
 export interface Route {
   pattern: string;
-  page: Page;
+  /** The page, or a loader of its chunk: pages other than the catalog are loaded when first visited. */
+  page: Page | { load: () => Promise<Page> };
 }
 
 let routes: Route[] = [];
@@ -66,7 +67,10 @@ async function render(): Promise<void> {
 
   const ctx: PageContext = { params: found?.params ?? {}, query: new URLSearchParams(search), signal: controller.signal };
   try {
-    const done = (found?.r.page ?? notFound)(root, ctx);
+    const route = found?.r.page ?? notFound;
+    const page = typeof route === 'function' ? route : await route.load();
+    if (controller.signal.aborted) return;
+    const done = page(root, ctx);
     // Pages draw their heading before they wait for data: move focus to it, so keyboard and
     // screen reader users land on the new page (not on first load, where focus starts at the top).
     if (rendered) focusHeading(root);
@@ -100,6 +104,22 @@ export function navigate(path: string, message?: string, options: { replace?: bo
   if (currentPath() === path) void render();
   else if (options.replace) location.replace(`#${path}`);
   else location.hash = `#${path}`;
+}
+
+/**
+ * Rewrites the current address's query (the catalog's search and filters, say) without
+ * rendering the page again. `push` adds a history entry (a new page of results), so Back
+ * returns to the previous one; otherwise the entry is replaced (each keystroke of a search).
+ */
+export function setQuery(params: Record<string, string | number | undefined | null>, options: { push?: boolean } = {}): void {
+  const [path = '/'] = currentPath().split('?');
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const text = qs.toString();
+  const url = `#${path}${text ? `?${text}` : ''}`;
+  if (url === location.hash) return;
+  if (options.push) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
 }
 
 /** Renders the current page again (after sign-in or sign-out, say). */

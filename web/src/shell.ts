@@ -1,10 +1,11 @@
-/** The page frame around every route: skip link, header with navigation, footer. */
+/** The page frame around every route: skip link, header with navigation and workspace switcher, footer. */
 import { currentUser, signOut } from './auth.ts';
-import { getCurrentWorkspace } from './currentWorkspace.ts';
-import { h, replace } from './dom.ts';
+import { getCurrentWorkspace, setCurrentWorkspace } from './currentWorkspace.ts';
+import { h, replace } from './ui/dom.ts';
 import { t } from './i18n.ts';
 import { showError } from './messages.ts';
-import { currentPath, href } from './router.ts';
+import { myWorkspaces } from './myWorkspaces.ts';
+import { currentPath, href, navigate } from './router.ts';
 
 const byId = (id: string): HTMLElement => {
   const el = document.getElementById(id);
@@ -25,16 +26,42 @@ export function renderFrame(): void {
   replace(byId('footer'), h('p', {}, t('app.footer')));
 }
 
+/** Which top-level section a path belongs to, for `aria-current`. */
+function sectionOf(path: string): string {
+  if (path === '/' || path.startsWith('/agents/')) return '/';
+  if (path.startsWith('/runs/') || path.startsWith('/install/') || path === '/workspace') return '/workspace';
+  return path;
+}
+
 const link = (path: string, label: string) => {
   const [here = '/'] = currentPath().split('?');
-  const active = path === '/' ? here === '/' || here.startsWith('/agents/') : here.startsWith(path) || (path === '/workspace' && here.startsWith('/runs/'));
-  return h('li', {}, h('a', { href: href(path), 'aria-current': active ? 'page' : null }, label));
+  return h('li', {}, h('a', { href: href(path), 'aria-current': sectionOf(here) === path ? 'page' : null }, label));
 };
+
+/** A select of the user's workspaces; choosing one makes it current and opens its dashboard. */
+function switcher(): HTMLElement {
+  const current = getCurrentWorkspace();
+  const select = h('select', { id: 'ws-switcher', name: 'workspace' });
+  select.append(h('option', { value: current?.id ?? '' }, current?.name ?? t('switcher.none')));
+  select.addEventListener('change', () => {
+    const option = select.selectedOptions[0];
+    if (!option?.value) return;
+    setCurrentWorkspace({ id: option.value, name: option.textContent ?? option.value });
+    navigate('/workspace', t('workspace.switched', { name: option.textContent ?? '' }));
+  });
+  void myWorkspaces()
+    .then((items) => {
+      if (!select.isConnected) return;
+      const options = items.map((ws) => h('option', { value: ws.id, selected: ws.id === current?.id }, ws.name));
+      replace(select, current || items.length === 0 ? null : h('option', { value: '' }, t('switcher.none')), ...options);
+    })
+    .catch(() => undefined); // the switcher keeps the current workspace; pages report API errors
+  return h('div', { class: 'switcher' }, h('label', { for: select.id, class: 'inline-label' }, t('switcher.label')), select);
+}
 
 /** Draws the header for the current user, workspace and route. Call on each change of those. */
 export function renderHeader(): void {
   const user = currentUser();
-  const ws = user ? getCurrentWorkspace() : null;
   const account = user
     ? h('button', { type: 'button', class: 'link', onclick: () => void signOut().catch(showError) }, t('nav.signOut'))
     : null;
@@ -48,10 +75,13 @@ export function renderHeader(): void {
         'ul',
         {},
         link('/', t('nav.catalog')),
-        user ? link('/workspace', ws ? t('nav.workspaceNamed', { name: ws.name }) : t('nav.workspace')) : null,
+        user ? link('/workspace', t('nav.dashboard')) : null,
+        user ? link('/settings', t('nav.settings')) : null,
+        user ? link('/workspaces', t('nav.workspaces')) : null,
         user ? null : link('/signin', t('nav.signIn')),
       ),
     ),
+    user ? switcher() : null,
     user ? h('div', { class: 'account' }, h('span', { class: 'muted' }, user.email ?? ''), account) : null,
   );
 }

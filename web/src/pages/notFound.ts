@@ -1,8 +1,8 @@
 /** Any address no route matches. */
-import { h } from '../dom.ts';
+import { h } from '../ui/dom.ts';
 import { t } from '../i18n.ts';
 import { href, type Page } from '../router.ts';
-import { setTitle } from './common.ts';
+import { setTitle } from '../ui/common.ts';
 
 export const notFoundPage: Page = (root) => {
   setTitle(t('notFound.title'));

@@ -1,10 +1,10 @@
-/** Small pieces the pages share. */
+/** Small pieces the pages share: titles, guards, sections, labelled fields, paged lists. */
 import { currentUser, type SessionUser } from '../auth.ts';
 import { getCurrentWorkspace, type WorkspaceRef } from '../currentWorkspace.ts';
-import { busy, h } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { showError } from '../messages.ts';
 import { currentPath, href, navigate } from '../router.ts';
+import { busy, h, type Child } from './dom.ts';
 
 export function setTitle(page: string): void {
   document.title = t('app.title', { page });
@@ -24,8 +24,23 @@ export function requireWorkspace(root: HTMLElement): WorkspaceRef | null {
   return ws;
 }
 
-export const section = (id: string, title: string, ...content: (Node | string)[]) =>
+export const section = (id: string, title: string, ...content: Child[]) =>
   h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...content);
+
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+/** A control with its label (and an optional hint, tied to it by aria-describedby). */
+export function field(control: Control, label: string, cls = '', hint?: string): HTMLElement {
+  if (!control.id) throw new Error('field(): the control needs an id for its label');
+  const hintEl = hint ? h('p', { class: 'hint', id: `${control.id}-hint` }, hint) : null;
+  if (hintEl) control.setAttribute('aria-describedby', [control.getAttribute('aria-describedby'), hintEl.id].filter(Boolean).join(' '));
+  return h('div', { class: `field ${cls}`.trim() }, h('label', { for: control.id }, label), control, hintEl);
+}
+
+/** A select of [value, label] options with `value` chosen. */
+export function select(id: string, options: [string, string][], value?: string | null): HTMLSelectElement {
+  return h('select', { id, name: id }, ...options.map(([v, label]) => h('option', { value: v, selected: v === (value ?? '') }, label)));
+}
 
 export const loading = () => h('p', { class: 'muted' }, t('common.loading'));
 

@@ -1,11 +1,17 @@
-/** `#/runs/:wsId/:runId`: a run's state, progress, history and logs, live. */
-import { h, replace } from '../dom.ts';
-import { formatDateTime, formatTime, t } from '../i18n.ts';
-import { levelLabel, stateLabel } from '../labels.ts';
-import { subscribeRun, type LiveEvent, type LiveLogChunk, type LiveLogLine, type LiveRun } from '../live/runFeed.ts';
-import { showError, showErrorText } from '../messages.ts';
-import { href, type Page } from '../router.ts';
-import { details, requireUser, section, setTitle } from './common.ts';
+/**
+ * `#/runs/:wsId/:runId`: a run, live: state, progress, error, outputs, history of
+ * transitions, the log viewer, and Cancel while it has not finished. Live data comes from
+ * live/runFeed.ts, which says which transport it uses; the page only shows that.
+ */
+import { cancelRun } from '../../endpoints.ts';
+import { formatDateTime, formatTime, t } from '../../i18n.ts';
+import { isTerminal, stateLabel } from '../../labels.ts';
+import { subscribeRun, type LiveEvent, type LiveRun } from '../../live/runFeed.ts';
+import { showError, showErrorText, showStatus } from '../../messages.ts';
+import { href, type Page } from '../../router.ts';
+import { details, requireUser, section, setTitle } from '../../ui/common.ts';
+import { busy, h, replace } from '../../ui/dom.ts';
+import { logViewer } from '../../ui/logViewer.ts';
 
 const when = (d: Date | null) => (d ? h('time', { datetime: d.toISOString() }, formatDateTime(d)) : null);
 
@@ -17,9 +23,10 @@ function summary(run: LiveRun): Node[] {
       [t('run.created'), when(run.createdAt)],
       [t('run.started'), when(run.startedAt)],
       [t('run.finished'), when(run.finishedAt)],
+      [t('run.duration'), run.startedAt && run.finishedAt ? t('run.seconds', { n: ((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1) }) : null],
     ]),
   ];
-  if (run.progress) {
+  if (run.progress && !isTerminal(run.state)) {
     const percent = Math.max(0, Math.min(100, run.progress.percent));
     out.push(
       h(
@@ -31,9 +38,12 @@ function summary(run: LiveRun): Node[] {
       ),
     );
   }
-  if (run.error) out.push(h('p', { class: 'run-error' }, t('run.error', { code: run.error.code, message: run.error.message })));
+  // On a run still in progress, the error is why the last attempt failed (a retry follows).
+  const errorKey = !isTerminal(run.state) ? 'run.retrying' : run.state === 'timed_out' ? 'run.timedOut' : run.state === 'canceled' ? 'run.canceled' : 'run.error';
+  if (run.error) out.push(h('p', { class: run.state === 'canceled' ? 'run-note' : 'run-error' }, t(errorKey, { code: run.error.code, message: run.error.message })));
+  else if (run.state === 'timed_out') out.push(h('p', { class: 'run-error' }, t('run.timedOutPlain')));
   if (run.outputs && Object.keys(run.outputs).length) {
-    out.push(h('h3', {}, t('run.outputs')), h('pre', { class: 'outputs', tabindex: 0 }, JSON.stringify(run.outputs, null, 2)));
+    out.push(h('h3', {}, t('run.outputs')), h('pre', { class: 'outputs', tabindex: 0, 'aria-label': t('run.outputs') }, JSON.stringify(run.outputs, null, 2)));
   }
   return out;
 }
@@ -45,42 +55,6 @@ function eventItem(e: LiveEvent): HTMLElement {
   return h('li', {}, e.at ? h('time', { datetime: e.at.toISOString() }, formatTime(e.at)) : null, ' ', text);
 }
 
-function lineItem(line: LiveLogLine): HTMLElement {
-  const fields = line.fields && Object.keys(line.fields).length ? ` ${JSON.stringify(line.fields)}` : '';
-  return h(
-    'li',
-    { class: `log-line level-${line.level}` },
-    h('time', { datetime: line.ts }, formatTime(line.ts)),
-    h('span', { class: 'level' }, levelLabel(line.level)),
-    h('span', { class: 'msg' }, line.msg + fields),
-  );
-}
-
-/** Log lines in chunk order; chunks usually arrive in order and are appended. */
-function logView(): { el: HTMLElement; add(chunk: LiveLogChunk): void } {
-  const list = h('ol', { class: 'log-lines' });
-  const empty = h('p', { class: 'muted' }, t('run.logsEmpty'));
-  const el = h('div', { class: 'log', tabindex: 0, role: 'region', 'aria-label': t('run.logs') }, empty, list);
-  const chunks: LiveLogChunk[] = [];
-  return {
-    el,
-    add(chunk) {
-      empty.remove();
-      const follow = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
-      const last = chunks.at(-1);
-      if (!last || chunk.seq > last.seq) {
-        chunks.push(chunk);
-        list.append(...chunk.lines.map(lineItem));
-      } else {
-        chunks.push(chunk);
-        chunks.sort((a, b) => a.seq - b.seq);
-        replace(list, ...chunks.flatMap((c) => c.lines.map(lineItem)));
-      }
-      if (follow) el.scrollTop = el.scrollHeight;
-    },
-  };
-}
-
 export const runPage: Page = (root, { params, signal }) => {
   if (!requireUser()) return;
   const wsId = params.wsId ?? '';
@@ -88,19 +62,34 @@ export const runPage: Page = (root, { params, signal }) => {
   setTitle(t('run.title', { id: runId }));
 
   const state = h('p', { class: 'state-line', 'aria-live': 'polite' }, t('common.loading'));
+  const transport = h('p', { class: 'transport hint', 'data-transport': '' });
+  const cancel = h('button', { type: 'button', class: 'secondary danger', hidden: true }, t('run.cancel'));
   const overview = h('div');
   const history = h('ol', { class: 'events' });
-  const logs = logView();
+  const logs = logViewer(t('run.logs'));
   root.append(
     h('h1', {}, t('run.title', { id: runId })),
     state,
+    transport,
+    h('div', { class: 'actions' }, cancel),
     overview,
     section('run-history', t('run.history'), history),
     section('run-logs', t('run.logs'), logs.el),
   );
 
+  cancel.addEventListener('click', () => {
+    void busy(cancel, async () => {
+      await cancelRun(wsId, runId);
+      showStatus(t('run.cancelRequested'));
+    }).catch(showError);
+  });
+
   let shownState: string | undefined;
   const unsubscribe = subscribeRun(wsId, runId, {
+    transport(kind) {
+      transport.dataset.transport = kind;
+      replace(transport, kind === 'firestore' ? t('run.transport.firestore') : t('run.transport.sse'));
+    },
     run(run) {
       if (!run) {
         replace(state);
@@ -111,6 +100,7 @@ export const runPage: Page = (root, { params, signal }) => {
       if (run.state !== shownState) {
         shownState = run.state;
         replace(state, t('run.state'), ' ', h('span', { class: `state state-${run.state}` }, stateLabel(run.state)));
+        cancel.hidden = isTerminal(run.state);
       }
       replace(overview, ...summary(run));
     },

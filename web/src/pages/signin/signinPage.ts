@@ -1,10 +1,10 @@
 /** `#/signin`: sign in, or create an account, with email and password. */
-import { currentUser, signIn, signOut, signUp } from '../auth.ts';
-import { h } from '../dom.ts';
-import { t } from '../i18n.ts';
-import { showError } from '../messages.ts';
-import { navigate, type Page } from '../router.ts';
-import { setTitle } from './common.ts';
+import { currentUser, signIn, signOut, signUp } from '../../auth.ts';
+import { h } from '../../ui/dom.ts';
+import { t } from '../../i18n.ts';
+import { showError } from '../../messages.ts';
+import { navigate, type Page } from '../../router.ts';
+import { setTitle } from '../../ui/common.ts';
 
 /** Only in-app paths: `next` comes from the address bar. */
 const safeNext = (next: string | null): string => (next && /^\/(?!\/)/.test(next) ? next : '/workspace');

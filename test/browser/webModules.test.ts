@@ -1,0 +1,106 @@
+/**
+ * The web client's pure modules, in Node: the SSE parser the fallback transport reads the run
+ * stream with, Retry-After in words, plural forms, and the series the dashboard charts draw.
+ */
+import { describe, expect, it } from 'vitest';
+import { sseParser, type SseEvent } from '../../web/src/live/sseParser.ts';
+import { tn } from '../../web/src/i18n.ts';
+import { retryAfterSeconds, retryAfterText } from '../../web/src/retryAfter.ts';
+import { dailySeries } from '../../web/src/ui/dailySeries.ts';
+
+const parseAll = (pieces: string[]) => {
+  const events: SseEvent[] = [];
+  const retries: number[] = [];
+  const feed = sseParser((e) => events.push(e), (ms) => retries.push(ms));
+  for (const p of pieces) feed(p);
+  return { events, retries };
+};
+
+describe('sseParser', () => {
+  const stream = 'retry: 1000\n\nid: 0.-1\nevent: transition\ndata: {"seq":0}\n\n: a comment\nid: 0.3\nevent: logs\ndata: {"seq":3,\ndata: "x":1}\n\nid: 1.3\nevent: end\ndata: {"state":"succeeded"}\n\n';
+
+  it('reads ids, types, multi-line data and retry, ignoring comments', () => {
+    const { events, retries } = parseAll([stream]);
+    expect(retries).toEqual([1000]);
+    expect(events).toEqual([
+      { id: '0.-1', type: 'transition', data: '{"seq":0}' },
+      { id: '0.3', type: 'logs', data: '{"seq":3,\n"x":1}' },
+      { id: '1.3', type: 'end', data: '{"state":"succeeded"}' },
+    ]);
+  });
+
+  it('gives the same events however the network splits the text, and with CRLF line ends', () => {
+    const whole = parseAll([stream]).events;
+    for (const size of [1, 2, 3, 7, 13]) {
+      const pieces = stream.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!;
+      expect(parseAll(pieces).events).toEqual(whole);
+    }
+    // A CRLF split across two reads is one line end, not two.
+    const crlf = stream.replace(/\n/g, '\r\n');
+    expect(parseAll([crlf]).events).toEqual(whole);
+    for (const size of [1, 2, 5]) expect(parseAll(crlf.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!).events).toEqual(whole);
+  });
+
+  it('dispatches nothing for an event without data, and keeps the last id for the next event', () => {
+    const { events } = parseAll(['id: 7.7\nevent: ping\n\ndata: a\n\n']);
+    expect(events).toEqual([{ id: '7.7', type: 'message', data: 'a' }]);
+  });
+
+  it('holds an unfinished event until its blank line arrives', () => {
+    const events: SseEvent[] = [];
+    const feed = sseParser((e) => events.push(e));
+    feed('id: 1.1\nevent: logs\ndata: {}');
+    expect(events).toEqual([]);
+    feed('\n\n');
+    expect(events).toHaveLength(1);
+  });
+});
+
+describe('Retry-After in words', () => {
+  it('reads seconds and HTTP dates', () => {
+    expect(retryAfterSeconds('120')).toBe(120);
+    expect(retryAfterSeconds(' 5 ')).toBe(5);
+    const now = Date.parse('2026-11-26T08:00:00Z');
+    expect(retryAfterSeconds('Thu, 26 Nov 2026 08:01:30 GMT', now)).toBe(90);
+    expect(retryAfterSeconds('Thu, 26 Nov 2026 07:00:00 GMT', now)).toBe(0);
+    expect(retryAfterSeconds('soon')).toBeNull();
+    expect(retryAfterSeconds(null)).toBeNull();
+  });
+
+  it('says when to try again in the unit that reads best, with plural forms', () => {
+    expect(retryAfterText(0)).toBe('Try again now.');
+    expect(retryAfterText(30)).toBe('Try again in 30 seconds.');
+    expect(retryAfterText(60)).toBe('Try again in 60 seconds.');
+    expect(retryAfterText(90)).toBe('Try again in 2 minutes.');
+    expect(retryAfterText(3600)).toBe('Try again in 60 minutes.');
+    expect(retryAfterText(7200)).toBe('Try again in 2 hours.');
+    expect(tn('error.retryMinutes', 1)).toBe('Try again in 1 minute.');
+  });
+});
+
+describe('dailySeries', () => {
+  it('spans the last 30 UTC days ending today, with zeros and gaps where nothing ran, summing installs', () => {
+    const today = new Date('2026-11-26T15:00:00Z');
+    const s = dailySeries(
+      [
+        { date: '2026-11-26', runs: 5, succeeded: 4, failed: 1 },
+        { date: '2026-11-26', runs: 1, succeeded: 0, failed: 1 },
+        { date: '2026-10-28', runs: 2, succeeded: 2, failed: 0 },
+        { date: '2026-10-01', runs: 9, succeeded: 9, failed: 0 }, // older than 30 days: not drawn
+      ],
+      30,
+      today,
+    );
+    expect(s.x).toHaveLength(30);
+    expect(new Date(s.x[29]! * 1000).toISOString()).toBe('2026-11-26T00:00:00.000Z');
+    expect(new Date(s.x[0]! * 1000).toISOString()).toBe('2026-10-28T00:00:00.000Z');
+    expect(s.runs[29]).toBe(6);
+    expect(s.failed[29]).toBe(2);
+    expect(s.rate[29]).toBeCloseTo((4 / 6) * 100);
+    expect(s.runs[0]).toBe(2);
+    expect(s.rate[0]).toBe(100);
+    expect(s.runs[15]).toBe(0);
+    expect(s.rate[15]).toBeNull();
+    expect(s.runs.reduce((a, b) => a + b, 0)).toBe(8);
+  });
+});

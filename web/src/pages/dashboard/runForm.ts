@@ -1,0 +1,44 @@
+/** Manual run trigger: the install's input form (from its version's `inputs` JSON Schema) and Start. */
+import { ApiError } from '../../api.ts';
+import type { Install } from '../../contract.ts';
+import { getVersion, triggerRun } from '../../endpoints.ts';
+import { t, tn } from '../../i18n.ts';
+import { showError, showErrorText } from '../../messages.ts';
+import { navigate } from '../../router.ts';
+import { loading } from '../../ui/common.ts';
+import { busy, h, replace } from '../../ui/dom.ts';
+import { schemaForm } from '../../ui/schemaForm.ts';
+
+export async function runForm(panel: HTMLElement, wsId: string, install: Install, onClose: () => void): Promise<void> {
+  const headingId = `run-form-${install.id}`;
+  replace(panel, loading());
+  const version = await getVersion(install.agentId, install.version);
+  const form = schemaForm(version.manifest.inputs, {}, `input-${install.id}`);
+  const start = h('button', { type: 'submit' }, t('runForm.start'));
+  const close = h('button', { type: 'button', class: 'secondary' }, t('runForm.close'));
+  close.addEventListener('click', onClose);
+  const el = h(
+    'form',
+    { class: 'run-form', 'aria-labelledby': headingId, novalidate: true },
+    h('h3', { id: headingId }, t('runForm.title', { name: version.manifest.name })),
+    form.el,
+    h('div', { class: 'actions' }, start, close),
+  );
+  el.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const { value, issues } = form.read();
+    if (issues.length) {
+      showErrorText(tn('form.fix', issues.length));
+      return;
+    }
+    void busy(start, async () => {
+      const run = await triggerRun(wsId, install.id, { input: value });
+      navigate(`/runs/${encodeURIComponent(wsId)}/${encodeURIComponent(run.id)}`, t('install.runStarted'));
+    }).catch((err: unknown) => {
+      showError(err);
+      if (err instanceof ApiError && err.problem?.errors) form.showIssues(err.problem.errors.map((e) => ({ path: e.path.replace(/^(body\.)?input\.?/, ''), message: e.message })));
+    });
+  });
+  replace(panel, el);
+  el.querySelector<HTMLElement>('input, select, textarea, button')?.focus();
+}

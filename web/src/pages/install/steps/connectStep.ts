@@ -1,0 +1,83 @@
+/**
+ * Step 3, connect: the secrets the agent declares. Values are write-only: the inputs start
+ * empty, are cleared once saved, and the page only ever shows whether and when one was set.
+ */
+import type { Install } from '../../../contract.ts';
+import { removeInstallSecret, setInstallSecret } from '../../../endpoints.ts';
+import { formatDateTime, t } from '../../../i18n.ts';
+import { showError, showErrorText, showStatus } from '../../../messages.ts';
+import { busy, h, replace } from '../../../ui/dom.ts';
+import type { StepContext } from '../wizardPage.ts';
+
+export function connectStep(ctx: StepContext): void {
+  const secrets = ctx.version.manifest.secrets;
+  if (secrets.length === 0) {
+    const next = h('button', { type: 'button' }, t('wizard.continue'));
+    next.addEventListener('click', () => ctx.next());
+    ctx.root.append(h('p', {}, t('wizard.connect.none')), h('div', { class: 'actions' }, next));
+    return;
+  }
+  let install: Install = ctx.install;
+  const rows = secrets.map((s) => {
+    const id = `secret-${s.name}`;
+    const input = h('input', {
+      id,
+      name: s.name,
+      type: 'password',
+      autocomplete: 'new-password',
+      spellcheck: 'false',
+      'aria-describedby': `${id}-hint ${id}-state`,
+    });
+    const state = h('p', { class: 'hint', id: `${id}-state`, 'aria-live': 'polite' });
+    const remove = h('button', { type: 'button', class: 'secondary' }, t('wizard.connect.remove', { name: s.name }));
+    const paint = () => {
+      const set = install.secrets.find((x) => x.name === s.name);
+      replace(state, set ? t('wizard.connect.isSet', { when: formatDateTime(set.setAt) }) : t('wizard.connect.notSet'));
+      remove.hidden = !set || s.required;
+      input.placeholder = set ? t('wizard.connect.replacePlaceholder') : '';
+    };
+    paint();
+    remove.addEventListener('click', () => {
+      void busy(remove, async () => {
+        install = await removeInstallSecret(ctx.wsId, install.id, s.name);
+        paint();
+        showStatus(t('wizard.connect.removed', { name: s.name }));
+      }).catch(showError);
+    });
+    return {
+      secret: s,
+      input,
+      paint,
+      el: h(
+        'div',
+        { class: 'field' },
+        h('label', { for: id }, s.name, s.required ? h('span', { class: 'required' }, ` ${t('form.required')}`) : null),
+        input,
+        h('p', { class: 'hint', id: `${id}-hint` }, s.description),
+        state,
+        remove,
+      ),
+    };
+  });
+  const submit = h('button', { type: 'submit' }, t('wizard.saveContinue'));
+  const form = h('form', { autocomplete: 'off' }, ...rows.map((r) => r.el), h('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const missing = rows.filter((r) => r.secret.required && !r.input.value && !install.secrets.some((x) => x.name === r.secret.name));
+    if (missing.length) {
+      showErrorText(t('wizard.connect.missing', { names: missing.map((r) => r.secret.name).join(', ') }));
+      missing[0]!.input.focus();
+      return;
+    }
+    void busy(submit, async () => {
+      for (const r of rows) {
+        if (!r.input.value) continue;
+        install = await setInstallSecret(ctx.wsId, install.id, r.secret.name, r.input.value);
+        r.input.value = ''; // never kept in the page once stored
+        r.paint();
+      }
+      ctx.next();
+    }).catch(showError);
+  });
+  ctx.root.append(h('p', {}, t('wizard.connect.intro')), form);
+}

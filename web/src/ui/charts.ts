@@ -1,0 +1,88 @@
+/**
+ * Run charts for the dashboard, drawn by uPlot (loaded with this module, which only the
+ * dashboard imports, and only when it has metrics to draw). Each chart is a canvas with a
+ * text summary for screen readers, beside a data table with the same figures.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { DailyCounts } from '../contract.ts';
+import { formatPercent, t, tn } from '../i18n.ts';
+import { dailySeries } from './dailySeries.ts';
+import { h } from './dom.ts';
+
+function sized(container: HTMLElement, make: (width: number) => uPlot): void {
+  const width = () => Math.max(260, Math.floor(container.clientWidth || 320));
+  const chart = make(width());
+  new ResizeObserver(() => chart.setSize({ width: width(), height: chart.height })).observe(container);
+}
+
+const axisFont = '12px system-ui, sans-serif';
+const DAY = 86_400;
+const orNull = (n: number) => (n === 0 ? null : n);
+
+/** Daily runs as bars, failures overlaid in red, over the last 30 days. */
+export function dailyRunsChart(container: HTMLElement, daily: DailyCounts[]): void {
+  const s = dailySeries(daily);
+  const total = s.runs.reduce((a, b) => a + b, 0);
+  const failed = s.failed.reduce((a, b) => a + b, 0);
+  container.setAttribute('role', 'img');
+  container.setAttribute('aria-label', tn('metrics.dailyChartSummary', total, { failed, days: s.x.length }));
+  const bars = uPlot.paths.bars!({ size: [0.7, 24] });
+  sized(container, (width) =>
+    new uPlot(
+      {
+        width,
+        height: 220,
+        // Half a day either side, so the first and last bars are whole.
+        scales: { x: { time: true, range: (_u, min, max) => [min - DAY / 2, max + DAY / 2] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        axes: [{ font: axisFont }, { font: axisFont, label: t('metrics.runsAxis'), labelFont: axisFont }],
+        series: [
+          { label: t('metrics.date') },
+          { label: t('metrics.allRuns'), paths: bars, fill: 'rgba(23, 97, 47, 0.55)', stroke: '#17612f', points: { show: false } },
+          { label: t('metrics.failedRuns'), paths: bars, fill: 'rgba(163, 21, 29, 0.8)', stroke: '#a3151d', points: { show: false } },
+        ],
+      },
+      // Days without runs draw no bar at all (a zero-height bar would still draw its outline).
+      [s.x, s.runs.map(orNull), s.failed.map(orNull)],
+      container,
+    ),
+  );
+}
+
+/** The daily success rate (succeeded of finished) as a line; days without finished runs leave gaps. */
+export function successRateChart(container: HTMLElement, daily: DailyCounts[]): void {
+  const s = dailySeries(daily);
+  const known = s.rate.filter((r): r is number => r !== null);
+  container.setAttribute('role', 'img');
+  container.setAttribute(
+    'aria-label',
+    known.length ? t('metrics.rateChartSummary', { min: formatPercent(Math.min(...known) / 100), max: formatPercent(Math.max(...known) / 100) }) : t('metrics.rateChartEmpty'),
+  );
+  sized(container, (width) =>
+    new uPlot(
+      {
+        width,
+        height: 200,
+        scales: { x: { time: true, range: (_u, min, max) => [min - DAY / 2, max + DAY / 2] }, y: { range: [0, 100] } },
+        axes: [{ font: axisFont }, { font: axisFont, label: t('metrics.rateAxis'), labelFont: axisFont, values: (_u, ticks) => ticks.map((v) => formatPercent(v / 100)) }],
+        series: [{ label: t('metrics.date') }, { label: t('metrics.successRate'), stroke: '#1f5fbf', width: 2, spanGaps: false, points: { show: true, size: 5 } }],
+      },
+      [s.x, s.rate],
+      container,
+    ),
+  );
+}
+
+/** The same daily figures as a table (inside a disclosure), for reading rather than seeing. */
+export function dailyTable(daily: DailyCounts[]): HTMLElement {
+  const rows = [...daily].sort((a, b) => b.date.localeCompare(a.date));
+  const col = (label: string) => h('th', { scope: 'col' }, label);
+  const table = h(
+    'table',
+    {},
+    h('caption', { class: 'visually-hidden' }, t('metrics.dailyCaption')),
+    h('thead', {}, h('tr', {}, col(t('metrics.date')), col(t('metrics.runs')), col(t('metrics.succeeded')), col(t('metrics.failed')))),
+    h('tbody', {}, ...rows.map((d) => h('tr', {}, h('th', { scope: 'row' }, d.date), h('td', {}, d.runs), h('td', {}, d.succeeded), h('td', {}, d.failed)))),
+  );
+  return h('details', { class: 'chart-data' }, h('summary', {}, t('metrics.showData')), h('div', { class: 'table-scroll' }, table));
+}
