@@ -35,6 +35,11 @@ describe('the SSE run stream', () => {
     const lines = live.frames.filter((f) => f.event === 'logs').flatMap((f) => f.data.lines.map((l: { msg: string }) => l.msg));
     expect(lines).toContain('Loaded 270 cost rows');
     expect(live.frames.at(-1)).toMatchObject({ event: 'end', data: { state: 'succeeded' } });
+    // The run itself rides along (progress, outputs), public fields only.
+    const runFrames = live.frames.filter((f) => f.event === 'run');
+    expect(runFrames.length).toBeGreaterThan(0);
+    expect(runFrames.at(-1)!.data).toMatchObject({ id: run.body.id, state: 'succeeded', outputs: expect.any(Object), progress: { percent: 100 } });
+    expect(runFrames.at(-1)!.data).not.toHaveProperty('runnerTokenHash');
 
     // Resume after the `running` transition: only what came later, nothing twice.
     const runningFrame = live.frames.find((f) => f.event === 'transition' && f.data.to === 'running')!;
@@ -64,7 +69,10 @@ describe('the SSE run stream', () => {
     for (const garbage of ['not-an-id', '1.2.3', '99999999999.1', '']) {
       const replay = await readStream(url, token, garbage || undefined);
       expect(replay.status).toBe(200);
-      expect(replay.frames.map((f) => `${f.event}:${f.id}`)).toEqual(first.frames.map((f) => `${f.event}:${f.id}`));
+      // Run frames come whenever the run changed while one watched; the rest is the same sequence.
+      const sequence = (frames: Frame[]) => frames.filter((f) => f.event !== 'run').map((f) => `${f.event}:${f.id}`);
+      expect(sequence(replay.frames)).toEqual(sequence(first.frames));
+      expect(replay.frames.filter((f) => f.event === 'run').at(-1)?.data.state).toBe('succeeded');
     }
   });
 });

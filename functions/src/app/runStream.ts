@@ -1,3 +1,4 @@
+import type { Run } from '../domain/models.js';
 import { isTerminal } from '../domain/runState.js';
 import type { Deps } from './ports.js';
 import { getRun } from './runs.js';
@@ -22,12 +23,14 @@ export async function streamRun(
   lastEventId: string | undefined,
   write: (chunk: string) => void,
   signal: AbortSignal,
-  options: { pollMs?: number; maxMs?: number } = {},
+  options: { pollMs?: number; maxMs?: number; runView?: (run: Run) => unknown } = {},
 ): Promise<void> {
   await getRun(deps, wsId, runId);
   const pollMs = options.pollMs ?? 500;
   const deadline = Date.now() + (options.maxMs ?? 50_000);
   let { event, log } = parseLastEventId(lastEventId);
+  // The run itself (progress, outputs, error) whenever it changes; first on every connection.
+  let runSeen = '';
   write(`retry: 1000\n\n`);
   while (!signal.aborted) {
     const [events, chunks, run] = await Promise.all([
@@ -43,6 +46,13 @@ export async function streamRun(
     for (const c of chunks) {
       log = c.seq;
       write(frame(`${event}.${log}`, 'logs', { seq: c.seq, attempt: c.attempt, lines: c.lines }));
+    }
+    if (run && options.runView) {
+      const view = JSON.stringify(options.runView(run));
+      if (view !== runSeen) {
+        runSeen = view;
+        write(`id: ${event}.${log}\nevent: run\ndata: ${view}\n\n`);
+      }
     }
     const caughtUp = chunks.length < 50;
     if (run && isTerminal(run.state) && caughtUp) {

@@ -1,20 +1,17 @@
 /**
  * A run's live feed from the API's server-sent event stream (`GET .../runs/{id}/stream`):
- * `transition` and `logs` events, then `end`. Read with fetch, not EventSource, since the
- * stream needs the ID token in the Authorization header; on a dropped connection (or the
- * server's periodic close) it reconnects with Last-Event-ID, so nothing is lost or repeated.
- * The stream carries no progress or outputs: the run itself is fetched on each transition
- * and polled while it runs.
+ * `run` (the run whenever it changes: state, progress, outputs, error), `transition` and `logs`
+ * events, then `end`. Read with fetch, not EventSource, since the stream needs the ID token in
+ * the Authorization header; on a dropped connection (or the server's periodic close) it
+ * reconnects with Last-Event-ID, so nothing is lost or repeated.
  */
 import { ApiError, toError } from '../api.ts';
 import { idToken } from '../auth.ts';
-import type { LogLine, RunEvent } from '../contract.ts';
-import { getRun, runStreamPath } from '../endpoints.ts';
-import { isTerminal } from '../labels.ts';
+import type { LogLine, Run, RunEvent } from '../contract.ts';
+import { runStreamPath } from '../endpoints.ts';
 import { sseParser, type SseEvent } from './sseParser.ts';
 import { liveRunOf, toDate, type RunFeedHandlers } from './types.ts';
 
-const PROGRESS_POLL_MS = 3000;
 const MAX_RETRY_MS = 15_000;
 
 export function listenWithSse(wsId: string, runId: string, handlers: RunFeedHandlers): () => void {
@@ -23,45 +20,24 @@ export function listenWithSse(wsId: string, runId: string, handlers: RunFeedHand
   let lastEventId: string | undefined;
   let retryMs = 1000;
   let ended = false;
-  let poll: ReturnType<typeof setTimeout> | undefined;
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-  /** The run document: on start, on each transition, and every few seconds while it runs (progress). */
-  let fetching = false;
-  const refreshRun = async (): Promise<void> => {
-    if (fetching || signal.aborted) return;
-    fetching = true;
-    clearTimeout(poll);
-    try {
-      const run = await getRun(wsId, runId, { signal });
-      handlers.run(liveRunOf(run));
-      if (!isTerminal(run.state)) poll = setTimeout(() => void refreshRun(), PROGRESS_POLL_MS);
-    } catch (err) {
-      if (signal.aborted) return;
-      if (err instanceof ApiError && err.status === 404) handlers.run(null);
-      else poll = setTimeout(() => void refreshRun(), PROGRESS_POLL_MS); // the stream reports lasting failures
-    } finally {
-      fetching = false;
-    }
-  };
 
   const dispatch = (e: SseEvent): void => {
     if (e.id !== undefined) lastEventId = e.id;
-    if (e.type === 'transition') {
+    if (e.type === 'run') {
+      handlers.run(liveRunOf(JSON.parse(e.data) as Run));
+    } else if (e.type === 'transition') {
       const ev = JSON.parse(e.data) as RunEvent;
       handlers.event({ ...ev, at: toDate(ev.at) });
-      void refreshRun();
     } else if (e.type === 'logs') {
       const chunk = JSON.parse(e.data) as { seq: number; attempt: number; lines: Omit<LogLine, 'seq' | 'attempt'>[] };
       handlers.logChunk(chunk);
     } else if (e.type === 'end') {
       ended = true;
-      void refreshRun();
     }
   };
 
   void (async () => {
-    void refreshRun();
     while (!signal.aborted && !ended) {
       try {
         const token = await idToken();
@@ -73,7 +49,8 @@ export function listenWithSse(wsId: string, runId: string, handlers: RunFeedHand
           const err = await toError(res, headers['X-Request-Id']!);
           // Client errors (no access, no such run) will not heal by retrying.
           if (res.status < 500 && res.status !== 429) {
-            handlers.error(err);
+            if (res.status === 404) handlers.run(null);
+            else handlers.error(err);
             return;
           }
           throw err;
@@ -99,8 +76,5 @@ export function listenWithSse(wsId: string, runId: string, handlers: RunFeedHand
     }
   })();
 
-  return () => {
-    controller.abort();
-    clearTimeout(poll);
-  };
+  return () => controller.abort();
 }

@@ -145,7 +145,7 @@ export const runRoutes = [
     path: '/v1/workspaces/:wsId/runs/:runId/stream',
     operationId: 'streamRun',
     summary:
-      "Server-sent events of a run: `transition` and `logs` events, then `end`. Reconnect with Last-Event-ID to resume exactly where you were; use the function's own URL if a proxy buffers.",
+      "Server-sent events of a run: `run` (the run, whenever its state, progress, outputs or error change), `transition` and `logs` events, then `end`. Reconnect with Last-Event-ID to resume exactly where you were; use the function's own URL if a proxy buffers.",
     tags: ['runs'],
     access: { kind: 'workspace', permission: 'runs.read' },
     params: RunParams,
@@ -156,7 +156,8 @@ export const runRoutes = [
       return {
         body: undefined,
         headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' },
-        stream: (write, signal) => streamRun(deps, params.wsId, params.runId, Array.isArray(last) ? last[0] : last, write, signal),
+        stream: (write, signal) =>
+          streamRun(deps, params.wsId, params.runId, Array.isArray(last) ? last[0] : last, write, signal, { runView: (run) => RunOut.parse(JSON.parse(JSON.stringify(run))) }),
       };
     },
   }),
