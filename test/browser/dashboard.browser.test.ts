@@ -47,7 +47,7 @@ describe('the dashboard', () => {
     await signInAs(page, owner, { id: ws.id, name: 'Dash' });
     await page.goto(`${urls.web}/#/workspace`);
     await poll(() => page.getByText('Showing 25 runs (more below).').count()).toBe(1);
-    expect(await page.locator('.install-card').count()).toBe(2);
+    await poll(() => page.locator('.install-card').count()).toBe(2);
 
     // The failures are the oldest runs; the API's state filter finds them.
     await page.getByLabel('State', { exact: true }).selectOption('failed');

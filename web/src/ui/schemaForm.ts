@@ -7,8 +7,10 @@
  * Strings (enums as selects), numbers, integers and booleans get their own controls; lists
  * of plain values are one per line; anything else (maps, lists of objects) is edited as JSON.
  */
-import { t } from '../i18n.ts';
-import { h, replace } from './dom.ts';
+import { ApiError } from '../api.ts';
+import { t, tn } from '../i18n.ts';
+import { showError, showErrorText } from '../messages.ts';
+import { busy, h, replace } from './dom.ts';
 
 type Schema = Record<string, unknown>;
 export interface FieldIssue {
@@ -66,6 +68,34 @@ export interface SchemaForm {
   showIssues(issues: FieldIssue[]): FieldIssue[];
   clearIssues(): void;
 }
+
+/**
+ * Submits a schema form: problems found in the browser stop it with one message; the API's
+ * field errors (at `body.<field>.<path>`) are shown at their fields as well as in the message.
+ */
+export function onSchemaSubmit(
+  formEl: HTMLFormElement,
+  form: SchemaForm,
+  button: HTMLButtonElement,
+  field: string,
+  send: (value: Record<string, unknown>) => Promise<void>,
+): void {
+  formEl.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const { value, issues } = form.read();
+    if (issues.length) {
+      showErrorText(tn('form.fix', issues.length));
+      return;
+    }
+    void busy(button, () => send(value)).catch((err: unknown) => {
+      showError(err);
+      if (err instanceof ApiError && err.problem?.errors) form.showIssues(err.problem.errors.map((e) => ({ path: fieldPath(field, e.path), message: e.message })));
+    });
+  });
+}
+
+/** The API reports a form's problems at `body.<field>.<path>` (or `<field>.<path>` in readiness). */
+export const fieldPath = (field: string, path: string) => path.replace(new RegExp(`^(body\\.)?${field}\\.?`), '');
 
 export function schemaForm(schema: Schema, initial: Record<string, unknown>, idPrefix: string): SchemaForm {
   const fields: FieldHandle[] = [];

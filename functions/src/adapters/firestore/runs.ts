@@ -1,4 +1,4 @@
-import { FieldValue, type CollectionReference, type Transaction } from 'firebase-admin/firestore';
+import { FieldValue, type CollectionReference, type DocumentReference, type Transaction } from 'firebase-admin/firestore';
 import type { Page, PageRequest, RunAdmission, RunFilter, RunStore, TransitionRequest, TransitionResult, WorkspaceRunMetrics } from '../../app/ports.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { Artifact, LogChunk, Run, RunEvent } from '../../domain/models.js';
@@ -28,6 +28,18 @@ async function slotIds(col: CollectionReference): Promise<Set<string>> {
   return new Set((await col.select().get()).docs.map((d) => d.id));
 }
 
+interface Slot {
+  ref: DocumentReference;
+  data: Record<string, unknown>;
+}
+
+/** What one admission round tries to create: concurrency slots (freed at the end) and a month slot (kept). */
+interface SlotClaim {
+  concurrency: Slot[];
+  month: Slot;
+  monthIndex: number;
+}
+
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
 const metricsRef = (wsId: string, kind: 'install' | 'agent', id: string) => wsRef(wsId).collection('metrics').doc(`${kind}_${id}`);
 
@@ -49,15 +61,12 @@ export class FirestoreRunStore implements RunStore {
     let monthFloor = 0;
     for (let round = 0; round < MAX_ADMISSION_ROUNDS; round++) {
       const batch = firestore().batch();
-      let slots: string[] = [];
-      let monthSlot: string | null = null;
-      if (admission) {
-        const claim = await this.pickSlots(run, admission, monthFloor);
-        monthSlot = claim.find(([path]) => path.includes('/runMonths/'))![0];
-        for (const [path, data] of claim) batch.create(firestore().doc(path), data);
-        slots = claim.filter(([path]) => !path.includes('/runMonths/')).map(([path]) => path);
+      const claim = admission ? await this.pickSlots(run, admission, monthFloor) : null;
+      if (claim) {
+        for (const slot of [...claim.concurrency, claim.month]) batch.create(slot.ref, slot.data);
       }
-      batch.create(ref, { ...run, slots, eventCount: 1 });
+      // The run keeps the concurrency slots it must free when it finishes; month slots stay.
+      batch.create(ref, { ...run, slots: claim?.concurrency.map((slot) => slot.ref.path) ?? [], eventCount: 1 });
       batch.create(ref.collection('events').doc(seqId(0)), event);
       try {
         await batch.commit();
@@ -66,9 +75,9 @@ export class FirestoreRunStore implements RunStore {
         if ((err as { code?: number }).code !== 6) throw err;
         // A given id (a schedule's slot) may already exist; random ids never collide, so look once.
         if (round === 0 && (await ref.get()).exists) throw new AppError('conflict', 'run_exists', `Run ${run.id} already exists.`);
-        if (!admission) throw err;
+        if (!claim) throw err;
         // Another run took one of these slots first: read them again (and step past a taken month slot).
-        if (monthSlot && (await firestore().doc(monthSlot).get()).exists) monthFloor = Number(monthSlot.slice(monthSlot.lastIndexOf('/m') + 2)) + 1;
+        if ((await claim.month.ref.get()).exists) monthFloor = claim.monthIndex + 1;
         await new Promise((r) => setTimeout(r, Math.random() * 20));
       }
     }
@@ -77,7 +86,7 @@ export class FirestoreRunStore implements RunStore {
   }
 
   /** The slots a new run would take now, or the 429 saying which limit is reached. */
-  private async pickSlots(run: Run, admission: RunAdmission, monthFloor: number): Promise<Array<[string, Record<string, unknown>]>> {
+  private async pickSlots(run: Run, admission: RunAdmission, monthFloor: number): Promise<SlotClaim> {
     const month = monthOf(run.createdAt);
     const [wsTaken, installTaken, monthCount] = await Promise.all([
       slotIds(wsSlotsOf(run.wsId)),
@@ -88,14 +97,15 @@ export class FirestoreRunStore implements RunStore {
     if (monthSlot >= admission.limits.runsPerMonth) throw monthlyQuotaExceeded(admission.limits, run.createdAt);
     const wsFree = freeSlots(admission.limits.concurrentRuns, wsTaken, workspaceSlotId);
     if (wsFree.length === 0) throw concurrencyExceeded(admission.limits);
-    const claim: Array<[string, Record<string, unknown>]> = [
-      [wsSlotsOf(run.wsId).doc(pick(wsFree)).path, { runId: run.id, installId: run.installId, at: run.createdAt }],
-      [monthSlotsOf(run.wsId, month).doc(monthSlotId(monthSlot)).path, { runId: run.id, at: run.createdAt }],
-    ];
+    const claim: SlotClaim = {
+      concurrency: [{ ref: wsSlotsOf(run.wsId).doc(pick(wsFree)), data: { runId: run.id, installId: run.installId, at: run.createdAt } }],
+      month: { ref: monthSlotsOf(run.wsId, month).doc(monthSlotId(monthSlot)), data: { runId: run.id, at: run.createdAt } },
+      monthIndex: monthSlot,
+    };
     if (admission.installConcurrency !== null) {
       const installFree = freeSlots(admission.installConcurrency, installTaken, installSlotId);
       if (installFree.length === 0) throw installConcurrencyExceeded(admission.installConcurrency);
-      claim.push([installSlotsOf(run.wsId, run.installId).doc(pick(installFree)).path, { runId: run.id, at: run.createdAt }]);
+      claim.concurrency.push({ ref: installSlotsOf(run.wsId, run.installId).doc(pick(installFree)), data: { runId: run.id, at: run.createdAt } });
     }
     return claim;
   }

@@ -10,6 +10,22 @@ import { ArtifactMetaOut, ArtifactOut, Id, LogPageOut, LogsQuery, MetricsOut, Pa
 
 const RunParams = z.object({ wsId: Id, runId: Id }).strict();
 
+/** Cancel, at the custom method the API promises and at a plain path for clients that need one. */
+function cancelRoute(path: string, operationId: string, summary: string) {
+  return defineRoute({
+    method: 'post',
+    path,
+    operationId,
+    summary,
+    tags: ['runs'],
+    access: { kind: 'workspace', permission: 'runs.trigger' },
+    params: RunParams,
+    response: { status: 200, schema: RunOut, description: 'The canceled run' },
+    errors: [409],
+    handler: async ({ deps, access, params }) => ({ body: await cancelRun(deps, access!, params.runId) }),
+  });
+}
+
 export const runRoutes = [
   defineRoute({
     method: 'post',
@@ -114,31 +130,8 @@ export const runRoutes = [
     response: { status: 200, schema: ArtifactOut, description: 'The artifact' },
     handler: async ({ deps, params }) => ({ body: await getArtifact(deps, params.wsId, params.runId, params.name) }),
   }),
-  defineRoute({
-    method: 'post',
-    path: '/v1/workspaces/:wsId/runs/:runId::cancel',
-    operationId: 'cancelRun',
-    summary: 'Cancel a run that has not finished; its execution is stopped (also at `.../runs/{runId}/cancel`)',
-    tags: ['runs'],
-    access: { kind: 'workspace', permission: 'runs.trigger' },
-    params: RunParams,
-    response: { status: 200, schema: RunOut, description: 'The canceled run' },
-    errors: [409],
-    handler: async ({ deps, access, params }) => ({ body: await cancelRun(deps, access!, params.runId) }),
-  }),
-
-  defineRoute({
-    method: 'post',
-    path: '/v1/workspaces/:wsId/runs/:runId/cancel',
-    operationId: 'cancelRunAlias',
-    summary: 'The same as `POST .../runs/{runId}:cancel`, for clients that cannot put a colon in a path',
-    tags: ['runs'],
-    access: { kind: 'workspace', permission: 'runs.trigger' },
-    params: RunParams,
-    response: { status: 200, schema: RunOut, description: 'The canceled run' },
-    errors: [409],
-    handler: async ({ deps, access, params }) => ({ body: await cancelRun(deps, access!, params.runId) }),
-  }),
+  cancelRoute('/v1/workspaces/:wsId/runs/:runId::cancel', 'cancelRun', 'Cancel a run that has not finished; its execution is stopped (also at `.../runs/{runId}/cancel`)'),
+  cancelRoute('/v1/workspaces/:wsId/runs/:runId/cancel', 'cancelRunAlias', 'The same as `POST .../runs/{runId}:cancel`, for clients that cannot put a colon in a path'),
 
   defineRoute({
     method: 'get',

@@ -1,13 +1,11 @@
 /** Manual run trigger: the install's input form (from its version's `inputs` JSON Schema) and Start. */
-import { ApiError } from '../../api.ts';
 import type { Install } from '../../contract.ts';
 import { getVersion, triggerRun } from '../../endpoints.ts';
-import { t, tn } from '../../i18n.ts';
-import { showError, showErrorText } from '../../messages.ts';
+import { t } from '../../i18n.ts';
 import { navigate } from '../../router.ts';
 import { loading } from '../../ui/common.ts';
-import { busy, h, replace } from '../../ui/dom.ts';
-import { schemaForm } from '../../ui/schemaForm.ts';
+import { h, replace } from '../../ui/dom.ts';
+import { onSchemaSubmit, schemaForm } from '../../ui/schemaForm.ts';
 
 export async function runForm(panel: HTMLElement, wsId: string, install: Install, onClose: () => void): Promise<void> {
   const headingId = `run-form-${install.id}`;
@@ -24,20 +22,9 @@ export async function runForm(panel: HTMLElement, wsId: string, install: Install
     form.el,
     h('div', { class: 'actions' }, start, close),
   );
-  el.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const { value, issues } = form.read();
-    if (issues.length) {
-      showErrorText(tn('form.fix', issues.length));
-      return;
-    }
-    void busy(start, async () => {
-      const run = await triggerRun(wsId, install.id, { input: value });
-      navigate(`/runs/${encodeURIComponent(wsId)}/${encodeURIComponent(run.id)}`, t('install.runStarted'));
-    }).catch((err: unknown) => {
-      showError(err);
-      if (err instanceof ApiError && err.problem?.errors) form.showIssues(err.problem.errors.map((e) => ({ path: e.path.replace(/^(body\.)?input\.?/, ''), message: e.message })));
-    });
+  onSchemaSubmit(el, form, start, 'input', async (value) => {
+    const run = await triggerRun(wsId, install.id, { input: value });
+    navigate(`/runs/${encodeURIComponent(wsId)}/${encodeURIComponent(run.id)}`, t('install.runStarted'));
   });
   replace(panel, el);
   el.querySelector<HTMLElement>('input, select, textarea, button')?.focus();
