@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'functions/lib/**', 'runner/lib/**', 'web/dist/**', '.local/**'] },
+  { ignores: ['**/node_modules/**', 'functions/lib/**', 'runner/lib/**', 'contract/lib/**', 'client/lib/**', 'runner/dist/**', 'web/dist/**', '.local/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -28,6 +28,31 @@ export default tseslint.config(
           patterns: [
             { group: ['firebase-functions', 'firebase-functions/*'], message: 'Only functions/src/triggers and config import firebase-functions.' },
             { group: ['firebase-admin', 'firebase-admin/*', '@google-cloud/*', 'stripe'], message: 'Only functions/src/adapters import cloud SDKs.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The contract is pure zod: every part of the platform imports it, it imports nothing of theirs.
+    files: ['contract/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!zod$|\\./).*', message: 'contract/ imports zod and its own modules only.' }] },
+      ],
+    },
+  },
+  {
+    // The client carries no schemas at run time: only the route table, and types.
+    files: ['client/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^@agent-marketplace/contract$', allowTypeImports: true, message: 'Import types only from the contract (its schemas would ship zod); values from @agent-marketplace/contract/routes.' },
+            { regex: '^(?!@agent-marketplace/contract|zod$|\\./).*', message: 'client/ depends on the contract alone.' },
           ],
         },
       ],

@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'contract/test/**/*.test.ts',
+      'client/test/**/*.test.ts',
       'functions/test/**/*.test.ts',
       'runner/test/**/*.test.ts',
       'agents/*/test/**/*.test.ts',

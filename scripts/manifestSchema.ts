@@ -2,11 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { manifestSchemaJson } from '../functions/lib/api/routes/catalog.js';
+import { manifestJsonSchema } from '@agent-marketplace/contract';
 
 export const schemaFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'agents', 'agent.schema.json');
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeFileSync(schemaFile, `${JSON.stringify(manifestSchemaJson(), null, 2)}\n`);
+  writeFileSync(schemaFile, `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`);
   console.log(`wrote ${schemaFile}`);
 }

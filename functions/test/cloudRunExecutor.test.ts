@@ -1,3 +1,4 @@
+import { executionEnv } from '@agent-marketplace/contract';
 import { describe, expect, it } from 'vitest';
 import { jobNameFor, runJobRequest } from '../src/adapters/executor/cloudRun.ts';
 import { parseManifest } from '../src/app/publishAgent.ts';
@@ -33,7 +34,7 @@ describe('Cloud Run executor request shape', () => {
       { projectId: 'acme-prod', region: 'europe-west1' },
       {
         wsId: 'ws1', runId: 'run1', attempt: 2, agentId: 'cost-anomaly-detector', agentVersion: '1.0.0', manifest,
-        env: { RUN_ID: 'run1', RUN_ATTEMPT: '2', RUNNER_API_URL: 'https://api.example/v1/runner', RUNNER_TOKEN: 'rt_x', RUNNER_HEARTBEAT_SECONDS: '15', RUN_TIMEOUT_SECONDS: '300' },
+        env: executionEnv({ runId: 'run1', attempt: 2, agentId: 'cost-anomaly-detector', agentVersion: '1.0.0', runnerApiUrl: 'https://api.example/v1/runner', runnerToken: 'rt_x_0123456789abcdef', heartbeatSeconds: 15, timeoutSeconds: 300 }),
       },
     );
     expect(req).toEqual({
@@ -46,8 +47,10 @@ describe('Cloud Run executor request shape', () => {
             env: [
               { name: 'RUN_ID', value: 'run1' },
               { name: 'RUN_ATTEMPT', value: '2' },
+              { name: 'AGENT_ID', value: 'cost-anomaly-detector' },
+              { name: 'AGENT_VERSION', value: '1.0.0' },
               { name: 'RUNNER_API_URL', value: 'https://api.example/v1/runner' },
-              { name: 'RUNNER_TOKEN', value: 'rt_x' },
+              { name: 'RUNNER_TOKEN', value: 'rt_x_0123456789abcdef' },
               { name: 'RUNNER_HEARTBEAT_SECONDS', value: '15' },
               { name: 'RUN_TIMEOUT_SECONDS', value: '300' },
             ],

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { executionEnv, IMAGE_ENV_NAMES, PLATFORM_ENV_NAMES, type RunnerStarted } from '@agent-marketplace/contract';
+import { runJobRequest } from '../src/adapters/executor/cloudRun.ts';
 import { LocalProcessExecutor } from '../src/adapters/executor/local.ts';
 import { parseManifest } from '../src/app/publishAgent.ts';
 
@@ -22,11 +24,18 @@ support:
   email: dev@example.test
 `);
 
+const envFor = (runId: string, runnerApiUrl: string, runnerToken = 'rt_test_token_abcdefgh') =>
+  executionEnv({ runId, attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1', runnerApiUrl, runnerToken, heartbeatSeconds: 15, timeoutSeconds: 300 });
+
+const specOf = (runId: string, runnerApiUrl: string, token?: string) => ({
+  wsId: 'ws1', runId, attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1', manifest, env: envFor(runId, runnerApiUrl, token),
+});
+
 /** The executor as the stack builds it, over the test-only agents in fixtures/. */
 const testExecutor = () =>
   new LocalProcessExecutor({
     agentDirs: [path.join(import.meta.dirname, 'fixtures', 'agents')],
-    runnerMain: path.join(root, 'runner', 'lib', 'main.js'),
+    runnerMain: path.join(root, 'runner', 'dist', 'runner.js'),
     logDir: path.join(root, '.local', 'executions', 'unit'),
   });
 
@@ -38,6 +47,9 @@ interface Call {
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+/** What the runner API answers to `started` (the contract's shape). */
+const started: RunnerStarted = { ok: true, input: {}, config: {}, attempt: 1, policy: { scopes: [], gated: [] }, secretNames: [] };
 
 /** A stand-in runner API on loopback that records what the execution reports. */
 async function runnerApi(): Promise<{ url: string; calls: Call[]; completed: Promise<Call> }> {
@@ -51,7 +63,7 @@ async function runnerApi(): Promise<{ url: string; calls: Call[]; completed: Pro
       const call = { action: req.url!.split('/').at(-1)!, auth: req.headers.authorization, body: raw ? JSON.parse(raw) : undefined };
       calls.push(call);
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(call.action === 'started' ? { ok: true, input: {}, attempt: 1 } : { ok: true, duplicate: false }));
+      res.end(JSON.stringify(call.action === 'started' ? started : { ok: true, duplicate: false, truncated: false }));
       if (call.action === 'complete') done(call);
     });
   });
@@ -64,14 +76,11 @@ describe('local executor (the Cloud Run stand-in)', () => {
   it('runs the real runner in a child process that may read only its agent and the runner', async () => {
     const api = await runnerApi();
     const executor = testExecutor();
-    const { executionId } = await executor.start({
-      wsId: 'ws1', runId: 'run1', attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1', manifest,
-      env: { RUN_ID: 'run1', RUN_ATTEMPT: '1', RUNNER_API_URL: api.url, RUNNER_TOKEN: 'rt_test_token', RUNNER_HEARTBEAT_SECONDS: '15', RUN_TIMEOUT_SECONDS: '300' },
-    });
+    const { executionId } = await executor.start(specOf('run1', api.url, 'rt_test_token_0123456789'));
     expect(executionId).toMatch(/^local-\d+-run1-1$/);
 
     const complete = await api.completed;
-    expect(complete.auth).toBe('Bearer rt_test_token');
+    expect(complete.auth).toBe('Bearer rt_test_token_0123456789');
     expect(complete.body.outcome).toBe('succeeded');
     expect(complete.body.outputs.results).toEqual([
       'read own folder: allowed',
@@ -85,6 +94,12 @@ describe('local executor (the Cloud Run stand-in)', () => {
     expect(api.calls.at(-1)!.action).toBe('complete');
     const lines = api.calls.filter((c) => c.action === 'logs').flatMap((c) => c.body.lines.map((l: { msg: string }) => l.msg));
     expect(lines).toContain('write /tmp: ERR_ACCESS_DENIED');
+
+    // Exactly the variables Cloud Run's request carries, plus what the agent's image sets and the local sandbox connection.
+    const cloudRunNames = runJobRequest({ projectId: 'p', region: 'r' }, { ...specOf('run1', api.url) }).overrides.containerOverrides[0]!.env.map((e) => e.name);
+    expect([...cloudRunNames].sort()).toEqual([...PLATFORM_ENV_NAMES].sort());
+    // (This test agent ships no sandbox fixture, so it gets no CLOUD_* connection.)
+    expect(complete.body.outputs.envNames).toEqual([...PLATFORM_ENV_NAMES, ...IMAGE_ENV_NAMES].sort());
   });
 
   it('cancel stops the execution: the runner flushes its logs and reports it was terminated', async () => {
@@ -93,7 +108,7 @@ describe('local executor (the Cloud Run stand-in)', () => {
     const slow = { ...manifest, id: 'slow-agent' };
     const { executionId } = await executor.start({
       wsId: 'ws1', runId: 'run3', attempt: 1, agentId: 'slow-agent', agentVersion: '0.0.1', manifest: slow,
-      env: { RUN_ID: 'run3', RUN_ATTEMPT: '1', RUNNER_API_URL: api.url, RUNNER_TOKEN: 'rt_t', RUNNER_HEARTBEAT_SECONDS: '15', RUN_TIMEOUT_SECONDS: '300' },
+      env: envFor('run3', api.url),
     });
     await expect.poll(() => api.calls.some((c) => c.action === 'logs'), { timeout: 10_000 }).toBe(true);
     const t0 = Date.now();
@@ -109,9 +124,9 @@ describe('local executor (the Cloud Run stand-in)', () => {
     const spec = (entry: string) => ({
       wsId: 'ws1', runId: 'run2', attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1',
       manifest: { ...manifest, runtime: { local: { entry } } },
-      env: { RUN_ID: 'run2', RUN_ATTEMPT: '1', RUNNER_API_URL: 'http://127.0.0.1:9/v1/runner', RUNNER_TOKEN: 't', RUNNER_HEARTBEAT_SECONDS: '15', RUN_TIMEOUT_SECONDS: '300' },
+      env: envFor('run2', 'http://127.0.0.1:9/v1/runner'),
     });
-    await expect(executor.start(spec('../../../../runner/lib/main.js'))).rejects.toThrow(/escapes its folder/);
+    await expect(executor.start(spec('../../../../runner/dist/runner.js'))).rejects.toThrow(/escapes its folder/);
     await expect(executor.start(spec('src/missing.js'))).rejects.toThrow(/not found/);
   });
 });

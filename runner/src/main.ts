@@ -5,9 +5,10 @@
  * started, runs the agent's default export with the SDK context, streams its logs in
  * batches, and reports the outcome. Exit code 0 when the outcome was delivered.
  */
-import { pathToFileURL } from 'node:url';
-import { RunnerApiError, RunnerClient } from './client.js';
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { ApiError, createRunnerClient } from '@agent-marketplace/client';
+import { ExecutionEnvError, parseExecutionEnv, type Completion, type ExecutionEnv, type RunnerStarted } from '@agent-marketplace/contract';
 import { DisconnectedCloud } from './cloud/disconnected.js';
 import { RemoteSandboxStore } from './cloud/remoteStore.js';
 import { SandboxCloud, type SandboxFixture } from './cloud/sandbox.js';
@@ -18,47 +19,30 @@ import { Heartbeat } from './heartbeat.js';
 import { LogBatcher } from './logBatcher.js';
 import type { Agent } from './types.js';
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`runner: missing environment variable ${name}`);
+/** The execution environment (the contract's schema): a missing or wrong variable stops the runner, named. */
+function readEnv(): ExecutionEnv {
+  try {
+    return parseExecutionEnv(process.env);
+  } catch (err) {
+    if (!(err instanceof ExecutionEnvError)) throw err;
+    console.error(`runner: ${err.message}`);
     process.exit(2);
   }
-  return value;
 }
+const env = readEnv();
 
-const env = {
-  runId: required('RUN_ID'),
-  attempt: Number(process.env['RUN_ATTEMPT'] ?? '1'),
-  apiUrl: required('RUNNER_API_URL'),
-  token: required('RUNNER_TOKEN'),
-  entry: required('AGENT_ENTRY'),
-  agentId: process.env['AGENT_ID'] ?? 'agent',
-  timeoutSeconds: Number(process.env['RUN_TIMEOUT_SECONDS'] ?? '900'),
-  heartbeatSeconds: Number(process.env['RUNNER_HEARTBEAT_SECONDS'] ?? '15'),
-  cloudProvider: process.env['CLOUD_PROVIDER'] ?? 'none',
-  cloudFixture: process.env['CLOUD_FIXTURE'],
-};
-
-interface StartedReply {
-  input?: Record<string, unknown>;
-  config?: Record<string, unknown>;
-  policy?: { scopes: string[]; gated: string[] };
-  secretNames?: string[];
-}
-
-function cloudFor(started: StartedReply): CloudConnection {
-  if (env.cloudProvider === 'sandbox' && env.cloudFixture) {
-    const fixture = JSON.parse(readFileSync(env.cloudFixture, 'utf8')) as SandboxFixture;
+function cloudFor(started: RunnerStarted): CloudConnection {
+  if (env.CLOUD_PROVIDER === 'sandbox' && env.CLOUD_FIXTURE) {
+    const fixture = JSON.parse(readFileSync(env.CLOUD_FIXTURE, 'utf8')) as SandboxFixture;
     return new SandboxCloud(fixture, new RemoteSandboxStore(client), {
-      scopes: new Set(started.policy?.scopes ?? []),
-      gated: new Set(started.policy?.gated ?? []),
+      scopes: new Set(started.policy.scopes),
+      gated: new Set(started.policy.gated),
     });
   }
   return new DisconnectedCloud();
 }
 
-const client = new RunnerClient({ baseUrl: env.apiUrl, runId: env.runId, token: env.token });
+const client = createRunnerClient({ apiUrl: env.RUNNER_API_URL, runId: env.RUN_ID, token: env.RUNNER_TOKEN });
 const abort = new AbortController();
 const exit: (code?: number) => never = process.exit.bind(process);
 let finished = false;
@@ -79,12 +63,12 @@ function endedByPlatform(reason: string): void {
 }
 
 const ENDED_CODES = new Set(['run_finished', 'log_limit_exceeded', 'invalid_runner_token']);
-const endedBy = (err: unknown) => (err instanceof RunnerApiError && ENDED_CODES.has(err.code) ? err.code : null);
+const endedBy = (err: unknown) => (err instanceof ApiError && ENDED_CODES.has(err.code) ? err.code : null);
 
 const logs = new LogBatcher({
   send: async (batch) => {
     try {
-      const reply = (await client.post('logs', batch)) as { truncated?: boolean };
+      const reply = await client.call('runnerLogs', batch);
       if (reply.truncated) endedByPlatform('log_limit_exceeded');
     } catch (err) {
       const code = endedBy(err);
@@ -96,7 +80,7 @@ const logs = new LogBatcher({
 const heartbeat = new Heartbeat(
   async (progress) => {
     try {
-      await client.post('heartbeat', progress ? { progress } : {});
+      await client.call('runnerHeartbeat', progress ? { progress } : {});
     } catch (err) {
       const code = endedBy(err);
       if (code) endedByPlatform(code);
@@ -104,12 +88,10 @@ const heartbeat = new Heartbeat(
     }
   },
   1000,
-  env.heartbeatSeconds * 1000,
+  env.RUNNER_HEARTBEAT_SECONDS * 1000,
 );
 
-type Outcome =
-  | { outcome: 'succeeded'; outputs: Record<string, unknown>; usage?: { units: number } }
-  | { outcome: 'failed' | 'timed_out'; error: { code: string; message: string }; outputs?: Record<string, unknown>; usage?: { units: number } };
+type Outcome = Completion;
 
 async function finish(result: Outcome): Promise<never> {
   if (finished) return new Promise<never>(() => undefined);
@@ -122,7 +104,7 @@ async function finish(result: Outcome): Promise<never> {
     console.error('runner: some log batches could not be delivered:', (err as Error).message);
   }
   try {
-    await client.post('complete', usage.units > 0 ? { ...result, usage: { units: usage.units } } : result);
+    await client.call('runnerComplete', usage.units > 0 ? { ...result, usage: { units: usage.units } } : result);
   } catch (err) {
     console.error('runner: could not report the outcome:', (err as Error).message);
     code = 1;
@@ -158,22 +140,22 @@ process.on('SIGTERM', () => {
 });
 
 async function main(): Promise<never> {
-  const started = (await client.post('started', {})) as StartedReply;
+  const started = await client.call('runnerStarted');
   heartbeat.start();
   // Secret values are fetched, not passed in the environment: they stay out of job metadata.
-  const secrets = started.secretNames?.length ? ((await client.post('secrets', {})) as { values: Record<string, string> }).values : {};
+  const secrets = started.secretNames.length ? (await client.call('runnerSecrets')).values : {};
   const { ctx, outputs, usage: used } = createContext({
-    runId: env.runId,
-    attempt: env.attempt,
-    agentId: env.agentId,
-    input: started.input ?? {},
-    config: started.config ?? {},
+    runId: env.RUN_ID,
+    attempt: env.RUN_ATTEMPT,
+    agentId: env.AGENT_ID,
+    input: started.input,
+    config: started.config,
     secrets,
     cloud: cloudFor(started),
     llm: llmFromEnv(process.env),
     logs,
     beat: (p) => heartbeat.beat(p),
-    upload: async (artifact) => void (await client.post('artifacts', artifact)),
+    upload: async (artifact) => void (await client.call('runnerAttachArtifact', artifact)),
     signal: abort.signal,
   });
   currentOutputs = outputs;
@@ -181,14 +163,14 @@ async function main(): Promise<never> {
 
   const timeout = setTimeout(() => {
     abort.abort(new Error('timeout'));
-    ctx.log.error(`Run exceeded its ${env.timeoutSeconds}s timeout.`);
-    void finish({ outcome: 'timed_out', error: { code: 'timeout', message: `The run exceeded its ${env.timeoutSeconds}-second timeout.` }, outputs });
-  }, env.timeoutSeconds * 1000);
+    ctx.log.error(`Run exceeded its ${env.RUN_TIMEOUT_SECONDS}s timeout.`);
+    void finish({ outcome: 'timed_out', error: { code: 'timeout', message: `The run exceeded its ${env.RUN_TIMEOUT_SECONDS}-second timeout.` }, outputs });
+  }, env.RUN_TIMEOUT_SECONDS * 1000);
   timeout.unref();
 
   let agent: Agent;
   try {
-    const mod = (await import(pathToFileURL(env.entry).href)) as { default?: unknown };
+    const mod = (await import(pathToFileURL(env.AGENT_ENTRY).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') throw new TypeError('the agent module has no default export function');
     agent = mod.default as Agent;
   } catch (err) {

@@ -2,7 +2,9 @@ import type { CloudConnection } from './cloud/types.js';
 import type { LlmClient } from './llm.js';
 
 /** The agent SDK's public surface: what an agent's default export receives. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { LogLevel, LogLine } from '@agent-marketplace/contract';
+
+export type { LogLevel, LogLine };
 export type Fields = Record<string, unknown>;
 
 export interface AgentLogger {
@@ -49,10 +51,3 @@ export interface AgentContext {
 
 /** What an agent module exports by default. Returning an object merges it into the outputs. */
 export type Agent = (ctx: AgentContext) => Promise<Record<string, unknown> | void>;
-
-export interface LogLine {
-  ts: string;
-  level: LogLevel;
-  msg: string;
-  fields?: Fields;
-}

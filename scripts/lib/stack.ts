@@ -91,7 +91,7 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
  * runner API URL in their environment and killed.
  */
 function killExecutions(urls: StackUrls): void {
-  const runnerMain = path.join(repoRoot, 'runner', 'lib', 'main.js');
+  const runnerMain = path.join(repoRoot, 'runner', 'dist', 'runner.js');
   const marker = `RUNNER_API_URL=${urls.runnerApi}`;
   let pids: string[];
   try {
@@ -178,8 +178,8 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
     }
   }
 
-  if (!existsSync(path.join(repoRoot, 'functions', 'lib', 'index.js')) || !existsSync(path.join(repoRoot, 'runner', 'lib', 'main.js'))) {
-    throw new Error('functions/lib or runner/lib is missing: run `npm run build` first.');
+  if (!existsSync(path.join(repoRoot, 'functions', 'lib', 'index.js')) || !existsSync(path.join(repoRoot, 'runner', 'dist', 'runner.js'))) {
+    throw new Error('functions/lib or runner/dist is missing: run `npm run build` first.');
   }
   writeFunctionsEnv(profile, urls);
   const configFile = writeFirebaseConfig(profile, prepareWeb(profile));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { indexesFile } from '../indexes.ts';
-import { manifestSchemaJson } from '../../functions/src/api/routes/catalog.ts';
+import { manifestJsonSchema } from '@agent-marketplace/contract';
 
 describe('generated files are up to date', () => {
   it('firestore.indexes.json has every index the catalog plans need (npm run indexes)', () => {
@@ -9,6 +9,6 @@ describe('generated files are up to date', () => {
   });
 
   it('agents/agent.schema.json matches the manifest schema (npm run schema)', () => {
-    expect(JSON.parse(readFileSync('agents/agent.schema.json', 'utf8'))).toEqual(manifestSchemaJson());
+    expect(JSON.parse(readFileSync('agents/agent.schema.json', 'utf8'))).toEqual(manifestJsonSchema());
   });
 });

@@ -1,3 +1,4 @@
+import type { Run } from '@agent-marketplace/contract';
 import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +37,8 @@ describe('every seeded agent runs end to end on the local stack (runner under --
     const first = await runOnce(ws, installId);
     const second = await runOnce(ws, installId);
     const elsewhere = await runOnce(other, otherInstall);
-    const violations = (r: { outputs: { summary: { violations: number } } }) => r.outputs.summary.violations;
+    // Outputs are the agent's own JSON: the contract types them as a record.
+    const violations = (r: Run) => (r.outputs as { summary: { violations: number } }).summary.violations;
     expect(violations(first)).toBeGreaterThan(violations(second));
     expect(violations(elsewhere)).toBe(violations(first));
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { call } from './http.ts';
+import { TERMINAL_STATES, type Role, type Run } from '@agent-marketplace/contract';
+import { apiAs } from './client.ts';
 import { projectId, urls } from './stack.ts';
 
 export interface TestUser {
@@ -49,41 +50,36 @@ export interface TestWorkspace {
 
 export async function newWorkspace(owner?: TestUser, name = 'Test workspace'): Promise<TestWorkspace> {
   const user = owner ?? (await signUp('owner'));
-  const res = await call('POST', '/workspaces', { token: user.idToken, body: { name } });
-  if (res.status !== 201) throw new Error(`createWorkspace: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.id, owner: user };
+  const ws = await apiAs(user.idToken).call('createWorkspace', { body: { name } });
+  return { id: ws.id, owner: user };
 }
 
 /** Signs up a user and adds them to the workspace with `role`. */
-export async function addMember(ws: TestWorkspace, role: string): Promise<TestUser> {
+export async function addMember(ws: TestWorkspace, role: Role): Promise<TestUser> {
   const user = await signUp(role);
-  const res = await call('POST', `/workspaces/${ws.id}/members`, { token: ws.owner.idToken, body: { email: user.email, role } });
-  if (res.status !== 201) throw new Error(`addMember: ${res.status} ${JSON.stringify(res.body)}`);
+  await apiAs(ws.owner.idToken).call('addMember', { params: { wsId: ws.id }, body: { email: user.email, role } });
   return user;
 }
 
 /** The shortest wizard: start a draft, consent to the agent's permissions, deploy. */
 export async function installAgent(ws: TestWorkspace, agentId = 'cost-anomaly-detector', version?: string): Promise<string> {
-  const token = ws.owner.idToken;
-  const res = await call('POST', `/workspaces/${ws.id}/installs`, { token, body: { agentId, ...(version ? { version } : {}) } });
-  if (res.status !== 201) throw new Error(`install: ${res.status} ${JSON.stringify(res.body)}`);
-  const agent = await call('GET', `/agents/${agentId}/versions/${res.body.version}`);
-  const scopes = (agent.body.manifest.permissions as { scope: string }[]).map((p) => p.scope);
-  const path = `/workspaces/${ws.id}/installs/${res.body.id}`;
-  const consent = await call('PUT', `${path}/consent`, { token, body: { scopes } });
-  if (consent.status !== 200) throw new Error(`consent: ${consent.status} ${JSON.stringify(consent.body)}`);
-  const deployed = await call('POST', `${path}/deploy`, { token });
-  if (deployed.status !== 200) throw new Error(`deploy: ${deployed.status} ${JSON.stringify(deployed.body)}`);
-  return res.body.id as string;
+  const api = apiAs(ws.owner.idToken);
+  const draft = await api.call('startInstall', { params: { wsId: ws.id }, body: { agentId, ...(version ? { version } : {}) } });
+  const agent = await api.call('getAgentVersion', { params: { agentId, version: draft.version } });
+  const params = { wsId: ws.id, installId: draft.id };
+  await api.call('consentInstall', { params, body: { scopes: agent.manifest.permissions.map((p) => p.scope) } });
+  await api.call('deployInstall', { params });
+  return draft.id;
 }
 
 /** Polls a run until it reaches a terminal state. */
-export async function waitForRun(ws: TestWorkspace, runId: string, timeoutMs = 20_000): Promise<any> {
+export async function waitForRun(ws: TestWorkspace, runId: string, timeoutMs = 20_000): Promise<Run> {
+  const api = apiAs(ws.owner.idToken);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await call('GET', `/workspaces/${ws.id}/runs/${runId}`, { token: ws.owner.idToken });
-    if (['succeeded', 'failed', 'canceled', 'timed_out'].includes(res.body?.state)) return res.body;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${res.body?.state} after ${timeoutMs}ms`);
+    const run = await api.call('getRun', { params: { wsId: ws.id, runId } });
+    if (TERMINAL_STATES.includes(run.state)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.state} after ${timeoutMs}ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

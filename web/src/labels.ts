@@ -1,5 +1,5 @@
 /** Display names for values that come from the API. */
-import type { AgentSummary, CatalogQuery, Category, LogLevel, Risk, Role, RunState, SortKey, WizardStep } from './contract.ts';
+import type { AgentSummary, CatalogSearch, Category, LogLevel, Risk, Role, RunState, SortKey, WizardStep } from '@agent-marketplace/client';
 import { formatMoney, t, tn, tOr } from './i18n.ts';
 
 /**
@@ -10,7 +10,7 @@ import { formatMoney, t, tn, tOr } from './i18n.ts';
 export const complete = <T>() => <const L extends readonly T[]>(list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : { missing: Exclude<T, L[number]> })): L => list;
 
 export const CATEGORIES = complete<Category>()(['finops', 'security', 'compliance', 'reliability', 'observability', 'kubernetes', 'operations', 'data']);
-export const PRICING_MODELS = complete<NonNullable<CatalogQuery['pricing']>>()(['free', 'subscription', 'per_run', 'per_unit']);
+export const PRICING_MODELS = complete<NonNullable<CatalogSearch['pricing']>>()(['free', 'subscription', 'per_run', 'per_unit']);
 export const SORT_KEYS = complete<SortKey>()(['popular', 'rating', 'newest', 'name']);
 export const RISKS = complete<Risk>()(['critical', 'high', 'medium', 'low']);
 export const ROLES = complete<Role>()(['owner', 'admin', 'operator', 'approver', 'viewer', 'billing']);

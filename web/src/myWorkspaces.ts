@@ -3,8 +3,8 @@
  * switcher and the workspaces page. Creating a workspace or switching user drops the copy.
  */
 import { currentUser } from './auth.ts';
-import type { Workspace } from './contract.ts';
-import { listWorkspaces } from './endpoints.ts';
+import type { Workspace } from '@agent-marketplace/client';
+import { api } from './api.ts';
 
 /** More than anyone switches between from a menu; the workspaces page pages through the rest. */
 const LIMIT = 100;
@@ -14,7 +14,7 @@ export function myWorkspaces(): Promise<Workspace[]> {
   const user = currentUser();
   if (!user) return Promise.resolve([]);
   if (cached?.uid !== user.uid) {
-    const items = listWorkspaces({ limit: LIMIT }).then((page) => page.items);
+    const items = api.call('listWorkspaces', { query: { limit: LIMIT } }).then((page) => page.items);
     cached = { uid: user.uid, items };
     items.catch(() => {
       if (cached?.items === items) cached = undefined; // try again next time

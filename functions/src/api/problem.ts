@@ -1,19 +1,8 @@
-import { z } from 'zod';
+import { Problem } from '@agent-marketplace/contract';
+import type { z } from 'zod';
 import { AppError, type ErrorKind } from '../domain/errors.js';
 
-/** RFC 9457 problem details, with our stable `code` and the request id. */
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string(),
-    requestId: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() })).optional(),
-  })
-  .meta({ id: 'Problem' });
-export type Problem = z.infer<typeof Problem>;
+export { Problem };
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,

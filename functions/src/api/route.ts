@@ -1,22 +1,11 @@
+import type { Endpoint } from '@agent-marketplace/contract';
 import type { z } from 'zod';
 import type { Deps } from '../app/ports.js';
 import type { Principal, WorkspaceAccess } from '../app/principal.js';
-import type { Permission } from '../domain/roles.js';
 
-/**
- * Who may call a route. Checked in one place (the router) before any handler runs:
- * - public: anyone, the catalog and health;
- * - user: a signed-in Firebase user, not bound to a workspace;
- * - workspace: a member (by role) or a workspace API key (by scope) of `:wsId`;
- * - runner: the run-scoped token of `:runId`.
- */
-export type Access =
-  | { kind: 'public' }
-  | { kind: 'user' }
-  | { kind: 'workspace'; permission: Permission; apiKeys?: boolean }
-  | { kind: 'runner' };
+export type { Access } from '@agent-marketplace/contract';
 
-export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 export interface HandlerContext<P, Q, B> {
   params: P;
@@ -32,41 +21,23 @@ export interface HandlerContext<P, Q, B> {
   headers: Record<string, string | string[] | undefined>;
 }
 
-export interface HandlerResult {
+export interface HandlerResult<T = unknown> {
   status?: number;
-  body: unknown;
+  /** The response body before the contract's response schema parses it (it strips internal fields). */
+  body: T;
   headers?: Record<string, string>;
   /** A streamed response (server-sent events): written chunk by chunk until it resolves. */
   stream?: (write: (chunk: string) => void, signal: AbortSignal) => Promise<void>;
 }
 
-export interface RouteDef<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-  B extends z.ZodType = z.ZodType,
-> {
-  method: Method;
-  /** Express-style path under the API root, e.g. `/v1/workspaces/:wsId`. */
-  path: string;
-  operationId: string;
-  summary: string;
-  tags: string[];
-  access: Access;
-  params?: P;
-  query?: Q;
-  body?: B;
-  /** Creating POSTs honour `Idempotency-Key`. */
-  idempotent?: boolean;
-  /** Success status and body schema; the contract and the OpenAPI document come from it. */
-  response: { status: number; schema: z.ZodType; description: string };
-  /** Error codes this route may answer with besides the ones every route can. */
-  errors?: number[];
-  handler(ctx: HandlerContext<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<HandlerResult>;
-}
+type Of<E, K extends 'params' | 'query' | 'body'> = E extends { readonly [P in K]: infer S } ? Parsed<S> : undefined;
 
-/** Keeps the schema types flowing into the handler. */
-export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
-  def: RouteDef<P, Q, B>,
-): RouteDef {
-  return def as unknown as RouteDef;
+export type Handler<E extends Endpoint> = (ctx: HandlerContext<Of<E, 'params'>, Of<E, 'query'>, Of<E, 'body'>>) => Promise<HandlerResult>;
+
+/** A contract endpoint with the handler that serves it (its types erased: the router has parsed the input). */
+export type RouteDef = Endpoint & { handler(ctx: HandlerContext<any, any, any>): Promise<HandlerResult> };
+
+/** Attaches a handler to an endpoint of the contract; the schemas' types flow into it. */
+export function implement<E extends Endpoint>(endpoint: E, handler: Handler<E>): RouteDef {
+  return { ...endpoint, handler } as unknown as RouteDef;
 }

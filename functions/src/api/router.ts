@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { MAX_BODY_BYTES } from '@agent-marketplace/contract';
+import type { z } from 'zod';
 import type { Deps } from '../app/ports.js';
 import type { Principal } from '../app/principal.js';
 import { newId, sha256 } from '../app/secrets.js';
@@ -7,8 +8,7 @@ import { authenticate, authorize, bearerOf, type IdTokenVerifier } from './authe
 import { problemFor, validationError } from './problem.js';
 import type { HandlerResult, RouteDef } from './route.js';
 
-/** The largest request body the API accepts. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES };
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 export interface ApiRequest {
@@ -125,9 +125,9 @@ export function createRouter(routes: readonly RouteDef[], deps: Deps, verifier: 
         .map((c) => ({ c, match: c.pattern.exec(req.path) }))
         .filter((x): x is { c: CompiledRoute; match: RegExpExecArray } => x.match !== null);
       if (candidates.length === 0) throw new AppError('not_found', 'route_not_found', `No route matches ${req.path}.`);
-      const hit = candidates.find((x) => x.c.route.method === method);
+      const hit = candidates.find((x) => x.c.route.method.toLowerCase() === method);
       if (!hit) {
-        const allow = [...new Set(candidates.map((x) => x.c.route.method.toUpperCase()))].join(', ');
+        const allow = [...new Set(candidates.map((x) => x.c.route.method))].join(', ');
         if (method === 'options') return { status: 204, headers: { ...base, Allow: allow }, body: undefined };
         const err = new AppError('invalid', 'method_not_allowed', `${req.method} is not allowed here; use ${allow}.`);
         const p = problemFor(err, requestId);

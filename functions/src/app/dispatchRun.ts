@@ -1,3 +1,4 @@
+import { executionEnv } from '@agent-marketplace/contract';
 import { AppError } from '../domain/errors.js';
 import { watchQueued, watchStarting } from '../domain/runWatch.js';
 import type { Deps, DispatchTask } from './ports.js';
@@ -58,14 +59,16 @@ export async function dispatchRun(
       agentId: run.agentId,
       agentVersion: run.agentVersion,
       manifest,
-      env: {
-        RUN_ID: run.id,
-        RUN_ATTEMPT: String(run.attempt),
-        RUNNER_API_URL: deps.config.runnerApiUrl,
-        RUNNER_TOKEN: token,
-        RUNNER_HEARTBEAT_SECONDS: String(deps.config.runnerHeartbeatSeconds),
-        RUN_TIMEOUT_SECONDS: String(manifest.resources.timeoutSeconds),
-      },
+      env: executionEnv({
+        runId: run.id,
+        attempt: run.attempt,
+        agentId: run.agentId,
+        agentVersion: run.agentVersion,
+        runnerApiUrl: deps.config.runnerApiUrl,
+        runnerToken: token,
+        heartbeatSeconds: deps.config.runnerHeartbeatSeconds,
+        timeoutSeconds: manifest.resources.timeoutSeconds,
+      }),
     }));
   } catch (err) {
     // Give the run back to the queue; the task is retried by the queue's policy.

@@ -1,3 +1,4 @@
+import type { PlatformEnvVars } from '@agent-marketplace/contract';
 import type { CatalogPlan } from '../domain/catalogSearch.js';
 import type {
   AgentListing,
@@ -206,7 +207,7 @@ export interface DispatchQueue {
   enqueue(task: DispatchTask, options?: EnqueueOptions): Promise<void>;
 }
 
-/** What an execution gets: the runner's environment contract, identical locally and on Cloud Run. */
+/** What an execution gets: the contract's execution environment, identical locally and on Cloud Run. */
 export interface ExecutionSpec {
   wsId: string;
   runId: string;
@@ -214,16 +215,8 @@ export interface ExecutionSpec {
   agentId: string;
   agentVersion: string;
   manifest: Manifest;
-  env: {
-    RUN_ID: string;
-    RUN_ATTEMPT: string;
-    RUNNER_API_URL: string;
-    RUNNER_TOKEN: string;
-    /** How often a quiet runner says it is alive. */
-    RUNNER_HEARTBEAT_SECONDS: string;
-    /** The manifest's timeout: the runner stops the agent and reports `timed_out` at it. */
-    RUN_TIMEOUT_SECONDS: string;
-  };
+  /** The platform's part of the environment (contract `executionEnv`). */
+  env: PlatformEnvVars;
 }
 
 export interface Executor {

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { CATEGORIES } from './manifest.js';
+import { CatalogQuery, SortKey } from '@agent-marketplace/contract';
+
+export { CatalogQuery, SortKey };
 
 /**
  * Catalog search on Firestore alone: listings carry prefix tokens of their name, summary,
@@ -31,37 +32,12 @@ export function searchTokens(fields: string[]): string[] {
   return [...out].sort();
 }
 
-export const SortKey = z.enum(['popular', 'rating', 'newest', 'name']);
-export type SortKey = z.infer<typeof SortKey>;
-
 export const SORTS: Record<SortKey, [string, 'asc' | 'desc'][]> = {
   popular: [['installCount', 'desc'], ['id', 'desc']],
   rating: [['ratingAvg', 'desc'], ['id', 'desc']],
   newest: [['publishedAt', 'desc'], ['id', 'desc']],
   name: [['nameKey', 'asc'], ['id', 'asc']],
 };
-
-// eslint-disable-next-line no-control-regex -- detecting control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-export const CatalogQuery = z
-  .object({
-    q: z
-      .string()
-      .max(200, 'a search is at most 200 characters')
-      .refine((s) => !CONTROL.test(s), 'control characters are not allowed')
-      .optional(),
-    category: z.enum(CATEGORIES).optional(),
-    pricing: z.enum(['free', 'subscription', 'per_run', 'per_unit']).optional(),
-    publisher: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/).optional(),
-    minRating: z.coerce.number().min(1).max(5).optional(),
-    tag: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/).optional(),
-    sort: SortKey.default('popular'),
-    limit: z.coerce.number().int().min(1).max(50).default(20),
-    cursor: z.string().max(1024).optional(),
-  })
-  .strict();
-export type CatalogQuery = z.infer<typeof CatalogQuery>;
 
 export interface ListingForFilter {
   id: string;

@@ -3,9 +3,9 @@ import type { Install } from './models.js';
 import { validateAgainst } from './jsonSchema.js';
 import type { FieldIssue } from './errors.js';
 
-/** The six wizard steps, in order. */
-export const WIZARD_STEPS = ['choose', 'configure', 'connect', 'consent', 'triggers', 'review'] as const;
-export type WizardStep = (typeof WIZARD_STEPS)[number];
+import { WIZARD_STEPS, type WizardStep } from '@agent-marketplace/contract';
+
+export { WIZARD_STEPS, type WizardStep };
 
 export interface Readiness {
   ready: boolean;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { ApproverRole, ArtifactName, ARTIFACT_LIMITS, InstallState, LogLevel, LogLine } from '@agent-marketplace/contract';
 import { ApiKeyScope, Role } from './roles.js';
 import { RunPolicy } from './runPolicy.js';
 import { RunState } from './runState.js';
+
+export { ApproverRole, ArtifactName, ARTIFACT_LIMITS, InstallState, LogLevel, LogLine };
 
 /**
  * Shapes of the documents the platform stores (DESIGN.md "Data model"). Times are Dates
@@ -69,10 +72,6 @@ export const AgentListing = z.object({
 });
 export type AgentListing = z.infer<typeof AgentListing>;
 
-export const InstallState = z.enum(['draft', 'active', 'paused', 'uninstalled']);
-export type InstallState = z.infer<typeof InstallState>;
-
-export const ApproverRole = z.enum(['approver', 'admin', 'owner']);
 
 export const Install = z.object({
   id: z.string(),
@@ -157,19 +156,6 @@ export const Run = z.object({
 });
 export type Run = z.infer<typeof Run>;
 
-export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
-export type LogLevel = z.infer<typeof LogLevel>;
-
-export const LogLine = z
-  .object({
-    ts: z.iso.datetime(),
-    level: LogLevel,
-    msg: z.string().max(16_384),
-    fields: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
-export type LogLine = z.infer<typeof LogLine>;
-
 export const LogChunk = z.object({
   seq: z.number().int().min(0),
   attempt: z.number().int(),
@@ -184,8 +170,6 @@ export const LogChunk = z.object({
 export type LogChunk = z.infer<typeof LogChunk>;
 
 /** A file an agent attached to its run (a report, a CSV): kept with the run, read through the API. */
-export const ARTIFACT_LIMITS = { maxBytes: 512 * 1024, perRun: 20 };
-export const ArtifactName = z.string().regex(/^[\w][\w.-]{0,99}$/, 'letters, digits, dot, dash and underscore, up to 100');
 
 export const Artifact = z.object({
   name: ArtifactName,

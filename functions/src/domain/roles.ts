@@ -1,28 +1,7 @@
-import { z } from 'zod';
+import { ApiKeyScope, Permission, Role } from '@agent-marketplace/contract';
 
-/** Workspace roles, most to least powerful. */
-export const Role = z.enum(['owner', 'admin', 'operator', 'approver', 'viewer', 'billing']);
-export type Role = z.infer<typeof Role>;
-
-/**
- * Everything a workspace principal can be allowed to do. Routes name one permission;
- * members get them through their role, API keys through their scopes.
- */
-export const Permission = z.enum([
-  'workspace.read',
-  'workspace.manage',
-  'members.read',
-  'members.manage',
-  'apikeys.manage',
-  'installs.read',
-  'installs.manage',
-  'runs.read',
-  'runs.trigger',
-  'approvals.decide',
-  'billing.read',
-  'billing.manage',
-]);
-export type Permission = z.infer<typeof Permission>;
+/** Roles, permissions and API key scopes are part of the contract; what each role grants is ours. */
+export { ApiKeyScope, Permission, Role };
 
 const READ: Permission[] = ['workspace.read', 'members.read', 'installs.read', 'runs.read'];
 
@@ -52,14 +31,3 @@ export function canAssignRole(actor: Role, target: Role): boolean {
   if (actor === 'admin') return target !== 'owner';
   return false;
 }
-
-/** Scopes an API key may carry: what automation needs, never member or key management. */
-export const ApiKeyScope = Permission.extract([
-  'workspace.read',
-  'installs.read',
-  'runs.read',
-  'runs.trigger',
-  'approvals.decide',
-  'billing.read',
-]);
-export type ApiKeyScope = z.infer<typeof ApiKeyScope>;

@@ -1,20 +1,7 @@
-import { z } from 'zod';
+import { RunPolicy } from '@agent-marketplace/contract';
 
-/**
- * How an install's runs are run: how many at once, and how failed runs are retried.
- * Kept on the install, copied onto each run when it is created.
- */
-export const RunPolicy = z
-  .object({
-    /** Runs of this install in progress at once; null: only the workspace's plan limit. */
-    concurrency: z.number().int().min(1).max(100).nullable(),
-    /** Attempts in all, the first included: 1 means never retry. */
-    maxAttempts: z.number().int().min(1).max(5),
-    /** Wait before the first retry; each further retry waits twice as long (capped at an hour). */
-    backoffSeconds: z.number().int().min(1).max(3600),
-  })
-  .strict();
-export type RunPolicy = z.infer<typeof RunPolicy>;
+/** An install's run policy (its shape is in the contract): defaults and retry rules. */
+export { RunPolicy };
 
 export const DEFAULT_RUN_POLICY: RunPolicy = { concurrency: null, maxAttempts: 1, backoffSeconds: 30 };
 

@@ -1,21 +1,9 @@
-import { z } from 'zod';
 import { AppError } from './errors.js';
 
-/** The run state machine (DESIGN.md "Rules that hold everywhere"). */
-export const RunState = z.enum([
-  'queued',
-  'dispatching',
-  'starting',
-  'running',
-  'awaiting_approval',
-  'succeeded',
-  'failed',
-  'canceled',
-  'timed_out',
-]);
-export type RunState = z.infer<typeof RunState>;
+import { RunState, TERMINAL_STATES } from '@agent-marketplace/contract';
 
-export const TERMINAL_STATES: readonly RunState[] = ['succeeded', 'failed', 'canceled', 'timed_out'];
+/** The run state machine (DESIGN.md "Rules that hold everywhere"); its states are in the contract. */
+export { RunState, TERMINAL_STATES };
 
 export function isTerminal(state: RunState): boolean {
   return TERMINAL_STATES.includes(state);

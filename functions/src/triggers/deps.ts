@@ -17,7 +17,7 @@ async function executorFor(config: Config): Promise<Executor> {
     const { LocalProcessExecutor } = await import('../adapters/executor/local.js');
     return new LocalProcessExecutor({
       agentDirs: config.localAgentDirs.map((d) => path.resolve(config.repoRoot, d)),
-      runnerMain: path.join(config.repoRoot, 'runner', 'lib', 'main.js'),
+      runnerMain: path.join(config.repoRoot, 'runner', 'dist', 'runner.js'),
       logDir: path.join(config.repoRoot, '.local', 'executions', config.projectId),
     });
   }

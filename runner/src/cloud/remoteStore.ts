@@ -1,4 +1,4 @@
-import type { RunnerClient } from '../client.js';
+import type { RunnerClient } from '@agent-marketplace/client';
 import type { CloudAction } from './types.js';
 import type { ResourceOverride, SandboxStateStore } from './sandbox.js';
 
@@ -12,11 +12,11 @@ export class RemoteSandboxStore implements SandboxStateStore {
 
   async overrides(keys: string[]): Promise<Record<string, ResourceOverride>> {
     if (keys.length === 0) return {};
-    const res = (await this.client.post('sandbox/state', { keys })) as { overrides: Record<string, ResourceOverride> };
+    const res = await this.client.call('runnerSandboxState', { keys });
     return res.overrides;
   }
 
   async apply(action: CloudAction, override: ResourceOverride): Promise<void> {
-    await this.client.post('sandbox/actions', { action, override });
+    await this.client.call('runnerSandboxAction', { action, override });
   }
 }

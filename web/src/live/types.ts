@@ -1,5 +1,5 @@
 /** What a run's live feed delivers, whichever transport carries it. */
-import type { LogLine, Run, RunEvent } from '../contract.ts';
+import type { LogLine, Run, RunEvent } from '@agent-marketplace/client';
 
 type Dates<T, K extends keyof T> = Omit<T, K> & { [P in K]: Date | null };
 
@@ -8,7 +8,7 @@ export type LiveRun = Dates<
   'createdAt' | 'startedAt' | 'finishedAt'
 >;
 export type LiveEvent = Dates<RunEvent, 'at'>;
-export type LiveLogLine = Omit<LogLine, 'seq' | 'attempt'>;
+export type LiveLogLine = LogLine;
 export interface LiveLogChunk {
   seq: number;
   attempt: number;

@@ -5,7 +5,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { DailyCounts } from '../contract.ts';
+import type { DailyCounts } from '@agent-marketplace/client';
 import { formatPercent, t, tn } from '../i18n.ts';
 import { dailySeries } from './dailySeries.ts';
 import { h } from './dom.ts';

@@ -1,5 +1,5 @@
 /** The metrics' daily counts as the series the charts draw. Pure: no DOM, no chart library. */
-import type { DailyCounts } from '../contract.ts';
+import type { DailyCounts } from '@agent-marketplace/client';
 
 const DAY = 86_400;
 

@@ -4,7 +4,7 @@
  * as chunks (placed by their `seq`, even when one comes late); a level filter and a search
  * narrow what is shown; "Follow" keeps the newest line in view until the reader scrolls up.
  */
-import type { LogLevel } from '../contract.ts';
+import type { LogLevel } from '@agent-marketplace/client';
 import { formatCount, formatTime, t, tn } from '../i18n.ts';
 import { levelLabel } from '../labels.ts';
 import { h, replace } from './dom.ts';

@@ -1,17 +1,32 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { IMAGE_ENV_NAMES } from '@agent-marketplace/contract';
 import type { ExecutionSpec, Executor } from '../../app/ports.js';
 
 export interface LocalExecutorOptions {
   /** Folders holding one folder per agent (`agents/`), searched in order. */
   agentDirs: string[];
-  /** The runner's entrypoint (`runner/lib/main.js`). */
+  /** The runner's bundled entrypoint (`runner/dist/runner.js`): the one runner file an execution may read. */
   runnerMain: string;
   /** Where each execution's stdout and stderr are kept, for debugging. */
   logDir: string;
   /** After SIGTERM, how long before SIGKILL. */
   killGraceMs?: number;
+}
+
+/**
+ * The environment of a local execution: the platform's part (as Cloud Run gets it), what an
+ * agent's image sets (its entry module), and the local sandbox connection. Nothing else of the
+ * platform's own environment leaks in.
+ */
+export function localExecutionEnv(
+  spec: ExecutionSpec,
+  entry: string,
+  cloud: { CLOUD_PROVIDER: 'sandbox'; CLOUD_FIXTURE: string } | null,
+): Record<string, string> {
+  const image: Record<(typeof IMAGE_ENV_NAMES)[number], string> = { AGENT_ENTRY: entry };
+  return { ...spec.env, ...image, ...(cloud ?? {}) };
 }
 
 function isRunner(pid: number, runnerMain: string): boolean {
@@ -52,7 +67,7 @@ export class LocalProcessExecutor implements Executor {
     const runnerDir = path.dirname(this.options.runnerMain);
     // Locally every install is connected to the sandbox account its agent ships.
     const fixture = path.join(agentDir, 'fixtures', 'cloud.json');
-    const cloud = existsSync(fixture) ? { CLOUD_PROVIDER: 'sandbox', CLOUD_FIXTURE: fixture } : {};
+    const cloud = existsSync(fixture) ? { CLOUD_PROVIDER: 'sandbox' as const, CLOUD_FIXTURE: fixture } : null;
 
     mkdirSync(this.options.logDir, { recursive: true });
     const logFile = path.join(this.options.logDir, `${spec.runId}-${spec.attempt}.log`);
@@ -70,14 +85,7 @@ export class LocalProcessExecutor implements Executor {
         cwd: agentDir,
         detached: true,
         stdio: ['ignore', fd, fd],
-        env: {
-          ...spec.env,
-          AGENT_ENTRY: entry,
-          AGENT_ID: spec.agentId,
-          AGENT_VERSION: spec.agentVersion,
-          ...cloud,
-          NODE_ENV: 'production',
-        },
+        env: localExecutionEnv(spec, entry, cloud),
       },
     );
     closeSync(fd);

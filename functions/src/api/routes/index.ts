@@ -1,7 +1,5 @@
-import { z } from 'zod';
-import { buildOpenApi } from '../openapi.js';
-import { defineRoute, type RouteDef } from '../route.js';
-import { HealthOut } from '../schemas.js';
+import { API_VERSION, buildOpenApi, endpoints, type OperationId } from '@agent-marketplace/contract';
+import { implement, type RouteDef } from '../route.js';
 import { apiKeyRoutes } from './apiKeys.js';
 import { catalogRoutes } from './catalog.js';
 import { installRoutes } from './installs.js';
@@ -11,9 +9,18 @@ import { runRoutes } from './runs.js';
 import { webhookRoutes } from './webhooks.js';
 import { workspaceRoutes } from './workspaces.js';
 
-export const API_VERSION = '0.1.0';
+export { API_VERSION };
 
-const resourceRoutes: RouteDef[] = [
+let openApiCache: Record<string, unknown> | undefined;
+
+const metaRoutes: RouteDef[] = [
+  implement(endpoints.health, async () => ({ body: { status: 'ok', version: API_VERSION } })),
+  implement(endpoints.openapi, async () => ({ body: (openApiCache ??= buildOpenApi(Object.values(endpoints), API_VERSION)) })),
+];
+
+/** Every route the API serves: the router and the guard tests read this list. */
+export const allRoutes: readonly RouteDef[] = [
+  ...metaRoutes,
   ...catalogRoutes,
   ...workspaceRoutes,
   ...memberRoutes,
@@ -24,30 +31,10 @@ const resourceRoutes: RouteDef[] = [
   ...runnerRoutes,
 ];
 
-let openApiCache: Record<string, unknown> | undefined;
-
-const metaRoutes: RouteDef[] = [
-  defineRoute({
-    method: 'get',
-    path: '/v1/health',
-    operationId: 'health',
-    summary: 'Liveness of the API',
-    tags: ['meta'],
-    access: { kind: 'public' },
-    response: { status: 200, schema: HealthOut, description: 'The API answers' },
-    handler: async () => ({ body: { status: 'ok', version: API_VERSION } }),
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/v1/openapi.json',
-    operationId: 'openapi',
-    summary: 'This API described in OpenAPI 3.1',
-    tags: ['meta'],
-    access: { kind: 'public' },
-    response: { status: 200, schema: z.record(z.string(), z.unknown()), description: 'The OpenAPI document' },
-    handler: async () => ({ body: (openApiCache ??= buildOpenApi(allRoutes, API_VERSION)) }),
-  }),
-];
-
-/** Every route the API serves: the router, the OpenAPI document and the guard test read this list. */
-export const allRoutes: readonly RouteDef[] = [...metaRoutes, ...resourceRoutes];
+// Every operation of the contract has exactly one handler: checked when the module loads.
+const served = new Map<string, number>();
+for (const r of allRoutes) served.set(r.operationId, (served.get(r.operationId) ?? 0) + 1);
+const wrong = (Object.keys(endpoints) as OperationId[]).filter((op) => served.get(op) !== 1);
+if (wrong.length > 0 || served.size !== Object.keys(endpoints).length) {
+  throw new Error(`the API must serve each contract operation exactly once; check: ${wrong.join(', ') || [...served.keys()].filter((k) => !(k in endpoints)).join(', ')}`);
+}

@@ -1,24 +1,10 @@
-import { z } from 'zod';
+import { endpoints, WEBHOOK_SIGNATURE_HEADER } from '@agent-marketplace/contract';
 import { runFromWebhook } from '../../app/webhooks.js';
-import { defineRoute } from '../route.js';
-import { Id, RunOut } from '../schemas.js';
+import { implement } from '../route.js';
 
 export const webhookRoutes = [
-  defineRoute({
-    method: 'post',
-    path: '/v1/hooks/:wsId/:installId',
-    operationId: 'inboundWebhook',
-    summary:
-      "Start a run from an external system. Sign the raw body: header `X-Agent-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with the install's webhook secret>`. The JSON body is the run input.",
-    tags: ['runs'],
-    // Authenticated by the signature, not by a bearer token.
-    access: { kind: 'public' },
-    params: z.object({ wsId: Id, installId: Id }).strict(),
-    body: z.record(z.string(), z.unknown()).optional(),
-    response: { status: 202, schema: RunOut.pick({ id: true, state: true, createdAt: true }), description: 'The queued run' },
-    errors: [401, 412, 429],
-    handler: async ({ deps, params, body, rawBody, headers }) => {
-      const signature = headers['x-agent-signature'];
+  implement(endpoints.inboundWebhook, async ({ deps, params, body, rawBody, headers }) => {
+      const signature = headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()];
       const run = await runFromWebhook(deps, {
         wsId: params.wsId,
         installId: params.installId,
@@ -27,6 +13,5 @@ export const webhookRoutes = [
         body,
       });
       return { status: 202, body: run };
-    },
-  }),
+    }),
 ];

@@ -4,9 +4,9 @@
  * draft in the current workspace and opens the install wizard on it.
  */
 import { currentUser } from '../../auth.ts';
-import type { Agent } from '../../contract.ts';
+import type { Agent } from '@agent-marketplace/client';
 import { getCurrentWorkspace } from '../../currentWorkspace.ts';
-import { getAgent, listVersions, startInstall } from '../../endpoints.ts';
+import { api } from '../../api.ts';
 import { formatCount, formatDateTime, t } from '../../i18n.ts';
 import { categoryLabel, priceLabel, ratingLabel } from '../../labels.ts';
 import { showError } from '../../messages.ts';
@@ -31,7 +31,7 @@ function installControl(agent: Agent): HTMLElement {
   const button = h('button', { type: 'button' }, t('agent.install', { workspace: ws.name }));
   button.addEventListener('click', () => {
     void busy(button, async () => {
-      const draft = await startInstall(ws.id, { agentId: agent.id, version: agent.latestVersion });
+      const draft = await api.call('startInstall', { params: { wsId: ws.id }, body: { agentId: agent.id, version: agent.latestVersion } });
       navigate(`/install/${encodeURIComponent(ws.id)}/${encodeURIComponent(draft.id)}`, t('wizard.started', { name: agent.name }));
     }).catch(showError);
   });
@@ -40,7 +40,7 @@ function installControl(agent: Agent): HTMLElement {
 }
 
 async function versionsList(agentId: string, signal: AbortSignal): Promise<HTMLElement> {
-  const { items } = await listVersions(agentId, { signal });
+  const { items } = await api.call('listAgentVersions', { params: { agentId }, signal });
   if (items.length === 0) return h('p', {}, t('agent.noVersions'));
   return h(
     'ol',
@@ -60,7 +60,7 @@ export const agentPage: Page = async (root, { params, signal }) => {
   const heading = h('h1', {}, t('agent.title'));
   const wait = loading();
   root.append(heading, wait);
-  const agent = await getAgent(params.id ?? '', { signal }).finally(() => wait.remove());
+  const agent = await api.call('getAgent', { params: { agentId: params.id ?? '' }, signal }).finally(() => wait.remove());
   setTitle(agent.name);
   heading.textContent = agent.name;
   const rating = h('span', {}, ratingLabel(agent.ratingAvg, agent.ratingCount));

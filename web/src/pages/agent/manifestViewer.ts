@@ -1,5 +1,5 @@
 /** What an agent asks for, from its manifest: permissions by risk, secrets, approvals, resources, pricing, the raw YAML. */
-import type { ManifestView } from '../../contract.ts';
+import type { ManifestView } from '@agent-marketplace/client';
 import { formatCount, t, tn } from '../../i18n.ts';
 import { RISKS, priceLabel, riskLabel } from '../../labels.ts';
 import { details } from '../../ui/common.ts';

@@ -1,7 +1,7 @@
 /** An agent's reviews (paged) and, for a signed-in user, the form to write or edit theirs. */
 import { currentUser } from '../../auth.ts';
-import type { Review } from '../../contract.ts';
-import { listReviews, putMyReview } from '../../endpoints.ts';
+import type { Review } from '@agent-marketplace/client';
+import { api } from '../../api.ts';
 import { formatDateTime, t } from '../../i18n.ts';
 
 import { showError, showStatus } from '../../messages.ts';
@@ -37,7 +37,7 @@ function reviewForm(agentId: string, mine: Review | undefined, onSaved: (avg: nu
     event.preventDefault();
     const rating = Number(new FormData(form).get('rating'));
     void busy(submit, async () => {
-      const saved = await putMyReview(agentId, { rating, text: text.value.trim() });
+      const saved = await api.call('putMyReview', { params: { agentId }, body: { rating, text: text.value.trim() } });
       showStatus(t('review.saved'));
       onSaved(saved.agentRating.avg, saved.agentRating.count);
     }).catch(showError);
@@ -57,7 +57,7 @@ export async function reviewsSection(container: HTMLElement, agentId: string, si
       list,
       h('ul', { class: 'reviews' }),
       async (cursor) => {
-        const page = await listReviews(agentId, { cursor, signal });
+        const page = await api.call('listReviews', { params: { agentId }, query: { cursor }, signal });
         mine ??= page.items.find((r) => r.uid === user?.uid);
         return page;
       },

@@ -1,5 +1,5 @@
 /** One agent in the catalog grid: name, summary, rating, installs, price. */
-import type { AgentSummary } from '../../contract.ts';
+import type { AgentSummary } from '@agent-marketplace/client';
 import { formatCount, t } from '../../i18n.ts';
 import { categoryLabel, priceLabel, ratingLabel } from '../../labels.ts';
 import { href } from '../../router.ts';

@@ -3,8 +3,8 @@
  * pagination by the API's cursors. The search and filters live in the address (shareable,
  * and Back restores them); each change asks the API once, dropping answers that are stale.
  */
-import type { AgentSummary, CatalogQuery, Page as ApiPage } from '../../contract.ts';
-import { listAgents } from '../../endpoints.ts';
+import type { AgentSummary, CatalogSearch, Page as ApiPage } from '@agent-marketplace/client';
+import { api } from '../../api.ts';
 import { t, tn } from '../../i18n.ts';
 import { CATEGORIES, PRICING_MODELS, SORT_KEYS, categoryLabel, pricingLabel } from '../../labels.ts';
 import { isAbort, showError } from '../../messages.ts';
@@ -17,7 +17,7 @@ const PAGE_SIZE = 12;
 const TYPING_PAUSE_MS = 250;
 const RATINGS = ['4', '3', '2'];
 
-type Filters = Required<Pick<CatalogQuery, 'q'>> & Pick<CatalogQuery, 'category' | 'pricing' | 'minRating' | 'sort'>;
+type Filters = Required<Pick<CatalogSearch, 'q'>> & Pick<CatalogSearch, 'category' | 'pricing' | 'minRating' | 'sort'>;
 
 function filtersFrom(query: URLSearchParams): Filters {
   const pick = <T extends string>(values: readonly T[], v: string | null): T | undefined => (values as readonly string[]).includes(v ?? '') ? (v as T) : undefined;
@@ -117,7 +117,7 @@ export const catalogPage: Page = (root, { query, signal }) => {
     setBusy({ loading: true });
     try {
       const f = current();
-      const page = await listAgents({ ...f, q: f.q || undefined, limit: PAGE_SIZE, cursor: cursors[index] }, { signal: controller.signal });
+      const page = await api.call('listAgents', { query: { ...f, q: f.q || undefined, limit: PAGE_SIZE, cursor: cursors[index] }, signal: controller.signal });
       if (inflight !== controller) return; // a newer search has started
       show(page);
     } catch (err) {

@@ -3,9 +3,9 @@
  * back into the wizard; active installs can be run with an input form), metrics and charts,
  * and the run history with filters.
  */
-import type { Install, WorkspaceMetrics } from '../../contract.ts';
+import type { Install, WorkspaceMetrics } from '@agent-marketplace/client';
 import { getCurrentWorkspace } from '../../currentWorkspace.ts';
-import { listInstalls } from '../../endpoints.ts';
+import { api } from '../../api.ts';
 import { formatDateTime, formatPercent, t, tn } from '../../i18n.ts';
 import { showError } from '../../messages.ts';
 import { href, navigate, type Page } from '../../router.ts';
@@ -75,7 +75,7 @@ export const dashboardPage: Page = async (root, { signal }) => {
 
   const wait = loading();
   installs.append(wait);
-  const loaded = await listInstalls(ws.id, { limit: 100, signal }).finally(() => wait.remove());
+  const loaded = await api.call('listInstalls', { params: { wsId: ws.id }, query: { limit: 100 }, signal }).finally(() => wait.remove());
   const metricsLoad = metricsSection(metrics, ws.id, signal);
   const history = runHistory(runs, ws.id, loaded.items, signal);
   const m = await metricsLoad;

@@ -2,8 +2,8 @@
  * The dashboard's metrics: the workspace's totals and limits, per-install figures, and two
  * charts of the last 30 days (drawn by ui/charts.ts, loaded only when there is data to draw).
  */
-import type { WorkspaceMetrics } from '../../contract.ts';
-import { getMetrics } from '../../endpoints.ts';
+import type { WorkspaceMetrics } from '@agent-marketplace/client';
+import { api } from '../../api.ts';
 import { formatCount, formatDateTime, formatDuration, formatPercent, t } from '../../i18n.ts';
 import { describeError, isAbort } from '../../messages.ts';
 import { details, loading } from '../../ui/common.ts';
@@ -48,7 +48,7 @@ export async function metricsSection(container: HTMLElement, wsId: string, signa
   container.append(wait);
   let m: WorkspaceMetrics;
   try {
-    m = await getMetrics(wsId, { signal });
+    m = await api.call('workspaceMetrics', { params: { wsId }, signal });
   } catch (err) {
     if (isAbort(err)) return null;
     // Shown where the metrics would be; the rest of the dashboard works without them.

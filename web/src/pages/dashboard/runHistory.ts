@@ -1,6 +1,6 @@
 /** Run history, newest first, filtered by install and by state (both by the API), a page at a time. */
-import type { Install, Run, RunState } from '../../contract.ts';
-import { listRuns } from '../../endpoints.ts';
+import type { Install, Run, RunState } from '@agent-marketplace/client';
+import { api } from '../../api.ts';
 import { formatDateTime, formatDuration, t, tn, tOr } from '../../i18n.ts';
 import { RUN_STATES, stateLabel } from '../../labels.ts';
 import { showError } from '../../messages.ts';
@@ -53,11 +53,14 @@ export function runHistory(container: HTMLElement, wsId: string, installs: Insta
       cursor = null;
       replace(list, loading());
     } else if (!cursor) return;
-    const page = await listRuns(wsId, {
-      installId: installFilter.value || undefined,
-      state: (stateFilter.value || undefined) as RunState | undefined,
-      cursor: reset ? undefined : (cursor ?? undefined),
-      limit: PAGE,
+    const page = await api.call('listRuns', {
+      params: { wsId },
+      query: {
+        installId: installFilter.value || undefined,
+        state: (stateFilter.value || undefined) as RunState | undefined,
+        cursor: reset ? undefined : (cursor ?? undefined),
+        limit: PAGE,
+      },
       signal,
     });
     if (mine !== generation) return; // the filters changed meanwhile

@@ -1,5 +1,5 @@
 /** The wizard's six steps as an ordered list: done, current (aria-current="step"), still to do. */
-import type { Install, WizardStep } from '../../contract.ts';
+import type { Install, WizardStep } from '@agent-marketplace/client';
 import { t } from '../../i18n.ts';
 import { complete, stepLabel } from '../../labels.ts';
 import { h } from '../../ui/dom.ts';

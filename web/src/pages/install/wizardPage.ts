@@ -3,8 +3,8 @@
  * The API saves the draft after each step, so the wizard can be left and resumed: opened
  * without a step, it goes to the first one not done yet. Each step is its own module.
  */
-import type { AgentVersionDetail, Install, WizardStep } from '../../contract.ts';
-import { getInstall, getVersion } from '../../endpoints.ts';
+import type { AgentVersionDetail, Install, WizardStep } from '@agent-marketplace/client';
+import { api } from '../../api.ts';
 import { t } from '../../i18n.ts';
 import { stepLabel } from '../../labels.ts';
 import { href, navigate, type Page } from '../../router.ts';
@@ -55,8 +55,8 @@ export const wizardPage: Page = async (root, { params, query, signal }) => {
   const heading = h('h1', {}, t('wizard.title'));
   const wait = loading();
   root.append(heading, wait);
-  const install = await getInstall(wsId, installId, { signal });
-  const version = await getVersion(install.agentId, install.version, { signal }).finally(() => wait.remove());
+  const install = await api.call('getInstall', { params: { wsId, installId }, signal });
+  const version = await api.call('getAgentVersion', { params: { agentId: install.agentId, version: install.version }, signal }).finally(() => wait.remove());
   if (install.state !== 'draft' && !query.get('step')) {
     navigate(`/workspace`, t('wizard.alreadyDeployed', { name: version.manifest.name }), { replace: true });
     return;

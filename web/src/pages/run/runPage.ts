@@ -3,7 +3,7 @@
  * transitions, the log viewer, and Cancel while it has not finished. Live data comes from
  * live/runFeed.ts, which says which transport it uses; the page only shows that.
  */
-import { cancelRun } from '../../endpoints.ts';
+import { api } from '../../api.ts';
 import { formatDateTime, formatTime, t } from '../../i18n.ts';
 import { isTerminal, stateLabel } from '../../labels.ts';
 import { subscribeRun, type LiveEvent, type LiveRun } from '../../live/runFeed.ts';
@@ -79,7 +79,7 @@ export const runPage: Page = (root, { params, signal }) => {
 
   cancel.addEventListener('click', () => {
     void busy(cancel, async () => {
-      await cancelRun(wsId, runId);
+      await api.call('cancelRun', { params: { wsId, runId } });
       showStatus(t('run.cancelRequested'));
     }).catch(showError);
   });

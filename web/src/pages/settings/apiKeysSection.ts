@@ -1,6 +1,6 @@
 /** Workspace settings: API keys. A new key's secret is shown once, right after creating it; keys can be revoked. */
-import type { ApiKey, ApiKeyScope } from '../../contract.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../endpoints.ts';
+import type { ApiKey, ApiKeyScope } from '@agent-marketplace/client';
+import { api } from '../../api.ts';
 import { formatDateTime, t, tOr } from '../../i18n.ts';
 import { complete } from '../../labels.ts';
 import { showError, showErrorText, showStatus } from '../../messages.ts';
@@ -16,7 +16,7 @@ function keyRow(wsId: string, k: ApiKey, reload: () => void): HTMLElement {
   revoke.addEventListener('click', () => {
     if (!confirm(t('keys.confirmRevoke', { name: k.name }))) return;
     void busy(revoke, async () => {
-      await revokeApiKey(wsId, k.id);
+      await api.call('revokeApiKey', { params: { wsId, keyId: k.id } });
       showStatus(t('keys.revoked', { name: k.name }));
       reload();
     }).catch(showError);
@@ -54,7 +54,7 @@ export async function apiKeysSection(container: HTMLElement, wsId: string, signa
   const form = h('form', {}, field(name, t('keys.name')), h('fieldset', {}, h('legend', {}, t('keys.scopes')), h('div', { class: 'choices' }, ...scopes)), create);
   const render = () => {
     replace(listSlot);
-    return pagedList(listSlot, h('ul', { class: 'rows' }), (cursor) => listApiKeys(wsId, { cursor, signal }), (k) => keyRow(wsId, k, () => void render().catch(showError)), () => h('p', {}, t('keys.none')));
+    return pagedList(listSlot, h('ul', { class: 'rows' }), (cursor) => api.call('listApiKeys', { params: { wsId }, query: { cursor }, signal }), (k) => keyRow(wsId, k, () => void render().catch(showError)), () => h('p', {}, t('keys.none')));
   };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -64,7 +64,7 @@ export async function apiKeysSection(container: HTMLElement, wsId: string, signa
       return;
     }
     void busy(create, async () => {
-      const key = await createApiKey(wsId, { name: name.value.trim(), scopes: chosen });
+      const key = await api.call('createApiKey', { params: { wsId }, body: { name: name.value.trim(), scopes: chosen } });
       name.value = '';
       const secret = h('code', { class: 'secret', tabindex: 0 }, key.secret);
       const done = h('button', { type: 'button', class: 'secondary' }, t('keys.hideSecret'));

@@ -1,6 +1,6 @@
 /** Workspace settings: members and their roles (change, remove, add by email). */
-import type { Member, Role } from '../../contract.ts';
-import { addMember, changeMemberRole, listMembers, removeMember } from '../../endpoints.ts';
+import type { Member, Role } from '@agent-marketplace/client';
+import { api } from '../../api.ts';
 import { formatDateTime, t } from '../../i18n.ts';
 import { ROLES, roleLabel } from '../../labels.ts';
 import { showError, showStatus } from '../../messages.ts';
@@ -16,14 +16,14 @@ function memberRow(wsId: string, m: Member, me: string, reload: () => void): HTM
   const remove = h('button', { type: 'button', class: 'secondary danger' }, m.uid === me ? t('members.leave') : t('members.remove'));
   save.addEventListener('click', () => {
     void busy(save, async () => {
-      await changeMemberRole(wsId, m.uid, role.value as Role);
+      await api.call('changeMemberRole', { params: { wsId, uid: m.uid }, body: { role: role.value as Role } });
       showStatus(t('members.roleChanged', { who, role: roleLabel(role.value) }));
     }).catch(showError);
   });
   remove.addEventListener('click', () => {
     if (!confirm(t('members.confirmRemove', { who }))) return;
     void busy(remove, async () => {
-      await removeMember(wsId, m.uid);
+      await api.call('removeMember', { params: { wsId, uid: m.uid } });
       showStatus(t('members.removed', { who }));
       reload();
     }).catch(showError);
@@ -44,12 +44,12 @@ export async function membersSection(container: HTMLElement, wsId: string, me: s
   const form = h('form', { class: 'inline' }, field(email, t('members.email')), field(role, t('members.role')), add);
   const render = () => {
     replace(listSlot);
-    return pagedList(listSlot, h('ul', { class: 'rows' }), (cursor) => listMembers(wsId, { cursor, signal }), (m) => memberRow(wsId, m, me, () => void render().catch(showError)), () => h('p', {}, t('members.none')));
+    return pagedList(listSlot, h('ul', { class: 'rows' }), (cursor) => api.call('listMembers', { params: { wsId }, query: { cursor }, signal }), (m) => memberRow(wsId, m, me, () => void render().catch(showError)), () => h('p', {}, t('members.none')));
   };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void busy(add, async () => {
-      const m = await addMember(wsId, { email: email.value.trim(), role: role.value as Role });
+      const m = await api.call('addMember', { params: { wsId }, body: { email: email.value.trim(), role: role.value as Role } });
       showStatus(t('members.added', { who: m.email ?? m.uid, role: roleLabel(m.role) }));
       email.value = '';
       await render();

@@ -1,7 +1,7 @@
 /** `#/workspaces`: the user's workspaces (switch between them) and a form to create one. */
-import type { Workspace } from '../../contract.ts';
+import type { Workspace } from '@agent-marketplace/client';
 import { getCurrentWorkspace, setCurrentWorkspace, type WorkspaceRef } from '../../currentWorkspace.ts';
-import { createWorkspace, listWorkspaces } from '../../endpoints.ts';
+import { api } from '../../api.ts';
 import { t } from '../../i18n.ts';
 import { roleLabel } from '../../labels.ts';
 import { showError } from '../../messages.ts';
@@ -32,7 +32,7 @@ function createForm(): HTMLFormElement {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void busy(submit, async () => {
-      const ws = await createWorkspace({ name: name.value.trim() });
+      const ws = await api.call('createWorkspace', { body: { name: name.value.trim() } });
       forgetMyWorkspaces();
       setCurrentWorkspace({ id: ws.id, name: ws.name });
       navigate('/workspace', t('workspace.created', { name: ws.name }));
@@ -52,7 +52,7 @@ export const workspacesPage: Page = async (root, { signal }) => {
   await pagedList(
     mine,
     h('ul', { class: 'rows' }),
-    (cursor) => listWorkspaces({ cursor, signal }),
+    (cursor) => api.call('listWorkspaces', { query: { cursor }, signal }),
     (ws) => workspaceItem(ws, current),
     () => h('p', {}, t('workspace.empty')),
   );

@@ -1,5 +1,5 @@
 /** Step 1, choose: which published version to install (release notes beside each). */
-import { chooseVersion, listVersions } from '../../../endpoints.ts';
+import { api } from '../../../api.ts';
 import { formatDateTime, t } from '../../../i18n.ts';
 import { showError } from '../../../messages.ts';
 import { busy, h } from '../../../ui/dom.ts';
@@ -7,7 +7,7 @@ import { renderMarkdown } from '../../../ui/markdown.ts';
 import type { StepContext } from '../wizardPage.ts';
 
 export async function chooseStep(ctx: StepContext): Promise<void> {
-  const { items } = await listVersions(ctx.install.agentId, { signal: ctx.signal });
+  const { items } = await api.call('listAgentVersions', { params: { agentId: ctx.install.agentId }, signal: ctx.signal });
   const options = items.map((v) =>
     h(
       'div',
@@ -27,7 +27,7 @@ export async function chooseStep(ctx: StepContext): Promise<void> {
     event.preventDefault();
     const version = String(new FormData(form).get('version') ?? ctx.install.version);
     void busy(submit, async () => {
-      if (version !== ctx.install.version) await chooseVersion(ctx.wsId, ctx.install.id, version);
+      if (version !== ctx.install.version) await api.call('chooseVersion', { params: { wsId: ctx.wsId, installId: ctx.install.id }, body: { version } });
       ctx.next();
     }).catch(showError);
   });

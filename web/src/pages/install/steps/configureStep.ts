@@ -1,5 +1,5 @@
 /** Step 2, configure: a form generated from the version's config JSON Schema, with errors at their fields. */
-import { configureInstall } from '../../../endpoints.ts';
+import { api } from '../../../api.ts';
 import { t } from '../../../i18n.ts';
 import { h } from '../../../ui/dom.ts';
 import { onSchemaSubmit, schemaForm } from '../../../ui/schemaForm.ts';
@@ -10,7 +10,7 @@ export function configureStep(ctx: StepContext): void {
   const submit = h('button', { type: 'submit' }, t('wizard.saveContinue'));
   const el = h('form', { novalidate: true }, form.el, h('div', { class: 'actions' }, submit));
   onSchemaSubmit(el, form, submit, 'config', async (value) => {
-    await configureInstall(ctx.wsId, ctx.install.id, value);
+    await api.call('configureInstall', { params: { wsId: ctx.wsId, installId: ctx.install.id }, body: { config: value } });
     ctx.next();
   });
   ctx.root.append(h('p', {}, t('wizard.configure.intro')), el);

@@ -2,8 +2,8 @@
  * Step 3, connect: the secrets the agent declares. Values are write-only: the inputs start
  * empty, are cleared once saved, and the page only ever shows whether and when one was set.
  */
-import type { Install } from '../../../contract.ts';
-import { removeInstallSecret, setInstallSecret } from '../../../endpoints.ts';
+import type { Install } from '@agent-marketplace/client';
+import { api } from '../../../api.ts';
 import { formatDateTime, t } from '../../../i18n.ts';
 import { showError, showErrorText, showStatus } from '../../../messages.ts';
 import { busy, h, replace } from '../../../ui/dom.ts';
@@ -39,7 +39,7 @@ export function connectStep(ctx: StepContext): void {
     paint();
     remove.addEventListener('click', () => {
       void busy(remove, async () => {
-        install = await removeInstallSecret(ctx.wsId, install.id, s.name);
+        install = await api.call('removeInstallSecret', { params: { wsId: ctx.wsId, installId: install.id, name: s.name } });
         paint();
         showStatus(t('wizard.connect.removed', { name: s.name }));
       }).catch(showError);
@@ -72,7 +72,7 @@ export function connectStep(ctx: StepContext): void {
     void busy(submit, async () => {
       for (const r of rows) {
         if (!r.input.value) continue;
-        install = await setInstallSecret(ctx.wsId, install.id, r.secret.name, r.input.value);
+        install = await api.call('setInstallSecret', { params: { wsId: ctx.wsId, installId: install.id, name: r.secret.name }, body: { value: r.input.value } });
         r.input.value = ''; // never kept in the page once stored
         r.paint();
       }

@@ -1,5 +1,5 @@
 /** Step 4, consent: the version's permissions by risk, accepted explicitly (who and when are recorded). */
-import { consentInstall } from '../../../endpoints.ts';
+import { api } from '../../../api.ts';
 import { formatDateTime, t, tn } from '../../../i18n.ts';
 import { showError } from '../../../messages.ts';
 import { busy, h } from '../../../ui/dom.ts';
@@ -24,7 +24,7 @@ export function consentStep(ctx: StepContext): void {
     event.preventDefault();
     if (!accept.checked) return;
     void busy(submit, async () => {
-      await consentInstall(ctx.wsId, ctx.install.id, scopes);
+      await api.call('consentInstall', { params: { wsId: ctx.wsId, installId: ctx.install.id }, body: { scopes } });
       ctx.next();
     }).catch(showError);
   });

@@ -1,6 +1,6 @@
 /** Step 6, review and deploy: the whole install, what is still missing (linked to its step), and Deploy. */
-import type { WizardStep } from '../../../contract.ts';
-import { deployInstall, reviewInstall } from '../../../endpoints.ts';
+import type { WizardStep } from '@agent-marketplace/client';
+import { api } from '../../../api.ts';
 import { formatDateTime, t, tn } from '../../../i18n.ts';
 import { priceLabel, roleLabel, stepLabel } from '../../../labels.ts';
 import { showError } from '../../../messages.ts';
@@ -12,7 +12,7 @@ import { wizardPath, type StepContext } from '../wizardPage.ts';
 import { nextFiresList } from './triggersStep.ts';
 
 export async function reviewStep(ctx: StepContext): Promise<void> {
-  const review = await reviewInstall(ctx.wsId, ctx.install.id, { signal: ctx.signal });
+  const review = await api.call('reviewInstall', { params: { wsId: ctx.wsId, installId: ctx.install.id }, signal: ctx.signal });
   const { install, agent, readiness } = review;
   const pricing = agent.pricing as { model: string; amountCents?: number; currency?: string; unit?: string };
   const stepLink = (step: string) =>
@@ -26,7 +26,7 @@ export async function reviewStep(ctx: StepContext): Promise<void> {
   deploy.disabled = !readiness.ready;
   deploy.addEventListener('click', () => {
     void busy(deploy, async () => {
-      await deployInstall(ctx.wsId, install.id);
+      await api.call('deployInstall', { params: { wsId: ctx.wsId, installId: install.id } });
       navigate('/workspace', t('wizard.review.deployed', { name: agent.name }));
     }).catch(showError);
   });

@@ -3,9 +3,8 @@
  * API's next fire times are shown once saved), a signed webhook (its secret shown once), and
  * who approves each approval-gated action.
  */
-import { ApiError } from '../../../api.ts';
-import type { Install, InstallReview } from '../../../contract.ts';
-import { reviewInstall, setInstallTriggers } from '../../../endpoints.ts';
+import { api, ApiError } from '../../../api.ts';
+import type { Install, InstallReview } from '@agent-marketplace/client';
 import { locale, t } from '../../../i18n.ts';
 import { riskLabel, roleLabel } from '../../../labels.ts';
 import { showError, showStatus } from '../../../messages.ts';
@@ -158,18 +157,18 @@ export async function triggersStep(ctx: StepContext): Promise<void> {
     event.preventDefault();
     for (const r of rows) r.setError('');
     void busy(save, async () => {
-      const saved = await setInstallTriggers(ctx.wsId, install.id, {
+      const saved = await api.call('setInstallTriggers', { params: { wsId: ctx.wsId, installId: install.id }, body: {
         manual: manual.checked,
         schedules: rows.map((r) => r.read()),
         webhook: { enabled: webhook.checked, ...(rotate.checked ? { rotate: true } : {}) },
         ...(approvals.length
           ? { approvalPolicy: Object.fromEntries(approvals.map((a) => [a.action, { approverRole: a.role.value as (typeof APPROVER_ROLES)[number], levels: Number(a.levels.value) }])) }
           : {}),
-      });
+      } });
       install = saved;
       rotate.checked = false;
       paintWebhook(saved.webhookSecret);
-      showFires(await reviewInstall(ctx.wsId, install.id));
+      showFires(await api.call('reviewInstall', { params: { wsId: ctx.wsId, installId: install.id } }));
       next.hidden = false;
       showStatus(t('wizard.triggers.saved'));
     }).catch((err: unknown) => {
@@ -184,5 +183,5 @@ export async function triggersStep(ctx: StepContext): Promise<void> {
     });
   });
   ctx.root.append(h('p', {}, t('wizard.triggers.intro')), form);
-  if (install.triggers.schedules.length) showFires(await reviewInstall(ctx.wsId, install.id, { signal: ctx.signal }));
+  if (install.triggers.schedules.length) showFires(await api.call('reviewInstall', { params: { wsId: ctx.wsId, installId: install.id }, signal: ctx.signal }));
 }

@@ -1,4 +1,4 @@
-/** A text/event-stream parser: pure, so the stream transport and its tests share it. */
+/** A text/event-stream parser: pure, shared by the run stream and its tests. */
 export interface SseEvent {
   id: string | undefined;
   type: string;

@@ -1,0 +1,12 @@
+/**
+ * @agent-marketplace/client: a small typed client of the Agent Marketplace API, built from
+ * its contract (`@agent-marketplace/contract`). It carries no schemas at run time, only the
+ * route table, so it stays small in a browser bundle.
+ */
+export { createClient, type ArgList, type CallArgs, type Client, type ClientOptions, type Credential, type RequestOptions } from './client.js';
+export { items, pages } from './paging.js';
+export { streamRun, type RunStreamMessage, type StreamOptions } from './stream.js';
+export { createRunnerClient, type RunnerClient, type RunnerClientOptions, type RunnerOperation } from './runner.js';
+export { ApiError, describeInEnglish, retryAfterSeconds, type DescribeError } from './errors.js';
+export { sseParser, type SseEvent } from './sse.js';
+export type * from '@agent-marketplace/contract';

@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import { catalogEndpoints } from './catalog.js';
+import type { Endpoint } from './endpoint.js';
+import { installEndpoints } from './installs.js';
+import { metaEndpoints } from './meta.js';
+import type { OperationId } from './routes.js';
+import { runEndpoints } from './runs.js';
+import { runnerEndpoints } from './runner.js';
+import { webhookEndpoints } from './webhooks.js';
+import { workspaceEndpoints } from './workspaces.js';
+
+/**
+ * Every operation of the API (user API and runner API), by operation id. The API's router
+ * attaches a handler to each, `/v1/openapi.json` is generated from them, and the typed client
+ * takes its types from them. The `satisfies` clause makes a route without a definition, or a
+ * definition under the wrong id, a type error.
+ */
+export const endpoints = {
+  ...metaEndpoints,
+  ...catalogEndpoints,
+  ...workspaceEndpoints,
+  ...installEndpoints,
+  ...runEndpoints,
+  ...webhookEndpoints,
+  ...runnerEndpoints,
+} satisfies { [Op in OperationId]: Endpoint<Op> };
+
+export type Endpoints = typeof endpoints;
+
+type Field<E, K extends 'params' | 'query' | 'body'> = E extends { readonly [P in K]: infer S extends z.ZodType } ? S : undefined;
+type In<S> = S extends z.ZodType ? z.input<S> : undefined;
+
+/** What a caller sends: path parameters, query, body (undefined where the operation takes none). */
+export type ParamsOf<Op extends OperationId> = In<Field<Endpoints[Op], 'params'>>;
+export type QueryOf<Op extends OperationId> = In<Field<Endpoints[Op], 'query'>>;
+export type BodyOf<Op extends OperationId> = In<Field<Endpoints[Op], 'body'>>;
+/** What a caller gets back on success (JSON: times are ISO strings). */
+export type ResponseOf<Op extends OperationId> = z.output<Endpoints[Op]['response']['schema']>;
+
+/** Operations that list with cursors: their query takes `cursor` and their answer has `items` and `nextCursor`. */
+export type PagedOperation = {
+  [Op in OperationId]: ResponseOf<Op> extends { items: unknown[]; nextCursor: string | null } ? (QueryOf<Op> extends { cursor?: unknown } ? Op : never) : never;
+}[OperationId];
+export type ItemOf<Op extends PagedOperation> = ResponseOf<Op> extends { items: (infer T)[] } ? T : never;

@@ -1,0 +1,118 @@
+/**
+ * Where each operation of the API lives: method, path and whether it takes an
+ * Idempotency-Key. Imports nothing (not even zod), so a browser client can carry this table
+ * and take every type from `endpoints` without shipping a schema. `endpoints.ts` builds each
+ * operation's full definition from its line here, so a path is written once.
+ *
+ * Paths are Express-style: `:name` is a parameter, `::verb` a literal custom method
+ * (`/runs/:runId::cancel` is `/runs/r1:cancel`).
+ */
+/** The runner API's path under the API root; an execution's RUNNER_API_URL ends with it. */
+export const RUNNER_API_PATH = '/v1/runner';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteLine {
+  readonly method: Method;
+  readonly path: string;
+  /** Creating POSTs: the server replays the first answer to a repeated Idempotency-Key. */
+  readonly idempotent?: true;
+}
+
+export const routes = {
+  // meta
+  health: { method: 'GET', path: '/v1/health' },
+  openapi: { method: 'GET', path: '/v1/openapi.json' },
+
+  // catalog
+  listAgents: { method: 'GET', path: '/v1/agents' },
+  getAgent: { method: 'GET', path: '/v1/agents/:agentId' },
+  listAgentVersions: { method: 'GET', path: '/v1/agents/:agentId/versions' },
+  getAgentVersion: { method: 'GET', path: '/v1/agents/:agentId/versions/:version' },
+  listReviews: { method: 'GET', path: '/v1/agents/:agentId/reviews' },
+  putMyReview: { method: 'PUT', path: '/v1/agents/:agentId/reviews/mine' },
+  validateManifest: { method: 'POST', path: '/v1/manifests/validate' },
+  agentManifestSchema: { method: 'GET', path: '/v1/schemas/agent-manifest.json' },
+
+  // workspaces
+  getMe: { method: 'GET', path: '/v1/me' },
+  listWorkspaces: { method: 'GET', path: '/v1/workspaces' },
+  createWorkspace: { method: 'POST', path: '/v1/workspaces', idempotent: true },
+  getWorkspace: { method: 'GET', path: '/v1/workspaces/:wsId' },
+
+  // members
+  listMembers: { method: 'GET', path: '/v1/workspaces/:wsId/members' },
+  addMember: { method: 'POST', path: '/v1/workspaces/:wsId/members', idempotent: true },
+  changeMemberRole: { method: 'PATCH', path: '/v1/workspaces/:wsId/members/:uid' },
+  removeMember: { method: 'DELETE', path: '/v1/workspaces/:wsId/members/:uid' },
+
+  // API keys
+  listApiKeys: { method: 'GET', path: '/v1/workspaces/:wsId/api-keys' },
+  // Not idempotent on purpose: a replay would have to store the secret to return it again.
+  createApiKey: { method: 'POST', path: '/v1/workspaces/:wsId/api-keys' },
+  revokeApiKey: { method: 'DELETE', path: '/v1/workspaces/:wsId/api-keys/:keyId' },
+
+  // installs and the wizard
+  listInstalls: { method: 'GET', path: '/v1/workspaces/:wsId/installs' },
+  startInstall: { method: 'POST', path: '/v1/workspaces/:wsId/installs', idempotent: true },
+  getInstall: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId' },
+  chooseVersion: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/version' },
+  configureInstall: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/config' },
+  setInstallSecret: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/secrets/:name' },
+  removeInstallSecret: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId/secrets/:name' },
+  consentInstall: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/consent' },
+  setInstallTriggers: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/triggers' },
+  reviewInstall: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/review' },
+  deployInstall: { method: 'POST', path: '/v1/workspaces/:wsId/installs/:installId/deploy' },
+  setInstallRunPolicy: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/run-policy' },
+  pauseInstall: { method: 'POST', path: '/v1/workspaces/:wsId/installs/:installId/pause' },
+  resumeInstall: { method: 'POST', path: '/v1/workspaces/:wsId/installs/:installId/resume' },
+  upgradeInstall: { method: 'POST', path: '/v1/workspaces/:wsId/installs/:installId/upgrade' },
+  uninstall: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId' },
+
+  // runs
+  triggerRun: { method: 'POST', path: '/v1/workspaces/:wsId/installs/:installId/runs', idempotent: true },
+  listRuns: { method: 'GET', path: '/v1/workspaces/:wsId/runs' },
+  workspaceMetrics: { method: 'GET', path: '/v1/workspaces/:wsId/metrics' },
+  getRun: { method: 'GET', path: '/v1/workspaces/:wsId/runs/:runId' },
+  listRunEvents: { method: 'GET', path: '/v1/workspaces/:wsId/runs/:runId/events' },
+  listRunLogs: { method: 'GET', path: '/v1/workspaces/:wsId/runs/:runId/logs' },
+  listRunArtifacts: { method: 'GET', path: '/v1/workspaces/:wsId/runs/:runId/artifacts' },
+  getRunArtifact: { method: 'GET', path: '/v1/workspaces/:wsId/runs/:runId/artifacts/:name' },
+  cancelRun: { method: 'POST', path: '/v1/workspaces/:wsId/runs/:runId::cancel' },
+  cancelRunAlias: { method: 'POST', path: '/v1/workspaces/:wsId/runs/:runId/cancel' },
+  streamRun: { method: 'GET', path: '/v1/workspaces/:wsId/runs/:runId/stream' },
+
+  // inbound webhooks
+  inboundWebhook: { method: 'POST', path: '/v1/hooks/:wsId/:installId' },
+
+  // the runner API
+  runnerStarted: { method: 'POST', path: '/v1/runner/runs/:runId/started' },
+  runnerLogs: { method: 'POST', path: '/v1/runner/runs/:runId/logs' },
+  runnerHeartbeat: { method: 'POST', path: '/v1/runner/runs/:runId/heartbeat' },
+  runnerComplete: { method: 'POST', path: '/v1/runner/runs/:runId/complete' },
+  runnerSandboxState: { method: 'POST', path: '/v1/runner/runs/:runId/sandbox/state' },
+  runnerSandboxAction: { method: 'POST', path: '/v1/runner/runs/:runId/sandbox/actions' },
+  runnerAttachArtifact: { method: 'POST', path: '/v1/runner/runs/:runId/artifacts' },
+  runnerSecrets: { method: 'POST', path: '/v1/runner/runs/:runId/secrets' },
+} as const satisfies Record<string, RouteLine>;
+
+export type OperationId = keyof typeof routes;
+
+/** The names of a path's parameters, in order (`/a/:x/b/:y::cancel` → `x`, `y`). */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/(?<!:):([A-Za-z]+)/g)].map((m) => m[1]!);
+}
+
+/**
+ * A concrete path: each `:name` replaced by its value, URI-encoded, and `::verb` by `:verb`.
+ * Throws on a missing or empty value (a request to the wrong resource is worse than none).
+ */
+export function fillPath(path: string, params: Record<string, string | number> = {}): string {
+  return path.replace(/::([A-Za-z]+)|:([A-Za-z]+)/g, (_m, verb: string | undefined, name: string | undefined) => {
+    if (verb) return `:${verb}`;
+    const value = params[name!];
+    if (value === undefined || value === '') throw new TypeError(`path parameter "${name}" is missing for ${path}`);
+    return encodeURIComponent(String(value));
+  });
+}

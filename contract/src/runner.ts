@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { Ack, Id } from './common.js';
+import { endpoint } from './endpoint.js';
+import { ArtifactMetaOut, ArtifactName, LogLine } from './runs.js';
+
+/**
+ * The runner API: how an execution (the Node runner, or an agent in any language) reports back.
+ * Authenticated by the run-scoped token the execution gets in RUNNER_TOKEN (execution.ts).
+ */
+export const MAX_OUTPUT_BYTES = 256 * 1024;
+
+export const RunnerStartedOut = Ack.extend({
+  input: z.record(z.string(), z.unknown()),
+  config: z.record(z.string(), z.unknown()),
+  attempt: z.number().int(),
+  /** The cloud permissions the agent may use, and which of them wait for an approval. */
+  policy: z.object({ scopes: z.array(z.string()), gated: z.array(z.string()) }),
+  /** Names of the install's secrets; their values come from `runnerSecrets`. */
+  secretNames: z.array(z.string()),
+}).meta({ id: 'RunnerStarted' });
+export type RunnerStarted = z.output<typeof RunnerStartedOut>;
+
+export const LogBatchIn = z
+  .object({ seq: z.number().int().min(0).max(999_999), lines: z.array(LogLine).min(1).max(1000) })
+  .strict()
+  .meta({ id: 'LogBatch' });
+export type LogBatch = z.input<typeof LogBatchIn>;
+
+export const Progress = z.object({ percent: z.number().min(0).max(100), message: z.string().max(500) }).strict();
+
+export const HeartbeatIn = z.object({ progress: Progress.optional() }).strict().meta({ id: 'Heartbeat' });
+
+export const RunError = z.object({ code: z.string().max(64), message: z.string().max(4000) }).strict();
+
+export const CompleteIn = z
+  .object({
+    outcome: z.enum(['succeeded', 'failed', 'timed_out']),
+    /** Billing units the agent used in this attempt (the manifest's pricing says what a unit is). */
+    usage: z.object({ units: z.number().min(0).max(1e9) }).strict().optional(),
+    // Outputs live on the run document (1 MiB in all); larger results belong in artifacts.
+    outputs: z
+      .record(z.string(), z.unknown())
+      .refine((o) => JSON.stringify(o).length <= MAX_OUTPUT_BYTES, `outputs must be at most ${MAX_OUTPUT_BYTES} bytes of JSON`)
+      .optional(),
+    error: RunError.optional(),
+  })
+  .strict()
+  .meta({ id: 'RunCompletion' });
+export type Completion = z.input<typeof CompleteIn>;
+
+export const SandboxKey = z.string().regex(/^[a-z][a-z0-9.]{0,40}\/\S.{0,399}$/, 'kind/id');
+export const SandboxOverride = z
+  .object({
+    state: z.string().max(40).optional(),
+    labels: z.record(z.string().max(63), z.string().max(63)).optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+    deleted: z.boolean().optional(),
+  })
+  .strict()
+  .refine((o) => JSON.stringify(o).length <= 64 * 1024, 'override too large')
+  .meta({ id: 'SandboxOverride' });
+export type SandboxOverride = z.output<typeof SandboxOverride>;
+
+export const SandboxActionIn = z
+  .object({
+    action: z
+      .object({
+        kind: z.string().regex(/^[a-z][a-z0-9.]{0,40}$/),
+        id: z.string().min(1).max(400),
+        verb: z.enum(['stop', 'start', 'delete', 'label', 'update']),
+        params: z.record(z.string(), z.unknown()).optional(),
+        reason: z.string().min(1).max(1000),
+      })
+      .strict(),
+    override: SandboxOverride,
+  })
+  .strict()
+  .meta({ id: 'SandboxAction' });
+export type SandboxAction = z.input<typeof SandboxActionIn>;
+
+export const ArtifactUploadIn = z
+  .object({
+    name: ArtifactName,
+    contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+(;\s*charset=[\w-]+)?$/, 'a media type, like text/csv').max(100),
+    encoding: z.enum(['utf8', 'base64']),
+    content: z.string().max(720 * 1024),
+  })
+  .strict()
+  .meta({ id: 'ArtifactUpload' });
+export type ArtifactUpload = z.input<typeof ArtifactUploadIn>;
+
+const RunParams = z.object({ runId: Id }).strict();
+const runner = { kind: 'runner' } as const;
+const tags = ['runner'];
+
+export const runnerEndpoints = {
+  runnerStarted: endpoint('runnerStarted', {
+    summary: 'The execution has started the agent',
+    tags,
+    access: runner,
+    params: RunParams,
+    response: { status: 200, schema: RunnerStartedOut, description: 'Recorded; what the agent runs with: input, install config, cloud policy' },
+  }),
+  runnerLogs: endpoint('runnerLogs', {
+    summary: 'A batch of log lines; `seq` numbers batches from 0 and makes retries harmless',
+    tags,
+    access: runner,
+    params: RunParams,
+    body: LogBatchIn,
+    response: {
+      status: 200,
+      schema: Ack.extend({ duplicate: z.boolean(), truncated: z.boolean() }).meta({ id: 'LogBatchAck' }),
+      description: 'Stored (or already stored). `truncated`: the run reached its log limit with this batch; it is being stopped',
+    },
+    errors: [409],
+  }),
+  runnerHeartbeat: endpoint('runnerHeartbeat', {
+    summary: 'The agent is alive; optionally its progress',
+    tags,
+    access: runner,
+    params: RunParams,
+    body: HeartbeatIn,
+    response: { status: 200, schema: Ack, description: 'Recorded' },
+  }),
+  runnerComplete: endpoint('runnerComplete', {
+    summary: 'The agent finished; its outcome, outputs or error',
+    tags,
+    access: runner,
+    params: RunParams,
+    body: CompleteIn,
+    response: { status: 200, schema: Ack, description: 'Recorded' },
+  }),
+  runnerSandboxState: endpoint('runnerSandboxState', {
+    summary: "The workspace's recorded changes to sandbox resources (`kind/id` keys)",
+    tags,
+    access: runner,
+    params: RunParams,
+    body: z.object({ keys: z.array(SandboxKey).min(1).max(500) }).strict().meta({ id: 'SandboxStateQuery' }),
+    response: { status: 200, schema: z.object({ overrides: z.record(z.string(), SandboxOverride) }).meta({ id: 'SandboxState' }), description: 'Overrides by key' },
+  }),
+  runnerSandboxAction: endpoint('runnerSandboxAction', {
+    summary: 'Record an action on a sandbox resource; refused without the permission or when it needs an approval',
+    tags,
+    access: runner,
+    params: RunParams,
+    body: SandboxActionIn,
+    response: { status: 200, schema: Ack, description: 'Recorded' },
+    errors: [409],
+  }),
+  runnerAttachArtifact: endpoint('runnerAttachArtifact', {
+    summary: 'Attach a file to the run (a report, a CSV): up to 512 KiB each, 20 per run; the same name replaces',
+    tags,
+    access: runner,
+    params: RunParams,
+    body: ArtifactUploadIn,
+    response: { status: 201, schema: ArtifactMetaOut, description: 'Stored' },
+    errors: [409, 413],
+  }),
+  runnerSecrets: endpoint('runnerSecrets', {
+    summary: "The install's secret values, for the execution only (while the run is live)",
+    tags,
+    access: runner,
+    params: RunParams,
+    response: { status: 200, schema: z.object({ values: z.record(z.string(), z.string()) }).meta({ id: 'RunSecrets' }), description: 'Secret values by name' },
+    errors: [409],
+  }),
+};

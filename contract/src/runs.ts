@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import { Id, PageQuery, pageOf, Timestamp } from './common.js';
+import { endpoint } from './endpoint.js';
+
+/** The run state machine's states (its transitions are the platform's domain rules). */
+export const RunState = z.enum(['queued', 'dispatching', 'starting', 'running', 'awaiting_approval', 'succeeded', 'failed', 'canceled', 'timed_out']);
+export type RunState = z.infer<typeof RunState>;
+
+export const TERMINAL_STATES: readonly RunState[] = ['succeeded', 'failed', 'canceled', 'timed_out'];
+
+export const TriggerKind = z.enum(['manual', 'api', 'schedule', 'webhook']);
+
+export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+/** One structured log line as an agent writes it. */
+export const LogLine = z
+  .object({
+    ts: z.iso.datetime(),
+    level: LogLevel,
+    msg: z.string().max(16_384),
+    fields: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type LogLine = z.infer<typeof LogLine>;
+
+export const RunOut = z
+  .object({
+    id: z.string(),
+    installId: z.string(),
+    agentId: z.string(),
+    agentVersion: z.string(),
+    state: RunState,
+    attempt: z.number().int(),
+    trigger: z.object({ kind: z.string(), by: z.string() }),
+    input: z.record(z.string(), z.unknown()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+    heartbeatAt: Timestamp.nullable(),
+    progress: z.object({ percent: z.number(), message: z.string() }).nullable(),
+    outputs: z.record(z.string(), z.unknown()).nullable(),
+    /** On a finished run, why it failed; on a queued retry, why the last attempt failed. */
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    timeoutSeconds: z.number().int(),
+    maxAttempts: z.number().int(),
+    deadlineAt: Timestamp.nullable(),
+    usage: z.object({ units: z.number() }).nullable(),
+  })
+  .meta({ id: 'Run' });
+export type Run = z.output<typeof RunOut>;
+
+export const TriggerRunIn = z.object({ input: z.record(z.string(), z.unknown()).optional() }).strict().meta({ id: 'TriggerRun' });
+export type TriggerRun = z.input<typeof TriggerRunIn>;
+
+export const RunEventOut = z
+  .object({ seq: z.number().int(), from: RunState.nullable(), to: RunState, reason: z.string(), attempt: z.number().int(), at: Timestamp })
+  .meta({ id: 'RunEvent' });
+export type RunEvent = z.output<typeof RunEventOut>;
+
+export const LogLineOut = LogLine.extend({ seq: z.number().int(), attempt: z.number().int() }).meta({ id: 'LogLine' });
+export type LogLineView = z.output<typeof LogLineOut>;
+
+export const LogsQuery = z
+  .object({ after: z.coerce.number<number>().int().min(-1).default(-1), limit: z.coerce.number<number>().int().min(1).max(100).default(50) })
+  .strict();
+
+export const LogPageOut = z.object({ lines: z.array(LogLineOut), next: z.number().int() }).meta({ id: 'LogPage' });
+
+const Summary = {
+  runs: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  canceled: z.number().int(),
+  timedOut: z.number().int(),
+  /** Succeeded over succeeded, failed and timed out (canceled runs are not the agent's doing); null before any. */
+  successRate: z.number().nullable(),
+  durationP50Ms: z.number().nullable(),
+  durationP95Ms: z.number().nullable(),
+  lastRunAt: Timestamp.nullable(),
+  /** The last 30 UTC days that had finished runs. */
+  daily: z.array(z.object({ date: z.string(), runs: z.number().int(), succeeded: z.number().int(), failed: z.number().int() })),
+};
+
+export const MetricsOut = z
+  .object({
+    workspace: z.object({
+      ...Summary,
+      activeRuns: z.number().int(),
+      runsThisMonth: z.number().int(),
+      limits: z.object({ runsPerMonth: z.number().int(), concurrentRuns: z.number().int() }),
+    }),
+    installs: z.array(z.object({ installId: z.string(), agentId: z.string(), ...Summary })),
+    agents: z.array(z.object({ agentId: z.string(), ...Summary })),
+  })
+  .meta({ id: 'WorkspaceMetrics' });
+export type WorkspaceMetrics = z.output<typeof MetricsOut>;
+/** One UTC day of a metrics summary. */
+export type DailyCounts = WorkspaceMetrics['workspace']['daily'][number];
+
+/** A file an agent attached to its run (a report, a CSV). */
+export const ARTIFACT_LIMITS = { maxBytes: 512 * 1024, perRun: 20 };
+export const ArtifactName = z.string().regex(/^[\w][\w.-]{0,99}$/, 'letters, digits, dot, dash and underscore, up to 100');
+
+export const ArtifactMetaOut = z
+  .object({ name: z.string(), contentType: z.string(), size: z.number().int(), encoding: z.enum(['utf8', 'base64']), attempt: z.number().int(), createdAt: Timestamp })
+  .meta({ id: 'ArtifactMeta' });
+export const ArtifactOut = ArtifactMetaOut.extend({ content: z.string() }).meta({ id: 'Artifact' });
+
+/**
+ * The events of a run's stream (`GET .../runs/{id}/stream`), by SSE event type. Event ids are
+ * `<eventSeq>.<logSeq>`: send the last one seen as Last-Event-ID to resume exactly there.
+ */
+export const RunStreamEvents = {
+  /** The run, whenever its state, progress, outputs or error change; first on every connection. */
+  run: RunOut,
+  transition: RunEventOut,
+  /** One stored chunk of log lines. */
+  logs: z.object({ seq: z.number().int(), attempt: z.number().int(), lines: z.array(LogLine) }),
+  /** The run has finished and everything was sent: the stream closes. */
+  end: z.object({ state: RunState }),
+};
+
+const RunParams = z.object({ wsId: Id, runId: Id }).strict();
+const read = { kind: 'workspace', permission: 'runs.read' } as const;
+const trigger = { kind: 'workspace', permission: 'runs.trigger' } as const;
+const tags = ['runs'];
+
+export const runEndpoints = {
+  triggerRun: endpoint('triggerRun', {
+    summary: 'Run an installed agent now',
+    tags,
+    access: trigger,
+    params: z.object({ wsId: Id, installId: Id }).strict(),
+    body: TriggerRunIn,
+    response: { status: 201, schema: RunOut, description: 'The queued run' },
+    errors: [412, 429, 503],
+  }),
+  listRuns: endpoint('listRuns', {
+    summary: 'Runs in the workspace, newest first',
+    tags,
+    access: read,
+    params: z.object({ wsId: Id }).strict(),
+    query: PageQuery.extend({ installId: Id.optional(), state: RunState.optional() }).strict(),
+    response: { status: 200, schema: pageOf(RunOut), description: 'A page of runs' },
+  }),
+  workspaceMetrics: endpoint('workspaceMetrics', {
+    summary: 'Runs, success rate and duration percentiles per install and per agent, with the plan limits in use',
+    tags,
+    access: read,
+    params: z.object({ wsId: Id }).strict(),
+    response: { status: 200, schema: MetricsOut, description: 'The metrics' },
+  }),
+  getRun: endpoint('getRun', {
+    summary: 'A run with its state, progress, outputs and error',
+    tags,
+    access: read,
+    params: RunParams,
+    response: { status: 200, schema: RunOut, description: 'The run' },
+  }),
+  listRunEvents: endpoint('listRunEvents', {
+    summary: "A run's state transitions, in order",
+    tags,
+    access: read,
+    params: RunParams,
+    response: { status: 200, schema: z.object({ items: z.array(RunEventOut) }), description: 'The transitions' },
+  }),
+  listRunLogs: endpoint('listRunLogs', {
+    summary: "A run's log lines after a chunk sequence number; pass `next` as `after` to continue",
+    tags,
+    access: read,
+    params: RunParams,
+    query: LogsQuery,
+    response: { status: 200, schema: LogPageOut, description: 'Log lines in order' },
+  }),
+  listRunArtifacts: endpoint('listRunArtifacts', {
+    summary: 'Files the agent attached to the run (without their content)',
+    tags,
+    access: read,
+    params: RunParams,
+    response: { status: 200, schema: z.object({ items: z.array(ArtifactMetaOut) }), description: 'The artifacts' },
+  }),
+  getRunArtifact: endpoint('getRunArtifact', {
+    summary: 'One artifact with its content (`utf8` text, or `base64` bytes)',
+    tags,
+    access: read,
+    params: RunParams.extend({ name: ArtifactName }).strict(),
+    response: { status: 200, schema: ArtifactOut, description: 'The artifact' },
+  }),
+  cancelRun: endpoint('cancelRun', {
+    summary: 'Cancel a run that has not finished; its execution is stopped (also at `.../runs/{runId}/cancel`)',
+    tags,
+    access: trigger,
+    params: RunParams,
+    response: { status: 200, schema: RunOut, description: 'The canceled run' },
+    errors: [409],
+  }),
+  cancelRunAlias: endpoint('cancelRunAlias', {
+    summary: 'The same as `POST .../runs/{runId}:cancel`, for clients that cannot put a colon in a path',
+    tags,
+    access: trigger,
+    params: RunParams,
+    response: { status: 200, schema: RunOut, description: 'The canceled run' },
+    errors: [409],
+  }),
+  streamRun: endpoint('streamRun', {
+    summary:
+      "Server-sent events of a run: `run` (the run, whenever its state, progress, outputs or error change), `transition` and `logs` events, then `end`. Reconnect with Last-Event-ID to resume exactly where you were; use the function's own URL if a proxy buffers.",
+    tags,
+    access: read,
+    params: RunParams,
+    response: { status: 200, schema: z.string(), description: 'text/event-stream', stream: { contentType: 'text/event-stream', events: RunStreamEvents } },
+  }),
+};
