@@ -59,6 +59,16 @@ export default tseslint.config(
     },
   },
   {
+    // Adapters implement ports (app/ports.ts); they know nothing of the HTTP layer or the triggers.
+    files: ['functions/src/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/api/*', '**/triggers/*'], message: 'adapters/ implement app/ ports; they never import api/ or triggers/.' }] },
+      ],
+    },
+  },
+  {
     files: ['functions/src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,15 +1,10 @@
 import { authenticateApiKey } from '../app/apiKeys.js';
-import type { Deps } from '../app/ports.js';
+import type { Deps, IdTokenVerifier } from '../app/ports.js';
 import type { Principal, WorkspaceAccess } from '../app/principal.js';
 import { authenticateRunner } from '../app/runnerReports.js';
 import { AppError } from '../domain/errors.js';
 import { permissionsOf } from '../domain/roles.js';
 import type { Access } from './route.js';
-
-/** Verifies Firebase ID tokens (firebase-admin in production and against the Auth emulator). */
-export interface IdTokenVerifier {
-  verify(token: string): Promise<{ uid: string; email: string | null }>;
-}
 
 const missing = () => new AppError('unauthenticated', 'missing_credentials', 'Sign in, or send a bearer token or API key.');
 

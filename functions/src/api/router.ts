@@ -1,10 +1,10 @@
 import { MAX_BODY_BYTES } from '@agent-marketplace/contract';
 import type { z } from 'zod';
-import type { Deps } from '../app/ports.js';
+import type { Deps, IdTokenVerifier } from '../app/ports.js';
 import type { Principal } from '../app/principal.js';
 import { newId, sha256 } from '../app/secrets.js';
 import { AppError } from '../domain/errors.js';
-import { authenticate, authorize, bearerOf, type IdTokenVerifier } from './authenticate.js';
+import { authenticate, authorize, bearerOf } from './authenticate.js';
 import { problemFor, validationError } from './problem.js';
 import type { HandlerResult, RouteDef } from './route.js';
 

@@ -7,7 +7,7 @@ import type { RunPolicy } from '../domain/runPolicy.js';
 import { getAgent } from './catalog.js';
 import type { Deps, InstallChange, PageRequest } from './ports.js';
 import { actorId, type WorkspaceAccess } from './principal.js';
-import { syncSchedules } from './scheduler.js';
+import { syncSchedules } from './schedules.js';
 import { newId, newSecret } from './secrets.js';
 
 /**

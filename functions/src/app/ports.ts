@@ -1,4 +1,5 @@
 import type { PlatformEnvVars } from '@agent-marketplace/contract';
+import type { DispatchTask } from './backgroundTasks.js';
 import type { CatalogPlan } from '../domain/catalogSearch.js';
 import type {
   AgentListing,
@@ -190,18 +191,14 @@ export interface IdempotencyStore {
   release(key: string): Promise<void>;
 }
 
-export interface DispatchTask {
-  wsId: string;
-  runId: string;
-  attempt: number;
-}
-
 export interface EnqueueOptions {
   /** Deliver no sooner than this (retry backoff). */
   delaySeconds?: number;
   /** A watchdog re-enqueue of the same attempt: a fresh task id, since the first is spent. */
   redelivery?: number;
 }
+
+export type { DispatchTask };
 
 export interface DispatchQueue {
   enqueue(task: DispatchTask, options?: EnqueueOptions): Promise<void>;
@@ -259,6 +256,11 @@ export interface EngineConfig {
   timeoutGraceSeconds: number;
   /** Per attempt; past them the logs are cut and the run fails. */
   logLimits: LogLimits;
+}
+
+/** Verifies Firebase ID tokens (firebase-admin, in production and against the Auth emulator). */
+export interface IdTokenVerifier {
+  verify(token: string): Promise<{ uid: string; email: string | null }>;
 }
 
 export interface UserDirectory {

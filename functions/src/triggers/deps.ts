@@ -1,6 +1,5 @@
 import path from 'node:path';
-import type { IdTokenVerifier } from '../api/authenticate.js';
-import type { Deps, Executor, SecretStore } from '../app/ports.js';
+import type { Deps, Executor, IdTokenVerifier, SecretStore } from '../app/ports.js';
 import { loadConfig, type Config } from '../config/index.js';
 
 async function secretStoreFor(config: Config): Promise<SecretStore> {

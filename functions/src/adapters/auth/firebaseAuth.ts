@@ -1,8 +1,7 @@
 import { getAuth } from 'firebase-admin/auth';
-import type { IdTokenVerifier } from '../../api/authenticate.js';
-import type { UserDirectory } from '../../app/ports.js';
+import type { IdTokenVerifier, UserDirectory } from '../../app/ports.js';
 import { AppError } from '../../domain/errors.js';
-import { adminApp } from '../firestore/client.js';
+import { adminApp } from '../firebaseApp.js';
 
 const CODES: Record<string, [string, string]> = {
   'auth/id-token-expired': ['token_expired', 'The ID token has expired; refresh it and retry.'],

@@ -1,4 +1,3 @@
-import { getApps, initializeApp, type App } from 'firebase-admin/app';
 import {
   getFirestore,
   Timestamp,
@@ -8,15 +7,9 @@ import {
 } from 'firebase-admin/firestore';
 import { AppError } from '../../domain/errors.js';
 import type { Page, PageRequest } from '../../app/ports.js';
+import { adminApp } from '../firebaseApp.js';
 
-let app: App | undefined;
 let db: Firestore | undefined;
-
-export function adminApp(): App {
-  // The default app: a process may hold others (a test's own admin app), configured differently.
-  app ??= getApps().find((a) => a.name === '[DEFAULT]') ?? initializeApp();
-  return app;
-}
 
 export function firestore(): Firestore {
   if (!db) {

@@ -1,18 +1,15 @@
 import { getFunctions } from 'firebase-admin/functions';
+import { dispatchRunTask } from '../../app/backgroundTasks.js';
 import type { DispatchQueue, DispatchTask, EnqueueOptions } from '../../app/ports.js';
-import { adminApp } from '../firestore/client.js';
+import { adminApp } from '../firebaseApp.js';
 
-/**
- * Enqueues onto the `dispatchRun` task queue function. The task id is derived from the run
- * and attempt, so Cloud Tasks itself refuses a second task for the same attempt; a watchdog
- * redelivery gets its own id (Cloud Tasks keeps a spent id for about an hour).
- */
+/** Enqueues onto the `dispatchRun` task queue function, with the task ids app/backgroundTasks.ts defines. */
 export class CloudTasksDispatchQueue implements DispatchQueue {
   constructor(private readonly region: string) {}
 
   async enqueue(task: DispatchTask, options: EnqueueOptions = {}): Promise<void> {
-    const queue = getFunctions(adminApp()).taskQueue<DispatchTask>(`locations/${this.region}/functions/dispatchRun`);
-    const id = `run-${task.wsId}-${task.runId}-${task.attempt}${options.redelivery ? `-r${options.redelivery}` : ''}`;
+    const queue = getFunctions(adminApp()).taskQueue<DispatchTask>(`locations/${this.region}/functions/${dispatchRunTask.name}`);
+    const id = dispatchRunTask.taskId(task, options.redelivery);
     try {
       await queue.enqueue(task, { id, ...(options.delaySeconds ? { scheduleDelaySeconds: options.delaySeconds } : {}) });
     } catch (err) {

@@ -11,7 +11,7 @@ import { showError } from '../../messages.ts';
 import { href, navigate, type Page } from '../../router.ts';
 import { loading, requireUser, section, setTitle } from '../../ui/common.ts';
 import { h, replace } from '../../ui/dom.ts';
-import { wizardPath } from '../install/wizardPage.ts';
+import { wizardPath } from '../install/wizardContext.ts';
 import { metricsSection } from './metricsSection.ts';
 import { runForm } from './runForm.ts';
 import { runHistory } from './runHistory.ts';

@@ -17,17 +17,7 @@ import { consentStep } from './steps/consentStep.ts';
 import { reviewStep } from './steps/reviewStep.ts';
 import { triggersStep } from './steps/triggersStep.ts';
 import { STEPS, stepIndicator } from './stepIndicator.ts';
-
-export interface StepContext {
-  wsId: string;
-  install: Install;
-  version: AgentVersionDetail;
-  root: HTMLElement;
-  signal: AbortSignal;
-  /** Opens the step after this one. */
-  next(): void;
-  go(step: WizardStep): void;
-}
+import { wizardPath, type StepContext } from './wizardContext.ts';
 
 const RENDER: Record<WizardStep, (ctx: StepContext) => void | Promise<void>> = {
   choose: chooseStep,
@@ -37,9 +27,6 @@ const RENDER: Record<WizardStep, (ctx: StepContext) => void | Promise<void>> = {
   triggers: triggersStep,
   review: reviewStep,
 };
-
-export const wizardPath = (wsId: string, installId: string, step?: WizardStep) =>
-  `/install/${encodeURIComponent(wsId)}/${encodeURIComponent(installId)}${step ? `?step=${step}` : ''}`;
 
 /** Where a draft continues: a new one at the start, a resumed one at the first step it still needs. */
 function resumeAt(install: Install, version: AgentVersionDetail): WizardStep {

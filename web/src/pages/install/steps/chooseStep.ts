@@ -4,7 +4,7 @@ import { formatDateTime, t } from '../../../i18n.ts';
 import { showError } from '../../../messages.ts';
 import { busy, h } from '../../../ui/dom.ts';
 import { renderMarkdown } from '../../../ui/markdown.ts';
-import type { StepContext } from '../wizardPage.ts';
+import type { StepContext } from '../wizardContext.ts';
 
 export async function chooseStep(ctx: StepContext): Promise<void> {
   const { items } = await api.call('listAgentVersions', { params: { agentId: ctx.install.agentId }, signal: ctx.signal });

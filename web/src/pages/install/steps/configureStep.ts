@@ -3,7 +3,7 @@ import { api } from '../../../api.ts';
 import { t } from '../../../i18n.ts';
 import { h } from '../../../ui/dom.ts';
 import { onSchemaSubmit, schemaForm } from '../../../ui/schemaForm.ts';
-import type { StepContext } from '../wizardPage.ts';
+import type { StepContext } from '../wizardContext.ts';
 
 export function configureStep(ctx: StepContext): void {
   const form = schemaForm(ctx.version.manifest.config, ctx.install.config, 'config');

@@ -7,7 +7,7 @@ import { api } from '../../../api.ts';
 import { formatDateTime, t } from '../../../i18n.ts';
 import { showError, showErrorText, showStatus } from '../../../messages.ts';
 import { busy, h, replace } from '../../../ui/dom.ts';
-import type { StepContext } from '../wizardPage.ts';
+import type { StepContext } from '../wizardContext.ts';
 
 export function connectStep(ctx: StepContext): void {
   const secrets = ctx.version.manifest.secrets;

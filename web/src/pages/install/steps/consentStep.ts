@@ -4,7 +4,7 @@ import { formatDateTime, t, tn } from '../../../i18n.ts';
 import { showError } from '../../../messages.ts';
 import { busy, h } from '../../../ui/dom.ts';
 import { permissionsByRisk } from '../../agent/manifestViewer.ts';
-import type { StepContext } from '../wizardPage.ts';
+import type { StepContext } from '../wizardContext.ts';
 
 export function consentStep(ctx: StepContext): void {
   const { manifest, view } = ctx.version;

@@ -8,7 +8,7 @@ import { href, navigate } from '../../../router.ts';
 import { details } from '../../../ui/common.ts';
 import { busy, h } from '../../../ui/dom.ts';
 import { STEPS } from '../stepIndicator.ts';
-import { wizardPath, type StepContext } from '../wizardPage.ts';
+import { wizardPath, type StepContext } from '../wizardContext.ts';
 import { nextFiresList } from './triggersStep.ts';
 
 export async function reviewStep(ctx: StepContext): Promise<void> {

@@ -10,7 +10,7 @@ import { riskLabel, roleLabel } from '../../../labels.ts';
 import { showError, showStatus } from '../../../messages.ts';
 import { field, select } from '../../../ui/common.ts';
 import { busy, h, replace } from '../../../ui/dom.ts';
-import type { StepContext } from '../wizardPage.ts';
+import type { StepContext } from '../wizardContext.ts';
 
 const APPROVER_ROLES = ['approver', 'admin', 'owner'] as const;
 const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

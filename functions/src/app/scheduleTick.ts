@@ -1,32 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
-import type { Install } from '../domain/models.js';
-import type { Deps, ScheduleEntry } from './ports.js';
+import type { Deps } from './ports.js';
 import { triggerRun } from './runs.js';
 
 type SchedulerDeps = Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'schedules' | 'workspaces' | 'config'>;
-
-const entryId = (wsId: string, installId: string, scheduleId: string) => `${wsId}_${installId}_${scheduleId}`;
-
-/** Keeps `schedules/` in step with an install: called after every change to its triggers or state. */
-export async function syncSchedules(deps: Pick<Deps, 'schedules' | 'clock'>, install: Install): Promise<void> {
-  const { nextFireTimes } = await import('../domain/schedule.js');
-  const now = deps.clock.now();
-  const entries: ScheduleEntry[] =
-    install.state === 'uninstalled'
-      ? []
-      : install.triggers.schedules.map((s) => ({
-          id: entryId(install.wsId, install.id, s.id),
-          wsId: install.wsId,
-          installId: install.id,
-          scheduleId: s.id,
-          cron: s.cron,
-          timeZone: s.timeZone,
-          active: install.state === 'active' && s.enabled,
-          nextFireAt: nextFireTimes(s, now, 1)[0]!,
-        }));
-  await deps.schedules.replaceForInstall(install.wsId, install.id, entries);
-}
 
 /** The run of one slot has a fixed id, so a slot never runs twice, however often it is fired. */
 export const slotRunId = (entryIdValue: string, slot: Date) =>
