@@ -1,18 +1,14 @@
 import { FieldValue, Timestamp } from 'firebase-admin/firestore';
 import type { CatalogStore, Page, PageRequest } from '../../app/ports.js';
 import { type CatalogPlan } from '../../domain/catalogSearch.js';
-import { AppError } from '../../domain/errors.js';
 import { ManifestSchema, type Manifest } from '../../domain/manifest.js';
 import type { AgentListing, AgentVersion, Review } from '../../domain/models.js';
+import { publication } from '../../domain/publishing.js';
+import { averageOf, reviewChange } from '../../domain/reviews.js';
 import { contended, dataOf, decodeCursor, encodeCursor, firestore, paginate, revive } from './client.js';
 
 const agents = () => firestore().collection('agents');
 
-export const averageOf = (sum: number, count: number) => (count > 0 ? Math.round((sum / count) * 100) / 100 : 0);
-
-/** A published version is immutable: republishing it is fine only with the same agent.yaml. */
-const prevVersionConflicts = (snap: FirebaseFirestore.DocumentSnapshot | undefined, yaml: string) =>
-  snap?.exists === true && snap.get('yaml') !== yaml;
 const TIMESTAMP_FIELDS = new Set(['publishedAt']);
 /** Documents per read: the page (+1) when every document read is a result, more when some are filtered out. */
 const FILTERED_BATCH = 150;
@@ -85,26 +81,13 @@ export class FirestoreCatalogStore implements CatalogStore {
     const versionRef = ref.collection('versions').doc(manifest.version);
     await firestore().runTransaction(async (tx) => {
       const [existing, existingVersion] = await tx.getAll(ref, versionRef);
-      const prev = existing?.exists ? revive<AgentListing>(existing.data()) : null;
-      if (prev && prev.publisher !== listing.publisher) {
-        throw new AppError('conflict', 'agent_id_taken', `The agent id ${listing.id} belongs to another publisher.`);
-      }
-      if (prevVersionConflicts(existingVersion, yaml)) {
-        throw new AppError('conflict', 'version_exists', `${listing.id}@${manifest.version} is already published with different contents; publish a new version.`);
-      }
-      const prevVersion = existingVersion?.exists ? revive<AgentVersion>(existingVersion.data()) : null;
-      // Counters and ratings belong to the marketplace; republishing a version keeps its date.
-      const publishedAt = prevVersion?.publishedAt ?? listing.publishedAt;
-      tx.set(ref, {
-        ...listing,
-        publishedAt: prev && prev.latestVersion === listing.latestVersion ? prev.publishedAt : publishedAt,
-        installCount: prev?.installCount ?? 0,
-        ratingAvg: prev?.ratingAvg ?? 0,
-        ratingCount: prev?.ratingCount ?? 0,
-        ratingSum: prev?.ratingSum ?? 0,
-      });
-      const version: AgentVersion = { version: manifest.version, manifest, yaml, releaseNotes: manifest.releaseNotes ?? null, publishedAt };
-      tx.set(versionRef, version);
+      const stored = {
+        listing: existing?.exists ? revive<AgentListing>(existing.data()) : null,
+        version: existingVersion?.exists ? revive<AgentVersion>(existingVersion.data()) : null,
+      };
+      const next = publication(stored, listing, manifest, yaml);
+      tx.set(ref, next.listing);
+      tx.set(versionRef, next.version);
     });
   }
 
@@ -119,14 +102,10 @@ export class FirestoreCatalogStore implements CatalogStore {
     const stored = await contended(() =>
       firestore().runTransaction(async (tx) => {
         const prevSnap = await tx.get(reviewRef);
-        const prev = prevSnap.exists ? revive<Review>(prevSnap.data()) : null;
-        const next: Review = { ...review, createdAt: prev?.createdAt ?? review.createdAt };
-        tx.set(reviewRef, next);
-        tx.update(agentRef, {
-          ratingSum: FieldValue.increment(review.rating - (prev?.rating ?? 0)),
-          ratingCount: FieldValue.increment(prev ? 0 : 1),
-        });
-        return next;
+        const change = reviewChange(prevSnap.exists ? revive<Review>(prevSnap.data()) : null, review);
+        tx.set(reviewRef, change.review);
+        tx.update(agentRef, { ratingSum: FieldValue.increment(change.sumDelta), ratingCount: FieldValue.increment(change.countDelta) });
+        return change.review;
       }, { maxAttempts: 30 }),
     );
     // Best effort: a refresh that loses to a concurrent one is fine, the later one stores the

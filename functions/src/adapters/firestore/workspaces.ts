@@ -2,14 +2,12 @@ import { FieldPath, type DocumentSnapshot } from 'firebase-admin/firestore';
 import type { Page, PageRequest, WorkspaceStore } from '../../app/ports.js';
 import { AppError } from '../../domain/errors.js';
 import type { Member, Workspace } from '../../domain/models.js';
+import { ownerCountAfter } from '../../domain/owners.js';
 import type { Role } from '../../domain/roles.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
 
 const wsRef = (wsId: string) => firestore().collection('workspaces').doc(wsId);
 const memberRef = (wsId: string, uid: string) => wsRef(wsId).collection('members').doc(uid);
-
-const lastOwner = () =>
-  new AppError('precondition', 'last_owner', 'A workspace must keep at least one owner; make someone else owner first.');
 
 export class FirestoreWorkspaceStore implements WorkspaceStore {
   async create(ws: Workspace, owner: Member): Promise<void> {
@@ -52,17 +50,15 @@ export class FirestoreWorkspaceStore implements WorkspaceStore {
     return { items, nextCursor: members.nextCursor };
   }
 
-  /** Role changes keep an exact owner count on the workspace, checked in the same transaction. */
+  /** Role changes keep an exact owner count on the workspace (domain/owners.ts), in the same transaction. */
   async putMember(member: Member): Promise<void> {
     await firestore().runTransaction(async (tx) => {
       const [wsSnap, prevSnap] = (await tx.getAll(wsRef(member.wsId), memberRef(member.wsId, member.uid))) as [DocumentSnapshot, DocumentSnapshot];
       if (!wsSnap.exists) throw new AppError('not_found', 'workspace_not_found', 'Workspace was not found.');
       const ownerCount = Number(wsSnap.get('ownerCount') ?? 0);
-      const prev = prevSnap.exists ? (prevSnap.get('role') as Role) : null;
-      const delta = (member.role === 'owner' ? 1 : 0) - (prev === 'owner' ? 1 : 0);
-      if (ownerCount + delta < 1) throw lastOwner();
+      const after = ownerCountAfter(ownerCount, prevSnap.exists ? (prevSnap.get('role') as Role) : null, member.role);
       tx.set(memberRef(member.wsId, member.uid), member);
-      if (delta !== 0) tx.update(wsRef(member.wsId), { ownerCount: ownerCount + delta });
+      if (after !== ownerCount) tx.update(wsRef(member.wsId), { ownerCount: after });
     });
   }
 
@@ -71,10 +67,8 @@ export class FirestoreWorkspaceStore implements WorkspaceStore {
       const [wsSnap, prevSnap] = (await tx.getAll(wsRef(wsId), memberRef(wsId, uid))) as [DocumentSnapshot, DocumentSnapshot];
       if (!prevSnap.exists) return;
       const ownerCount = Number(wsSnap.get('ownerCount') ?? 0);
-      if (prevSnap.get('role') === 'owner') {
-        if (ownerCount <= 1) throw lastOwner();
-        tx.update(wsRef(wsId), { ownerCount: ownerCount - 1 });
-      }
+      const after = ownerCountAfter(ownerCount, prevSnap.get('role') as Role, null);
+      if (after !== ownerCount) tx.update(wsRef(wsId), { ownerCount: after });
       tx.delete(memberRef(wsId, uid));
     });
   }
