@@ -1,12 +1,14 @@
 /**
  * The web client's pure modules, in Node: the SSE parser the fallback transport reads the run
- * stream with, Retry-After in words, plural forms, and the series the dashboard charts draw.
+ * stream with, Retry-After in words, plural forms, the series the dashboard charts draw, and
+ * the locale the app formats with when the browser reports an invalid one.
  */
 import { describe, expect, it } from 'vitest';
 import { sseParser, type SseEvent } from '../../web/src/live/sseParser.ts';
 import { tn } from '../../web/src/i18n.ts';
 import { retryAfterSeconds, retryAfterText } from '../../web/src/retryAfter.ts';
 import { dailySeries } from '../../web/src/ui/dailySeries.ts';
+import { formatLocaleFor, validLocale } from '../../web/src/locale.ts';
 
 const parseAll = (pieces: string[]) => {
   const events: SseEvent[] = [];
@@ -102,5 +104,30 @@ describe('dailySeries', () => {
     expect(s.runs[15]).toBe(0);
     expect(s.rate[15]).toBeNull();
     expect(s.runs.reduce((a, b) => a + b, 0)).toBe(8);
+  });
+});
+
+describe('the formatting locale', () => {
+  it('repairs or refuses what a browser on a POSIX locale reports, falling back to en', () => {
+    // Each of these must not throw in any Intl constructor: en-US@posix and fr_FR.UTF-8 do.
+    expect(validLocale('en-US@posix')).toBe('en-US');
+    expect(validLocale('C')).toBeNull();
+    expect(validLocale('POSIX')).toBeNull();
+    expect(validLocale('')).toBeNull();
+    expect(validLocale(undefined)).toBeNull();
+    expect(validLocale('de-DE')).toBe('de-DE');
+    expect(validLocale('fr_FR.UTF-8')).toBe('fr-FR');
+    expect(validLocale('de_DE.UTF-8@euro')).toBe('de-DE');
+    expect(validLocale('en-gb')).toBe('en-GB');
+    expect(validLocale('en-US-u-hc-h23')).toBe('en-US-u-hc-h23');
+  });
+
+  it('formats in the messages language (English only so far), keeping the region the browser asks for', () => {
+    const picks = Object.fromEntries(['en-US@posix', 'C', '', 'de-DE', 'fr_FR.UTF-8', 'en_GB.UTF-8'].map((tag) => [tag, formatLocaleFor([tag])]));
+    expect(picks).toEqual({ 'en-US@posix': 'en-US', C: 'en', '': 'en', 'de-DE': 'en', 'fr_FR.UTF-8': 'en', 'en_GB.UTF-8': 'en-GB' });
+    // The first usable preference wins; nothing usable at all is English.
+    expect(formatLocaleFor(['C', 'de-DE', 'en-IE'])).toBe('en-IE');
+    expect(formatLocaleFor([])).toBe('en');
+    for (const tag of Object.values(picks)) expect(() => new Intl.DateTimeFormat(tag).format(0)).not.toThrow();
   });
 });
