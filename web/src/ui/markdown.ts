@@ -2,10 +2,14 @@
  * Markdown from publishers (descriptions, release notes) as safe DOM: rendered by `marked`,
  * then sanitised by DOMPurify (no scripts, handlers, styles, forms or images; links open
  * with no referrer). Headings move down two levels so a description's `#` cannot outrank
- * the page's own h1 and h2.
+ * the page's own h1 and h2. Tables sit in a box of their own: their cells wrap to fit a
+ * narrow screen, and a table still too wide scrolls inside that box (a labelled, focusable
+ * region, so the keyboard can scroll it), never the page.
  */
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
+import { t } from '../i18n.ts';
+import { h, scrollRegionWhenWide } from './dom.ts';
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
@@ -29,6 +33,13 @@ export function renderMarkdown(source: string): DocumentFragment {
     const lower = document.createElement(`h${level}`);
     lower.append(...heading.childNodes);
     heading.replaceWith(lower);
+  }
+  for (const table of [...fragment.querySelectorAll('table')]) {
+    const columns = [...table.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '').filter(Boolean);
+    const box = h('div', { class: 'table-scroll' });
+    table.replaceWith(box);
+    box.append(table);
+    scrollRegionWhenWide(box, columns.length ? t('markdown.table', { columns: columns.join(', ') }) : t('markdown.tableUntitled'));
   }
   return fragment;
 }
