@@ -6,9 +6,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
-import { browserTest, checkPage, collectErrors, expectAccessible, MOBILE, newPage, poll } from '../support/browserChecks.ts';
+import { browserTest, checkPage, collectErrors, expectAccessible, MOBILE, newPage, poll, signInAs } from '../support/browserChecks.ts';
 import { publishYaml, uniqueWord } from '../support/catalog.ts';
+import { call } from '../support/http.ts';
 import { urls } from '../support/stack.ts';
+import { newWorkspace, signUp } from '../support/users.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -17,6 +19,58 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+interface Focus {
+  tag: string;
+  name: string;
+  /** A focus ring a person can see: an outline of 2 px or more, or a box shadow. */
+  ring: boolean;
+  /** Inside the wizard's current step (not its indicator). */
+  inStep: boolean;
+  /** A step link of the wizard's indicator; `current` if it is the open step's. */
+  stepLink: boolean;
+  current: boolean;
+  description: string;
+}
+
+/** What has focus now, with the name a person would hear (label, aria-label or text). */
+const focusOf = (page: Page): Promise<Focus> =>
+  page.locator('html').evaluate((root) => {
+    const doc = root.ownerDocument;
+    const el = doc.activeElement;
+    if (!el || el === doc.body) return { tag: 'BODY', name: '', ring: false, inStep: false, stepLink: false, current: false, description: '' };
+    const style = doc.defaultView!.getComputedStyle(el);
+    const labels = (el as unknown as { labels?: ArrayLike<{ textContent: string | null }> }).labels;
+    const name = el.getAttribute('aria-label') ?? (labels && labels.length ? labels[0]!.textContent : null) ?? el.textContent ?? '';
+    const description = (el.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((id: string) => doc.getElementById(id)?.textContent ?? '')
+      .join(' ');
+    return {
+      tag: el.tagName,
+      name: name.replace(/\s+/g, ' ').trim(),
+      ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== 'none',
+      inStep: !!el.closest('.wizard-step'),
+      stepLink: !!el.closest('nav.steps'),
+      current: el.getAttribute('aria-current') === 'step',
+      description,
+    };
+  });
+
+const CONTROLS = ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON', 'A', 'SUMMARY', 'DIV', 'PRE'];
+
+/** Presses Tab until `wanted` holds (at most `max` times); every stop on the way must show a focus ring. Returns the presses. */
+async function tabUntil(page: Page, wanted: (f: Focus) => boolean, max = 30, key = 'Tab'): Promise<number> {
+  for (let presses = 1; presses <= max; presses++) {
+    await page.keyboard.press(key);
+    const f = await focusOf(page);
+    expect(f.ring, `focus ring on ${f.tag} "${f.name}"`).toBe(true);
+    if (wanted(f)) return presses;
+  }
+  const f = await focusOf(page);
+  throw new Error(`${max} presses of ${key} did not get there; focus is on ${f.tag} "${f.name}"`);
+}
 
 /** How far the document scrolls sideways (0: it fits the screen). */
 const sideways = (page: Page) => page.locator('html').evaluate((root) => root.scrollWidth - root.clientWidth);
@@ -89,6 +143,60 @@ describe('on a 375 px screen', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await poll(() => page.getByRole('region', { name: /^Table:/ }).count()).toBe(0);
     expect(await page.locator('.prose .table-scroll[tabindex]').count()).toBe(0);
+    await context.close();
+  });
+
+  it("wizard: each step opens on its heading with its first control at most 2 Tabs away; the step indicator is one tab stop the arrow keys move through", browserTest, async () => {
+    const owner = await signUp('steps');
+    const ws = await newWorkspace(owner, 'Steps');
+    const draft = await call('POST', `/workspaces/${ws.id}/installs`, { token: owner.idToken, body: { agentId: 'idle-vm-reaper' } });
+    expect(draft.status).toBe(201);
+    const { context, page } = await newPage(browser, MOBILE);
+    const errors = collectErrors(page);
+    await signInAs(page, owner, { id: ws.id, name: 'Steps' });
+    await page.goto(`${urls.web}/#/install/${ws.id}/${draft.body.id}?step=choose`);
+    const names = ['Choose', 'Configure', 'Connect', 'Consent', 'Triggers', 'Review and deploy'];
+    for (const [i, name] of names.entries()) {
+      const title = `Step ${i + 1} of 6: ${name}`;
+      await poll(() => page.getByRole('heading', { name: title }).count()).toBe(1);
+      // The step is announced: focus lands on its heading.
+      await poll(async () => { const f = await focusOf(page); return `${f.tag} ${f.name}`; }).toBe(`H2 ${title}`);
+      // Once the step has drawn its controls (some load data first), count the Tab presses to the first.
+      await poll(() => page.locator('.wizard-step').locator('input, select, textarea, button, a[href]').count()).toBeGreaterThan(0);
+      const tabs = await tabUntil(page, (f) => f.inStep && CONTROLS.includes(f.tag), 10);
+      expect(tabs, `Tab presses to the first control of ${name}`).toBeLessThanOrEqual(2);
+      // Back: one Shift+Tab reaches the indicator, on the open step's link.
+      await page.keyboard.press('Shift+Tab');
+      let f = await focusOf(page);
+      expect([f.stepLink, f.current, f.ring]).toEqual([true, true, true]);
+      expect(f.name).toMatch(new RegExp(`^${i + 1} ${name}`));
+      if (i === 0) {
+        expect(f.description).toMatch(/arrow keys/i);
+        // One tab stop: the next Shift+Tab leaves the indicator.
+        await page.keyboard.press('Shift+Tab');
+        expect((await focusOf(page)).stepLink).toBe(false);
+        await page.keyboard.press('Tab');
+        expect((await focusOf(page)).current).toBe(true);
+        // End, Home and the arrows move along the steps (wrapping around), each link showing its ring.
+        await page.keyboard.press('End');
+        expect((await focusOf(page)).name).toMatch(/^6 Review and deploy/);
+        await page.keyboard.press('ArrowRight');
+        expect((await focusOf(page)).name).toMatch(/^1 Choose/);
+        await page.keyboard.press('ArrowLeft');
+        expect((await focusOf(page)).name).toMatch(/^6 Review and deploy/);
+        await page.keyboard.press('Home');
+        f = await focusOf(page);
+        expect(f.name).toMatch(/^1 Choose/);
+        expect(f.ring).toBe(true);
+      }
+      if (i === names.length - 1) break;
+      // The next step's link, opened with Enter: the links still work.
+      await page.keyboard.press(i % 2 ? 'ArrowDown' : 'ArrowRight');
+      expect((await focusOf(page)).name).toMatch(new RegExp(`^${i + 2} ${names[i + 1]}`));
+      await page.keyboard.press('Enter');
+    }
+    await checkPage(page, 'wizard-keyboard-review');
+    expect(errors).toEqual([]);
     await context.close();
   });
 });
