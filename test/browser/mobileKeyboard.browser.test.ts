@@ -10,7 +10,7 @@ import { browserTest, checkPage, collectErrors, expectAccessible, MOBILE, newPag
 import { publishYaml, uniqueWord } from '../support/catalog.ts';
 import { call } from '../support/http.ts';
 import { urls } from '../support/stack.ts';
-import { newWorkspace, signUp } from '../support/users.ts';
+import { installAgent, newWorkspace, signUp } from '../support/users.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -197,6 +197,27 @@ describe('on a 375 px screen', () => {
     }
     await checkPage(page, 'wizard-keyboard-review');
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the run form labels its fields in words (the schema title, else the property name made readable), with the description as help', browserTest, async () => {
+    const owner = await signUp('labels');
+    const ws = await newWorkspace(owner, 'Labels');
+    await installAgent(ws, 'idle-vm-reaper');
+    const { context, page } = await newPage(browser, MOBILE);
+    await signInAs(page, owner, { id: ws.id, name: 'Labels' });
+    await page.goto(`${urls.web}/#/workspace`);
+    await page.getByRole('button', { name: 'Run now' }).click();
+    const cpu = page.getByLabel('CPU threshold percent', { exact: true });
+    await poll(() => cpu.count()).toBe(1);
+    expect(await cpu.inputValue()).toBe('5');
+    // The description is the field's help text, tied to it by aria-describedby.
+    const help = await cpu.evaluate((el) => (el.getAttribute('aria-describedby') ?? '').split(' ').map((id: string) => el.ownerDocument.getElementById(id)?.textContent ?? '').join(' '));
+    expect(help).toContain('A VM whose CPU p95 (percent) is at or above this is in use.');
+    for (const label of ['As of', 'Network threshold bytes', 'Min days since login', 'Min lookback days', 'Exclude projects', 'Max stops', 'Dry run']) {
+      expect(await page.getByLabel(label, { exact: true }).count(), label).toBe(1);
+    }
+    await checkPage(page, 'run-form-labels');
     await context.close();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The web client's pure modules, in Node: the SSE parser the fallback transport reads the run
  * stream with, Retry-After in words, plural forms, the series the dashboard charts draw, and
- * the locale the app formats with when the browser reports an invalid one.
+ * the locale the app formats with when the browser reports an invalid one, and the labels the
+ * generated forms give a schema's property names.
  */
 import { describe, expect, it } from 'vitest';
 import { sseParser, type SseEvent } from '../../web/src/live/sseParser.ts';
@@ -9,6 +10,7 @@ import { tn } from '../../web/src/i18n.ts';
 import { retryAfterSeconds, retryAfterText } from '../../web/src/retryAfter.ts';
 import { dailySeries } from '../../web/src/ui/dailySeries.ts';
 import { formatLocaleFor, validLocale } from '../../web/src/locale.ts';
+import { fieldLabel } from '../../web/src/ui/fieldLabel.ts';
 
 const parseAll = (pieces: string[]) => {
   const events: SseEvent[] = [];
@@ -129,5 +131,61 @@ describe('the formatting locale', () => {
     expect(formatLocaleFor(['C', 'de-DE', 'en-IE'])).toBe('en-IE');
     expect(formatLocaleFor([])).toBe('en');
     for (const tag of Object.values(picks)) expect(() => new Intl.DateTimeFormat(tag).format(0)).not.toThrow();
+  });
+});
+
+describe('fieldLabel', () => {
+  it('reads property names as words in sentence case: camelCase, snake_case, kebab-case, SHOUTING_CASE', () => {
+    const labels = Object.fromEntries(
+      [
+        'cpuThresholdPercent',
+        'cpu_threshold_percent',
+        'cpu-threshold-percent',
+        'windowDays',
+        'minDaysSinceLogin',
+        'networkThresholdBytes',
+        'dryRun',
+        'asOf',
+        'team',
+        'x',
+        'API_TOKEN',
+        'SLACK_WEBHOOK_URL',
+        'already Spaced words',
+      ].map((name) => [name, fieldLabel(name)]),
+    );
+    expect(labels).toEqual({
+      cpuThresholdPercent: 'CPU threshold percent',
+      cpu_threshold_percent: 'CPU threshold percent',
+      'cpu-threshold-percent': 'CPU threshold percent',
+      windowDays: 'Window days',
+      minDaysSinceLogin: 'Min days since login',
+      networkThresholdBytes: 'Network threshold bytes',
+      dryRun: 'Dry run',
+      asOf: 'As of',
+      team: 'Team',
+      x: 'X',
+      API_TOKEN: 'API token',
+      SLACK_WEBHOOK_URL: 'Slack webhook URL',
+      'already Spaced words': 'Already spaced words',
+    });
+  });
+
+  it('keeps acronyms, written in capitals or known, with their plurals and digits', () => {
+    expect(fieldLabel('maxHTTPRetries')).toBe('Max HTTP retries');
+    expect(fieldLabel('HTTPServerURL')).toBe('HTTP server URL');
+    expect(fieldLabel('vmId')).toBe('VM ID');
+    expect(fieldLabel('vmIds')).toBe('VM IDs');
+    expect(fieldLabel('gcpProjectIDs')).toBe('GCP project IDs');
+    expect(fieldLabel('URLsToCheck')).toBe('URLs to check');
+    expect(fieldLabel('ipv4Address')).toBe('IPv4 address');
+    expect(fieldLabel('p95LatencyMs')).toBe('P95 latency ms');
+    expect(fieldLabel('maxTTLSeconds')).toBe('Max TTL seconds');
+    expect(fieldLabel('k8sNamespace')).toBe('K8s namespace');
+  });
+
+  it('leaves what it cannot split as it is', () => {
+    expect(fieldLabel('')).toBe('');
+    expect(fieldLabel('__')).toBe('__');
+    expect(fieldLabel('42')).toBe('42');
   });
 });
