@@ -3,10 +3,12 @@
  * tables are wider than the screen, the install wizard's step indicator, the generated run
  * form's labels, and the whole customer journey without a mouse.
  */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.ts';
-import { browserTest, checkPage, collectErrors, expectAccessible, MOBILE, newPage, poll, signInAs } from '../support/browserChecks.ts';
+import { artifactsDir, launchChromium } from '../support/browser.ts';
+import { alertText, browserTest, checkPage, collectErrors, expectAccessible, MOBILE, newPage, poll, signInAs } from '../support/browserChecks.ts';
 import { publishYaml, uniqueWord } from '../support/catalog.ts';
 import { call } from '../support/http.ts';
 import { urls } from '../support/stack.ts';
@@ -23,7 +25,7 @@ afterAll(async () => {
 interface Focus {
   tag: string;
   name: string;
-  /** A focus ring a person can see: an outline of 2 px or more, or a box shadow. */
+  /** A focus ring a person can see: an outline of 2 px or more, or a box shadow, not cut off by a box around it. */
   ring: boolean;
   /** Inside the wizard's current step (not its indicator). */
   inStep: boolean;
@@ -42,6 +44,17 @@ const focusOf = (page: Page): Promise<Focus> =>
     const style = doc.defaultView!.getComputedStyle(el);
     const labels = (el as unknown as { labels?: ArrayLike<{ textContent: string | null }> }).labels;
     const name = el.getAttribute('aria-label') ?? (labels && labels.length ? labels[0]!.textContent : null) ?? el.textContent ?? '';
+    // The ring reaches about 5 px around the element: a box around it that hides overflow must not cut it off.
+    const clipped = () => {
+      const r = el.getBoundingClientRect();
+      for (let box = el.parentElement; box && box !== doc.body; box = box.parentElement) {
+        const s = doc.defaultView!.getComputedStyle(box);
+        if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+        const b = box.getBoundingClientRect();
+        if (r.left - 4 < b.left || r.right + 4 > b.right || r.top - 4 < b.top || r.bottom + 4 > b.bottom) return true;
+      }
+      return false;
+    };
     const description = (el.getAttribute('aria-describedby') ?? '')
       .split(' ')
       .filter(Boolean)
@@ -50,7 +63,7 @@ const focusOf = (page: Page): Promise<Focus> =>
     return {
       tag: el.tagName,
       name: name.replace(/\s+/g, ' ').trim(),
-      ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== 'none',
+      ring: ((style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== 'none') && !clipped(),
       inStep: !!el.closest('.wizard-step'),
       stepLink: !!el.closest('nav.steps'),
       current: el.getAttribute('aria-current') === 'step',
@@ -188,6 +201,10 @@ describe('on a 375 px screen', () => {
         f = await focusOf(page);
         expect(f.name).toMatch(/^1 Choose/);
         expect(f.ring).toBe(true);
+        // While the list has focus, the hint is on screen too.
+        expect(await page.locator('.steps-hint').isVisible()).toBe(true);
+        expect(await page.locator('.steps-hint').evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThan(100);
+        await page.screenshot({ path: path.join(artifactsDir, 'wizard-steps-focused-375.png') });
       }
       if (i === names.length - 1) break;
       // The next step's link, opened with Enter: the links still work.
@@ -218,6 +235,131 @@ describe('on a 375 px screen', () => {
       expect(await page.getByLabel(label, { exact: true }).count(), label).toBe(1);
     }
     await checkPage(page, 'run-form-labels');
+    await context.close();
+  });
+
+  it('the whole journey from the keyboard alone: sign up, workspace, search, agent, the six wizard steps, run now, its logs', browserTest, async () => {
+    const { context, page } = await newPage(browser, MOBILE);
+    const errors = collectErrors(page);
+    const email = `keys-${randomUUID().slice(0, 8)}@example.test`;
+    const key = (k: string) => page.keyboard.press(k);
+    const named = (name: string, tag: string) => (f: Focus) => f.tag === tag && f.name === name;
+    const focusedHeading = async () => {
+      const f = await focusOf(page);
+      return `${f.tag} ${f.name}`;
+    };
+
+    // Sign up.
+    await page.goto(`${urls.web}/#/signin`);
+    await page.getByLabel('Email').waitFor();
+    await tabUntil(page, named('Email', 'INPUT'));
+    await page.keyboard.type(email);
+    await tabUntil(page, named('Password', 'INPUT'));
+    await page.keyboard.type('correct-horse-battery');
+    await tabUntil(page, named('Create account', 'BUTTON'));
+    await key('Enter');
+
+    // No workspace yet: create one (Enter in its name field submits).
+    await poll(focusedHeading).toBe('H1 Workspaces');
+    await tabUntil(page, named('Name', 'INPUT'));
+    await page.keyboard.type('Keys');
+    await key('Enter');
+    await poll(focusedHeading).toBe('H1 Dashboard: Keys');
+
+    // Back up into the header for the catalog; search it as you type.
+    await tabUntil(page, named('Catalog', 'A'), 20, 'Shift+Tab');
+    await key('Enter');
+    await poll(focusedHeading).toBe('H1 Agents');
+    await tabUntil(page, named('Search', 'INPUT'));
+    await page.keyboard.type('idle vm');
+    await poll(() => page.locator('#catalog-results:not([aria-busy]) li').count()).toBe(1);
+    await tabUntil(page, (f) => f.tag === 'A' && f.name.startsWith('Idle VM Reaper'));
+    await key('Enter');
+
+    // The agent page: its table and Install.
+    await poll(focusedHeading).toBe('H1 Idle VM Reaper');
+    await tabUntil(page, named('Install in Keys', 'BUTTON'), 40);
+    await key('Enter');
+
+    // The wizard: each step opens on its heading.
+    const step = (n: number, name: string) => poll(focusedHeading).toBe(`H2 Step ${n} of 6: ${name}`);
+    await step(1, 'Choose');
+    await tabUntil(page, named('Continue', 'BUTTON'));
+    await key('Enter');
+    await step(2, 'Configure');
+    await tabUntil(page, named('Save and continue', 'BUTTON'));
+    await key('Enter');
+    await step(3, 'Connect');
+    await tabUntil(page, named('Continue', 'BUTTON'));
+    await key('Enter');
+    await step(4, 'Consent');
+    await tabUntil(page, (f) => f.tag === 'INPUT' && f.name.startsWith('I allow Idle VM Reaper'));
+    await key('Space');
+    await tabUntil(page, named('Accept and continue', 'BUTTON'));
+    await key('Enter');
+    await step(5, 'Triggers');
+    await tabUntil(page, named('Add a schedule', 'BUTTON'));
+    await key('Enter');
+    await poll(async () => (await focusOf(page)).name).toBe('Cron expression');
+    await key('Control+A');
+    await page.keyboard.type('0 6 * * 1-5');
+    await tabUntil(page, named('Time zone', 'INPUT'));
+    await key('Control+A');
+    await page.keyboard.type('Europe/Paris');
+    await tabUntil(page, named('Save and show next runs', 'BUTTON'));
+    // The save takes a moment here; Enter pressed twice meanwhile saves once.
+    let saves = 0;
+    await page.route('**/v1/workspaces/*/installs/*/triggers', async (route) => {
+      if (route.request().method() === 'PUT') {
+        saves++;
+        await new Promise((r) => setTimeout(r, 800));
+      }
+      await route.continue();
+    });
+    await key('Enter');
+    await key('Enter');
+    // A button busy with its request keeps focus (a disabled one would drop it to the page's body).
+    expect((await focusOf(page)).name).toBe('Save and show next runs');
+    await poll(() => page.locator('.next-fires li').count()).toBe(5);
+    const saved = await focusOf(page);
+    expect([saved.name, saved.ring]).toEqual(['Save and show next runs', true]);
+    expect(saves).toBe(1);
+    await tabUntil(page, named('Continue to review', 'BUTTON'));
+    await key('Enter');
+    await step(6, 'Review and deploy');
+    await poll(() => page.getByText('Everything is in place').count()).toBe(1);
+    await checkPage(page, 'keyboard-wizard-review');
+    await tabUntil(page, named('Deploy', 'BUTTON'));
+    await key('Enter');
+
+    // The dashboard: Run now opens the input form on its first field; a dry run, started with Enter.
+    await poll(() => page.getByText('Idle VM Reaper is deployed.').count()).toBe(1);
+    await poll(focusedHeading).toBe('H1 Dashboard: Keys');
+    await poll(() => page.getByRole('button', { name: 'Run now' }).count()).toBe(1);
+    await tabUntil(page, named('Run now', 'BUTTON'));
+    await key('Enter');
+    await poll(async () => (await focusOf(page)).name).toBe('As of');
+    await tabUntil(page, named('Dry run', 'INPUT'));
+    await key('Space');
+    expect(await page.getByLabel('Dry run', { exact: true }).isChecked()).toBe(true);
+    await checkPage(page, 'keyboard-run-form');
+    await tabUntil(page, named('Start run', 'BUTTON'));
+    await key('Enter');
+
+    // The run: it succeeds; its logs are reached and scrolled from the keyboard.
+    await poll(() => page.locator('.state-line .state-succeeded').count()).toBe(1);
+    await poll(() => page.locator('.log-rows .log-row').count()).toBeGreaterThan(0);
+    await tabUntil(page, (f) => f.tag === 'DIV' && /log/i.test(f.name), 40);
+    // Lines longer than the screen are not cut off: the log scrolls sideways, by the arrow keys too.
+    const viewport = page.locator('.log-viewport');
+    const cut = await viewport.evaluate((el) => [...el.querySelectorAll('.log-row .msg')].filter((m) => m.scrollWidth > m.clientWidth + 1).length);
+    expect(cut, 'log lines cut off').toBe(0);
+    expect(await viewport.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    for (let i = 0; i < 5; i++) await key('ArrowRight');
+    await poll(() => viewport.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+    await checkPage(page, 'keyboard-run');
+    expect(await alertText(page)).toBe('');
+    expect(errors).toEqual([]);
     await context.close();
   });
 });
