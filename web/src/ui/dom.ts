@@ -50,26 +50,3 @@ export async function busy<T>(button: HTMLButtonElement, work: () => Promise<T>)
     button.removeAttribute('aria-busy');
   }
 }
-
-/**
- * Makes `el` (a box with `overflow-x: auto`) a labelled region in the tab order while, and
- * only while, its content is wider than it: keyboard users can then focus it and scroll it
- * with the arrow keys; when everything fits it is no extra tab stop. Follows its size.
- */
-export function scrollRegionWhenWide(el: HTMLElement, label: string): void {
-  const update = () => {
-    if (el.scrollWidth > el.clientWidth + 1) {
-      el.setAttribute('tabindex', '0');
-      el.setAttribute('role', 'region');
-      el.setAttribute('aria-label', label);
-    } else {
-      if (el === document.activeElement) el.blur();
-      el.removeAttribute('tabindex');
-      el.removeAttribute('role');
-      el.removeAttribute('aria-label');
-    }
-  };
-  const observer = new ResizeObserver(update);
-  observer.observe(el);
-  if (el.firstElementChild) observer.observe(el.firstElementChild);
-}

@@ -9,7 +9,7 @@
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
 import { t } from '../i18n.ts';
-import { h, scrollRegionWhenWide } from './dom.ts';
+import { h } from './dom.ts';
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
@@ -20,6 +20,29 @@ purify.addHook('afterSanitizeAttributes', (node) => {
     node.setAttribute('target', '_blank');
   }
 });
+
+/**
+ * Makes `el` (a box with `overflow-x: auto`) a labelled region in the tab order while, and
+ * only while, its content is wider than it: keyboard users can then focus it and scroll it
+ * with the arrow keys; when everything fits it is no extra tab stop. Follows its size.
+ */
+function scrollRegionWhenWide(el: HTMLElement, label: string): void {
+  const update = () => {
+    if (el.scrollWidth > el.clientWidth + 1) {
+      el.setAttribute('tabindex', '0');
+      el.setAttribute('role', 'region');
+      el.setAttribute('aria-label', label);
+    } else {
+      if (el === document.activeElement) el.blur();
+      el.removeAttribute('tabindex');
+      el.removeAttribute('role');
+      el.removeAttribute('aria-label');
+    }
+  };
+  const observer = new ResizeObserver(update);
+  observer.observe(el);
+  if (el.firstElementChild) observer.observe(el.firstElementChild);
+}
 
 export function renderMarkdown(source: string): DocumentFragment {
   const html = marked.parse(source) as string;
