@@ -362,4 +362,50 @@ describe('on a 375 px screen', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it("the header's workspace switcher: arrow keys browse the workspaces, Enter switches, leaving without Enter switches nothing", browserTest, async () => {
+    const owner = await signUp('switch');
+    const names = ['Switch A', 'Switch B', 'Switch C'];
+    const spaces = [];
+    for (const name of names) spaces.push({ id: (await newWorkspace(owner, name)).id, name });
+    const { context, page } = await newPage(browser, MOBILE);
+    const errors = collectErrors(page);
+    const switcher = page.getByLabel('Workspace', { exact: true });
+    // Start in the workspace listed first; browse down two.
+    await signInAs(page, owner, spaces[0]);
+    await page.goto(`${urls.web}/#/workspace`);
+    await poll(() => switcher.locator('option').count()).toBe(3);
+    const listed = await switcher.locator('option').allInnerTexts();
+    if (listed[0] !== spaces[0]!.name) {
+      await switcher.selectOption({ label: listed[0]! });
+      await poll(() => page.getByRole('heading', { name: `Dashboard: ${listed[0]}` }).count()).toBe(1);
+      await poll(() => switcher.locator('option').count()).toBe(3);
+    }
+    const heading = () => page.getByRole('heading', { level: 1 }).innerText();
+    await poll(heading).toBe(`Dashboard: ${listed[0]}`);
+
+    await tabUntil(page, (f) => f.tag === 'SELECT' && f.name === 'Workspace', 20, 'Shift+Tab');
+    await page.keyboard.press('ArrowDown');
+    await new Promise((r) => setTimeout(r, 1000)); // a switch would have navigated by now
+    expect(await heading()).toBe(`Dashboard: ${listed[0]}`);
+    expect((await focusOf(page)).tag).toBe('SELECT');
+    await page.keyboard.press('ArrowDown');
+    expect(await switcher.inputValue()).toBe(spaces.find((w) => w.name === listed[2])!.id);
+    await page.keyboard.press('Enter');
+    await poll(heading).toBe(`Dashboard: ${listed[2]}`);
+
+    // Browsing, then Tab away: still in the same workspace, and the switcher says so.
+    await poll(() => switcher.locator('option').count()).toBe(3);
+    await tabUntil(page, (f) => f.tag === 'SELECT' && f.name === 'Workspace', 20, 'Shift+Tab');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Tab');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await heading()).toBe(`Dashboard: ${listed[2]}`);
+    expect(await switcher.inputValue()).toBe(spaces.find((w) => w.name === listed[2])!.id);
+    // The mouse (or a touch screen's picker) still switches at once.
+    await switcher.selectOption({ label: listed[1]! });
+    await poll(heading).toBe(`Dashboard: ${listed[1]}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
