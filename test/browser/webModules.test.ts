@@ -9,7 +9,7 @@ import { sseParser, type SseEvent } from '../../web/src/live/sseParser.ts';
 import { tn } from '../../web/src/i18n.ts';
 import { retryAfterSeconds, retryAfterText } from '../../web/src/retryAfter.ts';
 import { dailySeries } from '../../web/src/ui/dailySeries.ts';
-import { formatLocaleFor, validLocale } from '../../web/src/locale.ts';
+import { formatLocale, formatLocaleFor, repairNavigatorLocale, validLocale } from '../../web/src/locale.ts';
 import { fieldLabel } from '../../web/src/ui/fieldLabel.ts';
 
 const parseAll = (pieces: string[]) => {
@@ -131,6 +131,31 @@ describe('the formatting locale', () => {
     expect(formatLocaleFor(['C', 'de-DE', 'en-IE'])).toBe('en-IE');
     expect(formatLocaleFor([])).toBe('en');
     for (const tag of Object.values(picks)) expect(() => new Intl.DateTimeFormat(tag).format(0)).not.toThrow();
+  });
+
+  it('repairs navigator.language for libraries that read it (uPlot), and leaves valid tags alone', () => {
+    const nav = globalThis.navigator as { language: string; languages: readonly string[] };
+    const pretend = (language: string, languages: string[]) => {
+      Object.defineProperty(nav, 'language', { value: language, configurable: true });
+      Object.defineProperty(nav, 'languages', { value: languages, configurable: true });
+    };
+    try {
+      pretend('en-US@posix', ['en-US@posix', 'fr_FR.UTF-8', 'C']);
+      repairNavigatorLocale();
+      expect([nav.language, nav.languages]).toEqual(['en-US', ['en-US', 'fr-FR']]);
+      expect(() => new Intl.NumberFormat(nav.language)).not.toThrow();
+      // Nothing to repair: the app's own formatting locale (chosen at start, from Node's here).
+      pretend('C', ['C']);
+      repairNavigatorLocale();
+      expect([nav.language, nav.languages]).toEqual([formatLocale, [formatLocale]]);
+      const valid = ['de-DE', 'en'];
+      pretend('de-DE', valid);
+      repairNavigatorLocale();
+      expect(nav.languages).toBe(valid);
+    } finally {
+      delete (nav as { language?: string }).language;
+      delete (nav as { languages?: readonly string[] }).languages;
+    }
   });
 });
 
