@@ -301,6 +301,7 @@ describe('on a 375 px screen', () => {
     await tabUntil(page, named('Add a schedule', 'BUTTON'));
     await key('Enter');
     await poll(async () => (await focusOf(page)).name).toBe('Cron expression');
+    expect((await focusOf(page)).ring).toBe(true);
     await key('Control+A');
     await page.keyboard.type('0 6 * * 1-5');
     await tabUntil(page, named('Time zone', 'INPUT'));
@@ -339,6 +340,7 @@ describe('on a 375 px screen', () => {
     await tabUntil(page, named('Run now', 'BUTTON'));
     await key('Enter');
     await poll(async () => (await focusOf(page)).name).toBe('As of');
+    expect((await focusOf(page)).ring).toBe(true);
     await tabUntil(page, named('Dry run', 'INPUT'));
     await key('Space');
     expect(await page.getByLabel('Dry run', { exact: true }).isChecked()).toBe(true);
