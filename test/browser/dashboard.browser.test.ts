@@ -3,11 +3,11 @@
  * (the API's filters), the workspace switcher, and the metrics with their charts.
  */
 import { randomBytes } from 'node:crypto';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { launchChromium } from '../support/browser.ts';
-import { browserTest, checkPage, collectErrors, newPage, poll, signInAs } from '../support/browserChecks.ts';
+import { alertText, browserTest, checkPage, collectErrors, newPage, poll, signInAs } from '../support/browserChecks.ts';
 import { urls } from '../support/stack.ts';
 import { installAgent, newWorkspace, signUp } from '../support/users.ts';
 
@@ -28,6 +28,23 @@ async function seedRun(wsId: string, installId: string, agentId: string, state: 
     progress: null, outputs: null, error: state === 'failed' ? { code: 'agent_error', message: 'boom' } : null, eventCount: 5, lease: null, executionId: 'seeded',
     timeoutSeconds: 300, maxAttempts: 1, backoffSeconds: 30, deadlineAt: null, watchAt: null, slots: [], redeliveries: 0, usage: null,
   });
+}
+
+/**
+ * Two days of history (which the suite cannot produce in seconds), in the metrics endpoint's
+ * schema (MetricsOut), served to this page; the journey test reads the real endpoint.
+ */
+async function serveMetrics(page: Page, wsId: string, installId: string): Promise<void> {
+  const today = new Date().toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const daily = [{ date: yesterday, runs: 5, succeeded: 5, failed: 0 }, { date: today, runs: 7, succeeded: 5, failed: 1 }];
+  const counts = { runs: 12, succeeded: 10, failed: 1, canceled: 1, timedOut: 0, successRate: 10 / 11, durationP50Ms: 1200, durationP95Ms: 4100, lastRunAt: new Date().toISOString(), daily };
+  const metrics = {
+    workspace: { ...counts, activeRuns: 0, runsThisMonth: 12, limits: { runsPerMonth: 1000, concurrentRuns: 5 } },
+    installs: [{ installId, agentId: 'cost-anomaly-detector', ...counts }],
+    agents: [{ agentId: 'cost-anomaly-detector', ...counts }],
+  };
+  await page.route(`**/v1/workspaces/${wsId}/metrics`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(metrics) }));
 }
 
 describe('the dashboard', () => {
@@ -76,18 +93,8 @@ describe('the dashboard', () => {
     const ws = await newWorkspace(owner, 'Metrics');
     const installId = await installAgent(ws, 'cost-anomaly-detector');
     const today = new Date().toISOString().slice(0, 10);
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const daily = [{ date: yesterday, runs: 5, succeeded: 5, failed: 0 }, { date: today, runs: 7, succeeded: 5, failed: 1 }];
-    const counts = { runs: 12, succeeded: 10, failed: 1, canceled: 1, timedOut: 0, successRate: 10 / 11, durationP50Ms: 1200, durationP95Ms: 4100, lastRunAt: new Date().toISOString(), daily };
-    // Two days of history (which the suite cannot produce in seconds), in the endpoint's schema
-    // (MetricsOut), served to this page; the journey test reads the real endpoint.
-    const metrics = {
-      workspace: { ...counts, activeRuns: 0, runsThisMonth: 12, limits: { runsPerMonth: 1000, concurrentRuns: 5 } },
-      installs: [{ installId, agentId: 'cost-anomaly-detector', ...counts }],
-      agents: [{ agentId: 'cost-anomaly-detector', ...counts }],
-    };
     const { context, page } = await newPage(browser);
-    await page.route(`**/v1/workspaces/${ws.id}/metrics`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(metrics) }));
+    await serveMetrics(page, ws.id, installId);
     await signInAs(page, owner, { id: ws.id, name: 'Metrics' });
     await page.goto(`${urls.web}/#/workspace`);
     const stats = page.locator('.stats');
@@ -107,6 +114,40 @@ describe('the dashboard', () => {
     expect(await page.locator('.chart-data tbody tr').first().innerText()).toMatch(new RegExp(`^${today}\\s+7\\s+5\\s+1$`));
     expect(await page.locator('.install-card').innerText()).toContain('12 runs, 90.9% succeeded');
     await checkPage(page, 'dashboard-metrics');
+    await context.close();
+  });
+
+  it('draws its charts when the browser reports an invalid locale (a Linux desktop on the C locale: en-US@posix)', browserTest, async () => {
+    const owner = await signUp('posix');
+    const ws = await newWorkspace(owner, 'Posix');
+    const installId = await installAgent(ws, 'cost-anomaly-detector');
+    const { context, page } = await newPage(browser);
+    // What Chromium reports under LANG=C.UTF-8; every Intl constructor refuses it.
+    await page.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'language', { get: () => 'en-US@posix', configurable: true });
+      Object.defineProperty(Navigator.prototype, 'languages', { get: () => ['en-US@posix'], configurable: true });
+    });
+    const errors = collectErrors(page);
+    await serveMetrics(page, ws.id, installId);
+    await signInAs(page, owner, { id: ws.id, name: 'Posix' });
+    await page.goto(`${urls.web}/#/workspace`);
+    // The browser's own answer is the invalid tag (the app may repair what it hands to libraries).
+    expect(await page.evaluate(() => Object.getOwnPropertyDescriptor(Navigator.prototype, 'language')!.get!.call(navigator))).toBe('en-US@posix');
+    await poll(() => page.locator('.stats').innerText()).toContain('90.9%');
+    await poll(() => page.locator('#chart-daily-runs canvas').count()).toBe(1);
+    expect(await page.locator('#chart-success-rate canvas').count()).toBe(1);
+    // Pointing at the last bar (today) shows its day and counts in the legend, in the app's locale (en-US here).
+    const over = page.locator('#chart-daily-runs .u-over');
+    const box = (await over.boundingBox())!;
+    await over.hover({ position: { x: box.width - 4, y: box.height / 2 } });
+    const day = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date());
+    await poll(() => page.locator('#chart-daily-runs .u-legend').innerText()).toContain(day);
+    expect(await page.locator('#chart-daily-runs .u-legend').innerText()).toMatch(/7[\s\S]*1/);
+    expect(await page.locator('.stats').innerText()).toContain('1.2 sec');
+    expect(await page.locator('#dash-metrics').locator('xpath=..').innerText()).toContain('12 of 1,000');
+    expect(await alertText(page)).toBe('');
+    expect(errors).toEqual([]);
+    await checkPage(page, 'dashboard-posix-locale');
     await context.close();
   });
 });

@@ -109,10 +109,10 @@ describe('the web app on the local stack, in Chromium', () => {
     // Run it from the dashboard with the input form.
     await poll(() => page.getByRole('button', { name: 'Run now' }).count()).toBe(1);
     await page.getByRole('button', { name: 'Run now' }).click();
-    await page.getByLabel('windowDays').fill('2');
+    await page.getByLabel('Window days').fill('2');
     await page.getByRole('button', { name: 'Start run' }).click();
     await poll(() => page.locator('.field-error').first().innerText()).toBe('The smallest allowed value is 3.');
-    await page.getByLabel('windowDays').fill('14');
+    await page.getByLabel('Window days').fill('14');
     await page.getByRole('button', { name: 'Start run' }).click();
 
     // The run view: live state and logs through Firestore listeners.

@@ -45,6 +45,7 @@ config:
       description: The owning team, lower-case letters.
     maxFixes:
       type: integer
+      title: Most fixes per run
       minimum: 1
       maximum: 100
       default: 10
@@ -108,25 +109,27 @@ describe('the install wizard forms', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await poll(() => page.getByRole('heading', { name: 'Step 2 of 6: Configure' }).count()).toBe(1);
 
+    // Fields are labelled by their schema title, else by their name in words.
+    expect(await page.getByLabel('Dry run', { exact: true }).isChecked()).toBe(true);
     // Browser-side checks, at the field: the pattern, the range.
-    expect(await page.getByLabel('maxFixes').inputValue()).toBe('10');
-    await page.getByLabel(/^team/).fill('Platform Team');
-    await page.getByLabel('maxFixes').fill('500');
+    expect(await page.getByLabel('Most fixes per run').inputValue()).toBe('10');
+    await page.getByLabel(/^Team/).fill('Platform Team');
+    await page.getByLabel('Most fixes per run').fill('500');
     await page.getByRole('button', { name: 'Save and continue' }).click();
     await poll(() => page.locator('#config-team-error').innerText()).toContain('does not match the expected format');
     expect(await page.locator('#config-maxFixes-error').innerText()).toBe('The largest allowed value is 100.');
-    expect(await page.getByLabel(/^team/).getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel(/^Team/).getAttribute('aria-invalid')).toBe('true');
     await checkPage(page, 'wizard-config-errors');
 
     // An error only the API finds (a label value that is not a string) lands at its field too.
-    await page.getByLabel(/^team/).fill('platform');
-    await page.getByLabel('maxFixes').fill('20');
-    await page.getByLabel('region').selectOption('eu');
-    await page.getByLabel('labels').fill('{"owner": 42}');
+    await page.getByLabel(/^Team/).fill('platform');
+    await page.getByLabel('Most fixes per run').fill('20');
+    await page.getByLabel('Region').selectOption('eu');
+    await page.getByLabel('Labels').fill('{"owner": 42}');
     await page.getByRole('button', { name: 'Save and continue' }).click();
     await poll(() => page.locator('#config-labels-error').innerText()).toContain('must be string');
     expect(await alertText(page)).toContain('config_invalid');
-    await page.getByLabel('labels').fill('{"owner": "platform"}');
+    await page.getByLabel('Labels').fill('{"owner": "platform"}');
     await page.getByRole('button', { name: 'Save and continue' }).click();
 
     // Secrets: required one first; the value never comes back.

@@ -1,14 +1,20 @@
 /**
  * Every user-visible string goes through `t`. Messages are data (one JSON table per locale);
  * `{name}` placeholders are filled from `params`. Only English exists so far.
+ *
+ * Numbers and dates are formatted in `formatLocale` (locale.ts): the browser's preference when
+ * it is valid and in a language we have messages for, else English; never a tag Intl refuses.
  */
 import en from './locales/en.json' with { type: 'json' };
+import { formatLocale } from './locale.ts';
 
 export type MessageKey = keyof typeof en;
 export type Params = Record<string, string | number>;
 
 const messages: Record<string, string> = en;
+/** The messages' language (the page's `lang`, plural rules). */
 export const locale = 'en';
+export { formatLocale };
 
 function fill(template: string, params: Params = {}): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
@@ -34,18 +40,18 @@ export function tOr(key: string, fallback: string, params?: Params): string {
   return message === undefined ? fallback : fill(message, params);
 }
 
-const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' });
+const dateTime = new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeStyle: 'medium' });
 /** Log and event times: 24-hour clock with milliseconds, the way logs read. */
-const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hourCycle: 'h23' });
-const integer = new Intl.NumberFormat(locale);
+const time = new Intl.DateTimeFormat(formatLocale, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hourCycle: 'h23' });
+const integer = new Intl.NumberFormat(formatLocale);
 
 export const formatDateTime = (d: Date | string): string => dateTime.format(typeof d === 'string' ? new Date(d) : d);
 export const formatTime = (d: Date | string): string => time.format(typeof d === 'string' ? new Date(d) : d);
 export const formatCount = (n: number): string => integer.format(n);
-const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+const percent = new Intl.NumberFormat(formatLocale, { style: 'percent', maximumFractionDigits: 1 });
 /** 0.909 → "90.9%". */
 export const formatPercent = (ratio: number): string => percent.format(ratio);
-const inUnit = (unit: string, digits: number) => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: digits });
+const inUnit = (unit: string, digits: number) => new Intl.NumberFormat(formatLocale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: digits });
 const ms = inUnit('millisecond', 0);
 const sec = inUnit('second', 1);
 const min = inUnit('minute', 1);
@@ -56,4 +62,4 @@ export function formatDuration(millis: number): string {
   return min.format(millis / 60_000);
 }
 export const formatMoney = (cents: number, currency: string): string =>
-  new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+  new Intl.NumberFormat(formatLocale, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);

@@ -6,6 +6,7 @@ import './styles.css';
 import { onSessionChange, sessionReady } from './auth.ts';
 import { loadServices } from './config.ts';
 import { locale, t } from './i18n.ts';
+import { repairNavigatorLocale } from './locale.ts';
 import { showErrorText } from './messages.ts';
 import { forgetMyWorkspaces } from './myWorkspaces.ts';
 import { catalogPage } from './pages/catalog/catalogPage.ts';
@@ -14,6 +15,8 @@ import { currentPath, refresh, startRouter } from './router.ts';
 import { renderFrame, renderHeader } from './shell.ts';
 
 async function start(): Promise<void> {
+  // Before any library that reads navigator.language (uPlot) can load and throw on a POSIX tag.
+  repairNavigatorLocale();
   document.documentElement.lang = locale;
   document.title = t('app.name');
   renderFrame();

@@ -38,16 +38,43 @@ const link = (path: string, label: string) => {
   return h('li', {}, h('a', { href: href(path), 'aria-current': sectionOf(here) === path ? 'page' : null }, label));
 };
 
-/** A select of the user's workspaces; choosing one makes it current and opens its dashboard. */
+/** Keys that change a closed select's value at once (and fire `change`) in Chromium and Firefox. */
+const BROWSE_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown']);
+
+/**
+ * A select of the user's workspaces; choosing one makes it current and opens its dashboard.
+ * Arrow keys (and type-ahead) on the closed select change its value one step at a time, each
+ * with a `change` event: those only browse, Enter switches, and leaving the select without
+ * Enter puts the current workspace back. A pick from the open list (mouse, touch, or Alt+Down
+ * then Enter) switches at once.
+ */
 function switcher(): HTMLElement {
   const current = getCurrentWorkspace();
-  const select = h('select', { id: 'ws-switcher', name: 'workspace' });
+  const select = h('select', { id: 'ws-switcher', name: 'workspace', 'aria-describedby': 'ws-switcher-hint' });
   select.append(h('option', { value: current?.id ?? '' }, current?.name ?? t('switcher.none')));
-  select.addEventListener('change', () => {
+  const switchTo = () => {
     const option = select.selectedOptions[0];
-    if (!option?.value) return;
+    if (!option?.value || option.value === current?.id) return;
     setCurrentWorkspace({ id: option.value, name: option.textContent ?? option.value });
     navigate('/workspace', t('workspace.switched', { name: option.textContent ?? '' }));
+  };
+  let browsing = false;
+  select.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      switchTo();
+      return;
+    }
+    browsing = !event.altKey && !event.ctrlKey && !event.metaKey && (BROWSE_KEYS.has(event.key) || (event.key.length === 1 && event.key !== ' '));
+    // The change, if any, comes with this key's default action, before the next task.
+    if (browsing) setTimeout(() => (browsing = false));
+  });
+  select.addEventListener('change', () => {
+    if (!browsing) switchTo();
+  });
+  select.addEventListener('blur', () => {
+    const want = current?.id ?? '';
+    if (select.value !== want) select.value = want;
   });
   void myWorkspaces()
     .then((items) => {
@@ -56,7 +83,13 @@ function switcher(): HTMLElement {
       replace(select, current || items.length === 0 ? null : h('option', { value: '' }, t('switcher.none')), ...options);
     })
     .catch(() => undefined); // the switcher keeps the current workspace; pages report API errors
-  return h('div', { class: 'switcher' }, h('label', { for: select.id, class: 'inline-label' }, t('switcher.label')), select);
+  return h(
+    'div',
+    { class: 'switcher' },
+    h('label', { for: select.id, class: 'inline-label' }, t('switcher.label')),
+    select,
+    h('span', { id: 'ws-switcher-hint', class: 'visually-hidden' }, t('switcher.hint')),
+  );
 }
 
 /** Draws the header for the current user, workspace and route. Call on each change of those. */

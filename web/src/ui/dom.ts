@@ -25,14 +25,28 @@ export function replace(el: Element, ...children: Child[]): void {
   el.replaceChildren(...nodes(children));
 }
 
-/** Disables a button while `work` runs, so one click sends one request. */
+/** Swallows a click on a busy button before its own handlers (or its form's submission) see it. */
+const ignoreWhileBusy = (event: Event) => {
+  event.preventDefault();
+  event.stopImmediatePropagation();
+};
+
+/**
+ * Holds a button while `work` runs, so one click sends one request. The button is marked
+ * aria-disabled (and looks disabled), not `disabled`: a disabled button loses keyboard focus,
+ * which would leave a keyboard or screen reader user on the page's body. Clicks, and Enter in
+ * its form, are ignored meanwhile.
+ */
 export async function busy<T>(button: HTMLButtonElement, work: () => Promise<T>): Promise<T> {
-  button.disabled = true;
+  button.setAttribute('aria-disabled', 'true');
   button.setAttribute('aria-busy', 'true');
+  // A capturing listener on the target runs before the button's own (bubbling) listeners.
+  button.addEventListener('click', ignoreWhileBusy, { capture: true });
   try {
     return await work();
   } finally {
-    button.disabled = false;
+    button.removeEventListener('click', ignoreWhileBusy, { capture: true });
+    button.removeAttribute('aria-disabled');
     button.removeAttribute('aria-busy');
   }
 }

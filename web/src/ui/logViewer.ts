@@ -3,6 +3,7 @@
  * side) exist in the DOM, so 100,000 lines scroll and grow as smoothly as 100. Lines arrive
  * as chunks (placed by their `seq`, even when one comes late); a level filter and a search
  * narrow what is shown; "Follow" keeps the newest line in view until the reader scrolls up.
+ * Lines are not cut off: the viewport (focusable) scrolls sideways, with the arrow keys too.
  */
 import type { LogLevel } from '@agent-marketplace/client';
 import { formatCount, formatTime, t, tn } from '../i18n.ts';
@@ -53,6 +54,8 @@ export function logViewer(label: string): LogViewer {
   let shown: number[] = [];
   let minRank = 0;
   let needle = '';
+  /** The longest line's length in characters: the rows' width, so the log scrolls sideways to its end. */
+  let widest = 0;
 
   const level = h(
     'select',
@@ -91,6 +94,8 @@ export function logViewer(label: string): LogViewer {
   let autoScrolling = false;
   function layout(): void {
     spacer.style.height = `${shown.length * ROW_HEIGHT}px`;
+    // Monospace: a character is 1ch. Before it: the time (12 characters), the level, gaps and padding.
+    spacer.style.width = `calc(${widest + 12}ch + 3.2rem + 2.5rem)`;
     paintCount();
     if (follow.checked) {
       autoScrolling = true;
@@ -182,6 +187,7 @@ export function logViewer(label: string): LogViewer {
   function toStored(line: ViewerLine): Stored {
     const fields = line.fields && Object.keys(line.fields).length ? ` ${JSON.stringify(line.fields)}` : '';
     const text = line.msg + fields;
+    widest = Math.max(widest, text.length);
     return { line, text, lower: text.toLowerCase(), rank: RANK[line.level] ?? 1 };
   }
 

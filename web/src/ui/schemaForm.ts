@@ -1,6 +1,7 @@
 /**
  * A form generated from a JSON Schema (an agent's `config` or `inputs`): one labelled control
- * per property, nested objects as fieldsets, descriptions as hints, defaults filled in, and
+ * per property (its `title`, else its name in words), nested objects as fieldsets,
+ * descriptions as hints tied to their controls by aria-describedby, defaults filled in, and
  * errors shown beside the field they concern, from checks here and from the API's problem
  * `errors` (paths such as `body.config.policy.required`).
  *
@@ -11,6 +12,7 @@ import { ApiError } from '../api.ts';
 import { t, tn } from '../i18n.ts';
 import { showError, showErrorText } from '../messages.ts';
 import { busy, h, replace } from './dom.ts';
+import { fieldLabel } from './fieldLabel.ts';
 
 type Schema = Record<string, unknown>;
 export interface FieldIssue {
@@ -28,7 +30,8 @@ interface FieldHandle {
 
 const isObject = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
 const typeOf = (s: Schema): string | undefined => (Array.isArray(s.type) ? (s.type as string[]).find((x) => x !== 'null') : (s.type as string | undefined));
-const labelOf = (key: string, s: Schema) => (typeof s.title === 'string' ? s.title : key);
+/** The schema's `title`, else the property name in words ("cpuThresholdPercent": "CPU threshold percent"). */
+const labelOf = (key: string, s: Schema) => (typeof s.title === 'string' && s.title.trim() ? s.title.trim() : fieldLabel(key));
 const idFor = (prefix: string, path: string) => `${prefix}-${path.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 const isPlainList = (s: Schema) => typeOf(s) === 'array' && isObject(s.items) && ['string', 'number', 'integer'].includes(typeOf(s.items) ?? '');
 

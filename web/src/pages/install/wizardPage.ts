@@ -53,12 +53,16 @@ export const wizardPage: Page = async (root, { params, query, signal }) => {
   const title = t('wizard.titleFor', { name: version.manifest.name });
   heading.textContent = title;
   setTitle(`${stepLabel(step)} · ${title}`);
-  const body = h('section', { class: 'wizard-step', 'aria-labelledby': 'wizard-step-title' }, h('h2', { id: 'wizard-step-title' }, t('wizard.stepOf', { n: STEPS.indexOf(step) + 1, total: STEPS.length, name: stepLabel(step) })));
+  const stepHeading = h('h2', { id: 'wizard-step-title', tabindex: -1 }, t('wizard.stepOf', { n: STEPS.indexOf(step) + 1, total: STEPS.length, name: stepLabel(step) }));
+  const body = h('section', { class: 'wizard-step', 'aria-labelledby': 'wizard-step-title' }, stepHeading);
   root.append(
     h('p', { class: 'muted' }, install.state === 'draft' ? t('wizard.draftNote', { version: install.version }) : t('wizard.deployedNote', { version: install.version })),
     stepIndicator(install, step, (s) => href(wizardPath(wsId, installId, s)), version.manifest.secrets.length ? [] : ['connect']),
     body,
   );
+  // Arriving from another page or step, focus went to the page's h1: move it on to the step's
+  // heading, which announces the step and puts its controls next in the tab order.
+  if (document.activeElement === heading) stepHeading.focus();
   const go = (s: WizardStep) => navigate(wizardPath(wsId, installId, s));
   await RENDER[step]({
     wsId,

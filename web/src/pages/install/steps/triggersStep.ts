@@ -5,7 +5,7 @@
  */
 import { api, ApiError } from '../../../api.ts';
 import type { Install, InstallReview } from '@agent-marketplace/client';
-import { locale, t } from '../../../i18n.ts';
+import { formatLocale, t } from '../../../i18n.ts';
 import { riskLabel, roleLabel } from '../../../labels.ts';
 import { showError, showStatus } from '../../../messages.ts';
 import { field, select } from '../../../ui/common.ts';
@@ -18,7 +18,7 @@ const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'U
 /** A fire time in the schedule's own zone, which is what its cron expression means. */
 export function fireTime(iso: string, timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone }).format(new Date(iso));
+    return new Intl.DateTimeFormat(formatLocale, { dateStyle: 'full', timeStyle: 'short', timeZone }).format(new Date(iso));
   } catch {
     return new Date(iso).toISOString();
   }
