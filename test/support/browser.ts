@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { CHROMIUM_ENV, resolveChromium } from '../../scripts/lib/chromium.ts';
 
 /**
@@ -16,6 +16,18 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-ru
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env[CHROMIUM_ENV] || (await resolveChromium());
   return chromium.launch({ executablePath, headless: true, args: FLAGS });
+}
+
+/** The locale every page is tested in, whatever the machine's LANG (with `C.UTF-8` Chromium reports `en-US@posix`). */
+export const LOCALE = 'en-US';
+
+/**
+ * A fresh browser context (its own cache, cookies and storage) at `viewport`, in LOCALE. Every
+ * context and page of the tests and the bench comes from here (lint forbids calling
+ * `newContext`/`newPage` on a browser elsewhere).
+ */
+export async function newContext(browser: Browser, viewport: { width: number; height: number }): Promise<BrowserContext> {
+  return browser.newContext({ viewport, locale: LOCALE });
 }
 
 export const artifactsDir = path.resolve('test-results', 'screenshots');
