@@ -159,7 +159,7 @@ function seed(profile: Profile, env: NodeJS.ProcessEnv, signal: AbortSignal | un
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
-    ...(signal ? { signal } : {}),
+    signal,
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
