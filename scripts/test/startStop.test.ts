@@ -119,6 +119,8 @@ describe('npm start and Ctrl-C', () => {
     await expectStackGone(15_000);
     expect(code, starter.output()).toBe(0);
     expect(starter.output()).toContain('SIGINT: stopping every process the stack started');
+    // The signal came during start-up: the stack never reported itself up.
+    expect(starter.output()).not.toContain('Agent Marketplace is running');
   }, 360_000);
 
   it('after a kill -9 of npm start, the next npm start stops the stack left behind, says so, and comes up', async () => {
