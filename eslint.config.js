@@ -19,6 +19,24 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly', setTimeout: 'readonly' } },
   },
   {
+    // Browser contexts come from test/support/browser.ts, which pins the locale the tests expect.
+    files: ['test/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['test/support/browser.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='newContext']",
+          message: 'Use newContext() from test/support/browser.ts (it pins the locale).',
+        },
+        {
+          selector: "CallExpression[callee.property.name='newPage'][callee.object.name=/[Bb]rowser/]",
+          message: 'Use newPage() from test/support/browserChecks.ts or newContext() from test/support/browser.ts (they pin the locale).',
+        },
+      ],
+    },
+  },
+  {
     // Only triggers/ may import firebase-functions; only adapters/ (and config) the Google SDKs.
     files: ['functions/src/domain/**/*.ts', 'functions/src/app/**/*.ts', 'functions/src/api/**/*.ts'],
     rules: {

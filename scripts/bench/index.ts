@@ -2,8 +2,8 @@
  * `npm run bench`: prints figures and ratios; asserts nothing. Starts its own stack on the
  * bench ports so it can run beside `npm start`.
  */
-import { startStack } from '../lib/stack.ts';
-import { repoRoot } from '../lib/stack.ts';
+import { repoRoot, startStack, type Stack } from '../lib/stack.ts';
+import { handleStopSignals } from '../lib/stopSignals.ts';
 import { benchCatalog } from './catalog.ts';
 import { benchColdImport } from './coldImport.ts';
 import { benchInstall } from './install.ts';
@@ -17,12 +17,17 @@ const part = (name: string) => !only || only === name;
 
 if (part('cold')) benchColdImport(repoRoot);
 
-const stack = await startStack('bench', { seed: true });
+let stack: Stack | undefined;
+// Ctrl-C at any moment, start-up included, stops the bench stack (startStack stops a start-up itself).
+const stopSignal = handleStopSignals(() => void stack?.stop().finally(() => process.exit(130)));
+try {
+  stack = await startStack('bench', { seed: true, signal: stopSignal });
+} catch (err) {
+  if (stopSignal.aborted) process.exit(130);
+  throw err;
+}
 // The Admin SDK in this process talks to the bench stack's emulators.
 Object.assign(process.env, stack.clientEnv);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => void stack.stop().finally(() => process.exit(130)));
-}
 try {
   if (part('trigger')) await benchTriggerToRunning(stack, Number(process.env['BENCH_RUNS'] ?? 50));
   if (part('engine')) await benchRunEngine(stack);

@@ -1,12 +1,12 @@
 import { gzipSync } from 'node:zlib';
-import { launchChromium } from '../../test/support/browser.ts';
+import { launchChromium, newContext } from '../../test/support/browser.ts';
 import type { Stack } from '../lib/stack.ts';
 import { fmt, median, percentile } from './stats.ts';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 /**
- * The web app's catalog page in headless Chromium (Debian's) against the bench stack, each
+ * The web app's catalog page in headless Chromium (Debian's or the npm package's) against the bench stack, each
  * load in a fresh browser context (a cold cache):
  * - the JavaScript it loads before showing results, per file and in total, gzip-compressed
  *   here (level 9, what a CDN serves) since the Hosting emulator sends it uncompressed;
@@ -20,7 +20,7 @@ export async function benchWeb(stack: Stack, rounds = 5): Promise<void> {
     const firstResults: number[] = [];
     let scripts: { name: string; raw: number; gzip: number }[] = [];
     for (let i = 0; i < rounds; i++) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await newContext(browser, { width: 1280, height: 900 });
       const page = await context.newPage();
       const loaded: Promise<{ name: string; raw: number; gzip: number }>[] = [];
       page.on('response', (res) => {

@@ -2,8 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Child processes of the stack, each in its own process group so a stop takes its children too. */
+/**
+ * Child processes of the stack, each in a process group of its own (a terminal's Ctrl-C reaches
+ * only the starter, which stops them; see stackProcesses.ts), their output in a log file.
+ */
 export interface Managed {
   name: string;
   child: ChildProcess;
@@ -33,27 +37,6 @@ export function tail(file: string, lines = 30): string {
   }
 }
 
-/** Stops a process group: SIGTERM, then SIGKILL after a grace period. */
-export async function stopProcess(m: Managed, graceMs = 8000): Promise<void> {
-  const pid = m.child.pid;
-  if (!pid || m.child.exitCode !== null || m.child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => m.child.once('exit', () => resolve()));
-  try {
-    process.kill(-pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs));
-  if ((await Promise.race([exited, timer])) === 'timeout') {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    await exited;
-  }
-}
-
 export function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
@@ -65,19 +48,23 @@ export function portInUse(port: number): Promise<boolean> {
   });
 }
 
-/** Polls `probe` until it returns true; fails with the process log's tail if the process dies or time runs out. */
+/**
+ * Polls `probe` until it returns true; fails with the process log's tail if the process dies or
+ * time runs out, and at once when `signal` aborts (Ctrl-C during start-up).
+ */
 export async function waitUntil(
   what: string,
   probe: () => Promise<boolean>,
-  options: { timeoutMs: number; process?: Managed },
+  options: { timeoutMs: number; process?: Managed; signal?: AbortSignal },
 ): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   while (Date.now() < deadline) {
+    options.signal?.throwIfAborted();
     if (options.process && options.process.child.exitCode !== null) {
       throw new Error(`${what}: the process exited (code ${options.process.child.exitCode}).\n${tail(options.process.logFile)}`);
     }
     if (await probe().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150, undefined, { signal: options.signal });
   }
   throw new Error(`${what}: not ready after ${options.timeoutMs / 1000}s.${options.process ? `\n${tail(options.process.logFile)}` : ''}`);
 }

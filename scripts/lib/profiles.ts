@@ -1,9 +1,11 @@
 /**
  * Port sets for the local stack. `dev` is what `npm start` uses (and what firebase.json
- * lists); `test` is offset so the test suite can run while a dev stack is up.
+ * lists); `test` is offset so the test suite can run while a dev stack is up; `lifecycle` is
+ * the stack scripts/test/startStop.test.ts starts and stops the way `npm start` does, beside
+ * the test stack and a developer's `npm start`.
  */
 export interface Profile {
-  name: 'dev' | 'test' | 'bench';
+  name: 'dev' | 'test' | 'bench' | 'lifecycle';
   projectId: string;
   region: string;
   /** Folders of agents (relative to the repo) the local executor runs and the seed publishes. */
@@ -38,7 +40,14 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   // The test stack also publishes the probe agent, whose input picks a failure to act out.
   test: { name: 'test', projectId: 'demo-agent-marketplace-test', region: 'us-central1', agentDirs: ['agents', 'test/fixtures/agents'], ports: offset(10_000) },
   bench: { name: 'bench', projectId: 'demo-agent-marketplace-bench', region: 'us-central1', agentDirs: ['agents', 'test/fixtures/agents'], ports: offset(20_000) },
+  // Offset 5000. Base ports never differ by a multiple of 1000, so within a checkout no two
+  // profiles share a port, and the shifts in use (0, 3000, 6000, 9000) keep clear of each other.
+  lifecycle: { name: 'lifecycle', projectId: 'demo-agent-marketplace-lifecycle', region: 'us-central1', agentDirs: ['agents'], ports: offset(5_000) },
 };
+
+export function isProfileName(name: string): name is Profile['name'] {
+  return Object.hasOwn(PROFILES, name);
+}
 
 export interface StackUrls {
   web: string;

@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { httpOk, portInUse, startProcess, stopProcess, waitUntil, type Managed } from './processes.ts';
+import { httpOk, portInUse, startProcess, waitUntil, type Managed } from './processes.ts';
 import { PROFILES, urlsOf, type Profile, type StackUrls } from './profiles.ts';
+import { findStackProcesses, signalAll, STACK_ENV, stackId, stackKey, stackOwner, stopStackProcesses } from './stackProcesses.ts';
 import { detectToolchain, type Toolchain } from './toolchain.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -128,15 +129,42 @@ function prepareWeb(profile: Profile): string {
   return webDir;
 }
 
-function waitFirestore(urls: StackUrls, owner: Managed): Promise<void> {
+function waitFirestore(urls: StackUrls, owner: Managed, signal: AbortSignal | undefined): Promise<void> {
   return waitUntil(
     'Firestore emulator',
     async () => {
       const res = await fetch(`${urls.firestore}/`, { signal: AbortSignal.timeout(1000) });
       return (await res.text()).trim() === 'Ok';
     },
-    { timeoutMs: 90_000, process: owner },
+    { timeoutMs: 90_000, process: owner, signal },
   );
+}
+
+/**
+ * A stack of this checkout and profile whose starter is gone (kill -9, a crash) holds its ports
+ * until stopped: stop it, saying so in one line. One whose starter still runs is left alone.
+ */
+async function stopStackLeftBehind(key: string, profile: Profile, urls: StackUrls, log: (line: string) => void): Promise<void> {
+  const left = findStackProcesses({ key }).filter((p) => !stackOwner(p.id).alive);
+  if (left.length === 0) return;
+  const owners = [...new Set(left.map((p) => stackOwner(p.id).pid))];
+  for (const id of new Set(left.map((p) => p.id))) await stopStackProcesses({ id });
+  killExecutions(urls);
+  log(`stopped a ${profile.name} stack of this checkout left running by an earlier start that is gone (pid ${owners.join(', ')}): ${left.length} processes`);
+}
+
+/** Runs the seed script against the stack; a stop signal kills it. */
+function seed(profile: Profile, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<void> {
+  const child = spawn(path.join(nodeBin, 'node'), [path.join(repoRoot, 'scripts', 'seed.ts'), ...profile.agentDirs], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    signal,
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`seeding the catalog failed (${sig ?? `exit code ${code}`})`))));
+  });
 }
 
 /**
@@ -162,6 +190,8 @@ export async function tickScheduler(urls: StackUrls, which: 'schedules' | 'watch
 export interface StartOptions {
   seed?: boolean;
   log?: (line: string) => void;
+  /** Aborting it (Ctrl-C during start-up) stops what was started so far; startStack then rejects. */
+  signal?: AbortSignal;
 }
 
 export async function startStack(name: Profile['name'], options: StartOptions = {}): Promise<Stack> {
@@ -172,35 +202,45 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
   const logDir = path.join(repoRoot, '.local', profile.name, 'logs');
   mkdirSync(logDir, { recursive: true });
 
+  // Every process this stack starts, and all they start, carry its id (see stackProcesses.ts).
+  const key = stackKey(repoRoot, profile);
+  const id = stackId(key);
+  await stopStackLeftBehind(key, profile, urls, log);
   for (const [service, port] of Object.entries(profile.ports)) {
     if (await portInUse(port)) {
-      throw new Error(`Port ${port} (${service}) is already in use. Is another ${profile.name} stack running? Stop it first.`);
+      const running = findStackProcesses({ key })[0];
+      const owner = running ? ` (a ${profile.name} stack of this checkout, started by pid ${stackOwner(running.id).pid})` : '';
+      throw new Error(`Port ${port} (${service}) is already in use${owner}. Is another ${profile.name} stack running? Stop it first.`);
     }
   }
+  options.signal?.throwIfAborted();
 
   if (!existsSync(path.join(repoRoot, 'functions', 'lib', 'index.js')) || !existsSync(path.join(repoRoot, 'runner', 'dist', 'runner.js'))) {
     throw new Error('functions/lib or runner/dist is missing: run `npm run build` first.');
   }
   writeFunctionsEnv(profile, urls);
   const configFile = writeFirebaseConfig(profile, prepareWeb(profile));
+  const { signal } = options;
+  const ownEnv: NodeJS.ProcessEnv = { ...process.env, [STACK_ENV]: id };
 
-  const started: Managed[] = [];
-  const stop = async () => {
-    process.off('exit', killOnExit);
-    for (const m of [...started].reverse()) await stopProcess(m);
-    killExecutions(urls);
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      process.off('exit', killOnExit);
+      await stopStackProcesses({ id });
+      killExecutions(urls);
+    })();
+    return stopped;
   };
-  // If the owner exits without stopping the stack (a crash, process.exit), take the emulators with it.
+  // If the owner exits without stopping the stack (a crash, process.exit), take the stack with it.
+  // Synchronous, as 'exit' requires: SIGTERM only (firebase-tools still stops its emulators);
+  // anything that survives is stopped by the next start (stopStackLeftBehind).
   const killOnExit = () => {
+    signalAll(
+      findStackProcesses({ id }).map((p) => p.pid),
+      'SIGTERM',
+    );
     killExecutions(urls);
-    for (const m of started) {
-      try {
-        // SIGTERM, so firebase-tools still stops the emulators it started in their own groups.
-        if (m.child.pid) process.kill(-m.child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
   };
   process.on('exit', killOnExit);
 
@@ -219,16 +259,15 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
           `--rules=${path.join(repoRoot, 'firestore.rules')}`,
           `--project_id=${profile.projectId}`,
         ],
-        { cwd: repoRoot, env: process.env, logDir },
+        { cwd: repoRoot, env: ownEnv, logDir },
       );
-      started.push(firestore);
-      await waitFirestore(urls, firestore);
+      await waitFirestore(urls, firestore, signal);
     }
 
     // 2. firebase-tools: Auth, Functions, Cloud Tasks, Pub/Sub (the SDK's binary), Hosting.
     log('starting the Firebase emulators (auth, functions, tasks, pubsub, hosting)');
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...ownEnv,
       PATH: `${nodeBin}${path.delimiter}${process.env['PATH'] ?? ''}`,
       FIRESTORE_EMULATOR_HOST: urls.firestoreHost,
       ...(toolchain.pubsubEmulator ? { PUBSUB_EMULATOR_BINARY_PATH: toolchain.pubsubEmulator } : {}),
@@ -249,15 +288,11 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
       ],
       { cwd: repoRoot, env, logDir },
     );
-    started.push(firebase);
-    await waitUntil('Functions emulator (api health)', () => httpOk(`${urls.functionsApi}/health`), {
-      timeoutMs: 180_000,
-      process: firebase,
-    });
-    await waitUntil('Hosting emulator', () => httpOk(`${urls.web}/`), { timeoutMs: 60_000, process: firebase });
-    await waitUntil('Auth emulator', () => httpOk(`${urls.auth}/`), { timeoutMs: 30_000, process: firebase });
-    if (!toolchain.firestoreEmulator) await waitFirestore(urls, firebase);
-    await waitUntil('Cloud Tasks emulator', () => portInUse(profile.ports.tasks), { timeoutMs: 30_000, process: firebase });
+    await waitUntil('Functions emulator (api health)', () => httpOk(`${urls.functionsApi}/health`), { timeoutMs: 180_000, process: firebase, signal });
+    await waitUntil('Hosting emulator', () => httpOk(`${urls.web}/`), { timeoutMs: 60_000, process: firebase, signal });
+    await waitUntil('Auth emulator', () => httpOk(`${urls.auth}/`), { timeoutMs: 30_000, process: firebase, signal });
+    if (!toolchain.firestoreEmulator) await waitFirestore(urls, firebase, signal);
+    await waitUntil('Cloud Tasks emulator', () => portInUse(profile.ports.tasks), { timeoutMs: 30_000, process: firebase, signal });
 
     const clientEnv: Record<string, string> = {
       GCLOUD_PROJECT: profile.projectId,
@@ -270,12 +305,10 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
 
     if (options.seed !== false) {
       log(`seeding the catalog from ${profile.agentDirs.join(', ')}`);
-      execFileSync(path.join(nodeBin, 'node'), [path.join(repoRoot, 'scripts', 'seed.ts'), ...profile.agentDirs], {
-        cwd: repoRoot,
-        env: { ...process.env, ...clientEnv },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      // Asynchronously: a blocked event loop would hold back the Ctrl-C handler until seeding ends.
+      await seed(profile, { ...ownEnv, ...clientEnv }, signal);
     }
+    signal?.throwIfAborted();
 
     return {
       profile,

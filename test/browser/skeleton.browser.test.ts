@@ -173,12 +173,12 @@ describe('the web app on the local stack, in Chromium', () => {
   });
 
   it('an API error reads as a sentence, not JSON', browserTest, async () => {
-    const page = await browser.newPage();
+    const { context, page } = await newPage(browser);
     await page.goto(`${urls.web}/#/agents/no-such-agent`);
     await poll(() => page.getByText(/agent_not_found/).count()).toBeGreaterThan(0);
     const text = await page.locator('body').innerText();
     expect(text).not.toContain('{"');
     await checkPage(page, 'error-not-found');
-    await page.close();
+    await context.close();
   });
 });

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { artifactsDir } from './browser.ts';
+import { artifactsDir, newContext } from './browser.ts';
 import { urls } from './stack.ts';
 import type { TestUser } from './users.ts';
 
@@ -80,9 +80,9 @@ export function collectErrors(page: Page): string[] {
   return errors;
 }
 
-/** A fresh context and page at `size`. */
+/** A fresh context (see `newContext`: locale pinned) and page at `size`. */
 export async function newPage(browser: Browser, size = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: size });
+  const context = await newContext(browser, size);
   const page = await context.newPage();
   return { context, page };
 }
