@@ -1,0 +1,67 @@
+import type { Firestore } from 'firebase-admin/firestore';
+
+export interface Answered {
+  wsId: string;
+  installId: string;
+  /** Runs the callers were told exist (201s). */
+  admitted: string[];
+  /** Of those, the ones finished since. */
+  finished: Set<string>;
+  /** Tasks the dispatch queue received: their runs when the bench sees them, else only how many. */
+  tasks: { runIds: string[] } | { count: number };
+}
+
+/**
+ * What the store holds after a round of triggers, checked against what the callers were told:
+ * exactly the admitted runs exist (none lost, none extra, none twice), each took the month's
+ * quota exactly once, each run in progress holds its concurrency slots and no slot is held by
+ * anything else. Returns the problems found (none: exact).
+ */
+export async function checkAdmitted(db: Firestore, a: Answered, month: string): Promise<string[]> {
+  const problems: string[] = [];
+  const ws = db.doc(`workspaces/${a.wsId}`);
+  const [runs, wsSlots, installSlots, monthSlots] = await Promise.all([
+    ws.collection('runs').get(),
+    ws.collection('runSlots').get(),
+    ws.collection('installs').doc(a.installId).collection('runSlots').get(),
+    ws.collection('runMonths').doc(month).collection('runs').get(),
+  ]);
+  const admitted = new Set(a.admitted);
+  if (admitted.size !== a.admitted.length) problems.push(`${a.admitted.length - admitted.size} run ids answered twice`);
+  const stored = new Set(runs.docs.map((d) => d.id));
+  const lost = [...admitted].filter((id) => !stored.has(id));
+  const extra = [...stored].filter((id) => !admitted.has(id));
+  if (lost.length) problems.push(`${lost.length} admitted runs missing`);
+  if (extra.length) problems.push(`${extra.length} runs stored that no caller was told of`);
+
+  const perRun = (docs: FirebaseFirestore.QueryDocumentSnapshot[]) => {
+    const held = new Map<string, number>();
+    for (const d of docs) held.set(d.get('runId') as string, (held.get(d.get('runId') as string) ?? 0) + 1);
+    return held;
+  };
+  const monthHeld = perRun(monthSlots.docs);
+  const monthWrong = [...stored].filter((id) => monthHeld.get(id) !== 1).length + [...monthHeld.keys()].filter((id) => !stored.has(id)).length;
+  if (monthWrong) problems.push(`${monthWrong} runs without exactly one month slot (or slots of no run)`);
+
+  const inProgress = new Set([...stored].filter((id) => !a.finished.has(id)));
+  const limited = runs.docs.some((d) => (d.get('slots') as string[]).some((p) => p.includes('/installs/')));
+  for (const [name, docs, expected] of [
+    ['workspace', wsSlots.docs, true],
+    ['install', installSlots.docs, limited],
+  ] as const) {
+    const held = perRun(docs);
+    const wrong = expected ? [...inProgress].filter((id) => held.get(id) !== 1).length : 0;
+    const stray = [...held.keys()].filter((id) => !inProgress.has(id)).length;
+    if (wrong) problems.push(`${wrong} runs in progress without exactly one ${name} slot`);
+    if (stray) problems.push(`${stray} ${name} slots held by no run in progress`);
+  }
+  if ('runIds' in a.tasks) {
+    const tasks = new Map<string, number>();
+    for (const id of a.tasks.runIds) tasks.set(id, (tasks.get(id) ?? 0) + 1);
+    const wrong = [...admitted].filter((id) => tasks.get(id) !== 1).length + [...tasks.keys()].filter((id) => !admitted.has(id)).length;
+    if (wrong) problems.push(`${wrong} runs without exactly one dispatch task`);
+  } else if (a.tasks.count !== admitted.size) {
+    problems.push(`${a.tasks.count} dispatch tasks enqueued for ${admitted.size} admitted runs`);
+  }
+  return problems;
+}
