@@ -13,18 +13,19 @@ export interface Answered {
 
 /**
  * What the store holds after a round of triggers, checked against what the callers were told:
- * exactly the admitted runs exist (none lost, none extra, none twice), each took the month's
- * quota exactly once, each run in progress holds its concurrency slots and no slot is held by
- * anything else. Returns the problems found (none: exact).
+ * exactly the admitted runs exist (none lost, none extra, none twice), each was charged to one
+ * month quota shard and each shard counts exactly the runs charged to it, each run in progress
+ * holds the concurrency slots it names and no slot is held by anything else. Returns the
+ * problems found (none: exact).
  */
 export async function checkAdmitted(db: Firestore, a: Answered, month: string): Promise<string[]> {
   const problems: string[] = [];
   const ws = db.doc(`workspaces/${a.wsId}`);
-  const [runs, wsSlots, installSlots, monthSlots] = await Promise.all([
+  const [runs, wsSlots, installSlots, shards] = await Promise.all([
     ws.collection('runs').get(),
     ws.collection('runSlots').get(),
     ws.collection('installs').doc(a.installId).collection('runSlots').get(),
-    ws.collection('runMonths').doc(month).collection('runs').get(),
+    ws.collection('runMonths').doc(month).collection('shards').get(),
   ]);
   const admitted = new Set(a.admitted);
   if (admitted.size !== a.admitted.length) problems.push(`${a.admitted.length - admitted.size} run ids answered twice`);
@@ -39,18 +40,24 @@ export async function checkAdmitted(db: Firestore, a: Answered, month: string): 
     for (const d of docs) held.set(d.get('runId') as string, (held.get(d.get('runId') as string) ?? 0) + 1);
     return held;
   };
-  const monthHeld = perRun(monthSlots.docs);
-  const monthWrong = [...stored].filter((id) => monthHeld.get(id) !== 1).length + [...monthHeld.keys()].filter((id) => !stored.has(id)).length;
-  if (monthWrong) problems.push(`${monthWrong} runs without exactly one month slot (or slots of no run)`);
+  // The month's quota: each run names the shard it was charged to, and each shard counts exactly its runs, within its cap.
+  const charged = new Map<number, number>();
+  for (const d of runs.docs) charged.set(d.get('monthShard') as number, (charged.get(d.get('monthShard') as number) ?? 0) + 1);
+  const shardWrong = shards.docs.filter((d) => d.get('runs') !== (charged.get(Number(d.id.slice(1))) ?? 0) || d.get('runs') > d.get('cap')).length;
+  const unsharded = [...charged.keys()].filter((i) => !shards.docs.some((d) => Number(d.id.slice(1)) === i)).length;
+  if (shardWrong || unsharded) problems.push(`${shardWrong + unsharded} month quota shards not counting exactly their runs within their cap`);
 
   const inProgress = new Set([...stored].filter((id) => !a.finished.has(id)));
-  const limited = runs.docs.some((d) => (d.get('slots') as string[]).some((p) => p.includes('/installs/')));
+  const limited = runs.docs.some((d) => (d.get('slots') as string[]).some((id) => id.startsWith('i')));
   for (const [name, docs, expected] of [
     ['workspace', wsSlots.docs, true],
     ['install', installSlots.docs, limited],
   ] as const) {
     const held = perRun(docs);
-    const wrong = expected ? [...inProgress].filter((id) => held.get(id) !== 1).length : 0;
+    const slotOf = new Map(docs.map((d) => [d.get('runId') as string, d.id]));
+    const wrong = expected
+      ? [...inProgress].filter((id) => held.get(id) !== 1 || !(runs.docs.find((r) => r.id === id)!.get('slots') as string[]).includes(slotOf.get(id)!)).length
+      : 0;
     const stray = [...held.keys()].filter((id) => !inProgress.has(id)).length;
     if (wrong) problems.push(`${wrong} runs in progress without exactly one ${name} slot`);
     if (stray) problems.push(`${stray} ${name} slots held by no run in progress`);

@@ -115,7 +115,7 @@ export type TransitionResult =
   | { applied: true; run: Run }
   | { applied: false; run: Run };
 
-/** The limits a new run is admitted under (checked with the workspace's counters in one transaction). */
+/** The limits a new run is admitted under (domain/runAdmission.ts). */
 export interface RunAdmission {
   limits: RunLimits;
   installConcurrency: number | null;
