@@ -5,9 +5,11 @@ import type { Artifact, LogChunk, Run, RunEvent } from '../../domain/models.js';
 import type { QuotaShard, ShardRead } from '../../domain/monthQuota.js';
 import { admit, runExists, type AdmissionClaim, type AdmissionReads, type AdmissionStep, type LostRace } from '../../domain/runAdmission.js';
 import { monthOf } from '../../domain/runLimits.js';
-import { metricsIncrement, type MetricsDoc, type RunOutcome } from '../../domain/runMetrics.js';
+import { artifactRefusal } from '../../domain/runArtifacts.js';
+import type { FinishEffects } from '../../domain/runFinish.js';
+import { mergeMetrics, rollUpDue, type MetricsDoc } from '../../domain/runMetrics.js';
 import { poolOf, type SlotPool } from '../../domain/runSlots.js';
-import { isTerminal, transition } from '../../domain/runState.js';
+import { applyTransition } from '../../domain/runTransition.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
 
 const wsRef = (wsId: string) => firestore().collection('workspaces').doc(wsId);
@@ -32,7 +34,10 @@ const timestampOf = (version: string) => {
 const shardRead = (snap: FirebaseFirestore.DocumentSnapshot): ShardRead =>
   snap.exists ? { shard: snap.data() as QuotaShard, version: versionOf(snap.updateTime!) } : { shard: null, version: null };
 
-const metricsRef = (wsId: string, kind: 'install' | 'agent', id: string) => wsRef(wsId).collection('metrics').doc(`${kind}_${id}`);
+/** Run metrics (domain/runMetrics.ts): an install's document, and its deltas by concurrency slot. */
+const metricsOf = (wsId: string) => wsRef(wsId).collection('metrics');
+const mainId = (installId: string) => `install_${installId}`;
+const deltaId = (installId: string, shard: string) => `install_${installId}.${shard}`;
 
 /** Zero-padded sequence numbers make document ids sort in sequence order. */
 export const seqId = (seq: number) => String(seq).padStart(10, '0');
@@ -140,34 +145,27 @@ export class FirestoreRunStore implements RunStore {
       if (!run) throw notFound('Run', 'run_not_found');
       if (!req.from.includes(run.state) || (req.guard && !req.guard(run))) return { applied: false, run };
       const to = typeof req.to === 'function' ? req.to(run) : req.to;
-      const event = transition(run.state, to, req.reason);
-      const at = this.now();
-      const patch = req.patch?.(run) ?? {};
-      const next: Run = { ...run, ...patch, state: event.to, updatedAt: at, eventCount: run.eventCount + 1 };
-      if (isTerminal(next.state)) next.watchAt = null;
-      tx.update(ref, { ...patch, state: next.state, updatedAt: at, eventCount: next.eventCount, watchAt: next.watchAt });
-      const stored: RunEvent = { seq: run.eventCount, from: event.from, to: event.to, reason: event.reason, attempt: next.attempt, at };
-      tx.create(ref.collection('events').doc(seqId(run.eventCount)), stored);
-      if (isTerminal(next.state)) this.recordFinished(tx, next, at);
-      return { applied: true, run: next };
+      const applied = applyTransition(run, to, req.reason, req.patch?.(run) ?? {}, this.now());
+      tx.update(ref, applied.update);
+      tx.create(ref.collection('events').doc(seqId(applied.event.seq)), applied.event);
+      if (applied.finished) this.recordFinished(tx, run, applied.finished);
+      return { applied: true, run: applied.next };
     });
   }
 
   /**
-   * A finished run frees its place in the counters and adds to the metrics, in the
-   * transaction that finishes it. Blind increments: these hot documents are never read here.
+   * A finished run frees its slots and counts in its install's metrics delta, in the
+   * transaction that finishes it (domain/runFinish.ts). Blind writes: the metrics are
+   * incremented, never read here.
    */
-  private recordFinished(tx: Transaction, run: Run, at: Date): void {
-    for (const id of run.slots) tx.delete(slotRef(run, id));
-    const finishedAt = run.finishedAt ?? at;
-    const duration = run.startedAt ? Math.max(0, finishedAt.getTime() - run.startedAt.getTime()) : null;
-    const inc = metricsIncrement(run.state as RunOutcome, duration, finishedAt);
-    const update: Record<string, unknown> = { lastRunAt: finishedAt };
-    for (const [k, n] of Object.entries(inc.counters)) update[k] = FieldValue.increment(n);
-    if (inc.bucket !== null) update['durationHist'] = { [inc.bucket]: FieldValue.increment(1) };
-    update['daily'] = { [inc.day]: Object.fromEntries(Object.entries(inc.dayCounters).map(([k, n]) => [k, FieldValue.increment(n)])) };
-    tx.set(metricsRef(run.wsId, 'install', run.installId), { ...update, installId: run.installId, agentId: run.agentId }, { merge: true });
-    tx.set(metricsRef(run.wsId, 'agent', run.agentId), { ...update, agentId: run.agentId }, { merge: true });
+  private recordFinished(tx: Transaction, run: Pick<Run, 'wsId' | 'installId'>, effects: FinishEffects): void {
+    for (const id of effects.free) tx.delete(slotRef(run, id));
+    const { installId, agentId, shard, finishedAt, increment } = effects.metrics;
+    const update: Record<string, unknown> = { installId, agentId, shard, lastRunAt: finishedAt };
+    for (const [k, n] of Object.entries(increment.counters)) update[k] = FieldValue.increment(n);
+    if (increment.bucket !== null) update['durationHist'] = { [increment.bucket]: FieldValue.increment(1) };
+    update['daily'] = { [increment.day]: Object.fromEntries(Object.entries(increment.dayCounters).map(([k, n]) => [k, FieldValue.increment(n)])) };
+    tx.set(metricsOf(run.wsId).doc(deltaId(installId, shard)), update, { merge: true });
   }
 
   async touch(wsId: string, runId: string, patch: Partial<Pick<Run, 'heartbeatAt' | 'progress' | 'watchAt' | 'executionId'>>): Promise<void> {
@@ -220,9 +218,8 @@ export class FirestoreRunStore implements RunStore {
     const ref = col.doc(artifact.name);
     await firestore().runTransaction(async (tx) => {
       const [existing, count] = await Promise.all([tx.get(ref), tx.get(col.count())]);
-      if (!existing.exists && count.data().count >= maxPerRun) {
-        throw new AppError('conflict', 'artifact_limit', `A run keeps at most ${maxPerRun} artifacts.`);
-      }
+      const refusal = artifactRefusal(existing.exists, count.data().count, maxPerRun);
+      if (refusal) throw refusal;
       tx.set(ref, artifact);
     });
   }
@@ -242,20 +239,63 @@ export class FirestoreRunStore implements RunStore {
     return snap.docs.map((d) => revive<Run>(d.data()));
   }
 
+  /**
+   * One query reads every metrics document of the workspace, install documents and their
+   * deltas alike, so the sums are of one consistent snapshot. Installs whose deltas are due
+   * (domain/runMetrics.ts rollUpDue) have them folded in afterwards, for cheaper reads later.
+   */
   async metrics(wsId: string, now: Date): Promise<WorkspaceRunMetrics> {
-    const [active, monthRuns, docs] = await Promise.all([
+    const [active, monthRuns, snap] = await Promise.all([
       wsSlotsOf(wsId).count().get(),
       shardsOf(wsId, monthOf(now)).aggregate({ runs: AggregateField.sum('runs') }).get(),
-      wsRef(wsId).collection('metrics').get(),
+      metricsOf(wsId).get(),
     ]);
-    const installs: WorkspaceRunMetrics['installs'] = {};
-    const agents: WorkspaceRunMetrics['agents'] = {};
-    for (const d of docs.docs) {
-      const data = revive<Partial<MetricsDoc>>(d.data());
-      const [kind, ...rest] = d.id.split('_');
-      if (kind === 'install') installs[rest.join('_')] = { ...data, agentId: String(d.get('agentId') ?? '') };
-      else if (kind === 'agent') agents[rest.join('_')] = data;
+    const byInstall = new Map<string, { agentId: string; main: Partial<MetricsDoc> | null; rolledUpAt: Date | null; deltas: Array<{ id: string; data: Partial<MetricsDoc> }> }>();
+    for (const d of snap.docs) {
+      // Documents of no install (per-agent documents of earlier versions) are left out: agents are summed from installs.
+      const installId = d.get('installId') as string | undefined;
+      if (!installId) continue;
+      const entry = byInstall.get(installId) ?? { agentId: String(d.get('agentId') ?? ''), main: null, rolledUpAt: null, deltas: [] };
+      const data = revive<Partial<MetricsDoc> & { rolledUpAt?: Date }>(d.data());
+      if (d.get('shard') === undefined) Object.assign(entry, { main: data, rolledUpAt: data.rolledUpAt ?? null });
+      else entry.deltas.push({ id: d.id, data });
+      byInstall.set(installId, entry);
     }
-    return { activeRuns: active.data().count, runsThisMonth: monthRuns.data().runs ?? 0, installs, agents };
+    const installs: WorkspaceRunMetrics['installs'] = {};
+    const agents = new Map<string, MetricsDoc[]>();
+    for (const [installId, e] of byInstall) {
+      const merged = mergeMetrics([e.main ?? {}, ...e.deltas.map((x) => x.data)]);
+      installs[installId] = { ...merged, agentId: e.agentId };
+      agents.set(e.agentId, [...(agents.get(e.agentId) ?? []), merged]);
+    }
+    const due = [...byInstall].filter(([, e]) => rollUpDue(e.rolledUpAt, e.deltas.length, now));
+    await Promise.all(due.map(([installId, e]) => this.rollUp(wsId, installId, e.agentId, e.deltas.map((x) => x.id), now)));
+    return {
+      activeRuns: active.data().count,
+      runsThisMonth: monthRuns.data().runs ?? 0,
+      installs,
+      agents: Object.fromEntries([...agents].map(([agentId, docs]) => [agentId, mergeMetrics(docs)])),
+    };
+  }
+
+  /**
+   * Folds an install's deltas into its document and deletes them, in one transaction: a run
+   * finishing meanwhile either lands before (and is folded) or after (in a delta made anew).
+   * Best effort: a reader that loses here still answered from its snapshot.
+   */
+  private async rollUp(wsId: string, installId: string, agentId: string, deltaIds: string[], now: Date): Promise<void> {
+    const main = metricsOf(wsId).doc(mainId(installId));
+    try {
+      await firestore().runTransaction(async (tx) => {
+        const [doc, ...deltas] = await tx.getAll(main, ...deltaIds.map((id) => metricsOf(wsId).doc(id)));
+        const present = deltas.filter((d) => d.exists);
+        if (present.length === 0) return;
+        const merged = mergeMetrics([revive<Partial<MetricsDoc>>(doc!.data() ?? {}), ...present.map((d) => revive<Partial<MetricsDoc>>(d.data()))]);
+        tx.set(main, { ...merged, installId, agentId, rolledUpAt: now });
+        for (const d of present) tx.delete(d.ref);
+      });
+    } catch (err) {
+      console.error(JSON.stringify({ severity: 'WARNING', message: 'metrics roll-up failed; the next reader tries again', wsId, installId, error: String(err) }));
+    }
   }
 }
