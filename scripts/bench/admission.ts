@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Firestore } from 'firebase-admin/firestore';
-import type { Stack } from '../lib/stack.ts';
+import { repoRoot, type Stack } from '../lib/stack.ts';
 import { checkAdmitted } from './admissionCheck.ts';
 import { admissionHarness, type Admission } from './admissionHarness.ts';
 import { json, signedInWorkspace } from './client.ts';
@@ -22,6 +24,12 @@ interface Scenario {
 
 interface Driver {
   name: string;
+  /** The documents written most within one second since `since`, when this driver sees the writes. */
+  hottest?(since: number): Array<{ path: string; perSecond: number }>;
+  /** How long the API itself took per trigger of this workspace (its request log), apart from the emulator's proxying and queueing. */
+  serverMs?(wsId: string): number[];
+  /** A dashboard load after the scenario: reads it made and what it says of the install, when this driver can tell. */
+  dashboard?(wsId: string, installId: string): Promise<{ said: string; counted: Array<{ runs: number; canceled: number }> }>;
   admit(wsId: string, installId: string): Promise<Admission>;
   finish(wsId: string, runId: string): Promise<{ ms: number; ok: boolean }>;
   /** Dispatch tasks enqueued since the last call: their runs, or only how many. */
@@ -87,9 +95,21 @@ export async function benchAdmission(stack: Stack): Promise<void> {
     admit: (wsId, installId) => harness.admit(wsId, installId),
     finish: (wsId, runId) => harness.finish(wsId, runId),
     tasksSince: async () => ({ runIds: harness.tasks.splice(0).map((t) => t.runId) }),
+    hottest: (since) => harness.meter.hottest(since),
+    // Two loads: the first sums the install's document and the deltas finishing runs wrote (and folds them in), the second finds them folded.
+    dashboard: async (wsId, installId) => {
+      const loads = [await harness.metrics(wsId), await harness.metrics(wsId)];
+      const counted = loads.map((l) => l.metrics.installs.find((i) => i.installId === installId) ?? { runs: 0, canceled: 0 });
+      const says = (i: number) => `${counted[i]!.runs} runs, ${counted[i]!.canceled} canceled`;
+      return {
+        said: `dashboard load: ${loads[0]!.usage.reads} reads and ${loads[0]!.usage.writes} writes folding the deltas in (says ${says(0)}); again: ${loads[1]!.usage.reads} reads (says ${says(1)})`,
+        counted,
+      };
+    },
   };
   if (half !== 'http') {
     console.log('  (a) in process: triggerRun + Firestore adapters, dispatch queue recorded');
+    await warmUp(stack, db, inProcess);
     for (const s of scenarios) await runScenario(stack, db, inProcess, s);
   }
   if (half === 'in-process') return;
@@ -103,6 +123,7 @@ export async function benchAdmission(stack: Stack): Promise<void> {
   console.log(`  (b) HTTP API (Hosting → Functions emulator), dispatch queue paused in the Cloud Tasks emulator`);
   console.log(`    baseline, GET /v1/health offered 50/s for 10 s: p50 ${fmt(median(healthAt))} p95 ${fmt(percentile(healthAt, 95))}`);
   try {
+    await warmUp(stack, db, http);
     for (const s of scenarios) await runScenario(stack, db, http, s);
   } finally {
     await http.resume();
@@ -124,6 +145,7 @@ async function runScenario(stack: Stack, db: Firestore, driver: Driver, s: Scena
     return reply.ms;
   };
   const t0 = performance.now();
+  const since = t0;
   if ('rate' in s.shape) await offer(s.shape.rate, s.shape.seconds, once);
   else await Promise.all(Array.from({ length: s.shape.burst }, once));
   const seconds = (performance.now() - t0) / 1000;
@@ -139,6 +161,7 @@ async function runScenario(stack: Stack, db: Firestore, driver: Driver, s: Scena
       wsId,
       installId,
       admitted: admitted.map((r) => r.runId!),
+      unanswered: errors.filter((e) => e.status === 0 || e.status >= 502).length,
       finished: new Set(finishes.length ? admitted.map((r) => r.runId!) : []),
       tasks: await driver.tasksSince(),
     },
@@ -162,7 +185,27 @@ async function runScenario(stack: Stack, db: Firestore, driver: Driver, s: Scena
   console.log(
     `      ${shape}: ${admitted.length} admitted (${(admitted.length / seconds).toFixed(1)}/s), ${refused.length} refused, ${errors.length} errors${errors.length ? ` (${[...new Set(errors.map((e) => `${e.status} ${e.code}`))].join(', ')})` : ''}, all answered in ${seconds.toFixed(1)} s; trigger p50 ${fmt(median(ms))} p95 ${fmt(percentile(ms, 95))}${usage}${refusedUsage.length ? `; ${mean(refusedUsage).toFixed(1)} reads per refusal` : ''}${finishes.length ? `; finish p50 ${fmt(median(finishes.map((f) => f.ms)))} p95 ${fmt(percentile(finishes.map((f) => f.ms), 95))}` : ''}`,
   );
+  const server = driver.serverMs?.(wsId) ?? [];
+  if (server.length) console.log(`      the API's own request log: ${server.length} triggers, p50 ${fmt(median(server))} p95 ${fmt(percentile(server, 95))} (the rest of the time is the emulator proxying and queueing)`);
+  const hottest = driver.hottest?.(since) ?? [];
+  if (hottest.length) console.log(`      hottest documents (most writes within one second): ${hottest.map((h) => `${h.perSecond} ${h.path.split('/').slice(2).join('/')}`).join(', ')}`);
+  if (finishes.length && driver.dashboard) {
+    const { said, counted } = await driver.dashboard(wsId, installId);
+    console.log(`      ${said}`);
+    if (counted.some((c) => c.runs !== finishes.length || c.canceled !== finishes.length)) problems.push(`the metrics do not count the ${finishes.length} finished runs exactly`);
+  }
   console.log(`      ${problems.length ? `NOT EXACT: ${problems.join('; ')}` : 'exact: the admitted runs exist, once each, with their quota and slots, and nothing else'}`);
+}
+
+/** A few seconds of triggers before anything is measured: connections, JIT, the emulator's first transactions. */
+async function warmUp(stack: Stack, db: Firestore, driver: Driver): Promise<void> {
+  const { wsId, installId } = await newInstall(stack, db, { ...SCENARIOS[0]!, limits: FAR });
+  await offer(20, 3, async () => {
+    const reply = await driver.admit(wsId, installId);
+    if (reply.runId) await driver.finish(wsId, reply.runId);
+    return reply.ms;
+  });
+  await driver.tasksSince();
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -247,19 +290,33 @@ async function httpDriver(stack: Stack): Promise<Driver & { resume(): Promise<vo
     name: 'http',
     async admit(wsId, installId) {
       const t0 = performance.now();
-      const res = await fetch(`${stack.urls.api}/workspaces/${wsId}/installs/${installId}/runs`, {
-        method: 'POST',
-        headers: lastHeaders.get(wsId)!,
-        body: JSON.stringify({ input: { mode: 'ok' } }),
-      });
-      const body = (await res.json().catch(() => ({}))) as { id?: string; code?: string };
-      return { status: res.status, runId: res.status === 201 ? (body.id ?? null) : null, code: body.code ?? null, ms: performance.now() - t0, usage: null };
+      try {
+        const res = await fetch(`${stack.urls.api}/workspaces/${wsId}/installs/${installId}/runs`, {
+          method: 'POST',
+          headers: lastHeaders.get(wsId)!,
+          body: JSON.stringify({ input: { mode: 'ok' } }),
+        });
+        const body = (await res.json().catch(() => ({}))) as { id?: string; code?: string };
+        return { status: res.status, runId: res.status === 201 ? (body.id ?? null) : null, code: body.code ?? null, ms: performance.now() - t0, usage: null };
+      } catch (err) {
+        // No answer at all (the emulator's proxy gave up): the check afterwards says whether a run was made.
+        return { status: 0, runId: null, code: (err as { cause?: { code?: string } }).cause?.code ?? String(err), ms: performance.now() - t0, usage: null };
+      }
     },
     async finish(wsId, runId) {
       const t0 = performance.now();
-      const res = await fetch(`${stack.urls.api}/workspaces/${wsId}/runs/${runId}:cancel`, { method: 'POST', headers: lastHeaders.get(wsId)! });
-      await res.arrayBuffer();
-      return { ms: performance.now() - t0, ok: res.ok };
+      try {
+        const res = await fetch(`${stack.urls.api}/workspaces/${wsId}/runs/${runId}:cancel`, { method: 'POST', headers: lastHeaders.get(wsId)! });
+        await res.arrayBuffer();
+        return { ms: performance.now() - t0, ok: res.ok };
+      } catch {
+        return { ms: performance.now() - t0, ok: false };
+      }
+    },
+    serverMs(wsId) {
+      const log = readFileSync(path.join(repoRoot, '.local', stack.profile.name, 'logs', 'firebase.log'), 'utf8');
+      const line = new RegExp(`"message":"POST /v1/workspaces/${wsId}/installs/[^/"]+/runs \\d+".*?"latency":"([0-9.]+)s"`, 'g');
+      return [...log.matchAll(line)].map((m) => Number(m[1]) * 1000);
     },
     // The emulator shows how many tasks it holds, not which: the count is checked.
     async tasksSince() {

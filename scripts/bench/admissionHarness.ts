@@ -34,6 +34,7 @@ export async function admissionHarness(stack: Stack) {
     import('../../functions/lib/app/runs.js'),
     import('../../functions/lib/domain/errors.js'),
   ]);
+  const { workspaceMetrics } = await import('../../functions/lib/app/runMetrics.js');
   const meter = new FirestoreMeter(firestore());
   const tasks: RecordedTask[] = [];
   const clock = { now: () => new Date() };
@@ -84,6 +85,12 @@ export async function admissionHarness(stack: Stack) {
       const ms = performance.now() - t0;
       if (m.error === undefined) return { status: 201, runId: (m.result as { id: string }).id, code: null, ms, usage: m.usage };
       return { ...outcome(m.error), runId: null, ms, usage: m.usage };
+    },
+    /** A dashboard load: the workspace's metrics, as GET /v1/workspaces/{ws}/metrics reads them. */
+    async metrics(wsId: string) {
+      const m = await meter.measure(() => workspaceMetrics(deps, wsId));
+      if (m.error !== undefined) throw m.error;
+      return { metrics: m.result!, usage: m.usage };
     },
     /** Finishes a queued run as a person cancelling it would: frees its slots, counts it in the metrics. */
     async finish(wsId: string, runId: string): Promise<{ ms: number; usage: Usage; ok: boolean }> {

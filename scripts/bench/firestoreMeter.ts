@@ -29,6 +29,8 @@ type Internal = {
 export class FirestoreMeter {
   private readonly current = new AsyncLocalStorage<Usage>();
   readonly total: Usage = zero();
+  /** When each document was written (committed), by path: how hot the hottest one runs. */
+  private readonly written = new Map<string, number[]>();
 
   constructor(db: Firestore) {
     const client = db as unknown as Internal;
@@ -40,7 +42,16 @@ export class FirestoreMeter {
       this.add(usage, { commits: 1 });
       try {
         const result = await request(method, req, tag, retryCodes);
-        this.add(usage, { writes: (req.writes as unknown[] | undefined)?.length ?? 0 });
+        const writes = (req.writes as Array<{ update?: { name: string }; delete?: string }> | undefined) ?? [];
+        this.add(usage, { writes: writes.length });
+        const now = performance.now();
+        for (const w of writes) {
+          const path = w.update?.name ?? w.delete;
+          if (!path) continue;
+          const times = this.written.get(path) ?? [];
+          times.push(now);
+          this.written.set(path, times);
+        }
         return result;
       } catch (err) {
         this.add(usage, { failedCommits: 1 });
@@ -86,6 +97,21 @@ export class FirestoreMeter {
     } catch (error) {
       return { usage, result: undefined, error };
     }
+  }
+
+  /** The documents written most within any one second since `since` (performance.now()), most first. */
+  hottest(since: number, top = 3): Array<{ path: string; perSecond: number }> {
+    const out: Array<{ path: string; perSecond: number }> = [];
+    for (const [path, times] of this.written) {
+      const recent = times.filter((t) => t >= since);
+      let best = 0;
+      for (let i = 0, j = 0; j < recent.length; j++) {
+        while (recent[j]! - recent[i]! >= 1000) i++;
+        best = Math.max(best, j - i + 1);
+      }
+      if (best > 0) out.push({ path: path.slice(path.indexOf('/documents/') + 11), perSecond: best });
+    }
+    return out.sort((a, b) => b.perSecond - a.perSecond).slice(0, top);
   }
 
   private add(usage: Usage | undefined, delta: Partial<Usage>): void {
