@@ -35,6 +35,13 @@ describe('concurrency slots', () => {
     const first = decidePool('workspace', 5, unknownPool(), () => 0.5);
     expect(first).toEqual({ kind: 'claim', id: 'w0002' });
     expect(decidePool('workspace', 5, withCollision(unknownPool(), 'w0002'), () => 0.5)).toEqual({ kind: 'list' });
+    // A large pool is tried once more, on an id not known taken, before it is listed.
+    const once = withCollision(unknownPool(), 'w10000');
+    const draws = (...xs: number[]) => () => xs.shift()!;
+    expect(decidePool('workspace', 20_000, once, draws(0.5, 0.7))).toEqual({ kind: 'claim', id: 'w14000' });
+    expect(decidePool('workspace', 20_000, withCollision(once, 'w0007'), () => 0.5)).toEqual({ kind: 'list' });
+    // A listing made stale by a later collision is not listed again at once.
+    expect(decidePool('workspace', 20_000, withCollision(listedPool(['w0001']), 'w10000'), draws(0.5, 0.7))).toEqual({ kind: 'claim', id: 'w14000' });
     const some = listedPool(['w0000', 'w0002', 'w0003', 'w0004']);
     expect(decidePool('workspace', 5, some, () => 0.9)).toEqual({ kind: 'claim', id: 'w0001' });
     expect(decidePool('workspace', 4, some, () => 0.9)).toEqual({ kind: 'full' });
@@ -50,7 +57,7 @@ describe('concurrency slots', () => {
 
   it('draws from a large pool without listing its ids', () => {
     const draws = [0.1, 0.1, 0.7];
-    const view = { taken: new Set([slotId('workspace', 10_000)]), listed: true };
+    const view = listedPool([slotId('workspace', 10_000)]);
     expect(decidePool('workspace', 100_000, view, () => draws.shift()!)).toEqual({ kind: 'claim', id: 'w70000' });
   });
 });
@@ -69,10 +76,20 @@ describe('the month quota in shards', () => {
     expect(decideMonth(0, view, Math.random)).toEqual({ kind: 'full' });
   });
 
-  it('lists every shard when the one read is full, missing, or set for another limit', () => {
-    for (const s of [shard(7, 7, 100), null, shard(2, 7, 90), shard(2, 7, 100, 8)]) {
+  it('lists every shard when the one read is full, set for another limit or count, or still missing after a lost race', () => {
+    for (const s of [shard(7, 7, 100), shard(2, 7, 90), shard(2, 7, 100, 8)]) {
       expect(decideMonth(100, { shards: new Map([[3, read(s)]]), listed: false }, Math.random)).toEqual({ kind: 'list' });
     }
+    expect(decideMonth(100, { shards: new Map([[3, read(null)]]), listed: false, raced: true }, Math.random)).toEqual({ kind: 'list' });
+  });
+
+  it('opens the month outright when the first shard read is missing', () => {
+    const decision = decideMonth(100, { shards: new Map([[3, read(null)]]), listed: false }, Math.random);
+    if (decision.kind !== 'claim') throw new Error(decision.kind);
+    expect(decision.shard).toBe(3);
+    expect(decision.writes).toHaveLength(shardsFor(100));
+    expect(decision.writes.every((w) => w.expect === null)).toBe(true);
+    expect(decision.writes.reduce((sum, w) => sum + w.next.cap, 0)).toBe(100);
   });
 
   it('opens the month: every shard created with caps that sum to the limit', () => {

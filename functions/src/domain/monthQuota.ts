@@ -32,10 +32,14 @@ export interface ShardRead {
   version: string | null;
 }
 
-/** The shards admission has read; `listed` when that is every shard document that exists, as of one read. */
+/**
+ * The shards admission has read; `listed` when that is every shard document that exists, as
+ * of one read; `raced` once a charge of this admission lost a race.
+ */
 export interface MonthView {
   shards: ReadonlyMap<number, ShardRead>;
   listed: boolean;
+  raced?: boolean;
 }
 
 export const unknownMonth = (): MonthView => ({ shards: new Map(), listed: false });
@@ -76,6 +80,9 @@ export function decideMonth(limit: number, view: MonthView, random: () => number
     // Nothing read yet: one shard that has room when the caps are even.
     if (view.shards.size === 0) return { kind: 'read', index: Math.floor(random() * Math.min(shards, limit)) };
     const read = [...view.shards.entries()];
+    // The month's first run: shards are made all at once, so one missing means none exist yet.
+    // Open the month outright (every create fails if any shard exists); after a lost race, list.
+    if (!view.raced && read.every(([, r]) => r.shard === null)) return openMonth(limit, shards, read[0]![0]);
     if (read.some(([, r]) => !current(r.shard))) return { kind: 'list' };
     const open = read.filter(([, r]) => r.shard!.runs < r.shard!.cap);
     if (open.length === 0) return { kind: 'list' };
@@ -112,6 +119,18 @@ export function decideMonth(limit: number, view: MonthView, random: () => number
   return { kind: 'claim', shard: index, writes };
 }
 
+/** Every shard created with even caps for `limit`, the run charged to `index`. */
+function openMonth(limit: number, shards: number, index: number): MonthDecision {
+  const caps = evenCaps(limit, shards);
+  // An index past the caps that have room (a limit below the shard count) moves to one that has.
+  const charged = caps[index]! > 0 ? index : 0;
+  return {
+    kind: 'claim',
+    shard: charged,
+    writes: caps.map((cap, i) => ({ index: i, expect: null, next: { runs: i === charged ? 1 : 0, cap, limit, of: shards } })),
+  };
+}
+
 /** What a read found joins what was known; a listing replaces it. */
 export function withShards(view: MonthView, reads: ReadonlyMap<number, ShardRead>, listed = false): MonthView {
   return { shards: listed ? new Map(reads) : new Map([...view.shards, ...reads]), listed };
@@ -122,7 +141,7 @@ export function withShards(view: MonthView, reads: ReadonlyMap<number, ShardRead
  * meanwhile too, and charging a stale one would only lose again. Full, it sends admission to
  * list them all afresh.
  */
-export const afterShardRace = (index: number, read: ShardRead): MonthView => ({ shards: new Map([[index, read]]), listed: false });
+export const afterShardRace = (index: number, read: ShardRead): MonthView => ({ shards: new Map([[index, read]]), listed: false, raced: true });
 
 /** Runs charged this month: the sum over every shard. */
 export const monthRuns = (shards: Iterable<QuotaShard>) => [...shards].reduce((sum, s) => sum + s.runs, 0);

@@ -1,7 +1,7 @@
 import { AppError } from './errors.js';
 import { afterShardRace, decideMonth, unknownMonth, withShards, type MonthView, type ShardRead, type ShardWrite } from './monthQuota.js';
 import { concurrencyExceeded, installConcurrencyExceeded, monthlyQuotaExceeded, type RunLimits } from './runLimits.js';
-import { decidePool, unknownPool, withCollision, listedPool, poolOf, type PoolView, type SlotPool } from './runSlots.js';
+import { decidePool, listedPool, poolOf, unknownPool, withCollision, type PoolView, type SlotPool } from './runSlots.js';
 
 /**
  * Run admission as a sequence of steps over what has been read: each step says what to read

@@ -159,6 +159,9 @@ export function metricsShardOf(run: { id: string; slots: readonly string[] }): s
 /** How often an install's deltas are folded into its document: at most one write a minute on that document. */
 export const ROLLUP_EVERY_MS = 60_000;
 
+/** At most this many deltas are folded in one transaction (a commit takes at most 500 writes); the rest wait for the next fold. */
+export const MAX_FOLD = 400;
+
 /** Whether a reader that found `deltas` deltas of an install should fold them in now. */
 export function rollUpDue(lastRollUp: Date | null, deltas: number, now: Date): boolean {
   return deltas > 0 && (lastRollUp === null || now.getTime() - lastRollUp.getTime() >= ROLLUP_EVERY_MS);

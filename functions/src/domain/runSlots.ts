@@ -23,24 +23,35 @@ export function poolOf(id: string): SlotPool {
   return pool;
 }
 
-/** What admission knows of one pool: slot ids seen taken; `listed` when they are the whole pool as of one read. */
+/**
+ * What admission knows of one pool: slot ids seen taken; `listed` when they are the whole pool
+ * as of one read; how many claims collided since.
+ */
 export interface PoolView {
   taken: ReadonlySet<string>;
   listed: boolean;
+  collisions: number;
 }
 
-export const unknownPool = (): PoolView => ({ taken: new Set(), listed: false });
+export const unknownPool = (): PoolView => ({ taken: new Set(), listed: false, collisions: 0 });
 
-/** What to do about one pool: claim a slot, list the pool first, or refuse (listed full). */
+/**
+ * Pools up to this size are listed at their first collision (a listing is a few reads, and a
+ * small pool that collides is likely full); larger ones at their second, since one collision
+ * in a large pool says little and a listing costs a read per run in progress.
+ */
+export const SMALL_POOL = 16;
+
+/** What to do about one pool: claim a slot, list it first, or refuse (listed full). */
 export type PoolDecision = { kind: 'claim'; id: string } | { kind: 'list' } | { kind: 'full' };
 
 /**
- * A slot to claim: a random one not known taken. Unlisted, a pool is claimed blind until a
- * claim collides; then it is listed. Listed, it is full when as many slots are taken as the
- * limit allows (ids above a lowered limit count too).
+ * A slot to claim: a random one not known taken. A pool is claimed blind until claims collide
+ * (once for a small pool, twice for a large one); then it is listed. Listed, it is full when
+ * as many slots are taken as the limit allows (ids above a lowered limit count too).
  */
 export function decidePool(pool: SlotPool, limit: number, view: PoolView, random: () => number): PoolDecision {
-  if (!view.listed && view.taken.size > 0) return { kind: 'list' };
+  if (view.collisions >= (limit <= SMALL_POOL ? 1 : 2)) return { kind: 'list' };
   // Mostly free (a large pool): draw until an id is not known taken, without listing every id.
   if (view.taken.size < limit / 2) {
     for (let draw = 0; draw < 16; draw++) {
@@ -57,7 +68,7 @@ export function decidePool(pool: SlotPool, limit: number, view: PoolView, random
 
 /** After a lost race: a claimed slot found taken joins what is known, and the pool is no longer known whole. */
 export function withCollision(view: PoolView, id: string): PoolView {
-  return { taken: new Set([...view.taken, id]), listed: false };
+  return { ...view, taken: new Set([...view.taken, id]), listed: false, collisions: view.collisions + 1 };
 }
 
-export const listedPool = (ids: Iterable<string>): PoolView => ({ taken: new Set(ids), listed: true });
+export const listedPool = (ids: Iterable<string>): PoolView => ({ taken: new Set(ids), listed: true, collisions: 0 });

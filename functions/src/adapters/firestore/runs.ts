@@ -7,7 +7,7 @@ import { admit, runExists, type AdmissionClaim, type AdmissionReads, type Admiss
 import { monthOf } from '../../domain/runLimits.js';
 import { artifactRefusal } from '../../domain/runArtifacts.js';
 import type { FinishEffects } from '../../domain/runFinish.js';
-import { mergeMetrics, rollUpDue, type MetricsDoc } from '../../domain/runMetrics.js';
+import { MAX_FOLD, mergeMetrics, rollUpDue, type MetricsDoc } from '../../domain/runMetrics.js';
 import { poolOf, type SlotPool } from '../../domain/runSlots.js';
 import { applyTransition } from '../../domain/runTransition.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
@@ -99,10 +99,10 @@ export class FirestoreRunStore implements RunStore {
   /** What a read step asks for, read in parallel. */
   private async readForAdmission(run: Run, step: Extract<AdmissionStep, { kind: 'read' }>): Promise<AdmissionReads> {
     const shards = shardsOf(run.wsId, monthOf(run.createdAt));
-    const [one, all, ...listed] = await Promise.all([
+    const [one, all, listed] = await Promise.all([
       step.shard === null ? null : shards.doc(shardId(step.shard)).get(),
       step.listMonth ? shards.get() : null,
-      ...step.listPools.map((pool) => slotsOf(run, pool).select().get()),
+      Promise.all(step.listPools.map((pool) => slotsOf(run, pool).select().get())),
     ]);
     const reads: AdmissionReads = { pools: {} };
     step.listPools.forEach((pool, i) => (reads.pools![pool] = listed[i]!.docs.map((d) => d.id)));
@@ -269,7 +269,7 @@ export class FirestoreRunStore implements RunStore {
       agents.set(e.agentId, [...(agents.get(e.agentId) ?? []), merged]);
     }
     const due = [...byInstall].filter(([, e]) => rollUpDue(e.rolledUpAt, e.deltas.length, now));
-    await Promise.all(due.map(([installId, e]) => this.rollUp(wsId, installId, e.agentId, e.deltas.map((x) => x.id), now)));
+    await Promise.all(due.map(([installId, e]) => this.rollUp(wsId, installId, e.agentId, e.deltas.slice(0, MAX_FOLD).map((x) => x.id), now)));
     return {
       activeRuns: active.data().count,
       runsThisMonth: monthRuns.data().runs ?? 0,
