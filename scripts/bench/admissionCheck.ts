@@ -7,7 +7,7 @@ export interface Answered {
   admitted: string[];
   /** Requests that got no answer from the API (a proxy gave up): each may or may not have made a run. */
   unanswered: number;
-  /** Of those, the ones finished since. */
+  /** Of those, the ones the bench finished since (and was told so): they must have finished. */
   finished: Set<string>;
   /** Tasks the dispatch queue received: their runs when the bench sees them, else only how many. */
   tasks: { runIds: string[] } | { count: number };
@@ -49,7 +49,11 @@ export async function checkAdmitted(db: Firestore, a: Answered, month: string): 
   const unsharded = [...charged.keys()].filter((i) => !shards.docs.some((d) => Number(d.id.slice(1)) === i)).length;
   if (shardWrong || unsharded) problems.push(`${shardWrong + unsharded} month quota shards not counting exactly their runs within their cap`);
 
-  const inProgress = new Set([...stored].filter((id) => !a.finished.has(id)));
+  // In progress is what the store says: a finish whose answer was lost may still have happened.
+  const terminal = new Set(runs.docs.filter((d) => ['succeeded', 'failed', 'canceled', 'timed_out'].includes(d.get('state') as string)).map((d) => d.id));
+  const unfinished = [...a.finished].filter((id) => !terminal.has(id)).length;
+  if (unfinished) problems.push(`${unfinished} runs the bench was told were finished are not`);
+  const inProgress = new Set([...stored].filter((id) => !terminal.has(id)));
   const admittedOrUnanswered = (id: string) => admitted.has(id) || extra.includes(id);
   const limited = runs.docs.some((d) => (d.get('slots') as string[]).some((id) => id.startsWith('i')));
   for (const [name, docs, expected] of [

@@ -100,9 +100,10 @@ export class FirestoreMeter {
   }
 
   /** The documents written most within any one second since `since` (performance.now()), most first. */
-  hottest(since: number, top = 3): Array<{ path: string; perSecond: number }> {
+  hottest(since: number, top = 3, matching = ''): Array<{ path: string; perSecond: number }> {
     const out: Array<{ path: string; perSecond: number }> = [];
     for (const [path, times] of this.written) {
+      if (!path.includes(matching)) continue;
       const recent = times.filter((t) => t >= since);
       let best = 0;
       for (let i = 0, j = 0; j < recent.length; j++) {
