@@ -35,6 +35,7 @@ describe('concurrency slots', () => {
     const first = decidePool('workspace', 5, unknownPool(), () => 0.5);
     expect(first).toEqual({ kind: 'claim', id: 'w0002' });
     expect(decidePool('workspace', 5, withCollision(unknownPool(), 'w0002'), () => 0.5)).toEqual({ kind: 'list' });
+    expect(decidePool('install', 32, withCollision(unknownPool(), 'i0002'), () => 0.5)).toEqual({ kind: 'list' });
     // A large pool is tried once more, on an id not known taken, before it is listed.
     const once = withCollision(unknownPool(), 'w10000');
     const draws = (...xs: number[]) => () => xs.shift()!;

@@ -37,10 +37,11 @@ export const unknownPool = (): PoolView => ({ taken: new Set(), listed: false, c
 
 /**
  * Pools up to this size are listed at their first collision (a listing is a few reads, and a
- * small pool that collides is likely full); larger ones at their second, since one collision
- * in a large pool says little and a listing costs a read per run in progress.
+ * small pool that collides is likely full: listing then refuses at once, where a second blind
+ * try costs two more round trips); larger ones at their second, since one collision in a
+ * large pool says little and a listing costs a read per run in progress.
  */
-export const SMALL_POOL = 16;
+export const SMALL_POOL = 32;
 
 /** What to do about one pool: claim a slot, list it first, or refuse (listed full). */
 export type PoolDecision = { kind: 'claim'; id: string } | { kind: 'list' } | { kind: 'full' };
