@@ -47,10 +47,13 @@ export function indexesFile() {
       { collectionGroup: 'runs', fieldPath: 'progress', indexes: [] },
       { collectionGroup: 'runs', fieldPath: 'input', indexes: [] },
       { collectionGroup: 'runs', fieldPath: 'outputs', indexes: [] },
-      // Metrics and counters are read by id, and their maps grow.
+      // Metrics are read whole (adapters/firestore/runs.ts metrics); their maps grow, and finishing runs write lastRunAt.
       { collectionGroup: 'metrics', fieldPath: 'durationHist', indexes: [] },
       { collectionGroup: 'metrics', fieldPath: 'daily', indexes: [] },
-      { collectionGroup: 'counters', fieldPath: 'activeByInstall', indexes: [] },
+      { collectionGroup: 'metrics', fieldPath: 'lastRunAt', indexes: [] },
+      // Concurrency slots are only listed and counted; their timestamp rises with every admission.
+      // (Month quota shards keep their indexes: the metrics sum their runs with an aggregation, which scans the index.)
+      { collectionGroup: 'runSlots', fieldPath: 'at', indexes: [] },
       // Log chunks are read by sequence only; their lines and timestamps need no index.
       { collectionGroup: 'logs', fieldPath: 'lines', indexes: [] },
       { collectionGroup: 'logs', fieldPath: 'receivedAt', indexes: [] },

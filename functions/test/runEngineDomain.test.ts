@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../src/domain/errors.js';
-import {
-  concurrencyExceeded,
-  freeSlots,
-  installConcurrencyExceeded,
-  limitsFor,
-  monthlyQuotaExceeded,
-  monthSlotId,
-  secondsToNextMonth,
-  workspaceSlotId,
-} from '../src/domain/runLimits.js';
+import { concurrencyExceeded, installConcurrencyExceeded, limitsFor, monthlyQuotaExceeded, secondsToNextMonth } from '../src/domain/runLimits.js';
 import { fitUnderLimits, storedSeq } from '../src/domain/runLogs.js';
 import { bucketOf, metricsIncrement, percentile, summarize } from '../src/domain/runMetrics.js';
 import { retryDelay } from '../src/domain/runPolicy.js';
@@ -28,12 +19,6 @@ const refused = (fn: () => unknown) => {
 };
 
 describe('run limits', () => {
-  it('lists the free slots of a limit', () => {
-    expect(freeSlots(3, new Set(['w0001']), workspaceSlotId)).toEqual(['w0000', 'w0002']);
-    expect(freeSlots(2, new Set(['w0000', 'w0001']), workspaceSlotId)).toEqual([]);
-    expect(monthSlotId(12)).toBe('m0000012');
-  });
-
   it('refuses with 429 codes and a Retry-After that says when to come back', () => {
     expect(refused(() => { throw concurrencyExceeded(limits); })).toEqual({ code: 'concurrent_run_limit', kind: 'rate_limited', retryAfter: 15 });
     expect(refused(() => { throw installConcurrencyExceeded(1); })).toEqual({ code: 'install_concurrency_limit', kind: 'rate_limited', retryAfter: 15 });

@@ -4,6 +4,7 @@
  */
 import { repoRoot, startStack, type Stack } from '../lib/stack.ts';
 import { handleStopSignals } from '../lib/stopSignals.ts';
+import { benchAdmission } from './admission.ts';
 import { benchCatalog } from './catalog.ts';
 import { benchColdImport } from './coldImport.ts';
 import { benchInstall } from './install.ts';
@@ -11,7 +12,7 @@ import { benchRunEngine } from './runEngine.ts';
 import { benchTriggerToRunning } from './triggerToRunning.ts';
 import { benchWeb } from './web.ts';
 
-// BENCH_ONLY=catalog (or trigger, engine, install, web, cold) runs one part.
+// BENCH_ONLY=catalog (or trigger, engine, admission, install, web, cold) runs one part.
 const only = process.env['BENCH_ONLY'];
 const part = (name: string) => !only || only === name;
 
@@ -31,6 +32,8 @@ Object.assign(process.env, stack.clientEnv);
 try {
   if (part('trigger')) await benchTriggerToRunning(stack, Number(process.env['BENCH_RUNS'] ?? 50));
   if (part('engine')) await benchRunEngine(stack);
+  // After the parts that execute runs: it leaves the dispatch queue as dispatchRun registers it.
+  if (part('admission')) await benchAdmission(stack);
   if (part('install')) await benchInstall(stack, Number(process.env['BENCH_INSTALLS'] ?? 50));
   // Before the catalog part, which adds 10,000 synthetic agents: the seeded catalog.
   if (part('web')) await benchWeb(stack, Number(process.env['BENCH_WEB_ROUNDS'] ?? 5));

@@ -123,9 +123,9 @@ async function writesOf(db: Firestore, wsId: string, runId: string) {
   const eventCount = events.data().count;
   const slots = (run.get('slots') as string[]).length;
   const beats = (run.get('beats') as number | undefined) ?? 0;
-  // Create: run + first event + its slots (workspace, month). Each later event: run update + event.
-  // Finish: two metrics documents + deleting the concurrency slots.
-  const fixed = 2 + slots + 1 + 2 + slots;
+  // Create: run + first event + its concurrency slots + its month quota shard. Each later event: run update + event.
+  // Finish: one metrics delta + deleting the concurrency slots.
+  const fixed = 2 + slots + 1 + 1 + slots;
   const transitions = 2 * (eventCount - 1);
   const total = fixed + transitions + beats + chunks.size;
   const first = chunks.docs[0]?.get('receivedAt') as { toMillis(): number } | undefined;

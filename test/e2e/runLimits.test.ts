@@ -4,14 +4,15 @@ import { call, codeOf } from '../support/http.ts';
 import { finished, installProbe, publishLongProbe, trigger, waitFor } from '../support/probe.ts';
 import { addMember, newWorkspace } from '../support/users.ts';
 
-/** What the workspace's run slots hold (domain/runLimits.ts). */
+/** What the workspace's run slots hold (domain/runSlots.ts), and the runs its month quota has charged (domain/monthQuota.ts). */
 async function slots(wsId: string, installId: string) {
   const count = async (path: string) => (await adminDb.collection(path).count().get()).data().count;
   const month = new Date().toISOString().slice(0, 7);
+  const shards = await adminDb.collection(`workspaces/${wsId}/runMonths/${month}/shards`).get();
   return {
     active: await count(`workspaces/${wsId}/runSlots`),
     install: await count(`workspaces/${wsId}/installs/${installId}/runSlots`),
-    month: await count(`workspaces/${wsId}/runMonths/${month}/runs`),
+    month: shards.docs.reduce((sum, d) => sum + (d.get('runs') as number), 0),
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adminDb } from '../support/admin.ts';
 import { call } from '../support/http.ts';
 import { finished, installProbe, trigger, waitFor } from '../support/probe.ts';
 import { addMember, newWorkspace } from '../support/users.ts';
@@ -37,6 +38,25 @@ describe('run metrics, kept as runs finish', () => {
     const aSucceeded = await call('GET', `/workspaces/${ws.id}/runs?installId=${a}&state=succeeded`, { token: ws.owner.idToken });
     expect(aSucceeded.body.items.map((r: { id: string }) => r.id).sort()).toEqual([ids[0], ids[1]].sort());
     expect((await call('GET', `/workspaces/${ws.id}/runs?state=exploded`, { token: ws.owner.idToken })).status).toBe(400);
+  });
+
+  it("finished runs count in deltas of the install's metrics; a read folds them into the install's document and says the same before and after", { timeout: 60_000 }, async () => {
+    const ws = await newWorkspace();
+    const install = await installProbe(ws);
+    for (const input of [{ mode: 'ok' }, { mode: 'exit', code: 2 }]) await waitFor(ws, (await trigger(ws, install, input)).body.id, finished);
+    const docIds = async () => (await adminDb.collection(`workspaces/${ws.id}/metrics`).get()).docs.map((d) => d.id).sort();
+    // One delta per workspace concurrency slot the runs held (domain/runMetrics.ts), no document of the install yet.
+    expect((await docIds()).every((id) => id.startsWith(`install_${install}.w`))).toBe(true);
+    const first = (await call('GET', `/workspaces/${ws.id}/metrics`, { token: ws.owner.idToken })).body;
+    expect(first.installs).toEqual([expect.objectContaining({ installId: install, runs: 2, succeeded: 1, failed: 1 })]);
+    expect(await docIds()).toEqual([`install_${install}`]);
+    const second = (await call('GET', `/workspaces/${ws.id}/metrics`, { token: ws.owner.idToken })).body;
+    expect(second).toEqual(first);
+    // A run finishing after the fold counts in a new delta, summed with the folded document.
+    await waitFor(ws, (await trigger(ws, install, { mode: 'ok' })).body.id, finished);
+    const third = (await call('GET', `/workspaces/${ws.id}/metrics`, { token: ws.owner.idToken })).body;
+    expect(third.installs).toEqual([expect.objectContaining({ installId: install, runs: 3, succeeded: 2, failed: 1 })]);
+    expect(third.agents).toEqual([expect.objectContaining({ agentId: 'probe', runs: 3 })]);
   });
 
   it('a new workspace has empty metrics, not errors', async () => {

@@ -26,6 +26,10 @@ beforeAll(async () => {
       await setDoc(doc(db, `workspaces/${ws}/runs/r1/logs/0000000000`), { seq: 0, lines: [] });
       await setDoc(doc(db, `workspaces/${ws}/runs/r1/events/0000000000`), { seq: 0, to: 'queued' });
       await setDoc(doc(db, `workspaces/${ws}/apiKeys/k1`), { secretHash: 'x' });
+      await setDoc(doc(db, `workspaces/${ws}/runSlots/w0000`), { runId: 'r1' });
+      await setDoc(doc(db, `workspaces/${ws}/installs/i1/runSlots/i0000`), { runId: 'r1' });
+      await setDoc(doc(db, `workspaces/${ws}/runMonths/2026-11/shards/s000`), { runs: 1, cap: 5 });
+      await setDoc(doc(db, `workspaces/${ws}/metrics/install_i1`), { installId: 'i1', runs: 1 });
     }
   });
 });
@@ -67,6 +71,14 @@ describe('firestore.rules on the official emulator', () => {
     await assertFails(getDocs(collection(db, 'workspaces/w2/runs/r1/logs')));
     await assertFails(getDocs(collection(db, 'workspaces/w2/runs/r1/events')));
     await assertFails(getDocs(collection(db, 'workspaces/w2/members')));
+  });
+
+  it("the run engine's bookkeeping (concurrency slots, month quota shards, metrics documents) is unreadable even to members", async () => {
+    const db = env.authenticatedContext('alice').firestore();
+    for (const path of ['workspaces/w1/runSlots/w0000', 'workspaces/w1/installs/i1/runSlots/i0000', 'workspaces/w1/runMonths/2026-11/shards/s000', 'workspaces/w1/metrics/install_i1']) {
+      await assertFails(getDoc(doc(db, path)));
+      await assertFails(getDocs(collection(db, path.slice(0, path.lastIndexOf('/')))));
+    }
   });
 
   it('API key hashes are unreadable even to members', async () => {

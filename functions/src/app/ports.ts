@@ -117,7 +117,7 @@ export type TransitionResult =
   | { applied: true; run: Run }
   | { applied: false; run: Run };
 
-/** The limits a new run is admitted under (checked with the workspace's counters in one transaction). */
+/** The limits a new run is admitted under (domain/runAdmission.ts). */
 export interface RunAdmission {
   limits: RunLimits;
   installConcurrency: number | null;
@@ -173,7 +173,7 @@ export interface RunStore {
   getArtifact(wsId: string, runId: string, name: string): Promise<Artifact | null>;
   /** Runs whose `watchAt` has passed, earliest first: across all workspaces, or in one. */
   watched(now: Date, limit: number, wsId?: string): Promise<Run[]>;
-  /** What the workspace's run slots hold now, and every metrics document (one per install, one per agent). */
+  /** What the workspace's run slots and month quota hold now, and its run metrics per install and per agent (domain/runMetrics.ts). */
   metrics(wsId: string, now: Date): Promise<WorkspaceRunMetrics>;
 }
 

@@ -11,8 +11,9 @@ import { newId } from './secrets.js';
 
 /**
  * Creates a queued run for an install and hands it to the dispatch queue. The run is admitted
- * against the workspace's plan quotas and the install's concurrency in the transaction that
- * creates it: over a limit, nothing is created and the caller gets 429 with Retry-After.
+ * against the workspace's plan quotas and the install's concurrency in the write that creates
+ * it (domain/runAdmission.ts): over a limit, nothing is created and the caller gets 429 with
+ * Retry-After.
  */
 export async function triggerRun(
   deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'workspaces' | 'config'>,
@@ -25,7 +26,8 @@ export async function triggerRun(
     runId?: string | undefined;
   },
 ): Promise<Run> {
-  const install = await getInstall(deps, access.wsId, input.installId);
+  // The install and the workspace (its limits) are read together; the manifest needs the install.
+  const [install, workspace] = await Promise.all([getInstall(deps, access.wsId, input.installId), deps.workspaces.get(access.wsId)]);
   if (install.state === 'draft') throw new AppError('precondition', 'install_not_deployed', 'Finish and deploy this install before running it.');
   if (install.state === 'paused') throw new AppError('precondition', 'install_paused', 'This install is paused; resume it before running it.');
   const manifest = await deps.catalog.getVersion(install.agentId, install.version);
@@ -36,7 +38,6 @@ export async function triggerRun(
       issues,
     });
   }
-  const workspace = await deps.workspaces.get(access.wsId);
   if (!workspace) throw notFound('Workspace', 'workspace_not_found');
   const policy = install.runPolicy ?? DEFAULT_RUN_POLICY;
   const now = deps.clock.now();

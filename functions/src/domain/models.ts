@@ -142,8 +142,10 @@ export const Run = z.object({
    * silent runner, a deadline). Null once the run has finished.
    */
   watchAt: z.date().nullable(),
-  /** Paths of the concurrency slot documents the run holds until it finishes (domain/runLimits.ts). */
+  /** Ids of the concurrency slots the run holds until it finishes (domain/runSlots.ts). */
   slots: z.array(z.string()),
+  /** The month quota shard the run was charged to (domain/monthQuota.ts); absent on a run created without admission. */
+  monthShard: z.number().int().optional(),
   /** The watchdog put this attempt back on the queue this many times (lost tasks). */
   redeliveries: z.number().int(),
   /** Billing units the agent reported, summed over attempts. */

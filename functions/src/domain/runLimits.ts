@@ -3,7 +3,8 @@ import { AppError } from './errors.js';
 /**
  * Plan quotas and concurrency limits on runs. A run counts against the concurrency limits
  * from the moment it is created (`queued`) until it reaches a terminal state, including while
- * it waits for a retry; against the month's quota from its creation on.
+ * it waits for a retry (runSlots.ts); against the month's quota from its creation on
+ * (monthQuota.ts). runAdmission.ts decides how a run is admitted under them.
  */
 export type Plan = 'free' | 'team' | 'enterprise';
 
@@ -33,25 +34,6 @@ export function secondsToNextMonth(at: Date): number {
 
 /** How long a caller refused for concurrency should wait before trying again. */
 export const CONCURRENCY_RETRY_AFTER_SECONDS = 15;
-
-/**
- * Run slots: a run holds one of the workspace's `concurrentRuns` slots (and one of its
- * install's, when the install has a limit) and one of the month's `runsPerMonth` slots,
- * each a document claimed by creating it. Creating is atomic with the run itself, so exactly
- * the allowed number of runs exist however many triggers race, and no transaction locks a
- * hot document. Finishing a run deletes its concurrency slots; month slots stay.
- */
-export const workspaceSlotId = (k: number) => `w${String(k).padStart(4, '0')}`;
-export const installSlotId = (k: number) => `i${String(k).padStart(4, '0')}`;
-/** Month slots are numbered in order (the next is always the count so far), so none is skipped. */
-export const monthSlotId = (k: number) => `m${String(k).padStart(7, '0')}`;
-
-/** The slot ids of a limit not in `taken`. */
-export function freeSlots(limit: number, taken: ReadonlySet<string>, idOf: (k: number) => string): string[] {
-  const free: string[] = [];
-  for (let k = 0; k < limit; k++) if (!taken.has(idOf(k))) free.push(idOf(k));
-  return free;
-}
 
 export function monthlyQuotaExceeded(limits: RunLimits, now: Date): AppError {
   return new AppError(

@@ -2,6 +2,13 @@
  * Run metrics kept incrementally: each finished run bumps counters and one bucket of a
  * log-scale duration histogram (no scans of past runs). Percentiles come from the histogram,
  * accurate to the bucket width (each bucket is 25% wider than the one before).
+ *
+ * A finished run counts in a delta of its install's metrics, one delta per workspace
+ * concurrency slot (metricsShardOf): a slot holds one run at a time, so a delta takes one
+ * write per run it held, about one a second at most however busy the install, where a single
+ * document per install would take every finish. An install's figures are its document plus
+ * its deltas; the reader folds the deltas into the document now and then (rollUpDue). An
+ * agent's figures are its installs' summed.
  */
 export type RunOutcome = 'succeeded' | 'failed' | 'canceled' | 'timed_out';
 
@@ -115,4 +122,47 @@ export function metricsIncrement(outcome: RunOutcome, durationMs: number | null,
     day,
     dayCounters: { runs: 1, ...(outcome === 'succeeded' ? { succeeded: 1 } : {}), ...(outcome === 'failed' || outcome === 'timed_out' ? { failed: 1 } : {}) } as Record<string, number>,
   };
+}
+
+/** Every figure of several metrics documents (an install's and its deltas, or an agent's installs) in one. */
+export function mergeMetrics(docs: Array<Partial<MetricsDoc>>): MetricsDoc {
+  const sum = (k: 'runs' | 'succeeded' | 'failed' | 'canceled' | 'timed_out') => docs.reduce((s, d) => s + (d[k] ?? 0), 0);
+  const daily: MetricsDoc['daily'] = {};
+  for (const d of docs) {
+    for (const [date, c] of Object.entries(d.daily ?? {})) {
+      const acc = daily[date] ?? { runs: 0, succeeded: 0, failed: 0 };
+      daily[date] = { runs: acc.runs + (c.runs ?? 0), succeeded: acc.succeeded + (c.succeeded ?? 0), failed: acc.failed + (c.failed ?? 0) };
+    }
+  }
+  const last = docs.map((d) => d.lastRunAt?.getTime() ?? null).filter((t): t is number => t !== null);
+  return {
+    runs: sum('runs'),
+    succeeded: sum('succeeded'),
+    failed: sum('failed'),
+    canceled: sum('canceled'),
+    timed_out: sum('timed_out'),
+    durationHist: mergeHistograms(docs.map((d) => d.durationHist ?? {})),
+    lastRunAt: last.length ? new Date(Math.max(...last)) : null,
+    daily,
+  };
+}
+
+/** The delta a finished run counts in: the workspace slot it held; a run that held none, a shard of its id. */
+export function metricsShardOf(run: { id: string; slots: readonly string[] }): string {
+  const slot = run.slots.find((id) => /^w\d+$/.test(id));
+  if (slot) return slot;
+  let hash = 0;
+  for (const c of run.id) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  return `h${String(hash % 16).padStart(2, '0')}`;
+}
+
+/** How often an install's deltas are folded into its document: at most one write a minute on that document. */
+export const ROLLUP_EVERY_MS = 60_000;
+
+/** At most this many deltas are folded in one transaction (a commit takes at most 500 writes); the rest wait for the next fold. */
+export const MAX_FOLD = 400;
+
+/** Whether a reader that found `deltas` deltas of an install should fold them in now. */
+export function rollUpDue(lastRollUp: Date | null, deltas: number, now: Date): boolean {
+  return deltas > 0 && (lastRollUp === null || now.getTime() - lastRollUp.getTime() >= ROLLUP_EVERY_MS);
 }
