@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FirestoreCatalogStore } from '../functions/lib/adapters/firestore/catalog.js';
-import { parseManifest, publishAgent } from '../functions/lib/app/publishAgent.js';
+import { parseManifest, publishAgent } from '../functions/lib/app/catalog/publishAgent.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const agentDirs = (process.argv.length > 2 ? process.argv.slice(2) : ['agents']).map((d) => path.resolve(root, d));

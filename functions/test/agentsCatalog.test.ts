@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../src/app/publishAgent.ts';
+import { parseManifest } from '../src/app/catalog/publishAgent.ts';
 
 const agentsDir = path.resolve(import.meta.dirname, '..', '..', 'agents');
 const agents = readdirSync(agentsDir).filter((d) => existsSync(path.join(agentsDir, d, 'agent.yaml')));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispatchRunTask } from '../src/app/backgroundTasks.ts';
+import { dispatchRunTask } from '../src/app/runs/backgroundTasks.ts';
 
 describe('the background task catalog', () => {
   it('names a task queue function the codebase exports', async () => {

@@ -1,7 +1,7 @@
 import { executionEnv } from '@agent-marketplace/contract';
 import { describe, expect, it } from 'vitest';
 import { jobNameFor, runJobRequest } from '../src/adapters/executor/cloudRun.ts';
-import { parseManifest } from '../src/app/publishAgent.ts';
+import { parseManifest } from '../src/app/catalog/publishAgent.ts';
 
 const manifest = parseManifest(`
 id: cost-anomaly-detector

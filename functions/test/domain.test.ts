@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../src/domain/errors.ts';
 import { canAssignRole, permissionsOf, roleGrants, Role } from '../src/domain/roles.ts';
 import { canTransition, isTerminal, RunState, transition } from '../src/domain/runState.ts';
-import { parseManifest } from '../src/app/publishAgent.ts';
-import { formatCredential, matchesHash, parseCredential, sha256 } from '../src/app/secrets.ts';
+import { parseManifest } from '../src/app/catalog/publishAgent.ts';
+import { formatCredential, matchesHash, parseCredential, sha256 } from '../src/app/shared/credentials.ts';
 
 describe('run state machine', () => {
   it('follows queued → dispatching → starting → running ⇄ awaiting_approval → terminal', () => {

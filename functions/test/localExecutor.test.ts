@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { executionEnv, IMAGE_ENV_NAMES, PLATFORM_ENV_NAMES, type RunnerStarted } from '@agent-marketplace/contract';
 import { runJobRequest } from '../src/adapters/executor/cloudRun.ts';
 import { LocalProcessExecutor } from '../src/adapters/executor/local.ts';
-import { parseManifest } from '../src/app/publishAgent.ts';
+import { parseManifest } from '../src/app/catalog/publishAgent.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const manifest = parseManifest(`

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ownerCountAfter } from '../src/domain/owners.ts';
 import { publication } from '../src/domain/publishing.ts';
 import { averageOf, reviewChange } from '../src/domain/reviews.ts';
-import { listingOf, parseManifest } from '../src/app/publishAgent.ts';
+import { listingOf, parseManifest } from '../src/app/catalog/publishAgent.ts';
 
 const yaml = (version: string, summary = 'Finds idle things and reports them.') => `id: tidy-agent
 name: Tidy Agent

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSignatureHeader, signWebhook, verifyWebhook } from '../src/app/webhookSignature.ts';
+import { parseSignatureHeader, signWebhook, verifyWebhook } from '../src/app/runs/webhookSignature.ts';
 import { AppError } from '../src/domain/errors.ts';
 
 const SECRET = 'whsec_test_secret';

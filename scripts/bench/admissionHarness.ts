@@ -25,22 +25,24 @@ export interface Admission {
  */
 export async function admissionHarness(stack: Stack) {
   Object.assign(process.env, stack.clientEnv);
-  const [{ firestore }, runs, installs, catalog, workspaces, useCases, errors] = await Promise.all([
+  const [{ firestore }, runs, runMetrics, installs, catalog, workspaces, useCases, errors] = await Promise.all([
     import('../../functions/lib/adapters/firestore/client.js'),
     import('../../functions/lib/adapters/firestore/runs.js'),
+    import('../../functions/lib/adapters/firestore/runMetrics.js'),
     import('../../functions/lib/adapters/firestore/installs.js'),
     import('../../functions/lib/adapters/firestore/catalog.js'),
     import('../../functions/lib/adapters/firestore/workspaces.js'),
-    import('../../functions/lib/app/runs.js'),
+    import('../../functions/lib/app/runs/runs.js'),
     import('../../functions/lib/domain/errors.js'),
   ]);
-  const { workspaceMetrics } = await import('../../functions/lib/app/runMetrics.js');
+  const { workspaceMetrics } = await import('../../functions/lib/app/runs/runMetrics.js');
   const meter = new FirestoreMeter(firestore());
   const tasks: RecordedTask[] = [];
   const clock = { now: () => new Date() };
   const deps = {
     clock,
     runs: new runs.FirestoreRunStore(clock.now),
+    runMetrics: new runMetrics.FirestoreRunMetricsStore(),
     installs: new installs.FirestoreInstallStore(),
     catalog: new catalog.FirestoreCatalogStore(),
     workspaces: new workspaces.FirestoreWorkspaceStore(),

@@ -10,7 +10,7 @@ const PRICING = ['free', 'subscription', 'per_run', 'per_unit'];
 
 /** Seeds `count` synthetic published listings (deterministic pseudo-random), through the real listing builder. */
 async function seedSynthetic(stack: Stack, count: number): Promise<void> {
-  const { listingOf } = await import('../../functions/lib/app/publishAgent.js');
+  const { listingOf } = await import('../../functions/lib/app/catalog/publishAgent.js');
   const { ManifestSchema } = await import('../../functions/lib/domain/manifest.js');
   const { getFirestore } = await import('firebase-admin/firestore');
   const { initializeApp } = await import('firebase-admin/app');

@@ -281,7 +281,7 @@ describe('install lifecycle', () => {
 
 describe('inbound webhooks', () => {
   it('a correctly signed body starts a run with that body as input; anything else is refused', async () => {
-    const { signWebhook } = await import('../../functions/src/app/webhookSignature.ts');
+    const { signWebhook } = await import('../../functions/src/app/runs/webhookSignature.ts');
     const ws = await newWorkspace();
     const token = ws.owner.idToken;
     const installId = await installAgent(ws);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import './admin.ts';
 import { FirestoreCatalogStore } from '../../functions/src/adapters/firestore/catalog.ts';
-import { listingOf, parseManifest } from '../../functions/src/app/publishAgent.ts';
+import { listingOf, parseManifest } from '../../functions/src/app/catalog/publishAgent.ts';
 import { adminDb } from './admin.ts';
 
 export const catalogStore = new FirestoreCatalogStore();

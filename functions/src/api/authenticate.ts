@@ -1,7 +1,8 @@
-import { authenticateApiKey } from '../app/apiKeys.js';
-import type { Deps, IdTokenVerifier } from '../app/ports.js';
-import type { Principal, WorkspaceAccess } from '../app/principal.js';
-import { authenticateRunner } from '../app/runnerReports.js';
+import { authenticateApiKey } from '../app/workspaces/apiKeys.js';
+import type { Deps } from '../app/deps.js';
+import type { IdTokenVerifier } from '../app/workspaces/ports.js';
+import type { Principal, WorkspaceAccess } from '../app/shared/principal.js';
+import { authenticateRunner } from '../app/runs/runnerReports.js';
 import { AppError } from '../domain/errors.js';
 import { permissionsOf } from '../domain/roles.js';
 import type { Access } from './route.js';

@@ -1,7 +1,7 @@
 import type { Endpoint } from '@agent-marketplace/contract';
 import type { z } from 'zod';
-import type { Deps } from '../app/ports.js';
-import type { Principal, WorkspaceAccess } from '../app/principal.js';
+import type { Deps } from '../app/deps.js';
+import type { Principal, WorkspaceAccess } from '../app/shared/principal.js';
 
 export type { Access } from '@agent-marketplace/contract';
 

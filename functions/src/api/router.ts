@@ -1,8 +1,9 @@
 import { MAX_BODY_BYTES } from '@agent-marketplace/contract';
 import type { z } from 'zod';
-import type { Deps, IdTokenVerifier } from '../app/ports.js';
-import type { Principal } from '../app/principal.js';
-import { newId, sha256 } from '../app/secrets.js';
+import type { Deps } from '../app/deps.js';
+import type { IdTokenVerifier } from '../app/workspaces/ports.js';
+import type { Principal } from '../app/shared/principal.js';
+import { newId, sha256 } from '../app/shared/credentials.js';
 import { AppError } from '../domain/errors.js';
 import { authenticate, authorize, bearerOf } from './authenticate.js';
 import { problemFor, validationError } from './problem.js';

@@ -1,5 +1,8 @@
 import path from 'node:path';
-import type { Deps, Executor, IdTokenVerifier, SecretStore } from '../app/ports.js';
+import type { Deps } from '../app/deps.js';
+import type { SecretStore } from '../app/installs/ports.js';
+import type { Executor } from '../app/runs/ports.js';
+import type { IdTokenVerifier } from '../app/workspaces/ports.js';
 import { loadConfig, type Config } from '../config/index.js';
 
 async function secretStoreFor(config: Config): Promise<SecretStore> {
@@ -31,13 +34,16 @@ async function executorFor(config: Config): Promise<Executor> {
  */
 async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   const config = loadConfig();
-  const [auth, apiKeys, catalog, idempotency, installs, runs, workspaces, tasks, sandbox, schedules] = await Promise.all([
+  const [auth, apiKeys, catalog, idempotency, installs, runs, runLogs, runArtifacts, runMetrics, workspaces, tasks, sandbox, schedules] = await Promise.all([
     import('../adapters/auth/firebaseAuth.js'),
     import('../adapters/firestore/apiKeys.js'),
     import('../adapters/firestore/catalog.js'),
     import('../adapters/firestore/idempotency.js'),
     import('../adapters/firestore/installs.js'),
     import('../adapters/firestore/runs.js'),
+    import('../adapters/firestore/runLogs.js'),
+    import('../adapters/firestore/runArtifacts.js'),
+    import('../adapters/firestore/runMetrics.js'),
     import('../adapters/firestore/workspaces.js'),
     import('../adapters/tasks/dispatchQueue.js'),
     import('../adapters/firestore/sandbox.js'),
@@ -53,6 +59,9 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       catalog: new catalog.FirestoreCatalogStore(),
       installs: new installs.FirestoreInstallStore(),
       runs: new runs.FirestoreRunStore(clock.now),
+      runLogs: new runLogs.FirestoreRunLogStore(),
+      runArtifacts: new runArtifacts.FirestoreRunArtifactStore(),
+      runMetrics: new runMetrics.FirestoreRunMetricsStore(),
       idempotency: new idempotency.FirestoreIdempotencyStore(clock.now),
       dispatchQueue: new tasks.CloudTasksDispatchQueue(config.region),
       executor: await executorFor(config),

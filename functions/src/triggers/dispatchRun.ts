@@ -1,7 +1,7 @@
 import { logger } from 'firebase-functions/logger';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
-import { dispatchRunTask } from '../app/backgroundTasks.js';
-import { dispatchRun as dispatch } from '../app/dispatchRun.js';
+import { dispatchRunTask } from '../app/runs/backgroundTasks.js';
+import { dispatchRun as dispatch } from '../app/runs/dispatchRun.js';
 import { params } from '../config/index.js';
 import { getDeps } from './deps.js';
 

@@ -1,6 +1,6 @@
 import { logger } from 'firebase-functions/logger';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
-import { fireDueSchedules } from '../app/scheduleTick.js';
+import { fireDueSchedules } from '../app/schedules/scheduleTick.js';
 import { params } from '../config/index.js';
 import { getDeps } from './deps.js';
 

@@ -1,6 +1,6 @@
 import { logger } from 'firebase-functions/logger';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
-import { watchRuns } from '../app/runWatchdog.js';
+import { watchRuns } from '../app/runs/runWatchdog.js';
 import { params } from '../config/index.js';
 import { getDeps } from './deps.js';
 

@@ -1,5 +1,5 @@
 import { getAuth } from 'firebase-admin/auth';
-import type { IdTokenVerifier, UserDirectory } from '../../app/ports.js';
+import type { IdTokenVerifier, UserDirectory } from '../../app/workspaces/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { adminApp } from '../firebaseApp.js';
 

@@ -1,4 +1,4 @@
-import type { ExecutionSpec, Executor } from '../../app/ports.js';
+import type { ExecutionSpec, Executor } from '../../app/runs/ports.js';
 
 export interface CloudRunExecutorOptions {
   projectId: string;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IMAGE_ENV_NAMES } from '@agent-marketplace/contract';
-import type { ExecutionSpec, Executor } from '../../app/ports.js';
+import type { ExecutionSpec, Executor } from '../../app/runs/ports.js';
 
 export interface LocalExecutorOptions {
   /** Folders holding one folder per agent (`agents/`), searched in order. */

@@ -1,4 +1,5 @@
-import type { ApiKeyStore, Page, PageRequest } from '../../app/ports.js';
+import type { Page, PageRequest } from '../../app/shared/paging.js';
+import type { ApiKeyStore } from '../../app/workspaces/ports.js';
 import type { ApiKey } from '../../domain/models.js';
 import { dataOf, firestore, paginate } from './client.js';
 

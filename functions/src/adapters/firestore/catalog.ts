@@ -1,5 +1,6 @@
 import { FieldValue, Timestamp } from 'firebase-admin/firestore';
-import type { CatalogStore, Page, PageRequest } from '../../app/ports.js';
+import type { CatalogStore } from '../../app/catalog/ports.js';
+import type { Page, PageRequest } from '../../app/shared/paging.js';
 import { type CatalogPlan } from '../../domain/catalogSearch.js';
 import { ManifestSchema, type Manifest } from '../../domain/manifest.js';
 import type { AgentListing, AgentVersion, Review } from '../../domain/models.js';

@@ -6,7 +6,7 @@ import {
   type Query,
 } from 'firebase-admin/firestore';
 import { AppError } from '../../domain/errors.js';
-import type { Page, PageRequest } from '../../app/ports.js';
+import type { Page, PageRequest } from '../../app/shared/paging.js';
 import { adminApp } from '../firebaseApp.js';
 
 let db: Firestore | undefined;

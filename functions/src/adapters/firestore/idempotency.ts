@@ -1,4 +1,4 @@
-import type { IdempotencyRecord, IdempotencyStore } from '../../app/ports.js';
+import type { IdempotencyRecord, IdempotencyStore } from '../../app/shared/idempotency.js';
 import { dataOf, firestore } from './client.js';
 
 interface StoredRecord {

@@ -1,5 +1,6 @@
 import { FieldPath, FieldValue } from 'firebase-admin/firestore';
-import type { InstallChange, InstallStore, Page, PageRequest } from '../../app/ports.js';
+import type { InstallChange, InstallStore } from '../../app/installs/ports.js';
+import type { Page, PageRequest } from '../../app/shared/paging.js';
 import { notFound } from '../../domain/errors.js';
 import type { Install } from '../../domain/models.js';
 import { contended, dataOf, firestore, paginate } from './client.js';

@@ -1,46 +1,14 @@
-import { AggregateField, FieldValue, Timestamp, type Transaction } from 'firebase-admin/firestore';
-import type { Page, PageRequest, RunAdmission, RunFilter, RunStore, TransitionRequest, TransitionResult, WorkspaceRunMetrics } from '../../app/ports.js';
+import { FieldValue, type Transaction } from 'firebase-admin/firestore';
+import type { RunAdmission, RunFilter, RunStore, TransitionRequest, TransitionResult } from '../../app/runs/ports.js';
+import type { Page, PageRequest } from '../../app/shared/paging.js';
 import { AppError, notFound } from '../../domain/errors.js';
-import type { Artifact, LogChunk, Run, RunEvent } from '../../domain/models.js';
-import type { QuotaShard, ShardRead } from '../../domain/monthQuota.js';
+import type { Run, RunEvent } from '../../domain/models.js';
 import { admit, runExists, type AdmissionClaim, type AdmissionReads, type AdmissionStep, type LostRace } from '../../domain/runAdmission.js';
 import { monthOf } from '../../domain/runLimits.js';
-import { artifactRefusal } from '../../domain/runArtifacts.js';
 import type { FinishEffects } from '../../domain/runFinish.js';
-import { MAX_FOLD, mergeMetrics, rollUpDue, type MetricsDoc } from '../../domain/runMetrics.js';
-import { poolOf, type SlotPool } from '../../domain/runSlots.js';
 import { applyTransition } from '../../domain/runTransition.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
-
-const wsRef = (wsId: string) => firestore().collection('workspaces').doc(wsId);
-const runsOf = (wsId: string) => wsRef(wsId).collection('runs');
-/** Concurrency slots (domain/runSlots.ts): the workspace's pool, and each install's. */
-const wsSlotsOf = (wsId: string) => wsRef(wsId).collection('runSlots');
-const slotsOf = (run: Pick<Run, 'wsId' | 'installId'>, pool: SlotPool) =>
-  pool === 'workspace' ? wsSlotsOf(run.wsId) : wsRef(run.wsId).collection('installs').doc(run.installId).collection('runSlots');
-const slotRef = (run: Pick<Run, 'wsId' | 'installId'>, id: string) => slotsOf(run, poolOf(id)).doc(id);
-/** The month quota's shards (domain/monthQuota.ts). */
-const shardsOf = (wsId: string, month: string) => wsRef(wsId).collection('runMonths').doc(month).collection('shards');
-const shardId = (index: number) => `s${String(index).padStart(3, '0')}`;
-/** Lost races surface as ALREADY_EXISTS (a slot or shard created first), FAILED_PRECONDITION (a shard changed) or NOT_FOUND. */
-const LOST_RACE = new Set([5, 6, 9]);
-
-/** A shard's version is its update time, carried as text through the domain. */
-const versionOf = (t: Timestamp) => `${t.seconds}.${String(t.nanoseconds).padStart(9, '0')}`;
-const timestampOf = (version: string) => {
-  const [seconds, nanos] = version.split('.');
-  return new Timestamp(Number(seconds), Number(nanos));
-};
-const shardRead = (snap: FirebaseFirestore.DocumentSnapshot): ShardRead =>
-  snap.exists ? { shard: snap.data() as QuotaShard, version: versionOf(snap.updateTime!) } : { shard: null, version: null };
-
-/** Run metrics (domain/runMetrics.ts): an install's document, and its deltas by concurrency slot. */
-const metricsOf = (wsId: string) => wsRef(wsId).collection('metrics');
-const mainId = (installId: string) => `install_${installId}`;
-const deltaId = (installId: string, shard: string) => `install_${installId}.${shard}`;
-
-/** Zero-padded sequence numbers make document ids sort in sequence order. */
-export const seqId = (seq: number) => String(seq).padStart(10, '0');
+import { deltaId, LOST_RACE, metricsOf, runsOf, seqId, shardId, shardRead, shardsOf, slotRef, slotsOf, timestampOf } from './runDocuments.js';
 
 export class FirestoreRunStore implements RunStore {
   constructor(private readonly now: () => Date) {}
@@ -188,49 +156,9 @@ export class FirestoreRunStore implements RunStore {
     });
   }
 
-  async putLogChunk(wsId: string, runId: string, chunk: LogChunk): Promise<{ created: boolean }> {
-    try {
-      await runsOf(wsId).doc(runId).collection('logs').doc(seqId(chunk.seq)).create(chunk);
-      return { created: true };
-    } catch (err) {
-      // ALREADY_EXISTS: a retried batch; the first copy stands.
-      if ((err as { code?: number }).code === 6) return { created: false };
-      throw err;
-    }
-  }
-
-  async getLogChunk(wsId: string, runId: string, seq: number): Promise<LogChunk | null> {
-    return dataOf<LogChunk>(await runsOf(wsId).doc(runId).collection('logs').doc(seqId(seq)).get());
-  }
-
-  async listLogChunks(wsId: string, runId: string, afterSeq: number, limit: number): Promise<LogChunk[]> {
-    const snap = await runsOf(wsId).doc(runId).collection('logs').orderBy('seq').startAfter(afterSeq).limit(limit).get();
-    return snap.docs.map((d) => revive<LogChunk>(d.data()));
-  }
-
   async listEvents(wsId: string, runId: string): Promise<RunEvent[]> {
     const snap = await runsOf(wsId).doc(runId).collection('events').orderBy('seq').get();
     return snap.docs.map((d) => revive<RunEvent>(d.data()));
-  }
-
-  async putArtifact(wsId: string, runId: string, artifact: Artifact, maxPerRun: number): Promise<void> {
-    const col = runsOf(wsId).doc(runId).collection('artifacts');
-    const ref = col.doc(artifact.name);
-    await firestore().runTransaction(async (tx) => {
-      const [existing, count] = await Promise.all([tx.get(ref), tx.get(col.count())]);
-      const refusal = artifactRefusal(existing.exists, count.data().count, maxPerRun);
-      if (refusal) throw refusal;
-      tx.set(ref, artifact);
-    });
-  }
-
-  async listArtifacts(wsId: string, runId: string): Promise<Array<Omit<Artifact, 'content'>>> {
-    const snap = await runsOf(wsId).doc(runId).collection('artifacts').select('name', 'contentType', 'size', 'encoding', 'attempt', 'createdAt').get();
-    return snap.docs.map((d) => revive<Omit<Artifact, 'content'>>(d.data())).sort((a, b) => a.name.localeCompare(b.name));
-  }
-
-  async getArtifact(wsId: string, runId: string, name: string): Promise<Artifact | null> {
-    return dataOf<Artifact>(await runsOf(wsId).doc(runId).collection('artifacts').doc(name).get());
   }
 
   async watched(now: Date, limit: number, wsId?: string): Promise<Run[]> {
@@ -239,63 +167,5 @@ export class FirestoreRunStore implements RunStore {
     return snap.docs.map((d) => revive<Run>(d.data()));
   }
 
-  /**
-   * One query reads every metrics document of the workspace, install documents and their
-   * deltas alike, so the sums are of one consistent snapshot. Installs whose deltas are due
-   * (domain/runMetrics.ts rollUpDue) have them folded in afterwards, for cheaper reads later.
-   */
-  async metrics(wsId: string, now: Date): Promise<WorkspaceRunMetrics> {
-    const [active, monthRuns, snap] = await Promise.all([
-      wsSlotsOf(wsId).count().get(),
-      shardsOf(wsId, monthOf(now)).aggregate({ runs: AggregateField.sum('runs') }).get(),
-      metricsOf(wsId).get(),
-    ]);
-    const byInstall = new Map<string, { agentId: string; main: Partial<MetricsDoc> | null; rolledUpAt: Date | null; deltas: Array<{ id: string; data: Partial<MetricsDoc> }> }>();
-    for (const d of snap.docs) {
-      // Documents of no install (per-agent documents of earlier versions) are left out: agents are summed from installs.
-      const installId = d.get('installId') as string | undefined;
-      if (!installId) continue;
-      const entry = byInstall.get(installId) ?? { agentId: String(d.get('agentId') ?? ''), main: null, rolledUpAt: null, deltas: [] };
-      const data = revive<Partial<MetricsDoc> & { rolledUpAt?: Date }>(d.data());
-      if (d.get('shard') === undefined) Object.assign(entry, { main: data, rolledUpAt: data.rolledUpAt ?? null });
-      else entry.deltas.push({ id: d.id, data });
-      byInstall.set(installId, entry);
-    }
-    const installs: WorkspaceRunMetrics['installs'] = {};
-    const agents = new Map<string, MetricsDoc[]>();
-    for (const [installId, e] of byInstall) {
-      const merged = mergeMetrics([e.main ?? {}, ...e.deltas.map((x) => x.data)]);
-      installs[installId] = { ...merged, agentId: e.agentId };
-      agents.set(e.agentId, [...(agents.get(e.agentId) ?? []), merged]);
-    }
-    const due = [...byInstall].filter(([, e]) => rollUpDue(e.rolledUpAt, e.deltas.length, now));
-    await Promise.all(due.map(([installId, e]) => this.rollUp(wsId, installId, e.agentId, e.deltas.slice(0, MAX_FOLD).map((x) => x.id), now)));
-    return {
-      activeRuns: active.data().count,
-      runsThisMonth: monthRuns.data().runs ?? 0,
-      installs,
-      agents: Object.fromEntries([...agents].map(([agentId, docs]) => [agentId, mergeMetrics(docs)])),
-    };
-  }
 
-  /**
-   * Folds an install's deltas into its document and deletes them, in one transaction: a run
-   * finishing meanwhile either lands before (and is folded) or after (in a delta made anew).
-   * Best effort: a reader that loses here still answered from its snapshot.
-   */
-  private async rollUp(wsId: string, installId: string, agentId: string, deltaIds: string[], now: Date): Promise<void> {
-    const main = metricsOf(wsId).doc(mainId(installId));
-    try {
-      await firestore().runTransaction(async (tx) => {
-        const [doc, ...deltas] = await tx.getAll(main, ...deltaIds.map((id) => metricsOf(wsId).doc(id)));
-        const present = deltas.filter((d) => d.exists);
-        if (present.length === 0) return;
-        const merged = mergeMetrics([revive<Partial<MetricsDoc>>(doc!.data() ?? {}), ...present.map((d) => revive<Partial<MetricsDoc>>(d.data()))]);
-        tx.set(main, { ...merged, installId, agentId, rolledUpAt: now });
-        for (const d of present) tx.delete(d.ref);
-      });
-    } catch (err) {
-      console.error(JSON.stringify({ severity: 'WARNING', message: 'metrics roll-up failed; the next reader tries again', wsId, installId, error: String(err) }));
-    }
-  }
 }

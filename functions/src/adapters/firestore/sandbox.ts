@@ -1,4 +1,4 @@
-import type { SandboxOverride, SandboxStore } from '../../app/ports.js';
+import type { SandboxOverride, SandboxStore } from '../../app/sandbox/ports.js';
 import { firestore, revive } from './client.js';
 
 /** Resource ids may contain slashes (cloud resource paths); the document id is the encoded key. */

@@ -1,5 +1,5 @@
 import { Timestamp } from 'firebase-admin/firestore';
-import type { ScheduleEntry, ScheduleStore } from '../../app/ports.js';
+import type { ScheduleEntry, ScheduleStore } from '../../app/schedules/ports.js';
 import { firestore, revive } from './client.js';
 
 const col = () => firestore().collection('schedules');

@@ -1,5 +1,6 @@
 import { FieldPath, type DocumentSnapshot } from 'firebase-admin/firestore';
-import type { Page, PageRequest, WorkspaceStore } from '../../app/ports.js';
+import type { Page, PageRequest } from '../../app/shared/paging.js';
+import type { WorkspaceStore } from '../../app/workspaces/ports.js';
 import { AppError } from '../../domain/errors.js';
 import type { Member, Workspace } from '../../domain/models.js';
 import { ownerCountAfter } from '../../domain/owners.js';

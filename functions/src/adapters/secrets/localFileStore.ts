@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { SecretScope, SecretStore } from '../../app/ports.js';
+import type { SecretScope, SecretStore } from '../../app/installs/ports.js';
 import { AppError } from '../../domain/errors.js';
 
 /** Secret Manager's payload limit; the local store keeps the same one so both behave alike. */

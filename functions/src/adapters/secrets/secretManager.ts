@@ -1,5 +1,5 @@
 import type { protos } from '@google-cloud/secret-manager';
-import type { SecretScope, SecretStore } from '../../app/ports.js';
+import type { SecretScope, SecretStore } from '../../app/installs/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { assertSecretScope, assertSecretValue } from './localFileStore.js';
 

@@ -1,6 +1,6 @@
 import { getFunctions } from 'firebase-admin/functions';
-import { dispatchRunTask } from '../../app/backgroundTasks.js';
-import type { DispatchQueue, DispatchTask, EnqueueOptions } from '../../app/ports.js';
+import { dispatchRunTask } from '../../app/runs/backgroundTasks.js';
+import type { DispatchQueue, DispatchTask, EnqueueOptions } from '../../app/runs/ports.js';
 import { adminApp } from '../firebaseApp.js';
 
 /** Enqueues onto the `dispatchRun` task queue function, with the task ids app/backgroundTasks.ts defines. */

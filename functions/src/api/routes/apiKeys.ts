@@ -1,5 +1,5 @@
 import { endpoints } from '@agent-marketplace/contract';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../app/apiKeys.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../app/workspaces/apiKeys.js';
 import { implement } from '../route.js';
 
 export const apiKeyRoutes = [

@@ -1,6 +1,6 @@
 import { endpoints, manifestJsonSchema } from '@agent-marketplace/contract';
-import { getAgent, getVersion, listReviews, listVersions, putReview, searchAgents } from '../../app/catalog.js';
-import { parseManifest } from '../../app/publishAgent.js';
+import { getAgent, getVersion, listReviews, listVersions, putReview, searchAgents } from '../../app/catalog/catalog.js';
+import { parseManifest } from '../../app/catalog/publishAgent.js';
 import { implement } from '../route.js';
 
 let manifestSchemaCache: Record<string, unknown> | undefined;

@@ -1,5 +1,5 @@
 import { endpoints } from '@agent-marketplace/contract';
-import { manifestView } from '../../app/catalog.js';
+import { manifestView } from '../../app/catalog/catalog.js';
 import {
   chooseVersion,
   configure,
@@ -16,7 +16,7 @@ import {
   startInstall,
   uninstall,
   upgradeInstall,
-} from '../../app/installs.js';
+} from '../../app/installs/installs.js';
 import type { Install } from '../../domain/models.js';
 import { DEFAULT_RUN_POLICY } from '../../domain/runPolicy.js';
 import { implement } from '../route.js';

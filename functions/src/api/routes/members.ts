@@ -1,5 +1,5 @@
 import { endpoints } from '@agent-marketplace/contract';
-import { addMember, changeMemberRole, listMembers, removeMember } from '../../app/workspaces.js';
+import { addMember, changeMemberRole, listMembers, removeMember } from '../../app/workspaces/workspaces.js';
 import { implement } from '../route.js';
 
 export const memberRoutes = [

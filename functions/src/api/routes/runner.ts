@@ -1,10 +1,10 @@
 import { endpoints } from '@agent-marketplace/contract';
-import { getInstall } from '../../app/installs.js';
-import type { Principal } from '../../app/principal.js';
-import { attachArtifact } from '../../app/runArtifacts.js';
-import { ingestLogs, reportCompleted, reportHeartbeat, reportStarted } from '../../app/runnerReports.js';
-import { secretsForRun } from '../../app/runSecrets.js';
-import { policyOf, readSandbox, recordSandboxAction } from '../../app/sandbox.js';
+import { getInstall } from '../../app/installs/installs.js';
+import type { Principal } from '../../app/shared/principal.js';
+import { attachArtifact } from '../../app/runs/runArtifacts.js';
+import { ingestLogs, reportCompleted, reportHeartbeat, reportStarted } from '../../app/runs/runnerReports.js';
+import { secretsForRun } from '../../app/runs/runSecrets.js';
+import { policyOf, readSandbox, recordSandboxAction } from '../../app/sandbox/sandbox.js';
 import { implement } from '../route.js';
 
 /**

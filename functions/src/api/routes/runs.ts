@@ -1,8 +1,8 @@
 import { endpoints, RunOut } from '@agent-marketplace/contract';
-import { getArtifact, listArtifacts } from '../../app/runArtifacts.js';
-import { workspaceMetrics } from '../../app/runMetrics.js';
-import { cancelRun, getRun, listRunEvents, listRunLogs, listRuns, triggerRun } from '../../app/runs.js';
-import { streamRun } from '../../app/runStream.js';
+import { getArtifact, listArtifacts } from '../../app/runs/runArtifacts.js';
+import { workspaceMetrics } from '../../app/runs/runMetrics.js';
+import { cancelRun, getRun, listRunEvents, listRunLogs, listRuns, triggerRun } from '../../app/runs/runs.js';
+import { streamRun } from '../../app/runs/runStream.js';
 import { implement } from '../route.js';
 
 /** Cancel, at the custom method the API promises and at a plain path for clients that need one. */

@@ -1,5 +1,5 @@
 import { endpoints, WEBHOOK_SIGNATURE_HEADER } from '@agent-marketplace/contract';
-import { runFromWebhook } from '../../app/webhooks.js';
+import { runFromWebhook } from '../../app/runs/webhooks.js';
 import { implement } from '../route.js';
 
 export const webhookRoutes = [

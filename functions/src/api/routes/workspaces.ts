@@ -1,5 +1,5 @@
 import { endpoints } from '@agent-marketplace/contract';
-import { createWorkspace, getWorkspace, listMyWorkspaces } from '../../app/workspaces.js';
+import { createWorkspace, getWorkspace, listMyWorkspaces } from '../../app/workspaces/workspaces.js';
 import { implement } from '../route.js';
 
 export const workspaceRoutes = [

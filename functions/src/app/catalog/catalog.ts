@@ -1,8 +1,9 @@
-import { planCatalogQuery, type CatalogQuery } from '../domain/catalogSearch.js';
-import { AppError, notFound } from '../domain/errors.js';
-import { permissionsByRisk, type Manifest } from '../domain/manifest.js';
-import type { AgentListing, Review } from '../domain/models.js';
-import type { Deps, PageRequest } from './ports.js';
+import { planCatalogQuery, type CatalogQuery } from '../../domain/catalogSearch.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import { permissionsByRisk, type Manifest } from '../../domain/manifest.js';
+import type { AgentListing, Review } from '../../domain/models.js';
+import type { Deps } from '../deps.js';
+import type { PageRequest } from '../shared/paging.js';
 
 /** Search, filters and sorts over published agents (see domain/catalogSearch). */
 export function searchAgents(deps: Pick<Deps, 'catalog'>, query: CatalogQuery) {

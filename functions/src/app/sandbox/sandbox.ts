@@ -1,7 +1,8 @@
-import { AppError } from '../domain/errors.js';
-import { isTerminal } from '../domain/runState.js';
-import type { Manifest } from '../domain/manifest.js';
-import type { Deps, SandboxOverride } from './ports.js';
+import { AppError } from '../../domain/errors.js';
+import { isTerminal } from '../../domain/runState.js';
+import type { Manifest } from '../../domain/manifest.js';
+import type { Deps } from '../deps.js';
+import type { SandboxOverride } from './ports.js';
 
 /**
  * The sandbox cloud account of a workspace: agents read fixture resources with the

@@ -1,9 +1,9 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { AppError, type FieldIssue } from '../domain/errors.js';
-import { searchTokens, words } from '../domain/catalogSearch.js';
-import { ManifestSchema, type Manifest } from '../domain/manifest.js';
-import type { AgentListing } from '../domain/models.js';
-import type { Deps } from './ports.js';
+import { AppError, type FieldIssue } from '../../domain/errors.js';
+import { searchTokens, words } from '../../domain/catalogSearch.js';
+import { ManifestSchema, type Manifest } from '../../domain/manifest.js';
+import type { AgentListing } from '../../domain/models.js';
+import type { Deps } from '../deps.js';
 
 export const MAX_MANIFEST_BYTES = 64 * 1024;
 

@@ -1,9 +1,10 @@
-import { AppError, notFound } from '../domain/errors.js';
-import type { ApiKey } from '../domain/models.js';
-import type { ApiKeyScope } from '../domain/roles.js';
-import type { Deps, Page, PageRequest } from './ports.js';
-import { actorId, type Principal, type WorkspaceAccess } from './principal.js';
-import { formatCredential, matchesHash, newId, newSecret, parseCredential, sha256 } from './secrets.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import type { ApiKey } from '../../domain/models.js';
+import type { ApiKeyScope } from '../../domain/roles.js';
+import type { Deps } from '../deps.js';
+import type { Page, PageRequest } from '../shared/paging.js';
+import { actorId, type Principal, type WorkspaceAccess } from '../shared/principal.js';
+import { formatCredential, matchesHash, newId, newSecret, parseCredential, sha256 } from '../shared/credentials.js';
 
 export const API_KEY_PREFIX = 'amk';
 

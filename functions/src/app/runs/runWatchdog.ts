@@ -1,6 +1,6 @@
-import { verdict, watchQueued, watchRunning } from '../domain/runWatch.js';
-import type { Run } from '../domain/models.js';
-import type { Deps } from './ports.js';
+import { verdict, watchQueued, watchRunning } from '../../domain/runWatch.js';
+import type { Run } from '../../domain/models.js';
+import type { Deps } from '../deps.js';
 import { endAttempt } from './runAttempts.js';
 
 export interface WatchdogResult {

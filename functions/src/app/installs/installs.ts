@@ -1,14 +1,16 @@
-import { AppError, notFound } from '../domain/errors.js';
-import { consentMatches, permissionDiff, readiness, type WizardStep } from '../domain/install.js';
-import { validateAgainst } from '../domain/jsonSchema.js';
-import type { Manifest } from '../domain/manifest.js';
-import type { Install } from '../domain/models.js';
-import type { RunPolicy } from '../domain/runPolicy.js';
-import { getAgent } from './catalog.js';
-import type { Deps, InstallChange, PageRequest } from './ports.js';
-import { actorId, type WorkspaceAccess } from './principal.js';
-import { syncSchedules } from './schedules.js';
-import { newId, newSecret } from './secrets.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import { consentMatches, permissionDiff, readiness, type WizardStep } from '../../domain/install.js';
+import { validateAgainst } from '../../domain/jsonSchema.js';
+import type { Manifest } from '../../domain/manifest.js';
+import type { Install } from '../../domain/models.js';
+import type { RunPolicy } from '../../domain/runPolicy.js';
+import { getAgent } from '../catalog/catalog.js';
+import type { Deps } from '../deps.js';
+import type { PageRequest } from '../shared/paging.js';
+import type { InstallChange } from './ports.js';
+import { actorId, type WorkspaceAccess } from '../shared/principal.js';
+import { syncSchedules } from '../schedules/schedules.js';
+import { newId, newSecret } from '../shared/credentials.js';
 
 /**
  * Installs and the six-step wizard: choose → configure → connect → consent → triggers →
@@ -192,7 +194,7 @@ export async function setTriggers(
   const current = await getInstall(deps, access.wsId, installId);
   const manifest = await manifestOf(deps, current.agentId, current.version);
   // The cron library (and its date library) loads only when schedules are edited or reviewed.
-  const { CronSchedule } = await import('../domain/schedule.js');
+  const { CronSchedule } = await import('../../domain/schedule.js');
   const schedules = input.schedules.map((s) => {
     const parsed = CronSchedule.parse({ cron: s.cron, timeZone: s.timeZone });
     return { id: newId(8), cron: parsed.cron, timeZone: parsed.timeZone, enabled: s.enabled ?? true };
@@ -227,7 +229,7 @@ export async function reviewInstall(deps: InstallDeps, wsId: string, installId: 
   const install = await getInstall(deps, wsId, installId);
   const manifest = await manifestOf(deps, install.agentId, install.version);
   const now = deps.clock.now();
-  const { nextFireTimes } = await import('../domain/schedule.js');
+  const { nextFireTimes } = await import('../../domain/schedule.js');
   return {
     install,
     manifest,

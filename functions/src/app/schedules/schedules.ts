@@ -1,5 +1,6 @@
-import type { Install } from '../domain/models.js';
-import type { Deps, ScheduleEntry } from './ports.js';
+import type { Install } from '../../domain/models.js';
+import type { Deps } from '../deps.js';
+import type { ScheduleEntry } from './ports.js';
 
 /**
  * An install's schedules as entries of `schedules/`, indexed by when each next fires (the
@@ -9,7 +10,7 @@ const entryId = (wsId: string, installId: string, scheduleId: string) => `${wsId
 
 /** Keeps `schedules/` in step with an install: called after every change to its triggers or state. */
 export async function syncSchedules(deps: Pick<Deps, 'schedules' | 'clock'>, install: Install): Promise<void> {
-  const { nextFireTimes } = await import('../domain/schedule.js');
+  const { nextFireTimes } = await import('../../domain/schedule.js');
   const now = deps.clock.now();
   const entries: ScheduleEntry[] =
     install.state === 'uninstalled'

@@ -1,8 +1,9 @@
 import { executionEnv } from '@agent-marketplace/contract';
-import { AppError } from '../domain/errors.js';
-import { watchQueued, watchStarting } from '../domain/runWatch.js';
-import type { Deps, DispatchTask } from './ports.js';
-import { formatCredential, newId, newSecret, sha256 } from './secrets.js';
+import { AppError } from '../../domain/errors.js';
+import { watchQueued, watchStarting } from '../../domain/runWatch.js';
+import type { Deps } from '../deps.js';
+import type { DispatchTask } from './ports.js';
+import { formatCredential, newId, newSecret, sha256 } from '../shared/credentials.js';
 
 export const RUNNER_TOKEN_PREFIX = 'rt';
 

@@ -1,13 +1,15 @@
-import { AppError, notFound } from '../domain/errors.js';
-import type { LogChunk, Run, RunTrigger } from '../domain/models.js';
-import { validateAgainst } from '../domain/jsonSchema.js';
-import { limitsFor } from '../domain/runLimits.js';
-import { DEFAULT_RUN_POLICY } from '../domain/runPolicy.js';
-import { watchQueued } from '../domain/runWatch.js';
-import { getInstall } from './installs.js';
-import type { Deps, PageRequest, RunFilter } from './ports.js';
-import { actorId, type WorkspaceAccess } from './principal.js';
-import { newId } from './secrets.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import type { LogChunk, Run, RunTrigger } from '../../domain/models.js';
+import { validateAgainst } from '../../domain/jsonSchema.js';
+import { limitsFor } from '../../domain/runLimits.js';
+import { DEFAULT_RUN_POLICY } from '../../domain/runPolicy.js';
+import { watchQueued } from '../../domain/runWatch.js';
+import { getInstall } from '../installs/installs.js';
+import type { Deps } from '../deps.js';
+import type { PageRequest } from '../shared/paging.js';
+import type { RunFilter } from './ports.js';
+import { actorId, type WorkspaceAccess } from '../shared/principal.js';
+import { newId } from '../shared/credentials.js';
 
 /**
  * Creates a queued run for an install and hands it to the dispatch queue. The run is admitted
@@ -112,14 +114,14 @@ export function listRuns(deps: Pick<Deps, 'runs'>, wsId: string, filter: RunFilt
 
 /** Log lines after a chunk sequence number, in order, with the cursor to continue from. */
 export async function listRunLogs(
-  deps: Pick<Deps, 'runs'>,
+  deps: Pick<Deps, 'runs' | 'runLogs'>,
   wsId: string,
   runId: string,
   after: number,
   limitChunks: number,
 ): Promise<{ chunks: LogChunk[]; next: number }> {
   await getRun(deps, wsId, runId);
-  const chunks = await deps.runs.listLogChunks(wsId, runId, after, limitChunks);
+  const chunks = await deps.runLogs.listLogChunks(wsId, runId, after, limitChunks);
   const last = chunks.at(-1);
   return { chunks, next: last ? last.seq : after };
 }

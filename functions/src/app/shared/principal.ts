@@ -1,5 +1,5 @@
-import type { Run } from '../domain/models.js';
-import type { ApiKeyScope, Permission, Role } from '../domain/roles.js';
+import type { Run } from '../../domain/models.js';
+import type { ApiKeyScope, Permission, Role } from '../../domain/roles.js';
 
 /** Who is calling, after authentication. */
 export type Principal =

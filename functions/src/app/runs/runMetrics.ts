@@ -1,7 +1,7 @@
-import { notFound } from '../domain/errors.js';
-import { limitsFor } from '../domain/runLimits.js';
-import { summarize, type MetricsSummary } from '../domain/runMetrics.js';
-import type { Deps } from './ports.js';
+import { notFound } from '../../domain/errors.js';
+import { limitsFor } from '../../domain/runLimits.js';
+import { summarize, type MetricsSummary } from '../../domain/runMetrics.js';
+import type { Deps } from '../deps.js';
 
 export interface WorkspaceMetrics {
   workspace: MetricsSummary & { activeRuns: number; runsThisMonth: number; limits: { runsPerMonth: number; concurrentRuns: number } };
@@ -13,9 +13,9 @@ export interface WorkspaceMetrics {
  * The dashboard's figures: read from the metrics documents finished runs keep up to date
  * (one per install and one per agent) and the workspace's run counters. No run is scanned.
  */
-export async function workspaceMetrics(deps: Pick<Deps, 'runs' | 'workspaces' | 'clock'>, wsId: string): Promise<WorkspaceMetrics> {
+export async function workspaceMetrics(deps: Pick<Deps, 'runMetrics' | 'workspaces' | 'clock'>, wsId: string): Promise<WorkspaceMetrics> {
   const now = deps.clock.now();
-  const [workspace, stored] = await Promise.all([deps.workspaces.get(wsId), deps.runs.metrics(wsId, now)]);
+  const [workspace, stored] = await Promise.all([deps.workspaces.get(wsId), deps.runMetrics.metrics(wsId, now)]);
   if (!workspace) throw notFound('Workspace', 'workspace_not_found');
   const installDocs = Object.entries(stored.installs);
   const byRuns = <T extends { runs: number }>(a: T, b: T) => b.runs - a.runs;

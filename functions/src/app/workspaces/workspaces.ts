@@ -1,9 +1,10 @@
-import { AppError, notFound } from '../domain/errors.js';
-import type { Member, Workspace } from '../domain/models.js';
-import { canAssignRole, type Role } from '../domain/roles.js';
-import type { Deps, Page, PageRequest } from './ports.js';
-import type { WorkspaceAccess } from './principal.js';
-import { newId } from './secrets.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import type { Member, Workspace } from '../../domain/models.js';
+import { canAssignRole, type Role } from '../../domain/roles.js';
+import type { Deps } from '../deps.js';
+import type { Page, PageRequest } from '../shared/paging.js';
+import type { WorkspaceAccess } from '../shared/principal.js';
+import { newId } from '../shared/credentials.js';
 
 export async function createWorkspace(
   deps: Pick<Deps, 'workspaces' | 'clock'>,

@@ -1,8 +1,9 @@
-import type { Run } from '../domain/models.js';
-import { retryDelay } from '../domain/runPolicy.js';
-import type { RunState } from '../domain/runState.js';
-import { watchQueued } from '../domain/runWatch.js';
-import type { Deps, TransitionResult } from './ports.js';
+import type { Run } from '../../domain/models.js';
+import { retryDelay } from '../../domain/runPolicy.js';
+import type { RunState } from '../../domain/runState.js';
+import { watchQueued } from '../../domain/runWatch.js';
+import type { Deps } from '../deps.js';
+import type { TransitionResult } from './ports.js';
 
 export type AttemptOutcome = 'succeeded' | 'failed' | 'timed_out';
 

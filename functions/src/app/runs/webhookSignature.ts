@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../domain/errors.js';
+import { AppError } from '../../domain/errors.js';
 
 /**
  * Signed inbound webhooks, in the scheme Stripe made familiar:

@@ -1,7 +1,7 @@
-import { AppError } from '../domain/errors.js';
-import { isTerminal } from '../domain/runState.js';
-import type { LogLine, Run } from '../domain/models.js';
-import type { Deps } from './ports.js';
+import { AppError } from '../../domain/errors.js';
+import { isTerminal } from '../../domain/runState.js';
+import type { LogLine, Run } from '../../domain/models.js';
+import type { Deps } from '../deps.js';
 
 type Runner = { wsId: string; runId: string };
 

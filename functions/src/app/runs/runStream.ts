@@ -1,6 +1,6 @@
-import type { Run } from '../domain/models.js';
-import { isTerminal } from '../domain/runState.js';
-import type { Deps } from './ports.js';
+import type { Run } from '../../domain/models.js';
+import { isTerminal } from '../../domain/runState.js';
+import type { Deps } from '../deps.js';
 import { getRun } from './runs.js';
 
 /**
@@ -17,7 +17,7 @@ export function parseLastEventId(value: string | undefined): { event: number; lo
 const frame = (id: string, type: string, data: unknown) => `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 
 export async function streamRun(
-  deps: Pick<Deps, 'runs'>,
+  deps: Pick<Deps, 'runs' | 'runLogs'>,
   wsId: string,
   runId: string,
   lastEventId: string | undefined,
@@ -35,7 +35,7 @@ export async function streamRun(
   while (!signal.aborted) {
     const [events, chunks, run] = await Promise.all([
       deps.runs.listEvents(wsId, runId),
-      deps.runs.listLogChunks(wsId, runId, log, 50),
+      deps.runLogs.listLogChunks(wsId, runId, log, 50),
       deps.runs.get(wsId, runId),
     ]);
     for (const e of events) {

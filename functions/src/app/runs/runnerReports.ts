@@ -1,15 +1,15 @@
-import { AppError } from '../domain/errors.js';
-import { validateAgainst } from '../domain/jsonSchema.js';
-import type { LogChunk, LogLine, Run } from '../domain/models.js';
-import { fitUnderLimits, storedSeq } from '../domain/runLogs.js';
-import { isTerminal } from '../domain/runState.js';
-import { watchRunning } from '../domain/runWatch.js';
+import { AppError } from '../../domain/errors.js';
+import { validateAgainst } from '../../domain/jsonSchema.js';
+import type { LogChunk, LogLine, Run } from '../../domain/models.js';
+import { fitUnderLimits, storedSeq } from '../../domain/runLogs.js';
+import { isTerminal } from '../../domain/runState.js';
+import { watchRunning } from '../../domain/runWatch.js';
 import { RUNNER_TOKEN_PREFIX } from './dispatchRun.js';
-import type { Deps } from './ports.js';
-import type { Principal } from './principal.js';
+import type { Deps } from '../deps.js';
+import type { Principal } from '../shared/principal.js';
 import { endAttempt } from './runAttempts.js';
 import { redactLines } from './runSecrets.js';
-import { matchesHash, parseCredential } from './secrets.js';
+import { matchesHash, parseCredential } from '../shared/credentials.js';
 
 /** How long a finished run's token still works, so a runner can retry a lost `complete`. */
 const FINISHED_GRACE_MS = 15 * 60_000;
@@ -59,7 +59,7 @@ const lineBytes = (line: LogLine) => Buffer.byteLength(JSON.stringify(line));
  * no extra write. The batch that crosses the cap is cut, ends with a marker line, and the run fails.
  */
 export async function ingestLogs(
-  deps: EngineDeps & Pick<Deps, 'installs' | 'secrets'>,
+  deps: EngineDeps & Pick<Deps, 'installs' | 'secrets' | 'runLogs'>,
   runner: Runner,
   batch: { seq: number; lines: LogLine[] },
 ): Promise<{ created: boolean; truncated: boolean }> {
@@ -67,11 +67,11 @@ export async function ingestLogs(
   const seq = storedSeq(runner.attempt, batch.seq);
   if (isTerminal(run.state) && run.finishedAt) {
     // A batch retried after `complete` may still land; nothing new is accepted after that.
-    const stored = await deps.runs.getLogChunk(runner.wsId, runner.runId, seq);
+    const stored = await deps.runLogs.getLogChunk(runner.wsId, runner.runId, seq);
     if (stored) return { created: false, truncated: Boolean(stored.truncated) };
     assertLive(run);
   }
-  const previous = batch.seq === 0 ? null : await deps.runs.getLogChunk(runner.wsId, runner.runId, seq - 1);
+  const previous = batch.seq === 0 ? null : await deps.runLogs.getLogChunk(runner.wsId, runner.runId, seq - 1);
   if (batch.seq > 0 && !previous) {
     throw new AppError('conflict', 'log_batch_out_of_order', `Log batch ${batch.seq} arrived before batch ${batch.seq - 1}; send batches in order.`);
   }
@@ -98,7 +98,7 @@ export async function ingestLogs(
     totalBytes: totals.bytes,
     ...(truncated ? { truncated: true } : {}),
   };
-  const { created } = await deps.runs.putLogChunk(runner.wsId, runner.runId, chunk);
+  const { created } = await deps.runLogs.putLogChunk(runner.wsId, runner.runId, chunk);
   if (truncated && created) {
     await endAttempt(deps, runner, {
       from: ['starting', 'running', 'awaiting_approval'],

@@ -1,15 +1,15 @@
-import { AppError, notFound } from '../domain/errors.js';
-import { ARTIFACT_LIMITS, type Artifact } from '../domain/models.js';
-import { isTerminal } from '../domain/runState.js';
-import type { Deps } from './ports.js';
-import type { Principal } from './principal.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import { ARTIFACT_LIMITS, type Artifact } from '../../domain/models.js';
+import { isTerminal } from '../../domain/runState.js';
+import type { Deps } from '../deps.js';
+import type { Principal } from '../shared/principal.js';
 import { getRun } from './runs.js';
 
 type Runner = Extract<Principal, { kind: 'runner' }>;
 
 /** An execution attaches a file to its run (while the run is live). */
 export async function attachArtifact(
-  deps: Pick<Deps, 'runs' | 'clock'>,
+  deps: Pick<Deps, 'runArtifacts' | 'clock'>,
   runner: Runner,
   input: { name: string; contentType: string; encoding: 'utf8' | 'base64'; content: string },
 ): Promise<Omit<Artifact, 'content'>> {
@@ -22,18 +22,18 @@ export async function attachArtifact(
     throw new AppError('too_large', 'artifact_too_large', `An artifact may be at most ${ARTIFACT_LIMITS.maxBytes / 1024} KiB; this one is ${Math.ceil(size / 1024)} KiB.`);
   }
   const artifact: Artifact = { ...input, size, attempt: runner.attempt, createdAt: deps.clock.now() };
-  await deps.runs.putArtifact(runner.wsId, runner.runId, artifact, ARTIFACT_LIMITS.perRun);
+  await deps.runArtifacts.putArtifact(runner.wsId, runner.runId, artifact, ARTIFACT_LIMITS.perRun);
   const { content: _content, ...meta } = artifact;
   return meta;
 }
 
-export async function listArtifacts(deps: Pick<Deps, 'runs'>, wsId: string, runId: string) {
+export async function listArtifacts(deps: Pick<Deps, 'runs' | 'runArtifacts'>, wsId: string, runId: string) {
   await getRun(deps, wsId, runId);
-  return deps.runs.listArtifacts(wsId, runId);
+  return deps.runArtifacts.listArtifacts(wsId, runId);
 }
 
-export async function getArtifact(deps: Pick<Deps, 'runs'>, wsId: string, runId: string, name: string): Promise<Artifact> {
-  const artifact = await deps.runs.getArtifact(wsId, runId, name);
+export async function getArtifact(deps: Pick<Deps, 'runs' | 'runArtifacts'>, wsId: string, runId: string, name: string): Promise<Artifact> {
+  const artifact = await deps.runArtifacts.getArtifact(wsId, runId, name);
   if (!artifact) throw notFound('Artifact', 'artifact_not_found');
   return artifact;
 }

@@ -1,7 +1,7 @@
-import { AppError, notFound } from '../domain/errors.js';
-import type { Run } from '../domain/models.js';
-import { getInstall } from './installs.js';
-import type { Deps } from './ports.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import type { Run } from '../../domain/models.js';
+import { getInstall } from '../installs/installs.js';
+import type { Deps } from '../deps.js';
 import { triggerRun } from './runs.js';
 import { verifyWebhook } from './webhookSignature.js';
 

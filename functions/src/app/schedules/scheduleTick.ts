@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '../domain/errors.js';
-import type { Deps } from './ports.js';
-import { triggerRun } from './runs.js';
+import { AppError } from '../../domain/errors.js';
+import type { Deps } from '../deps.js';
+import { triggerRun } from '../runs/runs.js';
 
 type SchedulerDeps = Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'schedules' | 'workspaces' | 'config'>;
 
@@ -22,7 +22,7 @@ export interface TickResult {
  * is repaired by the next tick, whose create finds the run already there.
  */
 export async function fireDueSchedules(deps: SchedulerDeps, limit = 200): Promise<TickResult> {
-  const { nextFireTimes } = await import('../domain/schedule.js');
+  const { nextFireTimes } = await import('../../domain/schedule.js');
   const now = deps.clock.now();
   const due = await deps.schedules.due(now, limit);
   let started = 0;

@@ -1,0 +1,33 @@
+import type { CatalogStore } from './catalog/ports.js';
+import type { InstallStore, SecretStore } from './installs/ports.js';
+import type { DispatchQueue, EngineConfig, Executor, RunArtifactStore, RunLogStore, RunMetricsStore, RunStore } from './runs/ports.js';
+import type { SandboxStore } from './sandbox/ports.js';
+import type { ScheduleStore } from './schedules/ports.js';
+import type { Clock } from './shared/clock.js';
+import type { IdempotencyStore } from './shared/idempotency.js';
+import type { ApiKeyStore, UserDirectory, WorkspaceStore } from './workspaces/ports.js';
+
+/**
+ * Every port, as the composition root (triggers/deps.ts) fills them with adapters. Each use
+ * case takes only the ports it needs (`Pick<Deps, 'runs' | 'clock'>`); each port is declared
+ * in the `ports.ts` of the use cases it serves.
+ */
+export interface Deps {
+  clock: Clock;
+  workspaces: WorkspaceStore;
+  apiKeys: ApiKeyStore;
+  users: UserDirectory;
+  catalog: CatalogStore;
+  installs: InstallStore;
+  secrets: SecretStore;
+  runs: RunStore;
+  runLogs: RunLogStore;
+  runArtifacts: RunArtifactStore;
+  runMetrics: RunMetricsStore;
+  dispatchQueue: DispatchQueue;
+  executor: Executor;
+  schedules: ScheduleStore;
+  sandbox: SandboxStore;
+  idempotency: IdempotencyStore;
+  config: EngineConfig;
+}
