@@ -59,7 +59,9 @@ describe('the walking skeleton: trigger → Cloud Tasks → executor → runner 
     });
     await done;
     expect(states).toEqual(['queued', 'dispatching', 'starting', 'running', 'succeeded']);
-    await expect.poll(() => docStates.at(-1)).toBe('succeeded');
+    // The run document's listener is a second target on the same connection: give it the time the
+    // events listener had (once, in a full suite, it had delivered nothing within the default second).
+    await expect.poll(() => docStates.at(-1), { timeout: 15_000 }).toBe('succeeded');
 
     const run = await waitForRun(ws, runId);
     expect(run).toMatchObject({ state: 'succeeded', attempt: 1, input: { threshold: 5 }, error: null });
