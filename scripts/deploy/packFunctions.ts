@@ -33,6 +33,8 @@ function workspacePackages(): Map<string, string> {
 }
 
 export function packFunctions(outDir = path.join(repoRoot, '.deploy', 'functions')): string {
+  // Only ever a folder of ours: it is emptied first.
+  if (!path.resolve(outDir).startsWith(repoRoot + path.sep)) throw new Error(`refusing to pack outside the repo: ${outDir}`);
   const functionsDir = path.join(repoRoot, 'functions');
   if (!existsSync(path.join(functionsDir, 'lib', 'index.js'))) throw new Error('functions/lib is missing: run `npm run build` first.');
   rmSync(outDir, { recursive: true, force: true });

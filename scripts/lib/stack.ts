@@ -28,9 +28,15 @@ export interface Stack {
  */
 function writeFirebaseConfig(profile: Profile, webDir: string): string {
   const config = JSON.parse(readFileSync(path.join(repoRoot, 'firebase.json'), 'utf8')) as {
+    functions: { source: string; predeploy?: string[] }[];
     emulators: Record<string, { port?: number }>;
     hosting: { public: string };
   };
+  // Deploys upload the packed copy (scripts/deploy/packFunctions.ts); the emulator runs functions/ itself.
+  for (const codebase of config.functions) {
+    codebase.source = 'functions';
+    delete codebase.predeploy;
+  }
   for (const [name, port] of Object.entries(profile.ports)) {
     const entry = config.emulators[name];
     if (entry) entry.port = port;
