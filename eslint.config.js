@@ -57,7 +57,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!zod$|\\./).*', message: 'contract/ imports zod and its own modules only.' }] },
+        { patterns: [{ regex: '^(?!zod$|\\.{1,2}/).*', message: 'contract/ imports zod and its own modules only.' }] },
       ],
     },
   },

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { PageQuery, pageOf, Timestamp } from './common.js';
-import { endpoint } from './endpoint.js';
-import { AgentId, Category, Manifest, PricingModel, PublisherId, Tag } from './manifest.js';
+import { Timestamp } from './common.js';
+import { Category, Manifest, PricingModel, PublisherId, Tag } from './manifest.js';
 
 export const SortKey = z.enum(['popular', 'rating', 'newest', 'name']);
 export type SortKey = z.infer<typeof SortKey>;
@@ -99,71 +98,3 @@ export const PutReviewIn = z
 export type PutReview = z.input<typeof PutReviewIn>;
 
 export const ValidateManifestIn = z.object({ yaml: z.string().min(1).max(64 * 1024) }).strict().meta({ id: 'ValidateManifest' });
-
-const AgentParams = z.object({ agentId: AgentId }).strict();
-const publicAccess = { kind: 'public' } as const;
-const tags = ['catalog'];
-
-export const catalogEndpoints = {
-  listAgents: endpoint('listAgents', {
-    summary: 'Search and filter published agents',
-    tags,
-    access: publicAccess,
-    query: CatalogQuery,
-    response: { status: 200, schema: pageOf(AgentSummaryOut), description: 'A page of agents' },
-  }),
-  getAgent: endpoint('getAgent', {
-    summary: 'A published agent: its latest manifest, the manifest viewer data and the raw agent.yaml',
-    tags,
-    access: publicAccess,
-    params: AgentParams,
-    response: { status: 200, schema: AgentOut, description: 'The agent' },
-  }),
-  listAgentVersions: endpoint('listAgentVersions', {
-    summary: "An agent's versions with release notes, newest first",
-    tags,
-    access: publicAccess,
-    params: AgentParams,
-    response: { status: 200, schema: z.object({ items: z.array(AgentVersionOut) }), description: 'Versions' },
-  }),
-  getAgentVersion: endpoint('getAgentVersion', {
-    summary: 'One version of an agent with its manifest',
-    tags,
-    access: publicAccess,
-    params: AgentParams.extend({ version: z.string().max(64) }).strict(),
-    response: { status: 200, schema: AgentVersionDetailOut, description: 'The version' },
-  }),
-  listReviews: endpoint('listReviews', {
-    summary: "An agent's reviews, most recently updated first",
-    tags,
-    access: publicAccess,
-    params: AgentParams,
-    query: PageQuery,
-    response: { status: 200, schema: pageOf(ReviewOut), description: 'A page of reviews' },
-  }),
-  putMyReview: endpoint('putMyReview', {
-    summary: "Create or edit the caller's review (1-5 stars); only after their workspace installed the agent",
-    tags,
-    access: { kind: 'user' },
-    params: AgentParams,
-    body: PutReviewIn,
-    response: {
-      status: 200,
-      schema: ReviewOut.extend({ agentRating: z.object({ avg: z.number(), count: z.number().int() }) }).meta({ id: 'MyReview' }),
-      description: 'The review and the new aggregate',
-    },
-  }),
-  validateManifest: endpoint('validateManifest', {
-    summary: 'Validate an agent.yaml; every problem is listed at its path and line. Nothing is stored.',
-    tags,
-    access: { kind: 'user' },
-    body: ValidateManifestIn,
-    response: { status: 200, schema: z.object({ valid: z.literal(true), manifest: z.record(z.string(), z.unknown()) }), description: 'Valid' },
-  }),
-  agentManifestSchema: endpoint('agentManifestSchema', {
-    summary: 'The JSON Schema of agent.yaml, generated from the same zod schema the platform validates with',
-    tags,
-    access: publicAccess,
-    response: { status: 200, schema: z.record(z.string(), z.unknown()), description: 'JSON Schema (2020-12)' },
-  }),
-};

@@ -1,6 +1,10 @@
 /**
  * @agent-marketplace/contract: the one contract between the API, the web client, the runner
  * and the execution environment. Pure zod; imports nothing else.
+ *
+ * The resource modules (`catalog`, `runs`, ...) hold the shapes; `endpoints/` binds them to
+ * operations. Each module is also its own entry (`@agent-marketplace/contract/runs`), so code
+ * that needs a few shapes (the platform's domain, the dispatcher) loads those alone.
  */
 export * from './common.js';
 export * from './roles.js';
@@ -14,6 +18,6 @@ export * from './webhooks.js';
 export * from './meta.js';
 export * from './execution.js';
 export * from './endpoint.js';
-export * from './endpoints.js';
+export * from './endpoints/index.js';
 export * from './routes.js';
 export * from './openapi.js';

@@ -1,4 +1,4 @@
-import { CatalogQuery, SortKey } from '@agent-marketplace/contract';
+import { CatalogQuery, SortKey } from '@agent-marketplace/contract/catalog';
 
 export { CatalogQuery, SortKey };
 

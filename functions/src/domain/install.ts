@@ -3,7 +3,7 @@ import type { Install } from './models.js';
 import { validateAgainst } from './jsonSchema.js';
 import type { FieldIssue } from './errors.js';
 
-import { WIZARD_STEPS, type WizardStep } from '@agent-marketplace/contract';
+import { WIZARD_STEPS, type WizardStep } from '@agent-marketplace/contract/installs';
 
 export { WIZARD_STEPS, type WizardStep };
 

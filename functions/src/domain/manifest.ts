@@ -1,7 +1,7 @@
-import { manifestSchema, type Manifest, type Risk } from '@agent-marketplace/contract';
+import { manifestSchema, type Manifest, type Risk } from '@agent-marketplace/contract/manifest';
 import { schemaProblem } from './jsonSchema.js';
 
-export { AgentId, CATEGORIES, Category, MemoryLevel, Risk, Scope, SemVer, type Manifest, type ManifestInput } from '@agent-marketplace/contract';
+export { AgentId, CATEGORIES, Category, MemoryLevel, Risk, Scope, SemVer, type Manifest, type ManifestInput } from '@agent-marketplace/contract/manifest';
 
 /**
  * The agent manifest as the platform validates a submission: the contract's schema, with

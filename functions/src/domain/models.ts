@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ApproverRole, ArtifactName, ARTIFACT_LIMITS, InstallState, LogLevel, LogLine } from '@agent-marketplace/contract';
+import { ApproverRole, InstallState } from '@agent-marketplace/contract/installs';
+import { ArtifactName, ARTIFACT_LIMITS, LogLevel, LogLine } from '@agent-marketplace/contract/runs';
 import { ApiKeyScope, Role } from './roles.js';
 import { RunPolicy } from './runPolicy.js';
 import { RunState } from './runState.js';

@@ -1,4 +1,4 @@
-import { ApiKeyScope, Permission, Role } from '@agent-marketplace/contract';
+import { ApiKeyScope, Permission, Role } from '@agent-marketplace/contract/roles';
 
 /** Roles, permissions and API key scopes are part of the contract; what each role grants is ours. */
 export { ApiKeyScope, Permission, Role };

@@ -1,4 +1,4 @@
-import { RunPolicy } from '@agent-marketplace/contract';
+import { RunPolicy } from '@agent-marketplace/contract/installs';
 
 /** An install's run policy (its shape is in the contract): defaults and retry rules. */
 export { RunPolicy };

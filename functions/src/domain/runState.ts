@@ -1,6 +1,6 @@
 import { AppError } from './errors.js';
 
-import { RunState, TERMINAL_STATES } from '@agent-marketplace/contract';
+import { RunState, TERMINAL_STATES } from '@agent-marketplace/contract/runs';
 
 /** The run state machine (DESIGN.md "Rules that hold everywhere"); its states are in the contract. */
 export { RunState, TERMINAL_STATES };

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IMAGE_ENV_NAMES } from '@agent-marketplace/contract';
+import type { IMAGE_ENV_NAMES } from '@agent-marketplace/contract/execution';
 import type { ExecutionSpec, Executor } from '../../app/runs/ports.js';
 
 export interface LocalExecutorOptions {

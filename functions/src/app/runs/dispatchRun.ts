@@ -1,4 +1,4 @@
-import { executionEnv } from '@agent-marketplace/contract';
+import { executionEnv } from '@agent-marketplace/contract/execution';
 import { AppError } from '../../domain/errors.js';
 import { watchQueued, watchStarting } from '../../domain/runWatch.js';
 import type { Deps } from '../deps.js';

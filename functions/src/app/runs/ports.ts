@@ -1,4 +1,4 @@
-import type { PlatformEnvVars } from '@agent-marketplace/contract';
+import type { PlatformEnvVars } from '@agent-marketplace/contract/execution';
 import type { Manifest } from '../../domain/manifest.js';
 import type { Artifact, LogChunk, Run, RunEvent } from '../../domain/models.js';
 import type { RunLimits } from '../../domain/runLimits.js';

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
+import type { Endpoint } from '../endpoint.js';
+import type { OperationId } from '../routes.js';
 import { catalogEndpoints } from './catalog.js';
-import type { Endpoint } from './endpoint.js';
 import { installEndpoints } from './installs.js';
 import { metaEndpoints } from './meta.js';
-import type { OperationId } from './routes.js';
 import { runEndpoints } from './runs.js';
 import { runnerEndpoints } from './runner.js';
 import { webhookEndpoints } from './webhooks.js';
