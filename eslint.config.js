@@ -77,7 +77,7 @@ export default tseslint.config(
     },
   },
   {
-    // Adapters implement ports (app/ports.ts); they know nothing of the HTTP layer or the triggers.
+    // Adapters implement the ports (app/*/ports.ts); they know nothing of the HTTP layer or the triggers.
     files: ['functions/src/adapters/**/*.ts'],
     rules: {
       'no-restricted-imports': [

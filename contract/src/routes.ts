@@ -1,7 +1,7 @@
 /**
  * Where each operation of the API lives: method, path and whether it takes an
  * Idempotency-Key. Imports nothing (not even zod), so a browser client can carry this table
- * and take every type from `endpoints` without shipping a schema. `endpoints.ts` builds each
+ * and take every type from `endpoints` without shipping a schema. `endpoints/` builds each
  * operation's full definition from its line here, so a path is written once.
  *
  * Paths are Express-style: `:name` is a parameter, `::verb` a literal custom method

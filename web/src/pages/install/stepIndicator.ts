@@ -4,7 +4,7 @@ import { t } from '../../i18n.ts';
 import { complete, stepLabel } from '../../labels.ts';
 import { h } from '../../ui/dom.ts';
 
-/** In order (functions/src/domain/install.ts WIZARD_STEPS). */
+/** In order (the contract's WIZARD_STEPS; `complete` checks this list against its type). */
 export const STEPS = complete<WizardStep>()(['choose', 'configure', 'connect', 'consent', 'triggers', 'review']);
 
 const KEYS: Record<string, (i: number, n: number) => number> = {
