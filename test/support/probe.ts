@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { adminDb } from './admin.ts';
@@ -39,8 +40,20 @@ export async function publishLongProbe(): Promise<string> {
   return '1.1.0';
 }
 
-export function trigger(ws: TestWorkspace, installId: string, input: Record<string, unknown>) {
-  return call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token: ws.owner.idToken, body: { input } });
+/**
+ * Triggers a run as a careful client does: with an Idempotency-Key, repeated (same key) when
+ * the answer did not come from the API at all. The Functions emulator sometimes fails to start
+ * a worker under a burst ("Failed to load function"); such an answer has no X-Request-Id.
+ * Anything the API itself answered, a 500 included, is returned as is.
+ */
+export async function trigger(ws: TestWorkspace, installId: string, input: Record<string, unknown>) {
+  const headers = { 'Idempotency-Key': randomUUID() };
+  for (let attempt = 1; ; attempt++) {
+    const res = await call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token: ws.owner.idToken, body: { input }, headers });
+    if (res.headers.get('x-request-id') || attempt === 3) return res;
+    console.log(`trigger: no answer from the API (HTTP ${res.status}); repeating with the same Idempotency-Key`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** Polls the run until `until` holds (default: a terminal state). */
