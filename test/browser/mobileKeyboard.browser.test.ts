@@ -278,11 +278,26 @@ describe('on a 375 px screen', () => {
 
     // The agent page: its table and Install.
     await poll(focusedHeading).toBe('H1 Idle VM Reaper');
+    // The versions list is slow to come: step 1 says it is loading until its controls are there.
+    let releaseVersions = () => {};
+    const versionsHeld = new Promise<void>((r) => (releaseVersions = r));
+    await page.route('**/v1/agents/idle-vm-reaper/versions*', async (route) => {
+      await versionsHeld;
+      await route.continue();
+    });
     await tabUntil(page, named('Install in Keys', 'BUTTON'), 40);
     await key('Enter');
 
-    // The wizard: each step opens on its heading.
-    const step = (n: number, name: string) => poll(focusedHeading).toBe(`H2 Step ${n} of 6: ${name}`);
+    // The wizard: each step opens on its heading, and says so while it loads what it shows.
+    const wizardStep = page.locator('.wizard-step');
+    const step = async (n: number, name: string) => {
+      await poll(focusedHeading).toBe(`H2 Step ${n} of 6: ${name}`);
+      await poll(() => wizardStep.getAttribute('aria-busy')).toBe(null);
+    };
+    await poll(focusedHeading).toBe('H2 Step 1 of 6: Choose');
+    expect(await wizardStep.getAttribute('aria-busy')).toBe('true');
+    expect(await wizardStep.innerText()).toContain('Loading');
+    releaseVersions();
     await step(1, 'Choose');
     await tabUntil(page, named('Continue', 'BUTTON'));
     await key('Enter');

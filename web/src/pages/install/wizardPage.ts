@@ -64,13 +64,23 @@ export const wizardPage: Page = async (root, { params, query, signal }) => {
   // heading, which announces the step and puts its controls next in the tab order.
   if (document.activeElement === heading) stepHeading.focus();
   const go = (s: WizardStep) => navigate(wizardPath(wsId, installId, s));
-  await RENDER[step]({
-    wsId,
-    install,
-    version,
-    root: body,
-    signal,
-    go,
-    next: () => go(STEPS[Math.min(STEPS.indexOf(step) + 1, STEPS.length - 1)]!),
-  });
+  // Some steps load data before they draw their controls: until then the step says it is
+  // loading, so a keyboard or screen reader user is not left on a heading with nothing after it.
+  const stepWait = loading();
+  body.setAttribute('aria-busy', 'true');
+  body.append(stepWait);
+  try {
+    await RENDER[step]({
+      wsId,
+      install,
+      version,
+      root: body,
+      signal,
+      go,
+      next: () => go(STEPS[Math.min(STEPS.indexOf(step) + 1, STEPS.length - 1)]!),
+    });
+  } finally {
+    stepWait.remove();
+    body.removeAttribute('aria-busy');
+  }
 };
