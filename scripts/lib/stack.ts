@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpOk, portInUse, startProcess, waitUntil, type Managed } from './processes.ts';
+import { contentSecurityPolicy, CSP_HEADER } from './contentSecurityPolicy.ts';
 import { PROFILES, urlsOf, type Profile, type StackUrls } from './profiles.ts';
 import { findStackProcesses, signalAll, STACK_ENV, stackId, stackKey, stackOwner, stopStackProcesses } from './stackProcesses.ts';
 import { detectToolchain, type Toolchain } from './toolchain.ts';
@@ -30,7 +31,7 @@ function writeFirebaseConfig(profile: Profile, webDir: string): string {
   const config = JSON.parse(readFileSync(path.join(repoRoot, 'firebase.json'), 'utf8')) as {
     functions: { source: string; predeploy?: string[] }[];
     emulators: Record<string, { port?: number }>;
-    hosting: { public: string };
+    hosting: { public: string; headers: { source: string; headers: { key: string; value: string }[] }[] };
   };
   // Deploys upload the packed copy (scripts/deploy/packFunctions.ts); the emulator runs functions/ itself.
   for (const codebase of config.functions) {
@@ -42,6 +43,11 @@ function writeFirebaseConfig(profile: Profile, webDir: string): string {
     if (entry) entry.port = port;
   }
   config.hosting.public = path.relative(repoRoot, webDir);
+  // The app talks to this profile's Auth and Firestore emulators: the policy lets it.
+  const urls = urlsOf(profile);
+  for (const header of config.hosting.headers.flatMap((h) => h.headers)) {
+    if (header.key === CSP_HEADER) header.value = contentSecurityPolicy({ auth: urls.auth, firestore: urls.firestore });
+  }
   const file = path.join(repoRoot, `firebase.${profile.name}.json`);
   writeFileSync(file, JSON.stringify(config, null, 2));
   return file;

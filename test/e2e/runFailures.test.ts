@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { call, codeOf } from '../support/http.ts';
-import { alive, events, executionPid, finished, installProbe, publishLongProbe, tickWatchdog, trigger, waitFor } from '../support/probe.ts';
+import { alive, events, executionPid, finished, installProbe, parkRun, publishLongProbe, tickWatchdog, trigger, waitFor } from '../support/probe.ts';
 import { newWorkspace } from '../support/users.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -159,26 +158,10 @@ describe('failure handling: no run ends stuck, each failure reads clearly', () =
 });
 
 describe('the watchdog: no run stays queued or dispatching past its bound', () => {
-  /** A run document as triggerRun would create it, parked in `state`, already overdue. */
-  async function parkedRun(ws: Awaited<ReturnType<typeof newWorkspace>>, installId: string, state: 'queued' | 'dispatching') {
-    const runId = randomBytes(8).toString('hex');
-    const past = new Date(Date.now() - 60_000);
-    const version = (await call('GET', `/workspaces/${ws.id}/installs/${installId}`, { token: ws.owner.idToken })).body.version;
-    await adminDb.doc(`workspaces/${ws.id}/runs/${runId}`).set({
-      id: runId, wsId: ws.id, installId, agentId: 'probe', agentVersion: version, state, attempt: 1,
-      trigger: { kind: 'api', by: 'test' }, input: { mode: 'ok' }, createdAt: past, updatedAt: past,
-      startedAt: null, finishedAt: null, heartbeatAt: null, progress: null, outputs: null, error: null, eventCount: 1,
-      lease: state === 'dispatching' ? { holder: 'crashed-dispatch', until: past } : null, executionId: null, runnerTokenHash: null,
-      timeoutSeconds: 15, maxAttempts: 1, backoffSeconds: 1, deadlineAt: null, watchAt: past, slots: [], redeliveries: 0, usage: null,
-    });
-    await adminDb.doc(`workspaces/${ws.id}/runs/${runId}/events/0000000000`).set({ seq: 0, from: null, to: 'queued', reason: 'created', attempt: 1, at: past });
-    return runId;
-  }
-
   it('a queued run whose task was lost is enqueued again and runs', { timeout: 40_000 }, async () => {
     const ws = await newWorkspace();
     const installId = await installProbe(ws);
-    const runId = await parkedRun(ws, installId, 'queued');
+    const runId = await parkRun(ws, installId, 'queued');
     await tickWatchdog();
     const done = await waitFor(ws, runId, finished);
     expect(done.state).toBe('succeeded');
@@ -188,7 +171,7 @@ describe('the watchdog: no run stays queued or dispatching past its bound', () =
   it('a dispatch that died holding its lease fails the attempt with the reason', { timeout: 30_000 }, async () => {
     const ws = await newWorkspace();
     const installId = await installProbe(ws);
-    const runId = await parkedRun(ws, installId, 'dispatching');
+    const runId = await parkRun(ws, installId, 'dispatching');
     await tickWatchdog();
     const done = await waitFor(ws, runId, finished);
     expect(done).toMatchObject({ state: 'failed', error: { code: 'dispatch_lost' } });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { adminDb } from './admin.ts';
@@ -88,4 +88,33 @@ export const tickWatchdog = () => tickScheduler(urls, 'watchdog');
 
 export async function events(ws: TestWorkspace, runId: string): Promise<Array<{ from: string | null; to: string; reason: string; attempt: number }>> {
   return (await call('GET', `/workspaces/${ws.id}/runs/${runId}/events`, { token: ws.owner.idToken })).body.items;
+}
+
+/**
+ * A run document as triggerRun would create it (without slots), parked in `state` as if its
+ * dispatch task had not come yet. `overdue`: its watch time has passed, so the next watchdog
+ * tick hands it to the dispatcher again; otherwise nothing moves it for ten minutes. `retry`:
+ * its first attempt failed and the second waits out a ten-minute backoff (a pending retry; the
+ * Cloud Tasks emulator delivers delayed tasks at once, so a real one cannot be held locally).
+ */
+export async function parkRun(
+  ws: TestWorkspace,
+  installId: string,
+  state: 'queued' | 'dispatching',
+  options: { overdue?: boolean; retry?: boolean } = { overdue: true },
+): Promise<string> {
+  const runId = randomBytes(8).toString('hex');
+  const past = new Date(Date.now() - 60_000);
+  const watchAt = options.overdue ? past : new Date(Date.now() + 600_000);
+  const install = (await call('GET', `/workspaces/${ws.id}/installs/${installId}`, { token: ws.owner.idToken })).body;
+  await adminDb.doc(`workspaces/${ws.id}/runs/${runId}`).set({
+    id: runId, wsId: ws.id, installId, agentId: install.agentId, agentVersion: install.version, state, attempt: options.retry ? 2 : 1,
+    trigger: { kind: 'api', by: 'test' }, input: { mode: 'ok' }, createdAt: past, updatedAt: past,
+    startedAt: null, finishedAt: null, heartbeatAt: null, progress: null, outputs: null, eventCount: 1,
+    error: options.retry ? { code: 'agent_exited', message: 'The agent exited with code 1.' } : null,
+    lease: state === 'dispatching' ? { holder: 'crashed-dispatch', until: past } : null, executionId: null, runnerTokenHash: null,
+    timeoutSeconds: 15, maxAttempts: options.retry ? 3 : 1, backoffSeconds: 600, deadlineAt: null, watchAt, slots: [], redeliveries: 0, usage: null,
+  });
+  await adminDb.doc(`workspaces/${ws.id}/runs/${runId}/events/0000000000`).set({ seq: 0, from: null, to: 'queued', reason: 'created', attempt: 1, at: past });
+  return runId;
 }

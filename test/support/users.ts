@@ -23,7 +23,17 @@ export async function signUp(prefix = 'user'): Promise<TestUser> {
   });
   const json = (await res.json()) as { localId: string; idToken: string };
   if (!res.ok) throw new Error(`signUp failed: ${JSON.stringify(json)}`);
-  return { uid: json.localId, email, password, idToken: json.idToken };
+  // The Auth emulator stamps a new account's sign-in time and its tokens-valid-since time
+  // from two clock reads: when a second boundary falls between them (a loaded machine), the
+  // sign-up's own token reads as revoked. A sign-in's token is issued after both.
+  const signedIn = await fetch(identity('accounts:signInWithPassword'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password, returnSecureToken: true }),
+  });
+  const session = (await signedIn.json()) as { idToken: string };
+  if (!signedIn.ok) throw new Error(`signIn after signUp failed: ${JSON.stringify(session)}`);
+  return { uid: json.localId, email, password, idToken: session.idToken };
 }
 
 /** Builds an unsigned token like the Auth emulator's, with claims of our choosing. */

@@ -43,6 +43,10 @@ export const api = onRequest(
       }),
     );
     res.status(response.status);
+    // The API answers data, never a page: nothing in an answer may load, run or be framed,
+    // even if a browser is led to open one directly.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
     if (response.stream) {
       const aborted = new AbortController();

@@ -4,8 +4,10 @@ import { validateAgainst } from '../../domain/jsonSchema.js';
 import type { Manifest } from '../../domain/manifest.js';
 import type { Install } from '../../domain/models.js';
 import type { RunPolicy } from '../../domain/runPolicy.js';
+import { runRefusal } from '../../domain/runnable.js';
 import { getAgent } from '../catalog/catalog.js';
 import type { Deps } from '../deps.js';
+import { cancelPendingRuns } from '../runs/cancelPending.js';
 import type { PageRequest } from '../shared/paging.js';
 import type { InstallChange } from './ports.js';
 import { actorId, type WorkspaceAccess } from '../shared/principal.js';
@@ -17,7 +19,7 @@ import { newId, newSecret } from '../shared/credentials.js';
  * review/deploy. A draft is saved after every step, so a wizard can be left and resumed; every
  * step also works on a deployed install (change config, rotate a secret, edit triggers).
  */
-type InstallDeps = Pick<Deps, 'catalog' | 'installs' | 'clock' | 'secrets' | 'schedules'>;
+type InstallDeps = Pick<Deps, 'catalog' | 'installs' | 'clock' | 'secrets' | 'schedules' | 'runs'>;
 
 /** Runs after a change to an install's triggers or state: its schedule entries follow. */
 async function synced(deps: InstallDeps, install: Install): Promise<Install> {
@@ -267,6 +269,8 @@ export async function setPaused(deps: InstallDeps, access: WorkspaceAccess, inst
     if (install.state === 'draft') throw new AppError('precondition', 'install_not_deployed', 'Deploy the install first.');
     return { next: { ...install, state: paused ? 'paused' : 'active', updatedAt: now } };
   });
+  // Paused means nothing of it runs: what waits in the queue (retries too) ends canceled.
+  if (paused) await cancelPendingRuns(deps, access.wsId, installId, runRefusal(next, null)!);
   return synced(deps, next);
 }
 
@@ -327,6 +331,7 @@ export async function uninstall(deps: InstallDeps, access: WorkspaceAccess, inst
       installCountDelta: counted ? -1 : 0,
     };
   });
+  await cancelPendingRuns(deps, access.wsId, installId, runRefusal(removed, null)!);
   await deps.secrets.deleteAll({ wsId: access.wsId, installId });
   return synced(deps, removed);
 }

@@ -1,5 +1,6 @@
 import { executionEnv } from '@agent-marketplace/contract/execution';
 import { AppError } from '../../domain/errors.js';
+import { runRefusal } from '../../domain/runnable.js';
 import { watchQueued, watchStarting } from '../../domain/runWatch.js';
 import type { Deps } from '../deps.js';
 import type { DispatchTask } from './ports.js';
@@ -15,7 +16,7 @@ export type DispatchOutcome = 'started' | 'skipped' | 'gone';
  * nothing, and never starts a second execution for the same attempt.
  */
 export async function dispatchRun(
-  deps: Pick<Deps, 'runs' | 'catalog' | 'executor' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'runs' | 'catalog' | 'installs' | 'executor' | 'clock' | 'config'>,
   task: DispatchTask,
 ): Promise<DispatchOutcome> {
   const run = await deps.runs.get(task.wsId, task.runId);
@@ -35,7 +36,23 @@ export async function dispatchRun(
   });
   if (!leased.applied || leased.run.lease?.holder !== holder) return 'skipped';
 
-  const manifest = await deps.catalog.getVersion(run.agentId, run.agentVersion);
+  const [manifest, install, listing] = await Promise.all([
+    deps.catalog.getVersion(run.agentId, run.agentVersion),
+    deps.installs.get(run.wsId, run.installId),
+    deps.catalog.getListing(run.agentId),
+  ]);
+  // Paused, uninstalled or suspended since it was queued (a retry waiting out its backoff, a
+  // trigger that raced the pause): it ends here, canceled with the reason, and never starts.
+  const refusal = runRefusal(install, listing);
+  if (refusal) {
+    await deps.runs.transition(run.wsId, run.id, {
+      from: ['dispatching'],
+      to: 'canceled',
+      reason: refusal.code,
+      patch: () => ({ lease: null, runnerTokenHash: null, finishedAt: deps.clock.now(), error: { code: refusal.code, message: refusal.message } }),
+    });
+    return 'skipped';
+  }
   if (!manifest) {
     await deps.runs.transition(run.wsId, run.id, {
       from: ['dispatching'],

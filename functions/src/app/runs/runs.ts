@@ -3,6 +3,7 @@ import type { LogChunk, Run, RunTrigger } from '../../domain/models.js';
 import { validateAgainst } from '../../domain/jsonSchema.js';
 import { limitsFor } from '../../domain/runLimits.js';
 import { DEFAULT_RUN_POLICY } from '../../domain/runPolicy.js';
+import { runRefusal } from '../../domain/runnable.js';
 import { watchQueued } from '../../domain/runWatch.js';
 import { getInstall } from '../installs/installs.js';
 import type { Deps } from '../deps.js';
@@ -31,8 +32,10 @@ export async function triggerRun(
   // The install and the workspace (its limits) are read together; the manifest needs the install.
   const [install, workspace] = await Promise.all([getInstall(deps, access.wsId, input.installId), deps.workspaces.get(access.wsId)]);
   if (install.state === 'draft') throw new AppError('precondition', 'install_not_deployed', 'Finish and deploy this install before running it.');
-  if (install.state === 'paused') throw new AppError('precondition', 'install_paused', 'This install is paused; resume it before running it.');
-  const manifest = await deps.catalog.getVersion(install.agentId, install.version);
+  // The listing is read beside the version: a suspended agent's installs run nothing.
+  const [manifest, listing] = await Promise.all([deps.catalog.getVersion(install.agentId, install.version), deps.catalog.getListing(install.agentId)]);
+  const refusal = runRefusal(install, listing);
+  if (refusal) throw new AppError('precondition', refusal.code, refusal.message);
   if (!manifest) throw new AppError('not_found', 'agent_version_not_found', `${install.agentId}@${install.version} is no longer available.`);
   const issues = validateAgainst(manifest.inputs, input.input ?? {}, 'body.input');
   if (issues.length > 0) {

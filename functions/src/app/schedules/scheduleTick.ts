@@ -40,7 +40,9 @@ export async function fireDueSchedules(deps: SchedulerDeps, limit = 200): Promis
         );
         started++;
       } catch (err) {
-        if (!(err instanceof AppError && err.code === 'run_exists')) {
+        // A slot already started, or a refusal that is the install's state (its agent was
+        // suspended since the due list was read): skipped, not an error.
+        if (!(err instanceof AppError && (err.code === 'run_exists' || err.kind === 'precondition'))) {
           console.error(JSON.stringify({ severity: 'ERROR', message: 'scheduled run failed to start', entry: entry.id, error: String(err) }));
         }
         skipped++;
