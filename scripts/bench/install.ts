@@ -41,7 +41,8 @@ export async function benchInstall(stack: Stack, installs = 50): Promise<void> {
   console.log(`  complete install   p50 ${fmt(median(totals))}   p95 ${fmt(percentile(totals, 95))}`);
   for (const [name, values] of Object.entries(perStep)) console.log(`    ${name.padEnd(24)} p50 ${fmt(median(values))}   p95 ${fmt(percentile(values, 95))}`);
   // Document writes, by construction of the use cases (the emulator keeps no write counter):
-  // draft create 1 + idempotency record 2 (claim, complete) + configure 1 + consent 1 + triggers 1
-  // + deploy 3 (install, agent installCount increment, workspace installedAgents) = 10; review reads only.
-  console.log('  Firestore writes per install: 10 (7 without an Idempotency-Key on the first step); the connect step adds 1 per secret set');
+  // draft create 2 (install, its internal refs) + idempotency record 2 (claim, complete) + configure 1
+  // + consent 1 + triggers 1 (2 when a webhook key is made) + deploy 3 (install, agent installCount
+  // increment, workspace installedAgents) = 11; review reads only.
+  console.log('  Firestore writes per install: 11 (8 without an Idempotency-Key on the first step); the connect step adds 2 per secret set (install, its internal refs)');
 }

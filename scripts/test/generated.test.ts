@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { indexesFile } from '../indexes.ts';
+import { rulesPath, withRoleTable } from '../rules.ts';
 import { manifestJsonSchema } from '@agent-marketplace/contract';
 import { contentSecurityPolicy, CSP_HEADER } from '../lib/contentSecurityPolicy.ts';
 
@@ -17,5 +18,10 @@ describe('generated files are up to date', () => {
     const config = JSON.parse(readFileSync('firebase.json', 'utf8')) as { hosting: { headers: { source: string; headers: { key: string; value: string }[] }[] } };
     const everyPath = config.hosting.headers.find((h) => h.source === '**');
     expect(everyPath?.headers.find((h) => h.key === CSP_HEADER)?.value).toBe(contentSecurityPolicy());
+  });
+
+  it("firestore.rules carries the API's role table (npm run rules)", () => {
+    const rules = readFileSync(rulesPath, 'utf8');
+    expect(rules).toBe(withRoleTable(rules));
   });
 });

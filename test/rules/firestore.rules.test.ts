@@ -54,7 +54,6 @@ describe('firestore.rules on the official emulator', () => {
 
   it("a member reads their own workspace's runs, logs and events", async () => {
     const db = env.authenticatedContext('alice').firestore();
-    await assertSucceeds(getDoc(doc(db, 'workspaces/w1')));
     await assertSucceeds(getDoc(doc(db, 'workspaces/w1/runs/r1')));
     await assertSucceeds(getDocs(collection(db, 'workspaces/w1/runs')));
     await assertSucceeds(getDocs(collection(db, 'workspaces/w1/runs/r1/logs')));
@@ -79,6 +78,11 @@ describe('firestore.rules on the official emulator', () => {
       await assertFails(getDoc(doc(db, path)));
       await assertFails(getDocs(collection(db, path.slice(0, path.lastIndexOf('/')))));
     }
+  });
+
+  it("the workspace document (owner count, installed agents, quotas) is unreadable even to members: the API serves its public part", async () => {
+    const db = env.authenticatedContext('alice').firestore();
+    await assertFails(getDoc(doc(db, 'workspaces/w1')));
   });
 
   it('API key hashes are unreadable even to members', async () => {
