@@ -191,10 +191,12 @@ export function createRouter(routes: readonly RouteDef[], deps: Deps, verifier: 
       // The response schema is the contract: it also strips internal fields (hashes, leases).
       const out = status === 204 ? undefined : route.response.schema.parse(toJson(result.body));
       if (idemKey) {
-        // The side effect happened: answer it. If the key cannot be completed it stays claimed
-        // until its short lease ends; a retry then reuses the id and finds what was created.
-        await deps.idempotency.complete(idemKey, status, out ?? null).catch((err: unknown) => {
+        // The side effect happened: answer it. If the key cannot be completed, its lease is ended
+        // (or ends by itself shortly): a retry then reuses the id and finds what was created.
+        const key = idemKey;
+        await deps.idempotency.complete(key, status, out ?? null).catch(async (err: unknown) => {
           console.error(JSON.stringify({ severity: 'WARNING', requestId, message: `idempotency key not completed: ${String(err)}` }));
+          await deps.idempotency.abandon(key).catch(() => undefined);
         });
       }
       return { status, headers: { ...base, ...result.headers }, body: out };
