@@ -66,6 +66,7 @@ export async function admissionHarness(stack: Stack) {
       queuedTimeoutSeconds: 600,
       startTimeoutSeconds: 600,
       timeoutGraceSeconds: 30,
+      maxStreamsPerUser: 10,
       logLimits: { maxLines: 250_000, maxBytes: 64 * 1024 * 1024 },
     },
   };

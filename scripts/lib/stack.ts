@@ -63,18 +63,20 @@ const ENGINE_PARAMS: Record<string, string> = {
   TIMEOUT_GRACE_SECONDS: '30',
   LOG_MAX_LINES: '250000',
   LOG_MAX_MIB: '64',
+  MAX_RUN_STREAMS_PER_USER: '10',
 };
 
 /**
  * The test stack presumes a runner dead after 10 s of silence, so the crash tests finish
- * quickly, and caps a run's log at 5,000 lines, so the flood test hits the cap well inside
- * the probe's timeout.
+ * quickly, caps a run's log at 5,000 lines, so the flood test hits the cap well inside
+ * the probe's timeout, and lets a user hold 3 run streams, so the bound is reached cheaply.
  */
 const TEST_PARAMS: Record<string, string> = {
   HEARTBEAT_TIMEOUT_SECONDS: '10',
   RUNNER_HEARTBEAT_SECONDS: '2',
   TIMEOUT_GRACE_SECONDS: '3',
   LOG_MAX_LINES: '5000',
+  MAX_RUN_STREAMS_PER_USER: '3',
 };
 
 /**

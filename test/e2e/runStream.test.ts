@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { call } from '../support/http.ts';
-import { urls } from '../support/stack.ts';
+import { seedStartingRun } from '../support/runs.ts';
+import { projectId, urls } from '../support/stack.ts';
 import { installAgent, newWorkspace } from '../support/users.ts';
+
+/** The test stack's bound on open streams per user (functions/.env.<project>). */
+const maxStreams = Number(
+  /^MAX_RUN_STREAMS_PER_USER=(\d+)$/m.exec(readFileSync(path.resolve(import.meta.dirname, '../../functions', `.env.${projectId}`), 'utf8'))?.[1] ?? 3,
+);
 
 interface Frame {
   id: string;
@@ -80,6 +88,54 @@ describe('the SSE run stream', () => {
       expect(content(replay.frames)).toEqual(content(first.frames));
       expect(content(replay.frames).transitions).toEqual([0, 1, 2, 3, 4]);
       expect(replay.frames.filter((f) => f.event === 'run').at(-1)?.data.state).toBe('succeeded');
+    }
+  });
+
+  it('bounds the streams one user holds open: one more is refused with 429 before it starts, and closing one frees its place', { timeout: 150_000 }, async () => {
+    const ws = await newWorkspace();
+    const other = await newWorkspace();
+    // Runs parked in `starting`: their streams stay open.
+    const { runId } = await seedStartingRun(ws.id, { agentId: 'cost-anomaly-detector', agentVersion: '1.0.0' });
+    const { runId: otherRun } = await seedStartingRun(other.id, { agentId: 'cost-anomaly-detector', agentVersion: '1.0.0' });
+    const url = (w: string, r: string) => `${urls.functionsApi}/workspaces/${w}/runs/${r}/stream`;
+    const open: { res: Response; abort: AbortController }[] = [];
+    const openStream = async (w = ws.id, r = runId, token = ws.owner.idToken) => {
+      const abort = new AbortController();
+      const res = await fetch(url(w, r), { headers: { Authorization: `Bearer ${token}` }, signal: abort.signal });
+      return { res, abort };
+    };
+    try {
+      for (let i = 0; i < maxStreams; i++) {
+        const s = await openStream();
+        open.push(s);
+        expect(s.res.status).toBe(200);
+      }
+      const refused = await openStream();
+      open.push(refused);
+      expect(refused.res.status).toBe(429);
+      expect(refused.res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await refused.res.json()) as { code: string }).code).toBe('too_many_streams');
+      // Another user is not held back by this one.
+      const theirs = await openStream(other.id, otherRun, other.owner.idToken);
+      open.push(theirs);
+      expect(theirs.res.status).toBe(200);
+
+      // The client hangs up on one: its place is free again once the server closes that stream
+      // (at the disconnect where the server sees it; the Functions emulator may only end it at
+      // the stream's time limit, 50 s).
+      open[0]!.abort.abort();
+      const deadline = Date.now() + 75_000;
+      let again: { res: Response; abort: AbortController } | undefined;
+      for (;;) {
+        again = await openStream();
+        open.push(again);
+        if (again.res.status === 200 || Date.now() > deadline) break;
+        again.abort.abort();
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(again.res.status).toBe(200);
+    } finally {
+      for (const s of open) s.abort.abort();
     }
   });
 });

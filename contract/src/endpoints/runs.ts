@@ -87,10 +87,11 @@ export const runEndpoints = {
   }),
   streamRun: endpoint('streamRun', {
     summary:
-      "Server-sent events of a run: `run` (the run, whenever its state, progress, outputs or error change), `transition` and `logs` events, then `end`. Reconnect with Last-Event-ID to resume exactly where you were; use the function's own URL if a proxy buffers.",
+      "Server-sent events of a run: `run` (the run, whenever its state, progress, outputs or error change), `transition` and `logs` events, then `end`. Reconnect with Last-Event-ID to resume exactly where you were; use the function's own URL if a proxy buffers. A user (or API key) holds a bounded number of streams open at once: one more answers 429 `too_many_streams` with Retry-After.",
     tags,
     access: read,
     params: RunParams,
     response: { status: 200, schema: z.string(), description: 'text/event-stream', stream: { contentType: 'text/event-stream', events: RunStreamEvents } },
+    errors: [429],
   }),
 };

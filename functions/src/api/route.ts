@@ -19,6 +19,11 @@ export interface HandlerContext<P, Q, B> {
   /** The body exactly as received (signed webhooks verify it). */
   rawBody: Buffer | undefined;
   headers: Record<string, string | string[] | undefined>;
+  /**
+   * The id a creating route gives what it creates: fixed by the request's Idempotency-Key, so
+   * a retry finds what an earlier attempt created (`resumed`: one may have), else random.
+   */
+  creation: { id: string; resumed: boolean };
 }
 
 export interface HandlerResult<T = unknown> {

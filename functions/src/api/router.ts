@@ -10,7 +10,6 @@ import { problemFor, validationError } from './problem.js';
 import type { HandlerResult, RouteDef } from './route.js';
 
 export { MAX_BODY_BYTES };
-const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 export interface ApiRequest {
   method: string;
@@ -156,39 +155,51 @@ export function createRouter(routes: readonly RouteDef[], deps: Deps, verifier: 
 
       const idemKeyHeader = route.idempotent ? header(req, 'idempotency-key') : undefined;
       let idemKey: string | null = null;
+      let creation = { id: newId(), resumed: false };
       if (idemKeyHeader !== undefined) {
         if (!/^[\x21-\x7e]{1,255}$/.test(idemKeyHeader)) {
           throw new AppError('invalid', 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
         }
         idemKey = sha256([idempotencyScope(principal), method, req.path, idemKeyHeader].join('\n'));
         const requestHash = sha256(req.rawBody?.toString('utf8') ?? '');
-        const existing = await deps.idempotency.begin(idemKey, requestHash, IDEMPOTENCY_TTL_SECONDS);
-        if (existing) {
-          if (existing.requestHash !== requestHash) {
-            throw new AppError('conflict', 'idempotency_key_reused', 'This Idempotency-Key was used with a different request body.');
-          }
-          if (existing.state === 'pending' || existing.status === null) {
-            throw new AppError('conflict', 'idempotency_in_progress', 'A request with this Idempotency-Key is still in progress.', {
-              retryAfterSeconds: 1,
-            });
-          }
-          return { status: existing.status, headers: { ...base, 'Idempotent-Replayed': 'true' }, body: existing.body };
+        const found = await deps.idempotency.begin(idemKey, requestHash, creation.id);
+        if (found.kind === 'reused') {
+          throw new AppError('conflict', 'idempotency_key_reused', 'This Idempotency-Key was used with a different request body.');
         }
+        if (found.kind === 'in_progress') {
+          throw new AppError('conflict', 'idempotency_in_progress', 'A request with this Idempotency-Key is still in progress.', {
+            retryAfterSeconds: found.retryAfterSeconds,
+          });
+        }
+        if (found.kind === 'replay') return { status: found.status, headers: { ...base, 'Idempotent-Replayed': 'true' }, body: found.body };
+        creation = { id: found.resourceId, resumed: found.resumed };
       }
 
+      let result: HandlerResult;
       try {
-        const result = await route.handler({ params, query, body, principal, access, deps, requestId, rawBody: req.rawBody, headers: req.headers });
-        const status = result.status ?? route.response.status;
-        if (result.stream) return { status, headers: { ...base, ...result.headers }, body: undefined, stream: result.stream };
-        // The response schema is the contract: it also strips internal fields (hashes, leases).
-        const out = status === 204 ? undefined : route.response.schema.parse(toJson(result.body));
-        if (idemKey) await deps.idempotency.complete(idemKey, status, out ?? null);
-        return { status, headers: { ...base, ...result.headers }, body: out };
+        result = await route.handler({ params, query, body, principal, access, deps, requestId, rawBody: req.rawBody, headers: req.headers, creation });
       } catch (err) {
-        // A failed attempt does not burn the key: the client may retry with it.
-        if (idemKey) await deps.idempotency.release(idemKey).catch(() => undefined);
+        if (idemKey) {
+          // A use case's own error is a settled outcome: the key is free, and the next attempt gets a new id.
+          // Anything else may have come after a side effect: the next attempt reuses the id and finds it.
+          await (err instanceof AppError ? deps.idempotency.release(idemKey) : deps.idempotency.abandon(idemKey)).catch(() => undefined);
+        }
         throw err;
       }
+      const status = result.status ?? route.response.status;
+      if (result.stream) return { status, headers: { ...base, ...result.headers }, body: undefined, stream: result.stream };
+      // The response schema is the contract: it also strips internal fields (hashes, leases).
+      const out = status === 204 ? undefined : route.response.schema.parse(toJson(result.body));
+      if (idemKey) {
+        // The side effect happened: answer it. If the key cannot be completed, its lease is ended
+        // (or ends by itself shortly): a retry then reuses the id and finds what was created.
+        const key = idemKey;
+        await deps.idempotency.complete(key, status, out ?? null).catch(async (err: unknown) => {
+          console.error(JSON.stringify({ severity: 'WARNING', requestId, message: `idempotency key not completed: ${String(err)}` }));
+          await deps.idempotency.abandon(key).catch(() => undefined);
+        });
+      }
+      return { status, headers: { ...base, ...result.headers }, body: out };
     } catch (err) {
       const p = problemFor(err, requestId);
       if (p.status >= 500) console.error(JSON.stringify({ severity: 'ERROR', requestId, message: (err as Error)?.stack ?? String(err) }));

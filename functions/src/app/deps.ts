@@ -1,6 +1,6 @@
 import type { CatalogStore } from './catalog/ports.js';
 import type { InstallStore, SecretStore } from './installs/ports.js';
-import type { DispatchQueue, EngineConfig, Executor, RunArtifactStore, RunLogStore, RunMetricsStore, RunStore } from './runs/ports.js';
+import type { DispatchQueue, EngineConfig, Executor, RunArtifactStore, RunFeed, RunLogStore, RunMetricsStore, RunStore, StreamSlots } from './runs/ports.js';
 import type { SandboxStore } from './sandbox/ports.js';
 import type { ScheduleStore } from './schedules/ports.js';
 import type { Clock } from './shared/clock.js';
@@ -24,6 +24,8 @@ export interface Deps {
   runLogs: RunLogStore;
   runArtifacts: RunArtifactStore;
   runMetrics: RunMetricsStore;
+  runFeed: RunFeed;
+  streamSlots: StreamSlots;
   dispatchQueue: DispatchQueue;
   executor: Executor;
   schedules: ScheduleStore;

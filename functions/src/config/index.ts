@@ -19,6 +19,7 @@ export const params = {
   logMaxLines: defineInt('LOG_MAX_LINES', { default: 250_000, description: 'Log lines one run attempt may store; past it the run fails' }),
   logMaxMiB: defineInt('LOG_MAX_MIB', { default: 64, description: 'MiB of log lines one run attempt may store' }),
   timeoutGraceSeconds: defineInt('TIMEOUT_GRACE_SECONDS', { default: 30, description: "Past a run's deadline, how long its runner gets to stop itself" }),
+  maxStreamsPerUser: defineInt('MAX_RUN_STREAMS_PER_USER', { default: 10, description: 'Run streams (SSE) one user or API key may hold open at once' }),
   localAgentDirs: defineString('LOCAL_AGENT_DIRS', { default: 'agents', description: 'Local executor only: comma-separated agent folders, relative to the repository' }),
   secrets: defineString('SECRETS', { default: 'secret-manager', description: 'secret-manager, or local (encrypted files under .local/, development only)' }),
 };
@@ -34,6 +35,7 @@ export const ConfigSchema = z.object({
   queuedTimeoutSeconds: z.number().int().min(10),
   startTimeoutSeconds: z.number().int().min(10),
   timeoutGraceSeconds: z.number().int().min(0),
+  maxStreamsPerUser: z.number().int().min(1),
   logMaxLines: z.number().int().min(100),
   logMaxMiB: z.number().int().min(1),
   secrets: z.enum(['secret-manager', 'local']),
@@ -67,6 +69,7 @@ export function loadConfig(): Config {
     queuedTimeoutSeconds: params.queuedTimeoutSeconds.value(),
     startTimeoutSeconds: params.startTimeoutSeconds.value(),
     timeoutGraceSeconds: params.timeoutGraceSeconds.value(),
+    maxStreamsPerUser: params.maxStreamsPerUser.value(),
     logMaxLines: params.logMaxLines.value(),
     logMaxMiB: params.logMaxMiB.value(),
     secrets: params.secrets.value(),

@@ -34,7 +34,7 @@ async function executorFor(config: Config): Promise<Executor> {
  */
 async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   const config = loadConfig();
-  const [auth, apiKeys, catalog, idempotency, installs, runs, runLogs, runArtifacts, runMetrics, workspaces, tasks, sandbox, schedules] = await Promise.all([
+  const [auth, apiKeys, catalog, idempotency, installs, runs, runLogs, runArtifacts, runMetrics, workspaces, tasks, sandbox, schedules, runFeed] = await Promise.all([
     import('../adapters/auth/firebaseAuth.js'),
     import('../adapters/firestore/apiKeys.js'),
     import('../adapters/firestore/catalog.js'),
@@ -48,6 +48,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
     import('../adapters/tasks/dispatchQueue.js'),
     import('../adapters/firestore/sandbox.js'),
     import('../adapters/firestore/schedules.js'),
+    import('../adapters/firestore/runFeed.js'),
   ]);
   const clock = { now: () => new Date() };
   return {
@@ -62,6 +63,8 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       runLogs: new runLogs.FirestoreRunLogStore(),
       runArtifacts: new runArtifacts.FirestoreRunArtifactStore(),
       runMetrics: new runMetrics.FirestoreRunMetricsStore(),
+      runFeed: new runFeed.FirestoreRunFeed(),
+      streamSlots: new runFeed.FirestoreStreamSlots(clock.now),
       idempotency: new idempotency.FirestoreIdempotencyStore(clock.now),
       dispatchQueue: new tasks.CloudTasksDispatchQueue(config.region),
       executor: await executorFor(config),
@@ -77,6 +80,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
         queuedTimeoutSeconds: config.queuedTimeoutSeconds,
         startTimeoutSeconds: config.startTimeoutSeconds,
         timeoutGraceSeconds: config.timeoutGraceSeconds,
+        maxStreamsPerUser: config.maxStreamsPerUser,
         logLimits: { maxLines: config.logMaxLines, maxBytes: config.logMaxMiB * 1024 * 1024 },
       },
     },

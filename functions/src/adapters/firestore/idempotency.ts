@@ -1,17 +1,13 @@
-import type { IdempotencyRecord, IdempotencyStore } from '../../app/shared/idempotency.js';
+import type { IdempotencyBegin, IdempotencyStore } from '../../app/shared/idempotency.js';
+import { decideIdempotency, type IdempotencyKeyRecord } from '../../domain/idempotency.js';
 import { dataOf, firestore } from './client.js';
 
-interface StoredRecord {
-  requestHash: string;
-  state: 'pending' | 'done';
-  status: number | null;
-  bodyJson: string | null;
-  expiresAt: Date;
-}
+type StoredRecord = Omit<IdempotencyKeyRecord, 'body'> & { bodyJson: string | null; expiresAt: Date };
 
 /**
- * `idempotency/{key}`: the first request claims the key, later ones replay its response.
- * `expiresAt` carries a Firestore TTL policy in production; expired records are ignored here.
+ * `idempotency/{key}`: the first request claims the key (with a short lease and the id its
+ * creation will use), later ones replay its response. `expiresAt` (the retention end) carries a
+ * Firestore TTL policy in production; expired records are ignored here.
  */
 export class FirestoreIdempotencyStore implements IdempotencyStore {
   constructor(private readonly now: () => Date) {}
@@ -20,28 +16,26 @@ export class FirestoreIdempotencyStore implements IdempotencyStore {
     return firestore().collection('idempotency').doc(key);
   }
 
-  async begin(key: string, requestHash: string, ttlSeconds: number): Promise<IdempotencyRecord | null> {
+  async begin(key: string, requestHash: string, freshId: string): Promise<IdempotencyBegin> {
     const ref = this.ref(key);
     return firestore().runTransaction(async (tx) => {
-      const existing = dataOf<StoredRecord>(await tx.get(ref));
-      const now = this.now();
-      if (existing && existing.expiresAt > now) {
-        return {
-          requestHash: existing.requestHash,
-          state: existing.state,
-          status: existing.status,
-          body: existing.bodyJson === null ? null : (JSON.parse(existing.bodyJson) as unknown),
-        };
-      }
-      const record: StoredRecord = {
-        requestHash,
-        state: 'pending',
-        status: null,
-        bodyJson: null,
-        expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
-      };
+      const stored = dataOf<StoredRecord>(await tx.get(ref));
+      // Records written before leases existed: their lease is their retention.
+      const existing: IdempotencyKeyRecord | null = stored
+        ? {
+            ...stored,
+            body: stored.bodyJson === null ? null : (JSON.parse(stored.bodyJson) as unknown),
+            resourceId: stored.resourceId ?? freshId,
+            leaseUntil: stored.leaseUntil ?? stored.expiresAt,
+            retainUntil: stored.retainUntil ?? stored.expiresAt,
+          }
+        : null;
+      const decision = decideIdempotency(existing, requestHash, this.now(), freshId);
+      if (decision.kind !== 'claimed') return decision;
+      const { body, ...rest } = decision.write;
+      const record: StoredRecord = { ...rest, bodyJson: body === null ? null : JSON.stringify(body), expiresAt: rest.retainUntil };
       tx.set(ref, record);
-      return null;
+      return { kind: 'claimed', resourceId: decision.resourceId, resumed: decision.resumed };
     });
   }
 
@@ -51,5 +45,9 @@ export class FirestoreIdempotencyStore implements IdempotencyStore {
 
   async release(key: string): Promise<void> {
     await this.ref(key).delete();
+  }
+
+  async abandon(key: string): Promise<void> {
+    await this.ref(key).update({ leaseUntil: this.now() });
   }
 }

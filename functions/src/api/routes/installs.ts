@@ -42,8 +42,8 @@ export const installRoutes = [
       const page = await listInstalls(deps, params.wsId, query);
       return { body: { items: page.items.filter((i) => i.state !== 'uninstalled').map(installView), nextCursor: page.nextCursor } };
     }),
-  implement(endpoints.startInstall, async ({ deps, access, body }) => {
-      const install = await startInstall(deps, access!, body);
+  implement(endpoints.startInstall, async ({ deps, access, body, creation }) => {
+      const install = await startInstall(deps, access!, body, creation);
       return { body: installView(install), headers: { Location: `/v1/workspaces/${install.wsId}/installs/${install.id}` } };
     }),
   implement(endpoints.getInstall, async ({ deps, params }) => ok(await getInstall(deps, params.wsId, params.installId))),

@@ -2,7 +2,8 @@ import { endpoints, RunOut } from '@agent-marketplace/contract';
 import { getArtifact, listArtifacts } from '../../app/runs/runArtifacts.js';
 import { workspaceMetrics } from '../../app/runs/runMetrics.js';
 import { cancelRun, getRun, listRunEvents, listRunLogs, listRuns, triggerRun } from '../../app/runs/runs.js';
-import { streamRun } from '../../app/runs/runStream.js';
+import { openStreamSlot, streamRun } from '../../app/runs/runStream.js';
+import { actorId } from '../../app/shared/principal.js';
 import { implement } from '../route.js';
 
 /** Cancel, at the custom method the API promises and at a plain path for clients that need one. */
@@ -10,8 +11,8 @@ const cancel = (endpoint: typeof endpoints.cancelRun | typeof endpoints.cancelRu
   implement(endpoint, async ({ deps, access, params }) => ({ body: await cancelRun(deps, access!, params.runId) }));
 
 export const runRoutes = [
-  implement(endpoints.triggerRun, async ({ deps, access, params, body }) => {
-      const run = await triggerRun(deps, access!, { installId: params.installId, input: body.input });
+  implement(endpoints.triggerRun, async ({ deps, access, params, body, creation }) => {
+      const run = await triggerRun(deps, access!, { installId: params.installId, input: body.input, runId: creation.id, sameRequest: { resumed: creation.resumed } });
       return { body: run, headers: { Location: `/v1/workspaces/${run.wsId}/runs/${run.id}` } };
     }),
   implement(endpoints.listRuns, async ({ deps, params, query }) => ({
@@ -31,14 +32,18 @@ export const runRoutes = [
   cancel(endpoints.cancelRun),
   cancel(endpoints.cancelRunAlias),
 
-  implement(endpoints.streamRun, async ({ deps, params, headers }) => {
+  implement(endpoints.streamRun, async ({ deps, params, headers, access }) => {
       await getRun(deps, params.wsId, params.runId);
       const last = headers['last-event-id'];
+      // Before the 200: over the bound, the answer is a 429 problem, not a stream.
+      const slot = await openStreamSlot(deps, actorId(access!.principal));
       return {
         body: undefined,
         headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' },
         stream: (write, signal) =>
-          streamRun(deps, params.wsId, params.runId, Array.isArray(last) ? last[0] : last, write, signal, { runView: (run) => RunOut.parse(JSON.parse(JSON.stringify(run))) }),
+          streamRun(deps, params.wsId, params.runId, Array.isArray(last) ? last[0] : last, write, signal, {
+            runView: (run) => RunOut.parse(JSON.parse(JSON.stringify(run))),
+          }).finally(() => slot.release().catch(() => undefined)),
       };
     }),
 ];

@@ -11,9 +11,9 @@ export const workspaceRoutes = [
       const page = await listMyWorkspaces(deps, uid, query);
       return { body: { items: page.items.map((i) => ({ ...i.workspace, role: i.role })), nextCursor: page.nextCursor } };
     }),
-  implement(endpoints.createWorkspace, async ({ deps, principal, body }) => {
+  implement(endpoints.createWorkspace, async ({ deps, principal, body, creation }) => {
       if (principal?.kind !== 'user') throw new Error('user route without a user');
-      const { workspace, role } = await createWorkspace(deps, principal, body);
+      const { workspace, role } = await createWorkspace(deps, principal, body, creation);
       return { body: { ...workspace, role }, headers: { Location: `/v1/workspaces/${workspace.id}` } };
     }),
   implement(endpoints.getWorkspace, async ({ deps, params, access }) => ({ body: { ...(await getWorkspace(deps, params.wsId)), role: access?.role ?? null } })),

@@ -60,13 +60,19 @@ export async function startInstall(
   deps: InstallDeps,
   access: WorkspaceAccess,
   input: { agentId: string; version?: string | undefined },
+  /** The install's id; `resumed`: an earlier attempt of this request may have created it (it is then answered again). */
+  creation: { id: string; resumed: boolean } = { id: newId(), resumed: false },
 ): Promise<Install> {
+  if (creation.resumed) {
+    const earlier = await deps.installs.get(access.wsId, creation.id);
+    if (earlier) return earlier;
+  }
   const { listing } = await getAgent(deps, input.agentId);
   const version = input.version ?? listing.latestVersion;
   const manifest = await manifestOf(deps, listing.id, version);
   const now = deps.clock.now();
   const install: Install = {
-    id: newId(),
+    id: creation.id,
     wsId: access.wsId,
     agentId: listing.id,
     version,
@@ -84,7 +90,14 @@ export async function startInstall(
     deployedAt: null,
     deployedBy: null,
   };
-  await deps.installs.create(install);
+  try {
+    await deps.installs.create(install);
+  } catch (err) {
+    // The id is this request's: an attempt racing this one (past its lease) created it first.
+    const earlier = await deps.installs.get(access.wsId, install.id);
+    if (!earlier) throw err;
+    return earlier;
+  }
   return install;
 }
 

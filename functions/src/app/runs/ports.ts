@@ -71,6 +71,32 @@ export interface RunStore {
   watched(now: Date, limit: number, wsId?: string): Promise<Run[]>;
 }
 
+/** What a run feed reports, each call with what changed since the last. */
+export interface RunFeedHandlers {
+  run(run: Run | null): void;
+  /** Events after the starting position, in order. */
+  events(events: RunEvent[]): void;
+  /** Log chunks after the starting position, in order. */
+  logs(chunks: LogChunk[]): void;
+  error(err: unknown): void;
+}
+
+/**
+ * Live changes of one run (listeners, not polling: an idle run costs no reads). What exists
+ * past the starting positions when it starts is reported first.
+ */
+export interface RunFeed {
+  /** Starts listening; returns the function that stops every listener it opened. */
+  watch(wsId: string, runId: string, from: { event: number; log: number }, on: RunFeedHandlers): () => void;
+}
+
+/** Open run streams per holder (a user, an API key), across every instance; each one leased so a crash frees it. */
+export interface StreamSlots {
+  /** Takes a place for `streamId` until `until`, unless `max` unexpired ones are held: then when the first frees. */
+  acquire(holder: string, streamId: string, max: number, until: Date): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
+  release(holder: string, streamId: string): Promise<void>;
+}
+
 /** A run's log, in ordered chunks (never one document per line). */
 export interface RunLogStore {
   /** Stores a log chunk under its sequence number; a chunk already stored is left as is. */
@@ -148,6 +174,8 @@ export interface EngineConfig {
   startTimeoutSeconds: number;
   /** Past a run's deadline, how long the runner gets to stop itself before the watchdog does. */
   timeoutGraceSeconds: number;
+  /** Run streams (SSE) one user or API key may hold open at once. */
+  maxStreamsPerUser: number;
   /** Per attempt; past them the logs are cut and the run fails. */
   logLimits: LogLimits;
 }

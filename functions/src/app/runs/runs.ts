@@ -27,8 +27,23 @@ export async function triggerRun(
     trigger?: RunTrigger | undefined;
     /** A deterministic id (scheduled slots): a second create for it fails with `run_exists`. */
     runId?: string | undefined;
+    /**
+     * `runId` was fixed by an Idempotency-Key: a run already under it is this request's earlier
+     * attempt, answered again (`resumed`: an earlier attempt may have created it).
+     */
+    sameRequest?: { resumed: boolean } | undefined;
   },
 ): Promise<Run> {
+  const earlier = async () => {
+    const run = input.runId ? await deps.runs.get(access.wsId, input.runId) : null;
+    // Queued with perhaps no task behind it (the attempt died before enqueueing): the task id is fixed, so this adds none twice.
+    if (run?.state === 'queued') await deps.dispatchQueue.enqueue({ wsId: run.wsId, runId: run.id, attempt: run.attempt }).catch(() => undefined);
+    return run;
+  };
+  if (input.sameRequest?.resumed) {
+    const found = await earlier();
+    if (found) return found;
+  }
   // The install and the workspace (its limits) are read together; the manifest needs the install.
   const [install, workspace] = await Promise.all([getInstall(deps, access.wsId, input.installId), deps.workspaces.get(access.wsId)]);
   if (install.state === 'draft') throw new AppError('precondition', 'install_not_deployed', 'Finish and deploy this install before running it.');
@@ -84,7 +99,14 @@ export async function triggerRun(
     redeliveries: 0,
     usage: null,
   };
-  await deps.runs.create(run, { limits: limitsFor(workspace), installConcurrency: policy.concurrency });
+  try {
+    await deps.runs.create(run, { limits: limitsFor(workspace), installConcurrency: policy.concurrency });
+  } catch (err) {
+    // A concurrent attempt of the same request (one that outlived its lease) created it first.
+    const found = input.sameRequest && err instanceof AppError && err.code === 'run_exists' ? await earlier() : null;
+    if (found) return found;
+    throw err;
+  }
   try {
     await deps.dispatchQueue.enqueue({ wsId: run.wsId, runId: run.id, attempt: run.attempt });
   } catch (err) {

@@ -60,7 +60,7 @@ export function parseSignatureHeader(header: string): { timestamp: string; signa
 
 /**
  * Checks `header` against the raw `body` with one secret (or several, while the receiving side
- * rotates). Returns the signed timestamp, or throws AppError('unauthenticated', code) with code
+ * rotates). Returns the signed timestamp and the matching signature (as computed here), or throws AppError('unauthenticated', code) with code
  * `webhook_signature_invalid` or `webhook_timestamp_out_of_range`. The signature is checked
  * first, so a timestamp error only ever reports on an authentic (replayed or late) request.
  */
@@ -70,20 +70,23 @@ export function verifyWebhook(
   body: string,
   nowSeconds: number,
   toleranceSeconds: number = WEBHOOK_TOLERANCE_SECONDS,
-): { ok: true; timestamp: number } {
+): { ok: true; timestamp: number; signature: string } {
   const secrets = typeof secret === 'string' ? [secret] : secret;
   if (secrets.length === 0) throw new AppError('invalid', 'webhook_secret_invalid', 'No webhook signing secret is configured.');
   secrets.forEach(assertSecret);
   const { timestamp, signatures } = parseSignatureHeader(header);
 
   const presented = signatures.filter((s) => /^[0-9a-f]{64}$/i.test(s)).map((s) => Buffer.from(s.toLowerCase(), 'hex'));
-  let matched = false;
+  let matched: string | null = null;
   for (const key of secrets) {
-    const expected = Buffer.from(hmacHex(key, timestamp, body), 'hex');
+    const hex = hmacHex(key, timestamp, body);
+    const expected = Buffer.from(hex, 'hex');
     // Compare with every presented signature, without short-circuiting, in constant time each.
-    for (const candidate of presented) matched = timingSafeEqual(candidate, expected) || matched;
+    let hit = false;
+    for (const candidate of presented) hit = timingSafeEqual(candidate, expected) || hit;
+    if (hit) matched ??= hex;
   }
-  if (!matched) throw badSignature('no v1 signature matches the body');
+  if (matched === null) throw badSignature('no v1 signature matches the body');
 
   const t = Number(timestamp);
   if (Math.abs(nowSeconds - t) > toleranceSeconds) {
@@ -93,5 +96,6 @@ export function verifyWebhook(
       `The webhook timestamp ${t} is more than ${toleranceSeconds} s away from now (${Math.floor(nowSeconds)}); it may be a replay, or a clock is wrong.`,
     );
   }
-  return { ok: true, timestamp: t };
+  // The signature we computed, not the header: junk added to a captured header changes nothing.
+  return { ok: true, timestamp: t, signature: matched };
 }

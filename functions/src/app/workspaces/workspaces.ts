@@ -10,11 +10,24 @@ export async function createWorkspace(
   deps: Pick<Deps, 'workspaces' | 'clock'>,
   user: { uid: string; email: string | null },
   input: { name: string },
+  /** The workspace's id; `resumed`: an earlier attempt of this request may have created it (it is then answered again). */
+  creation: { id: string; resumed: boolean } = { id: newId(), resumed: false },
 ): Promise<{ workspace: Workspace; role: Role }> {
+  if (creation.resumed) {
+    const earlier = await deps.workspaces.get(creation.id);
+    if (earlier?.createdBy === user.uid) return { workspace: earlier, role: 'owner' };
+  }
   const now = deps.clock.now();
-  const workspace: Workspace = { id: newId(), name: input.name, plan: 'free', createdBy: user.uid, createdAt: now };
+  const workspace: Workspace = { id: creation.id, name: input.name, plan: 'free', createdBy: user.uid, createdAt: now };
   const owner: Member = { uid: user.uid, wsId: workspace.id, role: 'owner', email: user.email, addedBy: user.uid, addedAt: now };
-  await deps.workspaces.create(workspace, owner);
+  try {
+    await deps.workspaces.create(workspace, owner);
+  } catch (err) {
+    // The id is this request's: an attempt racing this one (past its lease) created it first.
+    const earlier = await deps.workspaces.get(workspace.id);
+    if (earlier?.createdBy !== user.uid) throw err;
+    return { workspace: earlier, role: 'owner' };
+  }
   return { workspace, role: 'owner' };
 }
 
