@@ -4,6 +4,7 @@ import { watchQueued, watchStarting } from '../../domain/runWatch.js';
 import type { Deps } from '../deps.js';
 import type { DispatchTask } from './ports.js';
 import { formatCredential, newId, newSecret, sha256 } from '../shared/credentials.js';
+import { pinSecretRefs } from './runSecrets.js';
 
 export const RUNNER_TOKEN_PREFIX = 'rt';
 
@@ -15,7 +16,7 @@ export type DispatchOutcome = 'started' | 'skipped' | 'gone';
  * nothing, and never starts a second execution for the same attempt.
  */
 export async function dispatchRun(
-  deps: Pick<Deps, 'runs' | 'catalog' | 'executor' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'runs' | 'catalog' | 'executor' | 'clock' | 'config' | 'installs'>,
   task: DispatchTask,
 ): Promise<DispatchOutcome> {
   const run = await deps.runs.get(task.wsId, task.runId);
@@ -26,12 +27,15 @@ export async function dispatchRun(
   const secret = newSecret();
   const token = formatCredential(RUNNER_TOKEN_PREFIX, run.wsId, run.id, secret);
   const until = new Date(deps.clock.now().getTime() + deps.config.leaseSeconds * 1000);
+  // The secret versions this attempt uses, fixed now: a rotation during the run changes neither
+  // what the execution gets nor what is redacted from what it sends.
+  const secretRefs = await pinSecretRefs(deps, run);
   const leased = await deps.runs.transition(run.wsId, run.id, {
     from: ['queued'],
     to: 'dispatching',
     reason: 'dispatch',
     // The watchdog looks again when the lease ends: a dispatch that died holding it is failed (and retried by policy).
-    patch: (current) => (current.attempt === task.attempt ? { lease: { holder, until }, runnerTokenHash: sha256(secret), watchAt: until } : {}),
+    patch: (current) => (current.attempt === task.attempt ? { lease: { holder, until }, runnerTokenHash: sha256(secret), secretRefs, watchAt: until } : {}),
   });
   if (!leased.applied || leased.run.lease?.holder !== holder) return 'skipped';
 
