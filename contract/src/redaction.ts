@@ -6,8 +6,10 @@
  * rules and the runner may import nothing else of the platform.
  *
  * A value split across two consecutive log lines (or the last line of one batch and the first of
- * the next) has both fragments replaced: `key=abc` + `def rest` becomes `key=[REDACTED]` +
- * `[REDACTED] rest`. A value spread over three or more lines is not recognised.
+ * the next), directly or at a newline of its own, has both fragments replaced: `key=abc` +
+ * `def rest` becomes `key=[REDACTED]` + `[REDACTED] rest`. A value spread over three or more
+ * lines is not recognised here; the runner redacts what the agent prints before cutting it into
+ * lines, so a PEM key printed whole is caught there.
  */
 
 /** Shorter values cannot be redacted without mangling ordinary text; the API refuses them. */
@@ -152,27 +154,36 @@ export function createRedactor(values: Iterable<string>): Redactor {
     return value;
   };
 
-  const straddle = (first: string, second: string): Straddle | null => {
-    if (first.length === 0 || second.length === 0) return null;
+  const crossing = new RegExp(pattern, 'g');
+  /** Joined directly (a value cut in two) or by the newline that split a printed value into lines. */
+  const straddleWith = (first: string, second: string, joint: '' | '\n'): Straddle | null => {
     // Only a window around the boundary: the longest form minus one character on each side.
     const head = first.slice(-(longest - 1));
-    const window = head + second.slice(0, longest - 1);
+    const window = head + joint + second.slice(0, longest - 1);
     const boundary = head.length;
+    const resume = boundary + joint.length;
     let found: Straddle | null = null;
-    const re = new RegExp(pattern, 'g');
+    crossing.lastIndex = 0;
     let m: RegExpExecArray | null;
-    while ((m = re.exec(window)) !== null && m.index < boundary) {
+    while ((m = crossing.exec(window)) !== null && m.index < boundary) {
       const end = m.index + m[0].length;
-      if (end > boundary) {
-        const cut = { before: first.length - head.length + m.index, after: end - boundary };
+      if (end > resume) {
+        const cut = { before: first.length - head.length + m.index, after: end - resume };
         found = found ? { before: Math.min(found.before, cut.before), after: Math.max(found.after, cut.after) } : cut;
-        re.lastIndex = end;
+        crossing.lastIndex = end;
       } else {
         // A form wholly in the first text (redacted there) may hide one that crosses: look again one further.
-        re.lastIndex = m.index + 1;
+        crossing.lastIndex = m.index + 1;
       }
     }
     return found;
+  };
+  const straddle = (first: string, second: string): Straddle | null => {
+    if (first.length === 0 || second.length === 0) return null;
+    const direct = straddleWith(first, second, '');
+    const printed = straddleWith(first, second, '\n');
+    if (!direct || !printed) return direct ?? printed;
+    return { before: Math.min(direct.before, printed.before), after: Math.max(direct.after, printed.after) };
   };
 
   const stream = (texts: string[], previous?: string | null): { texts: string[]; previousCut: number | null } => {

@@ -74,6 +74,11 @@ describe('createRedactor', () => {
     expect(cutTail(previous, previousCut!)).toBe(`prev line ${REDACTED}`);
   });
 
+  it('a value holding a newline, printed and cut into lines at it, has both fragments replaced', () => {
+    const withNewline = createRedactor(['first half\nsecond half']);
+    expect(withNewline.stream(['key: first half', 'second half, done']).texts).toEqual([`key: ${REDACTED}`, `${REDACTED}, done`]);
+  });
+
   it('texts that only look alike are left alone', () => {
     expect(r.stream([`key=${TOKEN.slice(0, 4)}`, 'something else']).texts).toEqual([`key=${TOKEN.slice(0, 4)}`, 'something else']);
     expect(r.stream(['', TOKEN]).texts).toEqual(['', REDACTED]);
