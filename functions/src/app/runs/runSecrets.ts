@@ -25,15 +25,19 @@ export async function pinSecretRefs(deps: Pick<Deps, 'installs'>, run: Run): Pro
 }
 
 /**
- * Values by reference, kept per instance: a pinned reference names a version, whose value never
- * changes, so it is read from the store once (a run's log batches arrive in bursts).
+ * Values by reference, kept briefly per instance: a pinned reference names a version, whose value
+ * never changes, so a run's bursts of batches read the store once; not longer, so a deleted
+ * value does not linger in memory.
  */
-const values = new Map<string, string | null>();
+const KEEP_MS = 5 * 60_000;
+const values = new Map<string, { value: string | null; until: number }>();
 async function valueOf(deps: SecretDeps, ref: string): Promise<string | null> {
-  if (values.has(ref)) return values.get(ref)!;
+  const now = Date.now();
+  const hit = values.get(ref);
+  if (hit && hit.until > now) return hit.value;
   const value = await deps.secrets.get(ref);
   if (values.size > 2000) values.clear();
-  values.set(ref, value);
+  values.set(ref, { value, until: now + KEEP_MS });
   return value;
 }
 
@@ -55,16 +59,17 @@ export async function secretsForRun(deps: Pick<Deps, 'runs' | 'installs' | 'secr
 }
 
 /** One redactor per set of pinned references: its forms are computed once, not per batch. */
-const redactors = new Map<string, Redactor>();
+const redactors = new Map<string, { redactor: Redactor; until: number }>();
 
 /** The redactor of a run's secret values (every encoded form), as pinned for its current attempt. */
 export async function redactorFor(deps: SecretDeps, run: Run): Promise<Redactor> {
   const refs = await refsOf(deps, run);
   const key = Object.values(refs).sort().join('\n');
+  const now = Date.now();
   const hit = redactors.get(key);
-  if (hit) return hit;
+  if (hit && hit.until > now) return hit.redactor;
   const redactor = createRedactor(Object.values(await runValues(deps, run)));
   if (redactors.size > 500) redactors.clear();
-  redactors.set(key, redactor);
+  redactors.set(key, { redactor, until: now + KEEP_MS });
   return redactor;
 }
