@@ -172,7 +172,7 @@ async function main(): Promise<never> {
   redactor = createRedactor(Object.values(secrets));
   // From here on, whatever the agent prints goes to the run's log, marked with its stream.
   capture = captureStreams(process, {
-    redact: (text) => redactor.text(text),
+    redactor: () => redactor,
     line: (stream, msg) => logs.add({ ts: new Date().toISOString(), level: stream === 'stdout' ? 'info' : 'error', msg, stream }),
   });
   const { ctx, outputs, usage: used } = createContext({

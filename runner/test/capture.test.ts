@@ -30,9 +30,9 @@ describe('captureStreams', () => {
     streams.stdout.write(e.subarray(1));
     streams.stdout.write('\nunfinished');
     capture.own.stderr('runner: mine\n');
-    expect(lines).toEqual(['stdout: one', 'stdout: two and a half', 'stderr: oops', 'stdout: é']);
+    // Kept until it is quiet (or enough follows to rule out a secret crossing the cut), or the end.
     capture.flush();
-    expect(lines.at(-1)).toBe('stdout: unfinished');
+    expect(lines).toEqual(['stderr: oops', 'stdout: one', 'stdout: two and a half', 'stdout: é', 'stdout: unfinished']);
     capture.restore();
     streams.stdout.write('after restore');
     expect(written).toEqual({ stdout: 'after restore', stderr: 'runner: mine\n' });
@@ -43,10 +43,32 @@ describe('captureStreams', () => {
     const redactor = createRedactor([pem]);
     const { streams } = fakeStreams();
     const lines: string[] = [];
-    const capture = captureStreams(streams, { line: (_s, text) => lines.push(text), redact: (t) => redactor.text(t) });
+    const capture = captureStreams(streams, { line: (_s, text) => lines.push(text), redactor: () => redactor });
     streams.stdout.write(`key: ${pem}done\n`);
+    // A value written in two pieces of one line.
+    streams.stdout.write(`again: ${pem.slice(0, 10)}`);
+    streams.stdout.write(`${pem.slice(10, 22)}`);
+    streams.stdout.write(`${pem.slice(22)} end\n`);
+    capture.flush();
     capture.restore();
-    expect(lines).toEqual(['key: [REDACTED]done']);
+    expect(lines).toEqual(['key: [REDACTED]done', 'again: [REDACTED] end']);
+  });
+
+  it('sends lines as soon as enough follows them, never cutting through a value', () => {
+    const value = 'line one of the value\nline two of the value';
+    const redactor = createRedactor([value]);
+    const { streams } = fakeStreams();
+    const lines: string[] = [];
+    const capture = captureStreams(streams, { line: (_s, text) => lines.push(text), redactor: () => redactor });
+    const filler = Array.from({ length: 400 }, (_, i) => `filler ${i}`).join('\n');
+    streams.stdout.write(`${filler}\nsecret: ${value.slice(0, 25)}`);
+    streams.stdout.write(`${value.slice(25)} done\n${filler}\n`);
+    // Most lines are out before the end; the value's two lines became one redacted line.
+    expect(lines.length).toBeGreaterThan(400);
+    capture.flush();
+    capture.restore();
+    expect(lines.filter((l) => l.startsWith('secret'))).toEqual(['secret: [REDACTED] done']);
+    expect(lines).toHaveLength(801);
   });
 
   it('calls a write callback, as a stream would', async () => {
