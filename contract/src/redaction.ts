@@ -7,9 +7,11 @@
  *
  * A value split across two consecutive log lines (or the last line of one batch and the first of
  * the next), directly or at a newline of its own, has both fragments replaced: `key=abc` +
- * `def rest` becomes `key=[REDACTED]` + `[REDACTED] rest`. A value spread over three or more
- * lines is not recognised here; the runner redacts what the agent prints before cutting it into
- * lines, so a PEM key printed whole is caught there.
+ * `def rest` becomes `key=[REDACTED]` + `[REDACTED] rest`. A value holding newlines (a PEM key)
+ * printed and cut into lines at them is replaced on every line it spans: first and last lines
+ * from and up to where it starts and ends, lines in between whole. Otherwise a value spread over
+ * three or more lines is not recognised (the runner keeps what the agent prints until it can cut
+ * it safely, runner/src/capture.ts).
  */
 
 /** Shorter values cannot be redacted without mangling ordinary text; the API refuses them. */
@@ -140,6 +142,8 @@ export function createRedactor(values: Iterable<string>): Redactor {
   const global = new RegExp(pattern, 'g');
   const test = new RegExp(pattern);
   const longest = sorted[0]!.length;
+  const withNewlines = sorted.filter((f) => f.includes('\n'));
+  const multiline = withNewlines.length ? new RegExp(withNewlines.map(escapeRegExp).join('|'), 'g') : null;
 
   const text = (s: string): string => (s.length >= SECRET_MIN_LENGTH && test.test(s) ? s.replace(global, REDACTED) : s);
 
@@ -199,8 +203,48 @@ export function createRedactor(values: Iterable<string>): Redactor {
     for (let i = 0; i + 1 < texts.length; i++) {
       const s = straddle(texts[i]!, texts[i + 1]!);
       if (s) {
-        cuts[i]!.tail = s.before;
-        cuts[i + 1]!.head = s.after;
+        cuts[i]!.tail = Math.min(cuts[i]!.tail, s.before);
+        cuts[i + 1]!.head = Math.max(cuts[i + 1]!.head, s.after);
+      }
+    }
+    if (multiline) {
+      // A value holding newlines (a PEM key) printed whole and cut into lines at them: any number of lines.
+      const all = previous ? [previous, ...texts] : texts;
+      const starts: number[] = [];
+      let at = 0;
+      for (const t of all) {
+        starts.push(at);
+        at += t.length + 1;
+      }
+      const lineOf = (pos: number) => {
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (starts[mid]! <= pos) lo = mid;
+          else hi = mid - 1;
+        }
+        return lo;
+      };
+      const offset = previous ? 1 : 0;
+      multiline.lastIndex = 0;
+      const joined = all.join('\n');
+      let m: RegExpExecArray | null;
+      while ((m = multiline.exec(joined)) !== null) {
+        const first = lineOf(m.index);
+        const last = lineOf(m.index + m[0].length - 1);
+        if (first === last) continue;
+        for (let line = first; line <= last; line++) {
+          const i = line - offset;
+          const from = line === first ? m.index - starts[line]! : 0;
+          const to = line === last ? m.index + m[0].length - starts[line]! : Infinity;
+          if (i < 0) previousCut = Math.min(previousCut ?? Infinity, from);
+          else {
+            if (from > 0 || to === Infinity) cuts[i]!.tail = Math.min(cuts[i]!.tail, from);
+            if (to !== Infinity) cuts[i]!.head = Math.max(cuts[i]!.head, to);
+            if (from === 0 && to === Infinity) cuts[i]!.head = Infinity;
+          }
+        }
       }
     }
     const out = texts.map((t, i) => {

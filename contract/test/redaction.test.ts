@@ -79,6 +79,16 @@ describe('createRedactor', () => {
     expect(withNewline.stream(['key: first half', 'second half, done']).texts).toEqual([`key: ${REDACTED}`, `${REDACTED}, done`]);
   });
 
+  it('a value holding newlines, printed whole and cut into lines at them, is replaced on every line it spans', () => {
+    const lines = `key: ${PEM}done`.split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    expect(r.stream(lines).texts).toEqual([`key: ${REDACTED}`, REDACTED, REDACTED, 'done']);
+    // Begun on the previous batch's last line: that line is cut too.
+    const { texts, previousCut } = r.stream(lines.slice(1), lines[0]);
+    expect(cutTail(lines[0]!, previousCut!)).toBe(`key: ${REDACTED}`);
+    expect(texts).toEqual([REDACTED, REDACTED, 'done']);
+  });
+
   it('texts that only look alike are left alone', () => {
     expect(r.stream([`key=${TOKEN.slice(0, 4)}`, 'something else']).texts).toEqual([`key=${TOKEN.slice(0, 4)}`, 'something else']);
     expect(r.stream(['', TOKEN]).texts).toEqual(['', REDACTED]);
