@@ -32,7 +32,7 @@ describe('captureStreams', () => {
     capture.own.stderr('runner: mine\n');
     // Kept until it is quiet (or enough follows to rule out a secret crossing the cut), or the end.
     capture.flush();
-    expect(lines).toEqual(['stderr: oops', 'stdout: one', 'stdout: two and a half', 'stdout: é', 'stdout: unfinished']);
+    expect(lines).toEqual(['stdout: one', 'stdout: two and a half', 'stdout: é', 'stdout: unfinished', 'stderr: oops']);
     capture.restore();
     streams.stdout.write('after restore');
     expect(written).toEqual({ stdout: 'after restore', stderr: 'runner: mine\n' });
