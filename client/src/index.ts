@@ -10,3 +10,5 @@ export { createRunnerClient, type RunnerClient, type RunnerClientOptions, type R
 export { ApiError, describeInEnglish, retryAfterSeconds, type DescribeError } from './errors.js';
 export { sseParser, type SseEvent } from './sse.js';
 export type * from '@agent-marketplace/contract';
+/** Secrets shorter than this are refused: they could not be redacted from run logs. */
+export { SECRET_MIN_LENGTH } from '@agent-marketplace/contract/redaction';

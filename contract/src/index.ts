@@ -17,6 +17,7 @@ export * from './runner.js';
 export * from './webhooks.js';
 export * from './meta.js';
 export * from './execution.js';
+export * from './redaction.js';
 export * from './endpoint.js';
 export * from './endpoints/index.js';
 export * from './routes.js';

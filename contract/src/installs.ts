@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SECRET_MIN_LENGTH } from './redaction.js';
 import { Timestamp } from './common.js';
 
 /** The install wizard's six steps, in order. */
@@ -67,7 +68,16 @@ export type CreateInstall = z.input<typeof CreateInstallIn>;
 
 export const ChooseIn = z.object({ version: z.string().min(1).max(64) }).strict().meta({ id: 'ChooseVersion' });
 export const ConfigureIn = z.object({ config: z.record(z.string(), z.unknown()) }).strict().meta({ id: 'Configure' });
-export const SecretIn = z.object({ value: z.string().min(1).max(64 * 1024) }).strict().meta({ id: 'SetSecret' });
+/** Values shorter than SECRET_MIN_LENGTH could not be redacted from run logs without mangling them. */
+export const SecretIn = z
+  .object({
+    value: z
+      .string()
+      .min(SECRET_MIN_LENGTH, `A secret must be at least ${SECRET_MIN_LENGTH} characters: a shorter value could not be redacted from run logs without mangling them.`)
+      .max(64 * 1024),
+  })
+  .strict()
+  .meta({ id: 'SetSecret' });
 export const ConsentIn = z.object({ scopes: z.array(z.string().max(100)).max(50) }).strict().meta({ id: 'Consent' });
 export const TriggersIn = z
   .object({

@@ -19,6 +19,8 @@ export const LogLine = z
     level: LogLevel,
     msg: z.string().max(16_384),
     fields: z.record(z.string(), z.unknown()).optional(),
+    /** A line the agent wrote to its standard output or error (console.log, process.stderr), captured by the runner. */
+    stream: z.enum(['stdout', 'stderr']).optional(),
   })
   .strict();
 export type LogLine = z.infer<typeof LogLine>;

@@ -46,8 +46,8 @@ describe('LocalEncryptedSecretStore', () => {
     const ref2 = await store.put(scope, 'API_TOKEN', 'rotated ✓ ünïcode');
     expect(ref2).toBe('local://ws1/inst1/API_TOKEN#2');
     expect(await store.get(ref2)).toBe('rotated ✓ ünïcode');
-    // The old version is no longer current.
-    expect(await store.get(ref)).toBeNull();
+    // The old version still resolves (a run pinned it at dispatch), as in Secret Manager, until deleted.
+    expect(await store.get(ref)).toBe('tok-s3cret-value');
 
     for (const unknown of [
       'local://ws1/inst1/OTHER#1',
@@ -169,7 +169,8 @@ describe('LocalEncryptedSecretStore', () => {
     expect(same.map((r) => parseLocalSecretRef(r)!.version).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const latest = same.find((r) => r.endsWith('#10'))!;
     expect(await a.get(latest)).toMatch(/^r\d$/);
-    expect((await Promise.all(same.map((r) => a.get(r)))).filter((v) => v !== null)).toHaveLength(1);
+    // The current version and the 5 before it resolve (runs pin theirs); older ones are gone.
+    expect((await Promise.all(same.map((r) => a.get(r)))).filter((v) => v !== null)).toHaveLength(6);
   });
 
   it('waits for a lock held by another live process and breaks one left by a dead process', async () => {

@@ -16,6 +16,8 @@ export interface LogBatcherOptions {
    * stores loses the excess (counted, and reported in one line) instead of filling the memory.
    */
   maxQueuedBytes?: number;
+  /** Applied to each batch just before it is sent (the runner's secret redaction). */
+  redact?: (lines: LogLine[]) => LogLine[];
 }
 
 /**
@@ -92,7 +94,7 @@ export class LogBatcher {
       this.timer = null;
     }
     if (this.pending.length === 0) return;
-    const batch = { seq: this.seq++, lines: this.pending };
+    const batch = { seq: this.seq++, lines: this.options.redact ? this.options.redact(this.pending) : this.pending };
     const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ApiError, createRunnerClient } from '@agent-marketplace/client';
-import { ExecutionEnvError, parseExecutionEnv, type Completion, type ExecutionEnv, type RunnerStarted } from '@agent-marketplace/contract';
+import { createRedactor, ExecutionEnvError, parseExecutionEnv, type Completion, type ExecutionEnv, type LogLine, type Redactor, type RunnerStarted } from '@agent-marketplace/contract';
+import { captureStreams, type Capture } from './capture.js';
 import { DisconnectedCloud } from './cloud/disconnected.js';
 import { RemoteSandboxStore } from './cloud/remoteStore.js';
 import { SandboxCloud, type SandboxFixture } from './cloud/sandbox.js';
@@ -42,6 +43,25 @@ function cloudFor(started: RunnerStarted): CloudConnection {
   return new DisconnectedCloud();
 }
 
+/** The agent's stdout and stderr, once captured into the run's log; the runner's own lines go to the real ones. */
+let capture: Capture | null = null;
+function say(...parts: unknown[]): void {
+  const text = `${parts.map((p) => (p instanceof Error ? (p.stack ?? p.message) : String(p))).join(' ')}\n`;
+  if (capture) capture.own.stderr(text);
+  else process.stderr.write(text);
+}
+
+/**
+ * The run's secret values, every form, redacted before anything is sent (the platform redacts
+ * again: it does not trust the runner). Set once the values are fetched.
+ */
+let redactor: Redactor = createRedactor([]);
+function redactLines(lines: LogLine[]): LogLine[] {
+  if (!redactor.active) return lines;
+  const { texts } = redactor.stream(lines.map((l) => l.msg));
+  return lines.map((l, i) => ({ ...l, msg: texts[i]!, ...(l.fields ? { fields: redactor.json(l.fields) } : {}) }));
+}
+
 const client = createRunnerClient({ apiUrl: env.RUNNER_API_URL, runId: env.RUN_ID, token: env.RUNNER_TOKEN });
 const abort = new AbortController();
 const exit: (code?: number) => never = process.exit.bind(process);
@@ -57,7 +77,7 @@ let usage: { units: number } = { units: 0 };
 function endedByPlatform(reason: string): void {
   if (finished) return;
   finished = true;
-  console.error(`runner: the platform ended this run (${reason}); stopping.`);
+  say(`runner: the platform ended this run (${reason}); stopping.`);
   abort.abort(new Error(reason));
   exit(0);
 }
@@ -66,6 +86,7 @@ const ENDED_CODES = new Set(['run_finished', 'log_limit_exceeded', 'invalid_runn
 const endedBy = (err: unknown) => (err instanceof ApiError && ENDED_CODES.has(err.code) ? err.code : null);
 
 const logs = new LogBatcher({
+  redact: redactLines,
   send: async (batch) => {
     try {
       const reply = await client.call('runnerLogs', batch);
@@ -97,16 +118,20 @@ async function finish(result: Outcome): Promise<never> {
   if (finished) return new Promise<never>(() => undefined);
   finished = true;
   await heartbeat.stop();
+  capture?.flush();
   let code = 0;
   try {
     await logs.flush();
   } catch (err) {
-    console.error('runner: some log batches could not be delivered:', (err as Error).message);
+    say('runner: some log batches could not be delivered:', (err as Error).message);
   }
   try {
-    await client.call('runnerComplete', usage.units > 0 ? { ...result, usage: { units: usage.units } } : result);
+    const report = redactor.active
+      ? { ...result, ...(result.outputs ? { outputs: redactor.json(result.outputs) } : {}), ...(result.error ? { error: redactor.json(result.error) } : {}) }
+      : result;
+    await client.call('runnerComplete', usage.units > 0 ? { ...report, usage: { units: usage.units } } : report);
   } catch (err) {
-    console.error('runner: could not report the outcome:', (err as Error).message);
+    say('runner: could not report the outcome:', (err as Error).message);
     code = 1;
   }
   exit(code);
@@ -144,6 +169,12 @@ async function main(): Promise<never> {
   heartbeat.start();
   // Secret values are fetched, not passed in the environment: they stay out of job metadata.
   const secrets = started.secretNames.length ? (await client.call('runnerSecrets')).values : {};
+  redactor = createRedactor(Object.values(secrets));
+  // From here on, whatever the agent prints goes to the run's log, marked with its stream.
+  capture = captureStreams(process, {
+    redactor: () => redactor,
+    line: (stream, msg) => logs.add({ ts: new Date().toISOString(), level: stream === 'stdout' ? 'info' : 'error', msg, stream }),
+  });
   const { ctx, outputs, usage: used } = createContext({
     runId: env.RUN_ID,
     attempt: env.RUN_ATTEMPT,
@@ -154,7 +185,7 @@ async function main(): Promise<never> {
     cloud: cloudFor(started),
     llm: llmFromEnv(process.env),
     logs,
-    beat: (p) => heartbeat.beat(p),
+    beat: (p) => heartbeat.beat(p && { ...p, message: redactor.text(p.message) }),
     upload: async (artifact) => void (await client.call('runnerAttachArtifact', artifact)),
     signal: abort.signal,
   });
@@ -195,7 +226,7 @@ async function main(): Promise<never> {
 }
 
 main().catch(async (err: unknown) => {
-  console.error('runner: fatal:', err);
+  say('runner: fatal:', err);
   // Tell the platform if it still listens; otherwise its heartbeat reaper notices the silence.
   const code = endedBy(err);
   if (code) return endedByPlatform(code);

@@ -8,15 +8,19 @@ import { benchAdmission } from './admission.ts';
 import { benchCatalog } from './catalog.ts';
 import { benchColdImport } from './coldImport.ts';
 import { benchInstall } from './install.ts';
+import { benchRedaction } from './redaction.ts';
 import { benchRunEngine } from './runEngine.ts';
 import { benchTriggerToRunning } from './triggerToRunning.ts';
 import { benchWeb } from './web.ts';
 
-// BENCH_ONLY=catalog (or trigger, engine, admission, install, web, cold) runs one part.
+// BENCH_ONLY=catalog (or trigger, engine, admission, install, web, cold, redaction) runs one part.
 const only = process.env['BENCH_ONLY'];
 const part = (name: string) => !only || only === name;
 
 if (part('cold')) benchColdImport(repoRoot);
+if (part('redaction')) benchRedaction();
+// The parts above need no stack.
+if (only === 'cold' || only === 'redaction') process.exit(0);
 
 let stack: Stack | undefined;
 // Ctrl-C at any moment, start-up included, stops the bench stack (startStack stops a start-up itself).

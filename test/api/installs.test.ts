@@ -98,8 +98,8 @@ describe('the six-step install wizard', () => {
     expect((await api('PUT', `${p}/config`, { token, body: { config: { threshold: 80 } } })).status).toBe(200);
 
     // Step 3: secrets are write-only and must be declared.
-    expect(codeOf(await api('PUT', `${p}/secrets/NOT_DECLARED`, { token, body: { value: 'x' } }))).toBe('secret_unknown');
-    expect((await api('PUT', `${p}/secrets/lowercase`, { token, body: { value: 'x' } })).status).toBe(400);
+    expect(codeOf(await api('PUT', `${p}/secrets/NOT_DECLARED`, { token, body: { value: 'xxxxxx' } }))).toBe('secret_unknown');
+    expect((await api('PUT', `${p}/secrets/lowercase`, { token, body: { value: 'xxxxxx' } })).status).toBe(400);
     const connected = await api('PUT', `${p}/secrets/API_TOKEN`, { token, body: { value: SECRET } });
     expect(connected.status).toBe(200);
     expect(connected.body.secrets).toEqual([{ name: 'API_TOKEN', setAt: expect.any(String), setBy: ws.owner.uid }]);

@@ -136,6 +136,11 @@ describe('the install wizard forms', () => {
     await poll(() => page.getByRole('heading', { name: 'Step 3 of 6: Connect' }).count()).toBe(1);
     await page.getByRole('button', { name: 'Save and continue' }).click();
     await poll(() => alertText(page)).toContain('Enter the required secrets: API_TOKEN.');
+    // Too short to be redacted from run logs: refused before anything is sent.
+    await page.getByLabel(/^API_TOKEN/).fill('abc12');
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await poll(() => alertText(page)).toContain('API_TOKEN must be at least 6 characters');
+    expect(await page.getByLabel(/^API_TOKEN/).getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel(/^API_TOKEN/).fill('tok-s3cret-value-8472');
     await checkPage(page, 'wizard-connect');
     await page.getByRole('button', { name: 'Save and continue' }).click();

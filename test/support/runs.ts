@@ -4,7 +4,7 @@ import { adminDb } from './admin.ts';
 /** A run parked in `starting` with a runner token we know, as dispatch would leave it. */
 export async function seedStartingRun(
   wsId: string,
-  opts: { agentId: string; agentVersion: string; installId?: string; input?: Record<string, unknown>; by?: string; state?: 'starting' | 'dispatching' },
+  opts: { agentId: string; agentVersion: string; installId?: string; input?: Record<string, unknown>; by?: string; state?: 'starting' | 'dispatching'; secretRefs?: Record<string, string> },
 ): Promise<{ runId: string; token: string }> {
   const runId = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
@@ -16,6 +16,7 @@ export async function seedStartingRun(
     outputs: null, error: null, eventCount: 3, lease: null, executionId: 'test',
     timeoutSeconds: 300, maxAttempts: 1, backoffSeconds: 30, deadlineAt: null, watchAt: null, slots: [], redeliveries: 0, usage: null,
     runnerTokenHash: createHash('sha256').update(secret).digest('hex'),
+    ...(opts.secretRefs ? { secretRefs: opts.secretRefs } : {}),
   });
   return { runId, token: `rt_${wsId}_${runId}_${secret}` };
 }

@@ -156,6 +156,11 @@ export const Run = z.object({
   executionId: z.string().nullable(),
   /** sha256 of the run-scoped runner token for the current attempt; null once finished. */
   runnerTokenHash: z.string().nullable(),
+  /**
+   * Secret name → the versioned reference dispatch pinned for the current attempt (never a
+   * value): what the execution gets and what is redacted, whatever is rotated meanwhile.
+   */
+  secretRefs: z.record(z.string(), z.string()).optional(),
 });
 export type Run = z.infer<typeof Run>;
 

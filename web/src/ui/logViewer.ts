@@ -15,6 +15,8 @@ export interface ViewerLine {
   level: LogLevel;
   msg: string;
   fields?: Record<string, unknown> | undefined;
+  /** The agent printed it (console.log, stderr) rather than logging it through the SDK. */
+  stream?: 'stdout' | 'stderr' | undefined;
 }
 export interface ViewerChunk {
   seq: number;
@@ -186,7 +188,7 @@ export function logViewer(label: string): LogViewer {
 
   function toStored(line: ViewerLine): Stored {
     const fields = line.fields && Object.keys(line.fields).length ? ` ${JSON.stringify(line.fields)}` : '';
-    const text = line.msg + fields;
+    const text = (line.stream ? `${line.stream}: ` : '') + line.msg + fields;
     widest = Math.max(widest, text.length);
     return { line, text, lower: text.toLowerCase(), rank: RANK[line.level] ?? 1 };
   }

@@ -20,6 +20,10 @@ export class FirestoreRunLogStore implements RunLogStore {
     return dataOf<LogChunk>(await runsOf(wsId).doc(runId).collection('logs').doc(seqId(seq)).get());
   }
 
+  async replaceLogLines(wsId: string, runId: string, seq: number, lines: LogChunk['lines']): Promise<void> {
+    await runsOf(wsId).doc(runId).collection('logs').doc(seqId(seq)).update({ lines });
+  }
+
   async listLogChunks(wsId: string, runId: string, afterSeq: number, limit: number): Promise<LogChunk[]> {
     const snap = await runsOf(wsId).doc(runId).collection('logs').orderBy('seq').startAfter(afterSeq).limit(limit).get();
     return snap.docs.map((d) => revive<LogChunk>(d.data()));

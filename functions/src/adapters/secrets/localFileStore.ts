@@ -41,13 +41,23 @@ export function parseLocalSecretRef(ref: string): { scope: SecretScope; name: st
   return { scope: { wsId: m[1]!, installId: m[2]! }, name: m[3]!, version: Number(m[4]) };
 }
 
-interface StoredValue {
+interface StoredVersion {
   iv: string;
   tag: string;
   data: string;
   version: number;
-  updatedAt: string;
 }
+
+interface StoredValue extends StoredVersion {
+  updatedAt: string;
+  /**
+   * Earlier versions, newest first (at most KEPT_VERSIONS): like Secret Manager's enabled
+   * versions, a reference pinned by a run still resolves after the value is rotated.
+   */
+  previous?: StoredVersion[];
+}
+
+const KEPT_VERSIONS = 5;
 
 const KEY_FILE = 'master.key';
 const KEY_BYTES = 32;
@@ -157,7 +167,7 @@ async function writeAtomically(file: string, contents: string): Promise<void> {
  * Local stand-in for Secret Manager (DESIGN.md, Local stack): AES-256-GCM under a key generated
  * once into `<dir>/master.key` (0600, in a 0700 dir). Each install's values live in one file,
  * `<dir>/<wsId>/<installId>.json`, mapping name → {iv, tag, data, version, updatedAt}.
- * References name a version; only the current version of a value resolves.
+ * References name a version; the current one and a few earlier ones resolve (runs pin theirs at dispatch).
  */
 export class LocalEncryptedSecretStore implements SecretStore {
   private readonly dir: string;
@@ -174,7 +184,9 @@ export class LocalEncryptedSecretStore implements SecretStore {
     const file = this.fileOf(scope);
     return withFileLock(file, async () => {
       const values = await this.readValues(file);
-      const version = (values.get(name)?.version ?? 0) + 1;
+      const current = values.get(name);
+      const version = (current?.version ?? 0) + 1;
+      const previous = current ? [{ iv: current.iv, tag: current.tag, data: current.data, version: current.version }, ...(current.previous ?? [])].slice(0, KEPT_VERSIONS) : [];
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(aadOf(scope, name, version));
@@ -185,6 +197,7 @@ export class LocalEncryptedSecretStore implements SecretStore {
         data: data.toString('base64'),
         version,
         updatedAt: new Date().toISOString(),
+        ...(previous.length ? { previous } : {}),
       });
       await writeAtomically(file, JSON.stringify(Object.fromEntries(values), null, 2));
       return localSecretRef(scope, name, version);
@@ -196,8 +209,9 @@ export class LocalEncryptedSecretStore implements SecretStore {
     if (!parsed) return null;
     const { scope, name, version } = parsed;
     // No lock: files are replaced by rename, so a read never sees half a write.
-    const stored = (await this.readValues(this.fileOf(scope))).get(name);
-    if (!stored || stored.version !== version) return null;
+    const value = (await this.readValues(this.fileOf(scope))).get(name);
+    const stored = value?.version === version ? value : value?.previous?.find((p) => p.version === version);
+    if (!stored) return null;
     const key = await this.key();
     try {
       const iv = Buffer.from(stored.iv, 'base64');

@@ -5,6 +5,7 @@ import { watchQueued, watchStarting } from '../../domain/runWatch.js';
 import type { Deps } from '../deps.js';
 import type { DispatchTask } from './ports.js';
 import { formatCredential, newId, newSecret, sha256 } from '../shared/credentials.js';
+import { pinnedSecretRefs } from './runSecrets.js';
 
 export const RUNNER_TOKEN_PREFIX = 'rt';
 
@@ -27,32 +28,32 @@ export async function dispatchRun(
   const secret = newSecret();
   const token = formatCredential(RUNNER_TOKEN_PREFIX, run.wsId, run.id, secret);
   const until = new Date(deps.clock.now().getTime() + deps.config.leaseSeconds * 1000);
-  const leased = await deps.runs.transition(run.wsId, run.id, {
-    from: ['queued'],
-    to: 'dispatching',
-    reason: 'dispatch',
-    // The watchdog looks again when the lease ends: a dispatch that died holding it is failed (and retried by policy).
-    patch: (current) => (current.attempt === task.attempt ? { lease: { holder, until }, runnerTokenHash: sha256(secret), watchAt: until } : {}),
-  });
-  if (!leased.applied || leased.run.lease?.holder !== holder) return 'skipped';
-
-  const [manifest, install, listing] = await Promise.all([
-    deps.catalog.getVersion(run.agentId, run.agentVersion),
-    deps.installs.get(run.wsId, run.installId),
-    deps.catalog.getListing(run.agentId),
-  ]);
+  const [install, listing] = await Promise.all([deps.installs.get(run.wsId, run.installId), deps.catalog.getListing(run.agentId)]);
   // Paused, uninstalled or suspended since it was queued (a retry waiting out its backoff, a
   // trigger that raced the pause): it ends here, canceled with the reason, and never starts.
   const refusal = runRefusal(install, listing);
   if (refusal) {
     await deps.runs.transition(run.wsId, run.id, {
-      from: ['dispatching'],
+      from: ['queued'],
       to: 'canceled',
       reason: refusal.code,
-      patch: () => ({ lease: null, runnerTokenHash: null, finishedAt: deps.clock.now(), error: { code: refusal.code, message: refusal.message } }),
+      patch: (current) => (current.attempt === task.attempt ? { finishedAt: deps.clock.now(), error: { code: refusal.code, message: refusal.message } } : {}),
     });
     return 'skipped';
   }
+  // The secret versions this attempt uses, fixed now: a rotation during the run changes neither
+  // what the execution gets nor what is redacted from what it sends.
+  const secretRefs = pinnedSecretRefs(install);
+  const leased = await deps.runs.transition(run.wsId, run.id, {
+    from: ['queued'],
+    to: 'dispatching',
+    reason: 'dispatch',
+    // The watchdog looks again when the lease ends: a dispatch that died holding it is failed (and retried by policy).
+    patch: (current) => (current.attempt === task.attempt ? { lease: { holder, until }, runnerTokenHash: sha256(secret), secretRefs, watchAt: until } : {}),
+  });
+  if (!leased.applied || leased.run.lease?.holder !== holder) return 'skipped';
+
+  const manifest = await deps.catalog.getVersion(run.agentId, run.agentVersion);
   if (!manifest) {
     await deps.runs.transition(run.wsId, run.id, {
       from: ['dispatching'],

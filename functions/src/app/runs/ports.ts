@@ -102,6 +102,8 @@ export interface RunLogStore {
   /** Stores a log chunk under its sequence number; a chunk already stored is left as is. */
   putLogChunk(wsId: string, runId: string, chunk: LogChunk): Promise<{ created: boolean }>;
   getLogChunk(wsId: string, runId: string, seq: number): Promise<LogChunk | null>;
+  /** Replaces a stored chunk's lines (redaction of a secret found split across it and the next). */
+  replaceLogLines(wsId: string, runId: string, seq: number, lines: LogChunk['lines']): Promise<void>;
   listLogChunks(wsId: string, runId: string, afterSeq: number, limit: number): Promise<LogChunk[]>;
 }
 

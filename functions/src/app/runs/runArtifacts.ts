@@ -4,20 +4,24 @@ import { isTerminal } from '../../domain/runState.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../shared/principal.js';
 import { getRun } from './runs.js';
+import { isTextArtifact } from '../../domain/runArtifacts.js';
+import type { Redactor } from '../../domain/redaction.js';
+import { redactorFor } from './runSecrets.js';
 
 type Runner = Extract<Principal, { kind: 'runner' }>;
 
 /** An execution attaches a file to its run (while the run is live). */
 export async function attachArtifact(
-  deps: Pick<Deps, 'runArtifacts' | 'clock'>,
+  deps: Pick<Deps, 'runArtifacts' | 'clock' | 'installs' | 'secrets'>,
   runner: Runner,
-  input: { name: string; contentType: string; encoding: 'utf8' | 'base64'; content: string },
+  upload: { name: string; contentType: string; encoding: 'utf8' | 'base64'; content: string },
 ): Promise<Omit<Artifact, 'content'>> {
   if (isTerminal(runner.run.state)) throw new AppError('conflict', 'run_finished', `The run has already finished (${runner.run.state}).`);
-  const size = input.encoding === 'utf8' ? Buffer.byteLength(input.content, 'utf8') : Buffer.from(input.content, 'base64').length;
-  if (input.encoding === 'base64' && Buffer.from(input.content, 'base64').toString('base64').replace(/=+$/, '') !== input.content.replace(/=+$/, '')) {
+  if (upload.encoding === 'base64' && Buffer.from(upload.content, 'base64').toString('base64').replace(/=+$/, '') !== upload.content.replace(/=+$/, '')) {
     throw new AppError('invalid', 'artifact_encoding_invalid', 'The artifact content is not valid base64.');
   }
+  const input = redactArtifact(await redactorFor(deps, runner.run), upload);
+  const size = input.encoding === 'utf8' ? Buffer.byteLength(input.content, 'utf8') : Buffer.from(input.content, 'base64').length;
   if (size > ARTIFACT_LIMITS.maxBytes) {
     throw new AppError('too_large', 'artifact_too_large', `An artifact may be at most ${ARTIFACT_LIMITS.maxBytes / 1024} KiB; this one is ${Math.ceil(size / 1024)} KiB.`);
   }
@@ -25,6 +29,22 @@ export async function attachArtifact(
   await deps.runArtifacts.putArtifact(runner.wsId, runner.runId, artifact, ARTIFACT_LIMITS.perRun);
   const { content: _content, ...meta } = artifact;
   return meta;
+}
+
+/**
+ * Text artifacts (by content type, in either encoding) are redacted like the logs; binary ones
+ * are kept byte for byte, since rewriting bytes would corrupt the file.
+ */
+function redactArtifact<A extends { contentType: string; encoding: 'utf8' | 'base64'; content: string }>(redactor: Redactor, artifact: A): A {
+  if (!redactor.active) return artifact;
+  if (artifact.encoding === 'utf8') return { ...artifact, content: redactor.text(artifact.content) };
+  if (!isTextArtifact(artifact.contentType)) return artifact;
+  const bytes = Buffer.from(artifact.content, 'base64');
+  const text = bytes.toString('utf8');
+  // Not UTF-8 after all (a mislabelled file): left as sent rather than mangled.
+  if (!Buffer.from(text, 'utf8').equals(bytes)) return artifact;
+  const redacted = redactor.text(text);
+  return redacted === text ? artifact : { ...artifact, content: Buffer.from(redacted, 'utf8').toString('base64') };
 }
 
 export async function listArtifacts(deps: Pick<Deps, 'runs' | 'runArtifacts'>, wsId: string, runId: string) {

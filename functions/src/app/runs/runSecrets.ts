@@ -1,60 +1,74 @@
 import { AppError } from '../../domain/errors.js';
 import { isTerminal } from '../../domain/runState.js';
-import type { LogLine, Run } from '../../domain/models.js';
+import { createRedactor, type Redactor } from '../../domain/redaction.js';
+import type { Install, Run } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
 
 type Runner = { wsId: string; runId: string };
+type SecretDeps = Pick<Deps, 'installs' | 'secrets'>;
 
-/** Name → value of every secret set on a run's install (none when the run or install is gone). */
-async function installSecretValues(deps: Pick<Deps, 'installs' | 'secrets'>, run: Run | null): Promise<Record<string, string>> {
-  const install = run ? await deps.installs.get(run.wsId, run.installId) : null;
+/**
+ * The secret references a run uses: the versions dispatch pinned for its attempt, so a secret
+ * rotated while it runs changes neither what the execution gets nor what is redacted. A run
+ * dispatched before pinning existed falls back to the install's current references.
+ */
+async function refsOf(deps: SecretDeps, run: Run): Promise<Record<string, string>> {
+  if (run.secretRefs) return run.secretRefs;
+  const install = await deps.installs.get(run.wsId, run.installId);
+  return Object.fromEntries(Object.entries(install?.secrets ?? {}).map(([name, s]) => [name, s.ref]));
+}
+
+/** The install's current secret references, to pin on an attempt at dispatch. */
+export function pinnedSecretRefs(install: Pick<Install, 'secrets'> | null): Record<string, string> {
+  return Object.fromEntries(Object.entries(install?.secrets ?? {}).map(([name, s]) => [name, s.ref]));
+}
+
+/**
+ * Values by reference, kept briefly per instance: a pinned reference names a version, whose value
+ * never changes, so a run's bursts of batches read the store once; not longer, so a deleted
+ * value does not linger in memory.
+ */
+const KEEP_MS = 5 * 60_000;
+const values = new Map<string, { value: string | null; until: number }>();
+async function valueOf(deps: SecretDeps, ref: string): Promise<string | null> {
+  const now = Date.now();
+  const hit = values.get(ref);
+  if (hit && hit.until > now) return hit.value;
+  const value = await deps.secrets.get(ref);
+  if (values.size > 2000) values.clear();
+  values.set(ref, { value, until: now + KEEP_MS });
+  return value;
+}
+
+async function runValues(deps: SecretDeps, run: Run): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const [name, s] of Object.entries(install?.secrets ?? {})) {
-    const value = await deps.secrets.get(s.ref);
+  for (const [name, ref] of Object.entries(await refsOf(deps, run))) {
+    const value = await valueOf(deps, ref);
     if (value !== null) out[name] = value;
   }
   return out;
 }
 
-/** The secret values of a live run's install, for the execution only (never stored with the run). */
+/** The secret values of a live run, for the execution only (never stored with the run). */
 export async function secretsForRun(deps: Pick<Deps, 'runs' | 'installs' | 'secrets'>, runner: Runner): Promise<Record<string, string>> {
   const run = await deps.runs.get(runner.wsId, runner.runId);
   if (!run) throw new AppError('not_found', 'run_not_found', 'Run was not found.');
   if (isTerminal(run.state)) throw new AppError('conflict', 'run_finished', `The run has already finished (${run.state}).`);
-  return installSecretValues(deps, run);
+  return runValues(deps, run);
 }
 
-const REDACTED = '[REDACTED]';
-const cache = new Map<string, { values: string[]; until: number }>();
+/** One redactor per set of pinned references: its forms are computed once, not per batch. */
+const redactors = new Map<string, { redactor: Redactor; until: number }>();
 
-/** Known secret values of the run's install, cached briefly per instance (logs arrive in bursts). */
-async function knownValues(deps: Pick<Deps, 'runs' | 'installs' | 'secrets' | 'clock'>, runner: Runner): Promise<string[]> {
-  const now = deps.clock.now().getTime();
-  const hit = cache.get(runner.runId);
-  if (hit && hit.until > now) return hit.values;
-  const all = await installSecretValues(deps, await deps.runs.get(runner.wsId, runner.runId));
-  // Very short values would blank out ordinary words; secrets that short are not secrets.
-  const values = Object.values(all)
-    .filter((v) => v.length >= 6)
-    .sort((a, b) => b.length - a.length);
-  if (cache.size > 1000) cache.clear();
-  cache.set(runner.runId, { values, until: now + 60_000 });
-  return values;
-}
-
-function scrub(text: string, values: string[]): string {
-  let out = text;
-  for (const v of values) if (out.includes(v)) out = out.split(v).join(REDACTED);
-  return out;
-}
-
-/** Log lines with every known secret value of the install replaced, in messages and fields. */
-export async function redactLines(deps: Pick<Deps, 'runs' | 'installs' | 'secrets' | 'clock'>, runner: Runner, lines: LogLine[]): Promise<LogLine[]> {
-  const values = await knownValues(deps, runner);
-  if (values.length === 0) return lines;
-  return lines.map((l) => ({
-    ...l,
-    msg: scrub(l.msg, values),
-    ...(l.fields ? { fields: JSON.parse(scrub(JSON.stringify(l.fields), values)) as Record<string, unknown> } : {}),
-  }));
+/** The redactor of a run's secret values (every encoded form), as pinned for its current attempt. */
+export async function redactorFor(deps: SecretDeps, run: Run): Promise<Redactor> {
+  const refs = await refsOf(deps, run);
+  const key = Object.values(refs).sort().join('\n');
+  const now = Date.now();
+  const hit = redactors.get(key);
+  if (hit && hit.until > now) return hit.redactor;
+  const redactor = createRedactor(Object.values(await runValues(deps, run)));
+  if (redactors.size > 500) redactors.clear();
+  redactors.set(key, { redactor, until: now + KEEP_MS });
+  return redactor;
 }

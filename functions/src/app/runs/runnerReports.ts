@@ -8,7 +8,8 @@ import { RUNNER_TOKEN_PREFIX } from './dispatchRun.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../shared/principal.js';
 import { endAttempt } from './runAttempts.js';
-import { redactLines } from './runSecrets.js';
+import { redactorFor } from './runSecrets.js';
+import { cutTail, type Redactor } from '../../domain/redaction.js';
 import { matchesHash, parseCredential } from '../shared/credentials.js';
 
 /** How long a finished run's token still works, so a runner can retry a lost `complete`. */
@@ -54,6 +55,30 @@ export async function reportStarted(deps: EngineDeps, runner: Runner): Promise<R
 const lineBytes = (line: LogLine) => Buffer.byteLength(JSON.stringify(line));
 
 /**
+ * A batch's lines with every form of the run's secrets replaced: in messages (also a value split
+ * across two lines, or across the previous batch's last line and this batch's first, whose stored
+ * fragment is replaced in place) and in fields (every string of the JSON value, keys included).
+ */
+async function redactBatch(
+  deps: Pick<Deps, 'runLogs'>,
+  runner: Runner,
+  redactor: Redactor,
+  previous: LogChunk | null,
+  lines: LogLine[],
+): Promise<LogLine[]> {
+  const last = previous?.lines.at(-1);
+  const { texts, previousCut } = redactor.stream(
+    lines.map((l) => l.msg),
+    last?.msg,
+  );
+  if (previous && last && previousCut !== null) {
+    // Rare (a value cut at a batch boundary): one more write, repeated harmlessly on a retry.
+    await deps.runLogs.replaceLogLines(runner.wsId, runner.runId, previous.seq, [...previous.lines.slice(0, -1), { ...last, msg: cutTail(last.msg, previousCut) }]);
+  }
+  return lines.map((l, i) => ({ ...l, msg: texts[i]!, ...(l.fields ? { fields: redactor.json(l.fields) } : {}) }));
+}
+
+/**
  * Stores one batch of log lines (redacted) as a chunk. Each chunk carries the attempt's
  * running totals, read from the chunk before it, so the per-run cap costs one small read and
  * no extra write. The batch that crosses the cap is cut, ends with a marker line, and the run fails.
@@ -76,7 +101,8 @@ export async function ingestLogs(
     throw new AppError('conflict', 'log_batch_out_of_order', `Log batch ${batch.seq} arrived before batch ${batch.seq - 1}; send batches in order.`);
   }
   if (previous?.truncated) throw new AppError('conflict', 'log_limit_exceeded', 'This run reached its log limit; no more lines are stored.');
-  const lines = await redactLines(deps, runner, batch.lines);
+  const redactor = await redactorFor(deps, run);
+  const lines = redactor.active ? await redactBatch(deps, runner, redactor, previous, batch.lines) : batch.lines;
   const limits = deps.config.logLimits;
   const { kept, totals } = fitUnderLimits(limits, { lines: previous?.totalLines ?? 0, bytes: previous?.totalBytes ?? 0 }, lines.map(lineBytes));
   const truncated = kept < lines.length;
@@ -112,18 +138,19 @@ export async function ingestLogs(
 }
 
 export async function reportHeartbeat(
-  deps: EngineDeps,
+  deps: EngineDeps & Pick<Deps, 'installs' | 'secrets'>,
   runner: Runner,
   input: { progress?: { percent: number; message: string } | undefined },
 ): Promise<void> {
   const run = runner.run;
   assertLive(run);
+  const progress = input.progress ? { ...input.progress, message: (await redactorFor(deps, run)).text(input.progress.message) } : undefined;
   const now = deps.clock.now();
   const watchAt = run.state === 'running' ? watchRunning(now, run.deadlineAt, deps.config) : undefined;
   await deps.runs.touch(runner.wsId, runner.runId, {
     heartbeatAt: now,
     ...(watchAt && watchAt.getTime() !== run.watchAt?.getTime() ? { watchAt } : {}),
-    ...(input.progress ? { progress: input.progress } : {}),
+    ...(progress ? { progress } : {}),
   });
 }
 
@@ -134,7 +161,7 @@ export interface CompletionReport {
   usage?: { units: number } | undefined;
 }
 
-export async function reportCompleted(deps: EngineDeps & Pick<Deps, 'catalog'>, runner: Runner, input: CompletionReport): Promise<Run> {
+export async function reportCompleted(deps: EngineDeps & Pick<Deps, 'catalog' | 'installs' | 'secrets'>, runner: Runner, input: CompletionReport): Promise<Run> {
   let { outcome, error } = input;
   if (outcome === 'succeeded') {
     // Outputs that break the manifest's promise fail the run: downstream consumers rely on it.
@@ -145,12 +172,15 @@ export async function reportCompleted(deps: EngineDeps & Pick<Deps, 'catalog'>, 
       error = { code: 'output_invalid', message: `The agent's outputs do not match its manifest: ${issues[0]!.path} ${issues[0]!.message}` };
     }
   }
+  // Outputs and the error are stored on the run document (and served): redacted like the logs.
+  const redactor = await redactorFor(deps, runner.run);
+  if (error) error = { code: redactor.text(error.code), message: redactor.text(error.message) };
   const result = await endAttempt(deps, runner, {
     from: ['starting', 'running'],
     outcome,
     reason: `runner_${outcome}`,
     error: outcome === 'succeeded' ? null : (error ?? { code: outcome === 'timed_out' ? 'timeout' : 'agent_failed', message: outcome === 'timed_out' ? 'The run exceeded its timeout.' : 'The agent reported a failure.' }),
-    outputs: input.outputs ?? null,
+    outputs: input.outputs ? redactor.json(input.outputs) : null,
     ...(input.usage ? { usageUnits: input.usage.units } : {}),
   });
   if (!result.applied) {

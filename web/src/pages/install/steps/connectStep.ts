@@ -2,7 +2,7 @@
  * Step 3, connect: the secrets the agent declares. Values are write-only: the inputs start
  * empty, are cleared once saved, and the page only ever shows whether and when one was set.
  */
-import type { Install } from '@agent-marketplace/client';
+import { SECRET_MIN_LENGTH, type Install } from '@agent-marketplace/client';
 import { api } from '../../../api.ts';
 import { formatDateTime, t } from '../../../i18n.ts';
 import { showError, showErrorText, showStatus } from '../../../messages.ts';
@@ -67,6 +67,15 @@ export function connectStep(ctx: StepContext): void {
     if (missing.length) {
       showErrorText(t('wizard.connect.missing', { names: missing.map((r) => r.secret.name).join(', ') }));
       missing[0]!.input.focus();
+      return;
+    }
+    // The API refuses these too (400, body.value); said here before anything is sent.
+    for (const r of rows) r.input.removeAttribute('aria-invalid');
+    const short = rows.find((r) => r.input.value && r.input.value.length < SECRET_MIN_LENGTH);
+    if (short) {
+      showErrorText(t('wizard.connect.tooShort', { name: short.secret.name, n: SECRET_MIN_LENGTH }));
+      short.input.setAttribute('aria-invalid', 'true');
+      short.input.focus();
       return;
     }
     void busy(submit, async () => {
