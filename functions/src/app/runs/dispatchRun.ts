@@ -35,9 +35,10 @@ export async function dispatchRun(
   if (refusal) {
     await deps.runs.transition(run.wsId, run.id, {
       from: ['queued'],
+      guard: (current) => current.attempt === task.attempt,
       to: 'canceled',
       reason: refusal.code,
-      patch: (current) => (current.attempt === task.attempt ? { finishedAt: deps.clock.now(), error: { code: refusal.code, message: refusal.message } } : {}),
+      patch: () => ({ finishedAt: deps.clock.now(), error: { code: refusal.code, message: refusal.message } }),
     });
     return 'skipped';
   }
