@@ -69,9 +69,9 @@ export async function waitFor(ws: TestWorkspace, runId: string, until: (run: any
 
 export const finished = (run: any) => ['succeeded', 'failed', 'canceled', 'timed_out'].includes(run?.state);
 
-/** The pid of a run's local execution (`local-<pid>-…`), from the run document. */
+/** The pid of a run's local execution (`local-<pid>-…`), from the run's internal document. */
 export async function executionPid(wsId: string, runId: string): Promise<number> {
-  const id = (await adminDb.doc(`workspaces/${wsId}/runs/${runId}`).get()).get('executionId') as string;
+  const id = (await adminDb.doc(`workspaces/${wsId}/runs/${runId}/internal/runner`).get()).get('executionId') as string;
   return Number(/^local-(\d+)-/.exec(id)?.[1]);
 }
 
