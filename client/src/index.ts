@@ -6,7 +6,7 @@
 export { createClient, type ArgList, type CallArgs, type Client, type ClientOptions, type Credential, type RequestOptions } from './client.js';
 export { items, pages } from './paging.js';
 export { streamRun, type RunStreamMessage, type StreamOptions } from './stream.js';
-export { createRunnerClient, type RunnerClient, type RunnerClientOptions, type RunnerOperation } from './runner.js';
+export { createRunnerClient, startRunnerSession, type RunnerClient, type RunnerClientOptions, type RunnerOperation } from './runner.js';
 export { ApiError, describeInEnglish, retryAfterSeconds, type DescribeError } from './errors.js';
 export { sseParser, type SseEvent } from './sse.js';
 export type * from '@agent-marketplace/contract';

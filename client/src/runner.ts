@@ -9,7 +9,7 @@ export interface RunnerClientOptions extends Pick<ClientOptions, 'fetch' | 'maxA
   /** RUNNER_API_URL: the runner API's root, ending with `/v1/runner`. */
   apiUrl: string;
   runId: string;
-  /** RUNNER_TOKEN. */
+  /** The run's session token (from `startRunnerSession`). */
   token: string;
 }
 
@@ -39,4 +39,26 @@ export function createRunnerClient(options: RunnerClientOptions) {
       return (api.call as (op: OperationId, args: unknown) => Promise<ResponseOf<Op>>)(op, { params, body: body[0] });
     },
   };
+}
+
+/**
+ * The runner's first call: exchanges the execution's one-time bootstrap token
+ * (RUNNER_BOOTSTRAP_TOKEN) for the run's session token, and returns the client that uses it.
+ * A second exchange is refused (409 `bootstrap_token_used`), so a retry after a lost answer
+ * fails too: the platform's start timeout then retries the attempt with a fresh token.
+ */
+export async function startRunnerSession(options: Omit<RunnerClientOptions, 'token'> & { bootstrapToken: string }): Promise<RunnerClient> {
+  const { bootstrapToken, ...rest } = options;
+  const root = rest.apiUrl.replace(/\/$/, '');
+  if (!root.endsWith(RUNNER_API_PATH)) throw new TypeError(`the runner API URL must end with ${RUNNER_API_PATH}: ${rest.apiUrl}`);
+  const api = createClient({
+    baseUrl: root.slice(0, -RUNNER_API_PATH.length),
+    fetch: rest.fetch,
+    retryStatus: (status) => status === 429 || status >= 500,
+    maxAttempts: rest.maxAttempts ?? 6,
+    baseDelayMs: rest.baseDelayMs ?? 200,
+    timeoutMs: rest.timeoutMs ?? 15_000,
+  });
+  const { token } = await api.call('runnerSession', { params: { runId: rest.runId }, body: { bootstrapToken } });
+  return createRunnerClient({ ...rest, token });
 }

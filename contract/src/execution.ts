@@ -22,8 +22,13 @@ export const PlatformEnv = z.object({
   AGENT_VERSION: SemVer,
   /** The runner API's root, e.g. `https://api.example.com/v1/runner`. */
   RUNNER_API_URL: z.url().refine((u) => u.replace(/\/$/, '').endsWith(RUNNER_API_PATH), `a URL ending with ${RUNNER_API_PATH}`),
-  /** The run-scoped bearer token for the runner API. */
-  RUNNER_TOKEN: z.string().min(16),
+  /**
+   * A one-time bootstrap token, exchanged at start (`runnerSession`) for the run's session token.
+   * Execution metadata (Cloud Run's env overrides) is readable by anyone with
+   * `run.executions.get`, so no long-lived credential goes here: this one is spent within
+   * seconds, and refused after its short window.
+   */
+  RUNNER_BOOTSTRAP_TOKEN: z.string().min(16),
   /** How often a quiet runner says it is alive. */
   RUNNER_HEARTBEAT_SECONDS: count(1, 3600),
   /** The manifest's timeout: the runner stops the agent and reports `timed_out` at it. */
@@ -64,7 +69,7 @@ export interface ExecutionFacts {
   agentId: string;
   agentVersion: string;
   runnerApiUrl: string;
-  runnerToken: string;
+  bootstrapToken: string;
   heartbeatSeconds: number;
   timeoutSeconds: number;
 }
@@ -77,7 +82,7 @@ export function executionEnv(f: ExecutionFacts): PlatformEnvVars {
     AGENT_ID: f.agentId,
     AGENT_VERSION: f.agentVersion,
     RUNNER_API_URL: f.runnerApiUrl,
-    RUNNER_TOKEN: f.runnerToken,
+    RUNNER_BOOTSTRAP_TOKEN: f.bootstrapToken,
     RUNNER_HEARTBEAT_SECONDS: String(f.heartbeatSeconds),
     RUN_TIMEOUT_SECONDS: String(f.timeoutSeconds),
   };

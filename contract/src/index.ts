@@ -14,6 +14,7 @@ export * from './workspaces.js';
 export * from './installs.js';
 export * from './runs.js';
 export * from './runner.js';
+export * from './sandbox.js';
 export * from './webhooks.js';
 export * from './meta.js';
 export * from './execution.js';

@@ -21,6 +21,9 @@ export type Category = z.infer<typeof Category>;
 export const Risk = z.enum(['low', 'medium', 'high', 'critical']);
 export type Risk = z.infer<typeof Risk>;
 
+/** The per-run bound on reported usage units when a manifest's pricing names none. */
+export const DEFAULT_MAX_UNITS_PER_RUN = 1000;
+
 export const PricingModel = z.enum(['free', 'subscription', 'per_run', 'per_unit']);
 export type PricingModel = z.infer<typeof PricingModel>;
 
@@ -117,6 +120,11 @@ export function manifestSchema(checkJsonSchema: JsonSchemaCheck = objectSchemaOn
           /** Monthly price (subscription), price per run, or price per unit, in cents. */
           amountCents: z.number().int().min(0).max(10_000_000).default(0),
           unit: z.string().regex(/^[a-z][a-z0-9 -]{0,30}$/).optional(),
+          /**
+           * The most billing units one run may report (all attempts together): a report above it
+           * fails the run (`usage_limit_exceeded`) instead of billing it.
+           */
+          maxUnitsPerRun: z.number().positive().max(1e9).default(DEFAULT_MAX_UNITS_PER_RUN),
         })
         .strict(),
       license: z.string().min(2).max(80),

@@ -87,6 +87,7 @@ export const routes = {
   inboundWebhook: { method: 'POST', path: '/v1/hooks/:wsId/:installId' },
 
   // the runner API
+  runnerSession: { method: 'POST', path: '/v1/runner/runs/:runId/session' },
   runnerStarted: { method: 'POST', path: '/v1/runner/runs/:runId/started' },
   runnerLogs: { method: 'POST', path: '/v1/runner/runs/:runId/logs' },
   runnerHeartbeat: { method: 'POST', path: '/v1/runner/runs/:runId/heartbeat' },

@@ -4,7 +4,8 @@ import { ArtifactName, LogLine } from './runs.js';
 
 /**
  * The runner API: how an execution (the Node runner, or an agent in any language) reports back.
- * Authenticated by the run-scoped token the execution gets in RUNNER_TOKEN (execution.ts).
+ * Authenticated by the run-scoped session token the runner gets for its one-time bootstrap
+ * token (RUNNER_BOOTSTRAP_TOKEN, execution.ts) from `runnerSession`.
  */
 export const MAX_OUTPUT_BYTES = 256 * 1024;
 
@@ -34,7 +35,10 @@ export const RunError = z.object({ code: z.string().max(64), message: z.string()
 export const CompleteIn = z
   .object({
     outcome: z.enum(['succeeded', 'failed', 'timed_out']),
-    /** Billing units the agent used in this attempt (the manifest's pricing says what a unit is). */
+    /**
+     * Billing units the agent used in this attempt (the manifest's pricing says what a unit is);
+     * above the pricing's `maxUnitsPerRun` for the whole run, 422 `usage_limit_exceeded` and the run fails.
+     */
     usage: z.object({ units: z.number().min(0).max(1e9) }).strict().optional(),
     // Outputs live on the run document (1 MiB in all); larger results belong in artifacts.
     outputs: z
@@ -48,34 +52,10 @@ export const CompleteIn = z
 export type Completion = z.input<typeof CompleteIn>;
 
 export const SandboxKey = z.string().regex(/^[a-z][a-z0-9.]{0,40}\/\S.{0,399}$/, 'kind/id');
-export const SandboxOverride = z
-  .object({
-    state: z.string().max(40).optional(),
-    labels: z.record(z.string().max(63), z.string().max(63)).optional(),
-    attributes: z.record(z.string(), z.unknown()).optional(),
-    deleted: z.boolean().optional(),
-  })
-  .strict()
-  .refine((o) => JSON.stringify(o).length <= 64 * 1024, 'override too large')
-  .meta({ id: 'SandboxOverride' });
-export type SandboxOverride = z.output<typeof SandboxOverride>;
 
-export const SandboxActionIn = z
-  .object({
-    action: z
-      .object({
-        kind: z.string().regex(/^[a-z][a-z0-9.]{0,40}$/),
-        id: z.string().min(1).max(400),
-        verb: z.enum(['stop', 'start', 'delete', 'label', 'update']),
-        params: z.record(z.string(), z.unknown()).optional(),
-        reason: z.string().min(1).max(1000),
-      })
-      .strict(),
-    override: SandboxOverride,
-  })
-  .strict()
-  .meta({ id: 'SandboxAction' });
-export type SandboxAction = z.input<typeof SandboxActionIn>;
+/** The runner's exchange of its one-time bootstrap token (RUNNER_BOOTSTRAP_TOKEN) for its session token. */
+export const RunnerSessionIn = z.object({ bootstrapToken: z.string().min(16).max(400) }).strict().meta({ id: 'RunnerSessionRequest' });
+export const RunnerSessionOut = z.object({ token: z.string() }).meta({ id: 'RunnerSession' });
 
 export const ArtifactUploadIn = z
   .object({

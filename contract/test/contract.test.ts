@@ -75,7 +75,7 @@ describe('the execution environment', () => {
     agentId: 'idle-vm-reaper',
     agentVersion: '1.2.0',
     runnerApiUrl: 'https://api.example.com/v1/runner',
-    runnerToken: 'rt_0123456789abcdef',
+    bootstrapToken: 'rb_0123456789abcdef',
     heartbeatSeconds: 15,
     timeoutSeconds: 900,
   };

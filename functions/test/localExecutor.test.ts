@@ -24,8 +24,8 @@ support:
   email: dev@example.test
 `);
 
-const envFor = (runId: string, runnerApiUrl: string, runnerToken = 'rt_test_token_abcdefgh') =>
-  executionEnv({ runId, attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1', runnerApiUrl, runnerToken, heartbeatSeconds: 15, timeoutSeconds: 300 });
+const envFor = (runId: string, runnerApiUrl: string, bootstrapToken = 'rb_test_token_abcdefgh') =>
+  executionEnv({ runId, attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1', runnerApiUrl, bootstrapToken, heartbeatSeconds: 15, timeoutSeconds: 300 });
 
 const specOf = (runId: string, runnerApiUrl: string, token?: string) => ({
   wsId: 'ws1', runId, attempt: 1, agentId: 'sandbox-probe', agentVersion: '0.0.1', manifest, env: envFor(runId, runnerApiUrl, token),
@@ -51,6 +51,8 @@ afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r()
 /** What the runner API answers to `started` (the contract's shape). */
 const started: RunnerStarted = { ok: true, input: {}, config: {}, attempt: 1, policy: { scopes: [], gated: [] }, secretNames: [] };
 
+const SESSION_TOKEN = 'rt_ws1_run1_session0123456789abcdef';
+
 /** A stand-in runner API on loopback that records what the execution reports. */
 async function runnerApi(): Promise<{ url: string; calls: Call[]; completed: Promise<Call> }> {
   const calls: Call[] = [];
@@ -63,7 +65,8 @@ async function runnerApi(): Promise<{ url: string; calls: Call[]; completed: Pro
       const call = { action: req.url!.split('/').at(-1)!, auth: req.headers.authorization, body: raw ? JSON.parse(raw) : undefined };
       calls.push(call);
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(call.action === 'started' ? started : { ok: true, duplicate: false, truncated: false }));
+      const answer = call.action === 'session' ? { token: SESSION_TOKEN } : call.action === 'started' ? started : { ok: true, duplicate: false, truncated: false };
+      res.end(JSON.stringify(answer));
       if (call.action === 'complete') done(call);
     });
   });
@@ -76,11 +79,13 @@ describe('local executor (the Cloud Run stand-in)', () => {
   it('runs the real runner in a child process that may read only its agent and the runner', async () => {
     const api = await runnerApi();
     const executor = testExecutor();
-    const { executionId } = await executor.start(specOf('run1', api.url, 'rt_test_token_0123456789'));
+    const { executionId } = await executor.start(specOf('run1', api.url, 'rb_test_token_0123456789'));
     expect(executionId).toMatch(/^local-\d+-run1-1$/);
 
     const complete = await api.completed;
-    expect(complete.auth).toBe('Bearer rt_test_token_0123456789');
+    // The bootstrap token is exchanged first; every later call carries the session token it bought.
+    expect(api.calls[0]).toEqual({ action: 'session', auth: undefined, body: { bootstrapToken: 'rb_test_token_0123456789' } });
+    expect(complete.auth).toBe(`Bearer ${SESSION_TOKEN}`);
     expect(complete.body.outcome).toBe('succeeded');
     expect(complete.body.outputs.results).toEqual([
       'read own folder: allowed',
@@ -89,17 +94,18 @@ describe('local executor (the Cloud Run stand-in)', () => {
       'spawn: ERR_ACCESS_DENIED',
       'env has no host secrets: allowed',
     ]);
-    // The runner's order: started, then logs and heartbeats, then complete last.
-    expect(api.calls[0]!.action).toBe('started');
+    // The runner's order: session, started, then logs and heartbeats, then complete last.
+    expect(api.calls[1]!.action).toBe('started');
     expect(api.calls.at(-1)!.action).toBe('complete');
     const lines = api.calls.filter((c) => c.action === 'logs').flatMap((c) => c.body.lines.map((l: { msg: string }) => l.msg));
     expect(lines).toContain('write /tmp: ERR_ACCESS_DENIED');
 
     // Exactly the variables Cloud Run's request carries, plus what the agent's image sets and the local sandbox connection.
-    const cloudRunNames = runJobRequest({ projectId: 'p', region: 'r' }, { ...specOf('run1', api.url) }).overrides.containerOverrides[0]!.env.map((e) => e.name);
+    const cloudRunNames = runJobRequest({ projectId: 'p', region: 'r', serviceAccount: 'agent-runner@p.iam.gserviceaccount.com', egress: { network: 'n', subnetwork: 's' } }, { ...specOf('run1', api.url) }).overrides.containerOverrides[0]!.env.map((e) => e.name);
     expect([...cloudRunNames].sort()).toEqual([...PLATFORM_ENV_NAMES].sort());
     // (This test agent ships no sandbox fixture, so it gets no CLOUD_* connection.)
-    expect(complete.body.outputs.envNames).toEqual([...PLATFORM_ENV_NAMES, ...IMAGE_ENV_NAMES].sort());
+    // The runner removes the spent bootstrap token before the agent loads.
+    expect(complete.body.outputs.envNames).toEqual([...PLATFORM_ENV_NAMES.filter((n) => n !== 'RUNNER_BOOTSTRAP_TOKEN'), ...IMAGE_ENV_NAMES].sort());
   });
 
   it('cancel stops the execution: the runner flushes its logs and reports it was terminated', async () => {

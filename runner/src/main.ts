@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ApiError, createRunnerClient } from '@agent-marketplace/client';
+import { ApiError, startRunnerSession, type RunnerClient } from '@agent-marketplace/client';
 import { createRedactor, ExecutionEnvError, parseExecutionEnv, type Completion, type ExecutionEnv, type LogLine, type Redactor, type RunnerStarted } from '@agent-marketplace/contract';
 import { captureStreams, type Capture } from './capture.js';
 import { DisconnectedCloud } from './cloud/disconnected.js';
@@ -62,7 +62,10 @@ function redactLines(lines: LogLine[]): LogLine[] {
   return lines.map((l, i) => ({ ...l, msg: texts[i]!, ...(l.fields ? { fields: redactor.json(l.fields) } : {}) }));
 }
 
-const client = createRunnerClient({ apiUrl: env.RUNNER_API_URL, runId: env.RUN_ID, token: env.RUNNER_TOKEN });
+// The execution's metadata holds only a one-time bootstrap token; the session token it buys
+// lives in this process alone. (The agent shares the process: the platform trusts neither.)
+delete process.env['RUNNER_BOOTSTRAP_TOKEN'];
+let client: RunnerClient;
 const abort = new AbortController();
 const exit: (code?: number) => never = process.exit.bind(process);
 let finished = false;
@@ -165,6 +168,13 @@ process.on('SIGTERM', () => {
 });
 
 async function main(): Promise<never> {
+  try {
+    client = await startRunnerSession({ apiUrl: env.RUNNER_API_URL, runId: env.RUN_ID, bootstrapToken: env.RUNNER_BOOTSTRAP_TOKEN });
+  } catch (err) {
+    // Without a session nothing can be reported: the platform's start timeout handles the run.
+    console.error('runner: could not exchange the bootstrap token:', (err as Error).message);
+    exit(1);
+  }
   const started = await client.call('runnerStarted');
   heartbeat.start();
   // Secret values are fetched, not passed in the environment: they stay out of job metadata.

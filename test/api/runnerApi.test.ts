@@ -73,7 +73,7 @@ describe('runner API', () => {
   it("sandbox actions are checked against the agent's manifest: undeclared scopes 403, gated actions 409", async () => {
     const ws = await newWorkspace();
     const cost = await startingRun(ws);
-    const stop = { action: { kind: 'vm', id: 'projects/acme/zones/x/instances/vm-1', verb: 'stop', reason: 'idle' }, override: { state: 'stopped' } };
+    const stop = { kind: 'vm', verb: 'stop', resourceId: 'projects/acme/zones/x/instances/vm-1', reason: 'idle' };
     const denied = await call('POST', `/runner/runs/${cost.runId}/sandbox/actions`, { token: cost.token, body: stop });
     expect({ status: denied.status, code: codeOf(denied) }).toEqual({ status: 403, code: 'cloud_permission_denied' });
 
@@ -84,7 +84,7 @@ describe('runner API', () => {
     expect(state.body).toEqual({ overrides: {} });
 
     const label = await startingRun(ws, 'tag-compliance-enforcer');
-    const labelled = { action: { kind: 'vm', id: 'vm-1', verb: 'label', reason: 'env from project' }, override: { labels: { env: 'dev' } } };
+    const labelled = { kind: 'vm', verb: 'label', resourceId: 'vm-1', params: { labels: { env: 'dev' } }, reason: 'env from project' };
     expect((await call('POST', `/runner/runs/${label.runId}/sandbox/actions`, { token: label.token, body: labelled })).status).toBe(200);
     const after = await call('POST', `/runner/runs/${label.runId}/sandbox/state`, { token: label.token, body: { keys: ['vm/vm-1'] } });
     expect(after.body).toEqual({ overrides: { 'vm/vm-1': { labels: { env: 'dev' } } } });

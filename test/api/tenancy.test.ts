@@ -16,6 +16,8 @@ const PUBLIC = new Set([
 ]);
 /** Public routes authenticated by a signature instead of a bearer token. */
 const SIGNED = new Set(['/v1/hooks/:wsId/:installId']);
+/** The runner's bootstrap exchange: its credential is the one-time token in the body. */
+const BOOTSTRAP = new Set(['/v1/runner/runs/:runId/session']);
 
 function concrete(route: RouteDef, values: Record<string, string> = {}): string {
   return route.path.replace(/::([A-Za-z]+)|:([A-Za-z]+)/g, (_m, verb: string | undefined, name: string | undefined) =>
@@ -28,7 +30,7 @@ const sampleBody = (route: RouteDef) => (route.body ? {} : undefined);
 describe('every route is guarded', () => {
   it('the registry has the routes this guard is meant to cover', () => {
     expect(allRoutes.length).toBeGreaterThan(15);
-    expect(allRoutes.filter((r) => r.access.kind === 'public').map((r) => r.path).sort()).toEqual([...PUBLIC, ...SIGNED].sort());
+    expect(allRoutes.filter((r) => r.access.kind === 'public').map((r) => r.path).sort()).toEqual([...PUBLIC, ...SIGNED, ...BOOTSTRAP].sort());
   });
 
   it.each(allRoutes.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s rejects an anonymous caller unless public', async (_name, route) => {
@@ -36,6 +38,10 @@ describe('every route is guarded', () => {
     if (SIGNED.has(route.path)) {
       expect(r.status).toBe(401);
       expect(codeOf(r)).toBe('webhook_signature_invalid');
+    } else if (BOOTSTRAP.has(route.path)) {
+      expect(codeOf(r)).toBe('validation_failed');
+      const forged = await call('POST', concrete(route).replace(/^\/v1/, ''), { body: { bootstrapToken: 'rb_abc123XYZ_abc123XYZ_0123456789abcdefghij' } });
+      expect({ status: forged.status, code: codeOf(forged) }).toEqual({ status: 401, code: 'invalid_bootstrap_token' });
     } else if (PUBLIC.has(route.path)) {
       expect(r.status).not.toBe(401);
       expect(r.status).toBeLessThan(500);

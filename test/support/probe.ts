@@ -69,9 +69,9 @@ export async function waitFor(ws: TestWorkspace, runId: string, until: (run: any
 
 export const finished = (run: any) => ['succeeded', 'failed', 'canceled', 'timed_out'].includes(run?.state);
 
-/** The pid of a run's local execution (`local-<pid>-…`), from the run document. */
+/** The pid of a run's local execution (`local-<pid>-…`), from the run's internal document. */
 export async function executionPid(wsId: string, runId: string): Promise<number> {
-  const id = (await adminDb.doc(`workspaces/${wsId}/runs/${runId}`).get()).get('executionId') as string;
+  const id = (await adminDb.doc(`workspaces/${wsId}/runs/${runId}/internal/runner`).get()).get('executionId') as string;
   return Number(/^local-(\d+)-/.exec(id)?.[1]);
 }
 
@@ -112,8 +112,11 @@ export async function parkRun(
     trigger: { kind: 'api', by: 'test' }, input: { mode: 'ok' }, createdAt: past, updatedAt: past,
     startedAt: null, finishedAt: null, heartbeatAt: null, progress: null, outputs: null, eventCount: 1,
     error: options.retry ? { code: 'agent_exited', message: 'The agent exited with code 1.' } : null,
-    lease: state === 'dispatching' ? { holder: 'crashed-dispatch', until: past } : null, executionId: null, runnerTokenHash: null,
     timeoutSeconds: 15, maxAttempts: options.retry ? 3 : 1, backoffSeconds: 600, deadlineAt: null, watchAt, slots: [], redeliveries: 0, usage: null,
+  });
+  // Runner and executor bookkeeping lives apart from the run document (no client reads it).
+  await adminDb.doc(`workspaces/${ws.id}/runs/${runId}/internal/runner`).set({
+    lease: state === 'dispatching' ? { holder: 'crashed-dispatch', until: past } : null, executionId: null, runnerTokenHash: null, bootstrap: null,
   });
   await adminDb.doc(`workspaces/${ws.id}/runs/${runId}/events/0000000000`).set({ seq: 0, from: null, to: 'queued', reason: 'created', attempt: 1, at: past });
   return runId;

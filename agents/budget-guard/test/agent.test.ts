@@ -38,7 +38,10 @@ describe('budget-guard on its sandbox account', () => {
       ['label', 'at-risk'],
       ['label', 'ok'],
     ]);
-    expect(run.store.applied[1]!.override.labels).toMatchObject({ owner: 'platform', 'budget-state': 'over' });
+    // The recorded change is the label set; the budget's other labels stay as they were.
+    expect(run.store.applied[1]!.override.labels).toEqual({ 'budget-state': 'over' });
+    const [budget] = (await run.ctx.cloud.list('budget')).filter((b) => b.id === run.store.applied[1]!.action.id);
+    expect(budget!.labels).toMatchObject({ owner: 'platform', 'budget-state': 'over' });
     expect(run.store.applied[1]!.action.reason).toContain('spent $2529.77 of $2400 (105.4%) by 2026-11-18');
 
     // The stops are gated: proposed, pending, not applied.

@@ -107,7 +107,12 @@ export default async function run(ctx: AgentContext) {
       const reason = `Right-size ${w.namespace}/${w.name} from ${basis} (cpu p95 × ${options.cpuHeadroom}, memory p99 × ${options.memoryHeadroom}, never below max × ${options.memorySafety}): ${changes.join('; ')}; ${formatUsd(w.monthlySavingsUsd)}/month`;
       const record: ActionRecord = { id: w.id, name: w.name, cluster: w.cluster, namespace: w.namespace, changes, monthlySavingsUsd: w.monthlySavingsUsd, reason };
       try {
-        const containers = updatedContainers((resource.attributes as WorkloadAttributes).containers, w);
+        // Only what the update sets: each container's requests and limits (the platform merges by name).
+        const containers = updatedContainers((resource.attributes as WorkloadAttributes).containers, w).map(({ name, requests, limits }) => ({
+          name,
+          ...(requests ? { requests } : {}),
+          ...(limits ? { limits } : {}),
+        }));
         await ctx.cloud.act({ kind: KIND, id: w.id, verb: 'update', params: { attributes: { containers } }, reason });
         applied.push(record);
         actions.set(w.id, 'applied');

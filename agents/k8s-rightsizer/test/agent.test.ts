@@ -48,9 +48,13 @@ describe('k8s-rightsizer on its sandbox GKE fleet', () => {
     expect(first.store.applied).toHaveLength(27);
     const checkout = first.store.applied.find((a) => a.action.id === 'gke-prod-us-central1/checkout/deployment/checkout-api')!;
     expect(checkout.action).toMatchObject({ kind: 'k8s.workload', verb: 'update' });
+    // The action carries the new requests only; the sandbox keeps the rest (usage, replicas) from the fixture.
     const containers = checkout.override.attributes!['containers'] as { name: string; requests: unknown; usage: unknown }[];
-    expect(containers[0]).toMatchObject({ name: 'checkout-api', requests: { cpuMillicores: 225, memoryMiB: 832 }, usage: { cpuP95Millicores: 180 } });
-    expect(checkout.override.attributes!['replicas']).toBe(6);
+    expect(containers[0]).toMatchObject({ name: 'checkout-api', requests: { cpuMillicores: 225, memoryMiB: 832 } });
+    expect(containers[0]).not.toHaveProperty('usage');
+    const [workload] = (await first.ctx.cloud.list('k8s.workload')).filter((r) => r.id === checkout.action.id);
+    expect((workload!.attributes['containers'] as { usage: unknown }[])[0]!.usage).toMatchObject({ cpuP95Millicores: 180 });
+    expect(workload!.attributes['replicas']).toBe(6);
 
     const second = await runAgentForTest(agentDir, { store: first.store, input: { apply: true }, approved: ['k8s.workload.update'] });
     expect(second.outputs['summary']).toMatchObject({ toChange: 0, rightSized: 29, oomRisks: 0, applied: 0, netMonthlySavingsUsd: 0 });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Ack, Id } from '../common.js';
 import { endpoint } from '../endpoint.js';
-import { ArtifactUploadIn, CompleteIn, HeartbeatIn, LogBatchIn, RunnerStartedOut, SandboxActionIn, SandboxKey, SandboxOverride } from '../runner.js';
+import { ArtifactUploadIn, CompleteIn, HeartbeatIn, LogBatchIn, RunnerSessionIn, RunnerSessionOut, RunnerStartedOut, SandboxKey } from '../runner.js';
+import { SandboxActionIn, SandboxActionOut, SandboxOverride } from '../sandbox.js';
 import { ArtifactMetaOut } from '../runs.js';
 
 const RunParams = z.object({ runId: Id }).strict();
@@ -9,6 +10,16 @@ const runner = { kind: 'runner' } as const;
 const tags = ['runner'];
 
 export const runnerEndpoints = {
+  runnerSession: endpoint('runnerSession', {
+    summary: "Exchange the execution's one-time bootstrap token for the run's session token (once, within the start window)",
+    tags,
+    // The bootstrap token in the body is the credential: the execution has no other yet.
+    access: { kind: 'public' },
+    params: RunParams,
+    body: RunnerSessionIn,
+    response: { status: 200, schema: RunnerSessionOut, description: 'The session token for every other runner call; only its hash is stored' },
+    errors: [401, 409],
+  }),
   runnerStarted: endpoint('runnerStarted', {
     summary: 'The execution has started the agent',
     tags,
@@ -44,9 +55,10 @@ export const runnerEndpoints = {
     params: RunParams,
     body: CompleteIn,
     response: { status: 200, schema: Ack, description: 'Recorded' },
+    errors: [409, 422],
   }),
   runnerSandboxState: endpoint('runnerSandboxState', {
-    summary: "The workspace's recorded changes to sandbox resources (`kind/id` keys)",
+    summary: "The workspace's recorded changes to sandbox resources (`kind/id` keys); each kind needs `kind.list` or `kind.get` in the manifest",
     tags,
     access: runner,
     params: RunParams,
@@ -54,13 +66,13 @@ export const runnerEndpoints = {
     response: { status: 200, schema: z.object({ overrides: z.record(z.string(), SandboxOverride) }).meta({ id: 'SandboxState' }), description: 'Overrides by key' },
   }),
   runnerSandboxAction: endpoint('runnerSandboxAction', {
-    summary: 'Record an action on a sandbox resource; refused without the permission or when it needs an approval',
+    summary: 'Act on a sandbox resource: the caller names the action and its parameters, the server computes the effect; refused without the permission or when it needs an approval',
     tags,
     access: runner,
     params: RunParams,
     body: SandboxActionIn,
-    response: { status: 200, schema: Ack, description: 'Recorded' },
-    errors: [409],
+    response: { status: 200, schema: SandboxActionOut, description: "Done: the resource's recorded changes after it, and whether it changed them" },
+    errors: [404, 409],
   }),
   runnerAttachArtifact: endpoint('runnerAttachArtifact', {
     summary: 'Attach a file to the run (a report, a CSV): up to 512 KiB each, 20 per run; the same name replaces',

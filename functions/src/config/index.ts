@@ -21,6 +21,10 @@ export const params = {
   timeoutGraceSeconds: defineInt('TIMEOUT_GRACE_SECONDS', { default: 30, description: "Past a run's deadline, how long its runner gets to stop itself" }),
   maxStreamsPerUser: defineInt('MAX_RUN_STREAMS_PER_USER', { default: 10, description: 'Run streams (SSE) one user or API key may hold open at once' }),
   localAgentDirs: defineString('LOCAL_AGENT_DIRS', { default: 'agents', description: 'Local executor only: comma-separated agent folders, relative to the repository' }),
+  // Cloud Run executor only (docs/runner-isolation.md): who executions run as, and the network all their traffic leaves through.
+  runnerServiceAccount: defineString('RUNNER_SERVICE_ACCOUNT', { default: '', description: 'The runner job identity, a service account with no project roles (default agent-runner@<project>.iam.gserviceaccount.com)' }),
+  runnerVpcNetwork: defineString('RUNNER_VPC_NETWORK', { default: 'agent-runners', description: 'The VPC network run executions egress through (Direct VPC egress, all traffic)' }),
+  runnerVpcSubnetwork: defineString('RUNNER_VPC_SUBNETWORK', { default: 'agent-runners', description: 'Its subnetwork, in the functions region' }),
   secrets: defineString('SECRETS', { default: 'secret-manager', description: 'secret-manager, or local (encrypted files under .local/, development only)' }),
 };
 
@@ -39,6 +43,9 @@ export const ConfigSchema = z.object({
   logMaxLines: z.number().int().min(100),
   logMaxMiB: z.number().int().min(1),
   secrets: z.enum(['secret-manager', 'local']),
+  runnerServiceAccount: z.string(),
+  runnerVpcNetwork: z.string().min(1),
+  runnerVpcSubnetwork: z.string().min(1),
   authEmulatorHost: z.string().optional(),
   localAgentDirs: z.array(z.string().min(1)).min(1),
   /** Repository root, for the local executor (agents/ and runner/). */
@@ -73,6 +80,9 @@ export function loadConfig(): Config {
     logMaxLines: params.logMaxLines.value(),
     logMaxMiB: params.logMaxMiB.value(),
     secrets: params.secrets.value(),
+    runnerServiceAccount: params.runnerServiceAccount.value(),
+    runnerVpcNetwork: params.runnerVpcNetwork.value(),
+    runnerVpcSubnetwork: params.runnerVpcSubnetwork.value(),
     localAgentDirs: params.localAgentDirs.value().split(',').map((d) => d.trim()).filter(Boolean),
     authEmulatorHost: env['FIREBASE_AUTH_EMULATOR_HOST'] || undefined,
     repoRoot,

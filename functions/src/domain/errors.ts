@@ -11,6 +11,8 @@ export type ErrorKind =
   | 'conflict'
   | 'precondition'
   | 'too_large'
+  /** Well-formed, but past what the platform accepts (a usage report over its bound). */
+  | 'unprocessable'
   | 'rate_limited'
   | 'unavailable';
 

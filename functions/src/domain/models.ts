@@ -151,18 +151,26 @@ export const Run = z.object({
   redeliveries: z.number().int(),
   /** Billing units the agent reported, summed over attempts. */
   usage: z.object({ units: z.number() }).nullable(),
+  // Runner and executor bookkeeping (RUN_INTERNAL_FIELDS): stored apart from the run document,
+  // in `runs/{id}/internal/runner`, which no client can read; the store joins them back.
   /** Dispatch lease: who is starting this attempt, so a redelivered task does nothing. */
   lease: z.object({ holder: z.string(), until: z.date() }).nullable(),
   executionId: z.string().nullable(),
-  /** sha256 of the run-scoped runner token for the current attempt; null once finished. */
+  /** sha256 of the run-scoped runner session token for the current attempt. */
   runnerTokenHash: z.string().nullable(),
   /**
    * Secret name → the versioned reference dispatch pinned for the current attempt (never a
    * value): what the execution gets and what is redacted, whatever is rotated meanwhile.
    */
   secretRefs: z.record(z.string(), z.string()).optional(),
+  /** The current attempt's one-time bootstrap token (its hash), until when it may be exchanged, and when it was. */
+  bootstrap: z.object({ hash: z.string(), expiresAt: z.date(), usedAt: z.date().nullable() }).nullable().optional(),
 });
 export type Run = z.infer<typeof Run>;
+
+/** The fields of a run that only the platform reads: never on the run document members can read. */
+export const RUN_INTERNAL_FIELDS = ['lease', 'executionId', 'runnerTokenHash', 'bootstrap', 'secretRefs'] as const satisfies readonly (keyof Run)[];
+export type RunInternal = Pick<Run, (typeof RUN_INTERNAL_FIELDS)[number]>;
 
 export const LogChunk = z.object({
   seq: z.number().int().min(0),

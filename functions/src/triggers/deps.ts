@@ -23,8 +23,13 @@ async function executorFor(config: Config): Promise<Executor> {
       logDir: path.join(config.repoRoot, '.local', 'executions', config.projectId),
     });
   }
-  const { CloudRunJobExecutor } = await import('../adapters/executor/cloudRun.js');
-  return new CloudRunJobExecutor({ projectId: config.projectId, region: config.region });
+  const { CloudRunJobExecutor, defaultRunnerServiceAccount } = await import('../adapters/executor/cloudRun.js');
+  return new CloudRunJobExecutor({
+    projectId: config.projectId,
+    region: config.region,
+    serviceAccount: config.runnerServiceAccount || defaultRunnerServiceAccount(config.projectId),
+    egress: { network: config.runnerVpcNetwork, subnetwork: config.runnerVpcSubnetwork },
+  });
 }
 
 /**

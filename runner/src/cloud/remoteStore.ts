@@ -16,7 +16,15 @@ export class RemoteSandboxStore implements SandboxStateStore {
     return res.overrides;
   }
 
-  async apply(action: CloudAction, override: ResourceOverride): Promise<void> {
-    await this.client.call('runnerSandboxAction', { action, override });
+  /** Sends intent only; the platform computes and returns the effect. */
+  async apply(action: CloudAction): Promise<ResourceOverride> {
+    const res = await this.client.call('runnerSandboxAction', {
+      kind: action.kind,
+      verb: action.verb,
+      resourceId: action.id,
+      params: action.params ?? {},
+      reason: action.reason,
+    });
+    return res.override;
   }
 }

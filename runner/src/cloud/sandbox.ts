@@ -1,5 +1,7 @@
+import { sandboxEffect, sandboxParamsSchema, sandboxView, type SandboxActionParams, type SandboxOverride } from '@agent-marketplace/contract/sandbox';
 import {
   ApprovalRequiredError,
+  CloudActionError,
   CloudNotFoundError,
   CloudPermissionError,
   type ActionResult,
@@ -15,18 +17,16 @@ export interface SandboxFixture {
   datasets?: Record<string, Record<string, unknown>[]>;
 }
 
-/** What has changed in the sandbox since the fixture, per resource (`kind/id`). */
-export interface ResourceOverride {
-  state?: string;
-  labels?: Record<string, string>;
-  attributes?: Record<string, unknown>;
-  deleted?: boolean;
-}
+/** What has changed in the sandbox since the fixture, per resource (`kind/id`): a delta (contract `SandboxOverride`). */
+export type ResourceOverride = SandboxOverride;
 
 export interface SandboxStateStore {
   overrides(keys: string[]): Promise<Record<string, ResourceOverride>>;
-  /** Records an action; the store is authoritative (it re-checks scopes and approvals). */
-  apply(action: CloudAction, override: ResourceOverride): Promise<void>;
+  /**
+   * Performs an action: the store is the authority (it re-checks scopes and approvals, and
+   * computes the effect from the verb and parameters). Returns the resource's changes after it.
+   */
+  apply(action: CloudAction): Promise<ResourceOverride>;
 }
 
 export interface SandboxPolicy {
@@ -38,32 +38,19 @@ export interface SandboxPolicy {
 
 export const resourceKey = (kind: string, id: string) => `${kind}/${id}`;
 
-/** The override an action produces on a resource, or an error for an impossible one. */
-export function overrideFor(resource: Resource, current: ResourceOverride, action: CloudAction): ResourceOverride {
-  switch (action.verb) {
-    case 'stop':
-      return { ...current, state: 'stopped' };
-    case 'start':
-      return { ...current, state: 'running' };
-    case 'delete':
-      return { ...current, deleted: true, state: 'deleted' };
-    case 'label':
-      return { ...current, labels: { ...resource.labels, ...current.labels, ...(action.params?.labels ?? {}) } };
-    case 'update':
-      return { ...current, attributes: { ...resource.attributes, ...current.attributes, ...(action.params?.attributes ?? {}) } };
+/** The action's parameters as its verb takes them, or a CloudActionError (the platform refuses the same). */
+export function checkedParams(action: CloudAction): SandboxActionParams {
+  const schema = sandboxParamsSchema(action.kind, action.verb);
+  if (!schema) throw new CloudActionError('cloud_action_unsupported', `${action.kind}.${action.verb} has no defined effect.`);
+  const parsed = schema.safeParse(action.params ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CloudActionError('cloud_action_params_invalid', `${action.kind}.${action.verb} does not take these parameters: ${['params', ...issue.path].join('.')}: ${issue.message}`);
   }
+  return parsed.data as SandboxActionParams;
 }
 
-export function applyOverride(resource: Resource, o: ResourceOverride | undefined): Resource | null {
-  if (!o) return resource;
-  if (o.deleted) return null;
-  return {
-    ...resource,
-    state: o.state ?? resource.state,
-    labels: o.labels ?? resource.labels,
-    attributes: o.attributes ?? resource.attributes,
-  };
-}
+export const applyOverride = (resource: Resource, o: ResourceOverride | undefined): Resource | null => sandboxView(resource, o);
 
 function matches(r: Resource, filter: Parameters<CloudConnection['list']>[1]): boolean {
   if (!filter) return true;
@@ -106,7 +93,7 @@ export class SandboxCloud implements CloudConnection {
   }
 
   async get(kind: string, id: string): Promise<Resource | null> {
-    this.require(`${kind}.list`);
+    if (!this.policy.scopes.has(`${kind}.get`)) this.require(`${kind}.list`);
     const r = this.fixture.resources.find((x) => x.kind === kind && x.id === id);
     if (!r) return null;
     const overrides = await this.store.overrides([resourceKey(kind, id)]);
@@ -128,15 +115,15 @@ export class SandboxCloud implements CloudConnection {
     const current = (await this.store.overrides([key]))[key] ?? {};
     const before = applyOverride(base, current);
     if (!before) throw new CloudNotFoundError(action.kind, action.id);
-    const next = overrideFor(base, current, action);
-    const after = applyOverride(base, next);
-    const changed = JSON.stringify(before) !== JSON.stringify(after);
-    if (changed) await this.store.apply(action, next);
-    return { resource: after ?? { ...before, state: 'deleted' }, changed };
+    // Predicted with the platform's own effect function: an action that would change nothing is not sent.
+    const predicted = applyOverride(base, sandboxEffect(current, action.verb, checkedParams(action)));
+    if (JSON.stringify(before) === JSON.stringify(predicted)) return { resource: before, changed: false };
+    const after = applyOverride(base, await this.store.apply(action));
+    return { resource: after ?? { ...before, state: 'deleted' }, changed: JSON.stringify(before) !== JSON.stringify(after) };
   }
 }
 
-/** In-memory state: agent tests, and anything that needs a throwaway sandbox. */
+/** In-memory state: agent tests, and anything that needs a throwaway sandbox. Effects as the platform computes them. */
 export class MemorySandboxStore implements SandboxStateStore {
   readonly applied: { action: CloudAction; override: ResourceOverride }[] = [];
   private readonly state = new Map<string, ResourceOverride>();
@@ -150,8 +137,13 @@ export class MemorySandboxStore implements SandboxStateStore {
     return out;
   }
 
-  async apply(action: CloudAction, override: ResourceOverride): Promise<void> {
-    this.state.set(resourceKey(action.kind, action.id), override);
+  async apply(action: CloudAction): Promise<ResourceOverride> {
+    const key = resourceKey(action.kind, action.id);
+    const current = this.state.get(key) ?? {};
+    if (current.deleted) throw new CloudNotFoundError(action.kind, action.id);
+    const override = sandboxEffect(current, action.verb, checkedParams(action));
+    this.state.set(key, override);
     this.applied.push({ action, override });
+    return override;
   }
 }

@@ -23,7 +23,10 @@ export interface CloudAction {
   kind: string;
   id: string;
   verb: Verb;
-  /** `label`: { labels }; `update`: { attributes }. */
+  /**
+   * `label`: { labels }; `update`: { attributes } of the kinds that define them (contract
+   * `sandboxParamsSchema`). The platform computes the effect; other parameters are refused.
+   */
   params?: { labels?: Record<string, string>; attributes?: Record<string, unknown> };
   /** Why the agent acts: kept with the change. */
   reason: string;
@@ -64,6 +67,16 @@ export class ApprovalRequiredError extends Error {
     super(`${action.kind}.${action.verb} on ${action.id} needs a human approval.`);
     this.name = 'ApprovalRequiredError';
     this.action = action;
+  }
+}
+
+/** The action's parameters are not what its verb takes (`cloud_action_params_invalid`, `cloud_action_unsupported`). */
+export class CloudActionError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'CloudActionError';
+    this.code = code;
   }
 }
 

@@ -1,12 +1,37 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import type { QuotaShard, ShardRead } from '../../domain/monthQuota.js';
-import type { Run } from '../../domain/models.js';
+import { RUN_INTERNAL_FIELDS, type Run, type RunInternal } from '../../domain/models.js';
 import { poolOf, type SlotPool } from '../../domain/runSlots.js';
 import { firestore } from './client.js';
 
 /** Where a workspace's runs and what hangs off them live in Firestore (DESIGN.md "Data model"). */
 export const wsRef = (wsId: string) => firestore().collection('workspaces').doc(wsId);
 export const runsOf = (wsId: string) => wsRef(wsId).collection('runs');
+/**
+ * A run's runner and executor bookkeeping (RUN_INTERNAL_FIELDS): a document of its own, which
+ * firestore.rules does not match and so no client reads. The run document holds what the API shows.
+ */
+export const runInternalRef = (wsId: string, runId: string) => runsOf(wsId).doc(runId).collection('internal').doc('runner');
+const INTERNAL = new Set<string>(RUN_INTERNAL_FIELDS);
+/** A run (or an update of one) split into its document's part and its internal document's part. */
+export function splitRun<T extends Record<string, unknown>>(data: T): { doc: Record<string, unknown>; internal: Record<string, unknown> } {
+  const doc: Record<string, unknown> = {};
+  const internal: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) (INTERNAL.has(k) ? internal : doc)[k] = v;
+  return { doc, internal };
+}
+/** A run from its document and its internal document (absent until dispatch writes it). */
+export function joinRun(doc: Run, internal: Partial<RunInternal> | null): Run {
+  const out = splitRun(doc).doc as Run;
+  return {
+    ...out,
+    lease: internal?.lease ?? null,
+    executionId: internal?.executionId ?? null,
+    runnerTokenHash: internal?.runnerTokenHash ?? null,
+    bootstrap: internal?.bootstrap ?? null,
+    ...(internal?.secretRefs ? { secretRefs: internal.secretRefs } : {}),
+  };
+}
 /** Concurrency slots (domain/runSlots.ts): the workspace's pool, and each install's. */
 export const wsSlotsOf = (wsId: string) => wsRef(wsId).collection('runSlots');
 export const slotsOf = (run: Pick<Run, 'wsId' | 'installId'>, pool: SlotPool) =>

@@ -2,13 +2,13 @@ import { FieldValue, type Transaction } from 'firebase-admin/firestore';
 import type { RunAdmission, RunFilter, RunStore, TransitionRequest, TransitionResult } from '../../app/runs/ports.js';
 import type { Page, PageRequest } from '../../app/shared/paging.js';
 import { AppError, notFound } from '../../domain/errors.js';
-import type { Run, RunEvent } from '../../domain/models.js';
+import type { Run, RunEvent, RunInternal } from '../../domain/models.js';
 import { admit, runExists, type AdmissionClaim, type AdmissionReads, type AdmissionStep, type LostRace } from '../../domain/runAdmission.js';
 import { monthOf } from '../../domain/runLimits.js';
 import type { FinishEffects } from '../../domain/runFinish.js';
 import { applyTransition } from '../../domain/runTransition.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
-import { deltaId, LOST_RACE, metricsOf, runsOf, seqId, shardId, shardRead, shardsOf, slotRef, slotsOf, timestampOf } from './runDocuments.js';
+import { deltaId, joinRun, LOST_RACE, metricsOf, runInternalRef, runsOf, seqId, shardId, shardRead, shardsOf, slotRef, slotsOf, splitRun, timestampOf } from './runDocuments.js';
 
 export class FirestoreRunStore implements RunStore {
   constructor(private readonly now: () => Date) {}
@@ -52,7 +52,8 @@ export class FirestoreRunStore implements RunStore {
     }
     const stored: Run = { ...run, slots: claim?.slots ?? [], eventCount: 1 };
     if (claim) stored.monthShard = claim.monthShard;
-    batch.create(ref, stored);
+    // A new run has no runner yet: its internal document is written by dispatch.
+    batch.create(ref, splitRun(stored).doc);
     const event: RunEvent = { seq: 0, from: null, to: run.state, reason: 'created', attempt: run.attempt, at: run.createdAt };
     batch.create(ref.collection('events').doc(seqId(0)), event);
     try {
@@ -96,25 +97,38 @@ export class FirestoreRunStore implements RunStore {
   }
 
   async get(wsId: string, runId: string): Promise<Run | null> {
-    return dataOf<Run>(await runsOf(wsId).doc(runId).get());
+    const [doc, internal] = await firestore().getAll(runsOf(wsId).doc(runId), runInternalRef(wsId, runId));
+    const run = dataOf<Run>(doc!);
+    return run ? joinRun(run, dataOf<RunInternal>(internal!)) : null;
   }
 
-  list(wsId: string, filter: RunFilter, page: PageRequest): Promise<Page<Run>> {
+  /** Listings serve the API and the watchdog, which need no runner bookkeeping: it is not read (null here). */
+  private listed(data: unknown): Run {
+    return joinRun(revive<Run>(data), null);
+  }
+
+  async list(wsId: string, filter: RunFilter, page: PageRequest): Promise<Page<Run>> {
     let q = runsOf(wsId) as FirebaseFirestore.Query;
     if (filter.installId) q = q.where('installId', '==', filter.installId);
     if (filter.state) q = q.where('state', '==', filter.state);
-    return paginate<Run>(q.orderBy('createdAt', 'desc').orderBy('id', 'desc'), page, ['timestamp', 'plain'], (r) => [r.createdAt, r.id]);
+    const listed = await paginate<Run>(q.orderBy('createdAt', 'desc').orderBy('id', 'desc'), page, ['timestamp', 'plain'], (r) => [r.createdAt, r.id]);
+    return { ...listed, items: listed.items.map((r) => this.listed(r)) };
   }
 
   async transition(wsId: string, runId: string, req: TransitionRequest): Promise<TransitionResult> {
     const ref = runsOf(wsId).doc(runId);
+    const internalRef = runInternalRef(wsId, runId);
     return firestore().runTransaction(async (tx) => {
-      const run = dataOf<Run>(await tx.get(ref));
-      if (!run) throw notFound('Run', 'run_not_found');
+      const [doc, internal] = await tx.getAll(ref, internalRef);
+      const stored = dataOf<Run>(doc!);
+      if (!stored) throw notFound('Run', 'run_not_found');
+      const run = joinRun(stored, dataOf<RunInternal>(internal!));
       if (!req.from.includes(run.state) || (req.guard && !req.guard(run))) return { applied: false, run };
       const to = typeof req.to === 'function' ? req.to(run) : req.to;
       const applied = applyTransition(run, to, req.reason, req.patch?.(run) ?? {}, this.now());
-      tx.update(ref, applied.update);
+      const update = splitRun(applied.update);
+      tx.update(ref, update.doc);
+      if (Object.keys(update.internal).length > 0) tx.set(internalRef, update.internal, { merge: true });
       tx.create(ref.collection('events').doc(seqId(applied.event.seq)), applied.event);
       if (applied.finished) this.recordFinished(tx, run, applied.finished);
       return { applied: true, run: applied.next };
@@ -137,8 +151,25 @@ export class FirestoreRunStore implements RunStore {
   }
 
   async touch(wsId: string, runId: string, patch: Partial<Pick<Run, 'heartbeatAt' | 'progress' | 'watchAt' | 'executionId'>>): Promise<void> {
+    const { doc, internal } = splitRun(patch);
+    if (Object.keys(internal).length > 0) await runInternalRef(wsId, runId).set(internal, { merge: true });
+    if (Object.keys(doc).length === 0) return;
     // Heartbeats are counted in the same write (what a run costs in writes is then known).
-    await runsOf(wsId).doc(runId).update(patch.heartbeatAt ? { ...patch, beats: FieldValue.increment(1) } : patch);
+    await runsOf(wsId).doc(runId).update(patch.heartbeatAt ? { ...doc, beats: FieldValue.increment(1) } : doc);
+  }
+
+  async updateInternal(wsId: string, runId: string, patch: (run: Run) => Partial<RunInternal>): Promise<Run> {
+    const ref = runsOf(wsId).doc(runId);
+    const internalRef = runInternalRef(wsId, runId);
+    return firestore().runTransaction(async (tx) => {
+      const [doc, internal] = await tx.getAll(ref, internalRef);
+      const stored = dataOf<Run>(doc!);
+      if (!stored) throw notFound('Run', 'run_not_found');
+      const run = joinRun(stored, dataOf<RunInternal>(internal!));
+      const changes = patch(run);
+      tx.set(internalRef, changes, { merge: true });
+      return { ...run, ...changes };
+    });
   }
 
   async touchIf(
@@ -164,8 +195,6 @@ export class FirestoreRunStore implements RunStore {
   async watched(now: Date, limit: number, wsId?: string): Promise<Run[]> {
     const base = wsId ? runsOf(wsId) : firestore().collectionGroup('runs');
     const snap = await base.where('watchAt', '<=', now).orderBy('watchAt').limit(limit).get();
-    return snap.docs.map((d) => revive<Run>(d.data()));
+    return snap.docs.map((d) => this.listed(d.data()));
   }
-
-
 }

@@ -17,7 +17,18 @@ export class FirestoreSandboxStore implements SandboxStore {
     return out;
   }
 
-  async put(wsId: string, key: string, override: SandboxOverride, audit: { runId: string; action: string; reason: string; at: Date }): Promise<void> {
-    await col(wsId).doc(docId(key)).set({ key, override, lastAction: audit });
+  async change(
+    wsId: string,
+    key: string,
+    next: (current: SandboxOverride | null) => { override: SandboxOverride; changed: boolean },
+    audit: { runId: string; action: string; reason: string; at: Date },
+  ): Promise<{ override: SandboxOverride; changed: boolean }> {
+    const ref = col(wsId).doc(docId(key));
+    return firestore().runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      const result = next(snap.exists ? revive<{ override: SandboxOverride }>(snap.data()).override : null);
+      if (result.changed) tx.set(ref, { key, override: result.override, lastAction: audit });
+      return result;
+    });
   }
 }

@@ -2,19 +2,22 @@ import { endpoints } from '@agent-marketplace/contract';
 import { getInstall } from '../../app/installs/installs.js';
 import type { Principal } from '../../app/shared/principal.js';
 import { attachArtifact } from '../../app/runs/runArtifacts.js';
-import { ingestLogs, reportCompleted, reportHeartbeat, reportStarted } from '../../app/runs/runnerReports.js';
+import { exchangeBootstrapToken, ingestLogs, reportCompleted, reportHeartbeat, reportStarted } from '../../app/runs/runnerReports.js';
 import { secretsForRun } from '../../app/runs/runSecrets.js';
 import { policyOf, readSandbox, recordSandboxAction } from '../../app/sandbox/sandbox.js';
 import { implement } from '../route.js';
 
 /**
  * The runner API: how an execution (the Node runner, or an agent in any language) reports
- * back. Authenticated by the run-scoped token handed to the execution in RUNNER_TOKEN.
+ * back. The execution gets a one-time bootstrap token (RUNNER_BOOTSTRAP_TOKEN) and exchanges it
+ * here for the run-scoped session token that authenticates every other call. Everything a
+ * runner sends is checked as if an attacker sent it: the agent shares its process.
  */
 type RunnerPrincipal = Extract<Principal, { kind: 'runner' }>;
 const runnerOf = (principal: unknown) => principal as RunnerPrincipal;
 
 export const runnerRoutes = [
+  implement(endpoints.runnerSession, async ({ deps, params, body }) => ({ body: await exchangeBootstrapToken(deps, params.runId, body.bootstrapToken) })),
   implement(endpoints.runnerStarted, async ({ deps, principal }) => {
       const run = await reportStarted(deps, runnerOf(principal));
       const [install, manifest] = await Promise.all([
@@ -39,10 +42,7 @@ export const runnerRoutes = [
     }),
 
   implement(endpoints.runnerSandboxState, async ({ deps, principal, body }) => ({ body: { overrides: await readSandbox(deps, runnerOf(principal), body.keys) } })),
-  implement(endpoints.runnerSandboxAction, async ({ deps, principal, body }) => {
-      await recordSandboxAction(deps, runnerOf(principal), body);
-      return { body: { ok: true } };
-    }),
+  implement(endpoints.runnerSandboxAction, async ({ deps, principal, body }) => ({ body: { ok: true, ...(await recordSandboxAction(deps, runnerOf(principal), body)) } })),
 
   implement(endpoints.runnerAttachArtifact, async ({ deps, principal, body }) => ({ status: 201, body: await attachArtifact(deps, runnerOf(principal), body) })),
   implement(endpoints.runnerSecrets, async ({ deps, principal }) => ({ body: { values: await secretsForRun(deps, runnerOf(principal)) } })),

@@ -7,7 +7,9 @@ import type { DispatchTask } from './ports.js';
 import { formatCredential, newId, newSecret, sha256 } from '../shared/credentials.js';
 import { pinnedSecretRefs } from './runSecrets.js';
 
+/** The runner's session token (`rt_…`), and the one-time bootstrap token (`rb_…`) the execution exchanges for it. */
 export const RUNNER_TOKEN_PREFIX = 'rt';
+export const BOOTSTRAP_TOKEN_PREFIX = 'rb';
 
 export type DispatchOutcome = 'started' | 'skipped' | 'gone';
 
@@ -25,9 +27,13 @@ export async function dispatchRun(
   if (run.attempt !== task.attempt || run.state !== 'queued') return 'skipped';
 
   const holder = newId();
+  // Execution metadata is readable by anyone with run.executions.get: it carries only a
+  // bootstrap token, spent at the runner's start (runnerReports.exchangeBootstrapToken).
   const secret = newSecret();
-  const token = formatCredential(RUNNER_TOKEN_PREFIX, run.wsId, run.id, secret);
-  const until = new Date(deps.clock.now().getTime() + deps.config.leaseSeconds * 1000);
+  const bootstrapToken = formatCredential(BOOTSTRAP_TOKEN_PREFIX, run.wsId, run.id, secret);
+  const leasedAt = deps.clock.now();
+  const until = new Date(leasedAt.getTime() + deps.config.leaseSeconds * 1000);
+  const bootstrap = { hash: sha256(secret), expiresAt: new Date(leasedAt.getTime() + deps.config.startTimeoutSeconds * 1000), usedAt: null };
   const [install, listing] = await Promise.all([deps.installs.get(run.wsId, run.installId), deps.catalog.getListing(run.agentId)]);
   // Paused, uninstalled or suspended since it was queued (a retry waiting out its backoff, a
   // trigger that raced the pause): it ends here, canceled with the reason, and never starts.
@@ -50,7 +56,7 @@ export async function dispatchRun(
     to: 'dispatching',
     reason: 'dispatch',
     // The watchdog looks again when the lease ends: a dispatch that died holding it is failed (and retried by policy).
-    patch: (current) => (current.attempt === task.attempt ? { lease: { holder, until }, runnerTokenHash: sha256(secret), secretRefs, watchAt: until } : {}),
+    patch: (current) => (current.attempt === task.attempt ? { lease: { holder, until }, runnerTokenHash: null, bootstrap, secretRefs, watchAt: until } : {}),
   });
   if (!leased.applied || leased.run.lease?.holder !== holder) return 'skipped';
 
@@ -62,7 +68,7 @@ export async function dispatchRun(
       reason: 'agent_version_missing',
       patch: () => ({
         lease: null,
-        runnerTokenHash: null,
+        bootstrap: null,
         finishedAt: deps.clock.now(),
         error: { code: 'agent_version_missing', message: `${run.agentId}@${run.agentVersion} is no longer available.` },
       }),
@@ -85,7 +91,7 @@ export async function dispatchRun(
         agentId: run.agentId,
         agentVersion: run.agentVersion,
         runnerApiUrl: deps.config.runnerApiUrl,
-        runnerToken: token,
+        bootstrapToken,
         heartbeatSeconds: deps.config.runnerHeartbeatSeconds,
         timeoutSeconds: manifest.resources.timeoutSeconds,
       }),
@@ -96,7 +102,7 @@ export async function dispatchRun(
       from: ['dispatching'],
       to: 'queued',
       reason: 'executor_failed',
-      patch: () => ({ lease: null, runnerTokenHash: null, watchAt: watchQueued(deps.clock.now(), deps.config) }),
+      patch: () => ({ lease: null, bootstrap: null, watchAt: watchQueued(deps.clock.now(), deps.config) }),
     });
     throw new AppError('unavailable', 'executor_failed', `The executor could not start the run: ${(err as Error).message}`);
   }

@@ -1,6 +1,6 @@
 import type { PlatformEnvVars } from '@agent-marketplace/contract/execution';
 import type { Manifest } from '../../domain/manifest.js';
-import type { Artifact, LogChunk, Run, RunEvent } from '../../domain/models.js';
+import type { Artifact, LogChunk, Run, RunEvent, RunInternal } from '../../domain/models.js';
 import type { RunLimits } from '../../domain/runLimits.js';
 import type { LogLimits } from '../../domain/runLogs.js';
 import type { MetricsDoc } from '../../domain/runMetrics.js';
@@ -57,6 +57,11 @@ export interface RunStore {
   /** Updates non-state fields (heartbeat, progress); never touches `state`. */
   touch(wsId: string, runId: string, patch: Partial<Pick<Run, 'heartbeatAt' | 'progress' | 'watchAt' | 'executionId'>>): Promise<void>;
   /**
+   * Changes the run's runner bookkeeping only (no state, no event), decided on the run as read
+   * in a transaction; `patch` may throw to refuse. Returns the run after it.
+   */
+  updateInternal(wsId: string, runId: string, patch: (run: Run) => Partial<RunInternal>): Promise<Run>;
+  /**
    * Updates non-state fields only if the run still matches `expect` (read and written in a
    * transaction); false when it no longer does.
    */
@@ -67,7 +72,7 @@ export interface RunStore {
     patch: Partial<Pick<Run, 'watchAt' | 'redeliveries'>>,
   ): Promise<boolean>;
   listEvents(wsId: string, runId: string): Promise<RunEvent[]>;
-  /** Runs whose `watchAt` has passed, earliest first: across all workspaces, or in one. */
+  /** Runs whose `watchAt` has passed, earliest first: across all workspaces, or in one (without their internal fields). */
   watched(now: Date, limit: number, wsId?: string): Promise<Run[]>;
 }
 

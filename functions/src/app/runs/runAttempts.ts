@@ -48,6 +48,7 @@ export async function endAttempt(deps: Pick<Deps, 'runs' | 'dispatchQueue' | 'ex
           attempt: run.attempt + 1,
           lease: null,
           runnerTokenHash: null,
+          bootstrap: null,
           executionId: null,
           startedAt: null,
           heartbeatAt: null,

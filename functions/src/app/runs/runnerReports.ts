@@ -4,13 +4,14 @@ import type { LogChunk, LogLine, Run } from '../../domain/models.js';
 import { fitUnderLimits, storedSeq } from '../../domain/runLogs.js';
 import { isTerminal } from '../../domain/runState.js';
 import { watchRunning } from '../../domain/runWatch.js';
-import { RUNNER_TOKEN_PREFIX } from './dispatchRun.js';
+import { BOOTSTRAP_TOKEN_PREFIX, RUNNER_TOKEN_PREFIX } from './dispatchRun.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../shared/principal.js';
 import { endAttempt } from './runAttempts.js';
 import { redactorFor } from './runSecrets.js';
 import { cutTail, type Redactor } from '../../domain/redaction.js';
-import { matchesHash, parseCredential } from '../shared/credentials.js';
+import { formatCredential, matchesHash, newSecret, parseCredential, sha256 } from '../shared/credentials.js';
+import { checkUsage } from '../../domain/usageBound.js';
 
 /** How long a finished run's token still works, so a runner can retry a lost `complete`. */
 const FINISHED_GRACE_MS = 15 * 60_000;
@@ -28,6 +29,39 @@ export async function authenticateRunner(deps: Pick<Deps, 'runs' | 'clock'>, tok
   if (!run || !run.runnerTokenHash || !matchesHash(parsed.secret, run.runnerTokenHash)) throw invalidToken();
   if (run.finishedAt && deps.clock.now().getTime() - run.finishedAt.getTime() > FINISHED_GRACE_MS) throw invalidToken();
   return { kind: 'runner', wsId: run.wsId, runId: run.id, attempt: run.attempt, run };
+}
+
+const invalidBootstrap = () =>
+  new AppError('unauthenticated', 'invalid_bootstrap_token', 'The bootstrap token is not valid for this run.');
+
+/**
+ * The runner's first call: its one-time bootstrap token (the only credential in the execution's
+ * metadata) for the run's session token. One exchange per attempt, within the start window on
+ * the server's clock; a second one (someone who read the metadata later) is refused, and the
+ * session token is kept only as a hash in the run's internal document.
+ */
+export async function exchangeBootstrapToken(deps: Pick<Deps, 'runs' | 'clock'>, runId: string, bootstrapToken: string): Promise<{ token: string }> {
+  const parsed = parseCredential(BOOTSTRAP_TOKEN_PREFIX, bootstrapToken);
+  if (!parsed || parsed.id !== runId) throw invalidBootstrap();
+  const secret = newSecret();
+  await deps.runs
+    .updateInternal(parsed.wsId, parsed.id, (run) => {
+      const bootstrap = run.bootstrap;
+      if (!bootstrap || !matchesHash(parsed.secret, bootstrap.hash)) throw invalidBootstrap();
+      if (bootstrap.usedAt) throw new AppError('conflict', 'bootstrap_token_used', 'This bootstrap token was already exchanged; it works once.');
+      const now = deps.clock.now();
+      if (now.getTime() > bootstrap.expiresAt.getTime()) {
+        throw new AppError('unauthenticated', 'bootstrap_token_expired', 'This bootstrap token was not exchanged within its window.');
+      }
+      assertLive(run);
+      return { runnerTokenHash: sha256(secret), bootstrap: { ...bootstrap, usedAt: now } };
+    })
+    .catch((err: unknown) => {
+      // A run that does not exist answers like a wrong token: run ids do not leak.
+      if (err instanceof AppError && err.code === 'run_not_found') throw invalidBootstrap();
+      throw err;
+    });
+  return { token: formatCredential(RUNNER_TOKEN_PREFIX, parsed.wsId, parsed.id, secret) };
 }
 
 function assertLive(run: Run): void {
@@ -163,9 +197,22 @@ export interface CompletionReport {
 
 export async function reportCompleted(deps: EngineDeps & Pick<Deps, 'catalog' | 'installs' | 'secrets'>, runner: Runner, input: CompletionReport): Promise<Run> {
   let { outcome, error } = input;
+  const manifest = outcome === 'succeeded' || input.usage ? await deps.catalog.getVersion(runner.run.agentId, runner.run.agentVersion) : null;
+  // Reported units are a claim: over the manifest's per-run bound, the run fails and nothing is billed.
+  const overUsage = input.usage ? checkUsage(manifest?.pricing, runner.run.usage?.units ?? 0, input.usage.units) : null;
+  if (overUsage) {
+    const ended = await endAttempt(deps, runner, {
+      from: ['starting', 'running'],
+      outcome: 'failed',
+      reason: 'usage_limit_exceeded',
+      error: { code: overUsage.code, message: overUsage.message },
+      outputs: input.outputs ?? null,
+    });
+    if (!ended.applied) assertLive(ended.run);
+    throw overUsage;
+  }
   if (outcome === 'succeeded') {
     // Outputs that break the manifest's promise fail the run: downstream consumers rely on it.
-    const manifest = await deps.catalog.getVersion(runner.run.agentId, runner.run.agentVersion);
     const issues = manifest?.outputs ? validateAgainst(manifest.outputs, input.outputs ?? {}, 'outputs') : [];
     if (issues.length > 0) {
       outcome = 'failed';

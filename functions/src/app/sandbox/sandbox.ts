@@ -1,13 +1,18 @@
+import type { SandboxVerb } from '@agent-marketplace/contract/sandbox';
 import { AppError } from '../../domain/errors.js';
 import { isTerminal } from '../../domain/runState.js';
 import type { Manifest } from '../../domain/manifest.js';
+import { applySandboxAction, checkSandboxAction, checkSandboxRead } from '../../domain/sandboxPolicy.js';
 import type { Deps } from '../deps.js';
 import type { SandboxOverride } from './ports.js';
 
+export { policyOf } from '../../domain/sandboxPolicy.js';
+
 /**
  * The sandbox cloud account of a workspace: agents read fixture resources with the
- * workspace's recorded changes applied, and their actions are recorded here, checked
- * against the manifest's permissions and approval gates (the platform is the authority).
+ * workspace's recorded changes applied, and act on them here. The caller names an action and
+ * its parameters; the server checks them against the manifest's permissions and approval
+ * gates and computes the effect (domain/sandboxPolicy.ts): the runner is not trusted.
  */
 type Runner = { wsId: string; runId: string };
 
@@ -20,34 +25,30 @@ async function liveManifest(deps: Pick<Deps, 'runs' | 'catalog'>, runner: Runner
   return manifest;
 }
 
-/** What the runner needs to enforce the same rules locally (it is re-checked here anyway). */
-export function policyOf(manifest: Manifest): { scopes: string[]; gated: string[] } {
-  return { scopes: manifest.permissions.map((p) => p.scope), gated: manifest.approvals.map((a) => a.action) };
+export async function readSandbox(deps: Pick<Deps, 'runs' | 'catalog' | 'sandbox'>, runner: Runner, keys: string[]) {
+  checkSandboxRead(await liveManifest(deps, runner), keys);
+  return deps.sandbox.get(runner.wsId, [...new Set(keys)]);
 }
 
-export async function readSandbox(deps: Pick<Deps, 'runs' | 'catalog' | 'sandbox'>, runner: Runner, keys: string[]) {
-  await liveManifest(deps, runner);
-  return deps.sandbox.get(runner.wsId, [...new Set(keys)]);
+export interface SandboxActionRequest {
+  kind: string;
+  verb: SandboxVerb;
+  resourceId: string;
+  params: Record<string, unknown>;
+  reason: string;
 }
 
 export async function recordSandboxAction(
   deps: Pick<Deps, 'runs' | 'catalog' | 'sandbox' | 'clock'>,
   runner: Runner,
-  input: { action: { kind: string; id: string; verb: string; reason: string }; override: SandboxOverride },
-): Promise<void> {
+  input: SandboxActionRequest,
+): Promise<{ override: SandboxOverride; changed: boolean }> {
   const manifest = await liveManifest(deps, runner);
-  const scope = `${input.action.kind}.${input.action.verb}`;
-  const { scopes, gated } = policyOf(manifest);
-  if (!scopes.includes(scope)) {
-    throw new AppError('forbidden', 'cloud_permission_denied', `The manifest of ${manifest.id} does not grant ${scope}.`);
-  }
-  if (gated.includes(scope)) {
-    throw new AppError('conflict', 'approval_required', `${scope} needs a human approval before it runs.`);
-  }
-  await deps.sandbox.put(runner.wsId, `${input.action.kind}/${input.action.id}`, input.override, {
+  const params = checkSandboxAction(manifest, input);
+  return deps.sandbox.change(runner.wsId, `${input.kind}/${input.resourceId}`, (current) => applySandboxAction(current, input, params), {
     runId: runner.runId,
-    action: scope,
-    reason: input.action.reason,
+    action: `${input.kind}.${input.verb}`,
+    reason: input.reason,
     at: deps.clock.now(),
   });
 }
