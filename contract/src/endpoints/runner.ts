@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Ack, Id } from '../common.js';
+import { Ack, RunId } from '../common.js';
 import { endpoint } from '../endpoint.js';
 import { ArtifactUploadIn, CompleteIn, HeartbeatIn, LogBatchIn, RunnerStartedOut, SandboxActionIn, SandboxKey, SandboxOverride } from '../runner.js';
 import { ArtifactMetaOut } from '../runs.js';
 
-const RunParams = z.object({ runId: Id }).strict();
+const RunParams = z.object({ runId: RunId }).strict();
 const runner = { kind: 'runner' } as const;
 const tags = ['runner'];
 

@@ -19,6 +19,8 @@ export interface HandlerContext<P, Q, B> {
   /** The body exactly as received (signed webhooks verify it). */
   rawBody: Buffer | undefined;
   headers: Record<string, string | string[] | undefined>;
+  /** The caller's address as the trusted proxies saw it (api/clientAddress.ts), for per-client limits. */
+  clientIp: string;
 }
 
 export interface HandlerResult<T = unknown> {

@@ -7,14 +7,14 @@ import type { WorkspaceAccess } from '../shared/principal.js';
 import { newId } from '../shared/credentials.js';
 
 export async function createWorkspace(
-  deps: Pick<Deps, 'workspaces' | 'clock'>,
+  deps: Pick<Deps, 'workspaces' | 'clock' | 'limits'>,
   user: { uid: string; email: string | null },
   input: { name: string },
 ): Promise<{ workspace: Workspace; role: Role }> {
   const now = deps.clock.now();
   const workspace: Workspace = { id: newId(), name: input.name, plan: 'free', createdBy: user.uid, createdAt: now };
   const owner: Member = { uid: user.uid, wsId: workspace.id, role: 'owner', email: user.email, addedBy: user.uid, addedAt: now };
-  await deps.workspaces.create(workspace, owner);
+  await deps.workspaces.create(workspace, owner, deps.limits.maxWorkspacesPerUser);
   return { workspace, role: 'owner' };
 }
 
