@@ -76,7 +76,7 @@ const TEST_PARAMS: Record<string, string> = {
   TIMEOUT_GRACE_SECONDS: '3',
   LOG_MAX_LINES: '5000',
   // Small limits the limit tests reach (test/api/limits.test.ts); no other test comes near them.
-  MAX_WORKSPACES_PER_USER: '4',
+  MAX_WORKSPACES_PER_USER: '6',
   MAX_OPEN_API_KEYS_PER_WORKSPACE: '4',
   ANON_SEARCH_LIMIT: '150',
 };
