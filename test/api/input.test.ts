@@ -34,7 +34,7 @@ describe('path ids are validated before anything else', () => {
     }
     // `..%2F..` is refused by the Hosting emulator's own router; at the function's URL it is ours.
     expectProblem(await call('GET', '/workspaces/..%2F..', { base: urls.functionsApi, token: ws.owner.idToken }), 400, 'invalid_path');
-  });
+   }, 180_000);
 });
 
 describe('strings in bodies are well-formed Unicode; names have no control characters', () => {
