@@ -102,7 +102,11 @@ export type DailyCounts = WorkspaceMetrics['workspace']['daily'][number];
 
 /** A file an agent attached to its run (a report, a CSV). */
 export const ARTIFACT_LIMITS = { maxBytes: 512 * 1024, perRun: 20 };
-export const ArtifactName = z.string().regex(/^[\w][\w.-]{0,99}$/, 'letters, digits, dot, dash and underscore, up to 100');
+export const ArtifactName = z
+  .string()
+  .regex(/^[\w][\w.-]{0,99}$/, 'letters, digits, dot, dash and underscore, up to 100')
+  // The name is the artifact's document id: Firestore reserves ids of the form __x__.
+  .refine((s) => !/^__.*__$/.test(s), 'names of the form __x__ are reserved');
 
 export const ArtifactMetaOut = z
   .object({ name: z.string(), contentType: z.string(), size: z.number().int(), encoding: z.enum(['utf8', 'base64']), attempt: z.number().int(), createdAt: Timestamp })

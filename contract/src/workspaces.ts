@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Timestamp } from './common.js';
+import { Name, Timestamp } from './common.js';
 import { ApiKeyScope, Role } from './roles.js';
 
 export const Plan = z.enum(['free', 'team', 'enterprise']);
@@ -8,7 +8,7 @@ export type Plan = z.infer<typeof Plan>;
 export const WorkspaceOut = z.object({ id: z.string(), name: z.string(), plan: z.string(), createdAt: Timestamp, role: Role }).meta({ id: 'Workspace' });
 export type Workspace = z.output<typeof WorkspaceOut>;
 
-export const CreateWorkspaceIn = z.object({ name: z.string().trim().min(1).max(80) }).strict().meta({ id: 'CreateWorkspace' });
+export const CreateWorkspaceIn = z.object({ name: Name(80) }).strict().meta({ id: 'CreateWorkspace' });
 export type CreateWorkspace = z.input<typeof CreateWorkspaceIn>;
 
 export const MeOut = z.object({ uid: z.string(), email: z.string().nullable() }).meta({ id: 'Me' });
@@ -41,7 +41,7 @@ export const CreatedApiKeyOut = ApiKeyOut.extend({
 export type CreatedApiKey = z.output<typeof CreatedApiKeyOut>;
 
 export const CreateApiKeyIn = z
-  .object({ name: z.string().trim().min(1).max(80), scopes: z.array(ApiKeyScope).min(1).max(ApiKeyScope.options.length) })
+  .object({ name: Name(80), scopes: z.array(ApiKeyScope).min(1).max(ApiKeyScope.options.length) })
   .strict()
   .meta({ id: 'CreateApiKey' });
 export type CreateApiKey = z.input<typeof CreateApiKeyIn>;

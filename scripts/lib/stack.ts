@@ -64,12 +64,19 @@ const ENGINE_PARAMS: Record<string, string> = {
   LOG_MAX_LINES: '250000',
   LOG_MAX_MIB: '64',
   MAX_RUN_STREAMS_PER_USER: '10',
+  MAX_WORKSPACES_PER_USER: '20',
+  MAX_OPEN_API_KEYS_PER_WORKSPACE: '50',
+  ANON_SEARCH_LIMIT: '120',
+  ANON_SEARCH_WINDOW_SECONDS: '60',
+  // The emulators append nothing to X-Forwarded-For: the rightmost entry is the client's own.
+  CLIENT_IP_HOPS: '1',
 };
 
 /**
  * The test stack presumes a runner dead after 10 s of silence, so the crash tests finish
  * quickly, caps a run's log at 5,000 lines, so the flood test hits the cap well inside
- * the probe's timeout, and lets a user hold 3 run streams, so the bound is reached cheaply.
+ * the probe's timeout, lets a user hold 3 run streams, so the bound is reached cheaply, and
+ * sets limits small enough for their tests to reach.
  */
 const TEST_PARAMS: Record<string, string> = {
   HEARTBEAT_TIMEOUT_SECONDS: '10',
@@ -77,6 +84,10 @@ const TEST_PARAMS: Record<string, string> = {
   TIMEOUT_GRACE_SECONDS: '3',
   LOG_MAX_LINES: '5000',
   MAX_RUN_STREAMS_PER_USER: '3',
+  // Small limits the limit tests reach (test/api/limits.test.ts); no other test comes near them.
+  MAX_WORKSPACES_PER_USER: '6',
+  MAX_OPEN_API_KEYS_PER_WORKSPACE: '4',
+  ANON_SEARCH_LIMIT: '150',
 };
 
 /**

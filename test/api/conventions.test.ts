@@ -76,7 +76,7 @@ describe('API conventions', () => {
       expectProblem(await call('GET', `/workspaces/${ws.id}/runs?limit=abc`, { token: ws.owner.idToken }), 400, 'validation_failed');
       expectProblem(await call('GET', `/workspaces/${ws.id}/runs?color=red`, { token: ws.owner.idToken }), 400, 'validation_failed');
       expectProblem(await call('GET', `/workspaces/${ws.id}/runs?cursor=garbage`, { token: ws.owner.idToken }), 400, 'invalid_cursor');
-      expectProblem(await call('GET', `/workspaces/${ws.id}/runs/not-an-id!`, { token: ws.owner.idToken }), 400, 'validation_failed');
+      expectProblem(await call('GET', `/workspaces/${ws.id}/runs/not-an-id!`, { token: ws.owner.idToken }), 400, 'invalid_path');
     });
   });
 

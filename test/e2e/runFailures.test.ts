@@ -144,7 +144,7 @@ describe('failure handling: no run ends stuck, each failure reads clearly', () =
     const raw = await call('GET', `${base}/raw.bin`, { token: ws.owner.idToken });
     expect([...Buffer.from(raw.body.content, 'base64')]).toEqual([0, 1, 2, 255]);
     expect(codeOf(await call('GET', `${base}/nope.txt`, { token: ws.owner.idToken }))).toBe('artifact_not_found');
-    expect(codeOf(await call('GET', `${base}/bad%20name`, { token: ws.owner.idToken }))).toBe('validation_failed');
+    expect(codeOf(await call('GET', `${base}/bad%20name`, { token: ws.owner.idToken }))).toBe('invalid_path');
     const other = await newWorkspace();
     expect((await call('GET', base, { token: other.owner.idToken })).status).toBe(404);
   });

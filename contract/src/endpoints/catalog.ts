@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AgentOut, AgentSummaryOut, AgentVersionDetailOut, AgentVersionOut, CatalogQuery, PutReviewIn, ReviewOut, ValidateManifestIn } from '../catalog.js';
 import { PageQuery, pageOf } from '../common.js';
 import { endpoint } from '../endpoint.js';
-import { AgentId } from '../manifest.js';
+import { AgentId, SemVer } from '../manifest.js';
 
 const AgentParams = z.object({ agentId: AgentId }).strict();
 const publicAccess = { kind: 'public' } as const;
@@ -34,7 +34,7 @@ export const catalogEndpoints = {
     summary: 'One version of an agent with its manifest',
     tags,
     access: publicAccess,
-    params: AgentParams.extend({ version: z.string().max(64) }).strict(),
+    params: AgentParams.extend({ version: SemVer.max(64) }).strict(),
     response: { status: 200, schema: AgentVersionDetailOut, description: 'The version' },
   }),
   listReviews: endpoint('listReviews', {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Id, PageQuery, pageOf } from '../common.js';
+import { InstallId, PageQuery, pageOf, WorkspaceId } from '../common.js';
 import { endpoint } from '../endpoint.js';
 import { ChooseIn, ConfigureIn, ConsentIn, CreateInstallIn, InstallOut, InstallReviewOut, RunPolicy, SecretIn, SecretName, TriggersIn, TriggersOut, UpgradeIn, UpgradeOut } from '../installs.js';
 
-const WsParams = z.object({ wsId: Id }).strict();
-const InstallParams = z.object({ wsId: Id, installId: Id }).strict();
+const WsParams = z.object({ wsId: WorkspaceId }).strict();
+const InstallParams = z.object({ wsId: WorkspaceId, installId: InstallId }).strict();
 const SecretParams = InstallParams.extend({ name: SecretName }).strict();
 const manage = { kind: 'workspace', permission: 'installs.manage', apiKeys: false } as const;
 const read = { kind: 'workspace', permission: 'installs.read' } as const;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { Ack, Id } from '../common.js';
+import { Ack, RunId } from '../common.js';
 import { endpoint } from '../endpoint.js';
 import { ArtifactUploadIn, CompleteIn, HeartbeatIn, LogBatchIn, RunnerSessionIn, RunnerSessionOut, RunnerStartedOut, SandboxKey } from '../runner.js';
 import { SandboxActionIn, SandboxActionOut, SandboxOverride } from '../sandbox.js';
 import { ArtifactMetaOut } from '../runs.js';
 
-const RunParams = z.object({ runId: Id }).strict();
+const RunParams = z.object({ runId: RunId }).strict();
 const runner = { kind: 'runner' } as const;
 const tags = ['runner'];
 

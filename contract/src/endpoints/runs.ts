@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { Id, PageQuery, pageOf } from '../common.js';
+import { InstallId, PageQuery, pageOf, RunId, WorkspaceId } from '../common.js';
 import { endpoint } from '../endpoint.js';
 import { ArtifactMetaOut, ArtifactName, ArtifactOut, LogPageOut, LogsQuery, MetricsOut, RunEventOut, RunOut, RunState, RunStreamEvents, TriggerRunIn } from '../runs.js';
 
-const RunParams = z.object({ wsId: Id, runId: Id }).strict();
+const RunParams = z.object({ wsId: WorkspaceId, runId: RunId }).strict();
 const read = { kind: 'workspace', permission: 'runs.read' } as const;
 const trigger = { kind: 'workspace', permission: 'runs.trigger' } as const;
 const tags = ['runs'];
@@ -13,7 +13,7 @@ export const runEndpoints = {
     summary: 'Run an installed agent now',
     tags,
     access: trigger,
-    params: z.object({ wsId: Id, installId: Id }).strict(),
+    params: z.object({ wsId: WorkspaceId, installId: InstallId }).strict(),
     body: TriggerRunIn,
     response: { status: 201, schema: RunOut, description: 'The queued run' },
     errors: [412, 429, 503],
@@ -22,15 +22,15 @@ export const runEndpoints = {
     summary: 'Runs in the workspace, newest first',
     tags,
     access: read,
-    params: z.object({ wsId: Id }).strict(),
-    query: PageQuery.extend({ installId: Id.optional(), state: RunState.optional() }).strict(),
+    params: z.object({ wsId: WorkspaceId }).strict(),
+    query: PageQuery.extend({ installId: InstallId.optional(), state: RunState.optional() }).strict(),
     response: { status: 200, schema: pageOf(RunOut), description: 'A page of runs' },
   }),
   workspaceMetrics: endpoint('workspaceMetrics', {
     summary: 'Runs, success rate and duration percentiles per install and per agent, with the plan limits in use',
     tags,
     access: read,
-    params: z.object({ wsId: Id }).strict(),
+    params: z.object({ wsId: WorkspaceId }).strict(),
     response: { status: 200, schema: MetricsOut, description: 'The metrics' },
   }),
   getRun: endpoint('getRun', {

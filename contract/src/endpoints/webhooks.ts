@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from '../common.js';
+import { InstallId, WorkspaceId } from '../common.js';
 import { endpoint } from '../endpoint.js';
 import { RunOut } from '../runs.js';
 
@@ -10,7 +10,7 @@ export const webhookEndpoints = {
     tags: ['runs'],
     // Authenticated by the signature, not by a bearer token.
     access: { kind: 'public' },
-    params: z.object({ wsId: Id, installId: Id }).strict(),
+    params: z.object({ wsId: WorkspaceId, installId: InstallId }).strict(),
     body: z.record(z.string(), z.unknown()).optional(),
     response: { status: 202, schema: RunOut.pick({ id: true, state: true, createdAt: true }).meta({ id: 'QueuedRun' }), description: 'The queued run' },
     errors: [401, 409, 412, 429],

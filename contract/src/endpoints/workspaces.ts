@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { Id, PageQuery, pageOf } from '../common.js';
+import { ApiKeyId, PageQuery, pageOf, UserId, WorkspaceId } from '../common.js';
 import { endpoint } from '../endpoint.js';
 import { Role } from '../roles.js';
 import { AddMemberIn, ApiKeyOut, ChangeRoleIn, CreateApiKeyIn, CreateWorkspaceIn, CreatedApiKeyOut, MeOut, MemberOut, WorkspaceOut } from '../workspaces.js';
 
-const WsParams = z.object({ wsId: Id }).strict();
-const MemberParams = z.object({ wsId: Id, uid: Id }).strict();
+const WsParams = z.object({ wsId: WorkspaceId }).strict();
+const MemberParams = z.object({ wsId: WorkspaceId, uid: UserId }).strict();
 const membersManage = { kind: 'workspace', permission: 'members.manage', apiKeys: false } as const;
 const keysManage = { kind: 'workspace', permission: 'apikeys.manage', apiKeys: false } as const;
 
@@ -94,7 +94,7 @@ export const workspaceEndpoints = {
     summary: 'Revoke an API key; it stops working at once',
     tags: ['api keys'],
     access: keysManage,
-    params: z.object({ wsId: Id, keyId: Id }).strict(),
+    params: z.object({ wsId: WorkspaceId, keyId: ApiKeyId }).strict(),
     response: { status: 200, schema: ApiKeyOut, description: 'The revoked key' },
   }),
 };

@@ -24,6 +24,8 @@ export interface HandlerContext<P, Q, B> {
    * a retry finds what an earlier attempt created (`resumed`: one may have), else random.
    */
   creation: { id: string; resumed: boolean };
+  /** The caller's address as the trusted proxies saw it (api/clientAddress.ts), for per-client limits. */
+  clientIp: string;
 }
 
 export interface HandlerResult<T = unknown> {

@@ -6,6 +6,7 @@ import type { Principal } from '../app/shared/principal.js';
 import { newId, sha256 } from '../app/shared/credentials.js';
 import { AppError } from '../domain/errors.js';
 import { authenticate, authorize, bearerOf } from './authenticate.js';
+import { inputShapeIssues } from './inputShape.js';
 import { problemFor, validationError } from './problem.js';
 import type { HandlerResult, RouteDef } from './route.js';
 
@@ -20,6 +21,12 @@ export interface ApiRequest {
   rawBody: Buffer | undefined;
   /** Set when the platform's body parser already refused the body. */
   bodyParseFailed?: boolean;
+  /** Set when the platform's body parser stopped at the size cap (or was never let read: Content-Length). */
+  bodyTooLarge?: boolean;
+  /** Set when the platform's body parser refused the body's encoding or charset. */
+  bodyEncodingRefused?: boolean;
+  /** The caller's address as the trusted proxies saw it (api/clientAddress.ts). */
+  clientIp?: string;
 }
 
 export interface ApiResponse {
@@ -69,6 +76,12 @@ function parseWith<T extends z.ZodType>(schema: T | undefined, value: unknown, w
   return result.data;
 }
 
+/** What the host's body parser refused (bodyParserGuard.ts) is answered first, before anyone is authenticated. */
+function refuseHostBody(req: ApiRequest): void {
+  if (req.bodyTooLarge) throw new AppError('too_large', 'payload_too_large', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+  if (req.bodyEncodingRefused) throw new AppError('invalid', 'unsupported_media_type', 'Send the request body as application/json, in UTF-8, uncompressed or gzip/deflate/br.');
+}
+
 function readJsonBody(req: ApiRequest): unknown {
   const raw = req.rawBody;
   if (req.bodyParseFailed && (!raw || raw.length <= MAX_BODY_BYTES)) {
@@ -82,11 +95,49 @@ function readJsonBody(req: ApiRequest): unknown {
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
     throw new AppError('invalid', 'unsupported_media_type', 'Send the request body as application/json.');
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    parsed = JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
     throw new AppError('invalid', 'malformed_json', 'The request body is not valid JSON.');
   }
+  refuseIssues(inputShapeIssues(parsed, 'body'), 'validation_failed', 'body');
+  return parsed;
+}
+
+function refuseIssues(issues: { path: string; message: string; code?: string }[], code: string, where: string): void {
+  const first = issues[0];
+  if (first) throw new AppError('invalid', code, `Invalid ${where}: ${first.path}: ${first.message}`, { issues });
+}
+
+const invalidPath = (issues: { path: string; message: string; code?: string }[]) => {
+  const first = issues[0];
+  return new AppError('invalid', 'invalid_path', first ? `Invalid path: ${first.path}: ${first.message}` : 'Invalid path.', { issues });
+};
+
+/**
+ * Path parameters, decoded and parsed with the operation's params schema before anyone is
+ * authenticated or any document read: an id Firestore would take as a path (`a%2Fb`, `..`)
+ * or refuse (`__x__`, a lone surrogate) never reaches it.
+ */
+function pathParamsOf(route: RouteDef, names: string[], match: RegExpExecArray): Record<string, string> {
+  const raw: Record<string, string> = {};
+  const issues: { path: string; message: string; code: string }[] = [];
+  names.forEach((name, i) => {
+    try {
+      raw[name] = decodeURIComponent(match[i + 1] ?? '');
+    } catch {
+      issues.push({ path: `path.${name}`, message: 'is not valid percent-encoded UTF-8', code: 'invalid_encoding' });
+    }
+  });
+  if (issues.length) throw invalidPath(issues);
+  if (!route.params) {
+    if (names.length) throw new Error(`route ${route.operationId} has path parameters but no params schema`);
+    return raw;
+  }
+  const result = route.params.safeParse(raw);
+  if (!result.success) throw invalidPath(validationError('path', result.error).issues ?? []);
+  return result.data as Record<string, string>;
 }
 
 function idempotencyScope(principal: Principal | null): string {
@@ -134,16 +185,16 @@ export function createRouter(routes: readonly RouteDef[], deps: Deps, verifier: 
         return { status: p.status, headers: { ...base, ...p.headers, Allow: allow }, body: p.body };
       }
       const { route } = hit.c;
-      const rawParams: Record<string, string> = {};
-      hit.c.names.forEach((name, i) => {
-        rawParams[name] = decodeURIComponent(hit.match[i + 1] ?? '');
-      });
+      refuseHostBody(req);
+      const params = pathParamsOf(route, hit.c.names, hit.match);
 
       const token = bearerOf(header(req, 'authorization'));
-      const principal = token && route.access.kind !== 'public' ? await authenticate(deps, verifier, token) : null;
-      const access = await authorize(deps, route.access, principal, rawParams);
+      // On a public route a credential is optional: a bad one is ignored, a good one makes the
+      // caller known (a signed-in catalog search is not counted as anonymous).
+      const principal = !token ? null : route.access.kind !== 'public' ? await authenticate(deps, verifier, token) : await authenticate(deps, verifier, token).catch(() => null);
+      const access = await authorize(deps, route.access, principal, params);
 
-      const params = parseWith(route.params, rawParams, 'path');
+      refuseIssues(inputShapeIssues(req.query, 'query'), 'validation_failed', 'query');
       const query = parseWith(route.query, req.query, 'query');
       const rawBody = readJsonBody(req);
       let body: unknown;
@@ -177,7 +228,7 @@ export function createRouter(routes: readonly RouteDef[], deps: Deps, verifier: 
 
       let result: HandlerResult;
       try {
-        result = await route.handler({ params, query, body, principal, access, deps, requestId, rawBody: req.rawBody, headers: req.headers, creation });
+        result = await route.handler({ params, query, body, principal, access, deps, requestId, rawBody: req.rawBody, headers: req.headers, creation, clientIp: req.clientIp ?? 'unknown' });
       } catch (err) {
         if (idemKey) {
           // A use case's own error is a settled outcome: the key is free, and the next attempt gets a new id.

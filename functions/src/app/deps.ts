@@ -5,6 +5,8 @@ import type { SandboxStore } from './sandbox/ports.js';
 import type { ScheduleStore } from './schedules/ports.js';
 import type { Clock } from './shared/clock.js';
 import type { IdempotencyStore } from './shared/idempotency.js';
+import type { RateLimitStore } from './shared/rateLimits.js';
+import type { Limits } from '../domain/limits.js';
 import type { ApiKeyStore, UserDirectory, WorkspaceStore } from './workspaces/ports.js';
 
 /**
@@ -31,5 +33,7 @@ export interface Deps {
   schedules: ScheduleStore;
   sandbox: SandboxStore;
   idempotency: IdempotencyStore;
+  rateLimits: RateLimitStore;
   config: EngineConfig;
+  limits: Limits;
 }

@@ -1,7 +1,8 @@
 import { onRequest } from 'firebase-functions/v2/https';
 import { createRouter, type Router } from '../api/router.js';
 import { allRoutes } from '../api/routes/index.js';
-import { params } from '../config/index.js';
+import { clientAddress } from '../api/clientAddress.js';
+import { loadConfig, params } from '../config/index.js';
 import { guardHostBodyParser } from './bodyParserGuard.js';
 import { getDeps } from './deps.js';
 
@@ -18,7 +19,7 @@ export const api = onRequest(
       router = createRouter(allRoutes, deps, verifier);
     }
     const started = performance.now();
-    const raw = req as unknown as { rawBody?: Buffer; jsonParseFailed?: boolean };
+    const raw = req as unknown as { rawBody?: Buffer; jsonParseFailed?: boolean; bodyTooLarge?: boolean; bodyEncodingRefused?: boolean };
     const response = await router.handle({
       method: req.method,
       path: req.path,
@@ -26,6 +27,9 @@ export const api = onRequest(
       headers: req.headers,
       rawBody: raw.rawBody,
       bodyParseFailed: raw.jsonParseFailed === true,
+      bodyTooLarge: raw.bodyTooLarge === true,
+      bodyEncodingRefused: raw.bodyEncodingRefused === true,
+      clientIp: clientAddress(req.get('x-forwarded-for'), req.socket.remoteAddress, loadConfig().clientIpHops),
     });
     // One structured line per request; Cloud Logging reads `severity` and `httpRequest`.
     console.log(

@@ -55,6 +55,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
     import('../adapters/firestore/schedules.js'),
     import('../adapters/firestore/runFeed.js'),
   ]);
+  const { FirestoreRateLimitStore } = await import('../adapters/firestore/rateLimits.js');
   const clock = { now: () => new Date() };
   return {
     verifier: new auth.FirebaseIdTokenVerifier(),
@@ -77,6 +78,12 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       sandbox: new sandbox.FirestoreSandboxStore(),
       secrets: await secretStoreFor(config),
       schedules: new schedules.FirestoreScheduleStore(),
+      rateLimits: new FirestoreRateLimitStore(),
+      limits: {
+        maxWorkspacesPerUser: config.maxWorkspacesPerUser,
+        maxOpenApiKeysPerWorkspace: config.maxOpenApiKeysPerWorkspace,
+        anonSearch: { limit: config.anonSearchLimit, windowSeconds: config.anonSearchWindowSeconds },
+      },
       config: {
         runnerApiUrl: config.runnerApiUrl,
         leaseSeconds: config.leaseSeconds,

@@ -1,13 +1,25 @@
 import type { Page, PageRequest } from '../../app/shared/paging.js';
 import type { ApiKeyStore } from '../../app/workspaces/ports.js';
 import type { ApiKey } from '../../domain/models.js';
+import { apiKeyLimitReached } from '../../domain/limits.js';
 import { dataOf, firestore, paginate } from './client.js';
 
 const keysOf = (wsId: string) => firestore().collection('workspaces').doc(wsId).collection('apiKeys');
 
 export class FirestoreApiKeyStore implements ApiKeyStore {
-  async create(key: ApiKey): Promise<void> {
-    await keysOf(key.wsId).doc(key.id).create(key);
+  /**
+   * Counts the open keys in the same transaction as the creation. The query's documents are
+   * read in the transaction, and the workspace's `apiKeysChangedAt` is written by every create
+   * and revoke, so two concurrent creates conflict and one retries and sees the other.
+   */
+  async create(key: ApiKey, maxOpen: number): Promise<void> {
+    const ws = firestore().collection('workspaces').doc(key.wsId);
+    await firestore().runTransaction(async (tx) => {
+      const [open] = await Promise.all([tx.get(keysOf(key.wsId).where('revokedAt', '==', null).select().limit(maxOpen)), tx.get(ws)]);
+      if (open.size >= maxOpen) throw apiKeyLimitReached(maxOpen);
+      tx.create(keysOf(key.wsId).doc(key.id), key);
+      tx.update(ws, { apiKeysChangedAt: key.createdAt });
+    });
   }
 
   async get(wsId: string, keyId: string): Promise<ApiKey | null> {
@@ -26,6 +38,7 @@ export class FirestoreApiKeyStore implements ApiKeyStore {
       if (!key) return null;
       if (key.revokedAt) return key;
       tx.update(ref, { revokedAt: at });
+      tx.update(firestore().collection('workspaces').doc(wsId), { apiKeysChangedAt: at });
       return { ...key, revokedAt: at };
     });
   }

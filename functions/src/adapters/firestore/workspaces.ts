@@ -3,6 +3,7 @@ import type { Page, PageRequest } from '../../app/shared/paging.js';
 import type { WorkspaceStore } from '../../app/workspaces/ports.js';
 import { AppError } from '../../domain/errors.js';
 import type { Member, Workspace } from '../../domain/models.js';
+import { workspaceLimitReached } from '../../domain/limits.js';
 import { ownerCountAfter } from '../../domain/owners.js';
 import type { Role } from '../../domain/roles.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
@@ -11,11 +12,20 @@ const wsRef = (wsId: string) => firestore().collection('workspaces').doc(wsId);
 const memberRef = (wsId: string, uid: string) => wsRef(wsId).collection('members').doc(uid);
 
 export class FirestoreWorkspaceStore implements WorkspaceStore {
-  async create(ws: Workspace, owner: Member): Promise<void> {
-    const batch = firestore().batch();
-    batch.create(wsRef(ws.id), { ...ws, ownerCount: 1 });
-    batch.create(memberRef(ws.id, owner.uid), owner);
-    await batch.commit();
+  /**
+   * `userLimits/{uid}.workspacesCreated` counts in the same transaction as the creation, so
+   * concurrent creates cannot pass the limit together. (Workspaces are never deleted yet; when
+   * they are, the count goes down there.)
+   */
+  async create(ws: Workspace, owner: Member, maxPerUser: number): Promise<void> {
+    const counter = firestore().collection('userLimits').doc(owner.uid);
+    await firestore().runTransaction(async (tx) => {
+      const created = Number((await tx.get(counter)).get('workspacesCreated') ?? 0);
+      if (created >= maxPerUser) throw workspaceLimitReached(maxPerUser);
+      tx.set(counter, { workspacesCreated: created + 1 }, { merge: true });
+      tx.create(wsRef(ws.id), { ...ws, ownerCount: 1 });
+      tx.create(memberRef(ws.id, owner.uid), owner);
+    });
   }
 
   async userHasInstalled(uid: string, agentId: string): Promise<boolean> {

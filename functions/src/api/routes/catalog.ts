@@ -1,3 +1,4 @@
+import { admitAnonymousSearch } from '../../app/shared/rateLimits.js';
 import { endpoints, manifestJsonSchema } from '@agent-marketplace/contract';
 import { getAgent, getVersion, listReviews, listVersions, putReview, searchAgents } from '../../app/catalog/catalog.js';
 import { parseManifest } from '../../app/catalog/publishAgent.js';
@@ -6,7 +7,8 @@ import { implement } from '../route.js';
 let manifestSchemaCache: Record<string, unknown> | undefined;
 
 export const catalogRoutes = [
-  implement(endpoints.listAgents, async ({ deps, query }) => {
+  implement(endpoints.listAgents, async ({ deps, query, principal, clientIp }) => {
+      if (!principal) await admitAnonymousSearch(deps, clientIp);
       const page = await searchAgents(deps, query);
       return { body: { items: page.items, nextCursor: page.nextCursor }, headers: { 'X-Catalog-Scanned': String(page.scanned) } };
     }),

@@ -9,7 +9,7 @@ import { formatCredential, matchesHash, newId, newSecret, parseCredential, sha25
 export const API_KEY_PREFIX = 'amk';
 
 export async function createApiKey(
-  deps: Pick<Deps, 'apiKeys' | 'clock'>,
+  deps: Pick<Deps, 'apiKeys' | 'clock' | 'limits'>,
   access: WorkspaceAccess,
   input: { name: string; scopes: ApiKeyScope[] },
 ): Promise<{ key: ApiKey; secret: string }> {
@@ -28,7 +28,7 @@ export async function createApiKey(
     lastUsedAt: null,
     revokedAt: null,
   };
-  await deps.apiKeys.create(key);
+  await deps.apiKeys.create(key, deps.limits.maxOpenApiKeysPerWorkspace);
   return { key, secret };
 }
 

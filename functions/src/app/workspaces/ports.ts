@@ -6,7 +6,8 @@ import type { Page, PageRequest } from '../shared/paging.js';
 export interface WorkspaceStore {
   /** Whether any workspace the user belongs to has installed the agent. */
   userHasInstalled(uid: string, agentId: string): Promise<boolean>;
-  create(ws: Workspace, owner: Member): Promise<void>;
+  /** Creates the workspace with its owner, unless the owner already created `maxPerUser` (workspace_limit_reached). */
+  create(ws: Workspace, owner: Member, maxPerUser: number): Promise<void>;
   get(wsId: string): Promise<Workspace | null>;
   getMember(wsId: string, uid: string): Promise<Member | null>;
   listMembers(wsId: string, page: PageRequest): Promise<Page<Member>>;
@@ -17,7 +18,8 @@ export interface WorkspaceStore {
 }
 
 export interface ApiKeyStore {
-  create(key: ApiKey): Promise<void>;
+  /** Creates the key, unless the workspace already has `maxOpen` keys not revoked (api_key_limit_reached). */
+  create(key: ApiKey, maxOpen: number): Promise<void>;
   get(wsId: string, keyId: string): Promise<ApiKey | null>;
   list(wsId: string, page: PageRequest): Promise<Page<ApiKey>>;
   revoke(wsId: string, keyId: string, at: Date): Promise<ApiKey | null>;

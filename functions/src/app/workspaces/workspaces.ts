@@ -7,7 +7,7 @@ import type { WorkspaceAccess } from '../shared/principal.js';
 import { newId } from '../shared/credentials.js';
 
 export async function createWorkspace(
-  deps: Pick<Deps, 'workspaces' | 'clock'>,
+  deps: Pick<Deps, 'workspaces' | 'clock' | 'limits'>,
   user: { uid: string; email: string | null },
   input: { name: string },
   /** The workspace's id; `resumed`: an earlier attempt of this request may have created it (it is then answered again). */
@@ -21,7 +21,7 @@ export async function createWorkspace(
   const workspace: Workspace = { id: creation.id, name: input.name, plan: 'free', createdBy: user.uid, createdAt: now };
   const owner: Member = { uid: user.uid, wsId: workspace.id, role: 'owner', email: user.email, addedBy: user.uid, addedAt: now };
   try {
-    await deps.workspaces.create(workspace, owner);
+    await deps.workspaces.create(workspace, owner, deps.limits.maxWorkspacesPerUser);
   } catch (err) {
     // The id is this request's: an attempt racing this one (past its lease) created it first.
     const earlier = await deps.workspaces.get(workspace.id);
