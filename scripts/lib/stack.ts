@@ -55,6 +55,10 @@ function writeFirebaseConfig(profile: Profile, webDir: string): string {
 
 /** The run engine's settings on every local stack (the params' production defaults). */
 const ENGINE_PARAMS: Record<string, string> = {
+  // The Cloud Run executor's identity and network; the local executor uses neither.
+  RUNNER_SERVICE_ACCOUNT: '',
+  RUNNER_VPC_NETWORK: 'agent-runners',
+  RUNNER_VPC_SUBNETWORK: 'agent-runners',
   DISPATCH_LEASE_SECONDS: '120',
   HEARTBEAT_TIMEOUT_SECONDS: '120',
   RUNNER_HEARTBEAT_SECONDS: '15',
