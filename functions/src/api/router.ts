@@ -141,7 +141,7 @@ export function createRouter(routes: readonly RouteDef[], deps: Deps, verifier: 
       });
 
       const token = bearerOf(header(req, 'authorization'));
-      const principal = token && route.access.kind !== 'public' ? await authenticate(deps, verifier, token) : null;
+      const principal = token && route.access.kind !== 'public' ? await authenticate(deps, verifier, token, { userAgent: header(req, 'user-agent') }) : null;
       const access = await authorize(deps, route.access, principal, rawParams);
 
       const params = parseWith(route.params, rawParams, 'path');

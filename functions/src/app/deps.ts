@@ -5,7 +5,8 @@ import type { SandboxStore } from './sandbox/ports.js';
 import type { ScheduleStore } from './schedules/ports.js';
 import type { Clock } from './shared/clock.js';
 import type { IdempotencyStore } from './shared/idempotency.js';
-import type { ApiKeyStore, UserDirectory, WorkspaceStore } from './workspaces/ports.js';
+import type { AccountAuthority, SessionStore } from './accounts/ports.js';
+import type { ApiKeyStore, InvitationStore, WorkspaceStore } from './workspaces/ports.js';
 
 /**
  * Every port, as the composition root (triggers/deps.ts) fills them with adapters. Each use
@@ -16,7 +17,9 @@ export interface Deps {
   clock: Clock;
   workspaces: WorkspaceStore;
   apiKeys: ApiKeyStore;
-  users: UserDirectory;
+  invitations: InvitationStore;
+  sessions: SessionStore;
+  accounts: AccountAuthority;
   catalog: CatalogStore;
   installs: InstallStore;
   secrets: SecretStore;
