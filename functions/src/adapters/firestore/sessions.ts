@@ -3,7 +3,8 @@ import type { Session } from '../../domain/models.js';
 import { dataOf, firestore, revive } from './client.js';
 
 /** users/{uid}/sessions/{id}: never readable by clients (no rule grants it). */
-const sessionsOf = (uid: string) => firestore().collection('users').doc(uid).collection('sessions');
+const userRef = (uid: string) => firestore().collection('users').doc(uid);
+const sessionsOf = (uid: string) => userRef(uid).collection('sessions');
 
 export class FirestoreSessionStore implements SessionStore {
   async get(uid: string, id: string): Promise<Session | null> {
@@ -39,9 +40,16 @@ export class FirestoreSessionStore implements SessionStore {
   }
 
   async revokeAll(uid: string, at: Date): Promise<void> {
+    // The cut-off first: from now on no session older than it is admitted at first sight.
+    await userRef(uid).set({ sessionsRevokedAt: at }, { merge: true });
     const open = await sessionsOf(uid).where('revokedAt', '==', null).get();
     const writer = firestore().bulkWriter();
     for (const doc of open.docs) void writer.update(doc.ref, { revokedAt: at });
     await writer.close();
+  }
+
+  async revokedAllAt(uid: string): Promise<Date | null> {
+    const snap = await userRef(uid).get();
+    return (dataOf<{ sessionsRevokedAt?: Date }>(snap)?.sessionsRevokedAt ?? null);
   }
 }

@@ -11,7 +11,10 @@ export interface SessionStore {
   listRecent(uid: string, limit: number): Promise<Session[]>;
   /** False when there is no such session. */
   revoke(uid: string, id: string, at: Date): Promise<boolean>;
+  /** Revokes every recorded session, and remembers `at` as the user's cut-off for sessions not yet seen. */
   revokeAll(uid: string, at: Date): Promise<void>;
+  /** The time of the user's last "sign out everywhere", if any. */
+  revokedAllAt(uid: string): Promise<Date | null>;
 }
 
 /** The identity provider's own account controls (Firebase Auth). */

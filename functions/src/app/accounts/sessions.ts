@@ -30,7 +30,7 @@ const cleanAgent = (ua: string | undefined): string | null => {
 /**
  * Checks and records the session of a verified ID token: refused (401 session_revoked) if the
  * user revoked it; created at first sight; its last-seen time moved at most once a minute.
- * Costs one document read per request.
+ * Costs one document read per request (two, and a write, the first time a sign-in is seen).
  */
 export async function trackSession(deps: Pick<Deps, 'sessions' | 'clock'>, token: VerifiedIdToken, userAgent: string | undefined): Promise<string> {
   const id = sessionIdOf(token.uid, token.authTime);
@@ -38,6 +38,13 @@ export async function trackSession(deps: Pick<Deps, 'sessions' | 'clock'>, token
   const session = await deps.sessions.get(token.uid, id);
   if (session?.revokedAt) throw new AppError('unauthenticated', 'session_revoked', 'This session has been signed out; sign in again.');
   if (!session) {
+    // Firebase's revocation has a resolution of one second: a sign-in in the same second as a
+    // "sign out everywhere" still passes checkRevoked. Sessions first seen now are held to the
+    // cut-off too (sessions already seen were revoked one by one).
+    const cutoff = await deps.sessions.revokedAllAt(token.uid);
+    if (cutoff && Math.floor(token.authTime.getTime() / 1000) <= Math.floor(cutoff.getTime() / 1000)) {
+      throw new AppError('unauthenticated', 'session_revoked', 'This session has been signed out; sign in again.');
+    }
     await deps.sessions.createIfAbsent({
       id,
       uid: token.uid,
