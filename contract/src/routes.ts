@@ -42,7 +42,6 @@ export const routes = {
 
   // members
   listMembers: { method: 'GET', path: '/v1/workspaces/:wsId/members' },
-  addMember: { method: 'POST', path: '/v1/workspaces/:wsId/members', idempotent: true },
   changeMemberRole: { method: 'PATCH', path: '/v1/workspaces/:wsId/members/:uid' },
   removeMember: { method: 'DELETE', path: '/v1/workspaces/:wsId/members/:uid' },
 
@@ -51,6 +50,19 @@ export const routes = {
   // Not idempotent on purpose: a replay would have to store the secret to return it again.
   createApiKey: { method: 'POST', path: '/v1/workspaces/:wsId/api-keys' },
   revokeApiKey: { method: 'DELETE', path: '/v1/workspaces/:wsId/api-keys/:keyId' },
+  transferApiKey: { method: 'POST', path: '/v1/workspaces/:wsId/api-keys/:keyId::transfer' },
+
+  // invitations (members join only through one: a verified email that matches)
+  listInvitations: { method: 'GET', path: '/v1/workspaces/:wsId/invitations' },
+  // Not idempotent on purpose, like API keys: a replay would have to store the token to return it again.
+  createInvitation: { method: 'POST', path: '/v1/workspaces/:wsId/invitations' },
+  revokeInvitation: { method: 'DELETE', path: '/v1/workspaces/:wsId/invitations/:invitationId' },
+  acceptInvitation: { method: 'POST', path: '/v1/invitations::accept' },
+
+  // the signed-in user's sessions
+  listSessions: { method: 'GET', path: '/v1/me/sessions' },
+  revokeSession: { method: 'DELETE', path: '/v1/me/sessions/:sessionId' },
+  revokeAllSessions: { method: 'POST', path: '/v1/me/sessions::revokeAll' },
 
   // installs and the wizard
   listInstalls: { method: 'GET', path: '/v1/workspaces/:wsId/installs' },

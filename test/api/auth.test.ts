@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertSafeAuth } from '../../functions/src/config/index.ts';
 import { call, codeOf } from '../support/http.ts';
-import { forgeToken, newWorkspace, signUp } from '../support/users.ts';
+import { addMember, forgeToken, newWorkspace, signUp } from '../support/users.ts';
 
 describe('authentication', () => {
   it('no token: 401 with a WWW-Authenticate challenge', async () => {
@@ -94,6 +94,75 @@ describe('API keys', () => {
     const ws = await newWorkspace();
     const r = await call('POST', `/workspaces/${ws.id}/api-keys`, { token: ws.owner.idToken, body: { name: 'x', scopes: ['members.manage'] } });
     expect(r.status).toBe(400);
+  });
+
+  it('with an expiry stop working once it passes: 401 api_key_expired', async () => {
+    const ws = await newWorkspace();
+    const expiresAt = new Date(Date.now() + 4000).toISOString();
+    const created = await call('POST', `/workspaces/${ws.id}/api-keys`, { token: ws.owner.idToken, body: { name: 'short', scopes: ['runs.read'], expiresAt } });
+    expect(created.status).toBe(201);
+    expect(created.body.expiresAt).toBe(expiresAt);
+    expect((await call('GET', `/workspaces/${ws.id}/runs`, { token: created.body.secret })).status).toBe(200);
+    let after = await call('GET', `/workspaces/${ws.id}/runs`, { token: created.body.secret });
+    for (const deadline = Date.now() + 20_000; after.status === 200 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = await call('GET', `/workspaces/${ws.id}/runs`, { token: created.body.secret });
+    }
+    expect(after.status).toBe(401);
+    expect(codeOf(after)).toBe('api_key_expired');
+    // An expiry in the past, or one that is not a time, is refused at creation.
+    const past = await call('POST', `/workspaces/${ws.id}/api-keys`, { token: ws.owner.idToken, body: { name: 'past', scopes: ['runs.read'], expiresAt: new Date(Date.now() - 60_000).toISOString() } });
+    expect(past.status).toBe(400);
+    const garbage = await call('POST', `/workspaces/${ws.id}/api-keys`, { token: ws.owner.idToken, body: { name: 'bad', scopes: ['runs.read'], expiresAt: 'tomorrow' } });
+    expect(garbage.status).toBe(400);
+  });
+
+  it('stop working when the member who created them leaves the workspace', async () => {
+    const ws = await newWorkspace();
+    const admin = await addMember(ws, 'admin');
+    const key = await call('POST', `/workspaces/${ws.id}/api-keys`, { token: admin.idToken, body: { name: 'admins', scopes: ['runs.read'] } });
+    expect(key.status).toBe(201);
+    expect((await call('GET', `/workspaces/${ws.id}/runs`, { token: key.body.secret })).status).toBe(200);
+
+    expect((await call('DELETE', `/workspaces/${ws.id}/members/${admin.uid}`, { token: ws.owner.idToken })).status).toBe(204);
+    const after = await call('GET', `/workspaces/${ws.id}/runs`, { token: key.body.secret });
+    expect(after.status).toBe(401);
+    expect(codeOf(after)).toBe('invalid_api_key');
+    const listed = await call('GET', `/workspaces/${ws.id}/api-keys`, { token: ws.owner.idToken });
+    expect(listed.body.items.find((k: { id: string }) => k.id === key.body.id).revokedAt).toEqual(expect.any(String));
+  });
+
+  it('re-owned by an admin before its creator leaves, keep working; re-owning checks the new owner', async () => {
+    const ws = await newWorkspace();
+    const admin = await addMember(ws, 'admin');
+    const viewer = await addMember(ws, 'viewer');
+    const make = async (name: string, scopes: string[]) =>
+      (await call('POST', `/workspaces/${ws.id}/api-keys`, { token: admin.idToken, body: { name, scopes } })).body as { id: string; secret: string; ownedBy: string };
+    const kept = await make('kept', ['runs.read', 'runs.trigger']);
+    const lost = await make('lost', ['runs.read']);
+    expect(kept.ownedBy).toBe(admin.uid);
+
+    const transfer = (keyId: string, toUid: string, token = ws.owner.idToken) => call('POST', `/workspaces/${ws.id}/api-keys/${keyId}:transfer`, { token, body: { toUid } });
+    // A viewer cannot own a key that triggers runs; a non-member cannot own one at all; a viewer cannot re-own keys.
+    const tooWeak = await transfer(kept.id, viewer.uid);
+    expect(tooWeak.status).toBe(403);
+    expect(codeOf(tooWeak)).toBe('scope_exceeds_role');
+    const outsider = await transfer(kept.id, 'someoneElse123');
+    expect(outsider.status).toBe(404);
+    expect(codeOf(outsider)).toBe('member_not_found');
+    expect((await transfer(kept.id, viewer.uid, viewer.idToken)).status).toBe(403);
+
+    const moved = await transfer(kept.id, ws.owner.uid);
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ ownedBy: ws.owner.uid, createdBy: admin.uid, revokedAt: null });
+
+    expect((await call('DELETE', `/workspaces/${ws.id}/members/${admin.uid}`, { token: ws.owner.idToken })).status).toBe(204);
+    expect((await call('GET', `/workspaces/${ws.id}/runs`, { token: kept.secret })).status).toBe(200);
+    expect((await call('GET', `/workspaces/${ws.id}/runs`, { token: lost.secret })).status).toBe(401);
+    // A revoked key stays revoked.
+    const revived = await transfer(lost.id, ws.owner.uid);
+    expect(revived.status).toBe(409);
+    expect(codeOf(revived)).toBe('api_key_revoked');
   });
 
   it("a workspace's key cannot reach another workspace (404)", async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, codeOf } from '../support/http.ts';
 import { publishSynthetic, uniqueWord, yamlFor } from '../support/catalog.ts';
-import { installAgent, newWorkspace, signUp } from '../support/users.ts';
+import { identityCall, installAgent, newWorkspace, signIn, signUp } from '../support/users.ts';
 
 const word = uniqueWord();
 const publisher = `p${word}`;
@@ -200,6 +200,37 @@ describe('reviews', () => {
     const list = await call('GET', `/agents/${agentId}/reviews`);
     expect(list.body.items).toEqual([expect.objectContaining({ rating: 2, text: 'Changed my mind.', uid: ws.owner.uid })]);
     expect((await call('GET', `/agents/${agentId}`)).body).toMatchObject({ ratingAvg: 2, ratingCount: 1 });
+  });
+
+  it('never show the part of the reviewer’s email before the @: the display name, else a neutral label', async () => {
+    const agentId = `${word}-alpha`;
+    const reviewer = await signUp('jane.private-name');
+    const ws = await newWorkspace(reviewer);
+    await installAgent(ws, agentId);
+    const localPart = reviewer.email.split('@')[0]!;
+    const authorOf = async () => {
+      const list = await call('GET', `/agents/${agentId}/reviews?limit=50`);
+      return (list.body.items as { uid: string; authorName: string }[]).find((r) => r.uid === reviewer.uid)?.authorName;
+    };
+
+    expect((await call('PUT', `/agents/${agentId}/reviews/mine`, { token: reviewer.idToken, body: { rating: 5, text: 'Good.' } })).status).toBe(200);
+    const anonymous = await authorOf();
+    expect(anonymous).toBeDefined();
+    expect(anonymous).not.toContain('jane');
+    expect(anonymous).not.toContain(localPart);
+    expect(anonymous).toBe('Verified user');
+
+    // A display name (a provider's profile, or set by the user) is what a review shows.
+    await identityCall('accounts:update', { idToken: reviewer.idToken, displayName: 'Jane D.' });
+    const named = await signIn(reviewer);
+    expect((await call('PUT', `/agents/${agentId}/reviews/mine`, { token: named.idToken, body: { rating: 4, text: 'Good.' } })).status).toBe(200);
+    expect(await authorOf()).toBe('Jane D.');
+
+    // A display name that is an email address is no better than the email.
+    await identityCall('accounts:update', { idToken: named.idToken, displayName: reviewer.email });
+    const emailNamed = await signIn(reviewer);
+    expect((await call('PUT', `/agents/${agentId}/reviews/mine`, { token: emailNamed.idToken, body: { rating: 4, text: 'Good.' } })).status).toBe(200);
+    expect(await authorOf()).toBe('Verified user');
   });
 
   it('keep the aggregate exact under 20 concurrent reviewers', { timeout: 120_000 }, async () => {

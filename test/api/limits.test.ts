@@ -37,7 +37,7 @@ describe('limits', () => {
     const answers = await Promise.all(Array.from({ length: WORKSPACES + 4 }, (_, i) => call('POST', '/workspaces', { token: user.idToken, body: { name: `B${i}` } })));
     expect(answers.filter((a) => a.status === 201)).toHaveLength(WORKSPACES);
     for (const a of answers.filter((x) => x.status !== 201)) expectLimited(a, 'workspace_limit_reached');
-  });
+   }, 180_000);
 
   it('open API keys per workspace; revoking one frees its place', async () => {
     const ws = await newWorkspace();
@@ -60,12 +60,15 @@ describe('limits', () => {
     const search = () => call('GET', '/agents?q=cost&limit=1', { headers: { 'X-Forwarded-For': ip } });
     let ok = 0;
     let refused: Reply | undefined;
+    let rounds = 0;
     // A fixed window may turn over once during the burst: the refusal comes after SEARCHES to 2 × SEARCHES answers.
-    while (!refused && ok <= 2 * SEARCHES) {
+    while (!refused && ok <= 2 * SEARCHES && rounds++ < 100) {
       const batch = await Promise.all(Array.from({ length: 10 }, search));
       for (const r of batch) {
         if (r.status === 200) ok += 1;
-        else refused ??= r;
+        else if (r.status === 429) refused ??= r;
+        // An emulator's own answer (no request id: a worker that did not start in time) is not the API's.
+        else if (r.headers.get('x-request-id') !== null) throw new Error(`unexpected answer ${r.status}: ${JSON.stringify(r.body)}`);
       }
     }
     expect(ok).toBeGreaterThanOrEqual(SEARCHES);

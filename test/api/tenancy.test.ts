@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { allRoutes } from '../../functions/src/api/routes/index.ts';
 import type { RouteDef } from '../../functions/src/api/route.ts';
 import { call, codeOf } from '../support/http.ts';
-import { addMember, installAgent, newWorkspace, signUp } from '../support/users.ts';
+import { addMember, installAgent, invite, newWorkspace, signUp, signUpVerified, verifyEmail } from '../support/users.ts';
 
 const PUBLIC = new Set([
   '/v1/health',
@@ -91,21 +92,21 @@ describe('roles', () => {
     expect(run.body.trigger).toEqual({ kind: 'manual', by: operator.uid });
   });
 
-  it('members: admins cannot make owners, the last owner cannot leave, unknown emails are 404', async () => {
+  it('members: admins cannot invite owners, the last owner cannot leave', async () => {
     const ws = await newWorkspace();
     const admin = await addMember(ws, 'admin');
-    const someone = await signUp('someone');
+    const someone = await signUpVerified('someone');
 
-    const asOwner = await call('POST', `/workspaces/${ws.id}/members`, { token: admin.idToken, body: { email: someone.email, role: 'owner' } });
+    const asOwner = await call('POST', `/workspaces/${ws.id}/invitations`, { token: admin.idToken, body: { email: someone.email, role: 'owner' } });
     expect(asOwner.status).toBe(403);
     expect(codeOf(asOwner)).toBe('role_not_assignable');
-    const asViewer = await call('POST', `/workspaces/${ws.id}/members`, { token: admin.idToken, body: { email: someone.email, role: 'viewer' } });
+    const asViewer = await call('POST', `/workspaces/${ws.id}/invitations`, { token: admin.idToken, body: { email: someone.email, role: 'viewer' } });
     expect(asViewer.status).toBe(201);
-    const again = await call('POST', `/workspaces/${ws.id}/members`, { token: admin.idToken, body: { email: someone.email, role: 'viewer' } });
-    expect(again.status).toBe(409);
-
-    const ghost = await call('POST', `/workspaces/${ws.id}/members`, { token: ws.owner.idToken, body: { email: 'nobody@example.test', role: 'viewer' } });
-    expect(codeOf(ghost)).toBe('user_not_found');
+    expect((await call('POST', '/invitations:accept', { token: someone.idToken, body: { token: asViewer.body.token } })).status).toBe(201);
+    const again = await call('POST', `/workspaces/${ws.id}/invitations`, { token: admin.idToken, body: { email: someone.email, role: 'viewer' } });
+    const twice = await call('POST', '/invitations:accept', { token: someone.idToken, body: { token: again.body.token } });
+    expect(twice.status).toBe(409);
+    expect(codeOf(twice)).toBe('already_member');
 
     const leave = await call('DELETE', `/workspaces/${ws.id}/members/${ws.owner.uid}`, { token: ws.owner.idToken });
     expect(leave.status).toBe(412);
@@ -121,5 +122,133 @@ describe('roles', () => {
 
     const members = await call('GET', `/workspaces/${ws.id}/members`, { token: admin.idToken });
     expect(members.body.items.map((m: { role: string }) => m.role).sort()).toEqual(['owner', 'viewer']);
+  });
+
+  it('an owner invitation accepted keeps the owner count exact: the first owner may then leave', async () => {
+    const ws = await newWorkspace();
+    const next = await signUpVerified('next-owner');
+    const token = await invite(ws, next.email, 'owner');
+    expect((await call('POST', '/invitations:accept', { token: next.idToken, body: { token } })).status).toBe(201);
+    expect((await call('DELETE', `/workspaces/${ws.id}/members/${ws.owner.uid}`, { token: ws.owner.idToken })).status).toBe(204);
+    const leave = await call('DELETE', `/workspaces/${ws.id}/members/${next.uid}`, { token: next.idToken });
+    expect(codeOf(leave)).toBe('last_owner');
+  });
+});
+
+describe('invitations', () => {
+  it('an account that claimed a colleague’s email first, without verifying it, is never made a member', async () => {
+    const ws = await newWorkspace();
+    const email = `alice-${randomUUID().slice(0, 8)}@corp.test`;
+    const attacker = await signUp('alice', email);
+    // The owner brings alice@corp.test in. Adding a member by email is gone: it bound whichever account held the address.
+    const old = await call('POST', `/workspaces/${ws.id}/members`, { token: ws.owner.idToken, body: { email, role: 'admin' } });
+    expect(old.status).toBe(405);
+    const created = await call('POST', `/workspaces/${ws.id}/invitations`, { token: ws.owner.idToken, body: { email, role: 'admin' } });
+    expect(created.status).toBe(201);
+    // Even holding the link, an unverified address proves nothing.
+    const accepted = await call('POST', '/invitations:accept', { token: attacker.idToken, body: { token: created.body.token } });
+    expect(accepted.status).toBe(403);
+    expect(codeOf(accepted)).toBe('email_not_verified');
+    expect((await call('GET', `/workspaces/${ws.id}`, { token: attacker.idToken })).status).toBe(404);
+    const list = await call('GET', `/workspaces/${ws.id}/invitations`, { token: ws.owner.idToken });
+    expect(list.body.items).toEqual([expect.objectContaining({ email, role: 'admin', state: 'pending', acceptedBy: null })]);
+    expect(JSON.stringify(list.body)).not.toContain(created.body.token.split('_').at(-1));
+    expect(list.body.items[0].tokenHash).toBeUndefined();
+  });
+
+  it('is accepted by the signed-in user whose verified email matches, case aside, once', async () => {
+    const ws = await newWorkspace();
+    const alice = await signUpVerified('alice');
+    const token = await invite(ws, alice.email.toUpperCase(), 'operator');
+    const r = await call('POST', '/invitations:accept', { token: alice.idToken, body: { token } });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ uid: alice.uid, wsId: ws.id, role: 'operator', email: alice.email.toLowerCase(), addedBy: ws.owner.uid });
+    expect((await call('GET', `/workspaces/${ws.id}`, { token: alice.idToken })).body.role).toBe('operator');
+    const again = await call('POST', '/invitations:accept', { token: alice.idToken, body: { token } });
+    expect(again.status).toBe(409);
+    expect(codeOf(again)).toBe('invitation_already_accepted');
+    const listed = await call('GET', `/workspaces/${ws.id}/invitations`, { token: ws.owner.idToken });
+    expect(listed.body.items[0]).toMatchObject({ state: 'accepted', acceptedBy: alice.uid });
+  });
+
+  it('refuses another verified user, a revoked invitation, a wrong token, and an unverified user until they verify', async () => {
+    const ws = await newWorkspace();
+    const bob = await signUp('bob');
+    const mallory = await signUpVerified('mallory');
+    const token = await invite(ws, bob.email, 'viewer');
+
+    const wrongUser = await call('POST', '/invitations:accept', { token: mallory.idToken, body: { token } });
+    expect(wrongUser.status).toBe(403);
+    expect(codeOf(wrongUser)).toBe('invitation_email_mismatch');
+
+    const unverified = await call('POST', '/invitations:accept', { token: bob.idToken, body: { token } });
+    expect(codeOf(unverified)).toBe('email_not_verified');
+    const verified = await verifyEmail(bob);
+
+    const tampered = token.slice(0, -3) + (token.endsWith('aaa') ? 'bbb' : 'aaa');
+    for (const t of [tampered, 'ami_x_y_zzzzzzzzzzzzzzzzzzzzzzzzz', 'nonsense']) {
+      const r = await call('POST', '/invitations:accept', { token: verified.idToken, body: { token: t } });
+      expect(r.status, t).toBe(404);
+      expect(codeOf(r)).toBe('invitation_not_found');
+    }
+
+    const invId = token.split('_')[2];
+    const revoked = await call('DELETE', `/workspaces/${ws.id}/invitations/${invId}`, { token: ws.owner.idToken });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.state).toBe('revoked');
+    const late = await call('POST', '/invitations:accept', { token: verified.idToken, body: { token } });
+    expect(late.status).toBe(409);
+    expect(codeOf(late)).toBe('invitation_revoked');
+    expect((await call('GET', `/workspaces/${ws.id}`, { token: verified.idToken })).status).toBe(404);
+  });
+
+  it('expire: an expired invitation is refused with invitation_expired', async () => {
+    const ws = await newWorkspace();
+    const carol = await signUpVerified('carol');
+    const token = await invite(ws, carol.email, 'viewer');
+    // Time cannot be moved in the emulators: the stored expiry is moved into the past instead.
+    const { adminDb } = await import('../support/admin.ts');
+    await adminDb.doc(`workspaces/${ws.id}/invitations/${token.split('_')[2]}`).update({ expiresAt: new Date(Date.now() - 1000) });
+    const r = await call('POST', '/invitations:accept', { token: carol.idToken, body: { token } });
+    expect(r.status).toBe(409);
+    expect(codeOf(r)).toBe('invitation_expired');
+    const listed = await call('GET', `/workspaces/${ws.id}/invitations`, { token: ws.owner.idToken });
+    expect(listed.body.items[0].state).toBe('expired');
+  });
+
+  it('only members who manage members invite, list or revoke; roles follow canAssignRole', async () => {
+    const ws = await newWorkspace();
+    const viewer = await addMember(ws, 'viewer');
+    const admin = await addMember(ws, 'admin');
+    const denied = await call('POST', `/workspaces/${ws.id}/invitations`, { token: viewer.idToken, body: { email: 'x@example.test', role: 'viewer' } });
+    expect(denied.status).toBe(403);
+    expect(codeOf(denied)).toBe('insufficient_role');
+    expect((await call('GET', `/workspaces/${ws.id}/invitations`, { token: viewer.idToken })).status).toBe(403);
+    // An owner invitation can be revoked by an owner, not by an admin.
+    const ownerInvite = await invite(ws, 'future-owner@example.test', 'owner');
+    const byAdmin = await call('DELETE', `/workspaces/${ws.id}/invitations/${ownerInvite.split('_')[2]}`, { token: admin.idToken });
+    expect(byAdmin.status).toBe(403);
+    expect(codeOf(byAdmin)).toBe('role_not_assignable');
+    const bad = await call('POST', `/workspaces/${ws.id}/invitations`, { token: ws.owner.idToken, body: { email: 'not-an-email', role: 'viewer' } });
+    expect(bad.status).toBe(400);
+    // An API key never manages members.
+    const key = await call('POST', `/workspaces/${ws.id}/api-keys`, { token: ws.owner.idToken, body: { name: 'k', scopes: ['runs.read'] } });
+    expect((await call('POST', `/workspaces/${ws.id}/invitations`, { token: key.body.secret, body: { email: 'x@example.test', role: 'viewer' } })).status).toBe(403);
+  });
+
+  it('a user signed in with Google (the provider vouches for the email) accepts without a verification email', async () => {
+    const ws = await newWorkspace();
+    const email = `gina-${randomUUID().slice(0, 8)}@gmail.test`;
+    const token = await invite(ws, email, 'viewer');
+    const { identityCall } = await import('../support/users.ts');
+    // The Auth emulator's IdP sign-in takes an unsigned id_token of our choosing (what its fake Google page sends).
+    const idp = await identityCall<{ idToken: string; localId: string }>('accounts:signInWithIdp', {
+      requestUri: 'http://localhost',
+      returnSecureToken: true,
+      postBody: `providerId=google.com&id_token=${encodeURIComponent(JSON.stringify({ sub: randomUUID(), email, email_verified: true, name: 'Gina G.' }))}`,
+    });
+    const r = await call('POST', '/invitations:accept', { token: idp.idToken, body: { token } });
+    expect(r.status).toBe(201);
+    expect(r.body.uid).toBe(idp.localId);
   });
 });

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { alertText, browserTest, checkPage, collectErrors, newPage, poll } from '../support/browserChecks.ts';
 import { urls } from '../support/stack.ts';
-import { signUp } from '../support/users.ts';
+import { apiAs } from '../support/client.ts';
+import { signUpVerified } from '../support/users.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -149,11 +150,19 @@ describe('the web app on the local stack, in Chromium', () => {
     // Settings: the owner is listed; a new API key's secret is shown once.
     await page.getByRole('link', { name: 'Settings' }).click();
     await poll(() => page.locator('.member').innerText()).toContain(email);
-    const colleague = await signUp('colleague');
-    await page.getByLabel('Email of a signed-up user').fill(colleague.email);
+    // A colleague joins by invitation: the link is shown once, and they accept it with their verified email.
+    const colleague = await signUpVerified('colleague');
+    await page.getByLabel('Email address').fill(colleague.email);
     await page.getByLabel('Role', { exact: true }).selectOption('viewer');
-    await page.getByRole('button', { name: 'Add member' }).click();
-    await poll(() => page.getByText(`${colleague.email} is added as Viewer.`).count()).toBe(1);
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    await poll(() => page.locator('.invitation-link').count()).toBe(1);
+    const link = await page.locator('.invitation-link').innerText();
+    expect(link).toMatch(/#\/invitation\?token=/);
+    await poll(() => page.locator('.invitation').innerText()).toContain('Pending');
+    await apiAs(colleague.idToken).call('acceptInvitation', { body: { token: decodeURIComponent(link.split('token=')[1]!) } });
+    await page.reload();
+    await poll(() => page.locator('.invitation').innerText()).toContain('Accepted');
+    await poll(() => page.locator('.member', { hasText: colleague.email }).count()).toBe(1);
     await page.getByLabel(`Role of ${colleague.email}`).selectOption('operator');
     await page.locator('.member', { hasText: colleague.email }).getByRole('button', { name: 'Save role' }).click();
     await poll(() => page.getByText(`${colleague.email} is now Operator.`).count()).toBe(1);

@@ -12,28 +12,70 @@ export interface TestUser {
 
 const identity = (path: string) => `${urls.auth}/identitytoolkit.googleapis.com/v1/${path}?key=demo-api-key`;
 
-/** Signs up a fresh user in the Auth emulator. */
-export async function signUp(prefix = 'user'): Promise<TestUser> {
-  const email = `${prefix}-${randomUUID().slice(0, 8)}@example.test`;
+/** One call of the Auth emulator's Identity Toolkit REST API (what the web SDK calls). */
+export async function identityCall<T = Record<string, unknown>>(path: string, body: unknown): Promise<T> {
+  const res = await fetch(identity(path), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${path} failed: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Signs up a fresh user in the Auth emulator (a random address under `prefix`, or `email` as given). Not verified. */
+export async function signUp(prefix = 'user', email = `${prefix}-${randomUUID().slice(0, 8)}@example.test`): Promise<TestUser> {
   const password = 'correct-horse-battery';
-  const res = await fetch(identity('accounts:signUp'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password, returnSecureToken: true }),
-  });
-  const json = (await res.json()) as { localId: string; idToken: string };
-  if (!res.ok) throw new Error(`signUp failed: ${JSON.stringify(json)}`);
+  const json = await identityCall<{ localId: string; idToken: string }>('accounts:signUp', { email, password, returnSecureToken: true });
   // The Auth emulator stamps a new account's sign-in time and its tokens-valid-since time
   // from two clock reads: when a second boundary falls between them (a loaded machine), the
   // sign-up's own token reads as revoked. A sign-in's token is issued after both.
-  const signedIn = await fetch(identity('accounts:signInWithPassword'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password, returnSecureToken: true }),
-  });
-  const session = (await signedIn.json()) as { idToken: string };
-  if (!signedIn.ok) throw new Error(`signIn after signUp failed: ${JSON.stringify(session)}`);
+  const session = await identityCall<{ idToken: string }>('accounts:signInWithPassword', { email, password, returnSecureToken: true });
   return { uid: json.localId, email, password, idToken: session.idToken };
+}
+
+/** Signs the user in again: a new sign-in (a new session), with a token carrying the account's current claims. */
+export async function signIn(user: TestUser): Promise<TestUser> {
+  const json = await identityCall<{ idToken: string }>('accounts:signInWithPassword', { email: user.email, password: user.password, returnSecureToken: true });
+  return { ...user, idToken: json.idToken };
+}
+
+interface OobCode {
+  email: string;
+  requestType: string;
+  oobCode: string;
+  oobLink: string;
+}
+
+/** The out-of-band codes (verification, password reset) the Auth emulator holds instead of sending email. */
+export async function oobCodes(): Promise<OobCode[]> {
+  const res = await fetch(`${urls.auth}/emulator/v1/projects/${projectId}/oobCodes`);
+  if (!res.ok) throw new Error(`oobCodes failed: ${res.status}`);
+  return ((await res.json()) as { oobCodes: OobCode[] }).oobCodes;
+}
+
+/** The newest code of one kind sent to `email`, waiting for it to appear. */
+export async function latestOobCode(email: string, requestType: 'VERIFY_EMAIL' | 'PASSWORD_RESET', timeoutMs = 10_000): Promise<OobCode> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await oobCodes()).filter((c) => c.email.toLowerCase() === email.toLowerCase() && c.requestType === requestType).at(-1);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no ${requestType} code for ${email} after ${timeoutMs}ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Verifies the user's email the way a person does: a verification email is sent (the emulator
+ * keeps its code), the code is applied, and a fresh sign-in gives a token with email_verified.
+ */
+export async function verifyEmail(user: TestUser): Promise<TestUser> {
+  await identityCall('accounts:sendOobCode', { requestType: 'VERIFY_EMAIL', idToken: user.idToken });
+  const { oobCode } = await latestOobCode(user.email, 'VERIFY_EMAIL');
+  await identityCall('accounts:update', { oobCode });
+  return signIn(user);
+}
+
+/** A verified user, as most tests want one. */
+export async function signUpVerified(prefix = 'user'): Promise<TestUser> {
+  return verifyEmail(await signUp(prefix));
 }
 
 /** Builds an unsigned token like the Auth emulator's, with claims of our choosing. */
@@ -64,10 +106,20 @@ export async function newWorkspace(owner?: TestUser, name = 'Test workspace'): P
   return { id: ws.id, owner: user };
 }
 
-/** Signs up a user and adds them to the workspace with `role`. */
+/** The owner invites `user`'s email with `role`; the invitation's token. */
+export async function invite(ws: TestWorkspace, email: string, role: Role): Promise<string> {
+  const inv = await apiAs(ws.owner.idToken).call('createInvitation', { params: { wsId: ws.id }, body: { email, role } });
+  return inv.token;
+}
+
+/**
+ * Signs up a user, verifies their email, and brings them into the workspace with `role` the
+ * only way there is: the owner invites the address, the user accepts.
+ */
 export async function addMember(ws: TestWorkspace, role: Role): Promise<TestUser> {
-  const user = await signUp(role);
-  await apiAs(ws.owner.idToken).call('addMember', { params: { wsId: ws.id }, body: { email: user.email, role } });
+  const user = await signUpVerified(role);
+  const token = await invite(ws, user.email, role);
+  await apiAs(user.idToken).call('acceptInvitation', { body: { token } });
   return user;
 }
 

@@ -45,7 +45,7 @@ export async function loadServices(): Promise<Services> {
   if (!res.ok || !/json/i.test(res.headers.get('Content-Type') ?? '')) throw new Error(t('config.missing', { status: res.status }));
   const config = parseConfig(await res.json().catch(() => null));
   const app = initializeApp(config.firebase);
-  // Email and password only: no popup/redirect resolver, which keeps the bundle small.
+  // The popup resolver (Google and GitHub sign-in) is passed where it is used, in auth.ts.
   const auth = initializeAuth(app, { persistence: [indexedDBLocalPersistence, browserLocalPersistence] });
   if (config.emulators) connectAuthEmulator(auth, config.emulators.auth, { disableWarnings: true });
   services = { config, app, auth };

@@ -49,6 +49,8 @@ async function start(): Promise<void> {
       { pattern: '/workspaces', page: { load: () => import('./pages/workspaces/workspacesPage.ts').then((m) => m.workspacesPage) } },
       { pattern: '/workspace', page: { load: () => import('./pages/dashboard/dashboardPage.ts').then((m) => m.dashboardPage) } },
       { pattern: '/settings', page: { load: () => import('./pages/settings/settingsPage.ts').then((m) => m.settingsPage) } },
+      { pattern: '/account', page: { load: () => import('./pages/account/accountPage.ts').then((m) => m.accountPage) } },
+      { pattern: '/invitation', page: { load: () => import('./pages/account/invitationPage.ts').then((m) => m.invitationPage) } },
       { pattern: '/install/:wsId/:installId', page: { load: () => import('./pages/install/wizardPage.ts').then((m) => m.wizardPage) } },
       { pattern: '/runs/:wsId/:runId', page: { load: () => import('./pages/run/runPage.ts').then((m) => m.runPage) } },
     ],

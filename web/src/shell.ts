@@ -1,9 +1,9 @@
 /** The page frame around every route: skip link, header with navigation and workspace switcher, footer. */
-import { currentUser, signOut } from './auth.ts';
+import { currentUser, refreshVerification, resendVerification, signOut, type SessionUser } from './auth.ts';
 import { getCurrentWorkspace, setCurrentWorkspace } from './currentWorkspace.ts';
 import { h, replace } from './ui/dom.ts';
 import { t } from './i18n.ts';
-import { showError } from './messages.ts';
+import { showError, showStatus } from './messages.ts';
 import { myWorkspaces } from './myWorkspaces.ts';
 import { currentPath, href, navigate } from './router.ts';
 
@@ -92,6 +92,27 @@ function switcher(): HTMLElement {
   );
 }
 
+/**
+ * Until the user's email is verified: a banner that says so, resends the link, and checks
+ * again once they have followed it (invitations can only be accepted with a verified email).
+ */
+function verifyBanner(user: SessionUser): HTMLElement | null {
+  if (user.emailVerified || !user.email) return null;
+  const resend = h('button', { type: 'button', class: 'link' }, t('verify.resend'));
+  resend.addEventListener('click', () => {
+    resendVerification()
+      .then(() => showStatus(t('verify.sent', { email: user.email ?? '' })))
+      .catch(showError);
+  });
+  const check = h('button', { type: 'button', class: 'link' }, t('verify.done'));
+  check.addEventListener('click', () => {
+    refreshVerification()
+      .then((verified) => showStatus(verified ? t('verify.thanks') : t('verify.notYet')))
+      .catch(showError);
+  });
+  return h('div', { class: 'verify-banner', role: 'region', 'aria-label': t('verify.label') }, h('p', {}, t('verify.text', { email: user.email }), ' ', resend, ' ', check));
+}
+
 /** Draws the header for the current user, workspace and route. Call on each change of those. */
 export function renderHeader(): void {
   const user = currentUser();
@@ -111,10 +132,12 @@ export function renderHeader(): void {
         user ? link('/workspace', t('nav.dashboard')) : null,
         user ? link('/settings', t('nav.settings')) : null,
         user ? link('/workspaces', t('nav.workspaces')) : null,
+        user ? link('/account', t('nav.account')) : null,
         user ? null : link('/signin', t('nav.signIn')),
       ),
     ),
     user ? switcher() : null,
     user ? h('div', { class: 'account' }, h('span', { class: 'muted' }, user.email ?? ''), account) : null,
+    user ? verifyBanner(user) : null,
   );
 }

@@ -2,7 +2,22 @@ import { z } from 'zod';
 import { ApiKeyId, PageQuery, pageOf, UserId, WorkspaceId } from '../common.js';
 import { endpoint } from '../endpoint.js';
 import { Role } from '../roles.js';
-import { AddMemberIn, ApiKeyOut, ChangeRoleIn, CreateApiKeyIn, CreateWorkspaceIn, CreatedApiKeyOut, MeOut, MemberOut, WorkspaceOut } from '../workspaces.js';
+import {
+  AcceptInvitationIn,
+  ApiKeyOut,
+  ChangeRoleIn,
+  CreateApiKeyIn,
+  CreateInvitationIn,
+  CreatedApiKeyOut,
+  CreatedInvitationOut,
+  CreateWorkspaceIn,
+  InvitationOut,
+  MeOut,
+  MemberOut,
+  SessionOut,
+  TransferApiKeyIn,
+  WorkspaceOut,
+} from '../workspaces.js';
 
 const WsParams = z.object({ wsId: WorkspaceId }).strict();
 const MemberParams = z.object({ wsId: WorkspaceId, uid: UserId }).strict();
@@ -47,15 +62,6 @@ export const workspaceEndpoints = {
     query: PageQuery,
     response: { status: 200, schema: pageOf(MemberOut), description: 'A page of members' },
   }),
-  addMember: endpoint('addMember', {
-    summary: 'Add a signed-up user to the workspace with a role',
-    tags: ['members'],
-    access: membersManage,
-    params: WsParams,
-    body: AddMemberIn,
-    response: { status: 201, schema: MemberOut, description: 'The new member' },
-    errors: [409],
-  }),
   changeMemberRole: endpoint('changeMemberRole', {
     summary: "Change a member's role",
     tags: ['members'],
@@ -96,5 +102,67 @@ export const workspaceEndpoints = {
     access: keysManage,
     params: z.object({ wsId: WorkspaceId, keyId: ApiKeyId }).strict(),
     response: { status: 200, schema: ApiKeyOut, description: 'The revoked key' },
+  }),
+  transferApiKey: endpoint('transferApiKey', {
+    summary: 'Re-own an API key: it then acts for another member, and survives its former owner leaving',
+    tags: ['api keys'],
+    access: keysManage,
+    params: z.object({ wsId: Id, keyId: Id }).strict(),
+    body: TransferApiKeyIn,
+    response: { status: 200, schema: ApiKeyOut, description: 'The key' },
+    errors: [409],
+  }),
+
+  listInvitations: endpoint('listInvitations', {
+    summary: "The workspace's invitations, newest first (never their tokens)",
+    tags: ['invitations'],
+    access: membersManage,
+    params: WsParams,
+    query: PageQuery,
+    response: { status: 200, schema: pageOf(InvitationOut), description: 'A page of invitations' },
+  }),
+  createInvitation: endpoint('createInvitation', {
+    summary: 'Invite an email address to the workspace with a role; the token is in this response only',
+    tags: ['invitations'],
+    access: membersManage,
+    params: WsParams,
+    body: CreateInvitationIn,
+    response: { status: 201, schema: CreatedInvitationOut, description: 'The invitation with its token' },
+  }),
+  revokeInvitation: endpoint('revokeInvitation', {
+    summary: 'Revoke a pending invitation; it can no longer be accepted',
+    tags: ['invitations'],
+    access: membersManage,
+    params: z.object({ wsId: Id, invitationId: Id }).strict(),
+    response: { status: 200, schema: InvitationOut, description: 'The revoked invitation' },
+    errors: [409],
+  }),
+  acceptInvitation: endpoint('acceptInvitation', {
+    summary: 'Accept an invitation: the signed-in user, whose verified email is the invited one, becomes a member',
+    tags: ['invitations'],
+    access: { kind: 'user' },
+    body: AcceptInvitationIn,
+    response: { status: 201, schema: MemberOut.extend({ wsId: z.string() }).meta({ id: 'AcceptedInvitation' }), description: 'The new membership' },
+    errors: [409],
+  }),
+
+  listSessions: endpoint('listSessions', {
+    summary: "The signed-in user's sessions (sign-ins the API has seen), most recently used first",
+    tags: ['sessions'],
+    access: { kind: 'user' },
+    response: { status: 200, schema: z.object({ items: z.array(SessionOut) }).meta({ id: 'Sessions' }), description: 'The sessions' },
+  }),
+  revokeSession: endpoint('revokeSession', {
+    summary: "End one session: the API refuses that sign-in's tokens from now on",
+    tags: ['sessions'],
+    access: { kind: 'user' },
+    params: z.object({ sessionId: Id }).strict(),
+    response: { status: 204, schema: z.undefined(), description: 'Revoked' },
+  }),
+  revokeAllSessions: endpoint('revokeAllSessions', {
+    summary: "Sign out everywhere: revokes the user's refresh tokens, which ends every session",
+    tags: ['sessions'],
+    access: { kind: 'user' },
+    response: { status: 204, schema: z.undefined(), description: 'Revoked' },
   }),
 };

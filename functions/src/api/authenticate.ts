@@ -1,3 +1,4 @@
+import { trackSession } from '../app/accounts/sessions.js';
 import { authenticateApiKey } from '../app/workspaces/apiKeys.js';
 import type { Deps } from '../app/deps.js';
 import type { IdTokenVerifier } from '../app/workspaces/ports.js';
@@ -20,11 +21,14 @@ export async function authenticate(
   deps: Deps,
   verifier: IdTokenVerifier,
   token: string,
+  context: { userAgent?: string | undefined } = {},
 ): Promise<Principal> {
   if (token.startsWith('amk_')) return authenticateApiKey(deps, token);
   if (token.startsWith('rt_')) return authenticateRunner(deps, token);
   const user = await verifier.verify(token);
-  return { kind: 'user', uid: user.uid, email: user.email };
+  // A sign-in the user revoked is refused here, whatever Firebase still accepts.
+  const sessionId = await trackSession(deps, user, context.userAgent);
+  return { kind: 'user', uid: user.uid, email: user.email, emailVerified: user.emailVerified, name: user.name, sessionId };
 }
 
 const noWorkspace = () => new AppError('not_found', 'workspace_not_found', 'Workspace was not found.');

@@ -191,7 +191,8 @@ export function createRouter(routes: readonly RouteDef[], deps: Deps, verifier: 
       const token = bearerOf(header(req, 'authorization'));
       // On a public route a credential is optional: a bad one is ignored, a good one makes the
       // caller known (a signed-in catalog search is not counted as anonymous).
-      const principal = !token ? null : route.access.kind !== 'public' ? await authenticate(deps, verifier, token) : await authenticate(deps, verifier, token).catch(() => null);
+      const seen = { userAgent: header(req, 'user-agent') };
+      const principal = !token ? null : route.access.kind !== 'public' ? await authenticate(deps, verifier, token, seen) : await authenticate(deps, verifier, token, seen).catch(() => null);
       const access = await authorize(deps, route.access, principal, params);
 
       refuseIssues(inputShapeIssues(req.query, 'query'), 'validation_failed', 'query');

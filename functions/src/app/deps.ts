@@ -7,7 +7,8 @@ import type { Clock } from './shared/clock.js';
 import type { IdempotencyStore } from './shared/idempotency.js';
 import type { RateLimitStore } from './shared/rateLimits.js';
 import type { Limits } from '../domain/limits.js';
-import type { ApiKeyStore, UserDirectory, WorkspaceStore } from './workspaces/ports.js';
+import type { AccountAuthority, SessionStore } from './accounts/ports.js';
+import type { ApiKeyStore, InvitationStore, WorkspaceStore } from './workspaces/ports.js';
 
 /**
  * Every port, as the composition root (triggers/deps.ts) fills them with adapters. Each use
@@ -18,7 +19,9 @@ export interface Deps {
   clock: Clock;
   workspaces: WorkspaceStore;
   apiKeys: ApiKeyStore;
-  users: UserDirectory;
+  invitations: InvitationStore;
+  sessions: SessionStore;
+  accounts: AccountAuthority;
   catalog: CatalogStore;
   installs: InstallStore;
   secrets: SecretStore;

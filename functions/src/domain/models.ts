@@ -41,11 +41,44 @@ export const ApiKey = z.object({
   secretHash: z.string(),
   prefix: z.string(),
   createdBy: z.string(),
+  /** The member the key acts for (createdBy until re-owned): their leaving revokes it. Absent on keys made before re-owning existed. */
+  ownedBy: z.string().optional(),
   createdAt: z.date(),
   lastUsedAt: z.date().nullable(),
+  /** Absent on keys made before expiry existed: no expiry. */
+  expiresAt: z.date().nullable().optional(),
   revokedAt: z.date().nullable(),
 });
 export type ApiKey = z.infer<typeof ApiKey>;
+
+/** workspaces/{wsId}/invitations/{id}: the token itself is never stored, only its sha256. */
+export const Invitation = z.object({
+  id: z.string(),
+  wsId: z.string(),
+  /** Normalized (domain/invitations.ts normalizeEmail). */
+  email: z.string(),
+  role: Role,
+  tokenHash: z.string(),
+  invitedBy: z.string(),
+  createdAt: z.date(),
+  expiresAt: z.date(),
+  acceptedAt: z.date().nullable(),
+  acceptedBy: z.string().nullable(),
+  revokedAt: z.date().nullable(),
+});
+export type Invitation = z.infer<typeof Invitation>;
+
+/** users/{uid}/sessions/{id}: one sign-in (auth_time) as the API saw it. */
+export const Session = z.object({
+  id: z.string(),
+  uid: z.string(),
+  authTime: z.date(),
+  lastSeenAt: z.date(),
+  userAgent: z.string().nullable(),
+  signInProvider: z.string().nullable(),
+  revokedAt: z.date().nullable(),
+});
+export type Session = z.infer<typeof Session>;
 
 export const AgentListing = z.object({
   id: z.string(),

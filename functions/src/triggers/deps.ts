@@ -39,7 +39,7 @@ async function executorFor(config: Config): Promise<Executor> {
  */
 async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   const config = loadConfig();
-  const [auth, apiKeys, catalog, idempotency, installs, runs, runLogs, runArtifacts, runMetrics, workspaces, tasks, sandbox, schedules, runFeed] = await Promise.all([
+  const [auth, apiKeys, catalog, idempotency, installs, runs, runLogs, runArtifacts, runMetrics, workspaces, tasks, sandbox, schedules, runFeed, invitations, sessions] = await Promise.all([
     import('../adapters/auth/firebaseAuth.js'),
     import('../adapters/firestore/apiKeys.js'),
     import('../adapters/firestore/catalog.js'),
@@ -54,6 +54,8 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
     import('../adapters/firestore/sandbox.js'),
     import('../adapters/firestore/schedules.js'),
     import('../adapters/firestore/runFeed.js'),
+    import('../adapters/firestore/invitations.js'),
+    import('../adapters/firestore/sessions.js'),
   ]);
   const { FirestoreRateLimitStore } = await import('../adapters/firestore/rateLimits.js');
   const clock = { now: () => new Date() };
@@ -74,7 +76,9 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       idempotency: new idempotency.FirestoreIdempotencyStore(clock.now),
       dispatchQueue: new tasks.CloudTasksDispatchQueue(config.region),
       executor: await executorFor(config),
-      users: new auth.FirebaseUserDirectory(),
+      invitations: new invitations.FirestoreInvitationStore(),
+      sessions: new sessions.FirestoreSessionStore(),
+      accounts: new auth.FirebaseAccountAuthority(),
       sandbox: new sandbox.FirestoreSandboxStore(),
       secrets: await secretStoreFor(config),
       schedules: new schedules.FirestoreScheduleStore(),

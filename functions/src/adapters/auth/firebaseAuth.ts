@@ -1,5 +1,6 @@
 import { getAuth } from 'firebase-admin/auth';
-import type { IdTokenVerifier, UserDirectory } from '../../app/workspaces/ports.js';
+import type { AccountAuthority } from '../../app/accounts/ports.js';
+import type { IdTokenVerifier, VerifiedIdToken } from '../../app/workspaces/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { adminApp } from '../firebaseApp.js';
 
@@ -16,10 +17,18 @@ const CODES: Record<string, [string, string]> = {
  * the API refuses to start with the emulator variable set outside a demo project.
  */
 export class FirebaseIdTokenVerifier implements IdTokenVerifier {
-  async verify(token: string): Promise<{ uid: string; email: string | null }> {
+  async verify(token: string): Promise<VerifiedIdToken> {
     try {
       const decoded = await getAuth(adminApp()).verifyIdToken(token, true);
-      return { uid: decoded.uid, email: decoded.email ?? null };
+      return {
+        uid: decoded.uid,
+        email: decoded.email ?? null,
+        // Only an explicit true: Firebase sets it once the address is proven (a link, or a provider that vouches for it).
+        emailVerified: decoded.email_verified === true,
+        name: typeof decoded['name'] === 'string' ? (decoded['name'] as string) : null,
+        authTime: new Date(decoded.auth_time * 1000),
+        signInProvider: decoded.firebase?.sign_in_provider ?? null,
+      };
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       const [ours, message] = CODES[code] ?? ['invalid_token', 'The ID token is malformed, forged, or for another project.'];
@@ -28,14 +37,8 @@ export class FirebaseIdTokenVerifier implements IdTokenVerifier {
   }
 }
 
-export class FirebaseUserDirectory implements UserDirectory {
-  async findByEmail(email: string): Promise<{ uid: string; email: string } | null> {
-    try {
-      const user = await getAuth(adminApp()).getUserByEmail(email);
-      return { uid: user.uid, email: user.email ?? email };
-    } catch (err) {
-      if ((err as { code?: string }).code === 'auth/user-not-found') return null;
-      throw err;
-    }
+export class FirebaseAccountAuthority implements AccountAuthority {
+  async revokeRefreshTokens(uid: string): Promise<void> {
+    await getAuth(adminApp()).revokeRefreshTokens(uid);
   }
 }

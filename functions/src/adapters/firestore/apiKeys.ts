@@ -1,6 +1,7 @@
 import type { Page, PageRequest } from '../../app/shared/paging.js';
 import type { ApiKeyStore } from '../../app/workspaces/ports.js';
-import type { ApiKey } from '../../domain/models.js';
+import type { DocumentSnapshot } from 'firebase-admin/firestore';
+import type { ApiKey, Member } from '../../domain/models.js';
 import { apiKeyLimitReached } from '../../domain/limits.js';
 import { dataOf, firestore, paginate } from './client.js';
 
@@ -40,6 +41,19 @@ export class FirestoreApiKeyStore implements ApiKeyStore {
       tx.update(ref, { revokedAt: at });
       tx.update(firestore().collection('workspaces').doc(wsId), { apiKeysChangedAt: at });
       return { ...key, revokedAt: at };
+    });
+  }
+
+  async transfer(wsId: string, keyId: string, toUid: string, decide: (key: ApiKey, target: Member | null) => ApiKey): Promise<ApiKey | null> {
+    const ref = keysOf(wsId).doc(keyId);
+    const targetRef = firestore().collection('workspaces').doc(wsId).collection('members').doc(toUid);
+    return firestore().runTransaction(async (tx) => {
+      const [keySnap, targetSnap] = (await tx.getAll(ref, targetRef)) as [DocumentSnapshot, DocumentSnapshot];
+      const key = dataOf<ApiKey>(keySnap);
+      if (!key) return null;
+      const next = decide(key, dataOf<Member>(targetSnap));
+      tx.update(ref, { ownedBy: next.ownedBy });
+      return next;
     });
   }
 

@@ -1,15 +1,28 @@
-import { FieldPath, type DocumentSnapshot } from 'firebase-admin/firestore';
+import { FieldPath, type DocumentSnapshot, type Transaction } from 'firebase-admin/firestore';
 import type { Page, PageRequest } from '../../app/shared/paging.js';
 import type { WorkspaceStore } from '../../app/workspaces/ports.js';
+import { ownerOf } from '../../domain/apiKeys.js';
 import { AppError } from '../../domain/errors.js';
-import type { Member, Workspace } from '../../domain/models.js';
+import type { ApiKey, Member, Workspace } from '../../domain/models.js';
 import { workspaceLimitReached } from '../../domain/limits.js';
 import { ownerCountAfter } from '../../domain/owners.js';
 import type { Role } from '../../domain/roles.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
 
-const wsRef = (wsId: string) => firestore().collection('workspaces').doc(wsId);
-const memberRef = (wsId: string, uid: string) => wsRef(wsId).collection('members').doc(uid);
+export const wsRef = (wsId: string) => firestore().collection('workspaces').doc(wsId);
+export const memberRef = (wsId: string, uid: string) => wsRef(wsId).collection('members').doc(uid);
+
+/**
+ * Writes a member inside a transaction that has read the workspace and the member's previous
+ * document, keeping the workspace's exact owner count (domain/owners.ts).
+ */
+export function stageMember(tx: Transaction, member: Member, wsSnap: DocumentSnapshot, prevSnap: DocumentSnapshot): void {
+  if (!wsSnap.exists) throw new AppError('not_found', 'workspace_not_found', 'Workspace was not found.');
+  const ownerCount = Number(wsSnap.get('ownerCount') ?? 0);
+  const after = ownerCountAfter(ownerCount, prevSnap.exists ? (prevSnap.get('role') as Role) : null, member.role);
+  tx.set(memberRef(member.wsId, member.uid), member);
+  if (after !== ownerCount) tx.update(wsRef(member.wsId), { ownerCount: after });
+}
 
 export class FirestoreWorkspaceStore implements WorkspaceStore {
   /**
@@ -65,22 +78,32 @@ export class FirestoreWorkspaceStore implements WorkspaceStore {
   async putMember(member: Member): Promise<void> {
     await firestore().runTransaction(async (tx) => {
       const [wsSnap, prevSnap] = (await tx.getAll(wsRef(member.wsId), memberRef(member.wsId, member.uid))) as [DocumentSnapshot, DocumentSnapshot];
-      if (!wsSnap.exists) throw new AppError('not_found', 'workspace_not_found', 'Workspace was not found.');
-      const ownerCount = Number(wsSnap.get('ownerCount') ?? 0);
-      const after = ownerCountAfter(ownerCount, prevSnap.exists ? (prevSnap.get('role') as Role) : null, member.role);
-      tx.set(memberRef(member.wsId, member.uid), member);
-      if (after !== ownerCount) tx.update(wsRef(member.wsId), { ownerCount: after });
+      stageMember(tx, member, wsSnap, prevSnap);
     });
   }
 
-  async removeMember(wsId: string, uid: string): Promise<void> {
-    await firestore().runTransaction(async (tx) => {
+  /**
+   * The member's keys are found by creator and by owner (keys made before re-owning existed
+   * carry no ownedBy), and revoked in the same transaction as the removal: a key re-owned
+   * concurrently is either re-owned first (and kept) or revoked.
+   */
+  async removeMember(wsId: string, uid: string, at: Date): Promise<{ revokedKeys: string[] }> {
+    return firestore().runTransaction(async (tx) => {
+      const keys = wsRef(wsId).collection('apiKeys');
       const [wsSnap, prevSnap] = (await tx.getAll(wsRef(wsId), memberRef(wsId, uid))) as [DocumentSnapshot, DocumentSnapshot];
-      if (!prevSnap.exists) return;
+      if (!prevSnap.exists) return { revokedKeys: [] };
+      const [created, owned] = await Promise.all([tx.get(keys.where('createdBy', '==', uid)), tx.get(keys.where('ownedBy', '==', uid))]);
       const ownerCount = Number(wsSnap.get('ownerCount') ?? 0);
       const after = ownerCountAfter(ownerCount, prevSnap.get('role') as Role, null);
       if (after !== ownerCount) tx.update(wsRef(wsId), { ownerCount: after });
       tx.delete(memberRef(wsId, uid));
+      const revoked = new Map<string, DocumentSnapshot>();
+      for (const doc of [...created.docs, ...owned.docs]) {
+        const key = doc.data() as ApiKey;
+        if (!key.revokedAt && ownerOf(key) === uid) revoked.set(doc.id, doc);
+      }
+      for (const doc of revoked.values()) tx.update(doc.ref, { revokedAt: at });
+      return { revokedKeys: [...revoked.keys()] };
     });
   }
 }

@@ -3,9 +3,10 @@ import { implement, type RouteDef } from '../route.js';
 import { apiKeyRoutes } from './apiKeys.js';
 import { catalogRoutes } from './catalog.js';
 import { installRoutes } from './installs.js';
-import { memberRoutes } from './members.js';
+import { invitationRoutes, memberRoutes } from './members.js';
 import { runnerRoutes } from './runner.js';
 import { runRoutes } from './runs.js';
+import { sessionRoutes } from './sessions.js';
 import { webhookRoutes } from './webhooks.js';
 import { workspaceRoutes } from './workspaces.js';
 
@@ -24,7 +25,9 @@ export const allRoutes: readonly RouteDef[] = [
   ...catalogRoutes,
   ...workspaceRoutes,
   ...memberRoutes,
+  ...invitationRoutes,
   ...apiKeyRoutes,
+  ...sessionRoutes,
   ...installRoutes,
   ...runRoutes,
   ...webhookRoutes,

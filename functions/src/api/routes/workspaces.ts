@@ -4,7 +4,7 @@ import { implement } from '../route.js';
 
 export const workspaceRoutes = [
   implement(endpoints.getMe, async ({ principal }) => ({
-      body: principal?.kind === 'user' ? { uid: principal.uid, email: principal.email } : null,
+      body: principal?.kind === 'user' ? { uid: principal.uid, email: principal.email, emailVerified: principal.emailVerified } : null,
     })),
   implement(endpoints.listWorkspaces, async ({ deps, principal, query }) => {
       const uid = principal?.kind === 'user' ? principal.uid : '';

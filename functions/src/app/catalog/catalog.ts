@@ -1,4 +1,5 @@
 import { planCatalogQuery, type CatalogQuery } from '../../domain/catalogSearch.js';
+import { publicAuthorName } from '../../domain/authorName.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { permissionsByRisk, type Manifest } from '../../domain/manifest.js';
 import type { AgentListing, Review } from '../../domain/models.js';
@@ -57,7 +58,7 @@ export async function getVersion(deps: Pick<Deps, 'catalog'>, agentId: string, v
 /** One review per user, editable, only by a member of a workspace that installed the agent. */
 export async function putReview(
   deps: Pick<Deps, 'catalog' | 'workspaces' | 'clock'>,
-  user: { uid: string; email: string | null },
+  user: { uid: string; name: string | null },
   agentId: string,
   input: { rating: number; text: string },
 ) {
@@ -69,7 +70,8 @@ export async function putReview(
   const review: Review = {
     agentId,
     uid: user.uid,
-    authorName: (user.email ?? 'user').split('@')[0]!.slice(0, 40),
+    // Public: never anything derived from the email address.
+    authorName: publicAuthorName(user.name),
     rating: input.rating,
     text: input.text,
     createdAt: now,

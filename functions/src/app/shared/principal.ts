@@ -3,7 +3,8 @@ import type { ApiKeyScope, Permission, Role } from '../../domain/roles.js';
 
 /** Who is calling, after authentication. */
 export type Principal =
-  | { kind: 'user'; uid: string; email: string | null }
+  /** A signed-in user; `sessionId` names the sign-in their token comes from (app/accounts/sessions.ts). */
+  | { kind: 'user'; uid: string; email: string | null; emailVerified: boolean; name: string | null; sessionId: string }
   | { kind: 'apiKey'; wsId: string; keyId: string; scopes: readonly ApiKeyScope[] }
   /** `run` is the run as read when the token was checked: it spares the handler a second read. */
   | { kind: 'runner'; wsId: string; runId: string; attempt: number; run: Run }

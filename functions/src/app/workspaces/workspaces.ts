@@ -50,33 +50,6 @@ function actorRole(access: WorkspaceAccess): Role {
   return access.role;
 }
 
-export async function addMember(
-  deps: Pick<Deps, 'workspaces' | 'users' | 'clock'>,
-  access: WorkspaceAccess,
-  input: { email: string; role: Role },
-): Promise<Member> {
-  const role = actorRole(access);
-  if (!canAssignRole(role, input.role)) {
-    throw new AppError('forbidden', 'role_not_assignable', `A ${role} cannot grant the ${input.role} role.`);
-  }
-  const user = await deps.users.findByEmail(input.email);
-  if (!user) {
-    throw new AppError('not_found', 'user_not_found', 'No user has signed up with that email address yet.');
-  }
-  const existing = await deps.workspaces.getMember(access.wsId, user.uid);
-  if (existing) throw new AppError('conflict', 'already_member', 'That user is already a member of this workspace.');
-  const member: Member = {
-    uid: user.uid,
-    wsId: access.wsId,
-    role: input.role,
-    email: user.email,
-    addedBy: access.principal.kind === 'user' ? access.principal.uid : 'unknown',
-    addedAt: deps.clock.now(),
-  };
-  await deps.workspaces.putMember(member);
-  return member;
-}
-
 export async function changeMemberRole(
   deps: Pick<Deps, 'workspaces'>,
   access: WorkspaceAccess,
@@ -94,12 +67,13 @@ export async function changeMemberRole(
   return updated;
 }
 
-export async function removeMember(deps: Pick<Deps, 'workspaces'>, access: WorkspaceAccess, uid: string): Promise<void> {
+/** Removing a member also revokes the API keys they own (unless re-owned before): see WorkspaceStore.removeMember. */
+export async function removeMember(deps: Pick<Deps, 'workspaces' | 'clock'>, access: WorkspaceAccess, uid: string): Promise<void> {
   const role = actorRole(access);
   const member = await deps.workspaces.getMember(access.wsId, uid);
   if (!member) throw notFound('Member', 'member_not_found');
   if (!canAssignRole(role, member.role)) {
     throw new AppError('forbidden', 'role_not_assignable', `A ${role} cannot remove a ${member.role}.`);
   }
-  await deps.workspaces.removeMember(access.wsId, uid);
+  await deps.workspaces.removeMember(access.wsId, uid, deps.clock.now());
 }

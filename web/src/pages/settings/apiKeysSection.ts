@@ -40,6 +40,8 @@ function keyRow(wsId: string, k: ApiKey, reload: () => void): HTMLElement {
           ? t('keys.revokedAt', { when: formatDateTime(k.revokedAt) })
           : t('keys.created', { when: formatDateTime(k.createdAt), used: k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t('keys.never') }),
       ),
+      k.expiresAt && !k.revokedAt ? h('br') : null,
+      k.expiresAt && !k.revokedAt ? h('span', { class: 'muted' }, t(new Date(k.expiresAt).getTime() <= Date.now() ? 'keys.expired' : 'keys.expires', { when: formatDateTime(k.expiresAt) })) : null,
     ),
     revoke,
   );
@@ -50,8 +52,16 @@ export async function apiKeysSection(container: HTMLElement, wsId: string, signa
   const shown = h('div', { class: 'secret-slot', 'aria-live': 'polite' });
   const name = h('input', { id: 'key-name', name: 'name', required: true, maxlength: 80, autocomplete: 'off' });
   const scopes = SCOPES.map((s) => h('label', { class: 'choice' }, h('input', { type: 'checkbox', name: 'scopes', value: s, checked: s === 'runs.read' || s === 'runs.trigger' }), scopeLabel(s)));
+  const expiry = h('input', { id: 'key-expiry', name: 'expiry', type: 'number', min: 1, max: 3650, step: 1, inputmode: 'numeric' });
   const create = h('button', { type: 'submit' }, t('keys.create'));
-  const form = h('form', {}, field(name, t('keys.name')), h('fieldset', {}, h('legend', {}, t('keys.scopes')), h('div', { class: 'choices' }, ...scopes)), create);
+  const form = h(
+    'form',
+    {},
+    field(name, t('keys.name')),
+    h('fieldset', {}, h('legend', {}, t('keys.scopes')), h('div', { class: 'choices' }, ...scopes)),
+    field(expiry, t('keys.expiryDays'), '', t('keys.expiryHint')),
+    create,
+  );
   const render = () => {
     replace(listSlot);
     return pagedList(listSlot, h('ul', { class: 'rows' }), (cursor) => api.call('listApiKeys', { params: { wsId }, query: { cursor }, signal }), (k) => keyRow(wsId, k, () => void render().catch(showError)), () => h('p', {}, t('keys.none')));
@@ -64,8 +74,11 @@ export async function apiKeysSection(container: HTMLElement, wsId: string, signa
       return;
     }
     void busy(create, async () => {
-      const key = await api.call('createApiKey', { params: { wsId }, body: { name: name.value.trim(), scopes: chosen } });
+      const days = expiry.value ? Number(expiry.value) : null;
+      const expiresAt = days ? new Date(Date.now() + days * 86_400_000).toISOString() : undefined;
+      const key = await api.call('createApiKey', { params: { wsId }, body: { name: name.value.trim(), scopes: chosen, ...(expiresAt ? { expiresAt } : {}) } });
       name.value = '';
+      expiry.value = '';
       const secret = h('code', { class: 'secret', tabindex: 0 }, key.secret);
       const done = h('button', { type: 'button', class: 'secondary' }, t('keys.hideSecret'));
       done.addEventListener('click', () => replace(shown));

@@ -1,8 +1,8 @@
-/** `#/signin`: sign in, or create an account, with email and password. */
-import { currentUser, signIn, signOut, signUp } from '../../auth.ts';
+/** `#/signin`: sign in with Google or GitHub, or with email and password (create an account, reset a forgotten password). */
+import { currentUser, sendPasswordReset, signIn, signInWithProvider, signOut, signUp, type Provider } from '../../auth.ts';
 import { h } from '../../ui/dom.ts';
 import { t } from '../../i18n.ts';
-import { showError } from '../../messages.ts';
+import { showError, showErrorText, showStatus } from '../../messages.ts';
 import { navigate, type Page } from '../../router.ts';
 import { setTitle } from '../../ui/common.ts';
 
@@ -52,13 +52,45 @@ export const signInPage: Page = (root, { query }) => {
     ),
   );
   const form = h('form', {}, fields);
+
+  const providerButton = (provider: Provider, label: string) => {
+    const button = h('button', { type: 'button', class: 'secondary' }, label);
+    button.addEventListener('click', () => {
+      fields.disabled = true;
+      signInWithProvider(provider)
+        .then(() => navigate(next, t('signin.done'), { replace: true }))
+        .catch(showError)
+        .finally(() => {
+          fields.disabled = false;
+        });
+    });
+    return button;
+  };
+  const providers = h('div', { class: 'providers', role: 'group', 'aria-label': t('signin.providers') }, providerButton('google', t('signin.google')), providerButton('github', t('signin.github')));
+
+  const forgot = h('button', { type: 'button', class: 'link' }, t('signin.forgot'));
+  forgot.addEventListener('click', () => {
+    const address = email.value.trim();
+    if (!address || !email.checkValidity()) {
+      showErrorText(t('signin.forgotNeedsEmail'));
+      email.focus();
+      return;
+    }
+    // The same answer whether or not the address has an account: the page does not reveal which.
+    sendPasswordReset(address)
+      .catch((err: unknown) => {
+        if ((err as { code?: string }).code !== 'auth/user-not-found') throw err;
+      })
+      .then(() => showStatus(t('signin.resetSent', { email: address })))
+      .catch(showError);
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const mode = (event.submitter as HTMLButtonElement | null)?.value === 'signup' ? 'signup' : 'signin';
     fields.disabled = true;
     (mode === 'signup' ? signUp : signIn)(email.value.trim(), password.value)
       // The session listener re-renders the page; go where the visitor was heading.
-      .then(() => navigate(next, mode === 'signup' ? t('signin.created') : t('signin.done'), { replace: true }))
+      .then(() => navigate(next, mode === 'signup' ? t('signin.createdVerify', { email: email.value.trim() }) : t('signin.done'), { replace: true }))
       .catch((err: unknown) => {
         showError(err);
         password.focus();
@@ -67,5 +99,5 @@ export const signInPage: Page = (root, { query }) => {
         fields.disabled = false;
       });
   });
-  root.append(form);
+  root.append(providers, h('p', { class: 'muted' }, t('signin.orEmail')), form, h('p', {}, forgot));
 };
