@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiKeyId, PageQuery, pageOf, UserId, WorkspaceId } from '../common.js';
+import { ApiKeyId, Id, PageQuery, pageOf, UserId, WorkspaceId } from '../common.js';
 import { endpoint } from '../endpoint.js';
 import { Role } from '../roles.js';
 import {
@@ -107,7 +107,7 @@ export const workspaceEndpoints = {
     summary: 'Re-own an API key: it then acts for another member, and survives its former owner leaving',
     tags: ['api keys'],
     access: keysManage,
-    params: z.object({ wsId: Id, keyId: Id }).strict(),
+    params: z.object({ wsId: WorkspaceId, keyId: ApiKeyId }).strict(),
     body: TransferApiKeyIn,
     response: { status: 200, schema: ApiKeyOut, description: 'The key' },
     errors: [409],
@@ -133,7 +133,7 @@ export const workspaceEndpoints = {
     summary: 'Revoke a pending invitation; it can no longer be accepted',
     tags: ['invitations'],
     access: membersManage,
-    params: z.object({ wsId: Id, invitationId: Id }).strict(),
+    params: z.object({ wsId: WorkspaceId, invitationId: Id }).strict(),
     response: { status: 200, schema: InvitationOut, description: 'The revoked invitation' },
     errors: [409],
   }),
