@@ -60,6 +60,8 @@ export function indexesFile() {
       // Search tokens are only ever matched with array-contains (composite indexes above).
       { collectionGroup: 'agents', fieldPath: 'searchTokens', indexes: [{ arrayConfig: 'CONTAINS', queryScope: 'COLLECTION' }] },
       { collectionGroup: 'agents', fieldPath: 'searchWords', indexes: [] },
+      // Anonymous search counters (api/rateLimits): a window's document is deleted after it ends.
+      { collectionGroup: 'rateLimits', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'idempotency', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'idempotency', fieldPath: 'bodyJson', indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'yaml', indexes: [] },

@@ -18,7 +18,8 @@ export function contentSecurityPolicy(emulators?: { auth: string; firestore: str
     'script-src': ["'self'", 'https://apis.google.com'],
     'connect-src': ["'self'", 'https://identitytoolkit.googleapis.com', 'https://securetoken.googleapis.com', 'https://firestore.googleapis.com', ...local],
     'frame-src': ['https://*.firebaseapp.com', 'https://*.web.app', ...(emulators ? [new URL(emulators.auth).origin] : [])],
-    'img-src': ["'self'", 'data:'],
+    // Firestore's WebChannel probes connectivity with an image from www.google.com when its connection fails.
+    'img-src': ["'self'", 'data:', 'https://www.google.com'],
     'style-src': ["'self'"],
     'font-src': ["'self'"],
     'object-src': ["'none'"],

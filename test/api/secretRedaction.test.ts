@@ -84,8 +84,9 @@ async function secretInstall(ws: TestWorkspace, values: Record<string, string>):
 
 /** A run of the install as dispatch leaves it, the install's current secret references pinned. */
 async function dispatchedRun(ws: TestWorkspace, installId: string) {
-  const install = (await adminDb.doc(`workspaces/${ws.id}/installs/${installId}`).get()).data()!;
-  const secretRefs = Object.fromEntries(Object.entries(install['secrets'] as Record<string, { ref: string }>).map(([n, s]) => [n, s.ref]));
+  // The install's secret references live in its internal document (no client reads them).
+  const refs = (await adminDb.doc(`workspaces/${ws.id}/installs/${installId}/internal/refs`).get()).data()!;
+  const secretRefs = { ...(refs['secrets'] as Record<string, string>) };
   const seeded = await seedStartingRun(ws.id, { agentId, agentVersion: '1.0.0', installId, secretRefs });
   expect((await call('POST', `/runner/runs/${seeded.runId}/started`, { token: seeded.token })).status).toBe(200);
   return seeded;

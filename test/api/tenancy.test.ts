@@ -22,7 +22,7 @@ const BOOTSTRAP = new Set(['/v1/runner/runs/:runId/session']);
 
 function concrete(route: RouteDef, values: Record<string, string> = {}): string {
   return route.path.replace(/::([A-Za-z]+)|:([A-Za-z]+)/g, (_m, verb: string | undefined, name: string | undefined) =>
-    verb ? `:${verb}` : (values[name!] ?? (name === 'agentId' ? 'cost-anomaly-detector' : 'abc123XYZ')),
+    verb ? `:${verb}` : (values[name!] ?? (name === 'agentId' ? 'cost-anomaly-detector' : name === 'name' && route.path.includes('/secrets/') ? 'API_TOKEN' : 'abc123XYZ')),
   );
 }
 
