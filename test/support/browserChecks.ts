@@ -102,7 +102,8 @@ export async function signInAs(page: Page, user: TestUser, ws?: { id: string; na
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect.poll(() => page.getByText('You are signed in.').count()).toBeGreaterThan(0);
+  // The header's Account link stays (the "You are signed in." status may be replaced by the next page's at once).
+  await expect.poll(() => page.getByRole('link', { name: 'Account', exact: true }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
 }
 
 /**
