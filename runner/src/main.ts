@@ -172,7 +172,7 @@ async function main(): Promise<never> {
     client = await startRunnerSession({ apiUrl: env.RUNNER_API_URL, runId: env.RUN_ID, bootstrapToken: env.RUNNER_BOOTSTRAP_TOKEN });
   } catch (err) {
     // Without a session nothing can be reported: the platform's start timeout handles the run.
-    console.error('runner: could not exchange the bootstrap token:', (err as Error).message);
+    say('runner: could not exchange the bootstrap token:', (err as Error).message);
     exit(1);
   }
   const started = await client.call('runnerStarted');

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { projectId, stack } from '../support/stack.ts';
+import { runAsFunctions } from '../support/stack.ts';
 import { installAgent, newWorkspace, type TestWorkspace } from '../support/users.ts';
 
 /**
@@ -11,14 +9,7 @@ import { installAgent, newWorkspace, type TestWorkspace } from '../support/users
  * router does when completing an Idempotency-Key fails, or the instance dies between the
  * handler's side effect and that completion.
  */
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const functionsEnv = Object.fromEntries(
-  readFileSync(path.join(repoRoot, 'functions', `.env.${projectId}`), 'utf8')
-    .split('\n')
-    .filter((l) => /^[A-Z_]+=/.test(l))
-    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-);
-Object.assign(process.env, stack.clientEnv, functionsEnv);
+runAsFunctions();
 
 const { getDeps } = await import('../../functions/src/triggers/deps.ts');
 const { createRouter } = await import('../../functions/src/api/router.ts');

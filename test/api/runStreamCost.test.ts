@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { seedStartingRun } from '../support/runs.ts';
-import { projectId, stack } from '../support/stack.ts';
+import { runAsFunctions } from '../support/stack.ts';
 import { newWorkspace } from '../support/users.ts';
 
 /**
@@ -11,14 +9,7 @@ import { newWorkspace } from '../support/users.ts';
  * emulator) in this process: every document a port call returns is counted (a query that
  * returns nothing still bills one read), and so is every document a listener delivers.
  */
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const functionsEnv = Object.fromEntries(
-  readFileSync(path.join(repoRoot, 'functions', `.env.${projectId}`), 'utf8')
-    .split('\n')
-    .filter((l) => /^[A-Z_]+=/.test(l))
-    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-);
-Object.assign(process.env, stack.clientEnv, functionsEnv);
+runAsFunctions();
 
 const { getDeps } = await import('../../functions/src/triggers/deps.ts');
 const { streamRun } = await import('../../functions/src/app/runs/runStream.ts');

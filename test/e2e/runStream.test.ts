@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { call } from '../support/http.ts';
 import { seedStartingRun } from '../support/runs.ts';
-import { projectId, urls } from '../support/stack.ts';
+import { functionsParams, urls } from '../support/stack.ts';
 import { installAgent, newWorkspace } from '../support/users.ts';
 
 /** The test stack's bound on open streams per user (functions/.env.<project>). */
-const maxStreams = Number(
-  /^MAX_RUN_STREAMS_PER_USER=(\d+)$/m.exec(readFileSync(path.resolve(import.meta.dirname, '../../functions', `.env.${projectId}`), 'utf8'))?.[1] ?? 3,
-);
+const maxStreams = Number(functionsParams()['MAX_RUN_STREAMS_PER_USER'] ?? 3);
 
 interface Frame {
   id: string;
