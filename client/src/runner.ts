@@ -43,11 +43,14 @@ export function createRunnerClient(options: RunnerClientOptions) {
 
 /**
  * The runner's first call: exchanges the execution's one-time bootstrap token
- * (RUNNER_BOOTSTRAP_TOKEN) for the run's session token, and returns the client that uses it.
- * A second exchange is refused (409 `bootstrap_token_used`), so a retry after a lost answer
- * fails too: the platform's start timeout then retries the attempt with a fresh token.
+ * (RUNNER_BOOTSTRAP_TOKEN) for the run's session token, which also records the start, and
+ * returns the client that uses the token with what the agent runs with. A second exchange is
+ * refused (409 `bootstrap_token_used`), so a retry after a lost answer fails too: the platform's
+ * start timeout then retries the attempt with a fresh token.
  */
-export async function startRunnerSession(options: Omit<RunnerClientOptions, 'token'> & { bootstrapToken: string }): Promise<RunnerClient> {
+export async function startRunnerSession(
+  options: Omit<RunnerClientOptions, 'token'> & { bootstrapToken: string },
+): Promise<{ client: RunnerClient; started: ResponseOf<'runnerStarted'> }> {
   const { bootstrapToken, ...rest } = options;
   const root = rest.apiUrl.replace(/\/$/, '');
   if (!root.endsWith(RUNNER_API_PATH)) throw new TypeError(`the runner API URL must end with ${RUNNER_API_PATH}: ${rest.apiUrl}`);
@@ -59,6 +62,6 @@ export async function startRunnerSession(options: Omit<RunnerClientOptions, 'tok
     baseDelayMs: rest.baseDelayMs ?? 200,
     timeoutMs: rest.timeoutMs ?? 15_000,
   });
-  const { token } = await api.call('runnerSession', { params: { runId: rest.runId }, body: { bootstrapToken } });
-  return createRunnerClient({ ...rest, token });
+  const { token, started } = await api.call('runnerSession', { params: { runId: rest.runId }, body: { bootstrapToken } });
+  return { client: createRunnerClient({ ...rest, token }), started };
 }

@@ -16,6 +16,7 @@ export * from './runs.js';
 export * from './runner.js';
 export * from './sandbox.js';
 export * from './webhooks.js';
+export * from './events.js';
 export * from './meta.js';
 export * from './execution.js';
 export * from './redaction.js';

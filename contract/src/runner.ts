@@ -53,9 +53,13 @@ export type Completion = z.input<typeof CompleteIn>;
 
 export const SandboxKey = z.string().regex(/^[a-z][a-z0-9.]{0,40}\/\S.{0,399}$/, 'kind/id');
 
-/** The runner's exchange of its one-time bootstrap token (RUNNER_BOOTSTRAP_TOKEN) for its session token. */
+/**
+ * The runner's first call: its one-time bootstrap token (RUNNER_BOOTSTRAP_TOKEN) for its session
+ * token. The exchange also records the start and answers what the agent runs with, so an
+ * execution reaches `running` in one round trip.
+ */
 export const RunnerSessionIn = z.object({ bootstrapToken: z.string().min(16).max(400) }).strict().meta({ id: 'RunnerSessionRequest' });
-export const RunnerSessionOut = z.object({ token: z.string() }).meta({ id: 'RunnerSession' });
+export const RunnerSessionOut = z.object({ token: z.string(), started: RunnerStartedOut }).meta({ id: 'RunnerSession' });
 
 export const ArtifactUploadIn = z
   .object({

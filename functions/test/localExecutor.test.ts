@@ -48,7 +48,7 @@ interface Call {
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
-/** What the runner API answers to `started` (the contract's shape). */
+/** What the runner API answers with the session token and to `started` (the contract's shape). */
 const started: RunnerStarted = { ok: true, input: {}, config: {}, attempt: 1, policy: { scopes: [], gated: [] }, secretNames: [] };
 
 const SESSION_TOKEN = 'rt_ws1_run1_session0123456789abcdef';
@@ -65,7 +65,7 @@ async function runnerApi(): Promise<{ url: string; calls: Call[]; completed: Pro
       const call = { action: req.url!.split('/').at(-1)!, auth: req.headers.authorization, body: raw ? JSON.parse(raw) : undefined };
       calls.push(call);
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      const answer = call.action === 'session' ? { token: SESSION_TOKEN } : call.action === 'started' ? started : { ok: true, duplicate: false, truncated: false };
+      const answer = call.action === 'session' ? { token: SESSION_TOKEN, started } : call.action === 'started' ? started : { ok: true, duplicate: false, truncated: false };
       res.end(JSON.stringify(answer));
       if (call.action === 'complete') done(call);
     });
@@ -94,8 +94,8 @@ describe('local executor (the Cloud Run stand-in)', () => {
       'spawn: ERR_ACCESS_DENIED',
       'env has no host secrets: allowed',
     ]);
-    // The runner's order: session, started, then logs and heartbeats, then complete last.
-    expect(api.calls[1]!.action).toBe('started');
+    // The runner's order: the session (which is the start), then logs and heartbeats, then complete last.
+    expect(api.calls.map((c) => c.action)).not.toContain('started');
     expect(api.calls.at(-1)!.action).toBe('complete');
     const lines = api.calls.filter((c) => c.action === 'logs').flatMap((c) => c.body.lines.map((l: { msg: string }) => l.msg));
     expect(lines).toContain('write /tmp: ERR_ACCESS_DENIED');

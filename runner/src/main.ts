@@ -168,14 +168,15 @@ process.on('SIGTERM', () => {
 });
 
 async function main(): Promise<never> {
+  let started: RunnerStarted;
   try {
-    client = await startRunnerSession({ apiUrl: env.RUNNER_API_URL, runId: env.RUN_ID, bootstrapToken: env.RUNNER_BOOTSTRAP_TOKEN });
+    // One round trip: the exchange records the start and answers what the agent runs with.
+    ({ client, started } = await startRunnerSession({ apiUrl: env.RUNNER_API_URL, runId: env.RUN_ID, bootstrapToken: env.RUNNER_BOOTSTRAP_TOKEN }));
   } catch (err) {
     // Without a session nothing can be reported: the platform's start timeout handles the run.
     say('runner: could not exchange the bootstrap token:', (err as Error).message);
     exit(1);
   }
-  const started = await client.call('runnerStarted');
   heartbeat.start();
   // Secret values are fetched, not passed in the environment: they stay out of job metadata.
   const secrets = started.secretNames.length ? (await client.call('runnerSecrets')).values : {};

@@ -121,16 +121,35 @@ describe("the runner's credential: a one-time bootstrap token exchanged for a se
     const first = await call('POST', `/runner/runs/${runId}/session`, { body: { bootstrapToken } });
     expect(first.status).toBe(200);
     expect(first.body.token).toMatch(new RegExp(`^rt_${ws.id}_${runId}_`));
+    // The exchange is the start: one round trip from the execution to `running`.
+    expect(first.body.started).toMatchObject({ ok: true, attempt: 1, input: {}, secretNames: [], policy: { scopes: expect.arrayContaining(['billing.read']) } });
+    const run = (await call('GET', `/workspaces/${ws.id}/runs/${runId}`, { token: ws.owner.idToken })).body;
+    expect(run).toMatchObject({ state: 'running', startedAt: expect.any(String) });
     const second = await call('POST', `/runner/runs/${runId}/session`, { body: { bootstrapToken } });
     expect({ status: second.status, code: codeOf(second) }).toEqual({ status: 409, code: 'bootstrap_token_used' });
-    // The session token works; only its hash is stored, in the run's internal document.
-    expect((await call('POST', `/runner/runs/${runId}/started`, { token: first.body.token })).status).toBe(200);
+    // The session token works (`started` again answers the same payload); only its hash is stored.
+    const again = await call('POST', `/runner/runs/${runId}/started`, { token: first.body.token });
+    expect(again.body).toEqual(first.body.started);
     const internal = (await adminDb.doc(`workspaces/${ws.id}/runs/${runId}/internal/runner`).get()).data()!;
     expect(JSON.stringify(internal)).not.toContain(first.body.token.split('_').pop());
     expect(internal['runnerTokenHash']).toMatch(/^[0-9a-f]{64}$/);
     // A wrong or foreign token is refused the same way as none.
     const forged = await call('POST', `/runner/runs/${runId}/session`, { body: { bootstrapToken: bootstrapToken.slice(0, -4) + 'abcd' } });
     expect({ status: forged.status, code: codeOf(forged) }).toEqual({ status: 401, code: 'invalid_bootstrap_token' });
+  });
+
+  it('an attempt that is no longer starting refuses the exchange, after checking the token', async () => {
+    const ws = await newWorkspace();
+    const agent = { agentId: 'cost-anomaly-detector', agentVersion: await latest('cost-anomaly-detector'), expiresAt: new Date(Date.now() + 600_000) };
+    for (const [state, code] of [['queued', 'run_not_starting'], ['canceled', 'run_finished']] as const) {
+      const { runId, bootstrapToken } = await seedDispatchedRun(ws.id, agent);
+      await adminDb.doc(`workspaces/${ws.id}/runs/${runId}`).update({ state });
+      const forged = await call('POST', `/runner/runs/${runId}/session`, { body: { bootstrapToken: bootstrapToken.slice(0, -4) + 'abcd' } });
+      expect({ state, code: codeOf(forged) }).toEqual({ state, code: 'invalid_bootstrap_token' });
+      const res = await call('POST', `/runner/runs/${runId}/session`, { body: { bootstrapToken } });
+      expect({ state, status: res.status, code: codeOf(res) }).toEqual({ state, status: 409, code });
+      expect((await adminDb.doc(`workspaces/${ws.id}/runs/${runId}`).get()).data()!['state']).toBe(state);
+    }
   });
 
   it('an exchange after the window (server clock) is refused', async () => {

@@ -11,17 +11,17 @@ const tags = ['runner'];
 
 export const runnerEndpoints = {
   runnerSession: endpoint('runnerSession', {
-    summary: "Exchange the execution's one-time bootstrap token for the run's session token (once, within the start window)",
+    summary: "Exchange the execution's one-time bootstrap token for the run's session token (once, within the start window); records the start",
     tags,
     // The bootstrap token in the body is the credential: the execution has no other yet.
     access: { kind: 'public' },
     params: RunParams,
     body: RunnerSessionIn,
-    response: { status: 200, schema: RunnerSessionOut, description: 'The session token for every other runner call; only its hash is stored' },
+    response: { status: 200, schema: RunnerSessionOut, description: 'The session token for every other runner call (only its hash is stored), and what the agent runs with' },
     errors: [401, 409],
   }),
   runnerStarted: endpoint('runnerStarted', {
-    summary: 'The execution has started the agent',
+    summary: 'What the agent runs with (input, install config, cloud policy); records the start if the session exchange did not. Idempotent',
     tags,
     access: runner,
     params: RunParams,

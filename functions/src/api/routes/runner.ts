@@ -1,33 +1,23 @@
 import { endpoints } from '@agent-marketplace/contract';
-import { getInstall } from '../../app/installs/installs.js';
 import type { Principal } from '../../app/shared/principal.js';
 import { attachArtifact } from '../../app/runs/runArtifacts.js';
-import { exchangeBootstrapToken, ingestLogs, reportCompleted, reportHeartbeat, reportStarted } from '../../app/runs/runnerReports.js';
+import { ingestLogs, reportCompleted, reportHeartbeat, reportStarted, startRunnerSession } from '../../app/runs/runnerReports.js';
 import { secretsForRun } from '../../app/runs/runSecrets.js';
-import { policyOf, readSandbox, recordSandboxAction } from '../../app/sandbox/sandbox.js';
+import { readSandbox, recordSandboxAction } from '../../app/sandbox/sandbox.js';
 import { implement } from '../route.js';
 
 /**
  * The runner API: how an execution (the Node runner, or an agent in any language) reports
  * back. The execution gets a one-time bootstrap token (RUNNER_BOOTSTRAP_TOKEN) and exchanges it
- * here for the run-scoped session token that authenticates every other call. Everything a
+ * here, starting the run, for the run-scoped session token that authenticates every other call. Everything a
  * runner sends is checked as if an attacker sent it: the agent shares its process.
  */
 type RunnerPrincipal = Extract<Principal, { kind: 'runner' }>;
 const runnerOf = (principal: unknown) => principal as RunnerPrincipal;
 
 export const runnerRoutes = [
-  implement(endpoints.runnerSession, async ({ deps, params, body }) => ({ body: await exchangeBootstrapToken(deps, params.runId, body.bootstrapToken) })),
-  implement(endpoints.runnerStarted, async ({ deps, principal }) => {
-      const run = await reportStarted(deps, runnerOf(principal));
-      const [install, manifest] = await Promise.all([
-        getInstall(deps, run.wsId, run.installId).catch(() => null),
-        deps.catalog.getVersion(run.agentId, run.agentVersion),
-      ]);
-      const policy = manifest ? policyOf(manifest) : { scopes: [], gated: [] };
-      const secretNames = Object.keys(install?.secrets ?? {});
-      return { body: { ok: true, input: run.input, config: install?.config ?? {}, attempt: run.attempt, policy, secretNames } };
-    }),
+  implement(endpoints.runnerSession, async ({ deps, params, body }) => ({ body: await startRunnerSession(deps, params.runId, body.bootstrapToken) })),
+  implement(endpoints.runnerStarted, async ({ deps, principal }) => ({ body: await reportStarted(deps, runnerOf(principal)) })),
   implement(endpoints.runnerLogs, async ({ deps, principal, body }) => {
       const { created, truncated } = await ingestLogs(deps, runnerOf(principal), body);
       return { body: { ok: true, duplicate: !created, truncated } };

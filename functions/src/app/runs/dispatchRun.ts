@@ -28,7 +28,7 @@ export async function dispatchRun(
 
   const holder = newId();
   // Execution metadata is readable by anyone with run.executions.get: it carries only a
-  // bootstrap token, spent at the runner's start (runnerReports.exchangeBootstrapToken).
+  // bootstrap token, spent at the runner's start (runnerReports.startRunnerSession).
   const secret = newSecret();
   const bootstrapToken = formatCredential(BOOTSTRAP_TOKEN_PREFIX, run.wsId, run.id, secret);
   const leasedAt = deps.clock.now();

@@ -2,7 +2,7 @@ import { AppError } from '../../domain/errors.js';
 import { validateAgainst } from '../../domain/jsonSchema.js';
 import type { LogChunk, LogLine, Run } from '../../domain/models.js';
 import { fitUnderLimits, storedSeq } from '../../domain/runLogs.js';
-import { isTerminal } from '../../domain/runState.js';
+import { isTerminal, RunState } from '../../domain/runState.js';
 import { watchRunning } from '../../domain/runWatch.js';
 import { BOOTSTRAP_TOKEN_PREFIX, RUNNER_TOKEN_PREFIX } from './dispatchRun.js';
 import type { Deps } from '../deps.js';
@@ -12,6 +12,9 @@ import { redactorFor } from './runSecrets.js';
 import { cutTail, type Redactor } from '../../domain/redaction.js';
 import { formatCredential, matchesHash, newSecret, parseCredential, sha256 } from '../shared/credentials.js';
 import { checkUsage } from '../../domain/usageBound.js';
+import type { RunnerStarted } from '@agent-marketplace/contract/runner';
+import { getInstall } from '../installs/installs.js';
+import { policyOf } from '../sandbox/sandbox.js';
 
 /** How long a finished run's token still works, so a runner can retry a lost `complete`. */
 const FINISHED_GRACE_MS = 15 * 60_000;
@@ -36,32 +39,48 @@ const invalidBootstrap = () =>
 
 /**
  * The runner's first call: its one-time bootstrap token (the only credential in the execution's
- * metadata) for the run's session token. One exchange per attempt, within the start window on
- * the server's clock; a second one (someone who read the metadata later) is refused, and the
- * session token is kept only as a hash in the run's internal document.
+ * metadata) for the run's session token, and the start, in one transaction, so reaching
+ * `running` costs the execution one round trip. One exchange per attempt, within the start
+ * window on the server's clock; a second one (someone who read the metadata later) is refused,
+ * and the session token is kept only as a hash in the run's internal document.
  */
-export async function exchangeBootstrapToken(deps: Pick<Deps, 'runs' | 'clock'>, runId: string, bootstrapToken: string): Promise<{ token: string }> {
+export async function startRunnerSession(
+  deps: Pick<Deps, 'runs' | 'clock' | 'config' | 'installs' | 'catalog'>,
+  runId: string,
+  bootstrapToken: string,
+): Promise<{ token: string; started: RunnerStarted }> {
   const parsed = parseCredential(BOOTSTRAP_TOKEN_PREFIX, bootstrapToken);
   if (!parsed || parsed.id !== runId) throw invalidBootstrap();
   const secret = newSecret();
-  await deps.runs
-    .updateInternal(parsed.wsId, parsed.id, (run) => {
-      const bootstrap = run.bootstrap;
-      if (!bootstrap || !matchesHash(parsed.secret, bootstrap.hash)) throw invalidBootstrap();
-      if (bootstrap.usedAt) throw new AppError('conflict', 'bootstrap_token_used', 'This bootstrap token was already exchanged; it works once.');
-      const now = deps.clock.now();
-      if (now.getTime() > bootstrap.expiresAt.getTime()) {
-        throw new AppError('unauthenticated', 'bootstrap_token_expired', 'This bootstrap token was not exchanged within its window.');
-      }
-      assertLive(run);
-      return { runnerTokenHash: sha256(secret), bootstrap: { ...bootstrap, usedAt: now } };
+  const now = deps.clock.now();
+  const result = await deps.runs
+    .transition(parsed.wsId, parsed.id, {
+      // Every state: the token is checked first, so a wrong one learns nothing about the run.
+      from: RunState.options,
+      to: 'running',
+      reason: 'runner_started',
+      guard: (run) => {
+        const bootstrap = run.bootstrap;
+        if (!bootstrap || !matchesHash(parsed.secret, bootstrap.hash)) throw invalidBootstrap();
+        if (bootstrap.usedAt) throw new AppError('conflict', 'bootstrap_token_used', 'This bootstrap token was already exchanged; it works once.');
+        if (now.getTime() > bootstrap.expiresAt.getTime()) {
+          throw new AppError('unauthenticated', 'bootstrap_token_expired', 'This bootstrap token was not exchanged within its window.');
+        }
+        assertLive(run);
+        // `dispatching`: the execution reached us before dispatch recorded that it started it.
+        return run.state === 'starting' || run.state === 'dispatching';
+      },
+      patch: (run) => ({ ...startedPatch(run, now, deps.config), runnerTokenHash: sha256(secret), bootstrap: { ...run.bootstrap!, usedAt: now } }),
     })
     .catch((err: unknown) => {
       // A run that does not exist answers like a wrong token: run ids do not leak.
       if (err instanceof AppError && err.code === 'run_not_found') throw invalidBootstrap();
       throw err;
     });
-  return { token: formatCredential(RUNNER_TOKEN_PREFIX, parsed.wsId, parsed.id, secret) };
+  if (!result.applied) {
+    throw new AppError('conflict', 'run_not_starting', `This attempt is no longer starting (the run is ${result.run.state}).`);
+  }
+  return { token: formatCredential(RUNNER_TOKEN_PREFIX, parsed.wsId, parsed.id, secret), started: await startedPayload(deps, result.run) };
 }
 
 function assertLive(run: Run): void {
@@ -70,20 +89,32 @@ function assertLive(run: Run): void {
   }
 }
 
-export async function reportStarted(deps: EngineDeps, runner: Runner): Promise<Run> {
+function startedPatch(run: Run, now: Date, bounds: Deps['config']): Partial<Run> {
+  const deadlineAt = new Date(now.getTime() + run.timeoutSeconds * 1000);
+  return { startedAt: now, heartbeatAt: now, lease: null, deadlineAt, watchAt: watchRunning(now, deadlineAt, bounds) };
+}
+
+/** What the agent runs with: its input, the install's config, its cloud policy and secret names. */
+async function startedPayload(deps: Pick<Deps, 'installs' | 'catalog'>, run: Run): Promise<RunnerStarted> {
+  const [install, manifest] = await Promise.all([
+    getInstall(deps, run.wsId, run.installId).catch(() => null),
+    deps.catalog.getVersion(run.agentId, run.agentVersion),
+  ]);
+  const policy = manifest ? policyOf(manifest) : { scopes: [], gated: [] };
+  return { ok: true, input: run.input, config: install?.config ?? {}, attempt: run.attempt, policy, secretNames: Object.keys(install?.secrets ?? {}) };
+}
+
+/** A runner that started through its session already is `running`: this answers the same payload again. */
+export async function reportStarted(deps: EngineDeps & Pick<Deps, 'installs' | 'catalog'>, runner: Runner): Promise<RunnerStarted> {
   const now = deps.clock.now();
   const result = await deps.runs.transition(runner.wsId, runner.runId, {
-    // `dispatching`: the execution reached us before dispatch recorded that it started it.
     from: ['starting', 'dispatching'],
     to: 'running',
     reason: 'runner_started',
-    patch: (run) => {
-      const deadlineAt = new Date(now.getTime() + run.timeoutSeconds * 1000);
-      return { startedAt: now, heartbeatAt: now, lease: null, deadlineAt, watchAt: watchRunning(now, deadlineAt, deps.config) };
-    },
+    patch: (run) => startedPatch(run, now, deps.config),
   });
   if (!result.applied && result.run.state !== 'running') assertLive(result.run);
-  return result.run;
+  return startedPayload(deps, result.run);
 }
 
 const lineBytes = (line: LogLine) => Buffer.byteLength(JSON.stringify(line));
