@@ -31,6 +31,12 @@ export function indexesFile() {
       // adapters/firestore/installs.ts list, apiKeys.ts list
       idx('installs', 'COLLECTION', [desc('createdAt'), desc('id')]),
       idx('apiKeys', 'COLLECTION', [desc('createdAt'), desc('id')]),
+      // adapters/firestore/approvals.ts list (all, by state, install or run, and both), listByRun, due (the SLA sweep, across workspaces)
+      idx('approvals', 'COLLECTION', [desc('createdAt'), desc('id')]),
+      ...['state', 'installId', 'runId'].map((f) => idx('approvals', 'COLLECTION', [asc(f), desc('createdAt'), desc('id')])),
+      ...['installId', 'runId'].map((f) => idx('approvals', 'COLLECTION', [asc(f), asc('state'), desc('createdAt'), desc('id')])),
+      idx('approvals', 'COLLECTION', [asc('runId'), asc('createdAt')]),
+      idx('approvals', 'COLLECTION_GROUP', [asc('state'), asc('dueAt')]),
     ],
     fieldOverrides: [
       // app/runWatchdog.ts: runs due for a look, across workspaces. watchAt moves in 5 s steps (domain/runWatch.ts).

@@ -7,6 +7,7 @@ export { createClient, type ArgList, type CallArgs, type Client, type ClientOpti
 export { items, pages } from './paging.js';
 export { streamRun, type RunStreamMessage, type StreamOptions } from './stream.js';
 export { createRunnerClient, startRunnerSession, type RunnerClient, type RunnerClientOptions, type RunnerOperation } from './runner.js';
+export { verifyApprovalLog } from './approvalLog.js';
 export { ApiError, describeInEnglish, retryAfterSeconds, type DescribeError } from './errors.js';
 export { sseParser, type SseEvent } from './sse.js';
 export type * from '@agent-marketplace/contract';

@@ -95,6 +95,15 @@ export const routes = {
   cancelRunAlias: { method: 'POST', path: '/v1/workspaces/:wsId/runs/:runId/cancel' },
   streamRun: { method: 'GET', path: '/v1/workspaces/:wsId/runs/:runId/stream' },
 
+  // approvals
+  listApprovals: { method: 'GET', path: '/v1/workspaces/:wsId/approvals' },
+  approvalAudit: { method: 'GET', path: '/v1/workspaces/:wsId/approvals::audit' },
+  getApproval: { method: 'GET', path: '/v1/workspaces/:wsId/approvals/:approvalId' },
+  decideApproval: { method: 'POST', path: '/v1/workspaces/:wsId/approvals/:approvalId::decide' },
+  decideRunApprovals: { method: 'POST', path: '/v1/workspaces/:wsId/runs/:runId/approvals::decide' },
+  getApprovalPolicy: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/approval-policy' },
+  setApprovalPolicy: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/approval-policy' },
+
   // inbound webhooks
   inboundWebhook: { method: 'POST', path: '/v1/hooks/:wsId/:installId' },
 

@@ -48,6 +48,8 @@ export const RunOut = z
     maxAttempts: z.number().int(),
     deadlineAt: Timestamp.nullable(),
     usage: z.object({ units: z.number() }).nullable(),
+    /** Its proposals of approval-gated actions: how many, and how many still wait for a decision. */
+    approvals: z.object({ pending: z.number().int(), total: z.number().int() }).nullable().default(null),
   })
   .meta({ id: 'Run' });
 export type Run = z.output<typeof RunOut>;

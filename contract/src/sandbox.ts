@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalImpact } from './approvals.js';
 
 /**
  * Cloud actions on the sandbox account. The runner and the agent share one process, so the
@@ -69,6 +70,9 @@ export const SandboxActionIn = z
     params: z.record(z.string(), z.unknown()).default({}),
     /** Why the agent acts: kept with the change. */
     reason: z.string().min(1).max(1000),
+    /** For an approval-gated action: the one line approvers read, and the expected impact. */
+    summary: z.string().min(1).max(300).optional(),
+    impact: ApprovalImpact.optional(),
   })
   .strict()
   .meta({ id: 'SandboxAction' });
@@ -90,7 +94,16 @@ export const SandboxOverride = z
 export type SandboxOverride = z.output<typeof SandboxOverride>;
 
 export const SandboxActionOut = z
-  .object({ ok: z.literal(true), changed: z.boolean(), override: SandboxOverride })
+  .object({
+    ok: z.literal(true),
+    changed: z.boolean(),
+    override: SandboxOverride,
+    /**
+     * Set when the action is approval-gated: it was proposed, not done (`changed` is false). Proposing
+     * the same action again in the same run answers the same proposal, with its state.
+     */
+    proposal: z.object({ id: z.string(), state: z.string() }).optional(),
+  })
   .meta({ id: 'SandboxActionResult' });
 
 const isNamedList = (v: unknown): v is Array<{ name: string }> =>

@@ -89,13 +89,16 @@ describe('metrics in deltas', () => {
 describe('applying a transition', () => {
   const running = finished({ state: 'running', finishedAt: null, watchAt: new Date(at.getTime() + 60_000), eventCount: 3 });
 
-  it('numbers the event after the last, writes the patch with the state, and finishes nothing mid-run', () => {
+  it('numbers the event after the last, writes the patch with the state; waiting for approvals frees the slots and finishes nothing', () => {
     const later = new Date(at.getTime() + 5000);
     const applied = applyTransition(running, 'awaiting_approval', 'approval requested', { progress: { percent: 50, message: 'half' } }, later);
     expect(applied.event).toEqual({ seq: 3, from: 'running', to: 'awaiting_approval', reason: 'approval requested', attempt: 1, at: later });
-    expect(applied.update).toEqual({ progress: { percent: 50, message: 'half' }, state: 'awaiting_approval', updatedAt: later, eventCount: 4, watchAt: running.watchAt });
-    expect(applied.next).toMatchObject({ state: 'awaiting_approval', eventCount: 4 });
+    expect(applied.update).toEqual({ progress: { percent: 50, message: 'half' }, state: 'awaiting_approval', updatedAt: later, eventCount: 4, watchAt: running.watchAt, slots: [] });
+    expect(applied.next).toMatchObject({ state: 'awaiting_approval', eventCount: 4, slots: [] });
+    expect(applied.released).toEqual(running.slots);
     expect(applied.finished).toBeNull();
+    // A run that goes on running keeps its slots.
+    expect(applyTransition(running, 'queued', 'retry', {}, later).released).toEqual([]);
   });
 
   it('a finished run is watched no more, and says what finishing frees and counts', () => {

@@ -46,7 +46,10 @@ describe('sandbox actions: effects are computed from the verb, never taken from 
     expect(act('update', { attributes: { iamBindings: [{ role: 'r', members: ['allUsers'] }], owner: 'me' } }, 'bucket')).toBe('invalid:cloud_action_params_invalid');
     expect(act('update', { attributes: { publicAccessPrevention: 'enforced' } }, 'bucket')).toBeNull();
     expect(act('delete', {})).toBe('forbidden:cloud_permission_denied');
-    expect(act('stop', {})).toBe('conflict:approval_required');
+    // A gated action passes the checks; its gate says a person decides it first.
+    expect(act('stop', {})).toBeNull();
+    expect(checkSandboxAction(manifest, { kind: 'vm', verb: 'stop', resourceId: 'x', params: {} }).gate).toMatchObject({ action: 'vm.stop' });
+    expect(checkSandboxAction(manifest, { kind: 'vm', verb: 'label', resourceId: 'x', params: { labels: { env: 'dev' } } }).gate).toBeNull();
   });
 
   it('reads need kind.list or kind.get for every kind read', () => {

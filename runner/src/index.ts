@@ -3,7 +3,7 @@ export type { Agent, AgentContext, AgentLogger, Fields, LogLevel, LogLine } from
 export { LogBatcher } from './logBatcher.js';
 export { Heartbeat } from './heartbeat.js';
 export type { CloudConnection, Resource, CloudAction, ActionResult, Verb } from './cloud/types.js';
-export { ApprovalRequiredError, CloudActionError, CloudPermissionError, CloudNotFoundError } from './cloud/types.js';
+export { CloudActionError, CloudPermissionError, CloudNotFoundError } from './cloud/types.js';
 export { SandboxCloud, MemorySandboxStore, type SandboxFixture, type ResourceOverride } from './cloud/sandbox.js';
 export type { LlmClient } from './llm.js';
 export { OpenAiCompatibleLlm } from './llm.js';

@@ -25,7 +25,7 @@ export interface Admission {
  */
 export async function admissionHarness(stack: Stack) {
   Object.assign(process.env, stack.clientEnv);
-  const [{ firestore }, runs, runMetrics, installs, catalog, workspaces, useCases, errors] = await Promise.all([
+  const [{ firestore }, runs, runMetrics, installs, catalog, workspaces, useCases, errors, approvals] = await Promise.all([
     import('../../functions/lib/adapters/firestore/client.js'),
     import('../../functions/lib/adapters/firestore/runs.js'),
     import('../../functions/lib/adapters/firestore/runMetrics.js'),
@@ -34,6 +34,7 @@ export async function admissionHarness(stack: Stack) {
     import('../../functions/lib/adapters/firestore/workspaces.js'),
     import('../../functions/lib/app/runs/runs.js'),
     import('../../functions/lib/domain/errors.js'),
+    import('../../functions/lib/adapters/firestore/approvals.js'),
   ]);
   const { workspaceMetrics } = await import('../../functions/lib/app/runs/runMetrics.js');
   const meter = new FirestoreMeter(firestore());
@@ -46,6 +47,8 @@ export async function admissionHarness(stack: Stack) {
     installs: new installs.FirestoreInstallStore(),
     catalog: new catalog.FirestoreCatalogStore(),
     workspaces: new workspaces.FirestoreWorkspaceStore(),
+    // Cancelling a run withdraws its pending proposals (none here: nothing runs).
+    approvals: new approvals.FirestoreApprovalStore(clock.now),
     dispatchQueue: {
       enqueue: async (task: RecordedTask) => {
         tasks.push(task);

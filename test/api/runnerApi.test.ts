@@ -70,7 +70,7 @@ describe('runner API', () => {
     expect((await call('POST', `/runner/runs/${runId}/complete`, { token, body: { outcome: 'succeeded', outputs: { ok: true } } })).status).toBe(200);
   });
 
-  it("sandbox actions are checked against the agent's manifest: undeclared scopes 403, gated actions 409", async () => {
+  it("sandbox actions are checked against the agent's manifest: undeclared scopes 403, gated actions proposed", async () => {
     const ws = await newWorkspace();
     const cost = await startingRun(ws);
     const stop = { kind: 'vm', verb: 'stop', resourceId: 'projects/acme/zones/x/instances/vm-1', reason: 'idle' };
@@ -79,7 +79,11 @@ describe('runner API', () => {
 
     const reaper = await startingRun(ws, 'idle-vm-reaper');
     const gated = await call('POST', `/runner/runs/${reaper.runId}/sandbox/actions`, { token: reaper.token, body: stop });
-    expect({ status: gated.status, code: codeOf(gated) }).toEqual({ status: 409, code: 'approval_required' });
+    expect(gated.body).toEqual({ ok: true, changed: false, override: {}, proposal: { id: expect.stringMatching(/^[0-9a-f]{32}$/), state: 'pending' } });
+    // The same action again (a retried call) is the same proposal, counted once.
+    const again = await call('POST', `/runner/runs/${reaper.runId}/sandbox/actions`, { token: reaper.token, body: stop });
+    expect(again.body.proposal).toEqual(gated.body.proposal);
+    expect((await call('GET', `/workspaces/${ws.id}/runs/${reaper.runId}`, { token: ws.owner.idToken })).body.approvals).toEqual({ pending: 1, total: 1 });
     const state = await call('POST', `/runner/runs/${reaper.runId}/sandbox/state`, { token: reaper.token, body: { keys: ['vm/projects/acme/zones/x/instances/vm-1'] } });
     expect(state.body).toEqual({ overrides: {} });
 

@@ -53,7 +53,7 @@ describe('cloud actions: the caller sends intent, the server computes the effect
     expect(await state()).toEqual({ overrides: { 'vm/vm-1': { labels: { env: 'dev' } } } });
   });
 
-  it('undeclared scopes are 403 and approval-gated actions 409, whatever the parameters', async () => {
+  it('undeclared scopes are 403; approval-gated actions are proposed, never done, whatever the parameters', async () => {
     const ws = await newWorkspace();
     const stop = { kind: 'vm', verb: 'stop', resourceId: 'projects/acme/zones/x/instances/vm-1', reason: 'idle' };
     const cost = await startingRun(ws, 'cost-anomaly-detector');
@@ -61,7 +61,12 @@ describe('cloud actions: the caller sends intent, the server computes the effect
     expect({ status: denied.status, code: codeOf(denied) }).toEqual({ status: 403, code: 'cloud_permission_denied' });
     const reaper = await startingRun(ws, 'idle-vm-reaper');
     const gated = await call('POST', `/runner/runs/${reaper.runId}/sandbox/actions`, { token: reaper.token, body: stop });
-    expect({ status: gated.status, code: codeOf(gated) }).toEqual({ status: 409, code: 'approval_required' });
+    expect(gated.body).toMatchObject({ changed: false, override: {}, proposal: { state: 'pending' } });
+    // An effect smuggled into a gated action's parameters is refused before anything is proposed.
+    const smuggled = await call('POST', `/runner/runs/${reaper.runId}/sandbox/actions`, { token: reaper.token, body: { ...stop, params: { state: 'deleted' } } });
+    expect({ status: smuggled.status, code: codeOf(smuggled) }).toEqual({ status: 400, code: 'cloud_action_params_invalid' });
+    const state = await call('POST', `/runner/runs/${reaper.runId}/sandbox/state`, { token: reaper.token, body: { keys: [`vm/${stop.resourceId}`] } });
+    expect(state.body).toEqual({ overrides: {} });
   });
 
   it('a deleted resource takes no further action', async () => {

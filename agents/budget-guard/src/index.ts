@@ -46,6 +46,27 @@ function readOptions(input: Record<string, unknown>): GuardOptions {
   };
 }
 
+/** A VM left running all month: what a stop saves per month while the VM stays stopped. */
+const HOURS_PER_MONTH = 730;
+
+/** What approvers read for a proposed stop: one line (at most 300 characters) and its expected impact. */
+function approvalText(p: StopProposal, b: BudgetReport | undefined, daysRemaining: number): Pick<CloudAction, 'summary' | 'impact'> {
+  const monthlyUsd = round2(p.hourlyCostUsd * HOURS_PER_MONTH);
+  const why = b ? `${b.name} is forecast at ${b.forecast.usedPct}%` : 'its budget is forecast far over';
+  const line =
+    `Stop non-production VM ${p.project}/${p.name} (${p.machineType}, env=${p.env ?? 'unset'}): ${why}; ` +
+    `avoids about $${p.avoidedUsd} in the ${daysRemaining} days left, $${monthlyUsd}/month while stopped`;
+  return {
+    summary: line.length <= 300 ? line : `${line.slice(0, 299)}…`,
+    impact: {
+      monthlySavings: { amountMinor: Math.round(monthlyUsd * 100), currency: 'USD' },
+      note:
+        `Forecast after this stop and the ones listed before it: $${p.forecastAfterUsd}. ` +
+        (p.neededForTarget ? 'Still needed to bring the budget back under its target.' : 'Not needed to reach the target: the stops before it already do.'),
+    },
+  };
+}
+
 /**
  * Forecasts month-end spend per monthly budget, labels each budget with its state, and proposes
  * stopping non-production VMs where the forecast runs far over (each stop waits for approval).
@@ -129,30 +150,33 @@ export default async function run(ctx: AgentContext) {
   }
 
   const stopped: StopProposal[] = [];
-  const pendingApproval: (StopProposal & { action: string })[] = [];
+  const pendingApproval: (StopProposal & { action: string; approvalId: string })[] = [];
   const stopFailures: { vmId: string; name: string; error: string }[] = [];
   const proposals = stopPlans.flatMap((p) => p.proposals);
+  const budgetsById = new Map(reports.map((b) => [b.id, b]));
   for (const [i, p] of proposals.entries()) {
     ctx.progress(65 + Math.round((20 * i) / proposals.length), `Stopping ${p.name}`);
     try {
-      await ctx.cloud.act({ kind: 'vm', id: p.vmId, verb: 'stop', reason: p.reason });
-      stopped.push(p);
-      ctx.log.info(`Stopped ${p.project}/${p.name}`, { vm: p.name, project: p.project, avoidedUsd: p.avoidedUsd });
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'approval_required') {
-        pendingApproval.push({ ...p, action: 'vm.stop' });
-        ctx.log.warn(`Stopping ${p.project}/${p.name} needs an approval: waiting`, {
+      const result = await ctx.cloud.act({ kind: 'vm', id: p.vmId, verb: 'stop', reason: p.reason, ...approvalText(p, budgetsById.get(p.budgetId), w.daysRemaining) });
+      if (result.proposal) {
+        // Proposed, not done: the run waits for the decision and the platform stops the VM if approved.
+        pendingApproval.push({ ...p, action: 'vm.stop', approvalId: result.proposal.id });
+        ctx.log.info(`Proposed stopping ${p.project}/${p.name}: waiting for an approval`, {
           vm: p.name,
           project: p.project,
           action: 'vm.stop',
+          approvalId: result.proposal.id,
           avoidedUsd: p.avoidedUsd,
           neededForTarget: p.neededForTarget,
         });
       } else {
-        const message = err instanceof Error ? err.message : String(err);
-        stopFailures.push({ vmId: p.vmId, name: p.name, error: message });
-        ctx.log.error(`Could not stop ${p.project}/${p.name}: ${message}`, { vm: p.name, project: p.project });
+        stopped.push(p);
+        ctx.log.info(`Stopped ${p.project}/${p.name}`, { vm: p.name, project: p.project, avoidedUsd: p.avoidedUsd });
       }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      stopFailures.push({ vmId: p.vmId, name: p.name, error: message });
+      ctx.log.error(`Could not stop ${p.project}/${p.name}: ${message}`, { vm: p.name, project: p.project });
     }
   }
 
@@ -195,13 +219,13 @@ export default async function run(ctx: AgentContext) {
       `Write a short status for a finance Slack channel (at most four sentences, plain text) about these cloud budgets ` +
         `on ${w.asOfDate}, ${w.daysRemaining} days before month end. Mention every budget that is over or at risk, and ` +
         `that ${proposals.length} VM stops avoiding about $${round2(proposals.reduce((s, p) => s + p.avoidedUsd, 0))} ` +
-        `are ${pendingApproval.length ? 'waiting for approval' : 'done or not needed'}.\n${JSON.stringify(brief)}`,
+        `are ${pendingApproval.length ? 'proposed and waiting for approval' : 'done or not needed'}.\n${JSON.stringify(brief)}`,
       { maxTokens: 250, signal: ctx.signal },
     );
     ctx.log.info('Wrote the finance-channel summary', { model: ctx.llm.model, chars: summary.text.length });
   }
 
-  ctx.log.info(`Done: ${summary.over} over, ${summary.atRisk} at risk, ${summary.ok} ok; ${pendingApproval.length} stops waiting for approval`, {
+  ctx.log.info(`Done: ${summary.over} over, ${summary.atRisk} at risk, ${summary.ok} ok; ${pendingApproval.length} stops proposed for approval`, {
     over: summary.over,
     atRisk: summary.atRisk,
     ok: summary.ok,

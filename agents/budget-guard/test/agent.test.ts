@@ -6,13 +6,13 @@ const agentDir = path.resolve(import.meta.dirname, '..');
 const asOf = '2026-11-18';
 
 interface Budget { name: string; state: string; previousState: string | null; spentUsd: number; crossed: number[]; forecastToCross: number[]; forecast: { usedPct: number } }
-interface Proposal { vmId: string; name: string; project: string; avoidedUsd: number; neededForTarget: boolean; reason: string; action?: string }
+interface Proposal { vmId: string; name: string; project: string; hourlyCostUsd: number; avoidedUsd: number; neededForTarget: boolean; reason: string; action?: string; approvalId?: string }
 interface Summary { budgets: number; over: number; atRisk: number; ok: number; labelsChanged: number; stopsProposed: number; stopped: number; pendingApproval: number; text: string | null }
 
 const byName = <T extends { name: string }>(xs: T[]) => Object.fromEntries(xs.map((x) => [x.name, x]));
 
 describe('budget-guard on its sandbox account', () => {
-  it('forecasts every monthly budget, labels their state and leaves VM stops pending approval', async () => {
+  it('forecasts every monthly budget, labels their state and proposes the VM stops for approval', async () => {
     const run = await runAgentForTest(agentDir, { input: { asOf } });
     const budgets = byName(run.outputs['budgets'] as Budget[]);
     expect(Object.fromEntries(Object.entries(budgets).map(([n, b]) => [n, b.state]))).toEqual({
@@ -44,7 +44,7 @@ describe('budget-guard on its sandbox account', () => {
     expect(budget!.labels).toMatchObject({ owner: 'platform', 'budget-state': 'over' });
     expect(run.store.applied[1]!.action.reason).toContain('spent $2529.77 of $2400 (105.4%) by 2026-11-18');
 
-    // The stops are gated: proposed, pending, not applied.
+    // The stops are gated: proposed to the platform, pending, not applied.
     const pending = run.outputs['pendingApproval'] as Proposal[];
     expect(pending.map((p) => `${p.project}/${p.name}`)).toEqual([
       'acme-staging/staging-load-gen-01',
@@ -60,6 +60,17 @@ describe('budget-guard on its sandbox account', () => {
       'acme-dev/sandbox-bob',
     ]);
     expect(pending.every((p) => p.action === 'vm.stop')).toBe(true);
+    expect(pending.map((p) => p.approvalId)).toEqual(pending.map((_, i) => `proposal-${i + 1}`));
+    expect(run.store.proposed.map((a) => `${a.kind}.${a.verb} ${a.id}`)).toEqual(pending.map((p) => `vm.stop ${p.vmId}`));
+    const [firstStop] = run.store.proposed;
+    expect(firstStop!.reason).toBe(pending[0]!.reason);
+    expect(firstStop!.summary).toMatch(/^Stop non-production VM acme-staging\/staging-load-gen-01 \(.+, env=staging\): acme-staging monthly is forecast at 139\.3%; avoids about \$[\d.]+ in the 12 days left, \$[\d.]+\/month while stopped$/);
+    expect(firstStop!.impact).toEqual({
+      monthlySavings: { amountMinor: Math.round(pending[0]!.hourlyCostUsd * 730 * 100), currency: 'USD' },
+      note: expect.stringContaining('Still needed to bring the budget back under its target.'),
+    });
+    expect(run.store.proposed.every((a) => a.summary!.length <= 300 && Number.isInteger(a.impact!.monthlySavings!.amountMinor))).toBe(true);
+    expect(run.store.proposed[3]!.impact!.note).toContain('Not needed to reach the target');
     expect(pending.filter((p) => p.project === 'acme-staging').map((p) => p.neededForTarget)).toEqual([true, true, true, false, false, false]);
     expect(run.outputs['stopped']).toEqual([]);
     expect(run.store.applied.some((a) => a.action.kind === 'vm')).toBe(false);
@@ -67,7 +78,10 @@ describe('budget-guard on its sandbox account', () => {
     expect(run.outputs['unbudgeted']).toEqual([{ project: 'acme-sandbox-42', spentUsd: 199 }]);
     expect((run.outputs['skippedBudgets'] as { name: string }[]).map((b) => b.name)).toEqual(['shared networking quarterly']);
     expect(run.outputs['summary']).toMatchObject({ budgets: 5, over: 1, atRisk: 2, ok: 2, labelsChanged: 4, stopsProposed: 11, pendingApproval: 11, text: null });
-    expect(run.logs.filter((l) => l.level === 'warn').map((l) => l.msg)).toContain('Stopping acme-staging/staging-load-gen-01 needs an approval: waiting');
+    expect(run.outputs['failed']).toEqual([]);
+    expect(run.logs.filter((l) => l.level === 'info').map((l) => l.msg)).toContain('Proposed stopping acme-staging/staging-load-gen-01: waiting for an approval');
+    expect(run.logs.filter((l) => l.msg.startsWith('Proposed stopping '))).toHaveLength(11);
+    expect(run.logs.some((l) => l.level === 'error' || l.msg.includes('needs an approval'))).toBe(false);
     expect(run.progress.at(-1)).toEqual({ percent: 100, message: 'Done' });
   });
 
@@ -99,6 +113,7 @@ describe('budget-guard on its sandbox account', () => {
     const first = await runAgentForTest(agentDir, { input: { asOf }, approved: ['vm.stop'] });
     expect((first.outputs['stopped'] as Proposal[]).length).toBe(11);
     expect(first.outputs['pendingApproval']).toEqual([]);
+    expect(first.store.proposed).toEqual([]);
     const stops = first.store.applied.filter((a) => a.action.kind === 'vm');
     expect(stops).toHaveLength(11);
     expect(stops.every((a) => a.action.verb === 'stop' && a.override.state === 'stopped')).toBe(true);

@@ -21,8 +21,6 @@ function readOptions(input: Record<string, unknown>) {
   };
 }
 
-const isApprovalRequired = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'approval_required';
-
 interface LabelChange {
   certificate: string;
   id: string;
@@ -30,6 +28,8 @@ interface LabelChange {
   from: string | null;
   to: ExpiryStatus;
   reason: string;
+  /** The platform's proposal, when the manifest gates the label behind a person's approval. */
+  approvalId?: string;
 }
 
 /** Watches TLS certificate expiry and hygiene, and labels every certificate with its expiry status. */
@@ -77,27 +77,41 @@ export default async function run(ctx: AgentContext) {
       unchanged++;
       continue;
     }
-    const reason =
+    const why =
       c.daysLeft === null
-        ? `${LABEL}=${c.status}: the certificate's expiry date cannot be read`
-        : `${LABEL}=${c.status}: ${c.daysLeft < 0 ? `expired ${-c.daysLeft} days ago` : `${c.daysLeft} days left`} as of ${asOf.slice(0, 10)} (warn ${options.warnDays}, critical ${options.criticalDays})`;
+        ? "the certificate's expiry date cannot be read"
+        : `${c.daysLeft < 0 ? `expired ${-c.daysLeft} days ago` : `${c.daysLeft} days left`} as of ${asOf.slice(0, 10)} (warn ${options.warnDays}, critical ${options.criticalDays})`;
+    const reason = `${LABEL}=${c.status}: ${why}`;
     const change: LabelChange = { certificate: c.name, id: c.id, project: c.project, from: c.currentLabel, to: c.status, reason };
+    // The one line approvers read, should the manifest gate the label.
+    const summary = `Label certificate ${c.project}/${c.name} ${LABEL}=${c.status} (was ${c.currentLabel ?? 'unset'}): ${why}`;
     try {
-      await ctx.cloud.act({ kind: 'certificate', id: c.id, verb: 'label', params: { labels: { [LABEL]: c.status } }, reason });
-      labelled.push(change);
-      ctx.log.info(`Labelled ${c.name} ${LABEL}=${c.status}`, { certificate: c.name, from: c.currentLabel, to: c.status });
-    } catch (err) {
-      if (isApprovalRequired(err)) {
-        pendingApproval.push(change);
-        ctx.log.warn(`Labelling ${c.name} needs approval (certificate.label)`, { certificate: c.name, to: c.status });
+      const acted = await ctx.cloud.act({
+        kind: 'certificate',
+        id: c.id,
+        verb: 'label',
+        params: { labels: { [LABEL]: c.status } },
+        reason,
+        summary: summary.length <= 300 ? summary : `${summary.slice(0, 299)}…`,
+      });
+      if (acted.proposal) {
+        // Proposed, not done: the run waits for the decision and the platform sets the label if approved.
+        pendingApproval.push({ ...change, approvalId: acted.proposal.id });
+        ctx.log.info(`Proposed labelling ${c.name} ${LABEL}=${c.status}: waiting for an approval`, { certificate: c.name, to: c.status, approvalId: acted.proposal.id });
       } else {
-        const error = err instanceof Error ? err.message : String(err);
-        failed.push({ ...change, error });
-        ctx.log.error(`Could not label ${c.name}`, { certificate: c.name, error });
+        labelled.push(change);
+        ctx.log.info(`Labelled ${c.name} ${LABEL}=${c.status}`, { certificate: c.name, from: c.currentLabel, to: c.status });
       }
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      failed.push({ ...change, error });
+      ctx.log.error(`Could not label ${c.name}`, { certificate: c.name, error });
     }
   }
-  if (options.applyLabels) ctx.log.info(`Labels: ${labelled.length} changed, ${unchanged} already correct`, { changed: labelled.length, unchanged });
+  if (options.applyLabels) {
+    const proposed = pendingApproval.length ? `, ${pendingApproval.length} proposed for approval` : '';
+    ctx.log.info(`Labels: ${labelled.length} changed, ${unchanged} already correct${proposed}`, { changed: labelled.length, unchanged, pendingApproval: pendingApproval.length });
+  }
 
   ctx.progress(100, 'Done');
   return {

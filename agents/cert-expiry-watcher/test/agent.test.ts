@@ -1,15 +1,39 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SandboxFixture } from '../../../runner/src/cloud/sandbox.ts';
 import { runAgentForTest } from '../../../runner/src/testing.ts';
 
 const agentDir = path.resolve(import.meta.dirname, '..');
 const asOf = '2026-11-20T00:00:00Z';
+const tempDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/**
+ * This manifest does not gate its labels; a version that gated `action` would run from this copy of
+ * agent.yaml (same code, same fixture) with that approval added.
+ */
+async function gatedCopy(action: string): Promise<{ dir: string; fixture: SandboxFixture }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cert-expiry-gated-'));
+  tempDirs.push(dir);
+  const manifest = (await readFile(path.join(agentDir, 'agent.yaml'), 'utf8'))
+    .replace('entry: src/index.ts', `entry: ${path.relative(dir, path.join(agentDir, 'src/index.ts'))}`)
+    .concat(`\napprovals:\n  - action: ${action}\n    risk: low\n    description: A person confirms each label.\n`);
+  await writeFile(path.join(dir, 'agent.yaml'), manifest);
+  const fixture = JSON.parse(await readFile(path.join(agentDir, 'fixtures', 'cloud.json'), 'utf8')) as SandboxFixture;
+  return { dir, fixture };
+}
 
 interface Change {
   certificate: string;
+  id: string;
   from: string | null;
   to: string;
   reason: string;
+  approvalId?: string;
 }
 
 describe('cert-expiry-watcher on its sandbox account', () => {
@@ -34,6 +58,8 @@ describe('cert-expiry-watcher on its sandbox account', () => {
     // Labelling is not gated: the sandbox really changed.
     expect(run.store.applied).toHaveLength(29);
     expect(run.store.applied.every((a) => a.action.verb === 'label' && a.action.kind === 'certificate')).toBe(true);
+    expect(run.store.proposed).toEqual([]);
+    expect(run.outputs['pendingApproval']).toEqual([]);
     const shop = await run.ctx.cloud.get('certificate', 'projects/acme-prod/locations/global/certificates/shop-acme-corp-io');
     expect(shop?.labels).toMatchObject({ 'expiry-status': 'critical', env: 'prod', team: 'platform' });
 
@@ -79,5 +105,30 @@ describe('cert-expiry-watcher on its sandbox account', () => {
     const run = await runAgentForTest(agentDir, { input: { asOf }, llm: { model: 'test-model', complete: async () => (calls++, '') } });
     expect(calls).toBe(0);
     expect((run.outputs['summary'] as { findings: number }).findings).toBe(22);
+  });
+
+  it('proposes the labels for approval instead of applying them when a manifest gates them', async () => {
+    const { dir, fixture } = await gatedCopy('certificate.label');
+    const run = await runAgentForTest(dir, { input: { asOf }, fixture });
+    const pending = run.outputs['pendingApproval'] as Change[];
+    expect(pending).toHaveLength(29);
+    expect(pending.map((p) => p.approvalId)).toEqual(pending.map((_, i) => `proposal-${i + 1}`));
+    expect(run.outputs['labelled']).toEqual([]);
+    expect(run.outputs['failed']).toEqual([]);
+    expect(run.outputs['summary']).toMatchObject({ labelsChanged: 0, labelsUnchanged: 3, pendingApproval: 29, failed: 0 });
+
+    // Proposed to the platform, nothing applied: the certificate keeps its old label until a person approves.
+    expect(run.store.applied).toEqual([]);
+    expect(run.store.proposed.map((a) => `${a.kind}.${a.verb} ${a.id}`)).toEqual(pending.map((p) => `certificate.label ${p.id}`));
+    const shop = run.store.proposed.find((a) => a.id === 'projects/acme-prod/locations/global/certificates/shop-acme-corp-io')!;
+    expect(shop.params).toEqual({ labels: { 'expiry-status': 'critical' } });
+    expect(shop.summary).toMatch(/^Label certificate acme-prod\/shop-acme-corp-io expiry-status=critical \(was warning\): \d+ days left as of 2026-11-20 \(warn 30, critical 7\)$/);
+    expect(run.store.proposed.every((a) => a.summary!.length <= 300)).toBe(true);
+    const cert = await run.ctx.cloud.get('certificate', 'projects/acme-prod/locations/global/certificates/shop-acme-corp-io');
+    expect(cert?.labels['expiry-status']).toBe('warning');
+
+    expect(run.logs.map((l) => l.msg)).toContain('Proposed labelling shop-acme-corp-io expiry-status=critical: waiting for an approval');
+    expect(run.logs.map((l) => l.msg)).toContain('Labels: 0 changed, 3 already correct, 29 proposed for approval');
+    expect(run.logs.some((l) => l.level === 'error')).toBe(false);
   });
 });

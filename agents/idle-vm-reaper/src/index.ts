@@ -66,7 +66,7 @@ export default async function run(ctx: AgentContext) {
   );
 
   const stopped: StopRecord[] = [];
-  const pendingApproval: (StopRecord & { action: string })[] = [];
+  const pendingApproval: (StopRecord & { action: string; approvalId: string })[] = [];
   const failed: { id: string; name: string; project: string; error: string }[] = [];
   const notAttempted: { id: string; name: string; project: string; why: string }[] = [];
 
@@ -91,23 +91,29 @@ export default async function run(ctx: AgentContext) {
       reason: action.reason,
     };
     try {
-      const result = await ctx.cloud.act(action);
-      stopped.push(record);
-      ctx.log.info(`Stopped ${vm.project}/${vm.name}`, { vm: vm.name, project: vm.project, changed: result.changed, state: result.resource.state });
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'approval_required') {
-        pendingApproval.push({ ...record, action: 'vm.stop' });
-        ctx.log.warn(`Stopping ${vm.project}/${vm.name} needs an approval: waiting`, {
+      const result = await ctx.cloud.act({
+        ...action,
+        summary: `Stop idle VM ${vm.project}/${vm.name} (${vm.machineType}), saving about $${vm.monthlySavingsUsd}/month`,
+        impact: { monthlySavings: { amountMinor: Math.round(vm.monthlySavingsUsd * 100), currency: 'USD' } },
+      });
+      if (result.proposal) {
+        // Proposed, not done: the run waits for the decision and the platform stops the VM if approved.
+        pendingApproval.push({ ...record, action: 'vm.stop', approvalId: result.proposal.id });
+        ctx.log.info(`Proposed stopping ${vm.project}/${vm.name}: waiting for an approval`, {
           vm: vm.name,
           project: vm.project,
           action: 'vm.stop',
+          approvalId: result.proposal.id,
           monthlySavingsUsd: vm.monthlySavingsUsd,
         });
       } else {
-        const message = err instanceof Error ? err.message : String(err);
-        failed.push({ id: vm.id, name: vm.name, project: vm.project, error: message });
-        ctx.log.error(`Could not stop ${vm.project}/${vm.name}: ${message}`, { vm: vm.name, project: vm.project });
+        stopped.push(record);
+        ctx.log.info(`Stopped ${vm.project}/${vm.name}`, { vm: vm.name, project: vm.project, changed: result.changed, state: result.resource.state });
       }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      failed.push({ id: vm.id, name: vm.name, project: vm.project, error: message });
+      ctx.log.error(`Could not stop ${vm.project}/${vm.name}: ${message}`, { vm: vm.name, project: vm.project });
     }
   }
 
@@ -125,7 +131,7 @@ export default async function run(ctx: AgentContext) {
     pendingMonthlySavingsUsd: round2(pendingApproval.reduce((s, v) => s + v.monthlySavingsUsd, 0)),
     options: { ...options, asOf: options.asOf.toISOString(), dryRun, maxStops },
   };
-  ctx.log.info(`Done: ${stopped.length} stopped, ${pendingApproval.length} waiting for approval`, {
+  ctx.log.info(`Done: ${stopped.length} stopped, ${pendingApproval.length} proposed for approval`, {
     stopped: stopped.length,
     pendingApproval: pendingApproval.length,
     savedMonthlyUsd: summary.savedMonthlyUsd,

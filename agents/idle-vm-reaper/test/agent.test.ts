@@ -51,8 +51,11 @@ describe('idle-vm-reaper on its sandbox account', () => {
     expect(summary.pendingMonthlySavingsUsd).toBe(summary.idleMonthlyCostUsd);
     expect(summary.idleMonthlyCostUsd).toBeGreaterThan(6000);
 
-    const warnings = run.logs.filter((l) => l.level === 'warn').map((l) => l.msg);
-    expect(warnings).toContain('Stopping acme-ml/gpu-train-a100-02 needs an approval: waiting');
+    // Each stop is proposed to the platform (with what it saves), not done.
+    expect(run.store.proposed.map((a) => a.id)).toEqual(pending.map((p) => p.id));
+    expect(run.store.proposed[0]).toMatchObject({ verb: 'stop', impact: { monthlySavings: { amountMinor: 268129, currency: 'USD' } } });
+    expect(run.store.proposed[0]!.summary).toContain('gpu-train-a100-02');
+    expect(run.logs.map((l) => l.msg)).toContain('Proposed stopping acme-ml/gpu-train-a100-02: waiting for an approval');
     expect(run.progress.at(-1)).toEqual({ percent: 100, message: 'Done' });
   });
 

@@ -1,4 +1,4 @@
-import type { AgentContext, Resource } from '@agent-marketplace/runner';
+import type { AgentContext, CloudAction, Resource } from '@agent-marketplace/runner';
 import {
   DEFAULTS,
   formatUsd,
@@ -51,6 +51,29 @@ interface ActionRecord {
   changes: string[];
   monthlySavingsUsd: number;
   reason: string;
+  /** The platform's proposal, when the update waits for a person's approval. */
+  approvalId?: string;
+}
+
+/** The one line approvers read for a proposed update (at most 300 characters), and its expected impact. */
+function approvalText(w: WorkloadResult, changes: string[]): { summary: string; impact: NonNullable<CloudAction['impact']> } {
+  const money =
+    w.monthlySavingsUsd > 0
+      ? `saving about ${formatUsd(w.monthlySavingsUsd)}/month`
+      : w.monthlySavingsUsd < 0
+        ? `costing about ${formatUsd(-w.monthlySavingsUsd)}/month more`
+        : 'no cost change';
+  const line = `Right-size ${w.namespace}/${w.name} (${w.cluster}), ${money}: ${changes.join('; ')}`;
+  const oom = w.flags.some((f) => f.code === 'oom-risk') ? ' It also removes an OOM risk (a memory limit below the observed maximum).' : '';
+  const note =
+    (w.monthlySavingsUsd < 0
+      ? 'Raises requests to fit observed usage, so the containers are not starved or OOM-killed.'
+      : 'Brings requests in line with observed usage, with headroom.') +
+    `${oom} Applying it rolls the workload's ${w.replicas} pod${w.replicas === 1 ? '' : 's'}.`;
+  return {
+    summary: line.length <= 300 ? line : `${line.slice(0, 299)}…`,
+    impact: w.monthlySavingsUsd > 0 ? { monthlySavings: { amountMinor: Math.round(w.monthlySavingsUsd * 100), currency: 'USD' }, note } : { note },
+  };
 }
 
 /** Recommends CPU and memory requests for every workload from its observed usage; applies them on request. */
@@ -113,20 +136,27 @@ export default async function run(ctx: AgentContext) {
           ...(requests ? { requests } : {}),
           ...(limits ? { limits } : {}),
         }));
-        await ctx.cloud.act({ kind: KIND, id: w.id, verb: 'update', params: { attributes: { containers } }, reason });
-        applied.push(record);
-        actions.set(w.id, 'applied');
-        ctx.log.info(`Updated ${w.namespace}/${w.name}`, { workload: w.id, changes, monthlySavingsUsd: w.monthlySavingsUsd });
-      } catch (err) {
-        if ((err as { code?: string }).code === 'approval_required') {
-          pendingApproval.push(record);
+        const result = await ctx.cloud.act({ kind: KIND, id: w.id, verb: 'update', params: { attributes: { containers } }, reason, ...approvalText(w, changes) });
+        if (result.proposal) {
+          // Proposed, not done: the run waits for the decision and the platform updates the workload if approved.
+          pendingApproval.push({ ...record, approvalId: result.proposal.id });
           actions.set(w.id, 'pending-approval');
-          ctx.log.warn(`Update of ${w.namespace}/${w.name} is waiting for approval`, { workload: w.id, action: `${KIND}.update`, changes });
+          ctx.log.info(`Proposed updating ${w.namespace}/${w.name}: waiting for an approval`, {
+            workload: w.id,
+            action: `${KIND}.update`,
+            approvalId: result.proposal.id,
+            changes,
+            monthlySavingsUsd: w.monthlySavingsUsd,
+          });
         } else {
-          failed.push({ ...record, error: (err as Error).message });
-          actions.set(w.id, 'failed');
-          ctx.log.error(`Could not update ${w.namespace}/${w.name}: ${(err as Error).message}`, { workload: w.id });
+          applied.push(record);
+          actions.set(w.id, 'applied');
+          ctx.log.info(`Updated ${w.namespace}/${w.name}`, { workload: w.id, changes, monthlySavingsUsd: w.monthlySavingsUsd });
         }
+      } catch (err) {
+        failed.push({ ...record, error: (err as Error).message });
+        actions.set(w.id, 'failed');
+        ctx.log.error(`Could not update ${w.namespace}/${w.name}: ${(err as Error).message}`, { workload: w.id });
       }
       ctx.progress(60 + Math.round((35 * (i + 1)) / toChange.length), `Updated ${i + 1} of ${toChange.length}`);
     }

@@ -26,19 +26,40 @@ describe('k8s-rightsizer on its sandbox GKE fleet', () => {
     expect(summary['grossMonthlySavingsUsd']! - summary['monthlyIncreaseUsd']!).toBeCloseTo(summary['netMonthlySavingsUsd']!, 1);
     expect(recs.filter((r) => r.status === 'change').every((r) => r.action === 'recommended')).toBe(true);
     expect(run.store.applied).toEqual([]);
+    expect(run.store.proposed).toEqual([]);
     expect(run.outputs['pendingApproval']).toEqual([]);
     expect(run.logs.filter((l) => l.level === 'warn' && l.msg.startsWith('OOM risk'))).toHaveLength(2);
     expect(run.progress.at(-1)).toEqual({ percent: 100, message: 'Done' });
   });
 
-  it('with apply, every update waits for approval and nothing changes', async () => {
+  it('with apply, every update is proposed for approval and nothing changes', async () => {
     const run = await runAgentForTest(agentDir, { input: { apply: true } });
-    const pending = run.outputs['pendingApproval'] as { id: string; reason: string; changes: string[] }[];
+    const pending = run.outputs['pendingApproval'] as { id: string; reason: string; changes: string[]; monthlySavingsUsd: number; approvalId: string }[];
     expect(pending).toHaveLength(27);
     expect(run.store.applied).toEqual([]);
+    expect(run.outputs['applied']).toEqual([]);
+    expect(run.outputs['failed']).toEqual([]);
     expect(pending.find((p) => p.id.endsWith('/payments/deployment/payments-api'))!.changes).toContain('payments-api memory limit 512Mi → 704Mi');
     expect(pending[0]!.reason).toMatch(/^Right-size checkout\/checkout-api from 14-day usage/);
-    expect(run.logs.filter((l) => l.level === 'warn' && l.msg.endsWith('is waiting for approval'))).toHaveLength(27);
+    expect(pending.map((p) => p.approvalId)).toEqual(pending.map((_, i) => `proposal-${i + 1}`));
+
+    // Each update is proposed to the platform with the requests it would set, the line approvers read and its saving.
+    expect(run.store.proposed.map((a) => `${a.kind}.${a.verb} ${a.id}`)).toEqual(pending.map((p) => `k8s.workload.update ${p.id}`));
+    const checkout = run.store.proposed[0]!;
+    expect(checkout.reason).toBe(pending[0]!.reason);
+    expect((checkout.params!.attributes!['containers'] as unknown[])[0]).toMatchObject({ name: 'checkout-api', requests: { cpuMillicores: 225, memoryMiB: 832 } });
+    expect(checkout.summary).toMatch(/^Right-size checkout\/checkout-api \(gke-prod-us-central1\), (saving|costing) about \$\d+\.\d\d\/month( more)?: checkout-api /);
+    expect(run.store.proposed.every((a) => a.summary!.length <= 300 && a.impact?.note)).toBe(true);
+    for (const [i, p] of pending.entries()) {
+      const savings = run.store.proposed[i]!.impact!.monthlySavings;
+      // A saving is in integer cents; an update that costs more (starved containers) carries none.
+      if (p.monthlySavingsUsd > 0) expect(savings).toEqual({ amountMinor: Math.round(p.monthlySavingsUsd * 100), currency: 'USD' });
+      else expect(savings).toBeUndefined();
+    }
+    expect(pending.some((p) => p.monthlySavingsUsd < 0)).toBe(true);
+
+    expect(run.logs.filter((l) => l.level === 'info' && /^Proposed updating .+: waiting for an approval$/.test(l.msg))).toHaveLength(27);
+    expect(run.logs.some((l) => l.level === 'error' || l.msg.includes('is waiting for approval'))).toBe(false);
     expect((run.outputs['recommendations'] as Rec[]).filter((r) => r.action === 'pending-approval')).toHaveLength(27);
   });
 
@@ -46,6 +67,7 @@ describe('k8s-rightsizer on its sandbox GKE fleet', () => {
     const first = await runAgentForTest(agentDir, { input: { apply: true }, approved: ['k8s.workload.update'] });
     expect(first.outputs['pendingApproval']).toEqual([]);
     expect(first.store.applied).toHaveLength(27);
+    expect(first.store.proposed).toEqual([]);
     const checkout = first.store.applied.find((a) => a.action.id === 'gke-prod-us-central1/checkout/deployment/checkout-api')!;
     expect(checkout.action).toMatchObject({ kind: 'k8s.workload', verb: 'update' });
     // The action carries the new requests only; the sandbox keeps the rest (usage, replicas) from the fixture.

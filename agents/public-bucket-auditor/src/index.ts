@@ -13,6 +13,8 @@ interface ActionRecord {
   keeps: { role: string; member: string }[];
   enforcePublicAccessPrevention: boolean;
   reason: string;
+  /** The platform's proposal, when the update waits for a person's approval. */
+  approvalId?: string;
 }
 
 function readOptions(input: Record<string, unknown>) {
@@ -21,14 +23,28 @@ function readOptions(input: Record<string, unknown>) {
   return { remediate: input['remediate'] !== false, remediateMinSeverity: minSeverity, projects };
 }
 
-const isApprovalRequired = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'approval_required';
-
 function reasonFor(f: BucketAssessment): string {
   const removed = f.remediation.removes.map((r) => `${r.member} ${r.role}`).join(', ');
   const prevention = f.remediation.enforcePublicAccessPrevention
     ? ' and enforce public access prevention'
     : '; keep allUsers object read for the intended website';
   return `Public ${f.access} access to a ${f.severity} bucket (${f.reasons[0]}): remove ${removed}${prevention}.`;
+}
+
+/** The one line approvers read for a proposed lockdown (at most 300 characters), and what it changes. */
+function approvalText(f: BucketAssessment) {
+  const removed = f.remediation.removes.map((r) => `${r.member} ${r.role}`).join(', ');
+  const lock = f.remediation.enforcePublicAccessPrevention ? ', enforce public access prevention' : '; the website keeps public object read';
+  const line = `Close public ${f.access} access to ${f.severity} bucket ${f.project}/${f.bucket}: remove ${removed}${lock}`;
+  const classification = f.classification ? `classified ${f.classification}` : 'no data-classification label';
+  return {
+    summary: line.length <= 300 ? line : `${line.slice(0, 299)}…`,
+    impact: {
+      note: f.remediation.enforcePublicAccessPrevention
+        ? `Ends public ${f.access} access to ${f.objectCount} objects (${f.sizeGb} GB, ${classification}); anything that reads them anonymously stops working.`
+        : `Intended website: it keeps serving its ${f.objectCount} objects publicly; only the excess public grants go.`,
+    },
+  };
 }
 
 /** Audits every bucket of the connected account for public access and closes the dangerous ones. */
@@ -88,21 +104,27 @@ export default async function run(ctx: AgentContext) {
       reason,
     };
     try {
-      const result = await ctx.cloud.act({ kind: 'bucket', id: f.id, verb: 'update', params: { attributes: f.remediation.attributes }, reason });
-      remediated.push(record);
-      status.set(f.id, 'remediated');
-      ctx.log.info(`Closed public access to ${f.bucket}`, { bucket: f.bucket, changed: result.changed, removed: record.removes.length, reason });
-    } catch (err) {
-      if (isApprovalRequired(err)) {
-        pendingApproval.push(record);
+      const result = await ctx.cloud.act({ kind: 'bucket', id: f.id, verb: 'update', params: { attributes: f.remediation.attributes }, reason, ...approvalText(f) });
+      if (result.proposal) {
+        // Proposed, not done: the run waits for the decision and the platform applies the fix if approved.
+        pendingApproval.push({ ...record, approvalId: result.proposal.id });
         status.set(f.id, 'pending-approval');
-        ctx.log.warn(`Closing public access to ${f.bucket} needs approval (bucket.update)`, { bucket: f.bucket, severity: f.severity, reason });
+        ctx.log.info(`Proposed closing public access to ${f.bucket}: waiting for an approval (bucket.update)`, {
+          bucket: f.bucket,
+          severity: f.severity,
+          approvalId: result.proposal.id,
+          reason,
+        });
       } else {
-        const error = err instanceof Error ? err.message : String(err);
-        failed.push({ ...record, error });
-        status.set(f.id, 'failed');
-        ctx.log.error(`Could not update ${f.bucket}`, { bucket: f.bucket, error });
+        remediated.push(record);
+        status.set(f.id, 'remediated');
+        ctx.log.info(`Closed public access to ${f.bucket}`, { bucket: f.bucket, changed: result.changed, removed: record.removes.length, reason });
       }
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      failed.push({ ...record, error });
+      status.set(f.id, 'failed');
+      ctx.log.error(`Could not update ${f.bucket}`, { bucket: f.bucket, error });
     }
   }
   const findings = audit.findings.map((f) => ({ ...f, status: status.get(f.id) ?? 'open' }));

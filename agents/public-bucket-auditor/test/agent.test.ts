@@ -15,10 +15,11 @@ interface Action {
   id: string;
   action: string;
   reason: string;
+  approvalId?: string;
 }
 
 describe('public-bucket-auditor on its sandbox account', () => {
-  it('reports the exposed buckets and holds every fix for approval without changing anything', async () => {
+  it('reports the exposed buckets and proposes every fix for approval without changing anything', async () => {
     const run = await runAgentForTest(agentDir);
     const findings = run.outputs['findings'] as Finding[];
     const pending = run.outputs['pendingApproval'] as Action[];
@@ -26,8 +27,19 @@ describe('public-bucket-auditor on its sandbox account', () => {
     expect(findings[0]).toMatchObject({ severity: 'critical', status: 'pending-approval' });
     expect(pending).toHaveLength(12);
     expect(pending.every((p) => p.action === 'bucket.update' && p.reason.length > 20)).toBe(true);
+    expect(pending.map((p) => p.approvalId)).toEqual(pending.map((_, i) => `proposal-${i + 1}`));
     expect(run.outputs['remediated']).toEqual([]);
+    expect(run.outputs['failed']).toEqual([]);
+    // Each fix is proposed to the platform with the line approvers read; nothing is applied.
     expect(run.store.applied).toEqual([]);
+    expect(run.store.proposed.map((a) => `${a.kind}.${a.verb} ${a.id}`)).toEqual(pending.map((p) => `bucket.update ${p.id}`));
+    expect(run.store.proposed.every((a) => a.summary!.length <= 300 && a.impact?.note && !a.impact.monthlySavings)).toBe(true);
+    const scratch = run.store.proposed.find((a) => a.id === 'projects/acme-dev/buckets/acme-dev-scratch')!;
+    expect(scratch.summary).toMatch(/^Close public \w+ access to \w+ bucket acme-dev\/acme-dev-scratch: remove allUsers .+, enforce public access prevention$/);
+    expect(scratch.params).toEqual({ attributes: expect.objectContaining({ publicAccessPrevention: 'enforced' }) });
+    const site = run.store.proposed.find((a) => a.id === 'projects/acme-prod/buckets/acme-marketing-site')!;
+    expect(site.summary).toMatch(/; the website keeps public object read$/);
+    expect(site.impact!.note).toMatch(/^Intended website: it keeps serving its \d+ objects publicly/);
     expect(findings.filter((f) => f.severity === 'low').every((f) => f.status === 'open')).toBe(true);
     expect(run.outputs['summary']).toMatchObject({
       buckets: 32,
@@ -38,8 +50,9 @@ describe('public-bucket-auditor on its sandbox account', () => {
       pendingApproval: 12,
       text: null,
     });
-    const warnings = run.logs.filter((l) => l.level === 'warn').map((l) => l.msg);
-    expect(warnings).toContain('Closing public access to acme-dev-scratch needs approval (bucket.update)');
+    expect(run.logs.filter((l) => l.level === 'info').map((l) => l.msg)).toContain('Proposed closing public access to acme-dev-scratch: waiting for an approval (bucket.update)');
+    expect(run.logs.filter((l) => l.msg.startsWith('Proposed closing public access'))).toHaveLength(12);
+    expect(run.logs.some((l) => l.level === 'error' || l.msg.includes('needs approval'))).toBe(false);
     expect(run.logs.filter((l) => l.msg === 'No language model is configured: skipping the written summary.')).toHaveLength(1);
     expect(run.progress.at(-1)).toEqual({ percent: 100, message: 'Done' });
   });
@@ -49,6 +62,7 @@ describe('public-bucket-auditor on its sandbox account', () => {
     expect(first.outputs['pendingApproval']).toEqual([]);
     expect((first.outputs['remediated'] as Action[]).length).toBe(12);
     expect(first.store.applied).toHaveLength(12);
+    expect(first.store.proposed).toEqual([]);
 
     const scratch = await first.ctx.cloud.get('bucket', 'projects/acme-dev/buckets/acme-dev-scratch');
     expect(scratch?.attributes['publicAccessPrevention']).toBe('enforced');
@@ -73,6 +87,8 @@ describe('public-bucket-auditor on its sandbox account', () => {
     const data = await runAgentForTest(agentDir, { input: { projects: ['acme-data'], remediateMinSeverity: 'low' } });
     expect((data.outputs['findings'] as Finding[]).map((f) => f.bucket)).toEqual(['acme-data-analyst-share', 'acme-data-bq-exports', 'acme-data-public-datasets']);
     expect((data.outputs['pendingApproval'] as Action[]).length).toBe(3);
+    expect(data.store.proposed).toHaveLength(3);
+    expect(data.store.applied).toEqual([]);
   });
 
   it('writes a summary when a model is configured', async () => {

@@ -32,6 +32,13 @@ function record(d: Decision) {
   };
 }
 
+/** The one line approvers read for a proposed deletion (at most 300 characters). */
+function approvalSummary(d: Decision): string {
+  const source = d.orphan ? `orphan of deleted disk ${d.diskName}` : `disk ${d.diskName}`;
+  const line = `Delete snapshot ${d.name} (${d.sizeGb} GB, ${d.ageDays} days old, ${source}), saving about $${d.monthlyCostUsd.toFixed(2)}/month`;
+  return line.length <= 300 ? line : `${line.slice(0, 299)}…`;
+}
+
 /** Applies a snapshot retention policy and deletes what it does not keep (after an approval). */
 export default async function run(ctx: AgentContext) {
   const input = ctx.input;
@@ -81,7 +88,7 @@ export default async function run(ctx: AgentContext) {
   });
 
   const deleted: ReturnType<typeof record>[] = [];
-  const pendingApproval: (ReturnType<typeof record> & { action: string })[] = [];
+  const pendingApproval: (ReturnType<typeof record> & { action: string; approvalId: string })[] = [];
   const failed: { id: string; name: string; error: string }[] = [];
   const notAttempted: { id: string; name: string; why: string }[] = [];
   const attempt: Decision[] = [];
@@ -95,25 +102,38 @@ export default async function run(ctx: AgentContext) {
 
   for (const [i, d] of attempt.entries()) {
     if (i % 10 === 0) ctx.progress(40 + Math.round((55 * i) / attempt.length), `Deleting snapshots (${i}/${attempt.length})`);
-    const action: CloudAction = { kind: 'snapshot', id: d.id, verb: 'delete', reason: d.reason };
+    const action: CloudAction = {
+      kind: 'snapshot',
+      id: d.id,
+      verb: 'delete',
+      reason: d.reason,
+      summary: approvalSummary(d),
+      impact: {
+        monthlySavings: { amountMinor: Math.round(d.monthlyCostUsd * 100), currency: 'USD' },
+        note: 'Snapshots are incremental: blocks a newer snapshot still needs move into it, so the real saving can be lower.',
+      },
+    };
     try {
-      await ctx.cloud.act(action);
-      deleted.push(record(d));
-      ctx.log.info(`Deleted snapshot ${d.name}`, { snapshot: d.name, project: d.project, disk: d.diskName, sizeGb: d.sizeGb, orphan: d.orphan });
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'approval_required') {
-        pendingApproval.push({ ...record(d), action: 'snapshot.delete' });
-        ctx.log.warn(`Deleting snapshot ${d.name} needs an approval: waiting`, {
+      const result = await ctx.cloud.act(action);
+      if (result.proposal) {
+        // Proposed, not done: the run waits for the decision and the platform deletes the snapshot if approved.
+        pendingApproval.push({ ...record(d), action: 'snapshot.delete', approvalId: result.proposal.id });
+        ctx.log.info(`Proposed deleting snapshot ${d.name}: waiting for an approval`, {
           snapshot: d.name,
           project: d.project,
           action: 'snapshot.delete',
+          approvalId: result.proposal.id,
           sizeGb: d.sizeGb,
+          monthlyCostUsd: d.monthlyCostUsd,
         });
       } else {
-        const message = err instanceof Error ? err.message : String(err);
-        failed.push({ id: d.id, name: d.name, error: message });
-        ctx.log.error(`Could not delete snapshot ${d.name}: ${message}`, { snapshot: d.name, project: d.project });
+        deleted.push(record(d));
+        ctx.log.info(`Deleted snapshot ${d.name}`, { snapshot: d.name, project: d.project, disk: d.diskName, sizeGb: d.sizeGb, orphan: d.orphan });
       }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      failed.push({ id: d.id, name: d.name, error: message });
+      ctx.log.error(`Could not delete snapshot ${d.name}: ${message}`, { snapshot: d.name, project: d.project });
     }
   }
 
@@ -131,11 +151,13 @@ export default async function run(ctx: AgentContext) {
     reclaimableGb,
     estimatedMonthlySavingsUsd,
     savedMonthlyUsd: round2(deleted.reduce((s, d) => s + d.sizeGb, 0) * policy.pricePerGbMonth),
+    /** What the proposed deletions would save once approved and applied by the platform. */
+    pendingMonthlySavingsUsd: round2(pendingApproval.reduce((s, d) => s + d.sizeGb, 0) * policy.pricePerGbMonth),
     /** Priced per snapshot deleted. */
     billableUnits: deleted.length,
     policy: { ...policy, asOf: policy.asOf.toISOString(), dryRun, maxDeletes },
   };
-  ctx.log.info(`Done: ${deleted.length} deleted, ${pendingApproval.length} waiting for approval`, {
+  ctx.log.info(`Done: ${deleted.length} deleted, ${pendingApproval.length} proposed for approval`, {
     deleted: deleted.length,
     pendingApproval: pendingApproval.length,
     savedMonthlyUsd: summary.savedMonthlyUsd,

@@ -5,7 +5,7 @@ import { runAgentForTest } from '../../../runner/src/testing.ts';
 const agentDir = path.resolve(import.meta.dirname, '..');
 const asOf = '2026-11-20T00:00:00Z';
 
-interface Candidate { id: string; name: string; diskName: string; orphan: boolean; sizeGb: number; reason: string }
+interface Candidate { id: string; name: string; diskName: string; orphan: boolean; sizeGb: number; monthlyCostUsd: number; reason: string }
 interface Orphan { diskName: string; snapshots: number; kept: number; toDelete: number }
 interface Summary {
   snapshotsScanned: number;
@@ -18,11 +18,12 @@ interface Summary {
   reclaimableGb: number;
   estimatedMonthlySavingsUsd: number;
   savedMonthlyUsd: number;
+  pendingMonthlySavingsUsd: number;
   billableUnits: number;
 }
 
 describe('snapshot-cleaner on its sandbox account', () => {
-  it('plans the deletions, flags orphans, and leaves every deletion pending approval', async () => {
+  it('plans the deletions, flags orphans, and proposes every deletion for approval without deleting anything', async () => {
     const run = await runAgentForTest(agentDir, { input: { asOf } });
     const summary = run.outputs['summary'] as Summary;
     expect(summary).toMatchObject({
@@ -35,6 +36,7 @@ describe('snapshot-cleaner on its sandbox account', () => {
       reclaimableGb: 4154.7,
       estimatedMonthlySavingsUsd: 108.02,
       savedMonthlyUsd: 0,
+      pendingMonthlySavingsUsd: 108.02,
       billableUnits: 0,
     });
     expect(summary.keptBy).toEqual({ 'retain-label': 4, 'not-ready': 1, 'younger-than-min-age': 48, 'newest-of-disk': 34 });
@@ -47,12 +49,29 @@ describe('snapshot-cleaner on its sandbox account', () => {
       'tmp-debug-disk': [1, 1, 0],
     });
 
-    const pending = run.outputs['pendingApproval'] as (Candidate & { action: string })[];
+    const pending = run.outputs['pendingApproval'] as (Candidate & { action: string; approvalId: string })[];
     expect(pending).toHaveLength(49);
-    expect(pending[0]).toMatchObject({ name: 'legacy-mysql-data-monthly-20251105-cad0', orphan: true, action: 'snapshot.delete' });
+    expect(pending[0]).toMatchObject({ name: 'legacy-mysql-data-monthly-20251105-cad0', orphan: true, action: 'snapshot.delete', approvalId: 'proposal-1' });
     expect(pending[0]!.reason).toContain('deleted disk legacy-mysql-data (orphan)');
+    expect(new Set(pending.map((p) => p.approvalId)).size).toBe(49);
     expect(run.outputs['deleted']).toEqual([]);
+    expect(run.outputs['failed']).toEqual([]);
+    // Every deletion is proposed to the platform, with the line approvers read and its saving; none is applied.
     expect(run.store.applied).toEqual([]);
+    expect(run.store.proposed).toHaveLength(49);
+    expect(run.store.proposed.every((a) => a.kind === 'snapshot' && a.verb === 'delete')).toBe(true);
+    const first = run.store.proposed[0]!;
+    expect(first.id).toBe(pending[0]!.id);
+    expect(first.reason).toBe(pending[0]!.reason);
+    expect(first.summary).toMatch(/^Delete snapshot legacy-mysql-data-monthly-20251105-cad0 \(\d+(\.\d+)? GB, \d+ days old, orphan of deleted disk legacy-mysql-data\), saving about \$\d+\.\d\d\/month$/);
+    expect(run.store.proposed.every((a) => a.summary!.length <= 300)).toBe(true);
+    const cents = run.store.proposed.map((a) => a.impact!.monthlySavings!);
+    expect(cents.every((m) => m.currency === 'USD' && Number.isInteger(m.amountMinor) && m.amountMinor >= 0)).toBe(true);
+    expect(cents[0]!.amountMinor).toBe(Math.round(pending[0]!.monthlyCostUsd * 100));
+    expect(cents.reduce((s, m) => s + m.amountMinor, 0) / 100).toBeCloseTo(108.02, 0);
+    expect(run.logs.filter((l) => l.msg.startsWith('Proposed deleting snapshot '))).toHaveLength(49);
+    expect(run.logs.map((l) => l.msg)).toContain('Proposed deleting snapshot legacy-mysql-data-monthly-20251105-cad0: waiting for an approval');
+    expect(run.logs.some((l) => l.level === 'error' || l.msg.includes('needs an approval'))).toBe(false);
     expect(run.logs.filter((l) => l.level === 'warn').map((l) => l.msg)).toContain(
       'Orphan snapshots: disk legacy-mysql-data (acme-dev) no longer exists; 4 snapshots hold 662.4 GB',
     );
@@ -86,7 +105,12 @@ describe('snapshot-cleaner on its sandbox account', () => {
     expect(capped.store.applied).toHaveLength(5);
     expect((capped.outputs['notAttempted'] as unknown[]).length).toBe(44);
 
-    const dry = await runAgentForTest(agentDir, { input: { asOf, dryRun: true }, approved: ['snapshot.delete'] });
+    const cappedGated = await runAgentForTest(agentDir, { input: { asOf, maxDeletes: 5 } });
+    expect(cappedGated.store.proposed).toHaveLength(5);
+    expect(cappedGated.store.applied).toEqual([]);
+
+    const dry = await runAgentForTest(agentDir, { input: { asOf, dryRun: true } });
+    expect(dry.store.proposed).toEqual([]);
     expect(dry.store.applied).toEqual([]);
     expect(dry.outputs['pendingApproval']).toEqual([]);
     expect((dry.outputs['summary'] as Summary).candidates).toBe(49);
@@ -98,6 +122,7 @@ describe('snapshot-cleaner on its sandbox account', () => {
     expect(summary).toMatchObject({ deleted: 49, pendingApproval: 0, billableUnits: 49 });
     expect(summary.savedMonthlyUsd).toBe(summary.estimatedMonthlySavingsUsd);
     expect(first.store.applied).toHaveLength(49);
+    expect(first.store.proposed).toEqual([]);
     expect(first.store.applied.every((a) => a.action.verb === 'delete' && a.override.deleted === true)).toBe(true);
     expect(first.store.applied[0]!.action.reason).toMatch(/^Retention policy: 379 days old/);
 

@@ -1,5 +1,5 @@
 import type { AgentContext, Resource } from '@agent-marketplace/runner';
-import { assessAll, labelAction, policedLabels, resolvePolicy } from './compliance.ts';
+import { assessAll, labelAction, policedLabels, resolvePolicy, type ResourceReport } from './compliance.ts';
 
 export const KINDS = ['vm', 'bucket', 'disk'] as const;
 
@@ -32,7 +32,16 @@ interface FixRecord {
   labels: Record<string, string>;
   reason: string;
   status: FixStatus;
+  /** The platform's proposal, when the manifest gates the label behind a person's approval. */
+  approvalId?: string;
   error?: string;
+}
+
+/** The one line approvers read for a proposed label fix (at most 300 characters). */
+function approvalSummary(r: ResourceReport): string {
+  const sets = r.fixes.map((f) => `${f.label}=${f.to}${f.from ? ` (was "${f.from}")` : ''}`).join(', ');
+  const line = `Label policy: set ${sets} on ${r.kind} ${r.project}/${r.name}, inferred from its project`;
+  return line.length <= 300 ? line : `${line.slice(0, 299)}…`;
 }
 
 /** Checks vm, bucket and disk labels against the policy, fixes what is safely inferable, reports the rest. */
@@ -75,23 +84,32 @@ export default async function run(ctx: AgentContext) {
       ctx.log.info(`Would label ${r.kind} ${r.name} (dry run)`, { kind: r.kind, id: r.id, labels: action.labels });
     } else {
       try {
-        const result = await ctx.cloud.act({ kind: r.kind, id: r.id, verb: 'label', params: { labels: action.labels }, reason: action.reason });
-        record.status = result.changed ? 'applied' : 'unchanged';
-        ctx.log.info(`Labelled ${r.kind} ${r.name}: ${Object.entries(action.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`, {
+        const result = await ctx.cloud.act({
           kind: r.kind,
           id: r.id,
-          labels: action.labels,
+          verb: 'label',
+          params: { labels: action.labels },
           reason: action.reason,
+          summary: approvalSummary(r),
         });
-      } catch (err) {
-        if ((err as { code?: string }).code === 'approval_required') {
+        if (result.proposal) {
+          // Proposed, not done: the run waits for the decision and the platform sets the labels if approved.
           record.status = 'pending-approval';
-          ctx.log.warn(`Labelling ${r.kind} ${r.name} is waiting for approval`, { kind: r.kind, id: r.id, labels: action.labels });
+          record.approvalId = result.proposal.id;
+          ctx.log.info(`Proposed labelling ${r.kind} ${r.name}: waiting for an approval`, { kind: r.kind, id: r.id, labels: action.labels, approvalId: result.proposal.id });
         } else {
-          record.status = 'failed';
-          record.error = (err as Error).message;
-          ctx.log.error(`Could not label ${r.kind} ${r.name}: ${record.error}`, { kind: r.kind, id: r.id });
+          record.status = result.changed ? 'applied' : 'unchanged';
+          ctx.log.info(`Labelled ${r.kind} ${r.name}: ${Object.entries(action.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`, {
+            kind: r.kind,
+            id: r.id,
+            labels: action.labels,
+            reason: action.reason,
+          });
         }
+      } catch (err) {
+        record.status = 'failed';
+        record.error = (err as Error).message;
+        ctx.log.error(`Could not label ${r.kind} ${r.name}: ${record.error}`, { kind: r.kind, id: r.id });
       }
     }
     fixes.push(record);

@@ -1,8 +1,30 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SandboxFixture } from '../../../runner/src/cloud/sandbox.ts';
 import { runAgentForTest } from '../../../runner/src/testing.ts';
 
 const agentDir = path.resolve(import.meta.dirname, '..');
+const tempDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/**
+ * This manifest gates none of its labels; a version that gated `action` would run from this copy of
+ * agent.yaml (same code, same fixture) with that approval added.
+ */
+async function gatedCopy(action: string): Promise<{ dir: string; fixture: SandboxFixture }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tag-compliance-gated-'));
+  tempDirs.push(dir);
+  const manifest = (await readFile(path.join(agentDir, 'agent.yaml'), 'utf8'))
+    .replace('entry: src/index.ts', `entry: ${path.relative(dir, path.join(agentDir, 'src/index.ts'))}`)
+    .concat(`\napprovals:\n  - action: ${action}\n    risk: low\n    description: A person confirms each label.\n`);
+  await writeFile(path.join(dir, 'agent.yaml'), manifest);
+  const fixture = JSON.parse(await readFile(path.join(agentDir, 'fixtures', 'cloud.json'), 'utf8')) as SandboxFixture;
+  return { dir, fixture };
+}
 type Summary = Record<string, unknown> & { violations: number; fixed: number; open: number; needsHuman: number };
 interface Fix {
   kind: string;
@@ -80,5 +102,34 @@ describe('tag-compliance-enforcer on its sandbox organisation', () => {
     const buckets = await runAgentForTest(agentDir, { input: { kinds: ['bucket'], projects: ['acme-prod'] } });
     expect(buckets.outputs['summary']).toMatchObject({ resources: 3, resourcesLabelled: 2 });
     expect(buckets.store.applied.every((a) => a.action.kind === 'bucket')).toBe(true);
+  });
+
+  it('proposes a gated label fix for approval instead of applying it, and counts it as open', async () => {
+    const { dir, fixture } = await gatedCopy('bucket.label');
+    const run = await runAgentForTest(dir, { fixture });
+    const fixes = run.outputs['fixes'] as (Fix & { approvalId?: string })[];
+    const bucketFixes = fixes.filter((f) => f.kind === 'bucket');
+    expect(bucketFixes.length).toBeGreaterThan(0);
+    expect(bucketFixes.every((f) => f.status === 'pending-approval' && /^proposal-\d+$/.test(f.approvalId ?? ''))).toBe(true);
+    expect(fixes.filter((f) => f.kind !== 'bucket').every((f) => f.status === 'applied' && f.approvalId === undefined)).toBe(true);
+    expect(run.outputs['pendingApproval']).toEqual(bucketFixes);
+
+    // The bucket labels are proposed to the platform, not applied; the other kinds are labelled as before.
+    expect(run.store.proposed.map((a) => `${a.kind}.${a.verb} ${a.id}`)).toEqual(bucketFixes.map((f) => `bucket.label ${f.id}`));
+    expect(run.store.applied.some((a) => a.action.kind === 'bucket')).toBe(false);
+    expect(run.store.applied).toHaveLength(fixes.length - bucketFixes.length);
+    const logs = (await run.ctx.cloud.get('bucket', 'projects/acme-prod/buckets/acme-prod-access-logs'))!;
+    expect(logs.labels).not.toHaveProperty('env');
+    const proposal = run.store.proposed.find((a) => a.id === 'projects/acme-prod/buckets/acme-prod-access-logs')!;
+    expect(proposal.params).toEqual({ labels: { 'cost-center': 'cc-1042', env: 'prod' } });
+    expect(proposal.summary).toBe('Label policy: set cost-center=cc-1042, env=prod on bucket acme-prod/acme-prod-access-logs, inferred from its project');
+    expect(run.store.proposed.every((a) => a.summary!.length <= 300)).toBe(true);
+
+    const summary = run.outputs['summary'] as Summary;
+    expect(summary).toMatchObject({ pendingApproval: bucketFixes.length, failed: 0, resourcesLabelled: fixes.length - bucketFixes.length });
+    expect(summary.fixed).toBeLessThan(21);
+    expect(summary.fixed + summary.open).toBe(45);
+    expect(run.logs.filter((l) => l.level === 'info' && /^Proposed labelling bucket .+: waiting for an approval$/.test(l.msg))).toHaveLength(bucketFixes.length);
+    expect(run.logs.some((l) => l.level === 'error')).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Endpoint } from '../endpoint.js';
 import type { OperationId } from '../routes.js';
+import { approvalEndpoints } from './approvals.js';
 import { catalogEndpoints } from './catalog.js';
 import { installEndpoints } from './installs.js';
 import { metaEndpoints } from './meta.js';
@@ -21,6 +22,7 @@ export const endpoints = {
   ...workspaceEndpoints,
   ...installEndpoints,
   ...runEndpoints,
+  ...approvalEndpoints,
   ...webhookEndpoints,
   ...runnerEndpoints,
 } satisfies { [Op in OperationId]: Endpoint<Op> };

@@ -1,3 +1,4 @@
+import type { ApprovalStore } from './approvals/ports.js';
 import type { CatalogStore } from './catalog/ports.js';
 import type { InstallStore, SecretStore } from './installs/ports.js';
 import type { DispatchQueue, EngineConfig, Executor, RunArtifactStore, RunFeed, RunLogStore, RunMetricsStore, RunStore, StreamSlots } from './runs/ports.js';
@@ -35,6 +36,7 @@ export interface Deps {
   executor: Executor;
   schedules: ScheduleStore;
   sandbox: SandboxStore;
+  approvals: ApprovalStore;
   idempotency: IdempotencyStore;
   rateLimits: RateLimitStore;
   config: EngineConfig;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalRule } from '@agent-marketplace/contract/approvals';
 import { ApproverRole, InstallState } from '@agent-marketplace/contract/installs';
 import { ArtifactName, ARTIFACT_LIMITS, LogLevel, LogLine } from '@agent-marketplace/contract/runs';
 import { ApiKeyScope, Role } from './roles.js';
@@ -123,8 +124,11 @@ export const Install = z.object({
     schedules: z.array(z.object({ id: z.string(), cron: z.string(), timeZone: z.string(), enabled: z.boolean() })),
     webhook: z.object({ enabled: z.boolean(), secretRef: z.string().nullable() }),
   }),
-  /** Gated action → who decides and how many levels. */
+  /** Gated action → who decides and how many levels: the wizard's shorthand (domain/approvals.ts ruleFromShorthand). */
   approvalPolicy: z.record(z.string(), z.object({ approverRole: ApproverRole, levels: z.number().int().min(1).max(3) })),
+  /** Full approval rules by action or `risk:<level>` (PUT approval-policy); they win over the shorthand. */
+  approvalRules: z.record(z.string(), ApprovalRule).optional(),
+  approvalRulesUpdated: z.object({ at: z.date(), by: z.string() }).nullable().optional(),
   /** Concurrency and retries of this install's runs (absent: the defaults). */
   runPolicy: RunPolicy.optional(),
   /** When each wizard step was last saved: lets a wizard resume where it was left. */
@@ -184,6 +188,8 @@ export const Run = z.object({
   redeliveries: z.number().int(),
   /** Billing units the agent reported, summed over attempts. */
   usage: z.object({ units: z.number() }).nullable(),
+  /** Its proposals of approval-gated actions: how many there are and how many wait for a decision (absent: none yet). */
+  approvals: z.object({ pending: z.number().int(), total: z.number().int() }).optional(),
   // Runner and executor bookkeeping (RUN_INTERNAL_FIELDS): stored apart from the run document,
   // in `runs/{id}/internal/runner`, which no client can read; the store joins them back.
   /** Dispatch lease: who is starting this attempt, so a redelivered task does nothing. */

@@ -16,7 +16,8 @@ const NEXT: Record<RunState, readonly RunState[]> = {
   // → queued: a failed attempt retried by the install's policy.
   starting: ['running', 'succeeded', 'failed', 'canceled', 'timed_out', 'queued'],
   running: ['awaiting_approval', 'succeeded', 'failed', 'canceled', 'timed_out', 'queued'],
-  awaiting_approval: ['running', 'failed', 'canceled', 'timed_out'],
+  // → succeeded: the platform applied what was approved (app/approvals/settleRun.ts).
+  awaiting_approval: ['running', 'succeeded', 'failed', 'canceled', 'timed_out'],
   succeeded: [],
   failed: [],
   canceled: [],

@@ -9,6 +9,8 @@ export interface AppliedTransition {
   event: RunEvent;
   /** Set when the run has just finished (runFinish.ts). */
   finished: FinishEffects | null;
+  /** Concurrency slots to free now without finishing: a run that waits for approvals holds none. */
+  released: string[];
 }
 
 /**
@@ -19,10 +21,13 @@ export function applyTransition(run: Run, to: RunState, reason: string, patch: P
   const move = transition(run.state, to, reason);
   const next: Run = { ...run, ...patch, state: move.to, updatedAt: at, eventCount: run.eventCount + 1 };
   if (isTerminal(next.state)) next.watchAt = null;
+  const released = next.state === 'awaiting_approval' ? next.slots : [];
+  if (released.length) next.slots = [];
   return {
     next,
-    update: { ...patch, state: next.state, updatedAt: at, eventCount: next.eventCount, watchAt: next.watchAt },
+    update: { ...patch, state: next.state, updatedAt: at, eventCount: next.eventCount, watchAt: next.watchAt, ...(released.length ? { slots: [] } : {}) },
     event: { seq: run.eventCount, from: move.from, to: move.to, reason: move.reason, attempt: next.attempt, at },
     finished: isTerminal(next.state) ? finishEffects(next, at) : null,
+    released,
   };
 }

@@ -32,7 +32,12 @@ export type WatchVerdict =
   | { action: 'redeliver' }
   | { action: 'fail'; code: 'dispatch_lost' | 'start_timeout' | 'heartbeat_lost' | 'dispatch_timeout'; message: string }
   | { action: 'time_out'; message: string }
+  /** A run waiting for approvals: settle it if none is pending (a settlement that was cut off), else stop watching. */
+  | { action: 'settle' }
   | { action: 'none' };
+
+/** A run whose last proposal was just decided: the watchdog settles it if the decider could not. */
+export const watchSettling = (now: Date) => roundUp(now.getTime() + 60_000);
 
 /** What the watchdog does with a run whose `watchAt` has passed. */
 export function verdict(
@@ -50,13 +55,15 @@ export function verdict(
       return { action: 'fail', code: 'dispatch_lost', message: 'Dispatch stopped before the execution was confirmed started.' };
     case 'starting':
       return { action: 'fail', code: 'start_timeout', message: `The execution did not start within ${b.startTimeoutSeconds} seconds.` };
-    case 'running':
-    case 'awaiting_approval': {
+    case 'awaiting_approval':
+      // Its execution has ended: no deadline or heartbeat holds; the approvals' SLAs do.
+      return { action: 'settle' };
+    case 'running': {
       if (run.deadlineAt && now.getTime() >= run.deadlineAt.getTime() + b.timeoutGraceSeconds * 1000) {
         return { action: 'time_out', message: `The run exceeded its ${run.timeoutSeconds}-second timeout and was stopped.` };
       }
       const beat = run.heartbeatAt?.getTime() ?? 0;
-      if (run.state === 'running' && now.getTime() - beat >= b.heartbeatTimeoutSeconds * 1000) {
+      if (now.getTime() - beat >= b.heartbeatTimeoutSeconds * 1000) {
         return { action: 'fail', code: 'heartbeat_lost', message: `The runner went silent for more than ${b.heartbeatTimeoutSeconds} seconds (the execution crashed or was lost).` };
       }
       return { action: 'none' };

@@ -6,6 +6,7 @@ import {
   type SandboxOverride,
   type SandboxVerb,
 } from '@agent-marketplace/contract/sandbox';
+import { canonicalJson } from '@agent-marketplace/contract/approvals';
 import { AppError } from './errors.js';
 import type { Manifest } from './manifest.js';
 
@@ -27,10 +28,13 @@ export function policyOf(manifest: Pick<Manifest, 'permissions' | 'approvals'>):
 
 /**
  * Checks an action against the manifest and returns its parameters as the action's schema
- * reads them: unknown parameters or an action with no defined effect are 400, an undeclared
- * scope 403, an approval-gated action 409.
+ * reads them, and the manifest's approval gate when a person must approve it first: unknown
+ * parameters or an action with no defined effect are 400, an undeclared scope 403.
  */
-export function checkSandboxAction(manifest: Pick<Manifest, 'id' | 'permissions' | 'approvals'>, intent: SandboxIntent): SandboxActionParams {
+export function checkSandboxAction(
+  manifest: Pick<Manifest, 'id' | 'permissions' | 'approvals'>,
+  intent: SandboxIntent,
+): { params: SandboxActionParams; gate: Manifest['approvals'][number] | null } {
   const scope = `${intent.kind}.${intent.verb}`;
   const schema = sandboxParamsSchema(intent.kind, intent.verb);
   if (!schema) throw new AppError('invalid', 'cloud_action_unsupported', `${scope} has no defined effect on the sandbox.`);
@@ -39,10 +43,9 @@ export function checkSandboxAction(manifest: Pick<Manifest, 'id' | 'permissions'
     const issues = parsed.error.issues.map((i) => ({ path: ['params', ...i.path].join('.'), message: i.message }));
     throw new AppError('invalid', 'cloud_action_params_invalid', `${scope} does not take these parameters: ${issues[0]!.path}: ${issues[0]!.message}`, { issues });
   }
-  const { scopes, gated } = policyOf(manifest);
+  const { scopes } = policyOf(manifest);
   if (!scopes.includes(scope)) throw new AppError('forbidden', 'cloud_permission_denied', `The manifest of ${manifest.id} does not grant ${scope}.`);
-  if (gated.includes(scope)) throw new AppError('conflict', 'approval_required', `${scope} needs a human approval before it runs.`);
-  return parsed.data as SandboxActionParams;
+  return { params: parsed.data as SandboxActionParams, gate: manifest.approvals.find((a) => a.action === scope) ?? null };
 }
 
 /** A read of `kind/id` keys needs `kind.list` or `kind.get` for every kind read. */
@@ -67,12 +70,5 @@ export function applySandboxAction(
   if (current?.deleted) throw new AppError('not_found', 'cloud_resource_not_found', `No ${intent.kind} ${intent.resourceId} in this account.`);
   const before = current ?? {};
   const override = sandboxEffect(before, intent.verb, params);
-  return { override, changed: canonical(override) !== canonical(before) };
-}
-
-/** JSON with sorted keys: equal values, equal strings. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
+  return { override, changed: canonicalJson(override) !== canonicalJson(before) };
 }

@@ -58,6 +58,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
     import('../adapters/firestore/sessions.js'),
   ]);
   const { FirestoreRateLimitStore } = await import('../adapters/firestore/rateLimits.js');
+  const { FirestoreApprovalStore } = await import('../adapters/firestore/approvals.js');
   const clock = { now: () => new Date() };
   return {
     verifier: new auth.FirebaseIdTokenVerifier(),
@@ -80,6 +81,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       sessions: new sessions.FirestoreSessionStore(),
       accounts: new auth.FirebaseAccountAuthority(),
       sandbox: new sandbox.FirestoreSandboxStore(),
+      approvals: new FirestoreApprovalStore(clock.now),
       secrets: await secretStoreFor(config),
       schedules: new schedules.FirestoreScheduleStore(),
       rateLimits: new FirestoreRateLimitStore(),

@@ -1,14 +1,19 @@
 import { logger } from 'firebase-functions/logger';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { sweepApprovals } from '../app/approvals/approvals.js';
 import { watchRuns } from '../app/runs/runWatchdog.js';
 import { params } from '../config/index.js';
 import { getDeps } from './deps.js';
 
 /**
  * Cloud Scheduler, every minute: the run watchdog. No run stays queued, dispatching, starting
- * or running past its bound (lost tasks, dead dispatches, silent runners, deadlines).
+ * or running past its bound (lost tasks, dead dispatches, silent runners, deadlines), and no
+ * approval waits past its SLA.
  */
 export const runWatchdog = onSchedule({ schedule: 'every 1 minutes', region: params.region, timeoutSeconds: 300, retryCount: 0 }, async () => {
-  const result = await watchRuns((await getDeps()).deps);
-  logger.info('runWatchdog', result);
+  const { deps } = await getDeps();
+  const result = await watchRuns(deps);
+  // Approval SLAs on the same tick: overdue approvals escalate or expire (app/approvals).
+  const approvals = await sweepApprovals(deps);
+  logger.info('runWatchdog', { ...result, approvals });
 });

@@ -16,15 +16,27 @@ export class RemoteSandboxStore implements SandboxStateStore {
     return res.overrides;
   }
 
-  /** Sends intent only; the platform computes and returns the effect. */
-  async apply(action: CloudAction): Promise<ResourceOverride> {
-    const res = await this.client.call('runnerSandboxAction', {
+  private send(action: CloudAction) {
+    return this.client.call('runnerSandboxAction', {
       kind: action.kind,
       verb: action.verb,
       resourceId: action.id,
       params: action.params ?? {},
       reason: action.reason,
+      ...(action.summary ? { summary: action.summary } : {}),
+      ...(action.impact ? { impact: action.impact } : {}),
     });
-    return res.override;
+  }
+
+  /** Sends intent only; the platform computes and returns the effect. */
+  async apply(action: CloudAction): Promise<ResourceOverride> {
+    return (await this.send(action)).override;
+  }
+
+  /** The same call: the platform, which holds the manifest, records a gated action as a proposal. */
+  async propose(action: CloudAction): Promise<{ id: string; state: string }> {
+    const res = await this.send(action);
+    if (!res.proposal) throw new Error(`${action.kind}.${action.verb} was done, not proposed: the runner's policy and the platform's disagree`);
+    return res.proposal;
   }
 }

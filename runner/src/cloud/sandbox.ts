@@ -1,6 +1,5 @@
 import { sandboxEffect, sandboxParamsSchema, sandboxView, type SandboxActionParams, type SandboxOverride } from '@agent-marketplace/contract/sandbox';
 import {
-  ApprovalRequiredError,
   CloudActionError,
   CloudNotFoundError,
   CloudPermissionError,
@@ -27,6 +26,8 @@ export interface SandboxStateStore {
    * computes the effect from the verb and parameters). Returns the resource's changes after it.
    */
   apply(action: CloudAction): Promise<ResourceOverride>;
+  /** Proposes an approval-gated action (the platform records it for people to decide); the same action again is the same proposal. */
+  propose(action: CloudAction): Promise<{ id: string; state: string }>;
 }
 
 export interface SandboxPolicy {
@@ -108,13 +109,16 @@ export class SandboxCloud implements CloudConnection {
   async act(action: CloudAction): Promise<ActionResult> {
     const scope = `${action.kind}.${action.verb}`;
     this.require(scope);
-    if (this.policy.gated.has(scope)) throw new ApprovalRequiredError(action);
     const base = this.fixture.resources.find((x) => x.kind === action.kind && x.id === action.id);
     if (!base) throw new CloudNotFoundError(action.kind, action.id);
     const key = resourceKey(action.kind, action.id);
     const current = (await this.store.overrides([key]))[key] ?? {};
     const before = applyOverride(base, current);
     if (!before) throw new CloudNotFoundError(action.kind, action.id);
+    if (this.policy.gated.has(scope)) {
+      checkedParams(action);
+      return { resource: before, changed: false, proposal: await this.store.propose(action) };
+    }
     // Predicted with the platform's own effect function: an action that would change nothing is not sent.
     const predicted = applyOverride(base, sandboxEffect(current, action.verb, checkedParams(action)));
     if (JSON.stringify(before) === JSON.stringify(predicted)) return { resource: before, changed: false };
@@ -145,5 +149,13 @@ export class MemorySandboxStore implements SandboxStateStore {
     this.state.set(key, override);
     this.applied.push({ action, override });
     return override;
+  }
+
+  readonly proposed: CloudAction[] = [];
+
+  async propose(action: CloudAction): Promise<{ id: string; state: string }> {
+    const same = this.proposed.findIndex((p) => JSON.stringify(p) === JSON.stringify(action));
+    if (same < 0) this.proposed.push(action);
+    return { id: `proposal-${same < 0 ? this.proposed.length : same + 1}`, state: 'pending' };
   }
 }

@@ -30,11 +30,21 @@ export interface CloudAction {
   params?: { labels?: Record<string, string>; attributes?: Record<string, unknown> };
   /** Why the agent acts: kept with the change. */
   reason: string;
+  /** For an approval-gated action: the one line approvers read ("Stop idle VM web-1, saving $48/month"). */
+  summary?: string;
+  /** For an approval-gated action: what it is expected to bring; money in integer minor units (cents). */
+  impact?: { monthlySavings?: { amountMinor: number; currency: string }; note?: string };
 }
 
 export interface ActionResult {
   resource: Resource;
   changed: boolean;
+  /**
+   * Set when the manifest gates the action behind a human approval: it was proposed, not done
+   * (`changed` is false, `resource` as it is now). When the agent's code ends, the run waits for
+   * the decisions and the platform applies what is approved; the agent needs no code to wait.
+   */
+  proposal?: { id: string; state: string };
 }
 
 export interface CloudConnection {
@@ -45,7 +55,7 @@ export interface CloudConnection {
   get(kind: string, id: string): Promise<Resource | null>;
   /** Rows of a read-only dataset (scope `<dataset>.read`): billing, logs, metrics, iam.usage... */
   dataset<T = Record<string, unknown>>(name: string): Promise<T[]>;
-  /** Changes a resource (scope `<kind>.<verb>`); approval-gated actions throw ApprovalRequiredError. */
+  /** Changes a resource (scope `<kind>.<verb>`); an approval-gated action is proposed instead (`result.proposal`). */
   act(action: CloudAction): Promise<ActionResult>;
 }
 
@@ -56,17 +66,6 @@ export class CloudPermissionError extends Error {
     super(`The agent's manifest does not grant ${scope}.`);
     this.name = 'CloudPermissionError';
     this.scope = scope;
-  }
-}
-
-/** The action is gated by the manifest's approvals: a person must approve it first. */
-export class ApprovalRequiredError extends Error {
-  readonly code = 'approval_required';
-  readonly action: CloudAction;
-  constructor(action: CloudAction) {
-    super(`${action.kind}.${action.verb} on ${action.id} needs a human approval.`);
-    this.name = 'ApprovalRequiredError';
-    this.action = action;
   }
 }
 

@@ -131,6 +131,7 @@ export class FirestoreRunStore implements RunStore {
       if (Object.keys(update.internal).length > 0) tx.set(internalRef, update.internal, { merge: true });
       tx.create(ref.collection('events').doc(seqId(applied.event.seq)), applied.event);
       if (applied.finished) this.recordFinished(tx, run, applied.finished);
+      for (const id of applied.released) tx.delete(slotRef(run, id));
       return { applied: true, run: applied.next };
     });
   }

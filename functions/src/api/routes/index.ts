@@ -1,6 +1,7 @@
 import { API_VERSION, buildOpenApi, endpoints, type OperationId } from '@agent-marketplace/contract';
 import { implement, type RouteDef } from '../route.js';
 import { apiKeyRoutes } from './apiKeys.js';
+import { approvalRoutes } from './approvals.js';
 import { catalogRoutes } from './catalog.js';
 import { installRoutes } from './installs.js';
 import { invitationRoutes, memberRoutes } from './members.js';
@@ -30,6 +31,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...sessionRoutes,
   ...installRoutes,
   ...runRoutes,
+  ...approvalRoutes,
   ...webhookRoutes,
   ...runnerRoutes,
 ];

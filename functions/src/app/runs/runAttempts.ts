@@ -1,7 +1,7 @@
 import type { Run } from '../../domain/models.js';
 import { retryDelay } from '../../domain/runPolicy.js';
 import type { RunState } from '../../domain/runState.js';
-import { watchQueued } from '../../domain/runWatch.js';
+import { watchQueued, watchSettling } from '../../domain/runWatch.js';
 import type { Deps } from '../deps.js';
 import type { TransitionResult } from './ports.js';
 
@@ -31,6 +31,8 @@ export type EndResult = TransitionResult & { retryInSeconds: number | null };
 export async function endAttempt(deps: Pick<Deps, 'runs' | 'dispatchQueue' | 'executor' | 'clock' | 'config'>, ref: { wsId: string; runId: string }, req: EndAttempt): Promise<EndResult> {
   const now = deps.clock.now();
   const delayOf = (run: Run) => (req.outcome === 'failed' && req.error ? retryDelay(run, req.error.code) : null);
+  // A succeeding attempt that proposed gated actions waits for their decisions (app/approvals/settleRun.ts).
+  const waits = (run: Run) => req.outcome === 'succeeded' && (run.approvals?.total ?? 0) > 0;
   const usage = (run: Run) => (req.usageUnits ? { units: (run.usage?.units ?? 0) + req.usageUnits } : run.usage);
   // Seen inside the transaction (its last try is the one that committed).
   let endedExecution = null as string | null;
@@ -38,7 +40,7 @@ export async function endAttempt(deps: Pick<Deps, 'runs' | 'dispatchQueue' | 'ex
   const result = await deps.runs.transition(ref.wsId, ref.runId, {
     from: req.from,
     ...(req.guard ? { guard: req.guard } : {}),
-    to: (run) => (delayOf(run) === null ? req.outcome : 'queued'),
+    to: (run) => (delayOf(run) !== null ? 'queued' : waits(run) ? 'awaiting_approval' : req.outcome),
     reason: req.reason,
     patch: (run): Partial<Run> => {
       endedExecution = run.executionId;
@@ -59,6 +61,10 @@ export async function endAttempt(deps: Pick<Deps, 'runs' | 'dispatchQueue' | 'ex
           usage: usage(run),
           watchAt: watchQueued(now, deps.config, retryInSeconds),
         };
+      }
+      if (waits(run)) {
+        // The agent's code is done; its proposals wait for people. No execution, no slot is held.
+        return { lease: null, outputs: req.outputs ?? run.outputs, error: null, usage: usage(run), progress: { percent: 100, message: 'Waiting for approvals' }, watchAt: watchSettling(now) };
       }
       return {
         finishedAt: now,

@@ -1,6 +1,7 @@
 import { verdict, watchQueued, watchRunning } from '../../domain/runWatch.js';
 import type { Run } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
+import { settleRun } from '../approvals/settleRun.js';
 import { endAttempt } from './runAttempts.js';
 
 export interface WatchdogResult {
@@ -11,7 +12,7 @@ export interface WatchdogResult {
   timedOut: number;
 }
 
-type WatchdogDeps = Pick<Deps, 'runs' | 'dispatchQueue' | 'executor' | 'clock' | 'config'>;
+type WatchdogDeps = Pick<Deps, 'runs' | 'dispatchQueue' | 'executor' | 'clock' | 'config' | 'approvals' | 'catalog' | 'installs' | 'sandbox'>;
 
 /**
  * The run watchdog (a scheduled function, every minute): every run whose `watchAt` has passed
@@ -68,6 +69,10 @@ async function watchOne(deps: WatchdogDeps, run: Run, now: Date, result: Watchdo
     if (v.action === 'time_out') result.timedOut++;
     else if (ended.retryInSeconds !== null) result.retried++;
     else result.failed++;
+  } else if (v.action === 'settle') {
+    const after = await settleRun(deps, run.wsId, run.id);
+    // Still waiting for people: nothing to watch until a decision or the SLA sweep moves it.
+    if (after?.state === 'awaiting_approval') await deps.runs.touchIf(ref.wsId, ref.runId, { state: 'awaiting_approval', attempt: run.attempt }, { watchAt: null });
   } else {
     // Nothing wrong yet (a heartbeat landed after the query): look again when it could be.
     const next = watchRunning(run.heartbeatAt ?? now, run.deadlineAt, deps.config);

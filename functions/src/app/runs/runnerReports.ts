@@ -12,6 +12,8 @@ import { redactorFor } from './runSecrets.js';
 import { cutTail, type Redactor } from '../../domain/redaction.js';
 import { formatCredential, matchesHash, newSecret, parseCredential, sha256 } from '../shared/credentials.js';
 import { checkUsage } from '../../domain/usageBound.js';
+import { withdrawProposals } from '../approvals/approvals.js';
+import { settleRun } from '../approvals/settleRun.js';
 import type { RunnerStarted } from '@agent-marketplace/contract/runner';
 import { getInstall } from '../installs/installs.js';
 import { policyOf } from '../sandbox/sandbox.js';
@@ -226,7 +228,7 @@ export interface CompletionReport {
   usage?: { units: number } | undefined;
 }
 
-export async function reportCompleted(deps: EngineDeps & Pick<Deps, 'catalog' | 'installs' | 'secrets'>, runner: Runner, input: CompletionReport): Promise<Run> {
+export async function reportCompleted(deps: EngineDeps & Pick<Deps, 'catalog' | 'installs' | 'secrets' | 'approvals' | 'sandbox'>, runner: Runner, input: CompletionReport): Promise<Run> {
   let { outcome, error } = input;
   const manifest = outcome === 'succeeded' || input.usage ? await deps.catalog.getVersion(runner.run.agentId, runner.run.agentVersion) : null;
   // Reported units are a claim: over the manifest's per-run bound, the run fails and nothing is billed.
@@ -264,9 +266,13 @@ export async function reportCompleted(deps: EngineDeps & Pick<Deps, 'catalog' | 
   if (!result.applied) {
     const run = result.run;
     // The same report again (a retried request), or one for an attempt already retried: nothing to do.
-    if (run.state === outcome || run.attempt !== runner.attempt) return run;
+    if (run.state === outcome || run.attempt !== runner.attempt || (outcome === 'succeeded' && run.state === 'awaiting_approval')) return run;
     assertLive(run);
     throw new AppError('conflict', 'invalid_run_transition', `The run is ${run.state}; it cannot complete now.`);
   }
-  return result.run;
+  const ended = result.run;
+  // Decisions may all be in already (a quick approver): then the platform applies them now.
+  if (ended.state === 'awaiting_approval') return (await settleRun(deps, ended.wsId, ended.id)) ?? ended;
+  if (isTerminal(ended.state) && (ended.approvals?.pending ?? 0) > 0) await withdrawProposals(deps, ended.wsId, ended.id, `run_${ended.state}`);
+  return ended;
 }

@@ -7,6 +7,7 @@ import { runRefusal } from '../../domain/runnable.js';
 import { watchQueued } from '../../domain/runWatch.js';
 import { getInstall } from '../installs/installs.js';
 import type { Deps } from '../deps.js';
+import { withdrawProposals } from '../approvals/approvals.js';
 import type { PageRequest } from '../shared/paging.js';
 import type { RunFilter } from './ports.js';
 import { actorId, type WorkspaceAccess } from '../shared/principal.js';
@@ -160,7 +161,7 @@ export async function listRunEvents(deps: Pick<Deps, 'runs'>, wsId: string, runI
  * Cancels a run that has not finished: a queued one never starts (dispatch finds it canceled),
  * a started one has its execution stopped. Cancelling a finished run is a conflict.
  */
-export async function cancelRun(deps: Pick<Deps, 'runs' | 'executor' | 'clock'>, access: WorkspaceAccess, runId: string): Promise<Run> {
+export async function cancelRun(deps: Pick<Deps, 'runs' | 'executor' | 'clock' | 'approvals'>, access: WorkspaceAccess, runId: string): Promise<Run> {
   const result = await deps.runs.transition(access.wsId, runId, {
     from: ['queued', 'dispatching', 'starting', 'running', 'awaiting_approval'],
     to: 'canceled',
@@ -177,5 +178,6 @@ export async function cancelRun(deps: Pick<Deps, 'runs' | 'executor' | 'clock'>,
     throw new AppError('conflict', 'run_finished', `The run has already finished (${result.run.state}).`);
   }
   if (result.run.executionId) await deps.executor.cancel(result.run.executionId);
+  if ((result.run.approvals?.pending ?? 0) > 0) await withdrawProposals(deps, access.wsId, runId, 'run_canceled');
   return result.run;
 }

@@ -1,7 +1,9 @@
-import type { SandboxVerb } from '@agent-marketplace/contract/sandbox';
+import type { SandboxActionParams, SandboxVerb } from '@agent-marketplace/contract/sandbox';
 import { AppError } from '../../domain/errors.js';
 import { isTerminal } from '../../domain/runState.js';
 import type { Manifest } from '../../domain/manifest.js';
+import type { Run } from '../../domain/models.js';
+import { proposeAction, type ProposalInput } from '../approvals/proposals.js';
 import { applySandboxAction, checkSandboxAction, checkSandboxRead } from '../../domain/sandboxPolicy.js';
 import type { Deps } from '../deps.js';
 import type { SandboxOverride } from './ports.js';
@@ -16,17 +18,17 @@ export { policyOf } from '../../domain/sandboxPolicy.js';
  */
 type Runner = { wsId: string; runId: string };
 
-async function liveManifest(deps: Pick<Deps, 'runs' | 'catalog'>, runner: Runner): Promise<Manifest> {
+async function liveManifest(deps: Pick<Deps, 'runs' | 'catalog'>, runner: Runner): Promise<{ run: Run; manifest: Manifest }> {
   const run = await deps.runs.get(runner.wsId, runner.runId);
   if (!run) throw new AppError('not_found', 'run_not_found', 'Run was not found.');
   if (isTerminal(run.state)) throw new AppError('conflict', 'run_finished', `The run has already finished (${run.state}).`);
   const manifest = await deps.catalog.getVersion(run.agentId, run.agentVersion);
   if (!manifest) throw new AppError('not_found', 'agent_version_not_found', 'The agent version of this run no longer exists.');
-  return manifest;
+  return { run, manifest };
 }
 
 export async function readSandbox(deps: Pick<Deps, 'runs' | 'catalog' | 'sandbox'>, runner: Runner, keys: string[]) {
-  checkSandboxRead(await liveManifest(deps, runner), keys);
+  checkSandboxRead((await liveManifest(deps, runner)).manifest, keys);
   return deps.sandbox.get(runner.wsId, [...new Set(keys)]);
 }
 
@@ -36,15 +38,29 @@ export interface SandboxActionRequest {
   resourceId: string;
   params: Record<string, unknown>;
   reason: string;
+  summary?: string | undefined;
+  impact?: ProposalInput['impact'];
 }
 
+/** An action the agent calls: done now, or, when the manifest gates it, proposed for approval (app/approvals). */
 export async function recordSandboxAction(
-  deps: Pick<Deps, 'runs' | 'catalog' | 'sandbox' | 'clock'>,
+  deps: Pick<Deps, 'runs' | 'catalog' | 'sandbox' | 'clock' | 'approvals' | 'installs'>,
   runner: Runner,
   input: SandboxActionRequest,
+): Promise<{ override: SandboxOverride; changed: boolean; proposal?: { id: string; state: string } }> {
+  const { run, manifest } = await liveManifest(deps, runner);
+  const { params, gate } = checkSandboxAction(manifest, input);
+  if (gate) return proposeAction(deps, run, gate, input, params);
+  return applyAction(deps, runner, input, params);
+}
+
+/** Changes the workspace's sandbox resource: the effect computed on the server from the verb and parameters. */
+export function applyAction(
+  deps: Pick<Deps, 'sandbox' | 'clock'>,
+  runner: Runner,
+  input: Pick<SandboxActionRequest, 'kind' | 'verb' | 'resourceId' | 'reason'>,
+  params: SandboxActionParams,
 ): Promise<{ override: SandboxOverride; changed: boolean }> {
-  const manifest = await liveManifest(deps, runner);
-  const params = checkSandboxAction(manifest, input);
   return deps.sandbox.change(runner.wsId, `${input.kind}/${input.resourceId}`, (current) => applySandboxAction(current, input, params), {
     runId: runner.runId,
     action: `${input.kind}.${input.verb}`,
