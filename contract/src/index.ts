@@ -17,6 +17,7 @@ export * from './runner.js';
 export * from './sandbox.js';
 export * from './webhooks.js';
 export * from './events.js';
+export * from './notifications.js';
 export * from './meta.js';
 export * from './execution.js';
 export * from './redaction.js';

@@ -95,6 +95,17 @@ export const routes = {
   cancelRunAlias: { method: 'POST', path: '/v1/workspaces/:wsId/runs/:runId/cancel' },
   streamRun: { method: 'GET', path: '/v1/workspaces/:wsId/runs/:runId/stream' },
 
+  // notification channels (email, Slack, signed outbound webhooks) and their delivery logs
+  listNotificationChannels: { method: 'GET', path: '/v1/workspaces/:wsId/notificationChannels' },
+  // Not idempotent on purpose, like API keys: a replay would have to store the signing secret to return it again.
+  createNotificationChannel: { method: 'POST', path: '/v1/workspaces/:wsId/notificationChannels' },
+  getNotificationChannel: { method: 'GET', path: '/v1/workspaces/:wsId/notificationChannels/:channelId' },
+  updateNotificationChannel: { method: 'PATCH', path: '/v1/workspaces/:wsId/notificationChannels/:channelId' },
+  deleteNotificationChannel: { method: 'DELETE', path: '/v1/workspaces/:wsId/notificationChannels/:channelId' },
+  testNotificationChannel: { method: 'POST', path: '/v1/workspaces/:wsId/notificationChannels/:channelId::test' },
+  rotateNotificationChannelSecret: { method: 'POST', path: '/v1/workspaces/:wsId/notificationChannels/:channelId::rotateSecret' },
+  listNotificationDeliveries: { method: 'GET', path: '/v1/workspaces/:wsId/notificationChannels/:channelId/deliveries' },
+
   // inbound webhooks
   inboundWebhook: { method: 'POST', path: '/v1/hooks/:wsId/:installId' },
 

@@ -4,6 +4,7 @@ import type { OperationId } from '../routes.js';
 import { catalogEndpoints } from './catalog.js';
 import { installEndpoints } from './installs.js';
 import { metaEndpoints } from './meta.js';
+import { notificationEndpoints } from './notifications.js';
 import { runEndpoints } from './runs.js';
 import { runnerEndpoints } from './runner.js';
 import { webhookEndpoints } from './webhooks.js';
@@ -21,6 +22,7 @@ export const endpoints = {
   ...workspaceEndpoints,
   ...installEndpoints,
   ...runEndpoints,
+  ...notificationEndpoints,
   ...webhookEndpoints,
   ...runnerEndpoints,
 } satisfies { [Op in OperationId]: Endpoint<Op> };
