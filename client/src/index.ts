@@ -9,6 +9,7 @@ export { streamRun, type RunStreamMessage, type StreamOptions } from './stream.j
 export { createRunnerClient, startRunnerSession, type RunnerClient, type RunnerClientOptions, type RunnerOperation } from './runner.js';
 export { ApiError, describeInEnglish, retryAfterSeconds, type DescribeError } from './errors.js';
 export { sseParser, type SseEvent } from './sse.js';
+export { verifyWebhookSignature, WEBHOOK_HEADERS, type VerifyWebhookOptions, type WebhookVerification } from './webhookSignature.js';
 export type * from '@agent-marketplace/contract';
 /** Secrets shorter than this are refused: they could not be redacted from run logs. */
 export { SECRET_MIN_LENGTH } from '@agent-marketplace/contract/redaction';

@@ -142,3 +142,14 @@ export const NotificationDeliveryOut = z
   })
   .meta({ id: 'NotificationDelivery' });
 export type NotificationDelivery = z.output<typeof NotificationDeliveryOut>;
+
+/**
+ * Outbound webhook headers (docs/webhooks.md). The signature is
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, with one more `v1` while
+ * a rotated secret is still valid; receivers verify it with the client's verifyWebhookSignature.
+ */
+export const WEBHOOK_HEADERS = {
+  signature: 'Agent-Marketplace-Signature',
+  eventId: 'Agent-Marketplace-Event-Id',
+  eventType: 'Agent-Marketplace-Event-Type',
+} as const;
