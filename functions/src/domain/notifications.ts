@@ -132,3 +132,16 @@ export function afterAttempt(
 export function eventHeadline(event: PlatformEvent): string {
   return `[${event.type}] ${event.summary}`;
 }
+
+/** Why one attempt failed, with a stable code recorded on the delivery (destination_not_allowed, timeout, ...). */
+export class DeliveryError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** The receiver's HTTP status, when it answered. */
+    readonly httpStatus: number | null = null,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}

@@ -1,5 +1,6 @@
 import { logger } from 'firebase-functions/logger';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { sweepOutbox } from '../app/notifications/outbox.js';
 import { watchRuns } from '../app/runs/runWatchdog.js';
 import { params } from '../config/index.js';
 import { getDeps } from './deps.js';
@@ -9,6 +10,9 @@ import { getDeps } from './deps.js';
  * or running past its bound (lost tasks, dead dispatches, silent runners, deadlines).
  */
 export const runWatchdog = onSchedule({ schedule: 'every 1 minutes', region: params.region, timeoutSeconds: 300, retryCount: 0 }, async () => {
-  const result = await watchRuns((await getDeps()).deps);
-  logger.info('runWatchdog', result);
+  const { deps } = await getDeps();
+  const result = await watchRuns(deps);
+  // Platform events a producer wrote but did not get published (app/notifications/outbox.ts).
+  const outbox = await sweepOutbox(deps, deps.clock.now()).catch((err: unknown) => ({ error: String(err) }));
+  logger.info('runWatchdog', { ...result, outbox });
 });

@@ -4,6 +4,7 @@ import { apiKeyRoutes } from './apiKeys.js';
 import { catalogRoutes } from './catalog.js';
 import { installRoutes } from './installs.js';
 import { invitationRoutes, memberRoutes } from './members.js';
+import { notificationRoutes } from './notifications.js';
 import { runnerRoutes } from './runner.js';
 import { runRoutes } from './runs.js';
 import { sessionRoutes } from './sessions.js';
@@ -30,6 +31,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...sessionRoutes,
   ...installRoutes,
   ...runRoutes,
+  ...notificationRoutes,
   ...webhookRoutes,
   ...runnerRoutes,
 ];

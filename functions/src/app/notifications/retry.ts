@@ -1,0 +1,31 @@
+import { DELIVERY_LEASE_SECONDS } from '../../domain/notifications.js';
+import type { Deps } from '../deps.js';
+import { attemptDelivery, type DeliverDeps } from './deliver.js';
+import type { NotificationRetry } from './ports.js';
+
+export type RetryOutcome = 'sent' | 'not_due' | 'channel_gone';
+
+/**
+ * A scheduled webhook retry: the delivery is taken for this attempt (a duplicate task, or one
+ * for an attempt already made, finds nothing to do), then attempted like the first time.
+ * The local Cloud Tasks emulator ignores schedule times, so locally retries follow at once.
+ */
+export async function retryDelivery(deps: DeliverDeps & Pick<Deps, 'notifications'>, task: NotificationRetry): Promise<RetryOutcome> {
+  const now = deps.clock.now();
+  const delivery = await deps.notifications.leaseRetry(task.wsId, task.channelId, task.eventId, task.attempt, now, new Date(now.getTime() + DELIVERY_LEASE_SECONDS * 1000));
+  if (!delivery) return 'not_due';
+  const channel = await deps.notifications.getChannel(task.wsId, task.channelId);
+  if (!channel || !channel.enabled) {
+    await deps.notifications.recordAttempt(task.wsId, task.channelId, task.eventId, {
+      status: 'failed',
+      attempts: delivery.attempts,
+      attemptCount: delivery.attemptCount,
+      nextAttemptAt: null,
+      updatedAt: now,
+      leaseUntil: null,
+    });
+    return 'channel_gone';
+  }
+  await attemptDelivery(deps, channel, delivery, { retry: true });
+  return 'sent';
+}
