@@ -126,7 +126,7 @@ describe('notifications', () => {
   it('a run that fails produces exactly one run.failed delivery per channel, while a receiver fails', { timeout: 120_000 }, async () => {
     const installId = await installProbe(ws, { concurrency: null, maxAttempts: 1, backoffSeconds: 1 });
     const res = await trigger(ws, installId, { mode: 'exit', code: 3 });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(201);
     const run = await waitFor(ws, res.body.id, finished);
     expect(run.state).toBe('failed');
     const hook = await eventually('the run.failed webhook', async () => hooksAt('/hook').find((r) => JSON.parse(r.body).subject?.runId === run.id));
