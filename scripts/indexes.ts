@@ -31,6 +31,10 @@ export function indexesFile() {
       // adapters/firestore/installs.ts list, apiKeys.ts list
       idx('installs', 'COLLECTION', [desc('createdAt'), desc('id')]),
       idx('apiKeys', 'COLLECTION', [desc('createdAt'), desc('id')]),
+      // adapters/firestore/notifications.ts listChannels, listDeliveries, unpublished (the outbox sweep, across workspaces)
+      idx('notificationChannels', 'COLLECTION', [desc('createdAt'), desc('id')]),
+      idx('deliveries', 'COLLECTION', [desc('createdAt'), desc('eventId')]),
+      idx('outbox', 'COLLECTION_GROUP', [asc('publishedAt'), asc('createdAt')]),
     ],
     fieldOverrides: [
       // app/runWatchdog.ts: runs due for a look, across workspaces. watchAt moves in 5 s steps (domain/runWatch.ts).
@@ -64,6 +68,11 @@ export function indexesFile() {
       { collectionGroup: 'rateLimits', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'idempotency', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'idempotency', fieldPath: 'bodyJson', indexes: [] },
+      // Published outbox entries are deleted a week after publishing; events and delivery records are read whole.
+      { collectionGroup: 'outbox', fieldPath: 'expiresAt', ttl: true, indexes: [] },
+      { collectionGroup: 'outbox', fieldPath: 'event', indexes: [] },
+      { collectionGroup: 'deliveries', fieldPath: 'event', indexes: [] },
+      { collectionGroup: 'deliveries', fieldPath: 'attempts', indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'yaml', indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'manifest', indexes: [] },
     ],
