@@ -118,6 +118,9 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     RUNNER_API_URL: urls.runnerApi,
     LOCAL_AGENT_DIRS: profile.agentDirs.join(','),
     ...ENGINE_PARAMS,
+    // Google's client libraries probe the metadata server (169.254.169.254) to see if they run on
+    // Google Cloud; a local stack never does, and sends nothing off the machine.
+    METADATA_SERVER_DETECTION: 'none',
     NOTIFY_SMTP_HOST: '127.0.0.1',
     NOTIFY_SMTP_PORT: String(profile.ports.smtp),
     ...(profile.name === 'test' ? TEST_PARAMS : {}),
@@ -327,6 +330,8 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
       ...(toolchain.pubsubEmulator ? { PUBSUB_EMULATOR_BINARY_PATH: toolchain.pubsubEmulator } : {}),
       NO_UPDATE_NOTIFIER: '1',
       FIREBASE_CLI_EXPERIMENTS: '',
+      // firebase-tools creates the Pub/Sub topics of triggers with Google's client, which would probe the metadata server.
+      METADATA_SERVER_DETECTION: 'none',
     };
     const firebase = startProcess(
       'firebase',
@@ -355,6 +360,8 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
       FIREBASE_AUTH_EMULATOR_HOST: `127.0.0.1:${profile.ports.auth}`,
       PUBSUB_EMULATOR_HOST: urls.pubsub,
       CLOUD_TASKS_EMULATOR_HOST: urls.tasks,
+      // As in the functions' environment (writeFunctionsEnv): no metadata-server probe from clients of the stack.
+      METADATA_SERVER_DETECTION: 'none',
     };
 
     if (options.seed !== false) {
