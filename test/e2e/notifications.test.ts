@@ -4,7 +4,7 @@ import { verifyWebhookSignature, WEBHOOK_HEADERS } from '@agent-marketplace/clie
 import { adminDb } from '../support/admin.ts';
 import { call } from '../support/http.ts';
 import { eventually, mailTo, publishEvent, sleep, startReceiver, testEvent } from '../support/notify.ts';
-import { installProbe, trigger, waitFor, finished } from '../support/probe.ts';
+import { finished, installProbe, tickWatchdog, trigger, waitFor } from '../support/probe.ts';
 import { runAsFunctions } from '../support/stack.ts';
 import { newWorkspace, type TestWorkspace } from '../support/users.ts';
 
@@ -113,6 +113,37 @@ describe('notifications', () => {
     await sleep(2000);
     expect(hooksAt('/hook').filter((r) => r.body.includes(event.id))).toHaveLength(1);
     expect((await mailTo(email)).filter((m) => m.headers['x-agent-marketplace-event-id'] === event.id)).toHaveLength(1);
+  });
+
+  it('the watchdog sweep publishes an entry no flush published; a fresh one is left to its flush', { timeout: 60_000 }, async () => {
+    const stale = testEvent(ws.id, 'run.failed');
+    const fresh = testEvent(ws.id, 'run.failed');
+    await adminDb.doc(`workspaces/${ws.id}/outbox/${stale.id}`).set({ event: stale, createdAt: new Date(Date.now() - 60_000), publishedAt: null });
+    await adminDb.doc(`workspaces/${ws.id}/outbox/${fresh.id}`).set({ event: fresh, createdAt: new Date(), publishedAt: null });
+    await tickWatchdog();
+    expect((await adminDb.doc(`workspaces/${ws.id}/outbox/${stale.id}`).get()).get('publishedAt')).not.toBeNull();
+    expect((await adminDb.doc(`workspaces/${ws.id}/outbox/${fresh.id}`).get()).get('publishedAt')).toBeNull();
+    await eventually('the swept event', async () => hooksAt('/hook').find((r) => r.body.includes(stale.id)));
+    await adminDb.doc(`workspaces/${ws.id}/outbox/${fresh.id}`).delete();
+  });
+
+  it('a delivery whose sender died is taken over after its lease; a live one is left alone', { timeout: 60_000 }, async () => {
+    const dead = testEvent(ws.id, 'run.failed');
+    const live = testEvent(ws.id, 'run.failed');
+    const record = (event: typeof dead, leaseUntil: Date) => ({
+      eventId: event.id, eventType: event.type, channelId: channels['hook']!.id, wsId: ws.id, status: 'sending', attemptCount: 0, attempts: [],
+      event, test: false, createdAt: new Date(Date.now() - 120_000), updatedAt: new Date(Date.now() - 120_000), nextAttemptAt: null, leaseUntil,
+    });
+    const base = `workspaces/${ws.id}/notificationChannels/${channels['hook']!.id}/deliveries`;
+    await adminDb.doc(`${base}/${dead.id}`).set(record(dead, new Date(Date.now() - 60_000)));
+    await adminDb.doc(`${base}/${live.id}`).set(record(live, new Date(Date.now() + 600_000)));
+    await publishEvent(dead);
+    await publishEvent(live);
+    await eventually('the taken-over delivery', async () => hooksAt('/hook').find((r) => r.body.includes(dead.id)));
+    await eventually('its record', async () => ((await adminDb.doc(`${base}/${dead.id}`).get()).get('status') === 'delivered' ? true : undefined));
+    await sleep(2000);
+    expect(hooksAt('/hook').filter((r) => r.body.includes(live.id))).toHaveLength(0);
+    expect((await adminDb.doc(`${base}/${live.id}`).get()).get('status')).toBe('sending');
   });
 
   it('a malformed message is acknowledged and delivers nothing', { timeout: 30_000 }, async () => {
