@@ -92,6 +92,23 @@ describe('notifications', () => {
     expect(broken.attempts.map((a: any) => a.n)).toEqual(broken.attempts.map((_: unknown, i: number) => i + 1));
   });
 
+  it('internal addresses stored on a channel (bypassing the API check) are refused at send time and logged', { timeout: 60_000 }, async () => {
+    // The API refuses these URLs when a channel is created (test/api/notifications.test.ts); a
+    // channel holding one anyway (an older document, a policy change) is still refused when sending.
+    const hook = (await adminDb.doc(`workspaces/${ws.id}/notificationChannels/${channels['hook']!.id}`).get()).data()!;
+    for (const [id, url] of [['metadata', 'http://169.254.169.254/computeMetadata/v1/'], ['private', 'http://10.0.0.1/hook']] as const) {
+      await adminDb.doc(`workspaces/${ws.id}/notificationChannels/${id}`).set({ ...hook, id, name: id, webhook: { ...hook['webhook'], url } });
+      channels[id] = { id, signingSecret: null };
+    }
+    const event = testEvent(ws.id, 'run.failed');
+    await publishEvent(event);
+    for (const id of ['metadata', 'private']) {
+      const d = await eventually(`the ${id} refusal`, async () => (await deliveries(id)).find((x) => x.eventId === event.id && x.status !== 'sending'));
+      expect(d).toMatchObject({ status: 'refused', attemptCount: 1, nextAttemptAt: null, attempts: [{ ok: false, httpStatus: null, error: { code: 'destination_not_allowed' } }] });
+    }
+    for (const id of ['metadata', 'private']) await adminDb.doc(`workspaces/${ws.id}/notificationChannels/${id}`).delete();
+  });
+
   it('the filter lets an approval event through to the channel that asks for approvals only', { timeout: 60_000 }, async () => {
     const event = testEvent(ws.id, 'approval.requested', { id: `approval:a${randomUUID().slice(0, 8)}:0`, subject: { approvalId: 'a1', runId: 'r1' }, summary: 'vm.stop on vm-1 needs an approval (level 1 of 2)' });
     await publishEvent(event);
