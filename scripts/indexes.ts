@@ -68,6 +68,15 @@ export function indexesFile() {
       { collectionGroup: 'rateLimits', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'idempotency', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'idempotency', fieldPath: 'bodyJson', indexes: [] },
+      // app/notifications/retry.ts sweepRetries: overdue webhook retries, across workspaces.
+      {
+        collectionGroup: 'deliveries',
+        fieldPath: 'nextAttemptAt',
+        indexes: [
+          { order: 'ASCENDING', queryScope: 'COLLECTION' },
+          { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
+        ],
+      },
       // Published outbox entries are deleted a week after publishing; events and delivery records are read whole.
       { collectionGroup: 'outbox', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'outbox', fieldPath: 'event', indexes: [] },

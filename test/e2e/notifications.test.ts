@@ -163,6 +163,22 @@ describe('notifications', () => {
     expect((await adminDb.doc(`${base}/${live.id}`).get()).get('status')).toBe('sending');
   });
 
+  it('a webhook retry whose task was lost is enqueued again by the watchdog', { timeout: 60_000 }, async () => {
+    const event = testEvent(ws.id, 'run.failed');
+    const at = new Date(Date.now() - 15 * 60_000);
+    const attempt = { n: 1, at, ok: false, httpStatus: 503, smtpResponse: null, error: { code: 'http_error', message: 'The receiver answered HTTP 503.' }, durationMs: 3 };
+    const path = `workspaces/${ws.id}/notificationChannels/${channels['hook']!.id}/deliveries/${event.id}`;
+    await adminDb.doc(path).set({
+      eventId: event.id, eventType: event.type, channelId: channels['hook']!.id, wsId: ws.id, status: 'retrying', attemptCount: 1, attempts: [attempt],
+      event, test: false, createdAt: at, updatedAt: at, nextAttemptAt: new Date(Date.now() - 10 * 60_000), leaseUntil: null,
+    });
+    await tickWatchdog();
+    const hook = await eventually('the retried webhook', async () => hooksAt('/hook').find((r) => r.body.includes(event.id)));
+    expect(hook.headers['agent-marketplace-delivery-attempt']).toBe('2');
+    await eventually('the record', async () => ((await adminDb.doc(path).get()).get('status') === 'delivered' ? true : undefined));
+    expect((await adminDb.doc(path).get()).get('attemptCount')).toBe(2);
+  });
+
   it('a malformed message is acknowledged and delivers nothing', { timeout: 30_000 }, async () => {
     const before = good.received.length;
     await publishEvent('{"not":"an event"', 'junk');

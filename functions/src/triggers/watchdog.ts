@@ -1,6 +1,7 @@
 import { logger } from 'firebase-functions/logger';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { sweepOutbox } from '../app/notifications/outbox.js';
+import { sweepRetries } from '../app/notifications/retry.js';
 import { watchRuns } from '../app/runs/runWatchdog.js';
 import { params } from '../config/index.js';
 import { getDeps } from './deps.js';
@@ -14,5 +15,7 @@ export const runWatchdog = onSchedule({ schedule: 'every 1 minutes', region: par
   const result = await watchRuns(deps);
   // Platform events a producer wrote but did not get published (app/notifications/outbox.ts).
   const outbox = await sweepOutbox(deps, deps.clock.now()).catch((err: unknown) => ({ error: String(err) }));
-  logger.info('runWatchdog', { ...result, outbox });
+  // Webhook retries whose task was lost.
+  const retries = await sweepRetries(deps, deps.clock.now()).catch((err: unknown) => ({ error: String(err) }));
+  logger.info('runWatchdog', { ...result, outbox, retries });
 });

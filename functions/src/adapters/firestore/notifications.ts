@@ -109,6 +109,11 @@ export class FirestoreNotificationStore implements NotificationStore {
     return dataOf<Delivery>(await deliveriesOf(wsId, channelId).doc(eventId).get());
   }
 
+  async overdueRetries(before: Date, limit: number): Promise<Delivery[]> {
+    const snap = await firestore().collectionGroup('deliveries').where('nextAttemptAt', '<=', before).orderBy('nextAttemptAt').limit(limit).get();
+    return snap.docs.map((d) => revive<Delivery>(d.data()));
+  }
+
   listDeliveries(wsId: string, channelId: string, page: PageRequest): Promise<Page<Delivery>> {
     const q = deliveriesOf(wsId, channelId).orderBy('createdAt', 'desc').orderBy('eventId', 'desc');
     return paginate<Delivery>(q, page, ['timestamp', 'plain'], (d) => [d.createdAt, d.eventId]);

@@ -36,6 +36,8 @@ export interface NotificationStore {
   leaseRetry(wsId: string, channelId: string, eventId: string, attempt: number, now: Date, leaseUntil: Date): Promise<Delivery | null>;
   recordAttempt(wsId: string, channelId: string, eventId: string, patch: Pick<Delivery, 'status' | 'attempts' | 'attemptCount' | 'nextAttemptAt' | 'updatedAt' | 'leaseUntil'>): Promise<void>;
   getDelivery(wsId: string, channelId: string, eventId: string): Promise<Delivery | null>;
+  /** Deliveries whose next attempt was due before `before` and has not happened (a lost retry task, a retry sender that died), across workspaces. */
+  overdueRetries(before: Date, limit: number): Promise<Delivery[]>;
   listDeliveries(wsId: string, channelId: string, page: PageRequest): Promise<Page<Delivery>>;
 
   outboxEntries(wsId: string, eventIds: readonly string[]): Promise<OutboxEntry[]>;

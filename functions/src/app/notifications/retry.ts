@@ -3,6 +3,26 @@ import type { Deps } from '../deps.js';
 import { attemptDelivery, type DeliverDeps } from './deliver.js';
 import type { NotificationRetry } from './ports.js';
 
+/** A retry this late after its due time lost its task (or its sender): the sweep enqueues it again. */
+export const RETRY_OVERDUE_MS = 5 * 60_000;
+
+/**
+ * Re-enqueues retries that are overdue (the watchdog calls it every minute). A duplicate is
+ * harmless: the retry takes the delivery only for the attempt it is due for.
+ */
+export async function sweepRetries(deps: Pick<Deps, 'notifications' | 'notifyRetries'>, now: Date, limit = 100): Promise<{ requeued: number }> {
+  const overdue = await deps.notifications.overdueRetries(new Date(now.getTime() - RETRY_OVERDUE_MS), limit);
+  let requeued = 0;
+  for (const d of overdue) {
+    if (d.status !== 'retrying' && !(d.status === 'sending' && d.leaseUntil && d.leaseUntil.getTime() <= now.getTime())) continue;
+    await deps.notifyRetries.enqueue({ wsId: d.wsId, channelId: d.channelId, eventId: d.eventId, attempt: d.attemptCount + 1 }, 1).then(
+      () => requeued++,
+      (err: unknown) => console.error(JSON.stringify({ severity: 'WARNING', message: 'notifications: overdue retry not enqueued', eventId: d.eventId, error: String(err) })),
+    );
+  }
+  return { requeued };
+}
+
 export type RetryOutcome = 'sent' | 'not_due' | 'channel_gone';
 
 /**
