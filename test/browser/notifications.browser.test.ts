@@ -80,7 +80,7 @@ describe('notification settings', () => {
     // Kind: Email is the first choice; on to the addresses.
     await page.keyboard.press('Tab');
     await page.keyboard.type(to);
-    await page.getByLabel('Email addresses').press('Enter');
+    await page.getByLabel('Recipients').press('Enter');
     await poll(() => section.locator('.channel').innerText()).toContain(to);
     expect(await section.locator('.channel').innerText()).toContain('All events');
     await section.locator('.channel').getByRole('button', { name: 'Send test' }).focus();
