@@ -37,6 +37,10 @@ export function indexesFile() {
       ...['installId', 'runId'].map((f) => idx('approvals', 'COLLECTION', [asc(f), asc('state'), desc('createdAt'), desc('id')])),
       idx('approvals', 'COLLECTION', [asc('runId'), asc('createdAt')]),
       idx('approvals', 'COLLECTION_GROUP', [asc('state'), asc('dueAt')]),
+      // adapters/firestore/notifications.ts listChannels, listDeliveries, unpublished (the outbox sweep, across workspaces)
+      idx('notificationChannels', 'COLLECTION', [desc('createdAt'), desc('id')]),
+      idx('deliveries', 'COLLECTION', [desc('createdAt'), desc('eventId')]),
+      idx('outbox', 'COLLECTION_GROUP', [asc('publishedAt'), asc('createdAt')]),
     ],
     fieldOverrides: [
       // app/runWatchdog.ts: runs due for a look, across workspaces. watchAt moves in 5 s steps (domain/runWatch.ts).
@@ -70,6 +74,20 @@ export function indexesFile() {
       { collectionGroup: 'rateLimits', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'idempotency', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'idempotency', fieldPath: 'bodyJson', indexes: [] },
+      // app/notifications/retry.ts sweepRetries: overdue webhook retries, across workspaces.
+      {
+        collectionGroup: 'deliveries',
+        fieldPath: 'nextAttemptAt',
+        indexes: [
+          { order: 'ASCENDING', queryScope: 'COLLECTION' },
+          { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
+        ],
+      },
+      // Published outbox entries are deleted a week after publishing; events and delivery records are read whole.
+      { collectionGroup: 'outbox', fieldPath: 'expiresAt', ttl: true, indexes: [] },
+      { collectionGroup: 'outbox', fieldPath: 'event', indexes: [] },
+      { collectionGroup: 'deliveries', fieldPath: 'event', indexes: [] },
+      { collectionGroup: 'deliveries', fieldPath: 'attempts', indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'yaml', indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'manifest', indexes: [] },
     ],

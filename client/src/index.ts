@@ -10,6 +10,7 @@ export { createRunnerClient, startRunnerSession, type RunnerClient, type RunnerC
 export { verifyApprovalLog } from './approvalLog.js';
 export { ApiError, describeInEnglish, retryAfterSeconds, type DescribeError } from './errors.js';
 export { sseParser, type SseEvent } from './sse.js';
+export { verifyWebhookSignature, WEBHOOK_HEADERS, type VerifyWebhookOptions, type WebhookVerification } from './webhookSignature.js';
 export type * from '@agent-marketplace/contract';
 /** Secrets shorter than this are refused: they could not be redacted from run logs. */
 export { SECRET_MIN_LENGTH } from '@agent-marketplace/contract/redaction';

@@ -18,6 +18,7 @@ export * from './sandbox.js';
 export * from './webhooks.js';
 export * from './events.js';
 export * from './approvals.js';
+export * from './notifications.js';
 export * from './meta.js';
 export * from './execution.js';
 export * from './redaction.js';

@@ -103,6 +103,16 @@ export const routes = {
   decideRunApprovals: { method: 'POST', path: '/v1/workspaces/:wsId/runs/:runId/approvals::decide' },
   getApprovalPolicy: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/approval-policy' },
   setApprovalPolicy: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/approval-policy' },
+  // notification channels (email, Slack, signed outbound webhooks) and their delivery logs
+  listNotificationChannels: { method: 'GET', path: '/v1/workspaces/:wsId/notificationChannels' },
+  // Not idempotent on purpose, like API keys: a replay would have to store the signing secret to return it again.
+  createNotificationChannel: { method: 'POST', path: '/v1/workspaces/:wsId/notificationChannels' },
+  getNotificationChannel: { method: 'GET', path: '/v1/workspaces/:wsId/notificationChannels/:channelId' },
+  updateNotificationChannel: { method: 'PATCH', path: '/v1/workspaces/:wsId/notificationChannels/:channelId' },
+  deleteNotificationChannel: { method: 'DELETE', path: '/v1/workspaces/:wsId/notificationChannels/:channelId' },
+  testNotificationChannel: { method: 'POST', path: '/v1/workspaces/:wsId/notificationChannels/:channelId::test' },
+  rotateNotificationChannelSecret: { method: 'POST', path: '/v1/workspaces/:wsId/notificationChannels/:channelId::rotateSecret' },
+  listNotificationDeliveries: { method: 'GET', path: '/v1/workspaces/:wsId/notificationChannels/:channelId/deliveries' },
 
   // inbound webhooks
   inboundWebhook: { method: 'POST', path: '/v1/hooks/:wsId/:installId' },

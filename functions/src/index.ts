@@ -2,3 +2,4 @@ export { api } from './triggers/api.js';
 export { dispatchRun } from './triggers/dispatchRun.js';
 export { scheduleTick } from './triggers/scheduler.js';
 export { runWatchdog } from './triggers/watchdog.js';
+export { deliverNotifications, retryNotification } from './triggers/notifications.js';

@@ -8,12 +8,13 @@ import { benchAdmission } from './admission.ts';
 import { benchCatalog } from './catalog.ts';
 import { benchColdImport } from './coldImport.ts';
 import { benchInstall } from './install.ts';
+import { benchNotifications } from './notifications.ts';
 import { benchRedaction } from './redaction.ts';
 import { benchRunEngine } from './runEngine.ts';
 import { benchTriggerToRunning } from './triggerToRunning.ts';
 import { benchWeb } from './web.ts';
 
-// BENCH_ONLY=catalog (or trigger, engine, admission, install, web, cold, redaction) runs one part.
+// BENCH_ONLY=catalog (or trigger, engine, admission, install, notify, web, cold, redaction) runs one part.
 const only = process.env['BENCH_ONLY'];
 const part = (name: string) => !only || only === name;
 
@@ -39,6 +40,7 @@ try {
   // After the parts that execute runs: it leaves the dispatch queue as dispatchRun registers it.
   if (part('admission')) await benchAdmission(stack);
   if (part('install')) await benchInstall(stack, Number(process.env['BENCH_INSTALLS'] ?? 50));
+  if (part('notify')) await benchNotifications(stack, Number(process.env['BENCH_EVENTS'] ?? 30));
   // Before the catalog part, which adds 10,000 synthetic agents: the seeded catalog.
   if (part('web')) await benchWeb(stack, Number(process.env['BENCH_WEB_ROUNDS'] ?? 5));
   if (part('catalog')) await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));

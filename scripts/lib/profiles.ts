@@ -19,10 +19,13 @@ export interface Profile {
     pubsub: number;
     tasks: number;
     hosting: number;
+    /** The local SMTP server notification email goes to (scripts/lib/mailOutbox.ts), and its read-only HTTP view. */
+    smtp: number;
+    mail: number;
   };
 }
 
-const base = { hub: 4400, logging: 4500, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, hosting: 5000 };
+const base = { hub: 4400, logging: 4500, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, hosting: 5000, smtp: 2525, mail: 4610 };
 
 /**
  * `AM_PORT_SHIFT` moves every profile's ports by that much, so a second checkout (a git
@@ -59,6 +62,9 @@ export interface StackUrls {
   firestoreHost: string;
   pubsub: string;
   tasks: string;
+  /** The local SMTP server (host:port) and the HTTP view of what it captured (`GET /messages?to=`). */
+  smtp: string;
+  mailbox: string;
   /** The Functions emulator's routes for the scheduled functions (a CloudEvent POST runs one once). */
   schedulerTick: string;
   watchdogTick: string;
@@ -77,6 +83,8 @@ export function urlsOf(p: Profile): StackUrls {
     firestoreHost: `${h}:${p.ports.firestore}`,
     pubsub: `${h}:${p.ports.pubsub}`,
     tasks: `${h}:${p.ports.tasks}`,
+    smtp: `${h}:${p.ports.smtp}`,
+    mailbox: `http://${h}:${p.ports.mail}`,
     schedulerTick: `http://${h}:${p.ports.functions}/functions/projects/${p.projectId}/triggers/${p.region}-scheduleTick-0`,
     watchdogTick: `http://${h}:${p.ports.functions}/functions/projects/${p.projectId}/triggers/${p.region}-runWatchdog-0`,
   };

@@ -74,6 +74,14 @@ const ENGINE_PARAMS: Record<string, string> = {
   ANON_SEARCH_WINDOW_SECONDS: '60',
   // The emulators append nothing to X-Forwarded-For: the rightmost entry is the client's own.
   CLIENT_IP_HOPS: '1',
+  // Notifications: plain http and 127.0.0.1 written literally in a URL are allowed locally only
+  // (test receivers listen there); a name resolving to it is still refused.
+  NOTIFY_ALLOWED_HOSTS: '127.0.0.1',
+  NOTIFY_ALLOW_HTTP: 'true',
+  NOTIFY_EMAIL_FROM: 'Agent Marketplace <notifications@agent-marketplace.test>',
+  NOTIFY_SLACK_HOSTS: 'hooks.slack.com',
+  NOTIFY_RETRY_BASE_SECONDS: '30',
+  NOTIFY_RETRY_WINDOW_SECONDS: '86400',
 };
 
 /**
@@ -92,6 +100,9 @@ const TEST_PARAMS: Record<string, string> = {
   MAX_WORKSPACES_PER_USER: '6',
   MAX_OPEN_API_KEYS_PER_WORKSPACE: '4',
   ANON_SEARCH_LIMIT: '150',
+  // The Cloud Tasks emulator ignores schedule times (retries follow at once): a 5-minute window
+  // keeps a failing test receiver to 5 attempts.
+  NOTIFY_RETRY_WINDOW_SECONDS: '300',
 };
 
 /**
@@ -107,6 +118,11 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     RUNNER_API_URL: urls.runnerApi,
     LOCAL_AGENT_DIRS: profile.agentDirs.join(','),
     ...ENGINE_PARAMS,
+    // Google's client libraries probe the metadata server (169.254.169.254) to see if they run on
+    // Google Cloud; a local stack never does, and sends nothing off the machine.
+    METADATA_SERVER_DETECTION: 'none',
+    NOTIFY_SMTP_HOST: '127.0.0.1',
+    NOTIFY_SMTP_PORT: String(profile.ports.smtp),
     ...(profile.name === 'test' ? TEST_PARAMS : {}),
   };
   const lines = ['# Written by scripts/lib/stack.ts for the local stack; not committed.', ...Object.entries(params).map(([k, v]) => `${k}=${v}`), ''];
@@ -153,6 +169,8 @@ function prepareWeb(profile: Profile): string {
       auth: `http://127.0.0.1:${profile.ports.auth}`,
       firestore: { host: '127.0.0.1', port: profile.ports.firestore },
     },
+    // Local only: where the settings page links to see captured notification email.
+    mailbox: urlsOf(profile).mailbox,
   };
   writeFileSync(path.join(webDir, 'app-config.json'), JSON.stringify(config, null, 2));
   return webDir;
@@ -293,7 +311,17 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
       await waitFirestore(urls, firestore, signal);
     }
 
-    // 2. firebase-tools: Auth, Functions, Cloud Tasks, Pub/Sub (the SDK's binary), Hosting.
+    // 2. The SMTP outbox notification email goes to (nothing leaves the machine).
+    log(`starting the SMTP outbox on ${urls.smtp} (messages at ${urls.mailbox}/messages)`);
+    const mail = startProcess(
+      'mail',
+      path.join(nodeBin, 'node'),
+      [path.join(repoRoot, 'scripts', 'lib', 'mailOutbox.ts'), String(profile.ports.smtp), String(profile.ports.mail), path.join(repoRoot, '.local', profile.name, 'outbox')],
+      { cwd: repoRoot, env: ownEnv, logDir },
+    );
+    await waitUntil('SMTP outbox', () => httpOk(`${urls.mailbox}/health`), { timeoutMs: 30_000, process: mail, signal });
+
+    // 3. firebase-tools: Auth, Functions, Cloud Tasks, Pub/Sub (the SDK's binary), Hosting.
     log('starting the Firebase emulators (auth, functions, tasks, pubsub, hosting)');
     const env: NodeJS.ProcessEnv = {
       ...ownEnv,
@@ -302,6 +330,8 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
       ...(toolchain.pubsubEmulator ? { PUBSUB_EMULATOR_BINARY_PATH: toolchain.pubsubEmulator } : {}),
       NO_UPDATE_NOTIFIER: '1',
       FIREBASE_CLI_EXPERIMENTS: '',
+      // firebase-tools creates the Pub/Sub topics of triggers with Google's client, which would probe the metadata server.
+      METADATA_SERVER_DETECTION: 'none',
     };
     const firebase = startProcess(
       'firebase',
@@ -330,6 +360,8 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
       FIREBASE_AUTH_EMULATOR_HOST: `127.0.0.1:${profile.ports.auth}`,
       PUBSUB_EMULATOR_HOST: urls.pubsub,
       CLOUD_TASKS_EMULATOR_HOST: urls.tasks,
+      // As in the functions' environment (writeFunctionsEnv): no metadata-server probe from clients of the stack.
+      METADATA_SERVER_DETECTION: 'none',
     };
 
     if (options.seed !== false) {
@@ -357,6 +389,7 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
         Hosting: `Hosting emulator serving the web build (copied to .local/${profile.name}/web), /v1/** rewritten to the api function`,
         'Cloud Run jobs': 'local executor: runner/ as a child process under node --permission',
         'Secret Manager': `local AES-256-GCM encrypted files under .local/secrets/${profile.projectId}`,
+        'Email (SMTP)': `local SMTP server (smtp-server) on ${urls.smtp}, capturing into .local/${profile.name}/outbox/, listed at ${urls.mailbox}/messages`,
         'Cloud Scheduler': 'no emulator: npm start ticks scheduleTick every minute by POSTing a CloudEvent to the Functions emulator',
       },
       stop,

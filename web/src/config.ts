@@ -11,6 +11,8 @@ import { t } from './i18n.ts';
 export interface AppConfig {
   firebase: { apiKey: string; authDomain: string; projectId: string };
   emulators: { auth: string; firestore: { host: string; port: number } } | null;
+  /** Local stacks only: the SMTP outbox's message list (scripts/lib/mailOutbox.ts), linked from the notification settings. */
+  mailbox?: string | null;
 }
 
 export interface Services {
@@ -34,7 +36,8 @@ function parseConfig(raw: unknown): AppConfig {
   if (em != null && !(isString(em.auth) && isString(em.firestore?.host) && Number.isInteger(em.firestore?.port))) {
     throw new Error(t('config.invalid', { detail: '"emulators" needs auth (a URL) and firestore {host, port}, or null' }));
   }
-  return { firebase: { apiKey: fb.apiKey, authDomain: fb.authDomain, projectId: fb.projectId }, emulators: em ?? null };
+  const mailbox = isString(c?.mailbox) && /^http:\/\/127\.0\.0\.1:\d+$/.test(c.mailbox) ? c.mailbox : null;
+  return { firebase: { apiKey: fb.apiKey, authDomain: fb.authDomain, projectId: fb.projectId }, emulators: em ?? null, mailbox };
 }
 
 /** Fetches the config and initialises Firebase App and Auth. Call once, before anything else. */

@@ -5,6 +5,7 @@ import { approvalEndpoints } from './approvals.js';
 import { catalogEndpoints } from './catalog.js';
 import { installEndpoints } from './installs.js';
 import { metaEndpoints } from './meta.js';
+import { notificationEndpoints } from './notifications.js';
 import { runEndpoints } from './runs.js';
 import { runnerEndpoints } from './runner.js';
 import { webhookEndpoints } from './webhooks.js';
@@ -23,6 +24,7 @@ export const endpoints = {
   ...installEndpoints,
   ...runEndpoints,
   ...approvalEndpoints,
+  ...notificationEndpoints,
   ...webhookEndpoints,
   ...runnerEndpoints,
 } satisfies { [Op in OperationId]: Endpoint<Op> };

@@ -8,6 +8,7 @@ import type { Clock } from './shared/clock.js';
 import type { IdempotencyStore } from './shared/idempotency.js';
 import type { RateLimitStore } from './shared/rateLimits.js';
 import type { Limits } from '../domain/limits.js';
+import type { EventPublisher, NotificationRetryQueue, NotificationStore, Notifiers, NotifyConfig } from './notifications/ports.js';
 import type { AccountAuthority, SessionStore } from './accounts/ports.js';
 import type { ApiKeyStore, InvitationStore, WorkspaceStore } from './workspaces/ports.js';
 
@@ -41,4 +42,16 @@ export interface Deps {
   rateLimits: RateLimitStore;
   config: EngineConfig;
   limits: Limits;
+  /**
+   * Platform events: a producer that wrote outbox entries in its transaction
+   * (`workspaces/{wsId}/outbox/{eventId}`) flushes them to the topic after commit. Never
+   * throws: what is not published now, the watchdog's sweep publishes.
+   */
+  events: { flush(wsId: string, eventIds: string[]): Promise<void> };
+  notifications: NotificationStore;
+  /** The `run-events` topic. */
+  eventBus: EventPublisher;
+  notifiers: Notifiers;
+  notifyRetries: NotificationRetryQueue;
+  notifyConfig: NotifyConfig;
 }

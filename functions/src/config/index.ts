@@ -30,6 +30,15 @@ export const params = {
   anonSearchLimit: defineInt('ANON_SEARCH_LIMIT', { default: 120, description: 'Catalog searches one anonymous client may make per window' }),
   anonSearchWindowSeconds: defineInt('ANON_SEARCH_WINDOW_SECONDS', { default: 60, description: 'The window of ANON_SEARCH_LIMIT' }),
   clientIpHops: defineInt('CLIENT_IP_HOPS', { default: 2, description: 'Which X-Forwarded-For entry, from the right, is the client (api/clientAddress.ts)' }),
+  // Notifications (app/notifications): where email goes out, and where outbound requests may go.
+  notifySmtpHost: defineString('NOTIFY_SMTP_HOST', { default: '', description: 'SMTP server for notification email (empty: email channels record email_not_configured)' }),
+  notifySmtpPort: defineInt('NOTIFY_SMTP_PORT', { default: 587, description: 'Its port (465: TLS from the start; otherwise STARTTLS when offered)' }),
+  notifyEmailFrom: defineString('NOTIFY_EMAIL_FROM', { default: 'Agent Marketplace <notifications@agent-marketplace.invalid>', description: 'From address of notification email' }),
+  notifyAllowedAddresses: defineString('NOTIFY_ALLOWED_HOSTS', { default: '', description: 'Comma-separated IP addresses webhooks and Slack may reach although not public, when the URL names them literally (local tests: 127.0.0.1); empty in production' }),
+  notifyAllowHttp: defineString('NOTIFY_ALLOW_HTTP', { default: 'false', description: 'true lets webhooks use plain http (local stacks only)' }),
+  notifySlackHosts: defineString('NOTIFY_SLACK_HOSTS', { default: 'hooks.slack.com', description: 'Comma-separated hosts a Slack channel URL may name' }),
+  notifyRetryBaseSeconds: defineInt('NOTIFY_RETRY_BASE_SECONDS', { default: 30, description: 'First webhook retry delay; each next one doubles (capped at an hour)' }),
+  notifyRetryWindowSeconds: defineInt('NOTIFY_RETRY_WINDOW_SECONDS', { default: 86_400, description: 'Webhook retries stop this long after the first attempt' }),
   secrets: defineString('SECRETS', { default: 'secret-manager', description: 'secret-manager, or local (encrypted files under .local/, development only)' }),
 };
 
@@ -48,6 +57,14 @@ export const ConfigSchema = z.object({
   logMaxLines: z.number().int().min(100),
   logMaxMiB: z.number().int().min(1),
   secrets: z.enum(['secret-manager', 'local']),
+  notifySmtpHost: z.string(),
+  notifySmtpPort: z.number().int().min(1).max(65535),
+  notifyEmailFrom: z.string().min(3),
+  notifyAllowedAddresses: z.array(z.string().regex(/^[0-9a-fA-F:.]+$/, 'an IP address')),
+  notifyAllowHttp: z.boolean(),
+  notifySlackHosts: z.array(z.string().min(1)),
+  notifyRetryBaseSeconds: z.number().int().min(1),
+  notifyRetryWindowSeconds: z.number().int().min(60).max(7 * 86_400),
   runnerServiceAccount: z.string(),
   runnerVpcNetwork: z.string().min(1),
   runnerVpcSubnetwork: z.string().min(1),
@@ -70,6 +87,12 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 let cached: Config | undefined;
 
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
 /** Parsed once per instance, at first use (params are not readable at deploy analysis time). */
 export function loadConfig(): Config {
   if (cached) return cached;
@@ -90,6 +113,14 @@ export function loadConfig(): Config {
     logMaxLines: params.logMaxLines.value(),
     logMaxMiB: params.logMaxMiB.value(),
     secrets: params.secrets.value(),
+    notifySmtpHost: params.notifySmtpHost.value(),
+    notifySmtpPort: params.notifySmtpPort.value(),
+    notifyEmailFrom: params.notifyEmailFrom.value(),
+    notifyAllowedAddresses: list(params.notifyAllowedAddresses.value()),
+    notifyAllowHttp: params.notifyAllowHttp.value() === 'true',
+    notifySlackHosts: list(params.notifySlackHosts.value()).map((h) => h.toLowerCase()),
+    notifyRetryBaseSeconds: params.notifyRetryBaseSeconds.value(),
+    notifyRetryWindowSeconds: params.notifyRetryWindowSeconds.value(),
     runnerServiceAccount: params.runnerServiceAccount.value(),
     runnerVpcNetwork: params.runnerVpcNetwork.value(),
     runnerVpcSubnetwork: params.runnerVpcSubnetwork.value(),

@@ -59,16 +59,39 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   ]);
   const { FirestoreRateLimitStore } = await import('../adapters/firestore/rateLimits.js');
   const { FirestoreApprovalStore } = await import('../adapters/firestore/approvals.js');
+  const [notifications, eventBus, safeFetch, email, retryQueue, outbox] = await Promise.all([
+    import('../adapters/firestore/notifications.js'),
+    import('../adapters/pubsub/eventBus.js'),
+    import('../adapters/notify/safeFetch.js'),
+    import('../adapters/notify/email.js'),
+    import('../adapters/tasks/notificationRetryQueue.js'),
+    import('../app/notifications/outbox.js'),
+  ]);
   const clock = { now: () => new Date() };
-  return {
-    verifier: new auth.FirebaseIdTokenVerifier(),
-    deps: {
+  const policy = { allowedAddresses: config.notifyAllowedAddresses, allowHttp: config.notifyAllowHttp };
+  // Producers flush through deps.events; the run store is one, so it gets the flush too.
+  const events: Deps['events'] = { flush: (wsId, eventIds) => outbox.flushOutbox(built, wsId, eventIds) };
+  const built: Deps = {
+      events,
+      notifications: new notifications.FirestoreNotificationStore(),
+      eventBus: new eventBus.PubSubEventBus(config.projectId),
+      notifiers: {
+        email: new email.SmtpEmailSender({ host: config.notifySmtpHost, port: config.notifySmtpPort, secure: config.notifySmtpPort === 465, from: config.notifyEmailFrom }),
+        http: new safeFetch.SafeHttpSender({ policy, timeoutMs: 10_000, maxResponseBytes: 64 * 1024, maxRedirects: 3 }),
+      },
+      notifyRetries: new retryQueue.CloudTasksNotificationRetryQueue(config.region),
+      notifyConfig: {
+        policy,
+        slackHosts: config.notifySlackHosts,
+        emailFrom: config.notifyEmailFrom,
+        retry: { baseSeconds: config.notifyRetryBaseSeconds, maxDelaySeconds: 3600, windowSeconds: config.notifyRetryWindowSeconds },
+      },
       clock,
       workspaces: new workspaces.FirestoreWorkspaceStore(),
       apiKeys: new apiKeys.FirestoreApiKeyStore(),
       catalog: new catalog.FirestoreCatalogStore(),
       installs: new installs.FirestoreInstallStore(),
-      runs: new runs.FirestoreRunStore(clock.now),
+      runs: new runs.FirestoreRunStore(clock.now, events.flush),
       runLogs: new runLogs.FirestoreRunLogStore(),
       runArtifacts: new runArtifacts.FirestoreRunArtifactStore(),
       runMetrics: new runMetrics.FirestoreRunMetricsStore(),
@@ -81,7 +104,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       sessions: new sessions.FirestoreSessionStore(),
       accounts: new auth.FirebaseAccountAuthority(),
       sandbox: new sandbox.FirestoreSandboxStore(),
-      approvals: new FirestoreApprovalStore(clock.now),
+      approvals: new FirestoreApprovalStore(clock.now, events.flush),
       secrets: await secretStoreFor(config),
       schedules: new schedules.FirestoreScheduleStore(),
       rateLimits: new FirestoreRateLimitStore(),
@@ -101,8 +124,8 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
         maxStreamsPerUser: config.maxStreamsPerUser,
         logLimits: { maxLines: config.logMaxLines, maxBytes: config.logMaxMiB * 1024 * 1024 },
       },
-    },
   };
+  return { verifier: new auth.FirebaseIdTokenVerifier(), deps: built };
 }
 
 let deps: Promise<{ deps: Deps; verifier: IdTokenVerifier }> | undefined;

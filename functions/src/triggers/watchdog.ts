@@ -1,6 +1,8 @@
 import { logger } from 'firebase-functions/logger';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { sweepApprovals } from '../app/approvals/approvals.js';
+import { sweepOutbox } from '../app/notifications/outbox.js';
+import { sweepRetries } from '../app/notifications/retry.js';
 import { watchRuns } from '../app/runs/runWatchdog.js';
 import { params } from '../config/index.js';
 import { getDeps } from './deps.js';
@@ -14,6 +16,10 @@ export const runWatchdog = onSchedule({ schedule: 'every 1 minutes', region: par
   const { deps } = await getDeps();
   const result = await watchRuns(deps);
   // Approval SLAs on the same tick: overdue approvals escalate or expire (app/approvals).
-  const approvals = await sweepApprovals(deps);
-  logger.info('runWatchdog', { ...result, approvals });
+  const approvals = await sweepApprovals(deps).catch((err: unknown) => ({ error: String(err) }));
+  // Platform events a producer wrote but did not get published (app/notifications/outbox.ts).
+  const outbox = await sweepOutbox(deps, deps.clock.now()).catch((err: unknown) => ({ error: String(err) }));
+  // Webhook retries whose task was lost.
+  const retries = await sweepRetries(deps, deps.clock.now()).catch((err: unknown) => ({ error: String(err) }));
+  logger.info('runWatchdog', { ...result, approvals, outbox, retries });
 });

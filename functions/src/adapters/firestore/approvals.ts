@@ -1,4 +1,4 @@
-import { FieldValue, type Transaction } from 'firebase-admin/firestore';
+import type { Transaction } from 'firebase-admin/firestore';
 import type { AuditRecord, PlatformEvent } from '@agent-marketplace/contract';
 import type { ApprovalChange, ApprovalFilter, ApprovalStore, StoredApproval } from '../../app/approvals/ports.js';
 import type { Page, PageRequest } from '../../app/shared/paging.js';
@@ -7,22 +7,24 @@ import { appendEntries, EMPTY_HEAD, type AuditEntry, type ChainHead } from '../.
 import type { Run, RunInternal } from '../../domain/models.js';
 import { watchSettling } from '../../domain/runWatch.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
+import { writeOutbox } from './outbox.js';
 import { joinRun, runInternalRef, runsOf, seqId, wsRef } from './runDocuments.js';
 
 const approvalsOf = (wsId: string) => wsRef(wsId).collection('approvals');
 /** The approval log: records by zero-padded seq, and its head (last seq and hash) in an internal document no client reads. */
 const logOf = (wsId: string) => wsRef(wsId).collection('approvalLog');
 const headRef = (wsId: string) => wsRef(wsId).collection('internal').doc('approvalLog');
-/** Notification outbox entries (contract/src/events.ts), published after commit or by the sweep. */
-const outboxRef = (wsId: string, eventId: string) => wsRef(wsId).collection('outbox').doc(eventId);
-
 export class FirestoreApprovalStore implements ApprovalStore {
-  constructor(private readonly now: () => Date) {}
+  /** `flush` publishes outbox entries after their transaction committed (app/notifications/outbox.ts); the sweep catches what it misses. */
+  constructor(
+    private readonly now: () => Date,
+    private readonly flush: (wsId: string, eventIds: string[]) => Promise<void> = async () => undefined,
+  ) {}
 
   async propose(proposal: StoredApproval, guard: (run: Run) => void, log: AuditEntry[], events: PlatformEvent[]): Promise<{ approval: StoredApproval; created: boolean }> {
     const ref = approvalsOf(proposal.wsId).doc(proposal.id);
     const runRef = runsOf(proposal.wsId).doc(proposal.runId);
-    return firestore().runTransaction(async (tx) => {
+    const result = await firestore().runTransaction(async (tx) => {
       const [existing, runDoc, internal, head] = await tx.getAll(ref, runRef, runInternalRef(proposal.wsId, proposal.runId), headRef(proposal.wsId));
       const stored = dataOf<StoredApproval>(existing!);
       if (stored) return { approval: stored, created: false };
@@ -33,9 +35,11 @@ export class FirestoreApprovalStore implements ApprovalStore {
       const counts = runData.approvals ?? { pending: 0, total: 0 };
       tx.update(runRef, { approvals: { pending: counts.pending + 1, total: counts.total + 1 } });
       this.appendLog(tx, proposal.wsId, head!, log);
-      this.writeOutbox(tx, proposal.wsId, events);
+      this.writeOutbox(tx, events);
       return { approval: proposal, created: true };
     });
+    if (result.created) await this.flush(proposal.wsId, events.map((e) => e.id));
+    return result;
   }
 
   async get(wsId: string, id: string): Promise<StoredApproval | null> {
@@ -61,7 +65,9 @@ export class FirestoreApprovalStore implements ApprovalStore {
     change: (approval: StoredApproval, run: Run | null) => ApprovalChange | null,
   ): Promise<{ approval: StoredApproval; run: Run | null; changed: boolean }> {
     const ref = approvalsOf(wsId).doc(id);
-    return firestore().runTransaction(async (tx) => {
+    let published: string[] = [];
+    const out = await firestore().runTransaction(async (tx) => {
+      published = []; // a retried attempt starts over
       const approval = dataOf<StoredApproval>(await tx.get(ref));
       if (!approval) throw notFound('Approval', 'approval_not_found');
       const runRef = runsOf(wsId).doc(approval.runId);
@@ -81,9 +87,12 @@ export class FirestoreApprovalStore implements ApprovalStore {
         runAfter = { ...run, approvals, ...watch };
       }
       this.appendLog(tx, wsId, head!, result.log);
-      this.writeOutbox(tx, wsId, result.events);
+      this.writeOutbox(tx, result.events);
+      published = result.events.map((e) => e.id);
       return { approval: result.next, run: runAfter, changed: true };
     });
+    if (published.length) await this.flush(wsId, published);
+    return out;
   }
 
   async due(now: Date, limit: number): Promise<StoredApproval[]> {
@@ -113,7 +122,7 @@ export class FirestoreApprovalStore implements ApprovalStore {
     tx.set(headRef(wsId), next);
   }
 
-  private writeOutbox(tx: Transaction, wsId: string, events: PlatformEvent[]): void {
-    for (const event of events) tx.set(outboxRef(wsId, event.id), { event, createdAt: FieldValue.serverTimestamp(), publishedAt: null });
+  private writeOutbox(tx: Transaction, events: PlatformEvent[]): void {
+    for (const event of events) writeOutbox(tx, event, this.now());
   }
 }

@@ -6,12 +6,18 @@ import type { Run, RunEvent, RunInternal } from '../../domain/models.js';
 import { admit, runExists, type AdmissionClaim, type AdmissionReads, type AdmissionStep, type LostRace } from '../../domain/runAdmission.js';
 import { monthOf } from '../../domain/runLimits.js';
 import type { FinishEffects } from '../../domain/runFinish.js';
+import { runEventFor } from '../../domain/runEvents.js';
 import { applyTransition } from '../../domain/runTransition.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
+import { writeOutbox } from './outbox.js';
 import { deltaId, joinRun, LOST_RACE, metricsOf, runInternalRef, runsOf, seqId, shardId, shardRead, shardsOf, slotRef, slotsOf, splitRun, timestampOf } from './runDocuments.js';
 
 export class FirestoreRunStore implements RunStore {
-  constructor(private readonly now: () => Date) {}
+  /** `flush` publishes the platform events a transition wrote to the outbox (deps.events.flush); it never throws. */
+  constructor(
+    private readonly now: () => Date,
+    private readonly flush: (wsId: string, eventIds: string[]) => Promise<void> = async () => undefined,
+  ) {}
 
   /**
    * Creates the run with its first event and, with an admission, the claim that admits it
@@ -118,7 +124,9 @@ export class FirestoreRunStore implements RunStore {
   async transition(wsId: string, runId: string, req: TransitionRequest): Promise<TransitionResult> {
     const ref = runsOf(wsId).doc(runId);
     const internalRef = runInternalRef(wsId, runId);
-    return firestore().runTransaction(async (tx) => {
+    let notified: string | null = null;
+    const result = await firestore().runTransaction(async (tx): Promise<TransitionResult> => {
+      notified = null;
       const [doc, internal] = await tx.getAll(ref, internalRef);
       const stored = dataOf<Run>(doc!);
       if (!stored) throw notFound('Run', 'run_not_found');
@@ -132,8 +140,17 @@ export class FirestoreRunStore implements RunStore {
       tx.create(ref.collection('events').doc(seqId(applied.event.seq)), applied.event);
       if (applied.finished) this.recordFinished(tx, run, applied.finished);
       for (const id of applied.released) tx.delete(slotRef(run, id));
+      // A notifiable transition (domain/runEvents.ts) writes its event to the outbox in the same
+      // transaction: one more document for those few, none for the rest.
+      const event = runEventFor(applied.next, applied.event);
+      if (event) {
+        writeOutbox(tx, event, this.now());
+        notified = event.id;
+      }
       return { applied: true, run: applied.next };
     });
+    if (notified) await this.flush(wsId, [notified]);
+    return result;
   }
 
   /**

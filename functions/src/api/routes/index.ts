@@ -5,6 +5,7 @@ import { approvalRoutes } from './approvals.js';
 import { catalogRoutes } from './catalog.js';
 import { installRoutes } from './installs.js';
 import { invitationRoutes, memberRoutes } from './members.js';
+import { notificationRoutes } from './notifications.js';
 import { runnerRoutes } from './runner.js';
 import { runRoutes } from './runs.js';
 import { sessionRoutes } from './sessions.js';
@@ -32,6 +33,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...installRoutes,
   ...runRoutes,
   ...approvalRoutes,
+  ...notificationRoutes,
   ...webhookRoutes,
   ...runnerRoutes,
 ];

@@ -1,4 +1,4 @@
-/** `#/settings`: the current workspace's members and roles, and its API keys. */
+/** `#/settings`: the current workspace's members and roles, its API keys, and (owners and admins) its notification channels. */
 import { api } from '../../api.ts';
 import { getCurrentWorkspace } from '../../currentWorkspace.ts';
 import { t } from '../../i18n.ts';
@@ -7,6 +7,7 @@ import { requireUser, section, setTitle } from '../../ui/common.ts';
 import { h } from '../../ui/dom.ts';
 import { apiKeysSection } from './apiKeysSection.ts';
 import { membersSection } from './membersSection.ts';
+import { notificationsSection } from './notificationsSection.ts';
 
 export const settingsPage: Page = async (root, { signal }) => {
   const user = requireUser();
@@ -20,10 +21,16 @@ export const settingsPage: Page = async (root, { signal }) => {
   const members = section('settings-members', t('settings.members'));
   const keys = section('settings-keys', t('settings.keys'));
   root.append(h('h1', {}, t('settings.title', { name: ws.name })), members, keys);
-  // Invitations are shown to those who may manage members (owners and admins).
+  // Invitations and notification channels are shown to those who may manage them (owners and admins).
   const { role } = await api.call('getWorkspace', { params: { wsId: ws.id }, signal });
   const canManage = role === 'owner' || role === 'admin';
-  const results = await Promise.allSettled([membersSection(members, ws.id, user.uid, signal, canManage), apiKeysSection(keys, ws.id, signal)]);
+  const notifications = canManage ? section('settings-notifications', t('settings.notifications')) : null;
+  if (notifications) root.append(notifications);
+  const results = await Promise.allSettled([
+    membersSection(members, ws.id, user.uid, signal, canManage),
+    apiKeysSection(keys, ws.id, signal),
+    notifications ? notificationsSection(notifications, ws.id, signal) : Promise.resolve(),
+  ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
 };

@@ -1,0 +1,14 @@
+import type { Transaction } from 'firebase-admin/firestore';
+import type { PlatformEvent } from '@agent-marketplace/contract/events';
+import { firestore } from './client.js';
+
+/** `workspaces/{wsId}/outbox/{eventId}` (app/notifications/outbox.ts). */
+export const outboxOf = (wsId: string) => firestore().collection('workspaces').doc(wsId).collection('outbox');
+
+/** Days a published entry is kept (TTL on expiresAt) for inspection before Firestore deletes it. */
+export const OUTBOX_KEEP_DAYS = 7;
+
+/** Writes an event's outbox entry inside the producer's transaction: the event exists exactly when its fact does. */
+export function writeOutbox(tx: Transaction, event: PlatformEvent, now: Date): void {
+  tx.create(outboxOf(event.wsId).doc(event.id), { event, createdAt: now, publishedAt: null });
+}
