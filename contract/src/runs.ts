@@ -93,6 +93,17 @@ export const MetricsOut = z
       activeRuns: z.number().int(),
       runsThisMonth: z.number().int(),
       limits: z.object({ runsPerMonth: z.number().int(), concurrentRuns: z.number().int() }),
+      /** Approvals since the workspace's first: waiting now, decided, SLA breaches (expired or escalated), median time to a final decision. */
+      approvals: z.object({
+        pending: z.number().int(),
+        decided: z.number().int(),
+        approved: z.number().int(),
+        rejected: z.number().int(),
+        expired: z.number().int(),
+        escalated: z.number().int(),
+        slaBreaches: z.number().int(),
+        decisionP50Ms: z.number().nullable(),
+      }),
     }),
     installs: z.array(z.object({ installId: z.string(), agentId: z.string(), ...Summary })),
     agents: z.array(z.object({ agentId: z.string(), ...Summary })),

@@ -1,4 +1,5 @@
-import { verifyApprovalLog } from '@agent-marketplace/client';
+import { verifyApprovalLog, verifyWebhookSignature, WEBHOOK_HEADERS } from '@agent-marketplace/client';
+import { eventually, startReceiver } from '../support/notify.ts';
 import { describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { call, codeOf } from '../support/http.ts';
@@ -88,6 +89,8 @@ describe('approvals: proposals, levels, apply', () => {
     expect(applied).toMatchObject({ state: 'approved', result: { outcome: 'applied', reason: null } });
     expect(applied.decisions.map((d: any) => [d.level, d.by, d.decision])).toEqual([[0, operator.uid, 'approve'], [1, admin.uid, 'approve']]);
     expect(await sandboxState(ws.id, first.action.resourceId)).toBe('stopped');
+    const figures = (await call('GET', `/workspaces/${ws.id}/metrics`, { token: viewer.idToken })).body.workspace.approvals;
+    expect(figures).toMatchObject({ pending: 0, decided: 2, approved: 2, rejected: 0, slaBreaches: 0, decisionP50Ms: expect.any(Number) });
 
     // Final: no more decisions.
     const late = await decide(ws, admin, first.id, 'reject');
@@ -149,6 +152,8 @@ describe('approvals: proposals, levels, apply', () => {
 
     const audit = (await call('GET', `/workspaces/${ws.id}/approvals:audit`, { token: ws.owner.idToken })).body;
     expect(audit.records.map((r: any) => r.type)).toEqual(['requested', 'escalated', 'expired']);
+    const figures = (await call('GET', `/workspaces/${ws.id}/metrics`, { token: ws.owner.idToken })).body.workspace.approvals;
+    expect(figures).toMatchObject({ decided: 1, expired: 1, escalated: 1, slaBreaches: 2 });
   });
 
   it('the audit export verifies, with the client helper too; a record edited in Firestore breaks it', { timeout: 90_000 }, async () => {
@@ -173,6 +178,35 @@ describe('approvals: proposals, levels, apply', () => {
     await adminDb.doc(`workspaces/${ws.id}/approvalLog/${String(3).padStart(10, '0')}`).update({ 'data.comment': 'approve all' });
     const cut = (await call('GET', `/workspaces/${ws.id}/approvals:audit`, { token: ws.owner.idToken })).body;
     expect(cut.verification.ok).toBe(false);
+  });
+
+  it('approval events reach a webhook channel once each, signed: requested, decided, and the run waiting', { timeout: 90_000 }, async () => {
+    const ws = await newWorkspace();
+    const receiver = await startReceiver();
+    try {
+      const channel = await call('POST', `/workspaces/${ws.id}/notificationChannels`, {
+        token: ws.owner.idToken,
+        body: { name: 'approvals', kind: 'webhook', url: `${receiver.url}/hook`, events: ['approval.requested', 'approval.decided', 'run.awaiting_approval'] },
+      });
+      expect(channel.status).toBe(201);
+      const installId = await reaper(ws);
+      const { runId, approvals } = await proposeStops(ws, installId, 1);
+      await decide(ws, ws.owner, approvals[0].id, 'reject', 'no');
+      await waitFor(ws, runId, finished);
+      const types = async () => receiver.received.map((r) => JSON.parse(r.body).type as string).sort();
+      await eventually('three deliveries', async () => ((await types()).length >= 3 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await types()).toEqual(['approval.decided', 'approval.requested', 'run.awaiting_approval']);
+      for (const r of receiver.received) {
+        const verified = await verifyWebhookSignature({ header: String(r.headers[WEBHOOK_HEADERS.signature.toLowerCase()]), body: r.body, secret: channel.body.signingSecret });
+        expect(verified).toMatchObject({ ok: true });
+      }
+      const requested = receiver.received.map((r) => JSON.parse(r.body)).find((e) => e.type === 'approval.requested');
+      expect(requested).toMatchObject({ subject: { runId, approvalId: approvals[0].id }, data: { level: 0, levels: 1, risk: 'high' } });
+      expect(requested.summary).toContain('vm.stop');
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('a run canceled while it waits withdraws its proposals; an API key cannot decide', { timeout: 90_000 }, async () => {

@@ -1,6 +1,7 @@
-import type { Transaction } from 'firebase-admin/firestore';
+import { FieldValue, type Transaction } from 'firebase-admin/firestore';
 import type { AuditRecord, PlatformEvent } from '@agent-marketplace/contract';
-import type { ApprovalChange, ApprovalFilter, ApprovalStore, StoredApproval } from '../../app/approvals/ports.js';
+import type { ApprovalChange, ApprovalFilter, ApprovalStats, ApprovalStore, StoredApproval } from '../../app/approvals/ports.js';
+import { bucketOf } from '../../domain/runMetrics.js';
 import type { Page, PageRequest } from '../../app/shared/paging.js';
 import { notFound } from '../../domain/errors.js';
 import { appendEntries, EMPTY_HEAD, type AuditEntry, type ChainHead } from '../../app/approvals/auditChain.js';
@@ -14,6 +15,7 @@ const approvalsOf = (wsId: string) => wsRef(wsId).collection('approvals');
 /** The approval log: records by zero-padded seq, and its head (last seq and hash) in an internal document no client reads. */
 const logOf = (wsId: string) => wsRef(wsId).collection('approvalLog');
 const headRef = (wsId: string) => wsRef(wsId).collection('internal').doc('approvalLog');
+const statsRef = (wsId: string) => wsRef(wsId).collection('internal').doc('approvalStats');
 export class FirestoreApprovalStore implements ApprovalStore {
   /** `flush` publishes outbox entries after their transaction committed (app/notifications/outbox.ts); the sweep catches what it misses. */
   constructor(
@@ -86,6 +88,7 @@ export class FirestoreApprovalStore implements ApprovalStore {
         tx.update(runRef, { approvals, ...watch });
         runAfter = { ...run, approvals, ...watch };
       }
+      this.countStats(tx, wsId, approval, result);
       this.appendLog(tx, wsId, head!, result.log);
       this.writeOutbox(tx, result.events);
       published = result.events.map((e) => e.id);
@@ -110,6 +113,34 @@ export class FirestoreApprovalStore implements ApprovalStore {
     const prev = before?.data() as AuditRecord | undefined;
     const start = prev ? { seq: prev.seq, hash: prev.hash } : EMPTY_HEAD;
     return { records: page.docs.map((d) => d.data() as AuditRecord), head, start };
+  }
+
+  async stats(wsId: string): Promise<ApprovalStats> {
+    const [snap, pending] = await Promise.all([statsRef(wsId).get(), approvalsOf(wsId).where('state', '==', 'pending').count().get()]);
+    const d = (snap.data() ?? {}) as Partial<ApprovalStats>;
+    return {
+      pending: pending.data().count,
+      decided: d.decided ?? 0,
+      approved: d.approved ?? 0,
+      rejected: d.rejected ?? 0,
+      expired: d.expired ?? 0,
+      escalated: d.escalated ?? 0,
+      decisionHist: d.decisionHist ?? {},
+    };
+  }
+
+  /** Blind increments in the changing transaction: an approval that got its final decision (not a withdrawal), or an escalation. */
+  private countStats(tx: Transaction, wsId: string, before: StoredApproval, change: ApprovalChange): void {
+    const next = change.next;
+    const update: Record<string, unknown> = {};
+    if (before.state === 'pending' && (next.state === 'approved' || next.state === 'rejected' || next.state === 'expired')) {
+      update['decided'] = FieldValue.increment(1);
+      update[next.state] = FieldValue.increment(1);
+      const ms = (next.decidedAt ?? this.now()).getTime() - before.createdAt.getTime();
+      update['decisionHist'] = { [bucketOf(Math.max(0, ms))]: FieldValue.increment(1) };
+    }
+    if (change.log.some((e) => e.type === 'escalated')) update['escalated'] = FieldValue.increment(1);
+    if (Object.keys(update).length) tx.set(statsRef(wsId), update, { merge: true });
   }
 
   /** Appends entries after the head read in this transaction (so the chain has one order), and moves the head. */

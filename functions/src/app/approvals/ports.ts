@@ -38,6 +38,18 @@ export interface ApprovalChange {
   events: PlatformEvent[];
 }
 
+/** A workspace's approval figures since its first approval (kept by the store as blind increments). */
+export interface ApprovalStats {
+  pending: number;
+  decided: number;
+  approved: number;
+  rejected: number;
+  expired: number;
+  escalated: number;
+  /** Time from proposal to final decision (domain/runMetrics.ts buckets). */
+  decisionHist: Record<string, number>;
+}
+
 export interface ApprovalStore {
   /**
    * Records a proposal with its log entry and events, and counts it on its run (pending and
@@ -56,6 +68,7 @@ export interface ApprovalStore {
   update(wsId: string, id: string, change: (approval: StoredApproval, run: Run | null) => ApprovalChange | null): Promise<{ approval: StoredApproval; run: Run | null; changed: boolean }>;
   /** Pending approvals due at `now` or before, across workspaces, oldest due first. */
   due(now: Date, limit: number): Promise<StoredApproval[]>;
+  stats(wsId: string): Promise<ApprovalStats>;
   /** Log records after `after` (by seq), and the chain's head. */
   audit(wsId: string, after: number, limit: number): Promise<{ records: AuditRecord[]; head: ChainHead; start: ChainHead }>;
 }

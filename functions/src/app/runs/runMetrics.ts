@@ -1,10 +1,15 @@
 import { notFound } from '../../domain/errors.js';
 import { limitsFor } from '../../domain/runLimits.js';
-import { summarize, type MetricsSummary } from '../../domain/runMetrics.js';
+import { percentile, summarize, type MetricsSummary } from '../../domain/runMetrics.js';
 import type { Deps } from '../deps.js';
 
 export interface WorkspaceMetrics {
-  workspace: MetricsSummary & { activeRuns: number; runsThisMonth: number; limits: { runsPerMonth: number; concurrentRuns: number } };
+  workspace: MetricsSummary & {
+    activeRuns: number;
+    runsThisMonth: number;
+    limits: { runsPerMonth: number; concurrentRuns: number };
+    approvals: { pending: number; decided: number; approved: number; rejected: number; expired: number; escalated: number; slaBreaches: number; decisionP50Ms: number | null };
+  };
   installs: Array<MetricsSummary & { installId: string; agentId: string }>;
   agents: Array<MetricsSummary & { agentId: string }>;
 }
@@ -13,9 +18,9 @@ export interface WorkspaceMetrics {
  * The dashboard's figures: read from the metrics documents finished runs keep up to date
  * (one per install and one per agent) and the workspace's run counters. No run is scanned.
  */
-export async function workspaceMetrics(deps: Pick<Deps, 'runMetrics' | 'workspaces' | 'clock'>, wsId: string): Promise<WorkspaceMetrics> {
+export async function workspaceMetrics(deps: Pick<Deps, 'runMetrics' | 'workspaces' | 'clock' | 'approvals'>, wsId: string): Promise<WorkspaceMetrics> {
   const now = deps.clock.now();
-  const [workspace, stored] = await Promise.all([deps.workspaces.get(wsId), deps.runMetrics.metrics(wsId, now)]);
+  const [workspace, stored, approvals] = await Promise.all([deps.workspaces.get(wsId), deps.runMetrics.metrics(wsId, now), deps.approvals.stats(wsId)]);
   if (!workspace) throw notFound('Workspace', 'workspace_not_found');
   const installDocs = Object.entries(stored.installs);
   const byRuns = <T extends { runs: number }>(a: T, b: T) => b.runs - a.runs;
@@ -25,6 +30,16 @@ export async function workspaceMetrics(deps: Pick<Deps, 'runMetrics' | 'workspac
       activeRuns: stored.activeRuns,
       runsThisMonth: stored.runsThisMonth,
       limits: limitsFor(workspace),
+      approvals: {
+        pending: approvals.pending,
+        decided: approvals.decided,
+        approved: approvals.approved,
+        rejected: approvals.rejected,
+        expired: approvals.expired,
+        escalated: approvals.escalated,
+        slaBreaches: approvals.expired + approvals.escalated,
+        decisionP50Ms: percentile(approvals.decisionHist, 0.5),
+      },
     },
     installs: installDocs.map(([installId, d]) => ({ installId, agentId: d.agentId, ...summarize([d], now) })).sort(byRuns),
     agents: Object.entries(stored.agents).map(([agentId, d]) => ({ agentId, ...summarize([d], now) })).sort(byRuns),
