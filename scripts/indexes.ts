@@ -43,6 +43,8 @@ export function indexesFile() {
       idx('outbox', 'COLLECTION_GROUP', [asc('publishedAt'), asc('createdAt')]),
     ],
     fieldOverrides: [
+      // adapters/firestore/approvals.ts chainQueued: log entries left queued, across workspaces.
+      { collectionGroup: 'approvalLogQueue', fieldPath: 'queuedAt', indexes: [{ order: 'ASCENDING', queryScope: 'COLLECTION' }, { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' }] },
       // app/runWatchdog.ts: runs due for a look, across workspaces. watchAt moves in 5 s steps (domain/runWatch.ts).
       {
         collectionGroup: 'runs',

@@ -5,6 +5,7 @@
 import { repoRoot, startStack, type Stack } from '../lib/stack.ts';
 import { handleStopSignals } from '../lib/stopSignals.ts';
 import { benchAdmission } from './admission.ts';
+import { benchApprovals } from './approvals.ts';
 import { benchCatalog } from './catalog.ts';
 import { benchColdImport } from './coldImport.ts';
 import { benchInstall } from './install.ts';
@@ -14,7 +15,7 @@ import { benchRunEngine } from './runEngine.ts';
 import { benchTriggerToRunning } from './triggerToRunning.ts';
 import { benchWeb } from './web.ts';
 
-// BENCH_ONLY=catalog (or trigger, engine, admission, install, notify, web, cold, redaction) runs one part.
+// BENCH_ONLY=catalog (or trigger, engine, admission, install, notify, approvals, web, cold, redaction) runs one part.
 const only = process.env['BENCH_ONLY'];
 const part = (name: string) => !only || only === name;
 
@@ -41,6 +42,7 @@ try {
   if (part('admission')) await benchAdmission(stack);
   if (part('install')) await benchInstall(stack, Number(process.env['BENCH_INSTALLS'] ?? 50));
   if (part('notify')) await benchNotifications(stack, Number(process.env['BENCH_EVENTS'] ?? 30));
+  if (part('approvals')) await benchApprovals(stack, Number(process.env['BENCH_PROPOSALS'] ?? 40));
   // Before the catalog part, which adds 10,000 synthetic agents: the seeded catalog.
   if (part('web')) await benchWeb(stack, Number(process.env['BENCH_WEB_ROUNDS'] ?? 5));
   if (part('catalog')) await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));

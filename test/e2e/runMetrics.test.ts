@@ -63,7 +63,8 @@ describe('run metrics, kept as runs finish', () => {
     const ws = await newWorkspace();
     const m = (await call('GET', `/workspaces/${ws.id}/metrics`, { token: ws.owner.idToken })).body;
     expect(m).toEqual({
-      workspace: { runs: 0, succeeded: 0, failed: 0, canceled: 0, timedOut: 0, successRate: null, durationP50Ms: null, durationP95Ms: null, lastRunAt: null, daily: [], activeRuns: 0, runsThisMonth: 0, limits: { runsPerMonth: 1000, concurrentRuns: 5 } },
+      workspace: { runs: 0, succeeded: 0, failed: 0, canceled: 0, timedOut: 0, successRate: null, durationP50Ms: null, durationP95Ms: null, lastRunAt: null, daily: [], activeRuns: 0, runsThisMonth: 0, limits: { runsPerMonth: 1000, concurrentRuns: 5 },
+        approvals: { pending: 0, decided: 0, approved: 0, rejected: 0, expired: 0, escalated: 0, slaBreaches: 0, decisionP50Ms: null } },
       installs: [],
       agents: [],
     });

@@ -97,9 +97,9 @@ export async function decideRunApprovals(
  * time are escalated to the next level or expire, as their rule says; a run whose last
  * proposal expired is settled. Bounded batches; each change is its own guarded transaction.
  */
-export async function sweepApprovals(deps: ApprovalDeps, options: { limit?: number } = {}): Promise<{ escalated: number; expired: number }> {
+export async function sweepApprovals(deps: ApprovalDeps, options: { limit?: number } = {}): Promise<{ escalated: number; expired: number; chained: number }> {
   const now = deps.clock.now();
-  const out = { escalated: 0, expired: 0 };
+  const out = { escalated: 0, expired: 0, chained: await deps.approvals.chainQueued(now) };
   for (const due of await deps.approvals.due(now, options.limit ?? 200)) {
     try {
       const { approval, run, changed } = await deps.approvals.update(due.wsId, due.id, (a) => {

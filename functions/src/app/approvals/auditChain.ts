@@ -18,12 +18,12 @@ export const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Entries appended after `head`, at `at`: the records to store and the new head. */
-export function appendEntries(head: ChainHead, entries: readonly AuditEntry[], at: Date): { records: AuditRecord[]; head: ChainHead } {
+/** Entries (each with when it happened) appended after `head`: the records to store and the new head. */
+export function appendEntries(head: ChainHead, entries: readonly { entry: AuditEntry; at: string }[]): { records: AuditRecord[]; head: ChainHead } {
   const records: AuditRecord[] = [];
   let { seq, hash } = head;
-  for (const entry of entries) {
-    const unsigned = { ...entry, seq: seq + 1, at: at.toISOString(), prevHash: hash };
+  for (const { entry, at } of entries) {
+    const unsigned = { ...entry, seq: seq + 1, at, prevHash: hash };
     const record: AuditRecord = { ...unsigned, hash: sha256(auditHashInput(unsigned)) };
     records.push(record);
     ({ seq, hash } = record);

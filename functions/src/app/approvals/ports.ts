@@ -69,6 +69,8 @@ export interface ApprovalStore {
   /** Pending approvals due at `now` or before, across workspaces, oldest due first. */
   due(now: Date, limit: number): Promise<StoredApproval[]>;
   stats(wsId: string): Promise<ApprovalStats>;
+  /** Chains log entries still queued for more than a while (a chainer died), across workspaces; how many workspaces it chained. */
+  chainQueued(now: Date, limit?: number): Promise<number>;
   /** Log records after `after` (by seq), and the chain's head. */
   audit(wsId: string, after: number, limit: number): Promise<{ records: AuditRecord[]; head: ChainHead; start: ChainHead }>;
 }
