@@ -1,0 +1,39 @@
+/**
+ * A run's proposals by polling the API (`listApprovals?runId=`), for when Firestore listeners
+ * cannot connect. Every `intervalMs` until stopped; once `done()` (the run has finished) one
+ * last answer is delivered and polling stops.
+ */
+import { items, type Approval } from '@agent-marketplace/client';
+import { api } from '../api.ts';
+
+export function pollApprovals(
+  wsId: string,
+  runId: string,
+  handlers: { approvals(list: Approval[]): void; error(err: unknown): void },
+  options: { intervalMs: number; done: () => boolean },
+): () => void {
+  const controller = new AbortController();
+  const { signal } = controller;
+  void (async () => {
+    while (!signal.aborted) {
+      const last = options.done();
+      try {
+        const list: Approval[] = [];
+        for await (const a of items(api, 'listApprovals', { params: { wsId }, query: { runId, limit: 100 }, signal })) list.push(a);
+        list.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+        if (signal.aborted) return;
+        handlers.approvals(list);
+      } catch (err) {
+        if (signal.aborted) return;
+        handlers.error(err);
+        return;
+      }
+      if (last) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.intervalMs);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+  })();
+  return () => controller.abort();
+}
