@@ -72,8 +72,10 @@ export function resultText(result: NonNullable<Approval['result']>): string {
 
 /** "alice@example.test approved at level 1 of 2, on …". */
 export function decisionText(d: Approval['decisions'][number], total: number, nameOf: NameOf): string {
+  // A member's name as the workspace knows it now (and "you"); else the name recorded with the decision.
+  const known = nameOf(d.by);
   return t(d.decision === 'approve' ? 'approvals.decision.approve' : 'approvals.decision.reject', {
-    who: d.byName ?? nameOf(d.by),
+    who: known !== d.by ? known : (d.byName ?? d.by),
     level: t('approvals.level', { n: d.level + 1, total }),
     when: formatDateTime(d.at),
   });

@@ -3,16 +3,14 @@
  * (`body.rules.<action>.levels.<i>.<field>`) and the policy checks' messages
  * (`rules.<action>.levels.<i>: ...`) go to that level; the rest to the rule or the form.
  */
-import type { RuleEditor } from './ruleEditor.ts';
-
-export interface Placed {
-  rule: RuleEditor | null;
+export interface Placed<R> {
+  rule: R | null;
   level: number | null;
   field: string | null;
 }
 
 /** Which rule, level and field a problem's path (or message) names. */
-export function placeProblem(text: string, rules: RuleEditor[]): Placed {
+export function placeProblem<R extends { action: string }>(text: string, rules: R[]): Placed<R> {
   // The longest action first: `vm.stop` must not be taken for a prefix of `vm.stop.all`.
   for (const rule of [...rules].sort((a, b) => b.action.length - a.action.length)) {
     const at = text.indexOf(`rules.${rule.action}`);

@@ -16,7 +16,8 @@ import { busy, h, replace } from '../../ui/dom.ts';
 import { wizardPath } from '../install/wizardContext.ts';
 import type { PolicyMember } from './levelEditor.ts';
 import { placeProblem } from './policyErrors.ts';
-import { ruleEditor, sameRule, type RuleEditor } from './ruleEditor.ts';
+import { ruleEditor, type RuleEditor } from './ruleEditor.ts';
+import { sameRule } from './sameRule.ts';
 
 /** The rules the install set itself: the view fills in every gated action's rule in force, whatever its source. */
 function ownRules(policy: ApprovalPolicy): Record<string, ApprovalRule> {

@@ -20,16 +20,6 @@ export interface RuleEditor {
   setError(message: string): void;
 }
 
-/** Whether two rules say the same (whatever the order of keys, roles and members). */
-export function sameRule(a: ApprovalRule | undefined, b: ApprovalRule | undefined): boolean {
-  const norm = (r: ApprovalRule | undefined) =>
-    r && {
-      allowRequester: r.allowRequester,
-      levels: r.levels.map((l) => ({ roles: [...l.approvers.roles].sort(), members: [...l.approvers.members].sort(), required: l.required, slaMinutes: l.slaMinutes, onExpiry: l.onExpiry })),
-    };
-  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
-}
-
 /** Where the rule in force comes from, in words. */
 function sourceText(gate: ApprovalPolicy['gated'][number]): string {
   if (gate.rule === gate.action) return t('policy.source.own');
@@ -69,9 +59,9 @@ export function ruleEditor(gate: ApprovalPolicy['gated'][number], rule: Approval
   for (const level of rule.levels) append(level);
   add.addEventListener('click', () => {
     if (editors.length >= MAX_LEVELS) return;
-    // A new level starts like the last one: the same people, one more person to convince.
+    // A new level asks the same people as the last one, with its time; as the last level, it expires when that is up.
     const last = editors.at(-1)?.read() ?? DEFAULT_LEVEL;
-    append({ ...last, approvers: { roles: [...last.approvers.roles], members: [...last.approvers.members] } }).focus();
+    append({ ...last, approvers: { roles: [...last.approvers.roles], members: [...last.approvers.members] }, onExpiry: 'reject' }).focus();
   });
 
   const el = h(

@@ -91,7 +91,8 @@ export function proposalsView(wsId: string, runId: string, signal: AbortSignal):
           replace(transport, t(kind === 'firestore' ? 'run.proposals.live' : 'run.proposals.polling'));
         },
       },
-      { preferPoll: fallback, done: () => finished },
+      // The run's own listener has heard from Firestore by now: give this one longer than a first connection gets.
+      { preferPoll: fallback, done: () => finished, connectMs: 15_000 },
     );
     signal.addEventListener('abort', stop);
   };
