@@ -74,9 +74,15 @@ describe('approvals in the web app', () => {
     const errors = collectErrors(page);
     const lines: string[] = [];
     page.on('console', (m) => lines.push(`${m.type()} ${m.text()}`));
+    const scripts: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
     await signInAs(page, ws.owner, { id: ws.id, name: 'Approvals' });
     await page.goto(`${urls.web}/#/approvals`);
     await poll(() => page.locator('li.approval').count()).toBe(2);
+    // The inbox does not listen: it does not load Firestore's SDK.
+    expect(scripts.filter((p) => /firestore/.test(p))).toEqual([]);
     // The header counts them.
     await poll(() => page.locator('#nav-approvals-count').textContent()).toBe('2 pending');
     const first = card(page, gpu.id);
@@ -128,8 +134,16 @@ describe('approvals in the web app', () => {
     await poll(() => card(page, gpu.id).locator('.approval-details').innerText()).toMatch(/Result\s+Applied/);
     await checkPage(page, 'approvals-run-settled');
 
-    // The audit log: exported, verified by the server and in the browser, downloadable.
+    // The inbox's filters: none pending now; both approved; none rejected.
     await page.getByRole('link', { name: /^Approvals/ }).click();
+    await poll(() => page.getByText('No approvals match these filters.').count()).toBe(1);
+    await page.getByLabel('State', { exact: true }).selectOption('approved');
+    await poll(() => page.locator('li.approval[data-state="approved"]').count()).toBe(2);
+    expect(page.url()).toContain('state=approved');
+    await page.getByLabel('State', { exact: true }).selectOption('rejected');
+    await poll(() => page.getByText('No approvals match these filters.').count()).toBe(1);
+
+    // The audit log: exported, verified by the server and in the browser, downloadable.
     await page.getByRole('button', { name: 'Export and verify the audit log' }).click();
     await poll(() => page.locator('.audit-verdict').innerText()).toBe('Log verified: 6 records.');
     expect(await page.locator('.audit-result').innerText()).toContain('Checked by the server, and again in your browser.');

@@ -67,7 +67,10 @@ export function proposalsView(wsId: string, runId: string, signal: AbortSignal):
       const seen = JSON.stringify(a);
       const known = cards.get(a.id);
       if (known) {
-        if (known.seen !== seen) known.card.update(a);
+        if (known.seen === seen) continue;
+        // Decided elsewhere (another person, the SLA): the header's pending count follows.
+        if (known.card.approval.state !== a.state) refreshPendingApprovals(wsId);
+        known.card.update(a);
         known.seen = seen;
         continue;
       }
