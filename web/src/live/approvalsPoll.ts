@@ -1,10 +1,11 @@
 /**
  * A run's proposals by polling the API (`listApprovals?runId=`), for when Firestore listeners
  * cannot connect. Every `intervalMs` until stopped; once `done()` (the run has finished) one
- * last answer is delivered and polling stops.
+ * last answer is delivered and polling stops. A refusal (401, 403, 404) stops it and is
+ * reported; anything else (a dropped connection, a 503) is tried again at the next tick.
  */
 import { items, type Approval } from '@agent-marketplace/client';
-import { api } from '../api.ts';
+import { ApiError, api } from '../api.ts';
 
 export function pollApprovals(
   wsId: string,
@@ -25,8 +26,11 @@ export function pollApprovals(
         handlers.approvals(list);
       } catch (err) {
         if (signal.aborted) return;
-        handlers.error(err);
-        return;
+        if (err instanceof ApiError && [401, 403, 404].includes(err.status)) {
+          handlers.error(err);
+          return;
+        }
+        console.warn('Polling the proposals failed; trying again.', err);
       }
       if (last) return;
       await new Promise<void>((resolve) => {

@@ -9,8 +9,8 @@ import { formatLocale, t } from '../../../i18n.ts';
 import { riskLabel, roleLabel } from '../../../labels.ts';
 import { showError, showStatus } from '../../../messages.ts';
 import { field, select } from '../../../ui/common.ts';
-import { busy, h, replace } from '../../../ui/dom.ts';
 import { href } from '../../../router.ts';
+import { busy, h, replace } from '../../../ui/dom.ts';
 import { policyPath } from '../../policy/policyPath.ts';
 import type { StepContext } from '../wizardContext.ts';
 
