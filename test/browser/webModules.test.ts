@@ -1,10 +1,14 @@
 /**
  * The web client's pure modules, in Node: Retry-After in words, plural forms, the series the
  * dashboard charts draw, the locale the app formats with when the browser reports an invalid
- * one, and the labels the generated forms give a schema's property names.
+ * one, the labels the generated forms give a schema's property names, and the approvals'
+ * pieces (money in minor units, relative times, who may decide, where a policy problem goes).
  */
 import { describe, expect, it } from 'vitest';
-import { tn } from '../../web/src/i18n.ts';
+import { formatMinorUnits, formatMinutes, formatRelative, tn } from '../../web/src/i18n.ts';
+import { decideBlocker } from '../../web/src/pages/approvals/eligibility.ts';
+import { placeProblem } from '../../web/src/pages/policy/policyErrors.ts';
+import { sameRule } from '../../web/src/pages/policy/sameRule.ts';
 import { retryAfterText } from '../../web/src/retryAfter.ts';
 import { dailySeries } from '../../web/src/ui/dailySeries.ts';
 import { formatLocale, formatLocaleFor, repairNavigatorLocale, validLocale } from '../../web/src/locale.ts';
@@ -152,5 +156,59 @@ describe('fieldLabel', () => {
     expect(fieldLabel('')).toBe('');
     expect(fieldLabel('__')).toBe('__');
     expect(fieldLabel('42')).toBe('42');
+  });
+});
+
+describe('approvals: money, times, eligibility, policy problems', () => {
+  it('formats money held in minor units in the currency\'s own decimals, and spans of time in words', () => {
+    expect(formatMinorUnits(268129, 'USD')).toBe('$2,681.29');
+    expect(formatMinorUnits(500, 'JPY')).toBe('¥500');
+    expect(formatMinorUnits(1234, 'KWD')).toMatch(/^KWD\s1\.234$/);
+    expect(formatMinorUnits(0, 'eur')).toBe('€0.00');
+    const now = new Date('2026-11-20T00:00:00Z');
+    expect(formatRelative(new Date('2026-11-21T00:00:00Z'), now)).toBe('in 24 hours');
+    expect(formatRelative(new Date('2026-11-19T23:55:00Z'), now)).toBe('5 minutes ago');
+    expect(formatRelative(new Date('2026-11-25T00:00:00Z'), now)).toBe('in 5 days');
+    expect(formatRelative(new Date('2026-11-20T00:00:20Z'), now)).toBe('in 20 seconds');
+    expect([1440, 120, 90, 5, 43_200].map(formatMinutes)).toEqual(['1 day', '2 hours', '90 minutes', '5 minutes', '30 days']);
+  });
+
+  it('offers a decision as the server will judge it: pending, requester rule, one decision per person, the level\'s roles or named members', () => {
+    const level = (roles: string[], members: string[] = []) => ({ approvers: { roles: roles as never, members }, required: 1, slaMinutes: 60, onExpiry: 'reject' as const });
+    const a = {
+      state: 'pending' as const,
+      level: 0,
+      requester: 'req',
+      decisions: [] as { level: number; by: string; byName: string | null; decision: 'approve' | 'reject'; comment: string; at: string }[],
+      rule: { levels: [level(['operator']), level(['admin'], ['named'])], allowRequester: false },
+    };
+    expect(decideBlocker(a, { uid: 'op', role: 'operator' })).toBeNull();
+    expect(decideBlocker(a, { uid: 'ad', role: 'admin' })).toBe('not_eligible');
+    expect(decideBlocker(a, { uid: 'req', role: 'operator' })).toBe('requester');
+    expect(decideBlocker({ ...a, rule: { ...a.rule, allowRequester: true } }, { uid: 'req', role: 'operator' })).toBeNull();
+    const atTwo = { ...a, level: 1, decisions: [{ level: 0, by: 'op', byName: null, decision: 'approve' as const, comment: '', at: '' }] };
+    expect(decideBlocker(atTwo, { uid: 'op', role: 'admin' })).toBe('already_decided');
+    expect(decideBlocker(atTwo, { uid: 'ad', role: 'admin' })).toBeNull();
+    expect(decideBlocker(atTwo, { uid: 'named', role: 'viewer' })).toBeNull();
+    expect(decideBlocker(atTwo, { uid: 'x', role: null })).toBe('not_eligible');
+    expect(decideBlocker({ ...a, state: 'approved' }, { uid: 'op', role: 'operator' })).toBe('not_pending');
+  });
+
+  it('places a policy problem on its rule, level and field', () => {
+    const rule = (action: string) => ({ action });
+    const rules = [rule('vm.stop'), rule('vm.stop.all'), rule('db.delete')];
+    expect(placeProblem('body.rules.vm.stop.levels.1.slaMinutes: Too small', rules)).toEqual({ rule: rules[0], level: 1, field: 'slaMinutes' });
+    expect(placeProblem('rules.vm.stop.all.levels.0: needs 2 distinct approvers', rules)).toEqual({ rule: rules[1], level: 0, field: null });
+    expect(placeProblem('body.rules.db.delete.allowRequester: Expected boolean', rules)).toEqual({ rule: rules[2], level: null, field: null });
+    expect(placeProblem('Only an owner may make approvals less strict: vm.stop: level 1 adds operator.', rules)).toEqual({ rule: null, level: null, field: null });
+  });
+
+  it('compares rules whatever the order of roles and members', () => {
+    const lvl = { approvers: { roles: ['owner', 'admin'] as ('owner' | 'admin')[], members: ['b', 'a'] }, required: 1, slaMinutes: 60, onExpiry: 'reject' as const };
+    const rule = { levels: [lvl], allowRequester: false };
+    expect(sameRule(rule, { levels: [{ ...lvl, approvers: { roles: ['admin', 'owner'], members: ['a', 'b'] } }], allowRequester: false })).toBe(true);
+    expect(sameRule(rule, { levels: [{ ...lvl, required: 2 }], allowRequester: false })).toBe(false);
+    expect(sameRule(rule, { ...rule, allowRequester: true })).toBe(false);
+    expect(sameRule(rule, undefined)).toBe(false);
   });
 });

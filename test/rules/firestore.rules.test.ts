@@ -30,6 +30,9 @@ beforeAll(async () => {
       await setDoc(doc(db, `workspaces/${ws}/installs/i1/runSlots/i0000`), { runId: 'r1' });
       await setDoc(doc(db, `workspaces/${ws}/runMonths/2026-11/shards/s000`), { runs: 1, cap: 5 });
       await setDoc(doc(db, `workspaces/${ws}/metrics/install_i1`), { installId: 'i1', runs: 1 });
+      await setDoc(doc(db, `workspaces/${ws}/approvals/a1`), { id: 'a1', runId: 'r1', state: 'pending' });
+      await setDoc(doc(db, `workspaces/${ws}/approvalLog/0000000001`), { seq: 1, type: 'requested' });
+      await setDoc(doc(db, `workspaces/${ws}/internal/approvalLog`), { seq: 1, hash: '0'.repeat(64) });
     }
   });
 });
@@ -83,6 +86,21 @@ describe('firestore.rules on the official emulator', () => {
   it("the workspace document (owner count, installed agents, quotas) is unreadable even to members: the API serves its public part", async () => {
     const db = env.authenticatedContext('alice').firestore();
     await assertFails(getDoc(doc(db, 'workspaces/w1')));
+  });
+
+  it("a member reads their workspace's approvals (a run's, as the run view listens); the approval log and its head stay closed", async () => {
+    const db = env.authenticatedContext('alice').firestore();
+    await assertSucceeds(getDoc(doc(db, 'workspaces/w1/approvals/a1')));
+    await assertSucceeds(getDocs(query(collection(db, 'workspaces/w1/approvals'), where('runId', '==', 'r1'))));
+    await assertFails(getDoc(doc(db, 'workspaces/w2/approvals/a1')));
+    await assertFails(getDocs(query(collection(db, 'workspaces/w2/approvals'), where('runId', '==', 'r1'))));
+    await assertFails(getDoc(doc(env.unauthenticatedContext().firestore(), 'workspaces/w1/approvals/a1')));
+    for (const path of ['workspaces/w1/approvalLog/0000000001', 'workspaces/w1/internal/approvalLog']) {
+      await assertFails(getDoc(doc(db, path)));
+      await assertFails(getDocs(collection(db, path.slice(0, path.lastIndexOf('/')))));
+    }
+    await assertFails(updateDoc(doc(db, 'workspaces/w1/approvals/a1'), { state: 'approved' }));
+    await assertFails(setDoc(doc(db, 'workspaces/w1/approvals/a2'), { state: 'approved' }));
   });
 
   it('API key hashes are unreadable even to members', async () => {

@@ -15,6 +15,7 @@ import { FirestoreRunArtifactStore } from '../../functions/src/adapters/firestor
 import { adminDb } from '../support/admin.ts';
 import { publishSynthetic, publishYaml, uniqueWord } from '../support/catalog.ts';
 import { call } from '../support/http.ts';
+import { finished, trigger, waitFor } from '../support/probe.ts';
 import { stack } from '../support/stack.ts';
 import { addMember, installAgent, newWorkspace, signUp, waitForRun, type TestUser, type TestWorkspace } from '../support/users.ts';
 
@@ -109,6 +110,12 @@ support:
   const artifact = { name: 'report.txt', contentType: 'text/plain', size: 2, encoding: 'utf8' as const, content: 'ok', attempt: 1, createdAt: new Date() };
   await new FirestoreRunArtifactStore().putArtifact(ws.id, runId, artifact, 20);
 
+  // A proposal of an approval-gated action: the idle-VM reaper's, waiting for a decision.
+  const reaper = await installAgent(ws, 'idle-vm-reaper');
+  const reaperRun = (await trigger(ws, reaper, { asOf: '2026-11-20T00:00:00Z', maxStops: 1 })).body.id as string;
+  expect((await waitFor(ws, reaperRun, (r) => finished(r) || r.state === 'awaiting_approval', 90_000)).state).toBe('awaiting_approval');
+  const approvalId = (await call('GET', `/workspaces/${ws.id}/approvals?runId=${reaperRun}`, { token })).body.items[0].id as string;
+
   const run = `workspaces/${ws.id}/runs/${runId}`;
   const firstId = async (col: string) => {
     const ids = (await adminDb.collection(col).listDocuments()).map((d) => d.id).sort();
@@ -156,6 +163,25 @@ support:
       },
     },
     { name: 'artifacts', doc: `${run}/artifacts/report.txt`, list: `${run}/artifacts`, api: `/${run}/artifacts/report.txt` },
+    {
+      name: 'approvals',
+      doc: `workspaces/${ws.id}/approvals/${approvalId}`,
+      list: `workspaces/${ws.id}/approvals`,
+      api: `/workspaces/${ws.id}/approvals/${approvalId}`,
+      shownAnyway: {
+        ...PATH_IDS,
+        agentVersion: "the run's agent version (the run shows it)",
+        basis: "a fingerprint of the resource's recorded state when proposed (a resource changed since is skipped, not acted on); the reader sees the resource itself",
+      },
+    },
+    {
+      name: 'approvalLog',
+      doc: `workspaces/${ws.id}/approvalLog/${String(1).padStart(10, '0')}`,
+      list: `workspaces/${ws.id}/approvalLog`,
+      api: `/workspaces/${ws.id}/approvals:audit`,
+      closed: 'the hash-chained log; the API serves it as the audit export, with its verification',
+    },
+    { name: 'approvalLog head', doc: `workspaces/${ws.id}/internal/approvalLog`, api: `/workspaces/${ws.id}/approvals:audit`, closed: "the chain's head, which the export's verification checks against" },
     { name: 'metrics', doc: `workspaces/${ws.id}/metrics/${await firstId(`workspaces/${ws.id}/metrics`)}`, list: `workspaces/${ws.id}/metrics`, api: `/workspaces/${ws.id}/metrics`, closed: 'shards and deltas; the API sums them' },
     { name: 'schedules', doc: `schedules/${scheduleId}`, api: p, closed: "the scheduler's queue of every workspace; the install shows its schedules" },
     { name: 'apiKeys', doc: `workspaces/${ws.id}/apiKeys/${keyId}`, list: `workspaces/${ws.id}/apiKeys`, api: `/workspaces/${ws.id}/api-keys`, closed: 'secret hashes' },

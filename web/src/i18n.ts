@@ -63,3 +63,35 @@ export function formatDuration(millis: number): string {
 }
 export const formatMoney = (cents: number, currency: string): string =>
   new Intl.NumberFormat(formatLocale, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+
+/**
+ * Money held in integer minor units (cents, yen, fils) in the currency's own number of
+ * decimals: 268129 USD → "$2,681.29", 500 JPY → "¥500".
+ */
+export function formatMinorUnits(amountMinor: number, currency: string): string {
+  const format = new Intl.NumberFormat(formatLocale, { style: 'currency', currency: currency.toUpperCase() });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(amountMinor / 10 ** digits);
+}
+
+const relative = new Intl.RelativeTimeFormat(formatLocale, { numeric: 'auto' });
+/** `d` relative to `now` in the unit that reads best: "in 23 hours", "5 minutes ago", "in 3 days". */
+export function formatRelative(d: Date | string, now: Date = new Date()): string {
+  const ms = (typeof d === 'string' ? new Date(d) : d).getTime() - now.getTime();
+  const abs = Math.abs(ms);
+  if (abs < 60_000) return relative.format(Math.round(ms / 1000), 'second');
+  if (abs < 3_600_000) return relative.format(Math.round(ms / 60_000), 'minute');
+  if (abs < 48 * 3_600_000) return relative.format(Math.round(ms / 3_600_000), 'hour');
+  return relative.format(Math.round(ms / 86_400_000), 'day');
+}
+
+const longUnit = (unit: string) => new Intl.NumberFormat(formatLocale, { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 0 });
+const minutesLong = longUnit('minute');
+const hoursLong = longUnit('hour');
+const daysLong = longUnit('day');
+/** A span of whole minutes in its largest whole unit: 1440 → "1 day", 90 → "90 minutes", 120 → "2 hours". */
+export function formatMinutes(minutes: number): string {
+  if (minutes >= 1440 && minutes % 1440 === 0) return daysLong.format(minutes / 1440);
+  if (minutes >= 60 && minutes % 60 === 0) return hoursLong.format(minutes / 60);
+  return minutesLong.format(minutes);
+}

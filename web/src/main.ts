@@ -9,6 +9,7 @@ import { locale, t } from './i18n.ts';
 import { repairNavigatorLocale } from './locale.ts';
 import { showErrorText } from './messages.ts';
 import { forgetMyWorkspaces } from './myWorkspaces.ts';
+import { forgetPendingApprovals } from './pendingApprovals.ts';
 import { catalogPage } from './pages/catalog/catalogPage.ts';
 import { notFoundPage } from './pages/notFound.ts';
 import { currentPath, refresh, startRouter } from './router.ts';
@@ -33,7 +34,10 @@ async function start(): Promise<void> {
   onSessionChange((user) => {
     const changed = uid !== undefined && uid !== (user?.uid ?? null);
     uid = user?.uid ?? null;
-    if (changed) forgetMyWorkspaces();
+    if (changed) {
+      forgetMyWorkspaces();
+      forgetPendingApprovals();
+    }
     renderHeader();
     // The sign-in page moves on by itself after signing in; other pages redraw for the new user.
     if (changed && !(user && currentPath().startsWith('/signin'))) refresh();
@@ -53,6 +57,8 @@ async function start(): Promise<void> {
       { pattern: '/invitation', page: { load: () => import('./pages/account/invitationPage.ts').then((m) => m.invitationPage) } },
       { pattern: '/install/:wsId/:installId', page: { load: () => import('./pages/install/wizardPage.ts').then((m) => m.wizardPage) } },
       { pattern: '/runs/:wsId/:runId', page: { load: () => import('./pages/run/runPage.ts').then((m) => m.runPage) } },
+      { pattern: '/approvals', page: { load: () => import('./pages/approvals/approvalsPage.ts').then((m) => m.approvalsPage) } },
+      { pattern: '/installs/:wsId/:installId/approval-policy', page: { load: () => import('./pages/policy/policyPage.ts').then((m) => m.policyPage) } },
     ],
   });
 }

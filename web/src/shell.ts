@@ -5,6 +5,7 @@ import { h, replace } from './ui/dom.ts';
 import { t } from './i18n.ts';
 import { showError, showStatus } from './messages.ts';
 import { myWorkspaces } from './myWorkspaces.ts';
+import { onPendingApprovals, pendingApprovals, type PendingCount } from './pendingApprovals.ts';
 import { currentPath, href, navigate } from './router.ts';
 
 const byId = (id: string): HTMLElement => {
@@ -24,12 +25,17 @@ export function renderFrame(): void {
   });
   document.body.prepend(skip);
   replace(byId('footer'), h('p', {}, t('app.footer')));
+  // A decision somewhere counts the pending approvals again: the header's link shows the new count.
+  onPendingApprovals((wsId, count) => {
+    const badge = document.getElementById('nav-approvals-count');
+    if (badge?.dataset.ws === wsId) showCount(badge, count);
+  });
 }
 
 /** Which top-level section a path belongs to, for `aria-current`. */
 function sectionOf(path: string): string {
   if (path === '/' || path.startsWith('/agents/')) return '/';
-  if (path.startsWith('/runs/') || path.startsWith('/install/') || path === '/workspace') return '/workspace';
+  if (path.startsWith('/runs/') || path.startsWith('/install/') || path.startsWith('/installs/') || path === '/workspace') return '/workspace';
   return path;
 }
 
@@ -37,6 +43,23 @@ const link = (path: string, label: string) => {
   const [here = '/'] = currentPath().split('?');
   return h('li', {}, h('a', { href: href(path), 'aria-current': sectionOf(here) === path ? 'page' : null }, label));
 };
+
+function showCount(badge: HTMLElement, count: PendingCount | null): void {
+  badge.hidden = !count || count.n === 0;
+  if (!count || count.n === 0) return replace(badge);
+  replace(badge, count.more ? `${count.n}+` : String(count.n), h('span', { class: 'visually-hidden' }, ` ${t('nav.pending')}`));
+}
+
+/** Approvals, with the current workspace's pending count once known. */
+function approvalsLink(): HTMLElement {
+  const item = link('/approvals', t('nav.approvals'));
+  const ws = getCurrentWorkspace();
+  if (!ws) return item;
+  const badge = h('span', { id: 'nav-approvals-count', class: 'nav-count', 'data-ws': ws.id, hidden: true });
+  item.querySelector('a')?.append(' ', badge);
+  void pendingApprovals(ws.id).then((count) => showCount(badge, count));
+  return item;
+}
 
 /** Keys that change a closed select's value at once (and fire `change`) in Chromium and Firefox. */
 const BROWSE_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown']);
@@ -130,6 +153,7 @@ export function renderHeader(): void {
         {},
         link('/', t('nav.catalog')),
         user ? link('/workspace', t('nav.dashboard')) : null,
+        user ? approvalsLink() : null,
         user ? link('/settings', t('nav.settings')) : null,
         user ? link('/workspaces', t('nav.workspaces')) : null,
         user ? link('/account', t('nav.account')) : null,

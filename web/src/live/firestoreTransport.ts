@@ -18,6 +18,7 @@ const toRun = (id: string, d: DocumentData): LiveRun => ({
   progress: d.progress ?? null,
   outputs: d.outputs ?? null,
   error: d.error ?? null,
+  approvals: d.approvals ?? null,
   createdAt: toDate(d.createdAt),
   startedAt: toDate(d.startedAt),
   finishedAt: toDate(d.finishedAt),

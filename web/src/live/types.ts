@@ -4,7 +4,7 @@ import type { LogLine, Run, RunEvent } from '@agent-marketplace/client';
 type Dates<T, K extends keyof T> = Omit<T, K> & { [P in K]: Date | null };
 
 export type LiveRun = Dates<
-  Pick<Run, 'id' | 'installId' | 'agentId' | 'agentVersion' | 'state' | 'attempt' | 'progress' | 'outputs' | 'error' | 'createdAt' | 'startedAt' | 'finishedAt'>,
+  Pick<Run, 'id' | 'installId' | 'agentId' | 'agentVersion' | 'state' | 'attempt' | 'progress' | 'outputs' | 'error' | 'createdAt' | 'startedAt' | 'finishedAt' | 'approvals'>,
   'createdAt' | 'startedAt' | 'finishedAt'
 >;
 export type LiveEvent = Dates<RunEvent, 'at'>;
@@ -43,6 +43,7 @@ export const liveRunOf = (r: Run): LiveRun => ({
   progress: r.progress,
   outputs: r.outputs,
   error: r.error,
+  approvals: r.approvals ?? null,
   createdAt: toDate(r.createdAt),
   startedAt: toDate(r.startedAt),
   finishedAt: toDate(r.finishedAt),

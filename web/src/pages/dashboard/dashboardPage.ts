@@ -12,6 +12,7 @@ import { href, navigate, type Page } from '../../router.ts';
 import { loading, requireUser, section, setTitle } from '../../ui/common.ts';
 import { h, replace } from '../../ui/dom.ts';
 import { wizardPath } from '../install/wizardContext.ts';
+import { policyPath } from '../policy/policyPath.ts';
 import { metricsSection } from './metricsSection.ts';
 import { runForm } from './runForm.ts';
 import { runHistory } from './runHistory.ts';
@@ -35,7 +36,11 @@ function installCard(wsId: string, install: Install, metrics: WorkspaceMetrics['
       run.setAttribute('aria-expanded', 'true');
       void runForm(panel, wsId, install, close).catch(showError);
     });
-    actions.append(run, h('a', { href: href(wizardPath(wsId, install.id, 'triggers')) }, t('dashboard.editTriggers')));
+    actions.append(
+      run,
+      h('a', { href: href(wizardPath(wsId, install.id, 'triggers')) }, t('dashboard.editTriggers')),
+      h('a', { href: href(policyPath(wsId, install.id)) }, t('dashboard.approvalPolicy')),
+    );
   }
   const figures = metrics
     ? tn('dashboard.installFigures', metrics.runs, {

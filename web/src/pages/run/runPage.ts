@@ -1,7 +1,8 @@
 /**
- * `#/runs/:wsId/:runId`: a run, live: state, progress, error, outputs, history of
- * transitions, the log viewer, and Cancel while it has not finished. Live data comes from
- * live/runFeed.ts, which says which transport it uses; the page only shows that.
+ * `#/runs/:wsId/:runId`: a run, live: state, progress, error, outputs, its proposals of
+ * approval-gated actions (proposalsSection.ts), history of transitions, the log viewer, and
+ * Cancel while it has not finished. Live data comes from live/runFeed.ts, which says which
+ * transport it uses; the page only shows that.
  */
 import { api } from '../../api.ts';
 import { formatDateTime, formatTime, t } from '../../i18n.ts';
@@ -12,6 +13,7 @@ import { href, type Page } from '../../router.ts';
 import { details, requireUser, section, setTitle } from '../../ui/common.ts';
 import { busy, h, replace } from '../../ui/dom.ts';
 import { logViewer } from '../../ui/logViewer.ts';
+import { proposalsView } from './proposalsSection.ts';
 
 const when = (d: Date | null) => (d ? h('time', { datetime: d.toISOString() }, formatDateTime(d)) : null);
 
@@ -67,12 +69,15 @@ export const runPage: Page = (root, { params, signal }) => {
   const overview = h('div');
   const history = h('ol', { class: 'events' });
   const logs = logViewer(t('run.logs'));
+  const proposals = proposalsView(wsId, runId, signal);
   root.append(
     h('h1', {}, t('run.title', { id: runId })),
     state,
+    proposals.line,
     transport,
     h('div', { class: 'actions' }, cancel),
     overview,
+    proposals.el,
     section('run-history', t('run.history'), history),
     section('run-logs', t('run.logs'), logs.el),
   );
@@ -88,6 +93,7 @@ export const runPage: Page = (root, { params, signal }) => {
   const unsubscribe = subscribeRun(wsId, runId, {
     transport(kind) {
       transport.dataset.transport = kind;
+      if (kind === 'sse') proposals.useFallback();
       replace(transport, kind === 'firestore' ? t('run.transport.firestore') : t('run.transport.sse'));
     },
     run(run) {
@@ -103,6 +109,7 @@ export const runPage: Page = (root, { params, signal }) => {
         cancel.hidden = isTerminal(run.state);
       }
       replace(overview, ...summary(run));
+      proposals.run(run);
     },
     event: (e) => history.append(eventItem(e)),
     logChunk: (chunk) => logs.add(chunk),

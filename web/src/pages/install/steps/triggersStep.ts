@@ -9,7 +9,9 @@ import { formatLocale, t } from '../../../i18n.ts';
 import { riskLabel, roleLabel } from '../../../labels.ts';
 import { showError, showStatus } from '../../../messages.ts';
 import { field, select } from '../../../ui/common.ts';
+import { href } from '../../../router.ts';
 import { busy, h, replace } from '../../../ui/dom.ts';
+import { policyPath } from '../../policy/policyPath.ts';
 import type { StepContext } from '../wizardContext.ts';
 
 const APPROVER_ROLES = ['approver', 'admin', 'owner'] as const;
@@ -150,7 +152,15 @@ export async function triggersStep(ctx: StepContext): Promise<void> {
       install.triggers.webhook.enabled ? h('div', { class: 'field check' }, rotate, h('label', { for: rotate.id }, t('wizard.triggers.rotate'))) : null,
       webhookInfo,
     ),
-    approvals.length ? h('fieldset', {}, h('legend', {}, t('wizard.triggers.approvals')), ...approvals.map((a) => a.el)) : null,
+    approvals.length
+      ? h(
+          'fieldset',
+          {},
+          h('legend', {}, t('wizard.triggers.approvals')),
+          ...approvals.map((a) => a.el),
+          h('p', { class: 'hint' }, t('wizard.triggers.fullPolicy'), ' ', h('a', { href: href(policyPath(ctx.wsId, install.id)) }, t('wizard.triggers.fullPolicyLink'))),
+        )
+      : null,
     h('div', { class: 'actions' }, save, next),
   );
   form.addEventListener('submit', (event) => {

@@ -1,0 +1,93 @@
+/**
+ * A run's proposals from a Firestore listener (`workspaces/{ws}/approvals` where runId is the
+ * run's), under firestore.rules. Like the run's own listeners (firestoreTransport.ts):
+ * `onUnreachable` is called, and the listener stopped, when the server has not answered
+ * within `connectMs`. The document is read as the API shows it: its internal fields (the
+ * resource fingerprint, the workspace id, the agent version) are left out.
+ */
+import type { Approval } from '@agent-marketplace/client';
+import type { DocumentData, FirestoreError } from 'firebase/firestore';
+import { getDb } from '../config.ts';
+import { toDate } from './types.ts';
+
+const iso = (v: unknown): string | null => toDate(v)?.toISOString() ?? null;
+
+export function approvalOf(id: string, d: DocumentData): Approval {
+  const decisions = Array.isArray(d.decisions) ? (d.decisions as DocumentData[]) : [];
+  return {
+    id,
+    runId: String(d.runId ?? ''),
+    installId: String(d.installId ?? ''),
+    agentId: String(d.agentId ?? ''),
+    action: d.action,
+    summary: String(d.summary ?? ''),
+    reason: String(d.reason ?? ''),
+    risk: String(d.risk ?? ''),
+    impact: d.impact ?? null,
+    requester: d.requester ?? null,
+    rule: d.rule,
+    state: d.state,
+    level: Number(d.level ?? 0),
+    dueAt: iso(d.dueAt),
+    decisions: decisions.map((x) => ({ level: Number(x.level), by: String(x.by), byName: x.byName ?? null, decision: x.decision, comment: String(x.comment ?? ''), at: iso(x.at) ?? '' })),
+    result: d.result ? { outcome: d.result.outcome, reason: d.result.reason ?? null, at: iso(d.result.at) ?? '' } : null,
+    createdAt: iso(d.createdAt) ?? '',
+    decidedAt: iso(d.decidedAt),
+  };
+}
+
+/** Errors that mean "cannot reach Firestore" (worth the fallback), not "not allowed". */
+const UNREACHABLE = new Set(['unavailable', 'deadline-exceeded', 'internal', 'unknown', 'resource-exhausted']);
+
+export function listenToApprovals(
+  wsId: string,
+  runId: string,
+  handlers: { approvals(list: Approval[]): void; error(err: unknown): void },
+  options: { connectMs: number; onUnreachable: (reason: unknown) => void },
+): () => void {
+  let stopped = false;
+  let connected = false;
+  let unsubscribe: (() => void) | undefined;
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+    unsubscribe?.();
+  };
+  const unreachable = (reason: unknown) => {
+    if (stopped) return;
+    stop();
+    options.onUnreachable(reason);
+  };
+  const timer = setTimeout(() => {
+    if (!connected) unreachable(new Error(`no answer from Firestore within ${options.connectMs} ms`));
+  }, options.connectMs);
+
+  void (async () => {
+    const db = await getDb();
+    const { collection, onSnapshot, query, where } = await import('firebase/firestore');
+    if (stopped) return;
+    unsubscribe = onSnapshot(
+      query(collection(db, 'workspaces', wsId, 'approvals'), where('runId', '==', runId)),
+      { includeMetadataChanges: true },
+      (snap) => {
+        // Until the server answers, a snapshot comes from the (empty) cache: it proves nothing.
+        if (snap.metadata.fromCache && !connected) return;
+        if (!connected) {
+          connected = true;
+          clearTimeout(timer);
+        }
+        const list = snap.docs.map((d) => approvalOf(d.id, d.data()));
+        list.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+        handlers.approvals(list);
+      },
+      (err: FirestoreError) => {
+        if (stopped) return;
+        if (!connected && UNREACHABLE.has(err.code)) return unreachable(err);
+        stop();
+        handlers.error(err);
+      },
+    );
+  })().catch((err: unknown) => unreachable(err)); // the SDK's chunk could not load: same remedy
+
+  return stop;
+}
