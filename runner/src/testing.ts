@@ -27,8 +27,10 @@ export interface AgentTestOptions {
   config?: Record<string, unknown>;
   secrets?: Record<string, string>;
   llm?: LlmClient | null;
-  /** Treat these gated actions as approved (the approvals engine will do this for real). */
+  /** Run these gated actions as if already approved: done, not proposed. */
   approved?: string[];
+  /** Gate these actions too, as a manifest that listed them under `approvals` would: proposed, not done. */
+  gated?: string[];
   /** Reuse a sandbox from an earlier run, to see that actions persist. */
   store?: MemorySandboxStore;
   fixture?: SandboxFixture;
@@ -47,7 +49,7 @@ export async function runAgentForTest(agentDir: string, options: AgentTestOption
   const approved = new Set(options.approved ?? []);
   const cloud = new SandboxCloud(fixture, store, {
     scopes: new Set((manifest.permissions ?? []).map((p) => p.scope)),
-    gated: new Set((manifest.approvals ?? []).map((a) => a.action).filter((a) => !approved.has(a))),
+    gated: new Set([...(manifest.approvals ?? []).map((a) => a.action), ...(options.gated ?? [])].filter((a) => !approved.has(a))),
   });
   const logs: LogLine[] = [];
   const progress: { percent: number; message: string }[] = [];

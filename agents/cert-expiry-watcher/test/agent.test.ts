@@ -1,32 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { SandboxFixture } from '../../../runner/src/cloud/sandbox.ts';
+import { describe, expect, it } from 'vitest';
 import { runAgentForTest } from '../../../runner/src/testing.ts';
 
 const agentDir = path.resolve(import.meta.dirname, '..');
 const asOf = '2026-11-20T00:00:00Z';
-const tempDirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-/**
- * This manifest does not gate its labels; a version that gated `action` would run from this copy of
- * agent.yaml (same code, same fixture) with that approval added.
- */
-async function gatedCopy(action: string): Promise<{ dir: string; fixture: SandboxFixture }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'cert-expiry-gated-'));
-  tempDirs.push(dir);
-  const manifest = (await readFile(path.join(agentDir, 'agent.yaml'), 'utf8'))
-    .replace('entry: src/index.ts', `entry: ${path.relative(dir, path.join(agentDir, 'src/index.ts'))}`)
-    .concat(`\napprovals:\n  - action: ${action}\n    risk: low\n    description: A person confirms each label.\n`);
-  await writeFile(path.join(dir, 'agent.yaml'), manifest);
-  const fixture = JSON.parse(await readFile(path.join(agentDir, 'fixtures', 'cloud.json'), 'utf8')) as SandboxFixture;
-  return { dir, fixture };
-}
-
 interface Change {
   certificate: string;
   id: string;
@@ -108,8 +85,7 @@ describe('cert-expiry-watcher on its sandbox account', () => {
   });
 
   it('proposes the labels for approval instead of applying them when a manifest gates them', async () => {
-    const { dir, fixture } = await gatedCopy('certificate.label');
-    const run = await runAgentForTest(dir, { input: { asOf }, fixture });
+    const run = await runAgentForTest(agentDir, { input: { asOf }, gated: ['certificate.label'] });
     const pending = run.outputs['pendingApproval'] as Change[];
     expect(pending).toHaveLength(29);
     expect(pending.map((p) => p.approvalId)).toEqual(pending.map((_, i) => `proposal-${i + 1}`));

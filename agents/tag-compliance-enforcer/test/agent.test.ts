@@ -1,30 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { SandboxFixture } from '../../../runner/src/cloud/sandbox.ts';
+import { describe, expect, it } from 'vitest';
 import { runAgentForTest } from '../../../runner/src/testing.ts';
 
 const agentDir = path.resolve(import.meta.dirname, '..');
-const tempDirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-/**
- * This manifest gates none of its labels; a version that gated `action` would run from this copy of
- * agent.yaml (same code, same fixture) with that approval added.
- */
-async function gatedCopy(action: string): Promise<{ dir: string; fixture: SandboxFixture }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'tag-compliance-gated-'));
-  tempDirs.push(dir);
-  const manifest = (await readFile(path.join(agentDir, 'agent.yaml'), 'utf8'))
-    .replace('entry: src/index.ts', `entry: ${path.relative(dir, path.join(agentDir, 'src/index.ts'))}`)
-    .concat(`\napprovals:\n  - action: ${action}\n    risk: low\n    description: A person confirms each label.\n`);
-  await writeFile(path.join(dir, 'agent.yaml'), manifest);
-  const fixture = JSON.parse(await readFile(path.join(agentDir, 'fixtures', 'cloud.json'), 'utf8')) as SandboxFixture;
-  return { dir, fixture };
-}
 type Summary = Record<string, unknown> & { violations: number; fixed: number; open: number; needsHuman: number };
 interface Fix {
   kind: string;
@@ -105,8 +83,7 @@ describe('tag-compliance-enforcer on its sandbox organisation', () => {
   });
 
   it('proposes a gated label fix for approval instead of applying it, and counts it as open', async () => {
-    const { dir, fixture } = await gatedCopy('bucket.label');
-    const run = await runAgentForTest(dir, { fixture });
+    const run = await runAgentForTest(agentDir, { gated: ['bucket.label'] });
     const fixes = run.outputs['fixes'] as (Fix & { approvalId?: string })[];
     const bucketFixes = fixes.filter((f) => f.kind === 'bucket');
     expect(bucketFixes.length).toBeGreaterThan(0);
