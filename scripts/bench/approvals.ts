@@ -1,9 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Stack } from '../lib/stack.ts';
 import { agentScopes, json, signedInWorkspace } from './client.ts';
 import { FirestoreMeter, type Usage } from './firestoreMeter.ts';
+import { startWebhookReceiver } from './webhookReceiver.ts';
 import { fmt, median, percentile, ratio } from './stats.ts';
 
 /**
@@ -16,15 +15,7 @@ import { fmt, median, percentile, ratio } from './stats.ts';
  *   appended under a lock off the decisions' own transactions).
  */
 export async function benchApprovals(stack: Stack, proposals = 40): Promise<void> {
-  const arrivals = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    const id = req.headers['agent-marketplace-event-id'];
-    if (typeof id === 'string') arrivals.set(id, performance.now());
-    req.resume();
-    req.on('end', () => res.end('ok'));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const receiver = await startWebhookReceiver();
 
   // A workspace with the idle-VM reaper installed, and a webhook channel for approval requests.
   const api = stack.urls.api;
@@ -37,7 +28,7 @@ export async function benchApprovals(stack: Stack, proposals = 40): Promise<void
     await fetch(`${api}/workspaces/${wsId}/notificationChannels`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ kind: 'webhook', name: 'approvals', url: `http://127.0.0.1:${port}/hook`, events: ['approval.requested'] }),
+      body: JSON.stringify({ kind: 'webhook', name: 'approvals', url: receiver.url, events: ['approval.requested'] }),
     }),
   );
   const me = await json(await fetch(`${api}/me`, { headers }));
@@ -97,10 +88,7 @@ export async function benchApprovals(stack: Stack, proposals = 40): Promise<void
     const id = m.result!.proposal.id;
     ids.push(id);
     const eventId = `approval:${id}:requested:0`;
-    const deadline = Date.now() + 30_000;
-    while (!arrivals.has(eventId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-    const arrived = arrivals.get(eventId);
-    if (arrived === undefined) throw new Error(`${eventId} was not delivered within 30 s`);
+    const arrived = await receiver.arrival(eventId);
     if (i < 2) continue; // the first two warm the function instance
     delivered.push(arrived - t0);
     proposeUsage.push(m.usage);
@@ -132,7 +120,7 @@ export async function benchApprovals(stack: Stack, proposals = 40): Promise<void
     await ref.get();
     bare.push(performance.now() - s);
   }
-  server.close();
+  receiver.close();
   const avg = (us: Usage[], k: keyof Usage) => (us.reduce((s, u) => s + u[k], 0) / us.length).toFixed(1);
   console.log(`\n== Approvals (${proposals} proposals on 10 runs of one workspace; use cases in process, Pub/Sub and Functions emulators) ==`);
   console.log(`  proposal → approval.requested webhook received   p50 ${fmt(median(delivered))}   p95 ${fmt(percentile(delivered, 95))}`);

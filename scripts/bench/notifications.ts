@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Stack } from '../lib/stack.ts';
 import { json, signedInWorkspace } from './client.ts';
+import { startWebhookReceiver } from './webhookReceiver.ts';
 import { fmt, median, percentile } from './stats.ts';
 
 /**
@@ -13,19 +12,11 @@ import { fmt, median, percentile } from './stats.ts';
  * channel (the local SMTP outbox: the delivery record's attempt end). Sequential, one event at a time.
  */
 export async function benchNotifications(stack: Stack, events = 30): Promise<void> {
-  const arrivals = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    const id = req.headers['agent-marketplace-event-id'];
-    if (typeof id === 'string') arrivals.set(id, performance.now());
-    req.resume();
-    req.on('end', () => res.end('ok'));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const receiver = await startWebhookReceiver();
 
   const { headers, wsId } = await signedInWorkspace(stack, 'bench notifications');
   const channels = `${stack.urls.api}/workspaces/${wsId}/notificationChannels`;
-  const hook = await json(await fetch(channels, { method: 'POST', headers, body: JSON.stringify({ kind: 'webhook', name: 'bench hook', url: `http://127.0.0.1:${port}/hook` }) }));
+  const hook = await json(await fetch(channels, { method: 'POST', headers, body: JSON.stringify({ kind: 'webhook', name: 'bench hook', url: receiver.url }) }));
   const mail = await json(await fetch(channels, { method: 'POST', headers, body: JSON.stringify({ kind: 'email', name: 'bench mail', to: ['bench@example.test'] }) }));
 
   const { firestore } = await import('../../functions/lib/adapters/firestore/client.js');
@@ -56,9 +47,7 @@ export async function benchNotifications(stack: Stack, events = 30): Promise<voi
     await flushOutbox(deps, wsId, [event.id]);
     const t1 = performance.now();
     const deadline = Date.now() + 30_000;
-    while (!arrivals.has(event.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-    const arrived = arrivals.get(event.id);
-    if (arrived === undefined) throw new Error(`event ${event.id} was not delivered within 30 s`);
+    const arrived = await receiver.arrival(event.id);
     let mailDone: number | undefined;
     while (mailDone === undefined && Date.now() < deadline) {
       const d = (await db.doc(`workspaces/${wsId}/notificationChannels/${mail.id}/deliveries/${event.id}`).get()).data();
@@ -71,7 +60,7 @@ export async function benchNotifications(stack: Stack, events = 30): Promise<voi
     webhook.push(arrived - t0);
     if (mailDone !== undefined) email.push(mailDone);
   }
-  server.close();
+  receiver.close();
   console.log(`\n== Notifications: outbox entry written → delivered (${events} events, local stack: Pub/Sub emulator, Functions emulator) ==`);
   console.log(`  outbox write + flush (published)   p50 ${fmt(median(published))}   p95 ${fmt(percentile(published, 95))}`);
   console.log(`  → signed webhook received          p50 ${fmt(median(webhook))}   p95 ${fmt(percentile(webhook, 95))}`);
