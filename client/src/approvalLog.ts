@@ -1,5 +1,5 @@
 import type { AuditRecord } from '@agent-marketplace/contract/approvals';
-import { auditHashInput, GENESIS_HASH } from '@agent-marketplace/contract/auditHash';
+import { checkChain, GENESIS_HASH } from '@agent-marketplace/contract/auditHash';
 
 /**
  * Checks an exported approval log (GET /v1/workspaces/{ws}/approvals:audit) on the reader's
@@ -11,14 +11,8 @@ export async function verifyApprovalLog(
   records: readonly AuditRecord[],
   start: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH },
 ): Promise<{ ok: true; checked: number } | { ok: false; brokenAt: number; reason: string }> {
-  let prev = start;
-  for (const r of records) {
-    if (r.seq !== prev.seq + 1) return { ok: false, brokenAt: r.seq, reason: `record ${r.seq} follows ${prev.seq}: a record is missing or out of order` };
-    if (r.prevHash !== prev.hash) return { ok: false, brokenAt: r.seq, reason: `record ${r.seq} does not carry the hash of record ${prev.seq}` };
-    if ((await sha256Hex(auditHashInput(r))) !== r.hash) return { ok: false, brokenAt: r.seq, reason: `record ${r.seq} does not match its hash: it was changed` };
-    prev = { seq: r.seq, hash: r.hash };
-  }
-  return { ok: true, checked: records.length };
+  const check = await checkChain(records, start, sha256Hex);
+  return check.ok ? { ok: true, checked: check.checked } : { ok: false, brokenAt: check.brokenAt!, reason: check.reason! };
 }
 
 async function sha256Hex(text: string): Promise<string> {

@@ -8,7 +8,7 @@ export const AUDIT_ALGORITHM =
 /** A page of the workspace's approval log with the server's own check of it (from the record before the page). */
 export async function approvalAudit(deps: Pick<Deps, 'approvals'>, wsId: string, after: number, limit: number): Promise<AuditExport> {
   const { records, head, start } = await deps.approvals.audit(wsId, after, limit);
-  const verification = verifyChain(records, start);
+  const verification = await verifyChain(records, start);
   // A last page must end at the recorded head, or records at the end were removed.
   const last = records.at(-1);
   const full = records.length === limit;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '@agent-marketplace/contract/approvals';
 import type { SandboxActionParams, SandboxOverride } from '@agent-marketplace/contract/sandbox';
 import { dueAtOf, ruleFor, type ManifestApproval } from '../../domain/approvals.js';
@@ -7,6 +6,7 @@ import type { Install, Run } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
 import { entry, requested } from './approvalEvents.js';
 import type { StoredApproval } from './ports.js';
+import { sha256 } from '../shared/credentials.js';
 
 export interface ProposalInput {
   kind: string;
@@ -16,8 +16,6 @@ export interface ProposalInput {
   summary?: string | undefined;
   impact?: StoredApproval['impact'] | undefined;
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** One id per run, action, resource and parameters: proposing the same thing again in a run (a retried call, a resumed run) is the same proposal. */
 export const proposalId = (runId: string, scope: string, resourceId: string, params: SandboxActionParams) =>
