@@ -16,10 +16,11 @@ export { policyOf } from '../../domain/sandboxPolicy.js';
  * its parameters; the server checks them against the manifest's permissions and approval
  * gates and computes the effect (domain/sandboxPolicy.ts): the runner is not trusted.
  */
-type Runner = { wsId: string; runId: string };
+/** `run`: the run as the runner's token check read it in this request (app/runs/runnerReports.ts authenticateRunner), which spares a second read. */
+type Runner = { wsId: string; runId: string; run?: Run };
 
 async function liveManifest(deps: Pick<Deps, 'runs' | 'catalog'>, runner: Runner): Promise<{ run: Run; manifest: Manifest }> {
-  const run = await deps.runs.get(runner.wsId, runner.runId);
+  const run = runner.run ?? (await deps.runs.get(runner.wsId, runner.runId));
   if (!run) throw new AppError('not_found', 'run_not_found', 'Run was not found.');
   if (isTerminal(run.state)) throw new AppError('conflict', 'run_finished', `The run has already finished (${run.state}).`);
   const manifest = await deps.catalog.getVersion(run.agentId, run.agentVersion);
