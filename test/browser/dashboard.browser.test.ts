@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { launchChromium } from '../support/browser.ts';
-import { alertText, browserTest, checkPage, collectErrors, newPage, poll, signInAs } from '../support/browserChecks.ts';
+import { alertText, browserTest, checkPage, collectErrors, expectAccessible, newPage, poll, signInAs } from '../support/browserChecks.ts';
 import { urls } from '../support/stack.ts';
 import { installAgent, newWorkspace, signUp } from '../support/users.ts';
 
@@ -85,6 +85,30 @@ describe('the dashboard', () => {
     await poll(() => page.getByText('No agents are installed here yet.').count()).toBe(1);
     expect(await page.getByLabel('Workspace', { exact: true }).inputValue()).toBe(other.id);
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('while the run history and the approvals inbox load, their lists hold only list items (the wait is said in the status line)', browserTest, async () => {
+    const owner = await signUp('waiting');
+    const ws = await newWorkspace(owner, 'Waiting');
+    await installAgent(ws, 'idle-vm-reaper');
+    const { context, page } = await newPage(browser);
+    // Both first pages are held until axe has looked at the page.
+    const held: (() => void)[] = [];
+    for (const list of ['runs', 'approvals']) {
+      await page.route(`**/v1/workspaces/${ws.id}/${list}?*`, (route) => new Promise<void>((resolve) => held.push(() => resolve(route.continue()))));
+    }
+    await signInAs(page, owner, { id: ws.id, name: 'Waiting' });
+    await page.goto(`${urls.web}/#/workspace`);
+    await poll(() => page.locator('#runs-list').count()).toBe(1);
+    await poll(() => page.getByText('Loading').count()).toBeGreaterThan(0);
+    await expectAccessible(page, 'dashboard-loading');
+    expect(await page.locator('#runs-list > :not(li)').count()).toBe(0);
+    await page.goto(`${urls.web}/#/approvals`);
+    await poll(() => page.locator('#approvals-list').count()).toBe(1);
+    await expectAccessible(page, 'approvals-loading');
+    expect(await page.locator('#approvals-list > :not(li)').count()).toBe(0);
+    for (const release of held) release();
     await context.close();
   });
 

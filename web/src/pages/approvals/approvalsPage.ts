@@ -80,7 +80,9 @@ export const approvalsPage: Page = async (root, { query, signal }) => {
     if (reset) {
       cards = [];
       cursor = null;
-      replace(list, loading());
+      // A list holds only items: the wait is said in the status line.
+      replace(list);
+      replace(status, t('common.loading'));
     } else if (!cursor) return;
     const page = await api.call('listApprovals', {
       params: { wsId: ws.id },

@@ -5,7 +5,7 @@ import { formatDateTime, formatDuration, t, tn, tOr } from '../../i18n.ts';
 import { RUN_STATES, stateLabel } from '../../labels.ts';
 import { showError } from '../../messages.ts';
 import { href } from '../../router.ts';
-import { field, loading, select } from '../../ui/common.ts';
+import { field, select } from '../../ui/common.ts';
 import { busy, h, replace } from '../../ui/dom.ts';
 
 const PAGE = 25;
@@ -51,7 +51,9 @@ export function runHistory(container: HTMLElement, wsId: string, installs: Insta
     if (reset) {
       runs = [];
       cursor = null;
-      replace(list, loading());
+      // A list holds only items: the wait is said in the status line.
+      replace(list);
+      replace(status, t('common.loading'));
     } else if (!cursor) return;
     const page = await api.call('listRuns', {
       params: { wsId },
