@@ -3,8 +3,11 @@
  * delivery with the channel's secret: header `Agent-Marketplace-Signature:
  * t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` (one more `v1` while a
  * rotated secret is still valid). Uses Web Crypto, so it runs in Node 20+, Deno, workers and
- * browsers alike; HMAC comparison is crypto.subtle.verify's (constant time).
+ * browsers alike; HMAC comparison is crypto.subtle.verify's (constant time). The header is
+ * parsed by contract/src/webhookSignatureHeader.ts, as on the server.
  */
+import { parseSignatureHeader } from '@agent-marketplace/contract/webhookSignatureHeader';
+
 export { WEBHOOK_HEADERS } from '@agent-marketplace/contract/notifications';
 
 export type WebhookVerification =
@@ -24,48 +27,28 @@ export interface VerifyWebhookOptions {
   now?: number;
 }
 
-const MAX_HEADER = 4096;
-const MAX_SIGNATURES = 8;
-
-function parse(header: string): { t: string; v1: string[] } | null {
-  if (header.length > MAX_HEADER) return null;
-  let t: string | undefined;
-  const v1: string[] = [];
-  for (const item of header.split(',')) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) continue;
-    const key = item.slice(0, eq).trim();
-    const value = item.slice(eq + 1).trim();
-    if (key === 't') {
-      if (t !== undefined) return null;
-      t = value;
-    } else if (key === 'v1' && /^[0-9a-f]{64}$/i.test(value)) v1.push(value.toLowerCase());
-  }
-  if (t === undefined || !/^\d{1,12}$/.test(t) || v1.length === 0 || v1.length > MAX_SIGNATURES) return null;
-  return { t, v1 };
-}
-
 const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
 
 /** Checks a delivery's signature and freshness. Never throws on bad input: it answers why not. */
 export async function verifyWebhookSignature(options: VerifyWebhookOptions): Promise<WebhookVerification> {
-  const parsed = options.header ? parse(options.header) : null;
-  if (!parsed) return { ok: false, reason: 'malformed_header' };
+  const parsed = options.header ? parseSignatureHeader(options.header) : null;
+  if (!parsed?.ok) return { ok: false, reason: 'malformed_header' };
+  const { timestamp: t, signatures } = parsed;
   const enc = new TextEncoder();
   const body = typeof options.body === 'string' ? enc.encode(options.body) : options.body;
-  const signed = new Uint8Array(parsed.t.length + 1 + body.length);
-  signed.set(enc.encode(`${parsed.t}.`));
-  signed.set(body, parsed.t.length + 1);
+  const signed = new Uint8Array(t.length + 1 + body.length);
+  signed.set(enc.encode(`${t}.`));
+  signed.set(body, t.length + 1);
   const secrets = typeof options.secret === 'string' ? [options.secret] : options.secret;
   let matched = false;
   for (const secret of secrets) {
     if (!secret) continue;
     const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
     // Every candidate is checked (no early exit), each comparison in constant time.
-    for (const v1 of parsed.v1) matched = (await crypto.subtle.verify('HMAC', key, hexBytes(v1), signed)) || matched;
+    for (const v1 of signatures) matched = (await crypto.subtle.verify('HMAC', key, hexBytes(v1), signed)) || matched;
   }
   if (!matched) return { ok: false, reason: 'no_matching_signature' };
-  const timestamp = Number(parsed.t);
+  const timestamp = Number(t);
   const nowSeconds = (options.now ?? Date.now()) / 1000;
   if (Math.abs(nowSeconds - timestamp) > (options.toleranceSeconds ?? 300)) return { ok: false, reason: 'timestamp_out_of_range' };
   return { ok: true, timestamp };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSignatureHeader, signWebhook, verifyWebhook } from '../src/app/runs/webhookSignature.ts';
+import { signWebhook, verifyWebhook } from '../src/app/runs/webhookSignature.ts';
 import { AppError } from '../src/domain/errors.ts';
 
 const SECRET = 'whsec_test_secret';
@@ -92,7 +92,13 @@ describe('verifyWebhook', () => {
     }
   });
 
-  it('parses the header into its timestamp and v1 entries', () => {
-    expect(parseSignatureHeader(`t=${T},v1=aa,v0=bb,v1=cc`)).toEqual({ timestamp: String(T), signatures: ['aa', 'cc'] });
+  it('says what is wrong with a malformed header', () => {
+    const detail = (header: string) => rejects(() => verifyWebhook(SECRET, header, BODY, T), 'webhook_signature_invalid').message;
+    expect(detail(`t=${T},v1=${'a'.repeat(5000)}`)).toBe('The webhook signature is invalid: the header is too long.');
+    expect(detail(`t=${T},t=${T},v1=${KNOWN}`)).toBe('The webhook signature is invalid: the header has more than one timestamp.');
+    expect(detail(`t=abc,v1=${KNOWN}`)).toBe('The webhook signature is invalid: the header has no valid t=<unix seconds>.');
+    expect(detail(`t=${T},v1=aa,v0=${KNOWN}`)).toBe('The webhook signature is invalid: the header has no v1 signature of 64 hex digits.');
+    expect(detail(`t=${T},${Array.from({ length: 9 }, () => `v1=${KNOWN}`).join(',')}`)).toBe('The webhook signature is invalid: the header has more than 8 signatures.');
+    expect(detail(`t=${T},v1=aa,v1=${'0'.repeat(64)}`)).toBe('The webhook signature is invalid: no v1 signature matches the body.');
   });
 });

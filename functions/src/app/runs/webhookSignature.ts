@@ -1,18 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { MAX_SIGNATURES, parseSignatureHeader, type SignatureHeaderProblem } from '@agent-marketplace/contract/webhookSignatureHeader';
 import { AppError } from '../../domain/errors.js';
 
 /**
  * Signed inbound webhooks, in the scheme Stripe made familiar:
  * `Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
  * The timestamp is signed too, so a captured request cannot be replayed after the tolerance.
- * Several `v1` entries may be sent (one per secret while a secret is being rotated).
+ * Several `v1` entries may be sent (one per secret while a secret is being rotated). The header
+ * is parsed by contract/src/webhookSignatureHeader.ts, as in the client's verifier.
  * Lives in app/, not domain/, because HMAC needs node:crypto.
  */
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
-/** Bounds on what we parse from an untrusted header. */
-const MAX_HEADER_LENGTH = 2048;
-const MAX_SIGNATURES = 8;
 
 function hmacHex(secret: string, timestamp: string, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
@@ -35,28 +34,13 @@ export function signWebhook(secret: string, timestampSeconds: number, body: stri
 const badSignature = (detail: string) =>
   new AppError('unauthenticated', 'webhook_signature_invalid', `The webhook signature is invalid: ${detail}.`);
 
-/** `t` and the `v1` signatures of a header; other schemes (v0, future ones) are ignored. */
-export function parseSignatureHeader(header: string): { timestamp: string; signatures: string[] } {
-  if (header.length > MAX_HEADER_LENGTH) throw badSignature('the header is too long');
-  let timestamp: string | undefined;
-  const signatures: string[] = [];
-  for (const item of header.split(',')) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) continue;
-    const key = item.slice(0, eq).trim();
-    const value = item.slice(eq + 1).trim();
-    if (key === 't') {
-      if (timestamp !== undefined) throw badSignature('the header has more than one timestamp');
-      timestamp = value;
-    } else if (key === 'v1') {
-      signatures.push(value);
-    }
-  }
-  if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)) throw badSignature('the header has no valid t=<unix seconds>');
-  if (signatures.length === 0) throw badSignature('the header has no v1 signature');
-  if (signatures.length > MAX_SIGNATURES) throw badSignature(`the header has more than ${MAX_SIGNATURES} signatures`);
-  return { timestamp, signatures };
-}
+const HEADER_PROBLEMS: Record<SignatureHeaderProblem, string> = {
+  too_long: 'the header is too long',
+  duplicate_timestamp: 'the header has more than one timestamp',
+  no_valid_timestamp: 'the header has no valid t=<unix seconds>',
+  no_signature: 'the header has no v1 signature of 64 hex digits',
+  too_many_signatures: `the header has more than ${MAX_SIGNATURES} signatures`,
+};
 
 /**
  * Checks `header` against the raw `body` with one secret (or several, while the receiving side
@@ -74,9 +58,11 @@ export function verifyWebhook(
   const secrets = typeof secret === 'string' ? [secret] : secret;
   if (secrets.length === 0) throw new AppError('invalid', 'webhook_secret_invalid', 'No webhook signing secret is configured.');
   secrets.forEach(assertSecret);
-  const { timestamp, signatures } = parseSignatureHeader(header);
+  const parsed = parseSignatureHeader(header);
+  if (!parsed.ok) throw badSignature(HEADER_PROBLEMS[parsed.reason]);
+  const { timestamp, signatures } = parsed;
 
-  const presented = signatures.filter((s) => /^[0-9a-f]{64}$/i.test(s)).map((s) => Buffer.from(s.toLowerCase(), 'hex'));
+  const presented = signatures.map((s) => Buffer.from(s, 'hex'));
   let matched: string | null = null;
   for (const key of secrets) {
     const hex = hmacHex(key, timestamp, body);
