@@ -73,6 +73,32 @@ export const ApprovalImpact = z
   })
   .strict();
 
+/** What an approver sees of an agent's own request: its key in the run and the details the agent gave. */
+export const ApprovalRequestShown = z.object({ key: z.string(), details: z.record(z.string(), z.unknown()) }).strict();
+
+/**
+ * An agent asking people before it goes on (`ctx.approval.request`): the run is suspended until
+ * the request is decided, and a new execution resumes it, where the same call (same `key`)
+ * answers the recorded decision at once. Governed by the install's `risk:<level>` rule.
+ */
+export const ApprovalRequestIn = z
+  .object({
+    /** Names the request within the run (the runner numbers unnamed ones in call order: request-1, request-2, ...). */
+    key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'letters, digits and . _ : - (at most 100)'),
+    summary: z.string().trim().min(1).max(300),
+    reason: z.string().trim().max(2000).default(''),
+    risk: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
+    impact: ApprovalImpact.optional(),
+    /** Whatever the approver needs to see (JSON, at most 8 KiB). */
+    details: z
+      .record(z.string(), z.unknown())
+      .refine((d) => JSON.stringify(d).length <= 8192, 'details must be at most 8 KiB of JSON')
+      .default({}),
+  })
+  .strict()
+  .meta({ id: 'ApprovalRequest' });
+export type ApprovalRequestInput = z.input<typeof ApprovalRequestIn>;
+
 export const ApprovalDecision = z
   .object({
     level: z.number().int(),
@@ -84,14 +110,29 @@ export const ApprovalDecision = z
   })
   .strict();
 
+/** The answer to an agent's request: still pending (the runner suspends the run), or the recorded decision. */
+export const ApprovalRequestOut = z
+  .object({
+    approvalId: z.string(),
+    state: ApprovalState,
+    /** Decided (approved, rejected, expired or withdrawn): the agent goes on with this answer. */
+    decided: z.boolean(),
+    approved: z.boolean(),
+    decisions: z.array(ApprovalDecision),
+  })
+  .meta({ id: 'ApprovalRequestAnswer' });
+export type ApprovalRequestAnswer = z.output<typeof ApprovalRequestOut>;
+
 export const ApprovalOut = z
   .object({
     id: z.string(),
     runId: z.string(),
     installId: z.string(),
     agentId: z.string(),
-    /** The gated action (`vm.stop`) on one resource, with the parameters it will be applied with. */
-    action: z.object({ scope: z.string(), kind: z.string(), verb: z.string(), resourceId: z.string(), params: z.record(z.string(), z.unknown()) }),
+    /** The gated action (`vm.stop`) on one resource, with the parameters it will be applied with; null for an agent's own request. */
+    action: z.object({ scope: z.string(), kind: z.string(), verb: z.string(), resourceId: z.string(), params: z.record(z.string(), z.unknown()) }).nullable(),
+    /** An agent's own question (`ctx.approval.request`): its key in the run and the details it showed; null for a gated action. */
+    request: ApprovalRequestShown.nullable(),
     summary: z.string(),
     reason: z.string(),
     risk: z.string(),

@@ -125,6 +125,7 @@ export const routes = {
   runnerComplete: { method: 'POST', path: '/v1/runner/runs/:runId/complete' },
   runnerSandboxState: { method: 'POST', path: '/v1/runner/runs/:runId/sandbox/state' },
   runnerSandboxAction: { method: 'POST', path: '/v1/runner/runs/:runId/sandbox/actions' },
+  runnerApprovalRequest: { method: 'POST', path: '/v1/runner/runs/:runId/approvals' },
   runnerAttachArtifact: { method: 'POST', path: '/v1/runner/runs/:runId/artifacts' },
   runnerSecrets: { method: 'POST', path: '/v1/runner/runs/:runId/secrets' },
 } as const satisfies Record<string, RouteLine>;

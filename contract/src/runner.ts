@@ -34,7 +34,11 @@ export const RunError = z.object({ code: z.string().max(64), message: z.string()
 
 export const CompleteIn = z
   .object({
-    outcome: z.enum(['succeeded', 'failed', 'timed_out']),
+    /**
+     * `suspended`: the agent waits on a pending `ctx.approval.request`; the execution ends and a
+     * new one resumes the run once its approvals are decided (409 `nothing_to_wait_for` when none is pending or decided).
+     */
+    outcome: z.enum(['succeeded', 'failed', 'timed_out', 'suspended']),
     /**
      * Billing units the agent used in this attempt (the manifest's pricing says what a unit is);
      * above the pricing's `maxUnitsPerRun` for the whole run, 422 `usage_limit_exceeded` and the run fails.

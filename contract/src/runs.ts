@@ -50,6 +50,10 @@ export const RunOut = z
     usage: z.object({ units: z.number() }).nullable(),
     /** Its proposals of approval-gated actions: how many, and how many still wait for a decision. */
     approvals: z.object({ pending: z.number().int(), total: z.number().int() }).nullable().default(null),
+    /** Waiting in `awaiting_approval` on the agent's own request: a new execution resumes the run once its approvals are decided. */
+    suspended: z.boolean().default(false),
+    /** Executions that resumed the run after its requests were decided (they are not retries: `attempt` counts them, `maxAttempts` does not). */
+    resumes: z.number().int().default(0),
   })
   .meta({ id: 'Run' });
 export type Run = z.output<typeof RunOut>;

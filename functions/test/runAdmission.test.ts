@@ -11,7 +11,7 @@ import {
   type AdmissionRequest,
   type AdmissionStore,
 } from '../src/domain/runAdmission.js';
-import { decidePool, listedPool, slotId, unknownPool, withCollision } from '../src/domain/runSlots.js';
+import { claimListed, decidePool, listedPool, slotId, unknownPool, withCollision } from '../src/domain/runSlots.js';
 
 /** A seeded generator, so a failing interleaving can be replayed. */
 function seeded(seed: number): () => number {
@@ -60,6 +60,17 @@ describe('concurrency slots', () => {
     const draws = [0.1, 0.1, 0.7];
     const view = listedPool([slotId('workspace', 10_000)]);
     expect(decidePool('workspace', 100_000, view, () => draws.shift()!)).toEqual({ kind: 'claim', id: 'w70000' });
+  });
+});
+
+describe('admitted again (a suspended run resuming)', () => {
+  it('claims a free slot of each pool from whole listings, or names the first full pool', () => {
+    const limits = [{ pool: 'workspace' as const, limit: 2 }, { pool: 'install' as const, limit: 1 }];
+    expect(claimListed(limits, { workspace: ['w0000'], install: [] }, () => 0)).toEqual({ slots: ['w0001', 'i0000'] });
+    expect(claimListed(limits, { workspace: ['w0000', 'w0001'], install: [] })).toEqual({ full: 'workspace' });
+    expect(claimListed(limits, { workspace: [], install: ['i0000'] })).toEqual({ full: 'install' });
+    // A slot above a lowered limit still counts as taken.
+    expect(claimListed([{ pool: 'workspace', limit: 2 }], { workspace: ['w0000', 'w0005'] })).toEqual({ full: 'workspace' });
   });
 });
 

@@ -44,6 +44,20 @@ describe('retries', () => {
     expect(retryDelay({ attempt: 4, maxAttempts: 5, backoffSeconds: 3600 }, 'agent_failed')).toBe(3600);
   });
 
+  it('attempts that resumed a suspended run are not retries: they spend none of maxAttempts, nor lengthen the backoff', () => {
+    // Attempt 3 after two resumes is the run's first try at failing.
+    expect(retryDelay({ attempt: 3, resumes: 2, maxAttempts: 2, backoffSeconds: 10 }, 'agent_failed')).toBe(10);
+    expect(retryDelay({ attempt: 4, resumes: 2, maxAttempts: 2, backoffSeconds: 10 }, 'agent_failed')).toBeNull();
+    expect(retryDelay({ attempt: 2, resumes: 1, maxAttempts: 1, backoffSeconds: 10 }, 'agent_failed')).toBeNull();
+  });
+
+  it('a waiting run may resume (queued again) or settle; an execution that never reported its start may still wait', () => {
+    expect(canTransition('awaiting_approval', 'queued')).toBe(true);
+    expect(canTransition('awaiting_approval', 'succeeded')).toBe(true);
+    expect(canTransition('starting', 'awaiting_approval')).toBe(true);
+    expect(canTransition('queued', 'awaiting_approval')).toBe(false);
+  });
+
   it('a failing attempt may go back to queued; a finished run never', () => {
     expect(canTransition('running', 'queued')).toBe(true);
     expect(canTransition('starting', 'queued')).toBe(true);

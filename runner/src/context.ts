@@ -1,7 +1,8 @@
 import type { CloudConnection } from './cloud/types.js';
 import type { LlmClient } from './llm.js';
 import type { LogBatcher } from './logBatcher.js';
-import type { AgentContext, Fields, LogLevel } from './types.js';
+import type { ApprovalRequestInput } from '@agent-marketplace/contract';
+import type { AgentContext, ApprovalAnswer, Fields, LogLevel } from './types.js';
 
 export interface ContextDeps {
   runId: string;
@@ -15,6 +16,8 @@ export interface ContextDeps {
   logs: Pick<LogBatcher, 'add'>;
   /** Uploads an artifact (the runner API's `artifacts`). */
   upload(artifact: { name: string; contentType: string; encoding: 'utf8' | 'base64'; content: string }): Promise<void>;
+  /** Records an approval request (the runner API's `approvalRequest`); pending ones suspend the run, so they never resolve. */
+  requestApproval(ask: ApprovalRequestInput): Promise<ApprovalAnswer>;
   /** Sends a heartbeat, with the latest progress if any. */
   beat(progress: { percent: number; message: string } | undefined): void;
   signal: AbortSignal;
@@ -24,6 +27,7 @@ export interface ContextDeps {
 export function createContext(deps: ContextDeps): { ctx: AgentContext; outputs: Record<string, unknown>; usage: { units: number } } {
   const outputs: Record<string, unknown> = {};
   const usage = { units: 0 };
+  let requests = 0;
   const write = (level: LogLevel) => (msg: string, fields?: Fields) => {
     deps.logs.add({ ts: new Date().toISOString(), level, msg: String(msg), ...(fields ? { fields } : {}) });
   };
@@ -58,6 +62,12 @@ export function createContext(deps: ContextDeps): { ctx: AgentContext; outputs: 
     usage(units) {
       if (!Number.isFinite(units) || units < 0) throw new RangeError(`usage units must be a finite number >= 0, not ${units}`);
       usage.units += units;
+    },
+    approval: {
+      request(ask) {
+        requests++;
+        return deps.requestApproval({ ...ask, key: ask.key ?? `request-${requests}` });
+      },
     },
     output(name, value) {
       outputs[name] = value;

@@ -1,5 +1,5 @@
 /** The agent SDK. Agents import only types from here; the runner passes the context in. */
-export type { Agent, AgentContext, AgentLogger, Fields, LogLevel, LogLine } from './types.js';
+export type { Agent, AgentContext, AgentLogger, ApprovalAnswer, ApprovalAsk, Fields, LogLevel, LogLine } from './types.js';
 export { LogBatcher } from './logBatcher.js';
 export { Heartbeat } from './heartbeat.js';
 export type { CloudConnection, Resource, CloudAction, ActionResult, Verb } from './cloud/types.js';

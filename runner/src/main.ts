@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ApiError, startRunnerSession, type RunnerClient } from '@agent-marketplace/client';
-import { createRedactor, ExecutionEnvError, parseExecutionEnv, type Completion, type ExecutionEnv, type LogLine, type Redactor, type RunnerStarted } from '@agent-marketplace/contract';
+import { createRedactor, ExecutionEnvError, parseExecutionEnv, type ApprovalRequestInput, type Completion, type ExecutionEnv, type LogLine, type Redactor, type RunnerStarted } from '@agent-marketplace/contract';
 import { captureStreams, type Capture } from './capture.js';
 import { DisconnectedCloud } from './cloud/disconnected.js';
 import { RemoteSandboxStore } from './cloud/remoteStore.js';
@@ -18,7 +18,7 @@ import { createContext } from './context.js';
 import { llmFromEnv } from './llm.js';
 import { Heartbeat } from './heartbeat.js';
 import { LogBatcher } from './logBatcher.js';
-import type { Agent } from './types.js';
+import type { Agent, ApprovalAnswer } from './types.js';
 
 /** The execution environment (the contract's schema): a missing or wrong variable stops the runner, named. */
 function readEnv(): ExecutionEnv {
@@ -140,6 +140,40 @@ async function finish(result: Outcome): Promise<never> {
   exit(code);
 }
 
+/** Approval requests on their way to the platform: a run suspends once they are all recorded. */
+const requesting = new Set<Promise<unknown>>();
+let suspending = false;
+
+/**
+ * An agent's request (ctx.approval.request): a decided one answers at once; a pending one
+ * suspends the run: the agent's call never returns in this execution, which reports
+ * `suspended` and ends; a new execution resumes the run once its approvals are decided.
+ */
+async function requestApproval(ask: ApprovalRequestInput): Promise<ApprovalAnswer> {
+  const call = client.call('runnerApprovalRequest', ask);
+  requesting.add(call);
+  try {
+    const { decided: _decided, ...answer } = await call;
+    if (_decided) return answer;
+  } finally {
+    requesting.delete(call);
+  }
+  suspend();
+  return new Promise<never>(() => undefined);
+}
+
+function suspend(): void {
+  if (suspending) return;
+  suspending = true;
+  // Requests made together (Promise.all) are all recorded before the run suspends.
+  setImmediate(() => {
+    void Promise.allSettled([...requesting]).then(() => {
+      logs.add({ ts: new Date().toISOString(), level: 'info', msg: 'Waiting for approvals: the run is suspended and resumes once they are decided.' });
+      return finish({ outcome: 'suspended', outputs: currentOutputs });
+    });
+  });
+}
+
 function errorOf(err: unknown, code: string): { code: string; message: string } {
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return { code, message: message.slice(0, 4000) };
@@ -198,6 +232,7 @@ async function main(): Promise<never> {
     logs,
     beat: (p) => heartbeat.beat(p && { ...p, message: redactor.text(p.message) }),
     upload: async (artifact) => void (await client.call('runnerAttachArtifact', artifact)),
+    requestApproval,
     signal: abort.signal,
   });
   currentOutputs = outputs;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createContext } from './context.js';
 import { MemorySandboxStore, SandboxCloud, type SandboxFixture } from './cloud/sandbox.js';
 import type { LlmClient } from './llm.js';
+import type { ApprovalRequestInput } from '@agent-marketplace/contract';
 import type { Agent, AgentContext, LogLine } from './types.js';
 
 /**
@@ -20,6 +21,10 @@ export interface AgentTestRun {
   usage: { units: number };
   store: MemorySandboxStore;
   ctx: AgentContext;
+  /** Requests the agent made (ctx.approval.request), in order, with the decision it was given. */
+  requests: Array<ApprovalRequestInput & { decision: 'approve' | 'reject' | null }>;
+  /** Set when the agent asked for a decision `decisions` did not give: the run would suspend here (and `returned` is undefined). */
+  suspended: { key: string; summary: string } | null;
 }
 
 export interface AgentTestOptions {
@@ -31,6 +36,11 @@ export interface AgentTestOptions {
   approved?: string[];
   /** Gate these actions too, as a manifest that listed them under `approvals` would: proposed, not done. */
   gated?: string[];
+  /**
+   * Decisions on the agent's requests (ctx.approval.request), by key: the call answers them as a
+   * resumed run would. A request without one suspends the test run as the platform would.
+   */
+  decisions?: Record<string, 'approve' | 'reject'>;
   /** Reuse a sandbox from an earlier run, to see that actions persist. */
   store?: MemorySandboxStore;
   fixture?: SandboxFixture;
@@ -54,6 +64,9 @@ export async function runAgentForTest(agentDir: string, options: AgentTestOption
   const logs: LogLine[] = [];
   const progress: { percent: number; message: string }[] = [];
   const artifacts: AgentTestRun['artifacts'] = {};
+  const requests: AgentTestRun['requests'] = [];
+  let suspendWith: (ask: { key: string; summary: string }) => void = () => undefined;
+  const suspension = new Promise<{ key: string; summary: string }>((resolve) => (suspendWith = resolve));
   const { ctx, outputs, usage } = createContext({
     runId: 'test-run',
     attempt: 1,
@@ -68,11 +81,27 @@ export async function runAgentForTest(agentDir: string, options: AgentTestOption
       if (p) progress.push(p);
     },
     upload: async ({ name, ...file }) => void (artifacts[name] = file),
+    requestApproval: async (ask) => {
+      const decision = options.decisions?.[ask.key] ?? null;
+      requests.push({ ...ask, decision });
+      if (!decision) {
+        suspendWith({ key: ask.key, summary: ask.summary });
+        return new Promise<never>(() => undefined);
+      }
+      const at = new Date().toISOString();
+      return {
+        approvalId: `test-${ask.key}`,
+        state: decision === 'approve' ? 'approved' : 'rejected',
+        approved: decision === 'approve',
+        decisions: [{ level: 0, by: 'test-approver', byName: 'Test approver', decision, comment: '', at }],
+      };
+    },
     signal: new AbortController().signal,
   });
   const mod = (await import(path.join(agentDir, manifest.runtime.local.entry))) as { default: Agent };
-  const returned = await mod.default(ctx);
+  const ended = await Promise.race([mod.default(ctx).then((returned) => ({ returned })), suspension.then((suspended) => ({ suspended }))]);
+  const returned = 'returned' in ended ? ended.returned : undefined;
   if (returned && typeof returned === 'object') Object.assign(outputs, returned);
   JSON.stringify(outputs);
-  return { outputs, returned, logs, progress, artifacts, usage, store, ctx };
+  return { outputs, returned, logs, progress, artifacts, usage, store, ctx, requests, suspended: 'suspended' in ended ? ended.suspended : null };
 }

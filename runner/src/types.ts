@@ -2,9 +2,14 @@ import type { CloudConnection } from './cloud/types.js';
 import type { LlmClient } from './llm.js';
 
 /** The agent SDK's public surface: what an agent's default export receives. */
-import type { LogLevel, LogLine } from '@agent-marketplace/contract';
+import type { ApprovalRequestAnswer, ApprovalRequestInput, LogLevel, LogLine } from '@agent-marketplace/contract';
 
 export type { LogLevel, LogLine };
+
+/** What an agent asks people (`ctx.approval.request`); `key` names it in the run (default: request-1, request-2, ... in call order). */
+export type ApprovalAsk = Omit<ApprovalRequestInput, 'key'> & { key?: string };
+/** The recorded decision on a request: approved, or rejected, expired or withdrawn (`approved` false), with who decided and their comments. */
+export type ApprovalAnswer = Omit<ApprovalRequestAnswer, 'decided'>;
 export type Fields = Record<string, unknown>;
 
 export interface AgentLogger {
@@ -43,6 +48,17 @@ export interface AgentContext {
    * Uploaded at once; the same name replaces the earlier file.
    */
   artifact(name: string, content: string | Uint8Array, contentType?: string): Promise<void>;
+  approval: {
+    /**
+     * Asks people before going on, and answers their decision. The run is suspended meanwhile
+     * (its execution ends; nothing is held); once decided, a new execution runs the agent again
+     * from the start, where this same call (the same `key`) answers the recorded decision at
+     * once. So the code before it must be repeatable: reading is fine, acting twice is not
+     * (gated actions are: proposing one again answers the same proposal). Unnamed requests are
+     * keyed by their order in the run: name them when that order may change between executions.
+     */
+    request(ask: ApprovalAsk): Promise<ApprovalAnswer>;
+  };
   /** Sets a named output of the run (JSON); all outputs are sent when the run completes. */
   output(name: string, value: unknown): void;
   /** Aborted when the run is cancelled or times out. */

@@ -33,7 +33,7 @@ export async function benchApprovals(stack: Stack, proposals = 40): Promise<void
   );
   const me = await json(await fetch(`${api}/me`, { headers }));
 
-  const [{ firestore }, approvalsMod, installs, sandbox, runsMod, notifications, bus, outbox, proposalsMod, useCases, catalog] = await Promise.all([
+  const [{ firestore }, approvalsMod, installs, sandbox, runsMod, notifications, bus, outbox, proposalsMod, useCases, catalog, workspacesMod] = await Promise.all([
     import('../../functions/lib/adapters/firestore/client.js'),
     import('../../functions/lib/adapters/firestore/approvals.js'),
     import('../../functions/lib/adapters/firestore/installs.js'),
@@ -45,6 +45,7 @@ export async function benchApprovals(stack: Stack, proposals = 40): Promise<void
     import('../../functions/lib/app/approvals/proposals.js'),
     import('../../functions/lib/app/approvals/approvals.js'),
     import('../../functions/lib/adapters/firestore/catalog.js'),
+    import('../../functions/lib/adapters/firestore/workspaces.js'),
   ]);
   const db = firestore();
   const meter = new FirestoreMeter(db);
@@ -57,6 +58,20 @@ export async function benchApprovals(stack: Stack, proposals = 40): Promise<void
     sandbox: new sandbox.FirestoreSandboxStore(),
     runs: new runsMod.FirestoreRunStore(clock.now),
     catalog: new catalog.FirestoreCatalogStore(),
+    workspaces: new workspacesMod.FirestoreWorkspaceStore(),
+    // The reaper's runs are not suspended (it makes no ctx.approval.request): settling resumes and dispatches nothing.
+    dispatchQueue: {
+      enqueue: async () => {
+        throw new Error('the approvals bench dispatches no runs');
+      },
+    },
+    config: {} as never,
+    // The reaper's install has no secrets: redaction finds none and never asks the store.
+    secrets: {
+      get: async () => {
+        throw new Error('the approvals bench has no secrets');
+      },
+    } as never,
   };
   const manifest = (await deps.catalog.getVersion('idle-vm-reaper', draft.version))!;
   const gate = manifest.approvals.find((a: { action: string }) => a.action === 'vm.stop')!;

@@ -206,6 +206,34 @@ describe('secret redaction at the runner API', () => {
   });
 });
 
+describe('secret redaction in approvals', () => {
+  it("an agent's request: its summary, reason, impact note and details are stored, served, logged and notified redacted", async () => {
+    const ws = await newWorkspace();
+    const installId = await secretInstall(ws, { API_TOKEN: TOKEN, PRIVATE_KEY: PEM });
+    const { runId, token } = await dispatchedRun(ws, installId);
+    const f = forms(TOKEN);
+    const asked = await call('POST', `/runner/runs/${runId}/approvals`, {
+      token,
+      body: {
+        key: 'leaky',
+        summary: `Use ${f.raw} and ${f.base64}?`,
+        reason: Object.values(f).join(' '),
+        impact: { note: `saves ${f.hex}` },
+        details: { ...f, pem: PEM, [`key ${TOKEN}`]: true },
+      },
+    });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(200);
+    const base = `workspaces/${ws.id}`;
+    const stored = await Promise.all(['approvals', 'approvalLog', 'approvalLogQueue', 'outbox'].map(async (c) => JSON.stringify((await adminDb.collection(`${base}/${c}`).get()).docs.map((d) => d.data()))));
+    const served = [
+      (await call('GET', `/${base}/approvals/${asked.body.approvalId}`, { token: ws.owner.idToken })).body,
+      (await call('GET', `/${base}/approvals:audit`, { token: ws.owner.idToken })).body,
+    ].map((b) => JSON.stringify(b));
+    expect(stored[0]).toContain('[REDACTED]');
+    expectClean('the request as stored and served', [...stored, ...served].join('\n'), [TOKEN, PEM]);
+  });
+});
+
 describe('setting a secret', () => {
   it('refuses a value shorter than 6 characters with 400 and says why', async () => {
     const ws = await newWorkspace();

@@ -4,6 +4,7 @@ import { endpoint } from '../endpoint.js';
 import { ArtifactUploadIn, CompleteIn, HeartbeatIn, LogBatchIn, RunnerSessionIn, RunnerSessionOut, RunnerStartedOut, SandboxKey } from '../runner.js';
 import { SandboxActionIn, SandboxActionOut, SandboxOverride } from '../sandbox.js';
 import { ArtifactMetaOut } from '../runs.js';
+import { ApprovalRequestIn, ApprovalRequestOut } from '../approvals.js';
 
 const RunParams = z.object({ runId: RunId }).strict();
 const runner = { kind: 'runner' } as const;
@@ -73,6 +74,15 @@ export const runnerEndpoints = {
     body: SandboxActionIn,
     response: { status: 200, schema: SandboxActionOut, description: "Done: the resource's recorded changes after it, and whether it changed them" },
     errors: [404, 409],
+  }),
+  runnerApprovalRequest: endpoint('runnerApprovalRequest', {
+    summary: "The agent asks people before it goes on (ctx.approval.request): records the request once per key and run, and answers it pending or with the recorded decision",
+    tags,
+    access: runner,
+    params: RunParams,
+    body: ApprovalRequestIn,
+    response: { status: 200, schema: ApprovalRequestOut, description: 'Pending (the runner suspends the run, reporting `suspended`), or decided: the recorded decision' },
+    errors: [409, 422],
   }),
   runnerAttachArtifact: endpoint('runnerAttachArtifact', {
     summary: 'Attach a file to the run (a report, a CSV): up to 512 KiB each, 20 per run; the same name replaces',

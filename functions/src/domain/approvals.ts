@@ -31,6 +31,12 @@ export interface ApprovalCore {
 
 export type ManifestApproval = Manifest['approvals'][number];
 
+/**
+ * What an agent's own request (`ctx.approval.request`) is governed as: no manifest action, so
+ * the install's rule for the request's risk level (`risk:<level>`) applies, else the default.
+ */
+export const REQUEST_ACTION = 'approval.request';
+
 /** The roles that hold `approvals.decide` (domain/roles.ts): who approves when nobody said otherwise. */
 type ApproverRoles = ApprovalLevel['approvers']['roles'];
 const DECIDING_ROLES: ApproverRoles = ['owner', 'admin', 'approver'];

@@ -190,6 +190,10 @@ export const Run = z.object({
   usage: z.object({ units: z.number() }).nullable(),
   /** Its proposals of approval-gated actions: how many there are and how many wait for a decision (absent: none yet). */
   approvals: z.object({ pending: z.number().int(), total: z.number().int() }).optional(),
+  /** The agent's code waits on a request (`ctx.approval.request`): once the run's approvals are decided, a new execution resumes it. */
+  suspended: z.boolean().optional(),
+  /** Attempts that resumed the run after its requests were decided: not retries, so they do not spend `maxAttempts`. */
+  resumes: z.number().int().optional(),
   // Runner and executor bookkeeping (RUN_INTERNAL_FIELDS): stored apart from the run document,
   // in `runs/{id}/internal/runner`, which no client can read; the store joins them back.
   /** Dispatch lease: who is starting this attempt, so a redelivered task does nothing. */

@@ -15,8 +15,12 @@ export function isRetryable(code: string): boolean {
   return RETRYABLE.has(code);
 }
 
-/** Seconds to wait before attempt `attempt + 1`, or null when the run should fail for good. */
-export function retryDelay(run: { attempt: number; maxAttempts: number; backoffSeconds: number }, errorCode: string): number | null {
-  if (!isRetryable(errorCode) || run.attempt >= run.maxAttempts) return null;
-  return Math.min(3600, run.backoffSeconds * 2 ** (run.attempt - 1));
+/**
+ * Seconds to wait before the next attempt, or null when the run should fail for good. Attempts
+ * that resumed a suspended run (`resumes`) are not retries: they spend none of `maxAttempts`.
+ */
+export function retryDelay(run: { attempt: number; maxAttempts: number; backoffSeconds: number; resumes?: number | undefined }, errorCode: string): number | null {
+  const tries = run.attempt - (run.resumes ?? 0);
+  if (!isRetryable(errorCode) || tries >= run.maxAttempts) return null;
+  return Math.min(3600, run.backoffSeconds * 2 ** (tries - 1));
 }

@@ -73,3 +73,18 @@ export function withCollision(view: PoolView, id: string): PoolView {
 }
 
 export const listedPool = (ids: Iterable<string>): PoolView => ({ taken: new Set(ids), listed: true, collisions: 0 });
+
+/**
+ * Slots for a run admitted again (a suspended run resuming): one free slot of each of its
+ * pools, chosen from listings read whole in the caller's transaction; or the first pool that is
+ * full. The month quota is not charged again: the run counted when it was created.
+ */
+export function claimListed(limits: ReadonlyArray<{ pool: SlotPool; limit: number }>, taken: Partial<Record<SlotPool, Iterable<string>>>, random: () => number = Math.random): { slots: string[] } | { full: SlotPool } {
+  const slots: string[] = [];
+  for (const { pool, limit } of limits) {
+    const decision = decidePool(pool, limit, listedPool(taken[pool] ?? []), random);
+    if (decision.kind !== 'claim') return { full: pool };
+    slots.push(decision.id);
+  }
+  return { slots };
+}

@@ -14,10 +14,12 @@ const NEXT: Record<RunState, readonly RunState[]> = {
   // → running: the execution reported before dispatch recorded that it started it.
   dispatching: ['starting', 'running', 'queued', 'failed', 'canceled'],
   // → queued: a failed attempt retried by the install's policy.
-  starting: ['running', 'succeeded', 'failed', 'canceled', 'timed_out', 'queued'],
+  // → awaiting_approval: an execution that never reported its start (runnerStarted is optional) may propose.
+  starting: ['running', 'awaiting_approval', 'succeeded', 'failed', 'canceled', 'timed_out', 'queued'],
   running: ['awaiting_approval', 'succeeded', 'failed', 'canceled', 'timed_out', 'queued'],
   // → succeeded: the platform applied what was approved (app/approvals/settleRun.ts).
-  awaiting_approval: ['running', 'succeeded', 'failed', 'canceled', 'timed_out'],
+  // → queued: a suspended run (ctx.approval.request) resumes in a new attempt once decided.
+  awaiting_approval: ['running', 'succeeded', 'queued', 'failed', 'canceled', 'timed_out'],
   succeeded: [],
   failed: [],
   canceled: [],

@@ -8,6 +8,7 @@ import { monthOf } from '../../domain/runLimits.js';
 import type { FinishEffects } from '../../domain/runFinish.js';
 import { runEventFor } from '../../domain/runEvents.js';
 import { applyTransition } from '../../domain/runTransition.js';
+import { claimListed, type SlotPool } from '../../domain/runSlots.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
 import { writeOutbox } from './outbox.js';
 import { deltaId, joinRun, LOST_RACE, metricsOf, runInternalRef, runsOf, seqId, shardId, shardRead, shardsOf, slotRef, slotsOf, splitRun, timestampOf } from './runDocuments.js';
@@ -132,8 +133,15 @@ export class FirestoreRunStore implements RunStore {
       if (!stored) throw notFound('Run', 'run_not_found');
       const run = joinRun(stored, dataOf<RunInternal>(internal!));
       if (!req.from.includes(run.state) || (req.guard && !req.guard(run))) return { applied: false, run };
+      let claimed: string[] = [];
+      if (req.readmit) {
+        const claim = await this.claimInTransaction(tx, run, req.readmit);
+        if ('full' in claim) return { applied: false, run, full: claim.full };
+        claimed = claim.slots;
+      }
       const to = typeof req.to === 'function' ? req.to(run) : req.to;
-      const applied = applyTransition(run, to, req.reason, req.patch?.(run) ?? {}, this.now());
+      const applied = applyTransition(run, to, req.reason, { ...req.patch?.(run), ...(req.readmit ? { slots: claimed } : {}) }, this.now());
+      for (const id of claimed) tx.create(slotRef(run, id), { runId: run.id, installId: run.installId, at: this.now() });
       const update = splitRun(applied.update);
       tx.update(ref, update.doc);
       if (Object.keys(update.internal).length > 0) tx.set(internalRef, update.internal, { merge: true });
@@ -151,6 +159,17 @@ export class FirestoreRunStore implements RunStore {
     });
     if (notified) await this.flush(wsId, [notified]);
     return result;
+  }
+
+  /**
+   * A free slot of each pool the run needs, from the pools listed in the transaction: a run that
+   * takes a slot meanwhile aborts and retries this one (a slot is created, never updated).
+   */
+  private async claimInTransaction(tx: Transaction, run: Run, limits: NonNullable<TransitionRequest['readmit']>) {
+    const pools: Array<{ pool: SlotPool; limit: number }> = [{ pool: 'workspace', limit: limits.concurrentRuns }];
+    if (limits.installConcurrency !== null) pools.push({ pool: 'install', limit: limits.installConcurrency });
+    const listed = await Promise.all(pools.map(({ pool }) => tx.get(slotsOf(run, pool).select())));
+    return claimListed(pools, Object.fromEntries(pools.map(({ pool }, i) => [pool, listed[i]!.docs.map((d) => d.id)])));
   }
 
   /**
@@ -194,7 +213,7 @@ export class FirestoreRunStore implements RunStore {
     wsId: string,
     runId: string,
     expect: Partial<Pick<Run, 'state' | 'attempt' | 'redeliveries'>>,
-    patch: Partial<Pick<Run, 'watchAt' | 'redeliveries'>>,
+    patch: Partial<Pick<Run, 'watchAt' | 'redeliveries' | 'progress'>>,
   ): Promise<boolean> {
     const ref = runsOf(wsId).doc(runId);
     return firestore().runTransaction(async (tx) => {

@@ -4,6 +4,7 @@ import { attachArtifact } from '../../app/runs/runArtifacts.js';
 import { ingestLogs, reportCompleted, reportHeartbeat, reportStarted, startRunnerSession } from '../../app/runs/runnerReports.js';
 import { secretsForRun } from '../../app/runs/runSecrets.js';
 import { readSandbox, recordSandboxAction } from '../../app/sandbox/sandbox.js';
+import { requestApproval } from '../../app/approvals/proposals.js';
 import { implement } from '../route.js';
 
 /**
@@ -33,6 +34,8 @@ export const runnerRoutes = [
 
   implement(endpoints.runnerSandboxState, async ({ deps, principal, body }) => ({ body: { overrides: await readSandbox(deps, runnerOf(principal), body.keys) } })),
   implement(endpoints.runnerSandboxAction, async ({ deps, principal, body }) => ({ body: { ok: true, ...(await recordSandboxAction(deps, runnerOf(principal), body)) } })),
+
+  implement(endpoints.runnerApprovalRequest, async ({ deps, principal, body }) => ({ body: await requestApproval(deps, runnerOf(principal).run, body) })),
 
   implement(endpoints.runnerAttachArtifact, async ({ deps, principal, body }) => ({ status: 201, body: await attachArtifact(deps, runnerOf(principal), body) })),
   implement(endpoints.runnerSecrets, async ({ deps, principal }) => ({ body: { values: await secretsForRun(deps, runnerOf(principal)) } })),

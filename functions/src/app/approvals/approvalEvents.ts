@@ -5,7 +5,7 @@ import type { StoredApproval } from './ports.js';
 /** What one approval fact writes to the log and publishes: the same words in both. */
 
 const subject = (a: StoredApproval) => ({ runId: a.runId, installId: a.installId, agentId: a.agentId, approvalId: a.id });
-const what = (a: StoredApproval) => `${a.action.scope} on ${a.action.resourceId}`;
+const what = (a: StoredApproval) => (a.action ? `${a.action.scope} on ${a.action.resourceId}` : `${a.agentId}'s request "${a.request?.key ?? a.id}"`);
 const levelText = (a: StoredApproval) => `level ${a.level + 1} of ${a.rule.levels.length}`;
 
 export function entry(a: StoredApproval, type: AuditEntry['type'], actor: string, data: Record<string, unknown>): AuditEntry {

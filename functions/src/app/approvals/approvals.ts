@@ -7,14 +7,15 @@ import type { PageRequest } from '../shared/paging.js';
 import type { WorkspaceAccess } from '../shared/principal.js';
 import { decided, entry, escalated, expired, requested } from './approvalEvents.js';
 import type { ApprovalFilter, StoredApproval } from './ports.js';
-import { settleRun } from './settleRun.js';
+import { settleRun, type SettleDeps } from './settleRun.js';
 
-type ApprovalDeps = Pick<Deps, 'runs' | 'approvals' | 'catalog' | 'installs' | 'sandbox' | 'clock'>;
+type ApprovalDeps = SettleDeps;
 
 /** What the API shows: the stored approval without its internal fingerprint. */
 export function approvalView(a: StoredApproval): Approval {
   const { basis: _basis, wsId: _wsId, agentVersion: _v, ...rest } = a;
-  return JSON.parse(JSON.stringify(rest)) as Approval;
+  // Approvals stored before agents could make requests have no `request` field.
+  return JSON.parse(JSON.stringify({ ...rest, request: rest.request ?? null })) as Approval;
 }
 
 export async function getApproval(deps: Pick<Deps, 'approvals'>, wsId: string, id: string): Promise<StoredApproval> {

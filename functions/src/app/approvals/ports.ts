@@ -13,7 +13,10 @@ export interface StoredApproval extends ApprovalCore {
   installId: string;
   agentId: string;
   agentVersion: string;
-  action: { scope: string; kind: string; verb: string; resourceId: string; params: Record<string, unknown> };
+  /** The gated action proposed; null for an agent's own request (`request`). */
+  action: { scope: string; kind: string; verb: string; resourceId: string; params: Record<string, unknown> } | null;
+  /** An agent's own request (`ctx.approval.request`): its key in the run and the details it showed; null for a gated action. */
+  request: { key: string; details: Record<string, unknown> } | null;
   summary: string;
   reason: string;
   risk: string;

@@ -5,6 +5,7 @@ import type { RunLimits } from '../../domain/runLimits.js';
 import type { LogLimits } from '../../domain/runLogs.js';
 import type { MetricsDoc } from '../../domain/runMetrics.js';
 import type { RunState } from '../../domain/runState.js';
+import type { SlotPool } from '../../domain/runSlots.js';
 import type { Page, PageRequest } from '../shared/paging.js';
 import type { DispatchTask } from './backgroundTasks.js';
 
@@ -23,11 +24,17 @@ export interface TransitionRequest {
   /** A further condition on the run as read in the transaction; false: nothing changes. */
   guard?: (run: Run) => boolean;
   patch?: (run: Run) => Partial<Run>;
+  /**
+   * Admit the run again under these limits (a suspended run resuming after it released its
+   * slots): the store lists the pools in the transaction and claims a free slot of each with
+   * the move; when a pool is full nothing changes and the result says which.
+   */
+  readmit?: { concurrentRuns: number; installConcurrency: number | null };
 }
 
 export type TransitionResult =
   | { applied: true; run: Run }
-  | { applied: false; run: Run };
+  | { applied: false; run: Run; full?: SlotPool };
 
 /** The limits a new run is admitted under (domain/runAdmission.ts). */
 export interface RunAdmission {
@@ -69,7 +76,7 @@ export interface RunStore {
     wsId: string,
     runId: string,
     expect: Partial<Pick<Run, 'state' | 'attempt' | 'redeliveries'>>,
-    patch: Partial<Pick<Run, 'watchAt' | 'redeliveries'>>,
+    patch: Partial<Pick<Run, 'watchAt' | 'redeliveries' | 'progress'>>,
   ): Promise<boolean>;
   listEvents(wsId: string, runId: string): Promise<RunEvent[]>;
   /** Runs whose `watchAt` has passed, earliest first: across all workspaces, or in one (without their internal fields). */

@@ -1,7 +1,7 @@
 import { verdict, watchQueued, watchRunning } from '../../domain/runWatch.js';
 import type { Run } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
-import { settleRun } from '../approvals/settleRun.js';
+import { settleRun, type SettleDeps } from '../approvals/settleRun.js';
 import { endAttempt } from './runAttempts.js';
 
 export interface WatchdogResult {
@@ -12,7 +12,7 @@ export interface WatchdogResult {
   timedOut: number;
 }
 
-type WatchdogDeps = Pick<Deps, 'runs' | 'dispatchQueue' | 'executor' | 'clock' | 'config' | 'approvals' | 'catalog' | 'installs' | 'sandbox'>;
+type WatchdogDeps = Pick<Deps, 'executor'> & SettleDeps;
 
 /**
  * The run watchdog (a scheduled function, every minute): every run whose `watchAt` has passed
@@ -71,8 +71,9 @@ async function watchOne(deps: WatchdogDeps, run: Run, now: Date, result: Watchdo
     else result.failed++;
   } else if (v.action === 'settle') {
     const after = await settleRun(deps, run.wsId, run.id);
-    // Still waiting for people: nothing to watch until a decision or the SLA sweep moves it.
-    if (after?.state === 'awaiting_approval') await deps.runs.touchIf(ref.wsId, ref.runId, { state: 'awaiting_approval', attempt: run.attempt }, { watchAt: null });
+    // Still waiting for people: nothing to watch until a decision or the SLA sweep moves it. (A
+    // resume waiting for a free slot keeps the watchAt settleRun gave it: the next tick tries again.)
+    if (after?.state === 'awaiting_approval' && (after.approvals?.pending ?? 0) > 0) await deps.runs.touchIf(ref.wsId, ref.runId, { state: 'awaiting_approval', attempt: run.attempt }, { watchAt: null });
   } else {
     // Nothing wrong yet (a heartbeat landed after the query): look again when it could be.
     const next = watchRunning(run.heartbeatAt ?? now, run.deadlineAt, deps.config);

@@ -12,8 +12,7 @@ import { redactorFor } from './runSecrets.js';
 import { cutTail, type Redactor } from '../../domain/redaction.js';
 import { formatCredential, matchesHash, newSecret, parseCredential, sha256 } from '../shared/credentials.js';
 import { checkUsage } from '../../domain/usageBound.js';
-import { withdrawProposals } from '../approvals/approvals.js';
-import { settleRun } from '../approvals/settleRun.js';
+import { settleRun, type SettleDeps } from '../approvals/settleRun.js';
 import type { RunnerStarted } from '@agent-marketplace/contract/runner';
 import { getInstall } from '../installs/installs.js';
 import { policyOf } from '../sandbox/sandbox.js';
@@ -22,7 +21,7 @@ import { policyOf } from '../sandbox/sandbox.js';
 const FINISHED_GRACE_MS = 15 * 60_000;
 
 type Runner = Extract<Principal, { kind: 'runner' }>;
-type EngineDeps = Pick<Deps, 'runs' | 'clock' | 'dispatchQueue' | 'executor' | 'config'>;
+type EngineDeps = Pick<Deps, 'runs' | 'clock' | 'dispatchQueue' | 'executor' | 'config' | 'approvals'>;
 
 const invalidToken = () =>
   new AppError('unauthenticated', 'invalid_runner_token', 'The runner token is invalid or no longer valid for this run.');
@@ -222,14 +221,19 @@ export async function reportHeartbeat(
 }
 
 export interface CompletionReport {
-  outcome: 'succeeded' | 'failed' | 'timed_out';
+  /** `suspended`: the agent waits on a pending request (ctx.approval.request); a new execution resumes the run once it is decided. */
+  outcome: 'succeeded' | 'failed' | 'timed_out' | 'suspended';
   outputs?: Record<string, unknown> | undefined;
   error?: { code: string; message: string } | undefined;
   usage?: { units: number } | undefined;
 }
 
-export async function reportCompleted(deps: EngineDeps & Pick<Deps, 'catalog' | 'installs' | 'secrets' | 'approvals' | 'sandbox'>, runner: Runner, input: CompletionReport): Promise<Run> {
+export async function reportCompleted(deps: EngineDeps & SettleDeps & Pick<Deps, 'secrets'>, runner: Runner, input: CompletionReport): Promise<Run> {
   let { outcome, error } = input;
+  if (outcome === 'suspended' && (runner.run.approvals?.total ?? 0) === 0) {
+    // Nothing would ever resume it: the agent (or whatever holds its token) is wrong, not the run.
+    throw new AppError('conflict', 'nothing_to_wait_for', 'The run made no approval request; there is nothing to suspend it for.');
+  }
   const manifest = outcome === 'succeeded' || input.usage ? await deps.catalog.getVersion(runner.run.agentId, runner.run.agentVersion) : null;
   // Reported units are a claim: over the manifest's per-run bound, the run fails and nothing is billed.
   const overUsage = input.usage ? checkUsage(manifest?.pricing, runner.run.usage?.units ?? 0, input.usage.units) : null;
@@ -259,20 +263,19 @@ export async function reportCompleted(deps: EngineDeps & Pick<Deps, 'catalog' | 
     from: ['starting', 'running'],
     outcome,
     reason: `runner_${outcome}`,
-    error: outcome === 'succeeded' ? null : (error ?? { code: outcome === 'timed_out' ? 'timeout' : 'agent_failed', message: outcome === 'timed_out' ? 'The run exceeded its timeout.' : 'The agent reported a failure.' }),
+    error: outcome === 'succeeded' || outcome === 'suspended' ? null : (error ?? { code: outcome === 'timed_out' ? 'timeout' : 'agent_failed', message: outcome === 'timed_out' ? 'The run exceeded its timeout.' : 'The agent reported a failure.' }),
     outputs: input.outputs ? redactor.json(input.outputs) : null,
     ...(input.usage ? { usageUnits: input.usage.units } : {}),
   });
   if (!result.applied) {
     const run = result.run;
     // The same report again (a retried request), or one for an attempt already retried: nothing to do.
-    if (run.state === outcome || run.attempt !== runner.attempt || (outcome === 'succeeded' && run.state === 'awaiting_approval')) return run;
+    if (run.state === outcome || run.attempt !== runner.attempt || ((outcome === 'succeeded' || outcome === 'suspended') && run.state === 'awaiting_approval')) return run;
     assertLive(run);
     throw new AppError('conflict', 'invalid_run_transition', `The run is ${run.state}; it cannot complete now.`);
   }
   const ended = result.run;
   // Decisions may all be in already (a quick approver): then the platform applies them now.
   if (ended.state === 'awaiting_approval') return (await settleRun(deps, ended.wsId, ended.id)) ?? ended;
-  if (isTerminal(ended.state) && (ended.approvals?.pending ?? 0) > 0) await withdrawProposals(deps, ended.wsId, ended.id, `run_${ended.state}`);
   return ended;
 }

@@ -45,7 +45,7 @@ export interface SandboxActionRequest {
 
 /** An action the agent calls: done now, or, when the manifest gates it, proposed for approval (app/approvals). */
 export async function recordSandboxAction(
-  deps: Pick<Deps, 'runs' | 'catalog' | 'sandbox' | 'clock' | 'approvals' | 'installs'>,
+  deps: Pick<Deps, 'runs' | 'catalog' | 'sandbox' | 'clock' | 'approvals' | 'installs' | 'secrets'>,
   runner: Runner,
   input: SandboxActionRequest,
 ): Promise<{ override: SandboxOverride; changed: boolean; proposal?: { id: string; state: string } }> {

@@ -45,7 +45,9 @@ export interface ApprovalCard {
 function facts(ctx: CardContext, a: Approval): HTMLDListElement {
   const due = a.state === 'pending' && a.dueAt ? h('time', { datetime: a.dueAt, title: formatDateTime(a.dueAt) }, formatRelative(a.dueAt)) : null;
   return details([
-    [t('approvals.action'), h('span', {}, h('code', {}, a.action.scope), ` ${t('approvals.on')} `, h('code', {}, a.action.resourceId))],
+    a.action
+      ? [t('approvals.action'), h('span', {}, h('code', {}, a.action.scope), ` ${t('approvals.on')} `, h('code', {}, a.action.resourceId))]
+      : [t('approvals.action'), t('approvals.agentRequest')],
     [t('approvals.risk'), h('span', { class: `risk risk-${a.risk}` }, riskLabel(a.risk))],
     [t('approvals.impact'), savingsText(a)],
     [t('approvals.agent'), a.agentId],

@@ -8,7 +8,9 @@ import { policyPath } from '../policy/policyPath.ts';
 import { decisionText, levelRuleText, resultText, type NameOf } from './approvalText.ts';
 
 export function approvalDetails(wsId: string, a: Approval, nameOf: NameOf): Node[] {
-  const params = Object.keys(a.action.params).length ? h('pre', { class: 'params' }, JSON.stringify(a.action.params, null, 2)) : t('approvals.noParams');
+  // A gated action shows the parameters it will be applied with; an agent's request, the details it gave.
+  const shown = a.action?.params ?? a.request?.details ?? {};
+  const params = Object.keys(shown).length ? h('pre', { class: 'params' }, JSON.stringify(shown, null, 2)) : t('approvals.noParams');
   const total = a.rule.levels.length;
   const rule = h(
     'div',
@@ -26,7 +28,7 @@ export function approvalDetails(wsId: string, a: Approval, nameOf: NameOf): Node
   return [
     details([
       [t('approvals.reason'), a.reason],
-      [t('approvals.params'), params],
+      [t(a.action ? 'approvals.params' : 'approvals.requestDetails'), params],
       [t('approvals.requester'), a.requester ? nameOf(a.requester) : t('approvals.noRequester')],
       [t('approvals.created'), formatDateTime(a.createdAt)],
       [t('approvals.decidedAt'), a.decidedAt ? formatDateTime(a.decidedAt) : null],
