@@ -16,9 +16,9 @@ const hits: string[] = [];
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     hits.push(`${req.method} ${req.url} host=${req.headers.host}`);
-    const m = /^\/redirect\?to=(.*)$/.exec(req.url ?? '');
+    const m = /^\/redirect(\d{3})?\?to=(.*)$/.exec(req.url ?? '');
     if (m) {
-      res.writeHead(307, { Location: decodeURIComponent(m[1]!) });
+      res.writeHead(Number(m[1] ?? 307), { Location: decodeURIComponent(m[2]!) });
       return res.end();
     }
     if (req.url === '/big') {
@@ -115,6 +115,21 @@ describe('safeFetch', () => {
     // An allowed hop is followed (307 keeps the POST).
     const ok = await safeFetch(`http://127.0.0.1:${port}/redirect?to=${encodeURIComponent(`http://127.0.0.1:${port}/ok`)}`, post, { policy: local });
     expect(ok).toMatchObject({ status: 200, finalUrl: `http://127.0.0.1:${port}/ok` });
+    expect(hits.at(-1)).toMatch(/^POST \/ok/);
+  });
+
+  it('a redirect that would turn the POST into a bodiless GET (301, 302, 303) fails the delivery instead of losing the event', async () => {
+    for (const status of [301, 302, 303]) {
+      const before = hits.length;
+      const err = await refusal(safeFetch(`http://127.0.0.1:${port}/redirect${status}?to=${encodeURIComponent(`http://127.0.0.1:${port}/ok`)}`, post, { policy: local }));
+      expect({ code: err.code, status: err.httpStatus }).toEqual({ code: 'redirect_changes_method', status });
+      expect(err.message).toContain('307 or 308');
+      // The target was never asked.
+      expect(hits.length).toBe(before + 1);
+    }
+    // 308 keeps the POST and its body.
+    const ok = await safeFetch(`http://127.0.0.1:${port}/redirect308?to=${encodeURIComponent(`http://127.0.0.1:${port}/ok`)}`, post, { policy: local });
+    expect(ok.status).toBe(200);
     expect(hits.at(-1)).toMatch(/^POST \/ok/);
   });
 

@@ -49,9 +49,13 @@ export async function safeFetch(rawUrl: string, init: { method?: 'POST' | 'GET';
     const res = await request(url, pinned, { method, headers: init.headers, body }, deadline, options.maxResponseBytes ?? 64 * 1024);
     if (!REDIRECTS.has(res.status) || !res.location) return { status: res.status, finalUrl: url.toString(), body: res.body };
     if (hop >= (options.maxRedirects ?? 3)) throw new DeliveryError('too_many_redirects', `More than ${options.maxRedirects ?? 3} redirects.`, res.status);
+    // Browsers follow 301/302/303 after a POST as a GET without the body: for a delivery that
+    // would answer 2xx having received nothing, and the event would be lost. It fails instead.
+    if (method === 'POST' && res.status !== 307 && res.status !== 308) {
+      throw new DeliveryError('redirect_changes_method', `The endpoint answered ${res.status} to the POST, which would be followed as a GET without the event; point the channel at the final URL (only 307 or 308 keep the POST).`, res.status);
+    }
     url = parseUrl(new URL(res.location, url).toString());
-    // As browsers do: 303 (and 301/302 after a POST) continue as a GET without the body.
-    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+    if (res.status === 303) {
       method = 'GET';
       body = undefined;
     }
