@@ -34,7 +34,7 @@ export type ApprovalLevel = z.output<typeof ApprovalLevel>;
 export const ApprovalRule = z
   .object({
     levels: z.array(ApprovalLevel).min(1).max(5),
-    /** Whether the run's requester (who triggered it, or the schedule's owner) may approve its proposals. */
+    /** Whether the run's requester (who triggered it, the member an API key acts for, or the schedule's owner) may approve its proposals. */
     allowRequester: z.boolean().default(false),
   })
   .strict()
@@ -137,7 +137,7 @@ export const ApprovalOut = z
     reason: z.string(),
     risk: z.string(),
     impact: ApprovalImpact.nullable(),
-    /** Who triggered the run (or owns its schedule); null when no person did (a webhook). */
+    /** Who triggered the run, the member an API key acts for, or who owns its schedule; null when no person did (a webhook). */
     requester: z.string().nullable(),
     rule: ApprovalRule,
     state: ApprovalState,

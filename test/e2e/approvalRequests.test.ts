@@ -101,6 +101,24 @@ describe('ctx.approval.request: suspend, decide, resume', () => {
     expect(done).toMatchObject({ state: 'succeeded', attempt: 2, resumes: 1, outputs: { echo: 'approved at attempt 2' } });
   });
 
+  it("an API key's run has the key's owner as its requester, whom a policy can bar from approving", { timeout: 90_000 }, async () => {
+    const ws = await newWorkspace();
+    const admin = await addMember(ws, 'admin');
+    const installId = await installProbe(ws);
+    const rules = { 'risk:low': { levels: [{ approvers: { roles: ['owner', 'admin'] } }], allowRequester: false } };
+    expect((await call('PUT', `/workspaces/${ws.id}/installs/${installId}/approval-policy`, { token: ws.owner.idToken, body: { rules } })).status).toBe(200);
+    const key = (await call('POST', `/workspaces/${ws.id}/api-keys`, { token: ws.owner.idToken, body: { name: 'ci', scopes: ['runs.trigger', 'runs.read'] } })).body;
+    const started = await call('POST', `/workspaces/${ws.id}/installs/${installId}/runs`, { token: key.secret, body: { input: { mode: 'ask' } } });
+    expect(started.status).toBe(201);
+    await waitFor(ws, started.body.id, suspended, 45_000);
+    const [request] = await pendingOf(ws, started.body.id);
+    expect(request.requester).toBe(ws.owner.uid);
+    const own = await decide(ws, ws.owner, request.id, 'approve');
+    expect({ status: own.status, code: codeOf(own) }).toEqual({ status: 403, code: 'approval_requester_forbidden' });
+    expect((await decide(ws, admin, request.id, 'approve')).body.state).toBe('approved');
+    expect(await waitFor(ws, started.body.id, finished, 45_000)).toMatchObject({ state: 'succeeded', outputs: { echo: 'approved at attempt 2' } });
+  });
+
   it('canceling a suspended run withdraws its request; a decision on it is refused', { timeout: 90_000 }, async () => {
     const ws = await newWorkspace();
     const installId = await installProbe(ws);

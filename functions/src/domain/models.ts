@@ -145,6 +145,8 @@ export const RunTrigger = z.object({
   kind: z.enum(['manual', 'api', 'schedule', 'webhook']),
   /** uid of the member or id of the API key that fired it. */
   by: z.string(),
+  /** For an API key, the member it acts for (its owner): the run's requester for approvals. */
+  onBehalfOf: z.string().optional(),
 });
 export type RunTrigger = z.infer<typeof RunTrigger>;
 

@@ -50,9 +50,10 @@ async function redactedWords(deps: Pick<Deps, 'installs' | 'secrets'>, run: Run,
   return { summary: r.text(words.summary), reason: r.text(words.reason), impact: words.impact ? r.json(words.impact) : null };
 }
 
-/** Who asked for the run: the member who triggered it, or the owner of the install's schedules (who deployed it); null for a webhook or an API key. */
+/** Who asked for the run: the member who triggered it, the member an API key acts for, or the owner of the install's schedules (who deployed it); null for a webhook. */
 export function requesterOf(run: Run, install: Install | null): string | null {
   if (run.trigger.kind === 'manual') return run.trigger.by;
+  if (run.trigger.kind === 'api') return run.trigger.onBehalfOf ?? null;
   if (run.trigger.kind === 'schedule') return install?.deployedBy ?? install?.createdBy ?? null;
   return null;
 }

@@ -65,6 +65,7 @@ export async function triggerRun(
   const trigger: RunTrigger = input.trigger ?? {
     kind: access.principal.kind === 'apiKey' ? 'api' : 'manual',
     by: actorId(access.principal),
+    ...(access.principal.kind === 'apiKey' ? { onBehalfOf: access.principal.actsFor } : {}),
   };
   if (trigger.kind === 'manual' && !install.triggers.manual) {
     throw new AppError('precondition', 'manual_runs_disabled', 'Manual runs are turned off for this install.');

@@ -5,7 +5,8 @@ import type { ApiKeyScope, Permission, Role } from '../../domain/roles.js';
 export type Principal =
   /** A signed-in user; `sessionId` names the sign-in their token comes from (app/accounts/sessions.ts). */
   | { kind: 'user'; uid: string; email: string | null; emailVerified: boolean; name: string | null; sessionId: string }
-  | { kind: 'apiKey'; wsId: string; keyId: string; scopes: readonly ApiKeyScope[] }
+  /** `actsFor`: the member the key acts for (its owner): the requester of what it starts. */
+  | { kind: 'apiKey'; wsId: string; keyId: string; scopes: readonly ApiKeyScope[]; actsFor: string }
   /** `run` is the run as read when the token was checked: it spares the handler a second read. */
   | { kind: 'runner'; wsId: string; runId: string; attempt: number; run: Run }
   /** A verified inbound webhook of one install (never an authenticated API caller). */

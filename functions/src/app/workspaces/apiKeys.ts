@@ -93,5 +93,5 @@ export async function authenticateApiKey(
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > 60_000) {
     await deps.apiKeys.touch(key.wsId, key.id, now).catch(() => undefined);
   }
-  return { kind: 'apiKey', wsId: key.wsId, keyId: key.id, scopes: key.scopes };
+  return { kind: 'apiKey', wsId: key.wsId, keyId: key.id, scopes: key.scopes, actsFor: key.ownedBy ?? key.createdBy };
 }
