@@ -19,6 +19,7 @@ export * from './webhooks.js';
 export * from './events.js';
 export * from './approvals.js';
 export * from './notifications.js';
+export * from './billing.js';
 export * from './meta.js';
 export * from './execution.js';
 export * from './redaction.js';

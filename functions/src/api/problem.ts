@@ -13,6 +13,7 @@ const STATUS: Record<ErrorKind, number> = {
   precondition: 412,
   too_large: 413,
   unprocessable: 422,
+  payment_required: 402,
   rate_limited: 429,
   unavailable: 503,
 };
@@ -20,6 +21,7 @@ const STATUS: Record<ErrorKind, number> = {
 const TITLE: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  402: 'Payment Required',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',

@@ -13,6 +13,8 @@ export type ErrorKind =
   | 'too_large'
   /** Well-formed, but past what the platform accepts (a usage report over its bound). */
   | 'unprocessable'
+  /** Billing stands in the way: a spend cap, or a workspace past due for a paid agent. */
+  | 'payment_required'
   | 'rate_limited'
   | 'unavailable';
 

@@ -20,6 +20,19 @@ export const Workspace = z.object({
   quotas: z.object({ runsPerMonth: z.number().int().min(0).optional(), concurrentRuns: z.number().int().min(0).optional() }).nullable().optional(),
   createdBy: z.string(),
   createdAt: z.date(),
+  /**
+   * Billing (docs/billing.md): the provider's customer, the subscription's status (past due:
+   * paid agents refuse new runs) and the workspace's monthly spend cap (minor units; null: none).
+   * Absent until the workspace first deals with billing.
+   */
+  billing: z
+    .object({
+      status: z.enum(['active', 'past_due', 'canceled']),
+      customerId: z.string().nullable(),
+      spendCapMinor: z.number().int().nullable().optional(),
+    })
+    .passthrough()
+    .optional(),
 });
 export type Workspace = z.infer<typeof Workspace>;
 
