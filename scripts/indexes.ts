@@ -41,6 +41,8 @@ export function indexesFile() {
       idx('notificationChannels', 'COLLECTION', [desc('createdAt'), desc('id')]),
       idx('deliveries', 'COLLECTION', [desc('createdAt'), desc('eventId')]),
       idx('outbox', 'COLLECTION_GROUP', [asc('publishedAt'), asc('createdAt')]),
+      // adapters/firestore/usageLedger.ts unreported (the usage reporter, across workspaces)
+      idx('usage', 'COLLECTION_GROUP', [asc('reportedAt'), asc('recordedAt')]),
     ],
     fieldOverrides: [
       // adapters/firestore/approvals.ts chainQueued: log entries left queued, across workspaces.
@@ -66,6 +68,8 @@ export function indexesFile() {
       // Concurrency slots are only listed and counted; their timestamp rises with every admission.
       // (Month quota shards keep their indexes: the metrics sum their runs with an aggregation, which scans the index.)
       { collectionGroup: 'runSlots', fieldPath: 'at', indexes: [] },
+      // A month's usage counters are read whole; their map grows with each install and version.
+      { collectionGroup: 'usageMonths', fieldPath: 'lines', indexes: [] },
       // Log chunks are read by sequence only; their lines and timestamps need no index.
       { collectionGroup: 'logs', fieldPath: 'lines', indexes: [] },
       { collectionGroup: 'logs', fieldPath: 'receivedAt', indexes: [] },

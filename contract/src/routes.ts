@@ -114,6 +114,11 @@ export const routes = {
   rotateNotificationChannelSecret: { method: 'POST', path: '/v1/workspaces/:wsId/notificationChannels/:channelId::rotateSecret' },
   listNotificationDeliveries: { method: 'GET', path: '/v1/workspaces/:wsId/notificationChannels/:channelId/deliveries' },
 
+  // billing (docs/billing.md)
+  getBilling: { method: 'GET', path: '/v1/workspaces/:wsId/billing' },
+  setWorkspaceSpendCap: { method: 'PUT', path: '/v1/workspaces/:wsId/billing/spend-cap' },
+  setInstallSpendCap: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/spend-cap' },
+
   // inbound webhooks
   inboundWebhook: { method: 'POST', path: '/v1/hooks/:wsId/:installId' },
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CostEstimate } from './billing.js';
 import { Timestamp } from './common.js';
 
 /** The run state machine's states (its transitions are the platform's domain rules). */
@@ -50,6 +51,8 @@ export const RunOut = z
     usage: z.object({ units: z.number() }).nullable(),
     /** Its proposals of approval-gated actions: how many, and how many still wait for a decision. */
     approvals: z.object({ pending: z.number().int(), total: z.number().int() }).nullable().default(null),
+    /** What the run was expected to cost when it was triggered (its agent's pricing and recent usage); null before billing existed. */
+    estimate: CostEstimate.nullable().default(null),
     /** Waiting in `awaiting_approval` on the agent's own request: a new execution resumes the run once its approvals are decided. */
     suspended: z.boolean().default(false),
     /** Executions that resumed the run after its requests were decided (they are not retries: `attempt` counts them, `maxAttempts` does not). */

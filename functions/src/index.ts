@@ -3,3 +3,4 @@ export { dispatchRun } from './triggers/dispatchRun.js';
 export { scheduleTick } from './triggers/scheduler.js';
 export { runWatchdog } from './triggers/watchdog.js';
 export { deliverNotifications, retryNotification } from './triggers/notifications.js';
+export { recordUsageEvents } from './triggers/usage.js';

@@ -36,6 +36,7 @@ export async function admissionHarness(stack: Stack) {
     import('../../functions/lib/domain/errors.js'),
     import('../../functions/lib/adapters/firestore/approvals.js'),
   ]);
+  const { FirestoreUsageLedger } = await import('../../functions/lib/adapters/firestore/usageLedger.js');
   const { workspaceMetrics } = await import('../../functions/lib/app/runs/runMetrics.js');
   const meter = new FirestoreMeter(firestore());
   const tasks: RecordedTask[] = [];
@@ -49,6 +50,8 @@ export async function admissionHarness(stack: Stack) {
     workspaces: new workspaces.FirestoreWorkspaceStore(),
     // Cancelling a run withdraws its pending proposals (none here: nothing runs).
     approvals: new approvals.FirestoreApprovalStore(clock.now),
+    // The usage ledger the trigger's spend check reads (the probe is free: it reads nothing).
+    usage: new FirestoreUsageLedger(),
     dispatchQueue: {
       enqueue: async (task: RecordedTask) => {
         tasks.push(task);

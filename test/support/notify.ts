@@ -53,19 +53,24 @@ export async function mailTo(to: string): Promise<CapturedMail[]> {
   return ((await res.json()) as { messages: CapturedMail[] }).messages;
 }
 
-let topic: Promise<import('@google-cloud/pubsub').Topic> | undefined;
+const topics = new Map<string, Promise<import('@google-cloud/pubsub').Topic>>();
 
-/** Publishes a message to the stack's `run-events` topic, as the platform does (data: the event's JSON). */
-export async function publishEvent(event: unknown, eventId = (event as { id?: string }).id ?? 'x'): Promise<void> {
-  topic ??= (async () => {
-    process.env['PUBSUB_EMULATOR_HOST'] = stack.clientEnv['PUBSUB_EMULATOR_HOST'];
-    const { PubSub } = await import('@google-cloud/pubsub');
-    const t = new PubSub({ projectId: stack.projectId }).topic('run-events');
-    const [exists] = await t.exists();
-    if (!exists) await t.create().catch(() => undefined);
-    return t;
-  })();
-  await (await topic).publishMessage({ data: Buffer.from(typeof event === 'string' ? event : JSON.stringify(event)), attributes: { eventId } });
+/** Publishes a message to one of the stack's topics (`run-events` by default, or `usage-events`), as the platform does (data: the event's JSON). */
+export async function publishEvent(event: unknown, eventId = (event as { id?: string }).id ?? 'x', topicName: 'run-events' | 'usage-events' = 'run-events'): Promise<void> {
+  if (!topics.has(topicName)) {
+    topics.set(
+      topicName,
+      (async () => {
+        process.env['PUBSUB_EMULATOR_HOST'] = stack.clientEnv['PUBSUB_EMULATOR_HOST'];
+        const { PubSub } = await import('@google-cloud/pubsub');
+        const t = new PubSub({ projectId: stack.projectId }).topic(topicName);
+        const [exists] = await t.exists();
+        if (!exists) await t.create().catch(() => undefined);
+        return t;
+      })(),
+    );
+  }
+  await (await topics.get(topicName)!).publishMessage({ data: Buffer.from(typeof event === 'string' ? event : JSON.stringify(event)), attributes: { eventId } });
 }
 
 /** A valid platform event of `wsId`, with a fresh id. */

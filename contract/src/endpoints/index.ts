@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Endpoint } from '../endpoint.js';
 import type { OperationId } from '../routes.js';
 import { approvalEndpoints } from './approvals.js';
+import { billingEndpoints } from './billing.js';
 import { catalogEndpoints } from './catalog.js';
 import { installEndpoints } from './installs.js';
 import { metaEndpoints } from './meta.js';
@@ -24,6 +25,7 @@ export const endpoints = {
   ...installEndpoints,
   ...runEndpoints,
   ...approvalEndpoints,
+  ...billingEndpoints,
   ...notificationEndpoints,
   ...webhookEndpoints,
   ...runnerEndpoints,

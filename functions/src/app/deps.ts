@@ -8,6 +8,7 @@ import type { Clock } from './shared/clock.js';
 import type { IdempotencyStore } from './shared/idempotency.js';
 import type { RateLimitStore } from './shared/rateLimits.js';
 import type { Limits } from '../domain/limits.js';
+import type { UsageLedger } from './billing/ports.js';
 import type { EventPublisher, NotificationRetryQueue, NotificationStore, Notifiers, NotifyConfig } from './notifications/ports.js';
 import type { AccountAuthority, SessionStore } from './accounts/ports.js';
 import type { ApiKeyStore, InvitationStore, WorkspaceStore } from './workspaces/ports.js';
@@ -38,6 +39,8 @@ export interface Deps {
   schedules: ScheduleStore;
   sandbox: SandboxStore;
   approvals: ApprovalStore;
+  /** The usage ledger (docs/billing.md). */
+  usage: UsageLedger;
   idempotency: IdempotencyStore;
   rateLimits: RateLimitStore;
   config: EngineConfig;
@@ -49,7 +52,7 @@ export interface Deps {
    */
   events: { flush(wsId: string, eventIds: string[]): Promise<void> };
   notifications: NotificationStore;
-  /** The `run-events` topic. */
+  /** The outbox's topics: `run-events` and `usage-events`. */
   eventBus: EventPublisher;
   notifiers: Notifiers;
   notifyRetries: NotificationRetryQueue;

@@ -58,7 +58,8 @@ export function estimateRun(pricing: Pricing, month: UsageCounters, lastMonth: U
       const before = priceOfMilli(pricing.amountCents, month.milliUnits, pricing.currency);
       const after = priceOfMilli(pricing.amountCents, month.milliUnits + milli, pricing.currency);
       const units = (milli / 1000).toLocaleString('en-US', { maximumFractionDigits: 3 });
-      return of(after.amountMinor - before.amountMinor, from ? `per_unit: ${units} ${pricing.unit ?? 'units'} a run on average ${from.when}` : `per_unit: 1 ${pricing.unit ?? 'unit'} assumed (no runs yet)`);
+      const unit = `unit: ${pricing.unit ?? 'unit'}`;
+      return of(after.amountMinor - before.amountMinor, from ? `per_unit: an average of ${units} per run ${from.when} (${unit})` : `per_unit: 1 assumed, no runs yet (${unit})`);
     }
   }
 }

@@ -144,6 +144,8 @@ export const Install = z.object({
   approvalRulesUpdated: z.object({ at: z.date(), by: z.string() }).nullable().optional(),
   /** Concurrency and retries of this install's runs (absent: the defaults). */
   runPolicy: RunPolicy.optional(),
+  /** The install's monthly spend cap in minor units (docs/billing.md); absent or null: none. */
+  spendCapMinor: z.number().int().nullable().optional(),
   /** When each wizard step was last saved: lets a wizard resume where it was left. */
   steps: z.record(z.string(), z.date()),
   createdBy: z.string(),
@@ -205,6 +207,8 @@ export const Run = z.object({
   usage: z.object({ units: z.number() }).nullable(),
   /** Its proposals of approval-gated actions: how many there are and how many wait for a decision (absent: none yet). */
   approvals: z.object({ pending: z.number().int(), total: z.number().int() }).optional(),
+  /** What the run was expected to cost when triggered (domain/charges.ts estimateRun); absent before billing. */
+  estimate: z.object({ amountMinor: z.number().int(), currency: z.literal('usd'), basis: z.string() }).nullable().optional(),
   /** The agent's code waits on a request (`ctx.approval.request`): once the run's approvals are decided, a new execution resumes it. */
   suspended: z.boolean().optional(),
   /** Attempts that resumed the run after its requests were decided: not retries, so they do not spend `maxAttempts`. */

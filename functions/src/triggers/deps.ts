@@ -59,6 +59,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   ]);
   const { FirestoreRateLimitStore } = await import('../adapters/firestore/rateLimits.js');
   const { FirestoreApprovalStore } = await import('../adapters/firestore/approvals.js');
+  const { FirestoreUsageLedger } = await import('../adapters/firestore/usageLedger.js');
   const [notifications, eventBus, safeFetch, email, retryQueue, outbox] = await Promise.all([
     import('../adapters/firestore/notifications.js'),
     import('../adapters/pubsub/eventBus.js'),
@@ -105,6 +106,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       accounts: new auth.FirebaseAccountAuthority(),
       sandbox: new sandbox.FirestoreSandboxStore(),
       approvals: new FirestoreApprovalStore(clock.now, events.flush),
+      usage: new FirestoreUsageLedger(),
       secrets: await secretStoreFor(config),
       schedules: new schedules.FirestoreScheduleStore(),
       rateLimits: new FirestoreRateLimitStore(),

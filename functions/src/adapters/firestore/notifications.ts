@@ -12,8 +12,8 @@ const deliveriesOf = (wsId: string, channelId: string) => channelsOf(wsId).doc(c
 const ALREADY_EXISTS = 6;
 
 function outboxEntry(wsId: string, snap: DocumentSnapshot): OutboxEntry {
-  const data = snap.data() as { event: unknown; publishedAt: unknown };
-  return { wsId, id: snap.id, event: data.event, publishedAt: revive<Date | null>(data.publishedAt ?? null) };
+  const data = snap.data() as { event: unknown; publishedAt: unknown; topic?: OutboxEntry['topic'] };
+  return { wsId, id: snap.id, topic: data.topic ?? 'run-events', event: data.event, publishedAt: revive<Date | null>(data.publishedAt ?? null) };
 }
 
 export class FirestoreNotificationStore implements NotificationStore {

@@ -7,6 +7,7 @@ import { admit, runExists, type AdmissionClaim, type AdmissionReads, type Admiss
 import { monthOf } from '../../domain/runLimits.js';
 import type { FinishEffects } from '../../domain/runFinish.js';
 import { runEventFor } from '../../domain/runEvents.js';
+import { usageEventsFor } from '../../domain/usageEvents.js';
 import { applyTransition } from '../../domain/runTransition.js';
 import { claimListed, type SlotPool } from '../../domain/runSlots.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
@@ -125,9 +126,9 @@ export class FirestoreRunStore implements RunStore {
   async transition(wsId: string, runId: string, req: TransitionRequest): Promise<TransitionResult> {
     const ref = runsOf(wsId).doc(runId);
     const internalRef = runInternalRef(wsId, runId);
-    let notified: string | null = null;
+    let notified: string[] = [];
     const result = await firestore().runTransaction(async (tx): Promise<TransitionResult> => {
-      notified = null;
+      notified = [];
       const [doc, internal] = await tx.getAll(ref, internalRef);
       const stored = dataOf<Run>(doc!);
       if (!stored) throw notFound('Run', 'run_not_found');
@@ -153,11 +154,16 @@ export class FirestoreRunStore implements RunStore {
       const event = runEventFor(applied.next, applied.event);
       if (event) {
         writeOutbox(tx, event, this.now());
-        notified = event.id;
+        notified.push(event.id);
+      }
+      // Its billable facts (a start, an attempt's compute, reported units), exactly when the change is.
+      for (const usage of usageEventsFor(run, applied.next, applied.event, this.now())) {
+        writeOutbox(tx, usage, this.now(), 'usage-events');
+        notified.push(usage.id);
       }
       return { applied: true, run: applied.next };
     });
-    if (notified) await this.flush(wsId, [notified]);
+    if (notified.length) await this.flush(wsId, notified);
     return result;
   }
 

@@ -2,7 +2,7 @@ import { FieldPath, type DocumentSnapshot, type Transaction } from 'firebase-adm
 import type { Page, PageRequest } from '../../app/shared/paging.js';
 import type { WorkspaceStore } from '../../app/workspaces/ports.js';
 import { ownerOf } from '../../domain/apiKeys.js';
-import { AppError } from '../../domain/errors.js';
+import { AppError, notFound } from '../../domain/errors.js';
 import type { ApiKey, Member, Workspace } from '../../domain/models.js';
 import { workspaceLimitReached } from '../../domain/limits.js';
 import { ownerCountAfter } from '../../domain/owners.js';
@@ -50,6 +50,15 @@ export class FirestoreWorkspaceStore implements WorkspaceStore {
 
   async get(wsId: string): Promise<Workspace | null> {
     return dataOf<Workspace>(await wsRef(wsId).get());
+  }
+
+  async setSpendCap(wsId: string, capMinor: number | null): Promise<void> {
+    // A merge into `billing`: its status and customer, written by billing webhooks, stay as they are.
+    await firestore().runTransaction(async (tx) => {
+      const ws = dataOf<Workspace>(await tx.get(wsRef(wsId)));
+      if (!ws) throw notFound('Workspace', 'workspace_not_found');
+      tx.update(wsRef(wsId), { billing: { status: 'active', customerId: null, ...ws.billing, spendCapMinor: capMinor } });
+    });
   }
 
   async getMember(wsId: string, uid: string): Promise<Member | null> {

@@ -2,6 +2,7 @@ import { API_VERSION, buildOpenApi, endpoints, type OperationId } from '@agent-m
 import { implement, type RouteDef } from '../route.js';
 import { apiKeyRoutes } from './apiKeys.js';
 import { approvalRoutes } from './approvals.js';
+import { billingRoutes } from './billing.js';
 import { catalogRoutes } from './catalog.js';
 import { installRoutes } from './installs.js';
 import { invitationRoutes, memberRoutes } from './members.js';
@@ -33,6 +34,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...installRoutes,
   ...runRoutes,
   ...approvalRoutes,
+  ...billingRoutes,
   ...notificationRoutes,
   ...webhookRoutes,
   ...runnerRoutes,

@@ -27,15 +27,17 @@ export interface LedgerEntry extends UsageEvent {
   reportedAt: Date | null;
 }
 
-/** An install's counters in a month, with its agent. */
+/** An install's counters in a month for one version of its agent (each version is priced by its own manifest). */
 export interface InstallMonthUsage extends UsageCounters {
   installId: string;
   agentId: string;
+  agentVersion: string;
 }
 
 export interface UsageMonth {
   month: string;
-  installs: InstallMonthUsage[];
+  /** One line per install and agent version used in the month. */
+  lines: InstallMonthUsage[];
   /** The latest fact recorded in the month. */
   lastAt: Date | null;
 }

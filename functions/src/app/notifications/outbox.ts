@@ -22,7 +22,7 @@ async function publishAll(deps: OutboxDeps, entries: OutboxEntry[]): Promise<Out
   await Promise.all(
     entries.map(async (e) => {
       try {
-        await deps.eventBus.publish(e.id, e.event);
+        await deps.eventBus.publish(e.id, e.event, e.topic);
         sent.push(e);
       } catch (err) {
         warn('outbox: publish failed; the sweep will retry', { wsId: e.wsId, eventId: e.id, error: String(err) });

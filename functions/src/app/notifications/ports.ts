@@ -6,9 +6,13 @@ import type { Page, PageRequest } from '../shared/paging.js';
 /** What notification delivery needs: channels and their delivery log, the event outbox, the topic, the senders. */
 
 /** One entry of `workspaces/{wsId}/outbox/{eventId}`, written by a producer in the transaction of its fact. */
+/** The Pub/Sub topics the outbox publishes to: platform events (notifications) and usage facts (billing). */
+export type OutboxTopic = 'run-events' | 'usage-events';
+
 export interface OutboxEntry {
   wsId: string;
   id: string;
+  topic: OutboxTopic;
   /** The PlatformEvent as JSON (as the producer wrote it; the consumer validates it). */
   event: unknown;
   publishedAt: Date | null;
@@ -46,9 +50,9 @@ export interface NotificationStore {
   unpublished(before: Date, limit: number): Promise<OutboxEntry[]>;
 }
 
-/** The `run-events` topic. */
+/** The outbox's topics (`run-events`, `usage-events`). */
 export interface EventPublisher {
-  publish(eventId: string, event: unknown): Promise<void>;
+  publish(eventId: string, event: unknown, topic?: OutboxTopic): Promise<void>;
 }
 
 export interface EmailMessage {

@@ -2,6 +2,7 @@ import { AppError, notFound } from '../../domain/errors.js';
 import type { LogChunk, Run, RunTrigger } from '../../domain/models.js';
 import { validateAgainst } from '../../domain/jsonSchema.js';
 import { limitsFor } from '../../domain/runLimits.js';
+import { admitSpend } from '../billing/spend.js';
 import { DEFAULT_RUN_POLICY } from '../../domain/runPolicy.js';
 import { runRefusal } from '../../domain/runnable.js';
 import { watchQueued } from '../../domain/runWatch.js';
@@ -20,7 +21,7 @@ import { newId } from '../shared/credentials.js';
  * Retry-After.
  */
 export async function triggerRun(
-  deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'workspaces' | 'config'>,
+  deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'workspaces' | 'config' | 'usage'>,
   access: WorkspaceAccess,
   input: {
     installId: string;
@@ -60,6 +61,8 @@ export async function triggerRun(
     });
   }
   if (!workspace) throw notFound('Workspace', 'workspace_not_found');
+  // Billing: a past-due workspace's paid agents and spend caps may refuse it (402); its estimate is kept.
+  const estimate = await admitSpend(deps, workspace, install, manifest);
   const policy = install.runPolicy ?? DEFAULT_RUN_POLICY;
   const now = deps.clock.now();
   const trigger: RunTrigger = input.trigger ?? {
@@ -100,6 +103,7 @@ export async function triggerRun(
     slots: [],
     redeliveries: 0,
     usage: null,
+    estimate,
   };
   try {
     await deps.runs.create(run, { limits: limitsFor(workspace), installConcurrency: policy.concurrency });

@@ -26,7 +26,7 @@ const bad = () => new AppError('unauthenticated', 'webhook_signature_invalid', '
  * validated against the manifest's inputs schema like any other trigger.
  */
 export async function runFromWebhook(
-  deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'secrets' | 'workspaces' | 'config'>,
+  deps: Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'secrets' | 'workspaces' | 'config' | 'usage'>,
   input: { wsId: string; installId: string; signature: string | undefined; rawBody: string; body: unknown },
 ): Promise<Run> {
   const install = await getInstall(deps, input.wsId, input.installId).catch(() => null);

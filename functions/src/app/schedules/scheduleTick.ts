@@ -3,7 +3,7 @@ import { AppError } from '../../domain/errors.js';
 import type { Deps } from '../deps.js';
 import { triggerRun } from '../runs/runs.js';
 
-type SchedulerDeps = Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'schedules' | 'workspaces' | 'config'>;
+type SchedulerDeps = Pick<Deps, 'installs' | 'runs' | 'dispatchQueue' | 'clock' | 'catalog' | 'schedules' | 'workspaces' | 'config' | 'usage'>;
 
 /** The run of one slot has a fixed id, so a slot never runs twice, however often it is fired. */
 export const slotRunId = (entryIdValue: string, slot: Date) =>

@@ -9,6 +9,8 @@ export interface WorkspaceStore {
   /** Creates the workspace with its owner, unless the owner already created `maxPerUser` (workspace_limit_reached). */
   create(ws: Workspace, owner: Member, maxPerUser: number): Promise<void>;
   get(wsId: string): Promise<Workspace | null>;
+  /** Sets the workspace's monthly spend cap (minor units; null: none), creating its billing record if it has none. */
+  setSpendCap(wsId: string, capMinor: number | null): Promise<void>;
   getMember(wsId: string, uid: string): Promise<Member | null>;
   listMembers(wsId: string, page: PageRequest): Promise<Page<Member>>;
   listForUser(uid: string, page: PageRequest): Promise<Page<{ workspace: Workspace; role: Role }>>;
