@@ -13,9 +13,10 @@ import { benchNotifications } from './notifications.ts';
 import { benchRedaction } from './redaction.ts';
 import { benchRunEngine } from './runEngine.ts';
 import { benchTriggerToRunning } from './triggerToRunning.ts';
+import { benchUsage } from './usage.ts';
 import { benchWeb } from './web.ts';
 
-// BENCH_ONLY=catalog (or trigger, engine, admission, install, notify, approvals, web, cold, redaction) runs one part.
+// BENCH_ONLY=catalog (or trigger, engine, admission, install, notify, approvals, usage, web, cold, redaction) runs one part.
 const only = process.env['BENCH_ONLY'];
 const part = (name: string) => !only || only === name;
 
@@ -43,6 +44,7 @@ try {
   if (part('install')) await benchInstall(stack, Number(process.env['BENCH_INSTALLS'] ?? 50));
   if (part('notify')) await benchNotifications(stack, Number(process.env['BENCH_EVENTS'] ?? 30));
   if (part('approvals')) await benchApprovals(stack, Number(process.env['BENCH_PROPOSALS'] ?? 40));
+  if (part('usage')) await benchUsage(stack, Number(process.env['BENCH_USAGE_EVENTS'] ?? 300), Number(process.env['BENCH_USAGE_RUNS'] ?? 20));
   // Before the catalog part, which adds 10,000 synthetic agents: the seeded catalog.
   if (part('web')) await benchWeb(stack, Number(process.env['BENCH_WEB_ROUNDS'] ?? 5));
   if (part('catalog')) await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));

@@ -9,6 +9,8 @@ const usageOf = (wsId: string) => wsRef(wsId).collection('usage');
 /** `workspaces/{ws}/usageMonths/{YYYY-MM}`: the month's counters per install. */
 const monthOf = (wsId: string, month: string) => wsRef(wsId).collection('usageMonths').doc(month);
 
+const ALREADY_EXISTS = 6;
+
 const COUNTER: Record<UsageEvent['kind'], keyof Omit<InstallMonthUsage, 'installId' | 'agentId' | 'agentVersion'>> = {
   run: 'runs',
   compute_seconds: 'computeSeconds',
@@ -23,34 +25,39 @@ interface MonthDoc {
 
 export class FirestoreUsageLedger implements UsageLedger {
   /**
-   * The fact's document is created (never overwritten) and its quantity added to the month's
-   * counters in one transaction: a second delivery finds the document and adds nothing. The
-   * month is the fact's own (its `occurredAt`), so late or reordered deliveries count the same.
+   * One atomic batch, no transaction: the fact's document is created (create-only) and its
+   * quantity added to the month's counters by a blind increment. A second delivery's create
+   * fails, and with it the whole batch, so nothing is counted twice; no read is made and no
+   * lock taken, so a busy workspace's facts never contend on the month's document (a
+   * transaction there serialized them: 2 facts/s for one workspace in the bench). The month is
+   * the fact's own (its `occurredAt`), so late or reordered deliveries count the same.
    */
   async record(event: UsageEvent, now: Date): Promise<boolean> {
-    const ref = usageOf(event.wsId).doc(event.id);
-    const month = monthOf(event.wsId, event.occurredAt.slice(0, 7));
-    return firestore().runTransaction(async (tx) => {
-      if ((await tx.get(ref)).exists) return false;
-      const occurredAt = new Date(event.occurredAt);
-      tx.create(ref, { ...event, occurredAt, recordedAt: now, reportedAt: null });
-      tx.set(
-        month,
-        {
-          lines: {
-            [`${event.installId} ${event.agentVersion}`]: {
-              installId: event.installId,
-              agentId: event.agentId,
-              agentVersion: event.agentVersion,
-              [COUNTER[event.kind]]: FieldValue.increment(event.quantity),
-            },
+    const occurredAt = new Date(event.occurredAt);
+    const batch = firestore().batch();
+    batch.create(usageOf(event.wsId).doc(event.id), { ...event, occurredAt, recordedAt: now, reportedAt: null });
+    batch.set(
+      monthOf(event.wsId, event.occurredAt.slice(0, 7)),
+      {
+        lines: {
+          [`${event.installId} ${event.agentVersion}`]: {
+            installId: event.installId,
+            agentId: event.agentId,
+            agentVersion: event.agentVersion,
+            [COUNTER[event.kind]]: FieldValue.increment(event.quantity),
           },
-          lastAt: now,
         },
-        { merge: true },
-      );
+        lastAt: now,
+      },
+      { merge: true },
+    );
+    try {
+      await batch.commit();
       return true;
-    });
+    } catch (err) {
+      if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+      throw err;
+    }
   }
 
   async month(wsId: string, month: string): Promise<UsageMonth> {
