@@ -31,7 +31,8 @@ export function indexesFile() {
       // adapters/firestore/installs.ts list, apiKeys.ts list
       idx('installs', 'COLLECTION', [desc('createdAt'), desc('id')]),
       idx('apiKeys', 'COLLECTION', [desc('createdAt'), desc('id')]),
-      // adapters/firestore/approvals.ts list (all, by state, install or run, and both), listByRun, due (the SLA sweep, across workspaces)
+      // adapters/firestore/approvals.ts list (all, by state, install or run, and both), listByRun, due (the SLA sweep, across workspaces);
+      // the web inbox's live pending list (web/src/live/approvalsFirestore.ts listenToPending) is list's query by state, install or run
       idx('approvals', 'COLLECTION', [desc('createdAt'), desc('id')]),
       ...['state', 'installId', 'runId'].map((f) => idx('approvals', 'COLLECTION', [asc(f), desc('createdAt'), desc('id')])),
       ...['installId', 'runId'].map((f) => idx('approvals', 'COLLECTION', [asc(f), asc('state'), desc('createdAt'), desc('id')])),

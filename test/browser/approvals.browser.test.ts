@@ -3,12 +3,13 @@
  * proposals: the inbox (savings, levels, decisions one by one, from the keyboard and in bulk,
  * refusals in words), the run view's live Proposals section and its outcome, the polling
  * fallback, the audit export with its verification, and the install's approval policy
- * editor (an admin may tighten, not loosen). axe and 375 px on every page.
+ * editor (an admin may tighten, not loosen). axe and 375 px on every page. The inbox's live
+ * pending view and agents' own requests: approvalsLive.browser.test.ts.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
-import { alertText, browserTest, checkPage, collectErrors, expectAccessible, MOBILE, newPage, poll, signInAs } from '../support/browserChecks.ts';
+import { alertText, browserTest, checkPage, collectErrors, expectAccessible, MOBILE, newPage, poll, signInAs, tabTo } from '../support/browserChecks.ts';
 import { call } from '../support/http.ts';
 import { finished, trigger, waitFor } from '../support/probe.ts';
 import { stack, urls } from '../support/stack.ts';
@@ -50,21 +51,6 @@ const decide = (ws: TestWorkspace, who: TestUser, id: string, decision: 'approve
 
 const card = (page: Page, id: string) => page.locator(`li.approval[data-approval="${id}"]`);
 
-/** Presses Tab until the focused element matches (at most `max` times). */
-async function tabTo(page: Page, wanted: (f: { tag: string; name: string; inside: string | null }) => boolean, max = 40): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const f = await page.locator('html').evaluate((root) => {
-      const el = root.ownerDocument.activeElement;
-      const labels = (el as unknown as { labels?: ArrayLike<{ textContent: string | null }> } | null)?.labels;
-      const name = (labels && labels.length ? labels[0]!.textContent : el?.textContent) ?? '';
-      return { tag: el?.tagName ?? '', name: name.replace(/\s+/g, ' ').trim(), inside: el?.closest('li.approval')?.getAttribute('data-approval') ?? null };
-    });
-    if (wanted(f)) return;
-  }
-  throw new Error(`${max} presses of Tab did not get there`);
-}
-
 describe('approvals in the web app', () => {
   it('the inbox lists the proposals with their savings; approving one updates it; the run view follows the rest live and shows what was applied', browserTest, async () => {
     const ws = await newWorkspace(undefined, 'Approvals');
@@ -74,15 +60,11 @@ describe('approvals in the web app', () => {
     const errors = collectErrors(page);
     const lines: string[] = [];
     page.on('console', (m) => lines.push(`${m.type()} ${m.text()}`));
-    const scripts: string[] = [];
-    page.on('request', (r) => {
-      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
-    });
     await signInAs(page, ws.owner, { id: ws.id, name: 'Approvals' });
     await page.goto(`${urls.web}/#/approvals`);
     await poll(() => page.locator('li.approval').count()).toBe(2);
-    // The inbox does not listen: it does not load Firestore's SDK.
-    expect(scripts.filter((p) => /firestore/.test(p))).toEqual([]);
+    // The pending view listens (approvalsLive.browser.test.ts follows it).
+    await poll(() => page.locator('[data-inbox-transport]').getAttribute('data-inbox-transport')).toBe('firestore');
     // The header counts them.
     await poll(() => page.locator('#nav-approvals-count').textContent()).toBe('2 pending');
     const first = card(page, gpu.id);
@@ -185,7 +167,11 @@ describe('approvals in the web app', () => {
     expect(await card(op.page, a.id).innerText()).toContain('You have decided this approval; it waits for other people.');
     expect(await card(op.page, a.id).innerText()).toContain('Level 2 of 2');
 
-    // Decided elsewhere meanwhile: the page's Approve is refused, and says why.
+    // Decided elsewhere meanwhile, on a list that is not live (every state, as loaded): the page's Approve is refused, and says why.
+    await op.page.getByLabel('State', { exact: true }).selectOption('all');
+    // The live note goes once the list of every state has loaded.
+    await poll(() => op.page.locator('[data-inbox-transport]').isVisible()).toBe(false);
+    expect(await op.page.locator('li.approval').count()).toBe(2);
     expect((await decide(ws, operator, b.id, 'approve')).status).toBe(200);
     await card(op.page, b.id).getByRole('button', { name: 'Approve' }).click();
     await poll(() => card(op.page, b.id).locator('.decision-result').innerText()).toBe(
@@ -197,11 +183,12 @@ describe('approvals in the web app', () => {
     expect(opErrors.filter((e) => !/^409 POST .*:decide$/.test(e))).toEqual([]);
     await op.context.close();
 
-    // The admin decides level 2 in bulk; one of them was approved through the API just before.
+    // The admin decides level 2 in bulk; one of them was approved through the API just before
+    // (on the list of every state, which is not live, so the bulk decision meets the refusal).
     const ad = await newPage(browser);
     const adErrors = collectErrors(ad.page);
     await signInAs(ad.page, admin, { id: ws.id, name: 'Levels' });
-    await ad.page.goto(`${urls.web}/#/approvals`);
+    await ad.page.goto(`${urls.web}/#/approvals?state=all`);
     await poll(() => ad.page.locator('li.approval').count()).toBe(2);
     await ad.page.getByLabel('Select every pending approval shown').check();
     expect(await ad.page.locator('#bulk-count').innerText()).toBe('2 selected.');
@@ -236,7 +223,7 @@ describe('approvals in the web app', () => {
     await poll(() => blocked.page.locator('[data-approvals-transport]').getAttribute('data-approvals-transport')).toBe('poll');
     await poll(() => blocked.page.locator('.proposals li.approval').count()).toBe(2);
     expect(await card(blocked.page, b.id).innerText()).toContain('Rejected');
-    expect(await blocked.page.getByText('Proposals are checked every few seconds').count()).toBe(1);
+    expect(await blocked.page.getByText('These are checked every few seconds').count()).toBe(1);
     await blocked.context.close();
   });
 

@@ -2,10 +2,12 @@
  * The web client's pure modules, in Node: Retry-After in words, plural forms, the series the
  * dashboard charts draw, the locale the app formats with when the browser reports an invalid
  * one, the labels the generated forms give a schema's property names, and the approvals'
- * pieces (money in minor units, relative times, who may decide, where a policy problem goes).
+ * pieces (money in minor units, relative times, who may decide, where a policy problem goes,
+ * the inbox's order).
  */
 import { describe, expect, it } from 'vitest';
 import { formatMinorUnits, formatMinutes, formatRelative, tn } from '../../web/src/i18n.ts';
+import { newestFirst, reaches } from '../../web/src/live/approvalOrder.ts';
 import { decideBlocker } from '../../web/src/pages/approvals/eligibility.ts';
 import { placeProblem } from '../../web/src/pages/policy/policyErrors.ts';
 import { sameRule } from '../../web/src/pages/policy/sameRule.ts';
@@ -210,5 +212,21 @@ describe('approvals: money, times, eligibility, policy problems', () => {
     expect(sameRule(rule, { levels: [{ ...lvl, required: 2 }], allowRequester: false })).toBe(false);
     expect(sameRule(rule, { ...rule, allowRequester: true })).toBe(false);
     expect(sameRule(rule, undefined)).toBe(false);
+  });
+});
+
+describe("the inbox's order", () => {
+  it('sorts newest first as the API pages (createdAt, then id, descending) and says where a partly loaded list stops', () => {
+    const a = { createdAt: '2026-11-20T10:00:00.000Z', id: 'b' };
+    const b = { createdAt: '2026-11-20T10:00:00.000Z', id: 'a' };
+    const c = { createdAt: '2026-11-20T09:59:59.999Z', id: 'z' };
+    const d = { createdAt: '2026-11-20T10:00:00.001Z', id: 'A' };
+    expect([c, b, a, d].sort(newestFirst)).toEqual([d, a, b, c]);
+    // Ids compare by code unit, as Firestore orders them (upper case before lower case), not by locale.
+    expect([{ ...a, id: 'B' }, a].sort(newestFirst).map((x) => x.id)).toEqual(['b', 'B']);
+    expect(reaches(a, b)).toBe(true);
+    expect(reaches(b, b)).toBe(true);
+    expect(reaches(c, b)).toBe(false);
+    expect(reaches(c, null)).toBe(true);
   });
 });

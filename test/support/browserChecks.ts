@@ -118,3 +118,18 @@ export const browserTest = { timeout: 180_000 };
 
 /** The text of the page's alert region (where API errors are shown). */
 export const alertText = (page: Page) => page.locator('#app-error').innerText();
+
+/** Presses Tab until the focused element matches (at most `max` times): its tag, its label or text, and the approval card it is in. */
+export async function tabTo(page: Page, wanted: (f: { tag: string; name: string; inside: string | null }) => boolean, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.locator('html').evaluate((root) => {
+      const el = root.ownerDocument.activeElement;
+      const labels = (el as unknown as { labels?: ArrayLike<{ textContent: string | null }> } | null)?.labels;
+      const name = (labels && labels.length ? labels[0]!.textContent : el?.textContent) ?? '';
+      return { tag: el?.tagName ?? '', name: name.replace(/\s+/g, ' ').trim(), inside: el?.closest('li.approval')?.getAttribute('data-approval') ?? null };
+    });
+    if (wanted(f)) return;
+  }
+  throw new Error(`${max} presses of Tab did not get there`);
+}

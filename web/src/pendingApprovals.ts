@@ -1,7 +1,8 @@
 /**
  * The number of pending approvals in the current workspace, for the header's Approvals link:
  * one small list call (the first 100), kept for 30 seconds, asked only of members whose role
- * reads runs; counted again at once after a decision (`refreshPendingApprovals`).
+ * reads runs; counted again at once after a decision, or when a live page sees approvals
+ * arrive or leave (`refreshPendingApprovals`).
  */
 import { api } from './api.ts';
 import { myWorkspaces } from './myWorkspaces.ts';
@@ -36,10 +37,17 @@ export function pendingApprovals(wsId: string): Promise<PendingCount | null> {
   return cached.count;
 }
 
-/** Counts again now and tells whoever shows the count (the header). */
+let refreshes = 0;
+
+/**
+ * Counts again now and tells whoever shows the count (the header). Live pages call it on each
+ * change, so counts can overlap: only the latest one is told, never an older answer after it.
+ */
 export function refreshPendingApprovals(wsId: string): void {
   cached = undefined;
+  const mine = ++refreshes;
   void pendingApprovals(wsId).then((count) => {
+    if (mine !== refreshes) return;
     for (const listener of listeners) listener(wsId, count);
   });
 }

@@ -19,6 +19,8 @@ const toRun = (id: string, d: DocumentData): LiveRun => ({
   outputs: d.outputs ?? null,
   error: d.error ?? null,
   approvals: d.approvals ?? null,
+  suspended: d.suspended === true,
+  resumes: Number(d.resumes ?? 0),
   createdAt: toDate(d.createdAt),
   startedAt: toDate(d.startedAt),
   finishedAt: toDate(d.finishedAt),

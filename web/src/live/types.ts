@@ -4,7 +4,10 @@ import type { LogLine, Run, RunEvent } from '@agent-marketplace/client';
 type Dates<T, K extends keyof T> = Omit<T, K> & { [P in K]: Date | null };
 
 export type LiveRun = Dates<
-  Pick<Run, 'id' | 'installId' | 'agentId' | 'agentVersion' | 'state' | 'attempt' | 'progress' | 'outputs' | 'error' | 'createdAt' | 'startedAt' | 'finishedAt' | 'approvals'>,
+  Pick<
+    Run,
+    'id' | 'installId' | 'agentId' | 'agentVersion' | 'state' | 'attempt' | 'progress' | 'outputs' | 'error' | 'createdAt' | 'startedAt' | 'finishedAt' | 'approvals' | 'suspended' | 'resumes'
+  >,
   'createdAt' | 'startedAt' | 'finishedAt'
 >;
 export type LiveEvent = Dates<RunEvent, 'at'>;
@@ -44,6 +47,8 @@ export const liveRunOf = (r: Run): LiveRun => ({
   outputs: r.outputs,
   error: r.error,
   approvals: r.approvals ?? null,
+  suspended: r.suspended,
+  resumes: r.resumes,
   createdAt: toDate(r.createdAt),
   startedAt: toDate(r.startedAt),
   finishedAt: toDate(r.finishedAt),

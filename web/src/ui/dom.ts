@@ -25,6 +25,17 @@ export function replace(el: Element, ...children: Child[]): void {
   el.replaceChildren(...nodes(children));
 }
 
+/**
+ * Replaces an element's content unless the new content is the same: a redraw that changes
+ * nothing leaves focus, selection and the reader's place where they were.
+ */
+export function replaceIfChanged(el: Element, ...children: Child[]): void {
+  const next = nodes(children).map((c) => (typeof c === 'string' ? document.createTextNode(c) : c));
+  const now = el.childNodes;
+  if (now.length === next.length && next.every((n, i) => n.isEqualNode(now[i]!))) return;
+  el.replaceChildren(...next);
+}
+
 /** Swallows a click on a busy button before its own handlers (or its form's submission) see it. */
 const ignoreWhileBusy = (event: Event) => {
   event.preventDefault();

@@ -1,9 +1,11 @@
 /**
- * One approval as a list item, in the inbox and in the run view: its summary, the action on
- * its resource, risk, saving, agent, run, level, due time and state; Approve and Reject with
- * an optional comment for a viewer who may decide it; what a decision did, or why it was
- * refused, beside it; details on demand. `update` redraws it in place as the approval
- * changes (a live listener, a decision elsewhere) without touching a comment being typed.
+ * One approval as a list item, in the inbox and in the run view: its summary, what is asked
+ * (a gated action on its resource, or the agent's own request with the details it gave),
+ * risk, saving, agent, run, level, due time and state; Approve and Reject with an optional
+ * comment for a viewer who may decide it; what a decision did, or why it was refused, beside
+ * it; more details on demand. `update` redraws it in place as the approval changes (a live
+ * listener, a decision elsewhere): a comment being typed stays, and parts that did not change
+ * are left alone, so focus inside them stays too.
  */
 import type { Approval } from '@agent-marketplace/client';
 import { ApiError, api } from '../../api.ts';
@@ -12,7 +14,7 @@ import { riskLabel } from '../../labels.ts';
 import { showError } from '../../messages.ts';
 import { href } from '../../router.ts';
 import { details } from '../../ui/common.ts';
-import { busy, h, replace } from '../../ui/dom.ts';
+import { busy, h, replace, replaceIfChanged } from '../../ui/dom.ts';
 import { approvalDetails } from './approvalDetails.ts';
 import { approvalStateLabel, blockerText, levelText, outcomeText, refusalText, savingsText, type NameOf } from './approvalText.ts';
 import { decideBlocker, type Viewer } from './eligibility.ts';
@@ -38,16 +40,28 @@ export interface ApprovalCard {
   /** Whether the bulk checkbox is ticked (on a pending approval). */
   readonly selected: boolean;
   setSelected(on: boolean): void;
-  /** Shows what a decision did, or why it was refused, beside the approval. */
-  say(text: string, kind: 'ok' | 'refused'): void;
+  /** Shows what a decision did, why it was refused, or what happened to it elsewhere, beside the approval. */
+  say(text: string, kind: 'ok' | 'refused' | 'info'): void;
+  /** A decision of it is on its way (from this card or in bulk): its answer will redraw the card. */
+  readonly deciding: boolean;
+  /** Marks a decision on its way until the returned function is called. */
+  hold(): () => void;
 }
+
+/** What an agent's own request is about: its key in the run and what it means for the run. */
+const requestLine = (key: string, pending: boolean) => h('span', {}, h('code', {}, key), ' ', t(pending ? 'approvals.agentRequest' : 'approvals.agentRequestDone'));
+
+/** The details the agent gave with its request, as JSON; wrapped, so nothing scrolls sideways. */
+const requestDetails = (details: Record<string, unknown>) =>
+  Object.keys(details).length ? h('pre', { class: 'params request-details' }, JSON.stringify(details, null, 2)) : null;
 
 function facts(ctx: CardContext, a: Approval): HTMLDListElement {
   const due = a.state === 'pending' && a.dueAt ? h('time', { datetime: a.dueAt, title: formatDateTime(a.dueAt) }, formatRelative(a.dueAt)) : null;
   return details([
     a.action
       ? [t('approvals.action'), h('span', {}, h('code', {}, a.action.scope), ` ${t('approvals.on')} `, h('code', {}, a.action.resourceId))]
-      : [t('approvals.action'), t('approvals.agentRequest')],
+      : [t('approvals.request'), requestLine(a.request?.key ?? a.id, a.state === 'pending')],
+    [t('approvals.requestDetails'), a.action ? null : requestDetails(a.request?.details ?? {})],
     [t('approvals.risk'), h('span', { class: `risk risk-${a.risk}` }, riskLabel(a.risk))],
     [t('approvals.impact'), savingsText(a)],
     [t('approvals.agent'), a.agentId],
@@ -94,7 +108,7 @@ export function approvalCard(initial: Approval, ctx: CardContext): ApprovalCard 
 
   const el = h('li', { class: 'approval', 'data-approval': id }, select ? h('div', { class: 'approval-head' }, select) : null, title, factsSlot, note, decide, said, h('div', { class: 'actions' }, toggle), panel);
 
-  const say = (text: string, kind: 'ok' | 'refused') => {
+  const say = (text: string, kind: 'ok' | 'refused' | 'info') => {
     replace(said, text);
     said.className = `decision-result ${kind}`;
   };
@@ -102,10 +116,10 @@ export function approvalCard(initial: Approval, ctx: CardContext): ApprovalCard 
   const update = (a: Approval) => {
     current = a;
     el.dataset.state = a.state;
-    replace(title, a.summary);
-    replace(factsSlot, facts(ctx, a));
+    replaceIfChanged(title, a.summary);
+    replaceIfChanged(factsSlot, facts(ctx, a));
     const blocker = decideBlocker(a, ctx.viewer);
-    replace(note, blockerText(blocker, a, ctx.nameOf));
+    replaceIfChanged(note, blockerText(blocker, a, ctx.nameOf));
     const hadFocus = decide.contains(document.activeElement);
     decide.hidden = blocker !== null;
     // The buttons just went away under the keyboard: keep the reader next to what happened.
@@ -114,10 +128,21 @@ export function approvalCard(initial: Approval, ctx: CardContext): ApprovalCard 
       select.hidden = a.state !== 'pending';
       if (a.state !== 'pending') check.checked = false;
     }
-    if (!panel.hidden) replace(panel, ...approvalDetails(ctx.wsId, a, ctx.nameOf));
+    if (!panel.hidden) replaceIfChanged(panel, ...approvalDetails(ctx.wsId, a, ctx.nameOf));
+  };
+
+  let decisions = 0;
+  const hold = () => {
+    decisions++;
+    let held = true;
+    return () => {
+      if (held) decisions--;
+      held = false;
+    };
   };
 
   const run = (decision: 'approve' | 'reject', button: HTMLButtonElement) => {
+    const release = hold();
     void busy(button, async () => {
       const before = current;
       try {
@@ -133,7 +158,9 @@ export function approvalCard(initial: Approval, ctx: CardContext): ApprovalCard 
         const now = await api.call('getApproval', { params: { wsId: ctx.wsId, approvalId: id } }).catch(() => null);
         if (now) update(now);
       }
-    }).catch(showError);
+    })
+      .catch(showError)
+      .finally(release);
   };
   approve.addEventListener('click', () => run('approve', approve));
   reject.addEventListener('click', () => run('reject', reject));
@@ -152,5 +179,9 @@ export function approvalCard(initial: Approval, ctx: CardContext): ApprovalCard 
       if (select && !select.hidden) check.checked = on;
     },
     say,
+    get deciding() {
+      return decisions > 0;
+    },
+    hold,
   };
 }

@@ -1,4 +1,8 @@
-/** An approval's details: reason, parameters, requester, the rule it is decided under, decisions so far, and what applying it did. */
+/**
+ * An approval's details: reason, a gated action's parameters (an agent's request shows its
+ * details on the card itself), who requested the run, the rule it is decided under, decisions
+ * so far, and what applying it did.
+ */
 import type { Approval } from '@agent-marketplace/client';
 import { formatDateTime, t } from '../../i18n.ts';
 import { href } from '../../router.ts';
@@ -8,8 +12,8 @@ import { policyPath } from '../policy/policyPath.ts';
 import { decisionText, levelRuleText, resultText, type NameOf } from './approvalText.ts';
 
 export function approvalDetails(wsId: string, a: Approval, nameOf: NameOf): Node[] {
-  // A gated action shows the parameters it will be applied with; an agent's request, the details it gave.
-  const shown = a.action?.params ?? a.request?.details ?? {};
+  // A gated action is applied with these parameters.
+  const shown = a.action?.params ?? {};
   const params = Object.keys(shown).length ? h('pre', { class: 'params' }, JSON.stringify(shown, null, 2)) : t('approvals.noParams');
   const total = a.rule.levels.length;
   const rule = h(
@@ -28,9 +32,9 @@ export function approvalDetails(wsId: string, a: Approval, nameOf: NameOf): Node
   return [
     details([
       [t('approvals.reason'), a.reason],
-      [t(a.action ? 'approvals.params' : 'approvals.requestDetails'), params],
+      [t('approvals.params'), a.action ? params : null],
       [t('approvals.requester'), a.requester ? nameOf(a.requester) : t('approvals.noRequester')],
-      [t('approvals.created'), formatDateTime(a.createdAt)],
+      [t(a.action ? 'approvals.created' : 'approvals.asked'), formatDateTime(a.createdAt)],
       [t('approvals.decidedAt'), a.decidedAt ? formatDateTime(a.decidedAt) : null],
       [t('approvals.rule'), rule],
       [t('approvals.decisions'), decisions],

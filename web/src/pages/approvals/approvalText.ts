@@ -55,6 +55,9 @@ export function refusalText(code: string, message: string): string {
 
 /** What a decision that went through did to the approval. */
 export function outcomeText(before: Pick<Approval, 'level'>, after: Approval, decision: 'approve' | 'reject'): string {
+  // An agent's own request: the answer goes back to the agent when its run resumes.
+  if (!after.action && after.state === 'approved') return t('approvals.outcome.approvedRequest');
+  if (!after.action && after.state === 'rejected') return t('approvals.outcome.rejectedRequest');
   if (decision === 'reject') return t('approvals.outcome.rejected');
   if (after.state === 'approved') return after.result ? t('approvals.outcome.approvedResult', { result: resultText(after.result) }) : t('approvals.outcome.approved');
   if (after.state === 'pending' && after.level > before.level) return t('approvals.outcome.nextLevel', { level: levelText(after) });

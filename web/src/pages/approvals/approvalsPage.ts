@@ -2,23 +2,28 @@
  * `#/approvals`: the current workspace's approvals inbox. Filters by state (pending first) and
  * install, and by run when opened from a run; a page at a time ("Load more"); each approval
  * with Approve and Reject for those the viewer may decide; bulk decisions on the selected
- * ones; and the audit log's export with its verification.
+ * ones; and the audit log's export with its verification. The pending view is live
+ * (liveInbox.ts): new approvals appear and decisions made elsewhere show without a reload.
  */
-import type { Approval, ApprovalState, Install } from '@agent-marketplace/client';
+import type { ApprovalState, Install } from '@agent-marketplace/client';
 import { api } from '../../api.ts';
 import { getCurrentWorkspace } from '../../currentWorkspace.ts';
 import { t, tn } from '../../i18n.ts';
 import { complete } from '../../labels.ts';
+import type { PendingScope } from '../../live/approvalOrder.ts';
+import { subscribePendingApprovals } from '../../live/approvalsFeed.ts';
 import { showError } from '../../messages.ts';
 import { refreshPendingApprovals } from '../../pendingApprovals.ts';
 import { href, navigate, setQuery, type Page } from '../../router.ts';
 import { field, loading, requireUser, section, select, setTitle } from '../../ui/common.ts';
 import { busy, h, replace } from '../../ui/dom.ts';
-import { approvalCard, type ApprovalCard } from './approvalCard.ts';
+import { approvalCard } from './approvalCard.ts';
 import { loadApprovalsContext } from './approvalsContext.ts';
 import { approvalStateLabel } from './approvalText.ts';
 import { auditExport } from './auditExport.ts';
 import { bulkBar } from './bulkDecide.ts';
+import { inboxList } from './inboxList.ts';
+import { liveInbox } from './liveInbox.ts';
 
 const STATES = complete<ApprovalState>()(['pending', 'approved', 'rejected', 'expired', 'withdrawn']);
 const PAGE = 25;
@@ -53,35 +58,83 @@ export const approvalsPage: Page = async (root, { query, signal }) => {
   const runId = askedRun && ID.test(askedRun) ? askedRun : null;
 
   const list = h('ul', { class: 'approvals', id: 'approvals-list' });
+  // A status region: what is shown, and politely, what just arrived. Focus never moves for it.
   const status = h('p', { class: 'hint', role: 'status' });
+  const liveNote = h('p', { class: 'hint', 'data-inbox-transport': '', hidden: true });
   const more = h('button', { type: 'button', class: 'secondary' }, t('common.loadMore'));
-  let cards: ApprovalCard[] = [];
   let cursor: string | null = null;
   let generation = 0;
+  let stopLive: (() => void) | null = null;
+  // Once Firestore could not be reached, later subscriptions (filters, Load more) poll at once.
+  let preferPoll = false;
 
   const onDecided = () => {
     bulk.refresh();
     refreshPendingApprovals(ws.id);
   };
-  const bulk = bulkBar(ws.id, () => cards, onDecided);
-  const cardOf = (a: Approval) => approvalCard(a, { wsId: ws.id, viewer: ctx.viewer, nameOf: ctx.nameOf, heading: 'h3', inbox: true, onDecided, onSelect: () => bulk.refresh() });
+  const inbox = inboxList(list, (a) =>
+    approvalCard(a, { wsId: ws.id, viewer: ctx.viewer, nameOf: ctx.nameOf, heading: 'h3', inbox: true, onDecided, onSelect: () => bulk.refresh() }),
+  );
+  const bulk = bulkBar(ws.id, () => inbox.cards, onDecided);
+  const live = liveInbox(inbox, {
+    reread: (id) => api.call('getApproval', { params: { wsId: ws.id, approvalId: id }, signal }).catch(() => null),
+    left: onDecided,
+  });
 
-  const paint = () => {
+  const paint = (news?: string) => {
+    const n = inbox.cards.length;
     const filtered = stateFilter.value !== 'all' || installFilter.value !== '' || runId !== null;
-    replace(status, cards.length === 0 ? t(filtered ? 'approvals.noneMatch' : 'approvals.empty') : tn('approvals.showing', cards.length, { more: cursor ? t('approvals.moreExist') : '' }));
+    const shown = n === 0 ? t(filtered ? 'approvals.noneMatch' : 'approvals.empty') : tn('approvals.showing', n, { more: cursor ? t('approvals.moreExist') : '' });
+    replace(status, news ? `${news} ${shown}` : shown);
     more.hidden = !cursor;
-    bulk.el.hidden = cards.length === 0;
+    bulk.el.hidden = n === 0;
     bulk.refresh();
   };
+
+  const stopFollowing = () => {
+    stopLive?.();
+    stopLive = null;
+  };
+
+  /** Follows the pending list live, down to the oldest approval loaded while older pages remain. */
+  const follow = (mine: number) => {
+    stopFollowing();
+    liveNote.hidden = stateFilter.value !== 'pending';
+    if (stateFilter.value !== 'pending') return;
+    const scope: PendingScope = { installId: installFilter.value || null, runId, through: cursor ? (inbox.cards.at(-1)?.approval ?? null) : null };
+    stopLive = subscribePendingApprovals(
+      ws.id,
+      scope,
+      {
+        approvals(pending) {
+          if (mine !== generation) return;
+          const arrived = live.apply(pending, scope.through);
+          if (arrived === 0) return;
+          paint(tn('approvals.live.arrived', arrived));
+          refreshPendingApprovals(ws.id);
+        },
+        error(err) {
+          if (mine === generation) showError(err);
+        },
+        transport(kind) {
+          if (kind === 'poll') preferPoll = true;
+          liveNote.dataset.inboxTransport = kind;
+          replace(liveNote, t(kind === 'firestore' ? 'approvals.live.firestore' : 'approvals.live.poll'));
+        },
+      },
+      { preferPoll },
+    );
+  };
+  signal.addEventListener('abort', stopFollowing);
 
   /** The first page for the current filters (`reset`), or the next one. */
   const load = async (reset: boolean) => {
     const mine = reset ? ++generation : generation;
     if (reset) {
-      cards = [];
+      stopFollowing();
+      inbox.clear();
       cursor = null;
       // A list holds only items: the wait is said in the status line.
-      replace(list);
       replace(status, t('common.loading'));
     } else if (!cursor) return;
     const page = await api.call('listApprovals', {
@@ -96,12 +149,10 @@ export const approvalsPage: Page = async (root, { query, signal }) => {
       signal,
     });
     if (mine !== generation) return; // the filters changed meanwhile
-    if (reset) replace(list);
-    const added = page.items.map(cardOf);
-    list.append(...added.map((c) => c.el));
-    cards = [...cards, ...added];
+    inbox.append(page.items);
     cursor = page.nextCursor;
     paint();
+    follow(mine);
   };
 
   const filtersChanged = () => {
@@ -116,7 +167,7 @@ export const approvalsPage: Page = async (root, { query, signal }) => {
   root.append(
     h('div', { class: 'filters' }, field(stateFilter, t('approvals.filter.state')), field(installFilter, t('approvals.filter.install'))),
     runNote,
-    section('approvals-list-title', t('approvals.listTitle'), bulk.el, status, list, more),
+    section('approvals-list-title', t('approvals.listTitle'), liveNote, bulk.el, status, list, more),
     section('approvals-audit', t('approvals.audit.title'), auditExport(ws.id, signal)),
   );
   await load(true);

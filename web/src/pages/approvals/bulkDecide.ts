@@ -17,7 +17,7 @@ export interface BulkBar {
   refresh(): void;
 }
 
-export function bulkBar(wsId: string, cards: () => ApprovalCard[], onDecided: () => void): BulkBar {
+export function bulkBar(wsId: string, cards: () => readonly ApprovalCard[], onDecided: () => void): BulkBar {
   const all = h('input', { type: 'checkbox', id: 'bulk-all' });
   const comment = h('input', { id: 'bulk-comment', name: 'bulkComment', maxlength: 2000, autocomplete: 'off' });
   const approve = h('button', { type: 'button', 'aria-describedby': 'bulk-count' }, t('approvals.bulk.approve'));
@@ -44,6 +44,8 @@ export function bulkBar(wsId: string, cards: () => ApprovalCard[], onDecided: ()
       replace(results, h('p', { class: 'refused' }, t('approvals.bulk.none')));
       return;
     }
+    // The live list leaves these cards to the answers below.
+    const releases = chosen.map((c) => c.hold());
     void busy(button, async () => {
       const byRun = new Map<string, ApprovalCard[]>();
       for (const c of chosen) byRun.set(c.approval.runId, [...(byRun.get(c.approval.runId) ?? []), c]);
@@ -77,7 +79,9 @@ export function bulkBar(wsId: string, cards: () => ApprovalCard[], onDecided: ()
       comment.value = '';
       refresh();
       onDecided();
-    }).catch(showError);
+    })
+      .catch(showError)
+      .finally(() => releases.forEach((release) => release()));
   };
   approve.addEventListener('click', () => decide('approve', approve));
   reject.addEventListener('click', () => decide('reject', reject));

@@ -1,9 +1,10 @@
 /**
- * The run view's proposals: a line under the run's state ("Waiting for approvals (2 of 3
- * pending)", with the inbox one click away), and a Proposals section listing each proposal
- * live (live/approvalsFeed.ts) with its state, level and decisions, Approve and Reject for
- * those the viewer may decide; once the run has settled them, what was applied, rejected,
- * expired, skipped or failed. Nothing is loaded for a run without proposals.
+ * The run view's approvals: a line under the run's state ("Waiting for approvals (2 of 3
+ * pending)", or, for a run suspended on its agent's own request, that it waits and resumes
+ * once decided; with the inbox one click away), and a section listing each proposal and
+ * request live (live/approvalsFeed.ts) with its state, level and decisions, Approve and
+ * Reject for those the viewer may decide; once the run has settled them, what was applied,
+ * granted, rejected, expired, skipped or failed. Nothing is loaded for a run without any.
  */
 import type { Approval } from '@agent-marketplace/client';
 import { getCurrentWorkspace } from '../../currentWorkspace.ts';
@@ -19,24 +20,36 @@ import { h, replace } from '../../ui/dom.ts';
 import { approvalCard, type ApprovalCard } from '../approvals/approvalCard.ts';
 import { loadApprovalsContext, type ApprovalsContext } from '../approvals/approvalsContext.ts';
 
-const OUTCOMES = ['applied', 'rejected', 'expired', 'skipped', 'failed'] as const;
-type OutcomeItem = { approvalId: string; summary?: string; resourceId?: string; reason?: string };
+const OUTCOMES = ['applied', 'granted', 'rejected', 'expired', 'skipped', 'failed'] as const;
+/** One item of the outputs' `approvals` lists: a gated action (resourceId) or an agent's request (its key). */
+type OutcomeItem = { approvalId: string; summary?: string; resourceId?: string; request?: string; reason?: string };
 
 function outcomeList(items: OutcomeItem[] | undefined): HTMLElement | string {
   if (!items?.length) return t('run.proposals.none');
-  return h('ul', {}, ...items.map((i) => h('li', { 'data-approval': i.approvalId }, i.summary ?? i.resourceId ?? i.approvalId, i.reason ? ` (${i.reason})` : '')));
+  return h('ul', {}, ...items.map((i) => h('li', { 'data-approval': i.approvalId }, i.summary ?? i.resourceId ?? i.request ?? i.approvalId, i.reason ? ` (${i.reason})` : '')));
 }
 
-/** The outputs' `approvals` part, once the run settled its proposals. */
+/** The outputs' `approvals` part, once the run settled its approvals. */
 function outcomes(run: LiveRun): HTMLElement | null {
   const part = (run.outputs as { approvals?: Partial<Record<(typeof OUTCOMES)[number], OutcomeItem[]>> } | null)?.approvals;
   if (!part || typeof part !== 'object') return null;
+  // Granted requests only where the agent asked any (the list is absent from older runs' outputs).
+  const shown = OUTCOMES.filter((o) => o !== 'granted' || (part.granted?.length ?? 0) > 0);
   return h(
     'div',
     { class: 'approval-outcome' },
     h('h3', {}, t('run.proposals.outcome')),
-    details(OUTCOMES.map((o) => [t(`run.proposals.${o}`, { n: part[o]?.length ?? 0 }), outcomeList(part[o])])),
+    details(shown.map((o) => [t(`run.proposals.${o}`, { n: part[o]?.length ?? 0 }), outcomeList(part[o])])),
   );
+}
+
+/** The line under the run's state while approvals wait, or '' when none do. */
+function waitingText(run: LiveRun, counts: { pending: number; total: number }, finished: boolean): string {
+  if (run.state === 'awaiting_approval' && run.suspended) {
+    return counts.pending > 0 ? t('run.suspended', { pending: counts.pending, total: counts.total }) : t('run.suspendedDecided');
+  }
+  if (run.state === 'awaiting_approval') return t('run.awaitingApprovals', { pending: counts.pending, total: counts.total });
+  return counts.pending > 0 && !finished ? t('run.proposalsPending', { pending: counts.pending, total: counts.total }) : '';
 }
 
 export interface ProposalsView {
@@ -108,12 +121,7 @@ export function proposalsView(wsId: string, runId: string, signal: AbortSignal):
       const counts = run.approvals;
       if (!counts || counts.total === 0) return;
       el.hidden = false;
-      const text =
-        run.state === 'awaiting_approval'
-          ? t('run.awaitingApprovals', { pending: counts.pending, total: counts.total })
-          : counts.pending > 0 && !finished
-            ? t('run.proposalsPending', { pending: counts.pending, total: counts.total })
-            : '';
+      const text = waitingText(run, counts, finished);
       if (text !== shownLine) {
         shownLine = text;
         const inbox = getCurrentWorkspace()?.id === wsId && counts.pending > 0 ? h('a', { href: href(`/approvals?run=${encodeURIComponent(runId)}`) }, t('run.openInbox')) : null;

@@ -5,7 +5,7 @@
  * transport it uses; the page only shows that.
  */
 import { api } from '../../api.ts';
-import { formatDateTime, formatTime, t } from '../../i18n.ts';
+import { formatDateTime, formatTime, t, tn } from '../../i18n.ts';
 import { isTerminal, stateLabel } from '../../labels.ts';
 import { subscribeRun, type LiveEvent, type LiveRun } from '../../live/runFeed.ts';
 import { showError, showErrorText, showStatus } from '../../messages.ts';
@@ -22,6 +22,8 @@ function summary(run: LiveRun): Node[] {
     details([
       [t('run.agent'), h('a', { href: href(`/agents/${encodeURIComponent(run.agentId)}`) }, `${run.agentId} ${run.agentVersion}`)],
       [t('run.attempt'), String(run.attempt)],
+      // Resumed attempts are not retries: say how many of the attempts were resumes.
+      [t('run.resumes'), run.resumes > 0 ? tn('run.resumedTimes', run.resumes) : null],
       [t('run.created'), when(run.createdAt)],
       [t('run.started'), when(run.startedAt)],
       [t('run.finished'), when(run.finishedAt)],
