@@ -114,6 +114,11 @@ export const routes = {
   rotateNotificationChannelSecret: { method: 'POST', path: '/v1/workspaces/:wsId/notificationChannels/:channelId::rotateSecret' },
   listNotificationDeliveries: { method: 'GET', path: '/v1/workspaces/:wsId/notificationChannels/:channelId/deliveries' },
 
+  // the billing account: plan checkout and the billing portal (docs/billing.md)
+  getBillingAccount: { method: 'GET', path: '/v1/workspaces/:wsId/billing/account' },
+  startPlanCheckout: { method: 'POST', path: '/v1/workspaces/:wsId/billing/checkout', idempotent: true },
+  openBillingPortal: { method: 'POST', path: '/v1/workspaces/:wsId/billing/portal', idempotent: true },
+
   // inbound webhooks
   inboundWebhook: { method: 'POST', path: '/v1/hooks/:wsId/:installId' },
 

@@ -3,3 +3,5 @@ export { dispatchRun } from './triggers/dispatchRun.js';
 export { scheduleTick } from './triggers/scheduler.js';
 export { runWatchdog } from './triggers/watchdog.js';
 export { deliverNotifications, retryNotification } from './triggers/notifications.js';
+export { stripeWebhook } from './triggers/stripeWebhook.js';
+export { localBilling } from './triggers/localBilling.js';

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Endpoint } from '../endpoint.js';
 import type { OperationId } from '../routes.js';
 import { approvalEndpoints } from './approvals.js';
+import { billingAccountEndpoints } from './billingAccount.js';
 import { catalogEndpoints } from './catalog.js';
 import { installEndpoints } from './installs.js';
 import { metaEndpoints } from './meta.js';
@@ -25,6 +26,7 @@ export const endpoints = {
   ...runEndpoints,
   ...approvalEndpoints,
   ...notificationEndpoints,
+  ...billingAccountEndpoints,
   ...webhookEndpoints,
   ...runnerEndpoints,
 } satisfies { [Op in OperationId]: Endpoint<Op> };

@@ -1,6 +1,7 @@
 import { API_VERSION, buildOpenApi, endpoints, type OperationId } from '@agent-marketplace/contract';
 import { implement, type RouteDef } from '../route.js';
 import { apiKeyRoutes } from './apiKeys.js';
+import { billingAccountRoutes } from './billingAccount.js';
 import { approvalRoutes } from './approvals.js';
 import { catalogRoutes } from './catalog.js';
 import { installRoutes } from './installs.js';
@@ -34,6 +35,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...runRoutes,
   ...approvalRoutes,
   ...notificationRoutes,
+  ...billingAccountRoutes,
   ...webhookRoutes,
   ...runnerRoutes,
 ];

@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../../domain/errors.js';
 import type { LogChunk, Run, RunTrigger } from '../../domain/models.js';
 import { validateAgainst } from '../../domain/jsonSchema.js';
+import { checkPaymentStanding } from '../../domain/billingAccount.js';
 import { limitsFor } from '../../domain/runLimits.js';
 import { DEFAULT_RUN_POLICY } from '../../domain/runPolicy.js';
 import { runRefusal } from '../../domain/runnable.js';
@@ -60,6 +61,8 @@ export async function triggerRun(
     });
   }
   if (!workspace) throw notFound('Workspace', 'workspace_not_found');
+  // Past due: paid agents start no new runs until the workspace pays (402 payment_past_due).
+  checkPaymentStanding(workspace.billing, manifest.pricing);
   const policy = install.runPolicy ?? DEFAULT_RUN_POLICY;
   const now = deps.clock.now();
   const trigger: RunTrigger = input.trigger ?? {
