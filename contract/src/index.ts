@@ -20,6 +20,7 @@ export * from './events.js';
 export * from './approvals.js';
 export * from './notifications.js';
 export * from './billing.js';
+export * from './billingAccount.js';
 export * from './meta.js';
 export * from './execution.js';
 export * from './redaction.js';

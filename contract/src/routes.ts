@@ -118,6 +118,10 @@ export const routes = {
   getBilling: { method: 'GET', path: '/v1/workspaces/:wsId/billing' },
   setWorkspaceSpendCap: { method: 'PUT', path: '/v1/workspaces/:wsId/billing/spend-cap' },
   setInstallSpendCap: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/spend-cap' },
+  // the billing account: plan checkout and the billing portal (docs/billing.md)
+  getBillingAccount: { method: 'GET', path: '/v1/workspaces/:wsId/billing/account' },
+  startPlanCheckout: { method: 'POST', path: '/v1/workspaces/:wsId/billing/checkout', idempotent: true },
+  openBillingPortal: { method: 'POST', path: '/v1/workspaces/:wsId/billing/portal', idempotent: true },
 
   // inbound webhooks
   inboundWebhook: { method: 'POST', path: '/v1/hooks/:wsId/:installId' },

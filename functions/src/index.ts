@@ -4,3 +4,5 @@ export { scheduleTick } from './triggers/scheduler.js';
 export { runWatchdog } from './triggers/watchdog.js';
 export { deliverNotifications, retryNotification } from './triggers/notifications.js';
 export { recordUsageEvents } from './triggers/usage.js';
+export { stripeWebhook } from './triggers/stripeWebhook.js';
+export { localBilling } from './triggers/localBilling.js';

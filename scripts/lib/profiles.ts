@@ -56,6 +56,8 @@ export interface StackUrls {
   web: string;
   api: string;
   functionsApi: string;
+  /** Where the Functions emulator serves this project's HTTP functions (`<base>/<name>`). */
+  functionsBase: string;
   runnerApi: string;
   auth: string;
   firestore: string;
@@ -77,6 +79,7 @@ export function urlsOf(p: Profile): StackUrls {
     web: `http://${h}:${p.ports.hosting}`,
     api: `http://${h}:${p.ports.hosting}/v1`,
     functionsApi: `${functionsApi}/v1`,
+    functionsBase: `http://${h}:${p.ports.functions}/${p.projectId}/${p.region}`,
     runnerApi: `${functionsApi}/v1/runner`,
     auth: `http://${h}:${p.ports.auth}`,
     firestore: `http://${h}:${p.ports.firestore}`,

@@ -105,6 +105,12 @@ const TEST_PARAMS: Record<string, string> = {
   NOTIFY_RETRY_WINDOW_SECONDS: '300',
 };
 
+/** The local values of the functions' secrets (`functions/.secret.local`): nothing real. */
+export const LOCAL_SECRETS = {
+  STRIPE_SECRET_KEY: 'sk_local_unused',
+  STRIPE_WEBHOOK_SECRET: 'whsec_local_agent_marketplace',
+} as const;
+
 /**
  * Deploy-time params of the functions, for this local project (`functions/.env.<project>`).
  * Every param is written: the Functions emulator saves any it must default into
@@ -121,12 +127,19 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     // Google's client libraries probe the metadata server (169.254.169.254) to see if they run on
     // Google Cloud; a local stack never does, and sends nothing off the machine.
     METADATA_SERVER_DETECTION: 'none',
+    // Billing: the local stand-in (docs/billing.md), its pages and our webhook on this emulator.
+    BILLING: 'local',
+    LOCAL_BILLING_URL: urls.functionsBase,
+    APP_URL: urls.web,
     NOTIFY_SMTP_HOST: '127.0.0.1',
     NOTIFY_SMTP_PORT: String(profile.ports.smtp),
     ...(profile.name === 'test' ? TEST_PARAMS : {}),
   };
   const lines = ['# Written by scripts/lib/stack.ts for the local stack; not committed.', ...Object.entries(params).map(([k, v]) => `${k}=${v}`), ''];
   writeFileSync(path.join(repoRoot, 'functions', `.env.${profile.projectId}`), lines.join('\n'));
+  // Secrets the functions bind (defineSecret): the emulator reads them from here, never from
+  // Secret Manager. The stand-in needs no Stripe key; the webhook secret signs its events.
+  writeFileSync(path.join(repoRoot, 'functions', '.secret.local'), Object.entries(LOCAL_SECRETS).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   rmSync(path.join(repoRoot, 'functions', '.env.local'), { force: true });
 }
 
@@ -390,6 +403,7 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
         'Cloud Run jobs': 'local executor: runner/ as a child process under node --permission',
         'Secret Manager': `local AES-256-GCM encrypted files under .local/secrets/${profile.projectId}`,
         'Email (SMTP)': `local SMTP server (smtp-server) on ${urls.smtp}, capturing into .local/${profile.name}/outbox/, listed at ${urls.mailbox}/messages`,
+        Stripe: `local stand-in: Stripe's objects in Firestore (localStripe/), pages at ${urls.functionsBase}/localBilling, signed events to ${urls.functionsBase}/stripeWebhook`,
         'Cloud Scheduler': 'no emulator: npm start ticks scheduleTick every minute by POSTing a CloudEvent to the Functions emulator',
       },
       stop,

@@ -3,6 +3,7 @@ import type { Endpoint } from '../endpoint.js';
 import type { OperationId } from '../routes.js';
 import { approvalEndpoints } from './approvals.js';
 import { billingEndpoints } from './billing.js';
+import { billingAccountEndpoints } from './billingAccount.js';
 import { catalogEndpoints } from './catalog.js';
 import { installEndpoints } from './installs.js';
 import { metaEndpoints } from './meta.js';
@@ -27,6 +28,7 @@ export const endpoints = {
   ...approvalEndpoints,
   ...billingEndpoints,
   ...notificationEndpoints,
+  ...billingAccountEndpoints,
   ...webhookEndpoints,
   ...runnerEndpoints,
 } satisfies { [Op in OperationId]: Endpoint<Op> };

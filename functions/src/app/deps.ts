@@ -1,4 +1,5 @@
 import type { ApprovalStore } from './approvals/ports.js';
+import type { BillingAccountStore, BillingConfig, BillingProvider } from './billing/ports.js';
 import type { CatalogStore } from './catalog/ports.js';
 import type { InstallStore, SecretStore } from './installs/ports.js';
 import type { DispatchQueue, EngineConfig, Executor, RunArtifactStore, RunFeed, RunLogStore, RunMetricsStore, RunStore, StreamSlots } from './runs/ports.js';
@@ -57,4 +58,8 @@ export interface Deps {
   notifiers: Notifiers;
   notifyRetries: NotificationRetryQueue;
   notifyConfig: NotifyConfig;
+  /** Stripe in production, the local stand-in on the local stack (docs/billing.md). */
+  billing: BillingProvider;
+  billingAccounts: BillingAccountStore;
+  billingConfig: BillingConfig;
 }

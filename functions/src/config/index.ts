@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineInt, defineString } from 'firebase-functions/params';
+import { defineInt, defineSecret, defineString } from 'firebase-functions/params';
 import { z } from 'zod';
 
 /**
@@ -39,8 +39,19 @@ export const params = {
   notifySlackHosts: defineString('NOTIFY_SLACK_HOSTS', { default: 'hooks.slack.com', description: 'Comma-separated hosts a Slack channel URL may name' }),
   notifyRetryBaseSeconds: defineInt('NOTIFY_RETRY_BASE_SECONDS', { default: 30, description: 'First webhook retry delay; each next one doubles (capped at an hour)' }),
   notifyRetryWindowSeconds: defineInt('NOTIFY_RETRY_WINDOW_SECONDS', { default: 86_400, description: 'Webhook retries stop this long after the first attempt' }),
+  // Billing (docs/billing.md): Stripe, or the local stand-in that keeps Stripe's objects in Firestore.
+  billing: defineString('BILLING', { default: 'stripe', description: 'stripe, or local (a stand-in in Firestore, development only)' }),
+  stripePriceTeam: defineString('STRIPE_PRICE_TEAM', { default: '', description: 'Stripe price id of the team plan' }),
+  stripePriceEnterprise: defineString('STRIPE_PRICE_ENTERPRISE', { default: '', description: 'Stripe price id of the enterprise plan' }),
+  appUrl: defineString('APP_URL', { default: 'https://agent-marketplace.web.app', description: 'The web app, where hosted billing pages send the browser back to' }),
+  localBillingUrl: defineString('LOCAL_BILLING_URL', { default: '', description: 'Local stand-in only: the base URL of the local functions (its pages and our webhook)' }),
   secrets: defineString('SECRETS', { default: 'secret-manager', description: 'secret-manager, or local (encrypted files under .local/, development only)' }),
 };
+
+/** Stripe's keys, bound to the functions that talk to Stripe (locally from functions/.secret.local). */
+export const stripeSecretKey = defineSecret('STRIPE_SECRET_KEY');
+export const stripeWebhookSecret = defineSecret('STRIPE_WEBHOOK_SECRET');
+export const STRIPE_SECRETS = [stripeSecretKey, stripeWebhookSecret];
 
 export const ConfigSchema = z.object({
   projectId: z.string().min(1),
@@ -57,6 +68,11 @@ export const ConfigSchema = z.object({
   logMaxLines: z.number().int().min(100),
   logMaxMiB: z.number().int().min(1),
   secrets: z.enum(['secret-manager', 'local']),
+  billing: z.enum(['stripe', 'local']),
+  stripePriceTeam: z.string(),
+  stripePriceEnterprise: z.string(),
+  appUrl: z.url(),
+  localBillingUrl: z.string(),
   notifySmtpHost: z.string(),
   notifySmtpPort: z.number().int().min(1).max(65535),
   notifyEmailFrom: z.string().min(3),
@@ -113,6 +129,11 @@ export function loadConfig(): Config {
     logMaxLines: params.logMaxLines.value(),
     logMaxMiB: params.logMaxMiB.value(),
     secrets: params.secrets.value(),
+    billing: params.billing.value(),
+    stripePriceTeam: params.stripePriceTeam.value(),
+    stripePriceEnterprise: params.stripePriceEnterprise.value(),
+    appUrl: params.appUrl.value().replace(/\/$/, ''),
+    localBillingUrl: params.localBillingUrl.value().replace(/\/$/, ''),
     notifySmtpHost: params.notifySmtpHost.value(),
     notifySmtpPort: params.notifySmtpPort.value(),
     notifyEmailFrom: params.notifyEmailFrom.value(),

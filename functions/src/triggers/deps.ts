@@ -2,8 +2,9 @@ import path from 'node:path';
 import type { Deps } from '../app/deps.js';
 import type { SecretStore } from '../app/installs/ports.js';
 import type { Executor } from '../app/runs/ports.js';
+import type { BillingProvider } from '../app/billing/ports.js';
 import type { IdTokenVerifier } from '../app/workspaces/ports.js';
-import { loadConfig, type Config } from '../config/index.js';
+import { loadConfig, stripeSecretKey, stripeWebhookSecret, type Config } from '../config/index.js';
 
 async function secretStoreFor(config: Config): Promise<SecretStore> {
   if (config.secrets === 'local') {
@@ -29,6 +30,25 @@ async function executorFor(config: Config): Promise<Executor> {
     region: config.region,
     serviceAccount: config.runnerServiceAccount || defaultRunnerServiceAccount(config.projectId),
     egress: { network: config.runnerVpcNetwork, subnetwork: config.runnerVpcSubnetwork },
+  });
+}
+
+/** Stripe, or locally the stand-in; either reads its keys at first use (only functions bound to them call it). */
+async function billingFor(config: Config): Promise<BillingProvider> {
+  if (config.billing === 'local') {
+    if (!config.localBillingUrl) throw new Error('BILLING=local needs LOCAL_BILLING_URL (the local functions base URL).');
+    const { LocalBillingProvider } = await import('../adapters/billing/localProvider.js');
+    return new LocalBillingProvider({
+      webhookUrl: `${config.localBillingUrl}/stripeWebhook`,
+      pagesUrl: `${config.localBillingUrl}/localBilling`,
+      webhookSecret: () => stripeWebhookSecret.value(),
+    });
+  }
+  const { StripeBillingProvider } = await import('../adapters/billing/stripeProvider.js');
+  return new StripeBillingProvider({
+    apiKey: () => stripeSecretKey.value(),
+    webhookSecret: () => stripeWebhookSecret.value(),
+    planPrices: { team: config.stripePriceTeam, enterprise: config.stripePriceEnterprise },
   });
 }
 
@@ -60,6 +80,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   const { FirestoreRateLimitStore } = await import('../adapters/firestore/rateLimits.js');
   const { FirestoreApprovalStore } = await import('../adapters/firestore/approvals.js');
   const { FirestoreUsageLedger } = await import('../adapters/firestore/usageLedger.js');
+  const { FirestoreBillingAccountStore } = await import('../adapters/firestore/billingAccounts.js');
   const [notifications, eventBus, safeFetch, email, retryQueue, outbox] = await Promise.all([
     import('../adapters/firestore/notifications.js'),
     import('../adapters/pubsub/eventBus.js'),
@@ -110,6 +131,9 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       secrets: await secretStoreFor(config),
       schedules: new schedules.FirestoreScheduleStore(),
       rateLimits: new FirestoreRateLimitStore(),
+      billing: await billingFor(config),
+      billingAccounts: new FirestoreBillingAccountStore(),
+      billingConfig: { appUrl: config.appUrl },
       limits: {
         maxWorkspacesPerUser: config.maxWorkspacesPerUser,
         maxOpenApiKeysPerWorkspace: config.maxOpenApiKeysPerWorkspace,

@@ -1,6 +1,7 @@
 import { API_VERSION, buildOpenApi, endpoints, type OperationId } from '@agent-marketplace/contract';
 import { implement, type RouteDef } from '../route.js';
 import { apiKeyRoutes } from './apiKeys.js';
+import { billingAccountRoutes } from './billingAccount.js';
 import { approvalRoutes } from './approvals.js';
 import { billingRoutes } from './billing.js';
 import { catalogRoutes } from './catalog.js';
@@ -36,6 +37,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...approvalRoutes,
   ...billingRoutes,
   ...notificationRoutes,
+  ...billingAccountRoutes,
   ...webhookRoutes,
   ...runnerRoutes,
 ];

@@ -1,6 +1,6 @@
 import type { Billing, CostEstimate } from '@agent-marketplace/contract/billing';
 import { checkSpendCap, estimateRun, monthCharge, noUsage, type Pricing, type UsageCounters } from '../../domain/charges.js';
-import { AppError, notFound } from '../../domain/errors.js';
+import { notFound } from '../../domain/errors.js';
 import type { Install, Workspace } from '../../domain/models.js';
 import type { Manifest } from '../../domain/manifest.js';
 import { add, money, zero, type Money } from '../../domain/money.js';
@@ -43,16 +43,13 @@ const sumCounters = (lines: UsageCounters[]): UsageCounters =>
 
 /**
  * What a new run of an install is expected to cost, checked against the workspace's and the
- * install's spend caps for the month and, for a paid agent, against a past-due workspace.
- * Called by the trigger before the run is created; throws 402 to refuse.
+ * install's spend caps for the month (a past-due workspace is domain/billingAccount.ts
+ * checkPaymentStanding's). Called by the trigger before the run is created; throws 402 to refuse.
  */
 export async function admitSpend(deps: SpendDeps, workspace: Workspace, install: Install, manifest: Manifest): Promise<CostEstimate> {
   const pricing = manifest.pricing;
   const now = deps.clock.now();
   const month = monthOf(now);
-  if (pricing.model !== 'free' && workspace.billing?.status === 'past_due') {
-    throw new AppError('payment_required', 'payment_past_due', `This workspace's payment is past due, so paid agents such as ${manifest.name} start no new runs. Update the payment method in billing; free agents keep running.`);
-  }
   const wsCap = workspace.billing?.spendCapMinor ?? null;
   const installCap = install.spendCapMinor ?? null;
   // Most runs need no read: a free agent costs nothing, and a per-run price is known without usage.

@@ -5,6 +5,8 @@ import type { Manifest } from '../../domain/manifest.js';
 import type { Install } from '../../domain/models.js';
 import type { RunPolicy } from '../../domain/runPolicy.js';
 import { runRefusal } from '../../domain/runnable.js';
+import { isPaid } from '../../domain/billingAccount.js';
+import { syncAgentItemsAfterChange } from '../billing/agentItems.js';
 import { getAgent } from '../catalog/catalog.js';
 import type { Deps } from '../deps.js';
 import { cancelPendingRuns } from '../runs/cancelPending.js';
@@ -19,7 +21,7 @@ import { newId, newSecret } from '../shared/credentials.js';
  * review/deploy. A draft is saved after every step, so a wizard can be left and resumed; every
  * step also works on a deployed install (change config, rotate a secret, edit triggers).
  */
-type InstallDeps = Pick<Deps, 'catalog' | 'installs' | 'clock' | 'secrets' | 'schedules' | 'runs'>;
+type InstallDeps = Pick<Deps, 'catalog' | 'installs' | 'clock' | 'secrets' | 'schedules' | 'runs' | 'billing' | 'workspaces'>;
 
 /** Runs after a change to an install's triggers or state: its schedule entries follow. */
 async function synced(deps: InstallDeps, install: Install): Promise<Install> {
@@ -272,6 +274,8 @@ export async function deployInstall(deps: InstallDeps, access: WorkspaceAccess, 
       installCountDelta: 1,
     };
   });
+  // A paid agent adds its item to the workspace's subscription (app/billing/agentItems.ts).
+  if (isPaid(manifest.pricing)) await syncAgentItemsAfterChange(deps, access.wsId);
   return synced(deps, deployed);
 }
 
@@ -330,6 +334,8 @@ export async function upgradeInstall(
     if (i.version !== current.version || i.state === 'uninstalled') throw new AppError('conflict', 'install_changed', 'The install changed meanwhile; retry.');
     return { next: { ...i, version: to.version, consent, approvalPolicy: defaultPolicy(to, i.approvalPolicy), updatedAt: now } };
   });
+  // Another version may bill at another price.
+  if (isPaid(from.pricing) || isPaid(to.pricing)) await syncAgentItemsAfterChange(deps, access.wsId);
   return { install, diff };
 }
 
@@ -346,5 +352,7 @@ export async function uninstall(deps: InstallDeps, access: WorkspaceAccess, inst
   });
   await cancelPendingRuns(deps, access.wsId, installId, runRefusal(removed, null)!);
   await deps.secrets.deleteAll({ wsId: access.wsId, installId });
+  // Its subscription item goes (a no-op for a free agent or a workspace without a subscription).
+  await syncAgentItemsAfterChange(deps, access.wsId);
   return synced(deps, removed);
 }

@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../../domain/errors.js';
 import type { LogChunk, Run, RunTrigger } from '../../domain/models.js';
 import { validateAgainst } from '../../domain/jsonSchema.js';
+import { checkPaymentStanding } from '../../domain/billingAccount.js';
 import { limitsFor } from '../../domain/runLimits.js';
 import { admitSpend } from '../billing/spend.js';
 import { DEFAULT_RUN_POLICY } from '../../domain/runPolicy.js';
@@ -61,7 +62,9 @@ export async function triggerRun(
     });
   }
   if (!workspace) throw notFound('Workspace', 'workspace_not_found');
-  // Billing: a past-due workspace's paid agents and spend caps may refuse it (402); its estimate is kept.
+  // Past due: paid agents start no new runs until the workspace pays (402 payment_past_due).
+  checkPaymentStanding(workspace.billing, manifest.pricing);
+  // Spend caps may refuse it (402 spend_cap_reached); the estimate it was admitted with is kept.
   const estimate = await admitSpend(deps, workspace, install, manifest);
   const policy = install.runPolicy ?? DEFAULT_RUN_POLICY;
   const now = deps.clock.now();

@@ -1,0 +1,568 @@
+import { createHash, randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
+import type { DocumentReference } from 'firebase-admin/firestore';
+import type { PaidPlan } from '@agent-marketplace/contract/billingAccount';
+import type { BillingProvider, MeterEvent, ProviderEvent } from '../../app/billing/ports.js';
+import { agentPriceKey, meterEventName, milliUnitAmountDecimal, type PaidPricing } from '../../domain/billingCatalog.js';
+import { firestore } from '../firestore/client.js';
+import { mapBounded } from './concurrency.js';
+import { toAccount, toCheckoutSession, toCustomer, toInvoice, toSubscription } from './stripeObjects.js';
+import { verifyStripeWebhook } from './webhookVerifier.js';
+
+/**
+ * The billing provider on the local stack: a stand-in for Stripe that keeps the same objects
+ * (customers, checkout and portal sessions, prices and meters, subscriptions with items,
+ * invoices, meter events, Connect accounts, transfers) as Stripe-shaped JSON in Firestore under
+ * `localStripe/{kind}/objects/{id}`, with Stripe-shaped ids (`cus_local_...`), and sends the
+ * webhook events Stripe would, signed with the local webhook secret, to our own `stripeWebhook`
+ * function: the webhook path is the same code locally as in production. Its hosted pages are
+ * served by the `localBilling` function. docs/billing.md "The local stand-in".
+ */
+type Json = Record<string, unknown>;
+
+export type LocalKind =
+  | 'customers'
+  | 'checkoutSessions'
+  | 'portalSessions'
+  | 'prices'
+  | 'meters'
+  | 'meterEvents'
+  | 'subscriptions'
+  | 'invoices'
+  | 'accounts'
+  | 'accountLinks'
+  | 'transfers'
+  | 'events';
+
+export const LOCAL_STRIPE_COLLECTION = 'localStripe';
+export const LOCAL_PLAN_PRICES: Readonly<Record<PaidPlan, string>> = { team: 'price_local_plan_team', enterprise: 'price_local_plan_enterprise' };
+/** The plans' monthly prices on the stand-in (cents). */
+const LOCAL_PLAN_AMOUNTS: Readonly<Record<PaidPlan, number>> = { team: 4_900, enterprise: 49_900 };
+
+const API_VERSION = Stripe.API_VERSION;
+
+/** An error shaped like the SDK's (`code`, `statusCode`), so callers treat both alike. */
+export class LocalStripeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly statusCode = 400,
+  ) {
+    super(message);
+    this.name = 'LocalStripeError';
+  }
+}
+
+const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 24);
+/** A Stripe-shaped id: fixed by the idempotency key when there is one (a retry finds the same object). */
+const newId = (prefix: string, idempotencyKey?: string) => `${prefix}_local_${idempotencyKey ? hash(`${prefix}:${idempotencyKey}`) : randomBytes(12).toString('hex')}`;
+
+export interface LocalProviderOptions {
+  /** Our `stripeWebhook` function's URL: where events are delivered. */
+  webhookUrl: string;
+  webhookSecret: () => string;
+  /** The `localBilling` function's URL: the hosted pages. */
+  pagesUrl: string;
+  now?: () => Date;
+}
+
+export class LocalBillingProvider implements BillingProvider {
+  readonly planPrices = LOCAL_PLAN_PRICES;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: LocalProviderOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private seconds = () => Math.floor(this.now().getTime() / 1000);
+
+  static ref(kind: LocalKind, id: string): DocumentReference {
+    return firestore().collection(LOCAL_STRIPE_COLLECTION).doc(kind).collection('objects').doc(id);
+  }
+
+  private async read(kind: LocalKind, id: string): Promise<Json> {
+    const snap = await LocalBillingProvider.ref(kind, id).get();
+    if (!snap.exists) throw new LocalStripeError('resource_missing', `No such ${kind}: '${id}'`, 404);
+    return snap.get('object') as Json;
+  }
+
+  /** Creates the object unless its id (fixed by the idempotency key) exists: then the first one is answered, as Stripe does. */
+  private async createOnce(kind: LocalKind, object: Json, index: Json = {}): Promise<{ object: Json; created: boolean }> {
+    const ref = LocalBillingProvider.ref(kind, String(object['id']));
+    return firestore().runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      if (snap.exists) return { object: snap.get('object') as Json, created: false };
+      tx.create(ref, { object, ...index });
+      return { object, created: true };
+    });
+  }
+
+  private async write(kind: LocalKind, object: Json, index: Json = {}): Promise<void> {
+    await LocalBillingProvider.ref(kind, String(object['id'])).set({ object, ...index });
+  }
+
+  // ---- events: recorded, then delivered signed to our webhook endpoint, in order ----
+
+  private async emit(events: { type: string; object: Json }[]): Promise<void> {
+    for (const e of events) {
+      const event = {
+        id: newId('evt'),
+        object: 'event',
+        api_version: API_VERSION,
+        created: this.seconds(),
+        type: e.type,
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        data: { object: e.object },
+      };
+      const payload = JSON.stringify(event);
+      const customer = typeof e.object['customer'] === 'string' ? e.object['customer'] : e.object['object'] === 'customer' ? e.object['id'] : null;
+      await LocalBillingProvider.ref('events', event.id).set({ payload, type: e.type, customer, objectId: e.object['id'], at: this.now(), delivered: null });
+      await this.deliver(event.id, payload);
+    }
+  }
+
+  /** One delivery attempt (Stripe retries failures for 3 days; here a failure is recorded and can be sent again with `redeliver`). */
+  private async deliver(eventId: string, payload: string): Promise<void> {
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: this.options.webhookSecret() });
+    let outcome: Json;
+    try {
+      const res = await fetch(this.options.webhookUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+        body: payload,
+        signal: AbortSignal.timeout(30_000),
+      });
+      outcome = { status: res.status, ok: res.ok, at: this.now() };
+    } catch (err) {
+      outcome = { status: null, ok: false, error: String(err), at: this.now() };
+    }
+    await LocalBillingProvider.ref('events', eventId).update({ delivered: outcome });
+  }
+
+  /** Sends a recorded event again (what Stripe's retry or "resend" does). */
+  async redeliver(eventId: string): Promise<void> {
+    const snap = await LocalBillingProvider.ref('events', eventId).get();
+    if (!snap.exists) throw new LocalStripeError('resource_missing', `No such event: '${eventId}'`, 404);
+    await this.deliver(eventId, String(snap.get('payload')));
+  }
+
+  // ---- the port ----
+
+  async reportUsage(events: readonly MeterEvent[]) {
+    const outcomes = await mapBounded(events, 8, async (e) => {
+      try {
+        await this.createOnce('meterEvents', {
+          id: `mev_local_${hash(e.identifier)}`,
+          object: 'billing.meter_event',
+          event_name: e.eventName,
+          identifier: e.identifier,
+          payload: { stripe_customer_id: e.customerId, value: String(e.value) },
+          timestamp: Math.floor(e.timestamp.getTime() / 1000),
+          created: this.seconds(),
+          livemode: false,
+        });
+        return { identifier: e.identifier, error: null };
+      } catch (err) {
+        return { identifier: e.identifier, error: String((err as Error).message ?? err) };
+      }
+    });
+    return {
+      reported: outcomes.filter((o) => o.error === null).map((o) => o.identifier),
+      failed: outcomes.flatMap((o) => (o.error === null ? [] : [{ identifier: o.identifier, error: o.error }])),
+    };
+  }
+
+  async createCustomer(input: { wsId: string; name: string }, idempotencyKey: string) {
+    const { object, created } = await this.createOnce('customers', {
+      id: newId('cus', idempotencyKey),
+      object: 'customer',
+      name: input.name,
+      email: null,
+      metadata: { wsId: input.wsId },
+      created: this.seconds(),
+      livemode: false,
+    });
+    if (created) await this.emit([{ type: 'customer.created', object }]);
+    return toCustomer(object);
+  }
+
+  private async planPrice(plan: PaidPlan): Promise<Json> {
+    const { object } = await this.createOnce('prices', {
+      id: LOCAL_PLAN_PRICES[plan],
+      object: 'price',
+      active: true,
+      currency: 'usd',
+      unit_amount: LOCAL_PLAN_AMOUNTS[plan],
+      recurring: { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null },
+      lookup_key: `am_plan_${plan}`,
+      product: `prod_local_plan_${plan}`,
+      nickname: `${plan[0]!.toUpperCase()}${plan.slice(1)} plan`,
+      metadata: { plan },
+      created: this.seconds(),
+      livemode: false,
+    });
+    return object;
+  }
+
+  async createCheckoutSession(input: { wsId: string; customerId: string; plan: PaidPlan; successUrl: string; cancelUrl: string }, idempotencyKey: string) {
+    await this.read('customers', input.customerId);
+    const price = await this.planPrice(input.plan);
+    const id = newId('cs', idempotencyKey);
+    const { object } = await this.createOnce(
+      'checkoutSessions',
+      {
+        id,
+        object: 'checkout.session',
+        mode: 'subscription',
+        status: 'open',
+        payment_status: 'unpaid',
+        customer: input.customerId,
+        client_reference_id: input.wsId,
+        metadata: { wsId: input.wsId, plan: input.plan },
+        subscription: null,
+        success_url: input.successUrl,
+        cancel_url: input.cancelUrl,
+        url: `${this.options.pagesUrl}/checkout/${id}`,
+        created: this.seconds(),
+        livemode: false,
+      },
+      // What Stripe keeps of the session's line items and subscription_data (not on the object itself).
+      { lineItems: [{ price: price['id'], quantity: 1 }], subscriptionMetadata: { wsId: input.wsId } },
+    );
+    return toCheckoutSession(object);
+  }
+
+  async createPortalSession(input: { customerId: string; returnUrl: string }, idempotencyKey: string) {
+    await this.read('customers', input.customerId);
+    const id = newId('bps', idempotencyKey);
+    const { object } = await this.createOnce('portalSessions', {
+      id,
+      object: 'billing_portal.session',
+      customer: input.customerId,
+      return_url: input.returnUrl,
+      url: `${this.options.pagesUrl}/portal/${id}`,
+      created: this.seconds(),
+      livemode: false,
+    });
+    return { id, url: String(object['url']) };
+  }
+
+  async agentPrice(agentId: string, agentName: string, pricing: PaidPricing): Promise<string> {
+    const key = agentPriceKey(agentId, pricing);
+    let meter: string | null = null;
+    if (pricing.model !== 'subscription') {
+      const eventName = meterEventName(agentId, pricing.model === 'per_run' ? 'run' : 'units');
+      const created = await this.createOnce('meters', {
+        id: `mtr_local_${hash(eventName)}`,
+        object: 'billing.meter',
+        event_name: eventName,
+        display_name: `${agentName} (${eventName})`,
+        status: 'active',
+        default_aggregation: { formula: 'sum' },
+        customer_mapping: { type: 'by_id', event_payload_key: 'stripe_customer_id' },
+        value_settings: { event_payload_key: 'value' },
+        created: this.seconds(),
+        livemode: false,
+      });
+      meter = String(created.object['id']);
+    }
+    const { object } = await this.createOnce('prices', {
+      id: `price_local_${hash(key)}`,
+      object: 'price',
+      active: true,
+      currency: pricing.currency,
+      ...(pricing.model === 'per_unit' ? { unit_amount: null, unit_amount_decimal: milliUnitAmountDecimal(pricing.amountCents) } : { unit_amount: pricing.amountCents }),
+      recurring: { interval: 'month', interval_count: 1, usage_type: meter ? 'metered' : 'licensed', meter },
+      lookup_key: key,
+      product: `prod_local_${hash(agentId)}`,
+      nickname: agentName,
+      metadata: { agentId, model: pricing.model },
+      created: this.seconds(),
+      livemode: false,
+    });
+    return String(object['id']);
+  }
+
+  async addSubscriptionItem(input: { subscriptionId: string; priceId: string; metadata: Record<string, string> }, idempotencyKey: string) {
+    const price = await this.read('prices', input.priceId);
+    const itemId = newId('si', idempotencyKey);
+    const ref = LocalBillingProvider.ref('subscriptions', input.subscriptionId);
+    const changed = await firestore().runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) throw new LocalStripeError('resource_missing', `No such subscription: '${input.subscriptionId}'`, 404);
+      const sub = snap.get('object') as Json;
+      const items = itemsOf(sub);
+      if (items.some((i) => i['id'] === itemId)) return null;
+      if (sub['status'] === 'canceled') throw new LocalStripeError('resource_invalid', 'A canceled subscription cannot be changed.');
+      const item = { id: itemId, object: 'subscription_item', price, quantity: price['recurring'] && (price['recurring'] as Json)['usage_type'] === 'metered' ? null : 1, metadata: input.metadata, subscription: sub['id'], created: this.seconds() };
+      const next = withItems(sub, [...items, item]);
+      tx.set(ref, { object: next, itemIds: itemsOf(next).map((i) => i['id']) }, { merge: true });
+      return next;
+    });
+    if (changed) await this.emit([{ type: 'customer.subscription.updated', object: changed }]);
+    return { id: itemId };
+  }
+
+  async removeSubscriptionItem(itemId: string): Promise<void> {
+    const found = await firestore().collection(LOCAL_STRIPE_COLLECTION).doc('subscriptions').collection('objects').where('itemIds', 'array-contains', itemId).limit(1).get();
+    const doc = found.docs[0];
+    if (!doc) return;
+    const changed = await firestore().runTransaction(async (tx) => {
+      const snap = await tx.get(doc.ref);
+      const sub = snap.get('object') as Json;
+      const items = itemsOf(sub);
+      if (!items.some((i) => i['id'] === itemId)) return null;
+      const next = withItems(sub, items.filter((i) => i['id'] !== itemId));
+      tx.set(doc.ref, { object: next, itemIds: itemsOf(next).map((i) => i['id']) }, { merge: true });
+      return next;
+    });
+    if (changed) await this.emit([{ type: 'customer.subscription.updated', object: changed }]);
+  }
+
+  async createConnectAccount(input: { publisherId: string; email: string | null }, idempotencyKey: string) {
+    const { object, created } = await this.createOnce('accounts', {
+      id: newId('acct', idempotencyKey),
+      object: 'account',
+      type: 'express',
+      email: input.email,
+      metadata: { publisherId: input.publisherId },
+      capabilities: { transfers: 'inactive' },
+      charges_enabled: false,
+      payouts_enabled: false,
+      details_submitted: false,
+      created: this.seconds(),
+      livemode: false,
+    });
+    if (created) await this.emit([{ type: 'account.updated', object }]);
+    return toAccount(object);
+  }
+
+  async createAccountLink(input: { accountId: string; refreshUrl: string; returnUrl: string }) {
+    await this.read('accounts', input.accountId);
+    const id = newId('link');
+    const url = `${this.options.pagesUrl}/connect/${id}`;
+    await this.write('accountLinks', { id, object: 'account_link', account: input.accountId, url, return_url: input.returnUrl, refresh_url: input.refreshUrl, created: this.seconds(), expires_at: this.seconds() + 300 });
+    return { url };
+  }
+
+  async createTransfer(input: { amountMinor: number; currency: 'usd'; destination: string; metadata: Record<string, string> }, idempotencyKey: string) {
+    const account = await this.read('accounts', input.destination);
+    if (account['payouts_enabled'] !== true) throw new LocalStripeError('account_invalid', `The account ${input.destination} cannot receive transfers yet (onboarding not complete).`);
+    const { object, created } = await this.createOnce('transfers', {
+      id: newId('tr', idempotencyKey),
+      object: 'transfer',
+      amount: input.amountMinor,
+      currency: input.currency,
+      destination: input.destination,
+      metadata: input.metadata,
+      reversed: false,
+      created: this.seconds(),
+      livemode: false,
+    });
+    if (created) await this.emit([{ type: 'transfer.created', object }]);
+    return { id: String(object['id']) };
+  }
+
+  async retrieveCustomer(id: string) {
+    return toCustomer(await this.read('customers', id));
+  }
+
+  async retrieveCheckoutSession(id: string) {
+    return toCheckoutSession(await this.read('checkoutSessions', id));
+  }
+
+  async retrieveSubscription(id: string) {
+    return toSubscription(await this.read('subscriptions', id));
+  }
+
+  async retrieveInvoice(id: string) {
+    return toInvoice(await this.read('invoices', id));
+  }
+
+  async retrieveAccount(id: string) {
+    return toAccount(await this.read('accounts', id));
+  }
+
+  verifyWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent {
+    return verifyStripeWebhook(rawBody, signature, this.options.webhookSecret());
+  }
+
+  // ---- what Stripe's hosted pages and its billing engine do (the localBilling function calls these) ----
+
+  async checkoutView(sessionId: string) {
+    const snap = await LocalBillingProvider.ref('checkoutSessions', sessionId).get();
+    if (!snap.exists) throw new LocalStripeError('resource_missing', `No such checkout session: '${sessionId}'`, 404);
+    const session = snap.get('object') as Json;
+    const lines = await Promise.all((snap.get('lineItems') as { price: string }[]).map((l) => this.read('prices', l.price)));
+    return { session, lines: lines.map((p) => ({ name: String(p['nickname'] ?? p['id']), amountCents: Number(p['unit_amount'] ?? 0) })) };
+  }
+
+  /**
+   * The customer pays: the session's subscription starts (active, its first invoice paid), and
+   * the events follow as Stripe sends them. Completing a completed session changes nothing.
+   */
+  async completeCheckout(sessionId: string): Promise<{ redirect: string }> {
+    const ref = LocalBillingProvider.ref('checkoutSessions', sessionId);
+    const created = this.seconds();
+    const done = await firestore().runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) throw new LocalStripeError('resource_missing', `No such checkout session: '${sessionId}'`, 404);
+      const session = snap.get('object') as Json;
+      if (session['status'] !== 'open') return { session, events: [] };
+      const prices = await Promise.all((snap.get('lineItems') as { price: string }[]).map(async (l) => (await tx.get(LocalBillingProvider.ref('prices', l.price))).get('object') as Json));
+      const subId = newId('sub', `checkout:${sessionId}`);
+      const invoiceId = newId('in', `checkout:${sessionId}`);
+      const metadata = (snap.get('subscriptionMetadata') as Json) ?? {};
+      const items = prices.map((price) => ({ id: newId('si', `${subId}:${String(price['id'])}`), object: 'subscription_item', price, quantity: 1, metadata: {}, subscription: subId, created }));
+      const subscription = withItems(
+        { id: subId, object: 'subscription', customer: session['customer'], status: 'active', metadata, created, start_date: created, cancel_at_period_end: false, canceled_at: null, ended_at: null, latest_invoice: invoiceId, livemode: false },
+        items,
+      );
+      const invoice = invoiceFor(invoiceId, subscription, 'paid', created, 'subscription_create');
+      const completed: Json = { ...session, status: 'complete', payment_status: 'paid', subscription: subId };
+      tx.set(LocalBillingProvider.ref('subscriptions', subId), { object: subscription, itemIds: items.map((i) => i.id), customer: session['customer'] });
+      tx.set(LocalBillingProvider.ref('invoices', invoiceId), { object: invoice, customer: session['customer'], subscription: subId });
+      tx.set(ref, { object: completed }, { merge: true });
+      return {
+        session: completed,
+        events: [
+          { type: 'customer.subscription.created', object: subscription },
+          { type: 'invoice.paid', object: invoice },
+          { type: 'checkout.session.completed', object: completed },
+        ],
+      };
+    });
+    await this.emit(done.events);
+    return { redirect: String(done.session['success_url']) };
+  }
+
+  async portalView(portalSessionId: string) {
+    const portal = await this.read('portalSessions', portalSessionId);
+    const subs = await firestore().collection(LOCAL_STRIPE_COLLECTION).doc('subscriptions').collection('objects').where('customer', '==', portal['customer']).get();
+    return {
+      returnUrl: String(portal['return_url']),
+      customer: String(portal['customer']),
+      subscriptions: subs.docs.map((d) => {
+        const sub = d.get('object') as Json;
+        return { id: String(sub['id']), status: String(sub['status']), items: itemsOf(sub).map((i) => String(((i['price'] as Json)['nickname'] as string | undefined) ?? (i['price'] as Json)['id'])) };
+      }),
+    };
+  }
+
+  /** The portal's actions, for a subscription of the portal session's customer. */
+  async portalAction(portalSessionId: string, subscriptionId: string, action: 'cancel' | 'fail-payment' | 'pay'): Promise<void> {
+    const portal = await this.read('portalSessions', portalSessionId);
+    const sub = await this.read('subscriptions', subscriptionId);
+    if (sub['customer'] !== portal['customer']) throw new LocalStripeError('resource_missing', `No such subscription: '${subscriptionId}'`, 404);
+    if (action === 'cancel') return this.cancelSubscription(subscriptionId);
+    if (action === 'fail-payment') return this.failPayment(subscriptionId);
+    return this.payOpenInvoices(subscriptionId);
+  }
+
+  /** A renewal's payment fails: an open invoice, and the subscription past due (Stripe's default). */
+  async failPayment(subscriptionId: string): Promise<void> {
+    const ref = LocalBillingProvider.ref('subscriptions', subscriptionId);
+    const created = this.seconds();
+    const events = await firestore().runTransaction(async (tx) => {
+      const sub = (await tx.get(ref)).get('object') as Json;
+      if (sub['status'] === 'canceled') throw new LocalStripeError('resource_invalid', 'The subscription is canceled.');
+      const invoice = { ...invoiceFor(newId('in'), sub, 'open', created, 'subscription_cycle'), attempted: true, attempt_count: 1 };
+      const next = { ...sub, status: 'past_due', latest_invoice: invoice.id };
+      tx.set(LocalBillingProvider.ref('invoices', invoice.id), { object: invoice, customer: sub['customer'], subscription: subscriptionId });
+      tx.set(ref, { object: next }, { merge: true });
+      return [
+        { type: 'invoice.payment_failed', object: invoice },
+        { type: 'customer.subscription.updated', object: next },
+      ];
+    });
+    await this.emit(events);
+  }
+
+  /** The customer pays what is open: the invoices paid, the subscription active again. */
+  async payOpenInvoices(subscriptionId: string): Promise<void> {
+    const ref = LocalBillingProvider.ref('subscriptions', subscriptionId);
+    const open = await firestore().collection(LOCAL_STRIPE_COLLECTION).doc('invoices').collection('objects').where('subscription', '==', subscriptionId).get();
+    const events = await firestore().runTransaction(async (tx) => {
+      const invoices = await Promise.all(open.docs.map((d) => tx.get(d.ref)));
+      const sub = (await tx.get(ref)).get('object') as Json;
+      const out: { type: string; object: Json }[] = [];
+      for (const snap of invoices) {
+        const invoice = snap.get('object') as Json;
+        if (invoice['status'] !== 'open') continue;
+        const paid = { ...invoice, status: 'paid', amount_paid: invoice['amount_due'], amount_remaining: 0, attempt_count: Number(invoice['attempt_count'] ?? 0) + 1 };
+        tx.set(snap.ref, { object: paid }, { merge: true });
+        out.push({ type: 'invoice.paid', object: paid });
+      }
+      if (sub['status'] === 'past_due' || sub['status'] === 'unpaid') {
+        const next = { ...sub, status: 'active' };
+        tx.set(ref, { object: next }, { merge: true });
+        out.push({ type: 'customer.subscription.updated', object: next });
+      }
+      return out;
+    });
+    await this.emit(events);
+  }
+
+  async cancelSubscription(subscriptionId: string): Promise<void> {
+    const ref = LocalBillingProvider.ref('subscriptions', subscriptionId);
+    const now = this.seconds();
+    const canceled = await firestore().runTransaction(async (tx) => {
+      const sub = (await tx.get(ref)).get('object') as Json;
+      if (sub['status'] === 'canceled') return null;
+      const next = { ...sub, status: 'canceled', canceled_at: now, ended_at: now };
+      tx.set(ref, { object: next }, { merge: true });
+      return next;
+    });
+    if (canceled) await this.emit([{ type: 'customer.subscription.deleted', object: canceled }]);
+  }
+
+  async onboardingView(linkId: string) {
+    const link = await this.read('accountLinks', linkId);
+    return { accountId: String(link['account']), returnUrl: String(link['return_url']) };
+  }
+
+  /** The publisher submits their details: the account can take transfers and pay out. */
+  async completeOnboarding(linkId: string): Promise<{ redirect: string }> {
+    const link = await this.read('accountLinks', linkId);
+    const ref = LocalBillingProvider.ref('accounts', String(link['account']));
+    const updated = await firestore().runTransaction(async (tx) => {
+      const account = (await tx.get(ref)).get('object') as Json;
+      if (account['details_submitted'] === true) return null;
+      const next = { ...account, details_submitted: true, charges_enabled: true, payouts_enabled: true, capabilities: { transfers: 'active' } };
+      tx.set(ref, { object: next }, { merge: true });
+      return next;
+    });
+    if (updated) await this.emit([{ type: 'account.updated', object: updated }]);
+    return { redirect: String(link['return_url']) };
+  }
+}
+
+const itemsOf = (sub: Json): Json[] => ((sub['items'] as Json | undefined)?.['data'] as Json[] | undefined) ?? [];
+const withItems = (sub: Json, items: Json[]): Json => ({ ...sub, items: { object: 'list', data: items, has_more: false, url: `/v1/subscription_items?subscription=${String(sub['id'])}` } });
+
+/** What the subscription's licensed items cost a month (metered items bill their usage later). */
+function monthlyAmount(sub: Json): number {
+  return itemsOf(sub).reduce((sum, i) => sum + (Number((i['price'] as Json)['unit_amount'] ?? 0) || 0) * (Number(i['quantity'] ?? 0) || 0), 0);
+}
+
+function invoiceFor(id: string, sub: Json, status: 'open' | 'paid', created: number, reason: string): Json & { id: string } {
+  const amount = monthlyAmount(sub);
+  return {
+    id,
+    object: 'invoice',
+    customer: sub['customer'],
+    status,
+    billing_reason: reason,
+    currency: 'usd',
+    amount_due: amount,
+    amount_paid: status === 'paid' ? amount : 0,
+    amount_remaining: status === 'paid' ? 0 : amount,
+    attempted: status === 'paid',
+    attempt_count: status === 'paid' ? 1 : 0,
+    parent: { type: 'subscription_details', subscription_details: { subscription: sub['id'], metadata: sub['metadata'] ?? {} }, quote_details: null },
+    created,
+    livemode: false,
+  };
+}

@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Stripe from 'stripe';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminDb } from '../support/admin.ts';
+import { publishSynthetic, uniqueWord } from '../support/catalog.ts';
+import { call, codeOf } from '../support/http.ts';
+import { installProbe, publishLongProbe, trigger } from '../support/probe.ts';
+import { runAsFunctions, urls } from '../support/stack.ts';
+import { installAgent, newWorkspace, type TestWorkspace } from '../support/users.ts';
+
+/**
+ * Stripe's webhooks on the local stack: the stand-in (functions/src/adapters/billing/localProvider.ts)
+ * sends the events Stripe would, signed with the local webhook secret, to our stripeWebhook
+ * function; here they are also replayed, reordered and forged.
+ */
+runAsFunctions();
+const { LocalBillingProvider } = await import('../../functions/src/adapters/billing/localProvider.ts');
+
+const secret = /^STRIPE_WEBHOOK_SECRET=(.*)$/m.exec(readFileSync(path.resolve(import.meta.dirname, '../../functions/.secret.local'), 'utf8'))![1]!;
+const webhookUrl = `${urls.functionsBase}/stripeWebhook`;
+const local = new LocalBillingProvider({ webhookUrl, pagesUrl: `${urls.functionsBase}/localBilling`, webhookSecret: () => secret });
+
+async function sendEvent(payload: string, signWith = secret) {
+  const res = await fetch(webhookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: signWith }) }, body: payload });
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: (await res.json()) as { code?: string } };
+}
+
+/** Follows a hosted page's form: GET the page, POST its action (no redirect followed); the redirect target. */
+async function submit(pageUrl: string, action: string): Promise<string> {
+  const page = await fetch(pageUrl);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain(`action="${action}"`);
+  const res = await fetch(action, { method: 'POST', redirect: 'manual' });
+  expect(res.status).toBe(303);
+  return res.headers.get('location')!;
+}
+
+const api = (ws: TestWorkspace, method: string, p: string, body?: unknown) => call(method, `/workspaces/${ws.id}${p}`, { token: ws.owner.idToken, body });
+
+async function checkout(ws: TestWorkspace, plan: 'team' | 'enterprise') {
+  const started = await api(ws, 'POST', '/billing/checkout', { plan });
+  expect(started.status).toBe(201);
+  const redirect = await submit(started.body.url, `${started.body.url}/complete`);
+  expect(redirect).toBe(`${urls.web}/workspaces/${ws.id}/billing?checkout=complete`);
+  return (await api(ws, 'GET', '/billing/account')).body as { plan: string; status: string; customerId: string; subscriptionId: string };
+}
+
+async function portalAction(ws: TestWorkspace, subscriptionId: string, action: 'cancel' | 'fail-payment' | 'pay') {
+  const portal = await api(ws, 'POST', '/billing/portal');
+  expect(portal.status).toBe(201);
+  expect(await submit(portal.body.url, `${portal.body.url}/subscriptions/${subscriptionId}/${action}`)).toBe(portal.body.url);
+}
+
+/** Everything billing decides for a workspace: its plan and standing, and the mirrored subscriptions and invoices. */
+async function billingState(wsId: string, customerId: string) {
+  const ws = (await adminDb.doc(`workspaces/${wsId}`).get()).data()!;
+  const mirror = async (collection: string) =>
+    Object.fromEntries((await adminDb.collection(collection).where('customerId', '==', customerId).get()).docs.map((d) => [d.id, d.get('status') as string]).sort());
+  return { plan: ws['plan'], billing: ws['billing'], subscriptions: await mirror('stripeSubscriptions'), invoices: await mirror('stripeInvoices') };
+}
+
+/** The events the stand-in sent about a customer, oldest first, each delivered with a 2xx. */
+async function eventsOf(customerId: string) {
+  const docs = (await adminDb.collection('localStripe/events/objects').where('customer', '==', customerId).get()).docs.sort((a, b) => a.get('at').toMillis() - b.get('at').toMillis());
+  for (const d of docs) expect(d.get('delivered'), `${d.get('type')} delivered`).toMatchObject({ ok: true });
+  return docs.map((d) => ({ type: d.get('type') as string, payload: d.get('payload') as string }));
+}
+
+async function replayReversedTwice(events: { payload: string }[]) {
+  for (let round = 0; round < 2; round++) {
+    for (const e of [...events].reverse()) expect((await sendEvent(e.payload)).status).toBe(200);
+  }
+}
+
+let longProbe: string;
+const paidAgent = `${uniqueWord()}-paid`;
+beforeAll(async () => {
+  longProbe = await publishLongProbe();
+  await publishSynthetic('billing-tests', [{ id: paidAgent, name: 'Paid Per Run', pricing: 'per_run' }]);
+}, 60_000);
+
+describe('plans through the local checkout', () => {
+  it('a plan upgrade changes the run limits at once', { timeout: 120_000 }, async () => {
+    const ws = await newWorkspace();
+    expect((await api(ws, 'GET', '/billing/account')).body).toEqual({ plan: 'free', status: 'active', customerId: null, subscriptionId: null });
+    expect(codeOf(await api(ws, 'POST', '/billing/portal'))).toBe('no_billing_customer');
+    const installId = await installProbe(ws, undefined, longProbe);
+    const runs: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await trigger(ws, installId, { mode: 'hang' });
+      expect(r.status).toBe(201);
+      runs.push(r.body.id);
+    }
+    // The free plan runs 5 at once.
+    expect(codeOf(await trigger(ws, installId, { mode: 'hang' }))).toBe('concurrent_run_limit');
+
+    const account = await checkout(ws, 'team');
+    expect(account).toMatchObject({ plan: 'team', status: 'active', customerId: expect.stringMatching(/^cus_local_/), subscriptionId: expect.stringMatching(/^sub_local_/) });
+    const sixth = await trigger(ws, installId, { mode: 'hang' });
+    expect(sixth.status).toBe(201);
+    runs.push(sixth.body.id);
+    // One subscription at a time: the plan changes in the portal.
+    expect(codeOf(await api(ws, 'POST', '/billing/checkout', { plan: 'enterprise' }))).toBe('subscription_exists');
+    for (const id of runs) await api(ws, 'POST', `/runs/${id}/cancel`);
+  });
+});
+
+describe('past due', () => {
+  it("refuses a paid agent's runs with 402 payment_past_due while free agents run; paying restores it", { timeout: 120_000 }, async () => {
+    const ws = await newWorkspace();
+    const paid = await installAgent(ws, paidAgent);
+    const free = await installProbe(ws);
+    const { subscriptionId } = await checkout(ws, 'team');
+    // The paid install got its item on the subscription (metered, per run).
+    const itemsOf = async () => ((await adminDb.doc(`localStripe/subscriptions/objects/${subscriptionId}`).get()).get('object.items.data') as { metadata: Record<string, string>; price: { recurring: { usage_type: string } } }[]).filter((i) => i.metadata['installId']);
+    expect((await itemsOf()).map((i) => [i.metadata['installId'], i.price.recurring.usage_type])).toEqual([[paid, 'metered']]);
+
+    await portalAction(ws, subscriptionId, 'fail-payment');
+    expect((await api(ws, 'GET', '/billing/account')).body).toMatchObject({ status: 'past_due', plan: 'team' });
+    const refused = await trigger(ws, paid, {});
+    expect(refused.status).toBe(402);
+    expect(refused.contentType).toContain('application/problem+json');
+    expect(codeOf(refused)).toBe('payment_past_due');
+    expect(refused.body.detail).toMatch(/past due/);
+    expect((await trigger(ws, free, { mode: 'ok' })).status).toBe(201);
+
+    await portalAction(ws, subscriptionId, 'pay');
+    expect((await api(ws, 'GET', '/billing/account')).body).toMatchObject({ status: 'active', plan: 'team' });
+    expect((await trigger(ws, paid, {})).status).toBe(201);
+
+    // Uninstalling takes the item off the subscription.
+    expect((await api(ws, 'DELETE', `/installs/${paid}`)).status).toBeLessThan(300);
+    expect(await itemsOf()).toEqual([]);
+  });
+});
+
+describe('webhook events', () => {
+  it('every handled event, replayed twice and in reverse order, ends in the same state', { timeout: 180_000 }, async () => {
+    const ws = await newWorkspace();
+    const first = await checkout(ws, 'team');
+    await portalAction(ws, first.subscriptionId, 'fail-payment');
+    await portalAction(ws, first.subscriptionId, 'pay');
+    await portalAction(ws, first.subscriptionId, 'fail-payment');
+    const pastDue = await billingState(ws.id, first.customerId);
+    expect(pastDue).toMatchObject({ plan: 'team', billing: { status: 'past_due', subscriptionId: first.subscriptionId } });
+    let events = await eventsOf(first.customerId);
+    expect(new Set(events.map((e) => e.type))).toEqual(
+      new Set(['customer.created', 'customer.subscription.created', 'invoice.paid', 'checkout.session.completed', 'invoice.payment_failed', 'customer.subscription.updated']),
+    );
+    // Reversed, the last event replayed is the checkout's (active, team): trusting it would undo the failed payment.
+    await replayReversedTwice(events);
+    expect(await billingState(ws.id, first.customerId)).toEqual(pastDue);
+
+    await portalAction(ws, first.subscriptionId, 'cancel');
+    const canceled = await billingState(ws.id, first.customerId);
+    expect(canceled).toMatchObject({ plan: 'free', billing: { status: 'canceled' } });
+    events = await eventsOf(first.customerId);
+    expect(events.map((e) => e.type)).toContain('customer.subscription.deleted');
+    await replayReversedTwice(events);
+    expect(await billingState(ws.id, first.customerId)).toEqual(canceled);
+
+    // A new subscription: the old one's events, replayed, never take the workspace back.
+    const second = await checkout(ws, 'enterprise');
+    expect(second).toMatchObject({ plan: 'enterprise', status: 'active' });
+    expect(second.subscriptionId).not.toBe(first.subscriptionId);
+    const renewed = await billingState(ws.id, first.customerId);
+    await replayReversedTwice(events);
+    expect(await billingState(ws.id, first.customerId)).toEqual(renewed);
+    expect(renewed).toMatchObject({ plan: 'enterprise', billing: { status: 'active', subscriptionId: second.subscriptionId } });
+  });
+
+  it('account.updated keeps a publisher payout account in step with Connect, in any order', { timeout: 60_000 }, async () => {
+    const publisherId = `pub-${uniqueWord()}`;
+    const account = await local.createConnectAccount({ publisherId, email: 'dev@example.test' }, `account:${publisherId}`);
+    expect(account.id).toMatch(/^acct_local_/);
+    const payout = async () => (await adminDb.doc(`publishers/${publisherId}`).get()).get('payoutAccount') as Record<string, unknown> | undefined;
+    expect(await payout()).toMatchObject({ accountId: account.id, payoutsEnabled: false, detailsSubmitted: false });
+    const { url } = await local.createAccountLink({ accountId: account.id, refreshUrl: `${urls.web}/r`, returnUrl: `${urls.web}/payouts` });
+    expect(await submit(url, `${url}/complete`)).toBe(`${urls.web}/payouts`);
+    expect(await payout()).toMatchObject({ accountId: account.id, payoutsEnabled: true, chargesEnabled: true, detailsSubmitted: true });
+    const events = (await adminDb.collection('localStripe/events/objects').where('objectId', '==', account.id).get()).docs.map((d) => ({ payload: d.get('payload') as string }));
+    expect(events).toHaveLength(2);
+    await replayReversedTwice(events);
+    expect(await payout()).toMatchObject({ payoutsEnabled: true });
+    // An onboarded account takes transfers, once per key.
+    const t1 = await local.createTransfer({ amountMinor: 1234, currency: 'usd', destination: account.id, metadata: { publisherId } }, `transfer:${publisherId}:1`);
+    const t2 = await local.createTransfer({ amountMinor: 1234, currency: 'usd', destination: account.id, metadata: { publisherId } }, `transfer:${publisherId}:1`);
+    expect(t2.id).toBe(t1.id);
+  });
+
+  it('a bad signature is 400 stripe_signature_invalid and changes nothing; a failure answers 5xx so Stripe retries', { timeout: 60_000 }, async () => {
+    const ws = await newWorkspace();
+    const { customerId, subscriptionId } = await checkout(ws, 'team');
+    const before = await billingState(ws.id, customerId);
+    // Made past due behind the stack's back, then forged events that would act on it.
+    await local.failPayment(subscriptionId).catch(() => undefined);
+    const after = await billingState(ws.id, customerId);
+    expect(after.billing.status).toBe('past_due');
+    await adminDb.doc(`workspaces/${ws.id}`).update({ 'billing.status': 'active', plan: 'team' });
+    const forged = JSON.stringify({ id: 'evt_forged', object: 'event', type: 'customer.subscription.updated', created: 1, data: { object: { id: subscriptionId, object: 'subscription' } } });
+    const wrong = await sendEvent(forged, 'whsec_not_ours');
+    expect(wrong.status).toBe(400);
+    expect(wrong.contentType).toContain('application/problem+json');
+    expect(wrong.body.code).toBe('stripe_signature_invalid');
+    const unsigned = await fetch(webhookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: forged });
+    expect(unsigned.status).toBe(400);
+    const tampered = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Stripe-Signature': Stripe.webhooks.generateTestHeaderString({ payload: forged.replace('evt_forged', 'evt_other'), secret }) },
+      body: forged,
+    });
+    expect(tampered.status).toBe(400);
+    expect((await adminDb.doc(`workspaces/${ws.id}`).get()).get('billing.status')).toBe('active');
+    expect(before.billing.status).toBe('active');
+
+    // Signed, about an object the provider does not have: the refetch fails, the answer is 5xx.
+    const missing = JSON.stringify({ id: 'evt_missing', object: 'event', type: 'invoice.paid', created: 1, data: { object: { id: 'in_local_missing', object: 'invoice' } } });
+    expect((await sendEvent(missing)).status).toBeGreaterThanOrEqual(500);
+  });
+});
