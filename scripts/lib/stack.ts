@@ -131,6 +131,9 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     BILLING: 'local',
     LOCAL_BILLING_URL: urls.functionsBase,
     APP_URL: urls.web,
+    // The stand-in's own plan prices (adapters/billing/localProvider.ts LOCAL_PLAN_PRICES); production sets Stripe's.
+    STRIPE_PRICE_TEAM: 'price_local_plan_team',
+    STRIPE_PRICE_ENTERPRISE: 'price_local_plan_enterprise',
     NOTIFY_SMTP_HOST: '127.0.0.1',
     NOTIFY_SMTP_PORT: String(profile.ports.smtp),
     ...(profile.name === 'test' ? TEST_PARAMS : {}),

@@ -4,10 +4,11 @@ import Stripe from 'stripe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { publishSynthetic, uniqueWord } from '../support/catalog.ts';
-import { call, codeOf } from '../support/http.ts';
+import { codeOf } from '../support/http.ts';
 import { installProbe, publishLongProbe, trigger } from '../support/probe.ts';
 import { runAsFunctions, urls } from '../support/stack.ts';
 import { installAgent, newWorkspace, type TestWorkspace } from '../support/users.ts';
+import { billingApi as api, checkout, submit } from '../support/billing.ts';
 
 /**
  * Stripe's webhooks on the local stack: the stand-in (functions/src/adapters/billing/localProvider.ts)
@@ -24,26 +25,6 @@ const local = new LocalBillingProvider({ webhookUrl, pagesUrl: `${urls.functions
 async function sendEvent(payload: string, signWith = secret) {
   const res = await fetch(webhookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: signWith }) }, body: payload });
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: (await res.json()) as { code?: string } };
-}
-
-/** Follows a hosted page's form: GET the page, POST its action (no redirect followed); the redirect target. */
-async function submit(pageUrl: string, action: string): Promise<string> {
-  const page = await fetch(pageUrl);
-  expect(page.status).toBe(200);
-  expect(await page.text()).toContain(`action="${action}"`);
-  const res = await fetch(action, { method: 'POST', redirect: 'manual' });
-  expect(res.status).toBe(303);
-  return res.headers.get('location')!;
-}
-
-const api = (ws: TestWorkspace, method: string, p: string, body?: unknown) => call(method, `/workspaces/${ws.id}${p}`, { token: ws.owner.idToken, body });
-
-async function checkout(ws: TestWorkspace, plan: 'team' | 'enterprise') {
-  const started = await api(ws, 'POST', '/billing/checkout', { plan });
-  expect(started.status).toBe(201);
-  const redirect = await submit(started.body.url, `${started.body.url}/complete`);
-  expect(redirect).toBe(`${urls.web}/workspaces/${ws.id}/billing?checkout=complete`);
-  return (await api(ws, 'GET', '/billing/account')).body as { plan: string; status: string; customerId: string; subscriptionId: string };
 }
 
 async function portalAction(ws: TestWorkspace, subscriptionId: string, action: 'cancel' | 'fail-payment' | 'pay') {

@@ -8,6 +8,8 @@ import { call, codeOf } from '../support/http.ts';
 import { eventually, publishEvent, sleep } from '../support/notify.ts';
 import { finished, trigger, waitFor } from '../support/probe.ts';
 import { addMember, installAgent, newWorkspace, type TestWorkspace } from '../support/users.ts';
+import { checkout } from '../support/billing.ts';
+import { tickWatchdog } from '../support/probe.ts';
 
 /**
  * Usage metering end to end (docs/billing.md): a run's billable facts go through the outbox to
@@ -127,5 +129,34 @@ describe('usage metering over Pub/Sub', () => {
     expect(ok.status).toBe(201);
     expect(ok.body.estimate).toEqual({ amountMinor: 0, currency: 'usd', basis: 'free' });
     expect((await billing(ws)).status).toBe('past_due');
+  });
+
+  it("billable facts go to the provider's meters once (identifier = event id), with the watchdog's tick; compute and free runs are settled without a report", { timeout: 120_000 }, async () => {
+    const ws = await newWorkspace();
+    const { customerId } = await checkout(ws, 'team');
+    const perRun = await installAgent(ws, 'probe', PER_RUN);
+    const perUnit = await installAgent(ws, 'probe', PER_UNIT);
+    const a = (await trigger(ws, perRun, { mode: 'ok' })).body.id as string;
+    const b = (await trigger(ws, perUnit, { mode: 'usage', units: 4 })).body.id as string;
+    for (const id of [a, b]) await waitFor(ws, id, finished);
+    await recorded(ws, a, 2);
+    await recorded(ws, b, 3);
+    const meterEvents = async () =>
+      (await adminDb.collection('localStripe/meterEvents/objects').where('object.payload.stripe_customer_id', '==', customerId).get()).docs.map((d) => d.get('object') as { identifier: string; event_name: string; payload: { value: string } });
+    await eventually('the ledger reported', async () => {
+      await tickWatchdog();
+      const facts = (await ledger(ws)).filter((f) => f['runId'] === a || f['runId'] === b);
+      return facts.every((f) => f['reportedAt']) ? facts : undefined;
+    }, 60_000);
+    const sent = (await meterEvents()).map((e) => [e.identifier, e.event_name, e.payload.value]).sort();
+    expect(sent).toEqual(
+      [
+        [`usage:${a}:run`, 'am_runs_probe', '1'],
+        [`usage:${b}:units:1`, 'am_units_probe', '4000'],
+      ].sort(),
+    );
+    // Another tick sends nothing again.
+    await tickWatchdog();
+    expect(await meterEvents()).toHaveLength(2);
   });
 });

@@ -4,6 +4,7 @@ import { sweepApprovals } from '../app/approvals/approvals.js';
 import { sweepOutbox } from '../app/notifications/outbox.js';
 import { sweepRetries } from '../app/notifications/retry.js';
 import { watchRuns } from '../app/runs/runWatchdog.js';
+import { reportUsage } from '../app/billing/reportUsage.js';
 import { params } from '../config/index.js';
 import { getDeps } from './deps.js';
 
@@ -21,5 +22,7 @@ export const runWatchdog = onSchedule({ schedule: 'every 1 minutes', region: par
   const outbox = await sweepOutbox(deps, deps.clock.now()).catch((err: unknown) => ({ error: String(err) }));
   // Webhook retries whose task was lost.
   const retries = await sweepRetries(deps, deps.clock.now()).catch((err: unknown) => ({ error: String(err) }));
-  logger.info('runWatchdog', { ...result, approvals, outbox, retries });
+  // Recorded usage to the billing provider's meters (app/billing/reportUsage.ts).
+  const usage = await reportUsage(deps).catch((err: unknown) => ({ error: String(err) }));
+  logger.info('runWatchdog', { ...result, approvals, outbox, retries, usage });
 });

@@ -81,9 +81,9 @@ export class FirestoreUsageLedger implements UsageLedger {
     });
   }
 
-  async markReported(entries: ReadonlyArray<Pick<LedgerEntry, 'wsId' | 'id'>>, at: Date): Promise<void> {
+  async markReported(entries: ReadonlyArray<Pick<LedgerEntry, 'wsId' | 'id'>>, at: Date, unbilled?: string): Promise<void> {
     const writer = firestore().bulkWriter();
-    for (const e of entries) void writer.update(usageOf(e.wsId).doc(e.id), { reportedAt: at });
+    for (const e of entries) void writer.update(usageOf(e.wsId).doc(e.id), { reportedAt: at, ...(unbilled ? { unbilled } : {}) });
     await writer.close();
   }
 }

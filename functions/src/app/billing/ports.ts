@@ -157,6 +157,6 @@ export interface UsageLedger {
   month(wsId: string, month: string): Promise<UsageMonth>;
   /** Facts not yet reported, oldest first, across workspaces. */
   unreported(limit: number): Promise<LedgerEntry[]>;
-  /** Marks facts reported (or settled without anything to report). */
-  markReported(entries: ReadonlyArray<Pick<LedgerEntry, 'wsId' | 'id'>>, at: Date): Promise<void>;
+  /** Marks facts reported (or settled without anything to report; `unbilled` says why a billable one was not). */
+  markReported(entries: ReadonlyArray<Pick<LedgerEntry, 'wsId' | 'id'>>, at: Date, unbilled?: string): Promise<void>;
 }

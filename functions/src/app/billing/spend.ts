@@ -13,7 +13,7 @@ type SpendDeps = Pick<Deps, 'usage' | 'catalog' | 'clock'>;
 
 /** Agent versions are immutable once published: their pricing is kept here after the first read. */
 const pricings = new Map<string, Pricing | null>();
-async function pricingOf(deps: Pick<Deps, 'catalog'>, agentId: string, version: string): Promise<Pricing | null> {
+export async function pricingOf(deps: Pick<Deps, 'catalog'>, agentId: string, version: string): Promise<Pricing | null> {
   const key = `${agentId}@${version}`;
   if (!pricings.has(key)) {
     if (pricings.size > 2000) pricings.clear();
