@@ -36,6 +36,9 @@ export function indexesFile() {
       idx('approvals', 'COLLECTION', [desc('createdAt'), desc('id')]),
       ...['state', 'installId', 'runId'].map((f) => idx('approvals', 'COLLECTION', [asc(f), desc('createdAt'), desc('id')])),
       ...['installId', 'runId'].map((f) => idx('approvals', 'COLLECTION', [asc(f), asc('state'), desc('createdAt'), desc('id')])),
+      // ... and by install and run together (the inbox opened from a run, with an install chosen)
+      idx('approvals', 'COLLECTION', [asc('installId'), asc('runId'), desc('createdAt'), desc('id')]),
+      idx('approvals', 'COLLECTION', [asc('installId'), asc('runId'), asc('state'), desc('createdAt'), desc('id')]),
       idx('approvals', 'COLLECTION', [asc('runId'), asc('createdAt')]),
       idx('approvals', 'COLLECTION_GROUP', [asc('state'), asc('dueAt')]),
       // adapters/firestore/notifications.ts listChannels, listDeliveries, unpublished (the outbox sweep, across workspaces)
