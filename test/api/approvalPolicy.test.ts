@@ -46,4 +46,21 @@ describe('approval policy', () => {
     // Operators and API keys cannot edit policies.
     expect((await put(operator.idToken, strict)).status).toBe(403);
   });
+
+  it("risk-level rules also govern agents' own requests: only an owner loosens one, even where no gated action has that risk", async () => {
+    const ws = await newWorkspace();
+    const admin = await addMember(ws, 'admin');
+    // idle-vm-reaper's one gated action is high risk; its requests may be of any risk.
+    const installId = await installAgent(ws, 'idle-vm-reaper');
+    const put = (token: string, rules: unknown) => call('PUT', `/workspaces/${ws.id}/installs/${installId}/approval-policy`, { token, body: { rules } });
+    const twoLevels = { 'risk:low': { levels: [{ approvers: { roles: ['admin', 'owner'] } }, { approvers: { roles: ['owner'] } }], allowRequester: false } };
+    expect((await put(ws.owner.idToken, twoLevels)).status).toBe(200);
+    const oneLevel = { 'risk:low': { levels: [{ approvers: { roles: ['admin', 'owner'] } }], allowRequester: false } };
+    const refused = await put(admin.idToken, oneLevel);
+    expect({ status: refused.status, code: codeOf(refused) }).toEqual({ status: 403, code: 'approval_policy_looser' });
+    expect(refused.body.detail).toMatch(/risk:low/);
+    // Dropping the rule altogether falls back to the default (one level, the requester allowed): looser too.
+    expect(codeOf(await put(admin.idToken, {}))).toBe('approval_policy_looser');
+    expect((await put(ws.owner.idToken, oneLevel)).status).toBe(200);
+  });
 });

@@ -1,5 +1,5 @@
 import type { ApprovalPolicy, ApprovalRule } from '@agent-marketplace/contract';
-import { checkRuleMembers, looserParts, ruleFor } from '../../domain/approvals.js';
+import { checkRuleMembers, looserParts, REQUEST_ACTION, ruleFor, type ManifestApproval } from '../../domain/approvals.js';
 import { AppError } from '../../domain/errors.js';
 import type { Install } from '../../domain/models.js';
 import type { Manifest } from '../../domain/manifest.js';
@@ -48,6 +48,22 @@ async function membersOf(deps: Pick<Deps, 'workspaces'>, wsId: string): Promise<
   return out;
 }
 
+/** An agent's own requests, one per risk level: `risk:<level>` rules govern them (domain/approvals.ts REQUEST_ACTION). */
+const REQUEST_GATES: ManifestApproval[] = (['low', 'medium', 'high', 'critical'] as const).map((risk) => ({ action: `${REQUEST_ACTION} (risk:${risk})`, risk, levels: 1, description: 'requests' }));
+
+/** Throws 403 approval_policy_looser when `rules` would decide any gated action, or any request, less strictly than the install's rules now. */
+function refuseLooser(install: Install, rules: Record<string, ApprovalRule>, gated: ManifestApproval[]): void {
+  const before = { rules: install.approvalRules, shorthand: install.approvalPolicy };
+  const after = { rules, shorthand: install.approvalPolicy };
+  for (const g of [...gated, ...REQUEST_GATES]) {
+    const looser = looserParts(ruleFor(g, before).rule, ruleFor(g, after).rule);
+    if (looser.length) {
+      const what = g.action.startsWith(REQUEST_ACTION) ? `risk:${g.risk} (agents' own requests)` : g.action;
+      throw new AppError('forbidden', 'approval_policy_looser', `Only an owner may make approvals less strict: ${what}: ${looser.join('; ')}.`);
+    }
+  }
+}
+
 /**
  * Replaces an install's approval rules. Each rule must name a gated action of the install's
  * version (or a risk level), be decidable by the workspace's members, and, unless the caller
@@ -65,17 +81,11 @@ export async function setApprovalPolicy(deps: PolicyDeps, access: WorkspaceAcces
     }
     checkRuleMembers(key, rule, members);
   }
-  if (access.role !== 'owner') {
-    const before = { rules: install.approvalRules, shorthand: install.approvalPolicy };
-    const after = { rules, shorthand: install.approvalPolicy };
-    for (const g of gated.values()) {
-      const looser = looserParts(ruleFor(g, before).rule, ruleFor(g, after).rule);
-      if (looser.length) {
-        throw new AppError('forbidden', 'approval_policy_looser', `Only an owner may make approvals less strict: ${g.action}: ${looser.join('; ')}.`, );
-      }
-    }
-  }
   const at = deps.clock.now();
-  const updated = await deps.installs.update(access.wsId, installId, (i) => ({ next: { ...i, approvalRules: rules, approvalRulesUpdated: { at, by: actorId(access.principal) }, updatedAt: at } }));
+  const updated = await deps.installs.update(access.wsId, installId, (current) => {
+    // Checked on the install as read in the write's transaction: two edits cannot loosen it between them.
+    if (access.role !== 'owner') refuseLooser(current, rules, [...gated.values()]);
+    return { next: { ...current, approvalRules: rules, approvalRulesUpdated: { at, by: actorId(access.principal) }, updatedAt: at } };
+  });
   return policyView(updated, manifest);
 }
