@@ -159,4 +159,18 @@ describe('usage metering over Pub/Sub', () => {
     await tickWatchdog();
     expect(await meterEvents()).toHaveLength(2);
   });
+
+  it("a usage fact its producer never flushed is published by the watchdog's outbox sweep to usage-events, and recorded", { timeout: 60_000 }, async () => {
+    const ws = await newWorkspace();
+    const installId = await installAgent(ws, 'probe', PER_RUN);
+    const runId = randomBytes(8).toString('hex');
+    const fact = { id: `usage:${runId}:run`, wsId: ws.id, installId, agentId: 'probe', agentVersion: PER_RUN, runId, attempt: 1, kind: 'run', quantity: 1, occurredAt: new Date().toISOString() };
+    // As a producer leaves it when it dies between its commit and its flush (older than the sweep's wait).
+    await adminDb.doc(`workspaces/${ws.id}/outbox/${fact.id}`).create({ event: fact, topic: 'usage-events', createdAt: new Date(Date.now() - 60_000), publishedAt: null });
+    await tickWatchdog();
+    await recorded(ws, runId, 1);
+    expect((await adminDb.doc(`workspaces/${ws.id}/outbox/${fact.id}`).get()).get('publishedAt')).not.toBeNull();
+    // It went to usage-events, not to the notifications' run-events: no delivery was attempted for it.
+    expect((await billing(ws)).installs).toEqual([expect.objectContaining({ installId, runs: 1, spent: { amountMinor: 25, currency: 'usd' } })]);
+  });
 });
