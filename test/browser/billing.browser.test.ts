@@ -156,19 +156,19 @@ describe('the billing page', () => {
     await page.keyboard.press('Enter');
     await poll(() => page.locator('#cap-workspace-error').innerText()).toBe('Use at most two decimals (cents).');
     await page.keyboard.press('ControlOrMeta+a');
-    await page.keyboard.type('1,000.29');
+    await page.keyboard.type('1,024.09');
     await page.keyboard.press('Enter');
-    await poll(() => page.locator('#app-status').innerText()).toBe('Workspace cap (USD a month): set to $1,000.29.');
+    await poll(() => page.locator('#app-status').innerText()).toBe('Workspace cap (USD a month): set to $1,024.09.');
     expect(await page.locator('#cap-workspace').getAttribute('aria-invalid')).toBeNull();
 
     await tabTo(page, (f) => f.tag === 'INPUT' && f.name === `Cap for probe ${PER_RUN} (USD a month)`);
     await page.keyboard.type('0.10');
     await page.keyboard.press('Enter');
     await poll(() => page.locator('#app-status').innerText()).toBe(`Cap for probe ${PER_RUN} (USD a month): set to $0.10.`);
-    // Saved as integer cents (0.29 read from its digits, not as 0.28999...).
-    expect((await adminDb.doc(`workspaces/${ws.id}`).get()).get('billing.spendCapMinor')).toBe(100_029);
+    // Saved as integer cents read from the digits (1024.09 * 100 is 102408.99999999999 in floats).
+    expect((await adminDb.doc(`workspaces/${ws.id}`).get()).get('billing.spendCapMinor')).toBe(102_409);
     expect((await adminDb.doc(`workspaces/${ws.id}/installs/${installId}`).get()).get('spendCapMinor')).toBe(10);
-    await poll(() => page.locator('#billing-cap').innerText()).toBe('$1,000.29');
+    await poll(() => page.locator('#billing-cap').innerText()).toBe('$1,024.09');
 
     // A run over the install's cap: the form says why and links to billing.
     await page.goto(`${urls.web}/#/workspace`);
@@ -199,9 +199,15 @@ describe('the billing page', () => {
     await asAdmin.context.close();
 
     const asViewer = await newPage(browser);
+    // The header learns the viewer's role from their list of workspaces: once that is in, the link stays hidden.
+    const listed = asViewer.page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/workspaces' && r.request().method() === 'GET', { timeout: 60_000 });
     await signInAs(asViewer.page, viewer, { id: ws.id, name: 'Roles' });
+    const response = await listed;
+    expect(response.status()).toBe(200);
+    await response.finished();
     await poll(() => asViewer.page.getByRole('link', { name: 'Settings', exact: true }).count()).toBe(1);
-    expect(await asViewer.page.getByRole('link', { name: 'Billing', exact: true }).isVisible()).toBe(false);
+    expect(await asViewer.page.locator('#header a[href="#/billing"]').count()).toBe(1);
+    expect(await asViewer.page.locator('#header a[href="#/billing"]').isVisible()).toBe(false);
     await asViewer.page.goto(`${urls.web}/#/billing`);
     await poll(() => asViewer.page.getByText('Your role in this workspace does not include billing.', { exact: false }).count()).toBe(1);
     await asViewer.context.close();
