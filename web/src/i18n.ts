@@ -61,6 +61,16 @@ export function formatDuration(millis: number): string {
   if (millis < 60_000) return sec.format(millis / 1000);
   return min.format(millis / 60_000);
 }
+const hoursShort = inUnit('hour', 1);
+/** Compute time from whole seconds: "45 sec", "12.5 min", "3.2 hr" (the locale's words). */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 60) return sec.format(seconds);
+  if (seconds < 3600) return min.format(seconds / 60);
+  return hoursShort.format(seconds / 3600);
+}
+const milli = new Intl.NumberFormat(formatLocale, { maximumFractionDigits: 3 });
+/** A quantity counted in thousandths, as a number: 2500 → "2.5". */
+export const formatThousandths = (n: number): string => milli.format(n / 1000);
 export const formatMoney = (cents: number, currency: string): string =>
   new Intl.NumberFormat(formatLocale, { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
 

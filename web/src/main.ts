@@ -12,10 +12,19 @@ import { forgetMyWorkspaces } from './myWorkspaces.ts';
 import { forgetPendingApprovals } from './pendingApprovals.ts';
 import { catalogPage } from './pages/catalog/catalogPage.ts';
 import { notFoundPage } from './pages/notFound.ts';
+import { hashRouteFor } from './pathRoutes.ts';
 import { currentPath, refresh, startRouter } from './router.ts';
 import { renderFrame, renderHeader } from './shell.ts';
 
+/** A path-form address (the billing provider's return URL) becomes its hash route: no reload, no new history entry. */
+function adoptPathRoute(): void {
+  const route = hashRouteFor(location.pathname, location.search);
+  if (route) history.replaceState(history.state, '', `/#${route}`);
+}
+
 async function start(): Promise<void> {
+  // The billing provider returns to a path (`/workspaces/{ws}/billing?...`): the router reads hashes.
+  adoptPathRoute();
   // Before any library that reads navigator.language (uPlot) can load and throw on a POSIX tag.
   repairNavigatorLocale();
   document.documentElement.lang = locale;
@@ -53,6 +62,7 @@ async function start(): Promise<void> {
       { pattern: '/workspaces', page: { load: () => import('./pages/workspaces/workspacesPage.ts').then((m) => m.workspacesPage) } },
       { pattern: '/workspace', page: { load: () => import('./pages/dashboard/dashboardPage.ts').then((m) => m.dashboardPage) } },
       { pattern: '/settings', page: { load: () => import('./pages/settings/settingsPage.ts').then((m) => m.settingsPage) } },
+      { pattern: '/billing', page: { load: () => import('./pages/billing/billingPage.ts').then((m) => m.billingPage) } },
       { pattern: '/account', page: { load: () => import('./pages/account/accountPage.ts').then((m) => m.accountPage) } },
       { pattern: '/invitation', page: { load: () => import('./pages/account/invitationPage.ts').then((m) => m.invitationPage) } },
       { pattern: '/install/:wsId/:installId', page: { load: () => import('./pages/install/wizardPage.ts').then((m) => m.wizardPage) } },

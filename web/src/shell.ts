@@ -1,5 +1,6 @@
 /** The page frame around every route: skip link, header with navigation and workspace switcher, footer. */
 import { currentUser, refreshVerification, resendVerification, signOut, type SessionUser } from './auth.ts';
+import { canReadBilling } from './billingRoles.ts';
 import { getCurrentWorkspace, setCurrentWorkspace } from './currentWorkspace.ts';
 import { h, replace } from './ui/dom.ts';
 import { t } from './i18n.ts';
@@ -58,6 +59,23 @@ function approvalsLink(): HTMLElement {
   const badge = h('span', { id: 'nav-approvals-count', class: 'nav-count', 'data-ws': ws.id, hidden: true });
   item.querySelector('a')?.append(' ', badge);
   void pendingApprovals(ws.id).then((count) => showCount(badge, count));
+  return item;
+}
+
+/**
+ * Billing, for members whose role reads it (owners, admins, billing): hidden until the role in
+ * the current workspace is known, and for everyone else.
+ */
+function billingLink(): HTMLElement {
+  const item = link('/billing', t('nav.billing'));
+  item.hidden = true;
+  const ws = getCurrentWorkspace();
+  if (!ws) return item;
+  void myWorkspaces()
+    .then((items) => {
+      item.hidden = !canReadBilling(items.find((w) => w.id === ws.id)?.role);
+    })
+    .catch(() => undefined); // the link stays hidden; the page itself reports API errors
   return item;
 }
 
@@ -155,6 +173,7 @@ export function renderHeader(): void {
         user ? link('/workspace', t('nav.dashboard')) : null,
         user ? approvalsLink() : null,
         user ? link('/settings', t('nav.settings')) : null,
+        user ? billingLink() : null,
         user ? link('/workspaces', t('nav.workspaces')) : null,
         user ? link('/account', t('nav.account')) : null,
         user ? null : link('/signin', t('nav.signIn')),
