@@ -27,6 +27,8 @@ import { liveInbox } from './liveInbox.ts';
 
 const STATES = complete<ApprovalState>()(['pending', 'approved', 'rejected', 'expired', 'withdrawn']);
 const PAGE = 25;
+/** How long the pending view waits for Firestore's first answer before it polls instead. */
+const INBOX_CONNECT_MS = 10_000;
 const ID = /^[A-Za-z0-9]{1,64}$/;
 
 const installOptions = (installs: Install[]): [string, string][] => [
@@ -122,7 +124,9 @@ export const approvalsPage: Page = async (root, { query, signal }) => {
           replace(liveNote, t(kind === 'firestore' ? 'approvals.live.firestore' : 'approvals.live.poll'));
         },
       },
-      { preferPoll },
+      // The list itself came from the API; the listener only adds what changes. A slow first
+      // answer (a loaded emulator, a slow network) is worth waiting for: giving up polls for the rest of the visit.
+      { preferPoll, connectMs: INBOX_CONNECT_MS },
     );
   };
   signal.addEventListener('abort', stopFollowing);
