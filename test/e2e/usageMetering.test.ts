@@ -173,4 +173,15 @@ describe('usage metering over Pub/Sub', () => {
     // It went to usage-events, not to the notifications' run-events: no delivery was attempted for it.
     expect((await billing(ws)).installs).toEqual([expect.objectContaining({ installId, runs: 1, spent: { amountMinor: 25, currency: 'usd' } })]);
   });
+
+  it("the month's billing lists every install, with its cap, also those that have not run this month; an uninstalled one only if it ran", { timeout: 60_000 }, async () => {
+    const ws = await newWorkspace();
+    const idle = await installAgent(ws, 'probe', PER_RUN);
+    const gone = await installAgent(ws, 'probe', PER_UNIT);
+    const token = ws.owner.idToken;
+    await call('PUT', `/workspaces/${ws.id}/installs/${idle}/spend-cap`, { token, body: { amountMinor: 500 } });
+    expect((await call('DELETE', `/workspaces/${ws.id}/installs/${gone}`, { token })).status).toBeLessThan(300);
+    const month = await billing(ws);
+    expect(month.installs).toEqual([{ installId: idle, agentId: 'probe', runs: 0, computeSeconds: 0, milliUnits: 0, spent: { amountMinor: 0, currency: 'usd' }, cap: { amountMinor: 500, currency: 'usd' } }]);
+  });
 });

@@ -85,11 +85,22 @@ export async function billingOverview(deps: SpendDeps & Pick<Deps, 'workspaces' 
     row.spent = add(row.spent, l.spent);
     byInstall.set(l.installId, row);
   }
+  // Every install that can run (with its cap, though it has not run this month), and any that ran.
+  const listed = await allInstalls(deps, wsId);
+  const ids = new Set([...listed.filter((i) => i.state !== 'uninstalled').map((i) => i.id), ...byInstall.keys()]);
+  const byId = new Map(listed.map((i) => [i.id, i]));
   const installs = await Promise.all(
-    [...byInstall].map(async ([installId, row]) => {
-      const install = await deps.installs.get(wsId, installId);
+    [...ids].map(async (installId) => {
+      const install = byId.get(installId) ?? (await deps.installs.get(wsId, installId));
+      const row = byInstall.get(installId);
       const cap = install?.spendCapMinor ?? null;
-      return { installId, agentId: row.agentId, ...sumCounters(row.counters), spent: row.spent, cap: cap === null ? null : money(cap) };
+      return {
+        installId,
+        agentId: row?.agentId ?? install?.agentId ?? '',
+        ...sumCounters(row?.counters ?? []),
+        spent: row?.spent ?? zero(),
+        cap: cap === null ? null : money(cap),
+      };
     }),
   );
   const cap = workspace.billing?.spendCapMinor ?? null;
@@ -102,6 +113,18 @@ export async function billingOverview(deps: SpendDeps & Pick<Deps, 'workspaces' 
     installs: installs.sort((a, b) => b.spent.amountMinor - a.spent.amountMinor || a.installId.localeCompare(b.installId)),
     asOf: usage.lastAt?.toISOString() ?? null,
   };
+}
+
+/** The workspace's installs, every page (a workspace holds a few hundred at most). */
+async function allInstalls(deps: Pick<Deps, 'installs'>, wsId: string): Promise<Install[]> {
+  const out: Install[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.installs.list(wsId, { limit: 100, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && out.length < 2000);
+  return out;
 }
 
 export async function setWorkspaceSpendCap(deps: Pick<Deps, 'workspaces'>, access: WorkspaceAccess, capMinor: number | null): Promise<{ cap: Money | null }> {
