@@ -122,7 +122,7 @@ describe('a month of billing', () => {
           const l = await ledgerOf(ws);
           const want = PLAN[i]!;
           return l.runs === want.probeRuns && l.milli === total(want.tallyUnits.map((u) => Math.round(u * 1000))) ? l : undefined;
-        }),
+        }, 90_000),
       ),
     );
     await eventually('usage reported', async () => {
