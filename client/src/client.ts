@@ -87,7 +87,7 @@ export function createClient(options: ClientOptions = {}) {
   }
 
   async function call<Op extends OperationId>(op: Op, ...[args]: ArgList<Op>): Promise<ResponseOf<Op>> {
-    const route = routes[op] as { method: string; path: string; idempotent?: true };
+    const route = routes[op] as { method: string; path: string; idempotent?: true; file?: true };
     const a = (args ?? {}) as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown } & RequestOptions;
     const url = `${base}${fillPath(route.path, a.params)}${queryString(a.query)}`;
     const hasBody = a.body !== undefined && route.method !== 'GET' && route.method !== 'DELETE';
@@ -121,6 +121,8 @@ export function createClient(options: ClientOptions = {}) {
       }
       if (res.ok) {
         if (res.status === 204) return undefined as ResponseOf<Op>;
+        // Documents (an invoice's CSV or PDF) come as bytes; everything else is JSON.
+        if (route.file) return new Uint8Array(await res.arrayBuffer()) as ResponseOf<Op>;
         return (await res.json()) as ResponseOf<Op>;
       }
       const error = await errorFrom(res, requestId, describe);

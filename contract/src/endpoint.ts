@@ -24,6 +24,8 @@ export interface ResponseSpec {
   readonly description: string;
   /** A streamed response: its media type, and the data schema of each event type it sends. */
   readonly stream?: { readonly contentType: 'text/event-stream'; readonly events: Readonly<Record<string, z.ZodType>> };
+  /** A document that is not JSON (a CSV, a PDF): its media type; the body is its bytes. */
+  readonly file?: { readonly contentType: 'text/csv; charset=utf-8' | 'application/pdf' };
 }
 
 /** What an operation takes and answers, apart from where it lives (routes.ts). */

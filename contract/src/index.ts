@@ -21,6 +21,7 @@ export * from './approvals.js';
 export * from './notifications.js';
 export * from './billing.js';
 export * from './billingAccount.js';
+export * from './invoices.js';
 export * from './meta.js';
 export * from './execution.js';
 export * from './redaction.js';

@@ -68,9 +68,10 @@ export function buildOpenApi(endpoints: readonly Endpoint[], version: string): R
   };
 
   const successOf = (e: Endpoint) => {
-    const { status, description, schema, stream } = e.response;
+    const { status, description, schema, stream, file } = e.response;
     if (status === 204) return { description };
     if (stream) return { description, content: { [stream.contentType]: { schema: { type: 'string' } } } };
+    if (file) return { description, content: { [file.contentType.split(';')[0]!]: { schema: { type: 'string', format: 'binary' } } } };
     return { description, content: { 'application/json': { schema: toSchema(schema, 'output') } } };
   };
 

@@ -17,6 +17,8 @@ export interface RouteLine {
   readonly path: string;
   /** Creating POSTs: the server replays the first answer to a repeated Idempotency-Key. */
   readonly idempotent?: true;
+  /** Answers a document that is not JSON (CSV, PDF): clients read bytes. */
+  readonly file?: true;
 }
 
 export const routes = {
@@ -122,6 +124,15 @@ export const routes = {
   getBillingAccount: { method: 'GET', path: '/v1/workspaces/:wsId/billing/account' },
   startPlanCheckout: { method: 'POST', path: '/v1/workspaces/:wsId/billing/checkout', idempotent: true },
   openBillingPortal: { method: 'POST', path: '/v1/workspaces/:wsId/billing/portal', idempotent: true },
+  // invoices, and publishers' earnings and payouts (docs/billing.md)
+  listInvoices: { method: 'GET', path: '/v1/workspaces/:wsId/billing/invoices' },
+  getInvoice: { method: 'GET', path: '/v1/workspaces/:wsId/billing/invoices/:invoiceId' },
+  getInvoiceCsv: { method: 'GET', path: '/v1/workspaces/:wsId/billing/invoices/:invoiceId/csv', file: true },
+  getInvoicePdf: { method: 'GET', path: '/v1/workspaces/:wsId/billing/invoices/:invoiceId/pdf', file: true },
+  getPublisherEarnings: { method: 'GET', path: '/v1/publishers/:publisherId/earnings' },
+  listPublisherPayouts: { method: 'GET', path: '/v1/publishers/:publisherId/payouts' },
+  // Not idempotent on purpose: an onboarding link is single-use, so a retry needs a fresh one (the account itself is created once).
+  onboardPublisherPayouts: { method: 'POST', path: '/v1/publishers/:publisherId/payouts::onboard' },
 
   // inbound webhooks
   inboundWebhook: { method: 'POST', path: '/v1/hooks/:wsId/:installId' },

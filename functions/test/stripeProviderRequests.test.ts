@@ -73,6 +73,24 @@ function answer(r: Recorded): { status: number; body: unknown } {
       });
     case 'GET /v1/invoices/in_1':
       return ok({ id: 'in_1', object: 'invoice', customer: 'cus_1', status: 'open', created: 1_800_000_100, metadata: {}, parent: { type: 'subscription_details', subscription_details: { subscription: 'sub_1' } } });
+    case 'GET /v1/invoices/in_2':
+      return ok({
+        id: 'in_2', object: 'invoice', customer: 'cus_1', status: 'paid', number: 'ABC-0002', created: 1_800_000_200, total: 768, amount_paid: 768, post_payment_credit_notes_amount: 0,
+        period_start: 1_797_000_000, period_end: 1_800_000_000, status_transitions: { paid_at: 1_800_000_300 }, metadata: {},
+        parent: { type: 'subscription_details', subscription_details: { subscription: 'sub_1' } },
+        lines: { object: 'list', data: [], has_more: true, url: '/v1/invoices/in_2/lines' },
+      });
+    case 'GET /v1/invoices/in_2/lines':
+      return ok(list([
+        { id: 'il_1', object: 'line_item', amount: 750, quantity: 3, description: '3 × Probe', metadata: {}, period: { start: 1_797_000_000, end: 1_800_000_000 }, pricing: { type: 'price_details', price_details: { price: 'price_run', product: 'prod_1' } }, parent: { type: 'subscription_item_details', subscription_item_details: { subscription_item: 'si_run', subscription: 'sub_1' } } },
+        { id: 'il_2', object: 'line_item', amount: 18, quantity: 2500, description: 'Tally', metadata: { installId: 'i2' }, period: { start: 1_797_000_000, end: 1_800_000_000 }, pricing: { type: 'price_details', price_details: { price: 'price_unit', product: 'prod_2' } }, parent: null },
+      ], '/v1/invoices/in_2/lines'));
+    case 'GET /v1/prices/price_run':
+      return ok({ id: 'price_run', object: 'price', recurring: { usage_type: 'metered' }, metadata: { agentId: 'probe', model: 'per_run' } });
+    case 'GET /v1/prices/price_unit':
+      return ok({ id: 'price_unit', object: 'price', recurring: { usage_type: 'metered' }, metadata: { agentId: 'tally', model: 'per_unit' } });
+    case 'GET /v1/credit_notes/cn_1':
+      return ok({ id: 'cn_1', object: 'credit_note', invoice: 'in_2', customer: 'cus_1', status: 'issued', total: 750, created: 1_800_000_400, lines: list([{ id: 'cnli_1', object: 'credit_note_line_item', type: 'invoice_line_item', invoice_line_item: 'il_1', amount: 750 }], '/v1/credit_notes/cn_1/lines') });
     case 'GET /v1/accounts/acct_1':
       return ok({ id: 'acct_1', object: 'account', charges_enabled: true, payouts_enabled: true, details_submitted: true, metadata: { publisherId: 'pub1' } });
     default:
@@ -243,6 +261,27 @@ describe('Stripe adapter request shapes (the real SDK against a recording server
     expect(await p.retrieveInvoice('in_1')).toMatchObject({ id: 'in_1', subscriptionId: 'sub_1', status: 'open' });
     expect(await p.retrieveAccount('acct_1')).toMatchObject({ chargesEnabled: true, payoutsEnabled: true, metadata: { publisherId: 'pub1' } });
     expect(recorded.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/subscriptions/sub_1', 'GET /v1/invoices/in_1', 'GET /v1/accounts/acct_1']);
+  });
+});
+
+describe('invoices and credit notes', () => {
+  it('refetches an invoice with all its lines (listed when the object has more) and the prices that name them, each price once', async () => {
+    const p = provider();
+    const invoice = await p.retrieveInvoice('in_2');
+    expect(invoice).toMatchObject({ id: 'in_2', number: 'ABC-0002', status: 'paid', totalMinor: 768, amountPaidMinor: 768, paidAt: 1_800_000_300, periodStart: 1_797_000_000, periodEnd: 1_800_000_000, subscriptionId: 'sub_1' });
+    expect(invoice.lines.map((l) => [l.id, l.amountMinor, l.quantity, l.priceId, l.subscriptionItemId, l.usageType, l.metadata])).toEqual([
+      ['il_1', 750, 3, 'price_run', 'si_run', 'metered', { agentId: 'probe', model: 'per_run' }],
+      ['il_2', 18, 2500, 'price_unit', null, 'metered', { agentId: 'tally', model: 'per_unit', installId: 'i2' }],
+    ]);
+    await p.retrieveInvoice('in_2');
+    expect(recorded.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /v1/invoices/in_2', 'GET /v1/invoices/in_2/lines', 'GET /v1/prices/price_run', 'GET /v1/prices/price_unit',
+      'GET /v1/invoices/in_2', 'GET /v1/invoices/in_2/lines',
+    ]);
+  });
+
+  it('refetches a credit note with the invoice lines it takes back', async () => {
+    expect(await provider().retrieveCreditNote('cn_1')).toMatchObject({ id: 'cn_1', invoiceId: 'in_2', status: 'issued', totalMinor: 750, lines: [{ id: 'cnli_1', invoiceLineId: 'il_1', amountMinor: 750 }] });
   });
 });
 

@@ -134,6 +134,8 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     // The stand-in's own plan prices (adapters/billing/localProvider.ts LOCAL_PLAN_PRICES); production sets Stripe's.
     STRIPE_PRICE_TEAM: 'price_local_plan_team',
     STRIPE_PRICE_ENTERPRISE: 'price_local_plan_enterprise',
+    // Revenue settles as soon as its invoice is paid locally (production waits a refund window).
+    PAYOUT_SETTLEMENT_SECONDS: '0',
     NOTIFY_SMTP_HOST: '127.0.0.1',
     NOTIFY_SMTP_PORT: String(profile.ports.smtp),
     ...(profile.name === 'test' ? TEST_PARAMS : {}),

@@ -20,9 +20,12 @@ const SIGNED = new Set(['/v1/hooks/:wsId/:installId']);
 /** The runner's bootstrap exchange: its credential is the one-time token in the body. */
 const BOOTSTRAP = new Set(['/v1/runner/runs/:runId/session']);
 
+/** A well-formed value for each kind of path id (ids are parsed before anyone is authenticated). */
+const SAMPLE: Record<string, string> = { agentId: 'cost-anomaly-detector', invoiceId: 'in_abc123XYZ', publisherId: 'platform-tests' };
+
 function concrete(route: RouteDef, values: Record<string, string> = {}): string {
   return route.path.replace(/::([A-Za-z]+)|:([A-Za-z]+)/g, (_m, verb: string | undefined, name: string | undefined) =>
-    verb ? `:${verb}` : (values[name!] ?? (name === 'agentId' ? 'cost-anomaly-detector' : name === 'name' && route.path.includes('/secrets/') ? 'API_TOKEN' : 'abc123XYZ')),
+    verb ? `:${verb}` : (values[name!] ?? SAMPLE[name!] ?? (name === 'name' && route.path.includes('/secrets/') ? 'API_TOKEN' : 'abc123XYZ')),
   );
 }
 

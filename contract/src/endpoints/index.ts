@@ -6,6 +6,7 @@ import { billingEndpoints } from './billing.js';
 import { billingAccountEndpoints } from './billingAccount.js';
 import { catalogEndpoints } from './catalog.js';
 import { installEndpoints } from './installs.js';
+import { invoiceEndpoints } from './invoices.js';
 import { metaEndpoints } from './meta.js';
 import { notificationEndpoints } from './notifications.js';
 import { runEndpoints } from './runs.js';
@@ -29,6 +30,7 @@ export const endpoints = {
   ...billingEndpoints,
   ...notificationEndpoints,
   ...billingAccountEndpoints,
+  ...invoiceEndpoints,
   ...webhookEndpoints,
   ...runnerEndpoints,
 } satisfies { [Op in OperationId]: Endpoint<Op> };

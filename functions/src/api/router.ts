@@ -34,6 +34,8 @@ export interface ApiResponse {
   headers: Record<string, string>;
   body: unknown;
   stream?: HandlerResult['stream'];
+  /** A document that is not JSON (the route's `file` media type is in the headers). */
+  bytes?: Uint8Array;
 }
 
 interface CompiledRoute {
@@ -240,6 +242,10 @@ export function createRouter(routes: readonly RouteDef[], deps: Deps, verifier: 
       }
       const status = result.status ?? route.response.status;
       if (result.stream) return { status, headers: { ...base, ...result.headers }, body: undefined, stream: result.stream };
+      if (route.response.file) {
+        if (!(result.body instanceof Uint8Array)) throw new Error(`route ${route.operationId} answers a file but its handler gave no bytes`);
+        return { status, headers: { ...base, 'Content-Type': route.response.file.contentType, ...result.headers }, body: undefined, bytes: result.body };
+      }
       // The response schema is the contract: it also strips internal fields (hashes, leases).
       const out = status === 204 ? undefined : route.response.schema.parse(toJson(result.body));
       if (idemKey) {

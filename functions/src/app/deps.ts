@@ -1,5 +1,5 @@
 import type { ApprovalStore } from './approvals/ports.js';
-import type { BillingAccountStore, BillingConfig, BillingProvider } from './billing/ports.js';
+import type { BillingAccountStore, BillingConfig, BillingProvider, EarningsStore, InvoiceRenderer, PayoutConfig } from './billing/ports.js';
 import type { CatalogStore } from './catalog/ports.js';
 import type { InstallStore, SecretStore } from './installs/ports.js';
 import type { DispatchQueue, EngineConfig, Executor, RunArtifactStore, RunFeed, RunLogStore, RunMetricsStore, RunStore, StreamSlots } from './runs/ports.js';
@@ -62,4 +62,8 @@ export interface Deps {
   billing: BillingProvider;
   billingAccounts: BillingAccountStore;
   billingConfig: BillingConfig;
+  /** Revenue entries and payouts (docs/billing.md "Revenue share", "Payouts"). */
+  earnings: EarningsStore;
+  payoutConfig: PayoutConfig;
+  invoiceRenderer: InvoiceRenderer;
 }

@@ -62,6 +62,10 @@ export const api = onRequest(
       res.end();
       return;
     }
+    if (response.bytes) {
+      res.send(Buffer.from(response.bytes.buffer, response.bytes.byteOffset, response.bytes.byteLength));
+      return;
+    }
     if (response.body === undefined) {
       res.end();
       return;

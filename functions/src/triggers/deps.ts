@@ -81,6 +81,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   const { FirestoreApprovalStore } = await import('../adapters/firestore/approvals.js');
   const { FirestoreUsageLedger } = await import('../adapters/firestore/usageLedger.js');
   const { FirestoreBillingAccountStore } = await import('../adapters/firestore/billingAccounts.js');
+  const { FirestoreEarningsStore } = await import('../adapters/firestore/earnings.js');
   const [notifications, eventBus, safeFetch, email, retryQueue, outbox] = await Promise.all([
     import('../adapters/firestore/notifications.js'),
     import('../adapters/pubsub/eventBus.js'),
@@ -134,6 +135,10 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       billing: await billingFor(config),
       billingAccounts: new FirestoreBillingAccountStore(),
       billingConfig: { appUrl: config.appUrl },
+      earnings: new FirestoreEarningsStore(),
+      payoutConfig: { publisherShareBps: config.publisherShareBps, minimumMinor: config.payoutMinimumMinor, settlementSeconds: config.payoutSettlementSeconds },
+      // pdf-lib loads when the first PDF is drawn, not at cold start.
+      invoiceRenderer: { pdf: async (doc) => new (await import('../adapters/pdf/invoicePdf.js')).PdfLibInvoiceRenderer().pdf(doc) },
       limits: {
         maxWorkspacesPerUser: config.maxWorkspacesPerUser,
         maxOpenApiKeysPerWorkspace: config.maxOpenApiKeysPerWorkspace,

@@ -5,7 +5,7 @@ import { getDeps } from './deps.js';
 /**
  * The local billing stand-in's hosted pages (what Stripe Checkout, the Billing Portal and
  * Connect onboarding are in production): checkout completes a subscription, the portal cancels
- * it or makes its payment fail or succeed, onboarding enables a payout account. Each fires the
+ * it, makes its payment fail or succeed or closes its billing period (an invoice), onboarding enables a payout account. Each fires the
  * webhook events Stripe would. Not found unless BILLING=local.
  */
 export const localBilling = onRequest({ region: params.region, memory: '256MiB', timeoutSeconds: 120, invoker: 'public', secrets: STRIPE_SECRETS }, async (req, res) => {
@@ -35,7 +35,7 @@ export const localBilling = onRequest({ region: params.region, memory: '256MiB',
       return send(200, pages.portalPage({ base, sessionId: parts[1], returnUrl: view.returnUrl, subscriptions: view.subscriptions }));
     }
     const action = parts[4];
-    if (parts[0] === 'portal' && parts[1] && parts[2] === 'subscriptions' && parts[3] && (action === 'cancel' || action === 'fail-payment' || action === 'pay') && post) {
+    if (parts[0] === 'portal' && parts[1] && parts[2] === 'subscriptions' && parts[3] && (action === 'cancel' || action === 'fail-payment' || action === 'pay' || action === 'close-period') && post) {
       await provider.portalAction(parts[1], parts[3], action);
       return void res.redirect(303, `${base}/portal/${parts[1]}`);
     }

@@ -5,13 +5,15 @@ import { sweepOutbox } from '../app/notifications/outbox.js';
 import { sweepRetries } from '../app/notifications/retry.js';
 import { watchRuns } from '../app/runs/runWatchdog.js';
 import { reportUsage } from '../app/billing/reportUsage.js';
+import { sweepPayouts } from '../app/billing/payouts.js';
 import { params } from '../config/index.js';
 import { getDeps } from './deps.js';
 
 /**
  * Cloud Scheduler, every minute: the run watchdog. No run stays queued, dispatching, starting
  * or running past its bound (lost tasks, dead dispatches, silent runners, deadlines), and no
- * approval waits past its SLA.
+ * approval waits past its SLA. Also on this tick: usage to the billing provider's meters and
+ * publishers' payouts.
  */
 export const runWatchdog = onSchedule({ schedule: 'every 1 minutes', region: params.region, timeoutSeconds: 300, retryCount: 0 }, async () => {
   const { deps } = await getDeps();
@@ -24,5 +26,7 @@ export const runWatchdog = onSchedule({ schedule: 'every 1 minutes', region: par
   const retries = await sweepRetries(deps, deps.clock.now()).catch((err: unknown) => ({ error: String(err) }));
   // Recorded usage to the billing provider's meters (app/billing/reportUsage.ts).
   const usage = await reportUsage(deps).catch((err: unknown) => ({ error: String(err) }));
-  logger.info('runWatchdog', { ...result, approvals, outbox, retries, usage });
+  // Settled publisher balances above the minimum to their payout accounts (app/billing/payouts.ts).
+  const payouts = await sweepPayouts(deps).catch((err: unknown) => ({ error: String(err) }));
+  logger.info('runWatchdog', { ...result, approvals, outbox, retries, usage, payouts });
 });

@@ -30,6 +30,7 @@ export function portalPage(input: { base: string; sessionId: string; returnUrl: 
               button(`${input.base}/portal/${input.sessionId}/subscriptions/${s.id}/cancel`, 'Cancel subscription'),
               button(`${input.base}/portal/${input.sessionId}/subscriptions/${s.id}/fail-payment`, 'Simulate a failed payment'),
               button(`${input.base}/portal/${input.sessionId}/subscriptions/${s.id}/pay`, 'Pay open invoices'),
+              button(`${input.base}/portal/${input.sessionId}/subscriptions/${s.id}/close-period`, 'Close the billing period now (invoice and pay)'),
             ].join('');
       return `<li><code>${escape(s.id)}</code>: ${escape(s.status)} (${s.items.map(escape).join(', ')})<br>${actions}</li>`;
     })

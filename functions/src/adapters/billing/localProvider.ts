@@ -6,7 +6,8 @@ import type { BillingProvider, MeterEvent, ProviderEvent } from '../../app/billi
 import { agentPriceKey, meterEventName, milliUnitAmountDecimal, type PaidPricing } from '../../domain/billingCatalog.js';
 import { firestore } from '../firestore/client.js';
 import { mapBounded } from './concurrency.js';
-import { toAccount, toCheckoutSession, toCustomer, toInvoice, toSubscription } from './stripeObjects.js';
+import { mulDiv } from '../../domain/money.js';
+import { linePriceIds, toAccount, toCheckoutSession, toCreditNote, toCustomer, toInvoice, toSubscription } from './stripeObjects.js';
 import { verifyStripeWebhook } from './webhookVerifier.js';
 
 /**
@@ -32,6 +33,7 @@ export type LocalKind =
   | 'accounts'
   | 'accountLinks'
   | 'transfers'
+  | 'creditNotes'
   | 'events';
 
 export const LOCAL_STRIPE_COLLECTION = 'localStripe';
@@ -296,7 +298,19 @@ export class LocalBillingProvider implements BillingProvider {
       const items = itemsOf(sub);
       if (items.some((i) => i['id'] === itemId)) return null;
       if (sub['status'] === 'canceled') throw new LocalStripeError('resource_invalid', 'A canceled subscription cannot be changed.');
-      const item = { id: itemId, object: 'subscription_item', price, quantity: price['recurring'] && (price['recurring'] as Json)['usage_type'] === 'metered' ? null : 1, metadata: input.metadata, subscription: sub['id'], created: this.seconds() };
+      const period = periodOf(sub, this.seconds());
+      const item = {
+        id: itemId,
+        object: 'subscription_item',
+        price,
+        quantity: price['recurring'] && (price['recurring'] as Json)['usage_type'] === 'metered' ? null : 1,
+        metadata: input.metadata,
+        subscription: sub['id'],
+        created: this.seconds(),
+        // An item joins the subscription's current cycle (Stripe keeps the period on each item since 2025-03-31).
+        current_period_start: period.start,
+        current_period_end: period.end,
+      };
       const next = withItems(sub, [...items, item]);
       tx.set(ref, { object: next, itemIds: itemsOf(next).map((i) => i['id']) }, { merge: true });
       return next;
@@ -378,7 +392,15 @@ export class LocalBillingProvider implements BillingProvider {
   }
 
   async retrieveInvoice(id: string) {
-    return toInvoice(await this.read('invoices', id));
+    const invoice = await this.read('invoices', id);
+    const lines = itemsOfList(invoice['lines']);
+    const prices = new Map<string, Json>();
+    for (const priceId of linePriceIds(lines)) prices.set(priceId, await this.read('prices', priceId));
+    return toInvoice(invoice, lines, prices);
+  }
+
+  async retrieveCreditNote(id: string) {
+    return toCreditNote(await this.read('creditNotes', id));
   }
 
   async retrieveAccount(id: string) {
@@ -415,12 +437,22 @@ export class LocalBillingProvider implements BillingProvider {
       const subId = newId('sub', `checkout:${sessionId}`);
       const invoiceId = newId('in', `checkout:${sessionId}`);
       const metadata = (snap.get('subscriptionMetadata') as Json) ?? {};
-      const items = prices.map((price) => ({ id: newId('si', `${subId}:${String(price['id'])}`), object: 'subscription_item', price, quantity: 1, metadata: {}, subscription: subId, created }));
+      const items = prices.map((price) => ({
+        id: newId('si', `${subId}:${String(price['id'])}`),
+        object: 'subscription_item',
+        price,
+        quantity: 1,
+        metadata: {},
+        subscription: subId,
+        created,
+        current_period_start: created,
+        current_period_end: created + PERIOD_SECONDS,
+      }));
       const subscription = withItems(
         { id: subId, object: 'subscription', customer: session['customer'], status: 'active', metadata, created, start_date: created, cancel_at_period_end: false, canceled_at: null, ended_at: null, latest_invoice: invoiceId, livemode: false },
         items,
       );
-      const invoice = invoiceFor(invoiceId, subscription, 'paid', created, 'subscription_create');
+      const invoice = invoiceFor(invoiceId, subscription, 'paid', created, 'subscription_create', licensedLines(subscription, invoiceId, created, created + PERIOD_SECONDS));
       const completed: Json = { ...session, status: 'complete', payment_status: 'paid', subscription: subId };
       tx.set(LocalBillingProvider.ref('subscriptions', subId), { object: subscription, itemIds: items.map((i) => i.id), customer: session['customer'] });
       tx.set(LocalBillingProvider.ref('invoices', invoiceId), { object: invoice, customer: session['customer'], subscription: subId });
@@ -452,11 +484,12 @@ export class LocalBillingProvider implements BillingProvider {
   }
 
   /** The portal's actions, for a subscription of the portal session's customer. */
-  async portalAction(portalSessionId: string, subscriptionId: string, action: 'cancel' | 'fail-payment' | 'pay'): Promise<void> {
+  async portalAction(portalSessionId: string, subscriptionId: string, action: 'cancel' | 'fail-payment' | 'pay' | 'close-period'): Promise<void> {
     const portal = await this.read('portalSessions', portalSessionId);
     const sub = await this.read('subscriptions', subscriptionId);
     if (sub['customer'] !== portal['customer']) throw new LocalStripeError('resource_missing', `No such subscription: '${subscriptionId}'`, 404);
     if (action === 'cancel') return this.cancelSubscription(subscriptionId);
+    if (action === 'close-period') return void (await this.closePeriod(subscriptionId));
     if (action === 'fail-payment') return this.failPayment(subscriptionId);
     return this.payOpenInvoices(subscriptionId);
   }
@@ -468,7 +501,9 @@ export class LocalBillingProvider implements BillingProvider {
     const events = await firestore().runTransaction(async (tx) => {
       const sub = (await tx.get(ref)).get('object') as Json;
       if (sub['status'] === 'canceled') throw new LocalStripeError('resource_invalid', 'The subscription is canceled.');
-      const invoice = { ...invoiceFor(newId('in'), sub, 'open', created, 'subscription_cycle'), attempted: true, attempt_count: 1 };
+      const id = newId('in');
+      const period = periodOf(sub, created);
+      const invoice = { ...invoiceFor(id, sub, 'open', created, 'subscription_cycle', licensedLines(sub, id, period.start, period.end)), attempted: true, attempt_count: 1 };
       const next = { ...sub, status: 'past_due', latest_invoice: invoice.id };
       tx.set(LocalBillingProvider.ref('invoices', invoice.id), { object: invoice, customer: sub['customer'], subscription: subscriptionId });
       tx.set(ref, { object: next }, { merge: true });
@@ -491,7 +526,14 @@ export class LocalBillingProvider implements BillingProvider {
       for (const snap of invoices) {
         const invoice = snap.get('object') as Json;
         if (invoice['status'] !== 'open') continue;
-        const paid = { ...invoice, status: 'paid', amount_paid: invoice['amount_due'], amount_remaining: 0, attempt_count: Number(invoice['attempt_count'] ?? 0) + 1 };
+        const paid = {
+          ...invoice,
+          status: 'paid',
+          amount_paid: invoice['amount_due'],
+          amount_remaining: 0,
+          attempt_count: Number(invoice['attempt_count'] ?? 0) + 1,
+          status_transitions: { ...((invoice['status_transitions'] as Json | undefined) ?? {}), paid_at: this.seconds() },
+        };
         tx.set(snap.ref, { object: paid }, { merge: true });
         out.push({ type: 'invoice.paid', object: paid });
       }
@@ -518,6 +560,141 @@ export class LocalBillingProvider implements BillingProvider {
     if (canceled) await this.emit([{ type: 'customer.subscription.deleted', object: canceled }]);
   }
 
+  /**
+   * Stripe's billing engine at the end of a cycle: the subscription moves to its next period
+   * and one invoice bills it, a line per item: licensed items their price × quantity for the
+   * period ahead (in advance), metered items the sum of their meter's events for the customer
+   * in the period that ended × the price (per unit, or per `unit_amount_decimal`), rounded once,
+   * half up. The invoice is created, finalized and paid (or its payment fails: open, the
+   * subscription past due), with the events in Stripe's order. Closing the same period again
+   * answers the same invoice and changes nothing.
+   */
+  async closePeriod(subscriptionId: string, options: { periodEnd?: Date; outcome?: 'pay' | 'fail' } = {}): Promise<{ invoiceId: string }> {
+    const ref = LocalBillingProvider.ref('subscriptions', subscriptionId);
+    const sub0 = await this.read('subscriptions', subscriptionId);
+    const periodEnd = Math.floor((options.periodEnd ?? this.now()).getTime() / 1000);
+    const invoiceId = newId('in', `cycle:${subscriptionId}:${periodEnd}`);
+    const usage = await this.meteredUsage(sub0, periodEnd);
+    const created = this.seconds();
+    const events = await firestore().runTransaction(async (tx) => {
+      const invoiceRef = LocalBillingProvider.ref('invoices', invoiceId);
+      if ((await tx.get(invoiceRef)).exists) return [];
+      const sub = (await tx.get(ref)).get('object') as Json;
+      if (sub['status'] === 'canceled') throw new LocalStripeError('resource_invalid', 'The subscription is canceled.');
+      const { start } = periodOf(sub, created);
+      if (periodEnd <= start) throw new LocalStripeError('parameter_invalid', `The period starting ${start} cannot end at ${periodEnd}.`);
+      const nextEnd = periodEnd + PERIOD_SECONDS;
+      const lines = itemsOf(sub).map((item) => {
+        const price = item['price'] as Json;
+        const metered = (price['recurring'] as Json | undefined)?.['usage_type'] === 'metered';
+        const quantity = metered ? (usage.get(String(item['id'])) ?? 0) : Number(item['quantity'] ?? 1);
+        return lineFor(invoiceId, item, metered ? meteredAmount(price, quantity) : Number(price['unit_amount'] ?? 0) * quantity, quantity, metered ? { start, end: periodEnd } : { start: periodEnd, end: nextEnd });
+      });
+      const renewed = withItems(
+        sub,
+        itemsOf(sub).map((i) => ({ ...i, current_period_start: periodEnd, current_period_end: nextEnd })),
+      );
+      const finalized: Json = { ...invoiceFor(invoiceId, sub, 'open', created, 'subscription_cycle', lines), period_start: start, period_end: periodEnd };
+      const draft = { ...finalized, status: 'draft', number: null, status_transitions: { finalized_at: null, paid_at: null } };
+      const out: { type: string; object: Json }[] = [
+        { type: 'customer.subscription.updated', object: renewed },
+        { type: 'invoice.created', object: draft },
+        { type: 'invoice.finalized', object: finalized },
+      ];
+      let invoice: Json = finalized;
+      let next: Json = { ...renewed, latest_invoice: invoiceId };
+      const total = Number(finalized['total']);
+      if (options.outcome === 'fail' && total > 0) {
+        invoice = { ...finalized, attempted: true, attempt_count: 1 };
+        next = { ...next, status: 'past_due' };
+        out.push({ type: 'invoice.payment_failed', object: invoice }, { type: 'customer.subscription.updated', object: next });
+      } else {
+        invoice = { ...finalized, status: 'paid', amount_paid: total, amount_remaining: 0, attempted: total > 0, attempt_count: total > 0 ? 1 : 0, status_transitions: { finalized_at: created, paid_at: created } };
+        out.push({ type: 'invoice.paid', object: invoice });
+      }
+      tx.set(invoiceRef, { object: invoice, customer: sub['customer'], subscription: subscriptionId });
+      tx.set(ref, { object: next }, { merge: true });
+      return out;
+    });
+    await this.emit(events);
+    return { invoiceId };
+  }
+
+  /** Each metered item's usage in the subscription's current period up to `periodEnd`: the sum of its meter's events for the customer. */
+  private async meteredUsage(sub: Json, periodEnd: number): Promise<Map<string, number>> {
+    const { start } = periodOf(sub, this.seconds());
+    const out = new Map<string, number>();
+    for (const item of itemsOf(sub)) {
+      const recurring = (item['price'] as Json)['recurring'] as Json | undefined;
+      if (recurring?.['usage_type'] !== 'metered' || typeof recurring['meter'] !== 'string') continue;
+      const meter = await this.read('meters', recurring['meter']);
+      const events = await firestore()
+        .collection(LOCAL_STRIPE_COLLECTION)
+        .doc('meterEvents')
+        .collection('objects')
+        .where('object.event_name', '==', meter['event_name'])
+        .where('object.payload.stripe_customer_id', '==', sub['customer'])
+        .get();
+      let total = 0;
+      for (const d of events.docs) {
+        const e = d.get('object') as Json;
+        const at = Number(e['timestamp']);
+        if (at >= start && at < periodEnd) total += Number((e['payload'] as Json)['value']);
+      }
+      out.set(String(item['id']), total);
+    }
+    return out;
+  }
+
+  /**
+   * A credit note on a paid invoice (a refund or credit after payment): by default every line in
+   * full, else the lines and amounts given. Emits `credit_note.created`. A repeated idempotency
+   * key answers the first credit note.
+   */
+  async createCreditNote(invoiceId: string, options: { lines?: { invoiceLineId: string; amountMinor: number }[]; reason?: string; idempotencyKey?: string } = {}): Promise<{ id: string }> {
+    const invoiceRef = LocalBillingProvider.ref('invoices', invoiceId);
+    const id = newId('cn', options.idempotencyKey);
+    const created = this.seconds();
+    const note = await firestore().runTransaction(async (tx) => {
+      const noteRef = LocalBillingProvider.ref('creditNotes', id);
+      if ((await tx.get(noteRef)).exists) return null;
+      const invoice = (await tx.get(invoiceRef)).get('object') as Json | undefined;
+      if (!invoice) throw new LocalStripeError('resource_missing', `No such invoice: '${invoiceId}'`, 404);
+      if (invoice['status'] !== 'paid') throw new LocalStripeError('invoice_not_paid', 'This stand-in issues credit notes on paid invoices only.');
+      const invoiceLines = itemsOfList(invoice['lines']);
+      const wanted = options.lines ?? invoiceLines.filter((l) => Number(l['amount']) > 0).map((l) => ({ invoiceLineId: String(l['id']), amountMinor: Number(l['amount']) }));
+      const lines = wanted.map((w, i) => {
+        const line = invoiceLines.find((l) => l['id'] === w.invoiceLineId);
+        if (!line) throw new LocalStripeError('resource_missing', `No such invoice line: '${w.invoiceLineId}'`, 404);
+        return { id: `cnli_local_${hash(`${id}:${i}`)}`, object: 'credit_note_line_item', type: 'invoice_line_item', invoice_line_item: w.invoiceLineId, amount: w.amountMinor, quantity: line['quantity'], description: line['description'], livemode: false };
+      });
+      const total = lines.reduce((n, l) => n + l.amount, 0);
+      const credited = Number(invoice['post_payment_credit_notes_amount'] ?? 0) + total;
+      if (credited > Number(invoice['amount_paid'] ?? 0)) throw new LocalStripeError('parameter_invalid', 'A credit note cannot take back more than was paid.');
+      const object = {
+        id,
+        object: 'credit_note',
+        invoice: invoiceId,
+        customer: invoice['customer'],
+        currency: 'usd',
+        status: 'issued',
+        type: 'post_payment',
+        reason: options.reason ?? 'order_change',
+        amount: total,
+        total,
+        number: `${String(invoice['number'])}-CN-${hash(id).slice(0, 4).toUpperCase()}`,
+        lines: { object: 'list', data: lines, has_more: false, url: `/v1/credit_notes/${id}/lines` },
+        created,
+        livemode: false,
+      };
+      tx.create(noteRef, { object, customer: invoice['customer'], invoice: invoiceId });
+      tx.set(invoiceRef, { object: { ...invoice, post_payment_credit_notes_amount: credited } }, { merge: true });
+      return object;
+    });
+    if (note) await this.emit([{ type: 'credit_note.created', object: note }]);
+    return { id };
+  }
+
   async onboardingView(linkId: string) {
     const link = await this.read('accountLinks', linkId);
     return { accountId: String(link['account']), returnUrl: String(link['return_url']) };
@@ -540,27 +717,81 @@ export class LocalBillingProvider implements BillingProvider {
 }
 
 const itemsOf = (sub: Json): Json[] => ((sub['items'] as Json | undefined)?.['data'] as Json[] | undefined) ?? [];
-const withItems = (sub: Json, items: Json[]): Json => ({ ...sub, items: { object: 'list', data: items, has_more: false, url: `/v1/subscription_items?subscription=${String(sub['id'])}` } });
+const itemsOfList = (list: unknown): Json[] => ((list as Json | undefined)?.['data'] as Json[] | undefined) ?? [];
 
-/** What the subscription's licensed items cost a month (metered items bill their usage later). */
-function monthlyAmount(sub: Json): number {
-  return itemsOf(sub).reduce((sum, i) => sum + (Number((i['price'] as Json)['unit_amount'] ?? 0) || 0) * (Number(i['quantity'] ?? 0) || 0), 0);
+/** The stand-in's billing cycle: 30 days. */
+const PERIOD_SECONDS = 30 * 86_400;
+
+/** The subscription's current period (on its items since API version 2025-03-31; a subscription without items starts now). */
+function periodOf(sub: Json, now: number): { start: number; end: number } {
+  const item = itemsOf(sub).find((i) => typeof i['current_period_start'] === 'number');
+  if (item) return { start: Number(item['current_period_start']), end: Number(item['current_period_end']) };
+  const start = Number(sub['start_date'] ?? sub['created'] ?? now);
+  return { start, end: start + PERIOD_SECONDS };
 }
 
-function invoiceFor(id: string, sub: Json, status: 'open' | 'paid', created: number, reason: string): Json & { id: string } {
-  const amount = monthlyAmount(sub);
+/** A metered price's amount for a quantity: per unit (`unit_amount`), or per `unit_amount_decimal` cents exactly, rounded once, half up. */
+function meteredAmount(price: Json, quantity: number): number {
+  const decimal = price['unit_amount_decimal'];
+  if (typeof decimal !== 'string') return Number(price['unit_amount'] ?? 0) * quantity;
+  const [whole = '0', frac = ''] = decimal.split('.');
+  const denominator = 10 ** frac.length;
+  return mulDiv(quantity, Number(whole) * denominator + Number(frac || '0'), denominator);
+}
+
+/** An invoice line for a subscription item (API version 2025-03-31 shape). */
+function lineFor(invoiceId: string, item: Json, amount: number, quantity: number, period: { start: number; end: number }): Json {
+  const price = item['price'] as Json;
+  return {
+    id: `il_local_${hash(`${invoiceId}:${String(item['id'])}`)}`,
+    object: 'line_item',
+    invoice: invoiceId,
+    amount,
+    currency: 'usd',
+    description: `${quantity} × ${String(price['nickname'] ?? price['id'])}`,
+    quantity,
+    metadata: (item['metadata'] as Json | undefined) ?? {},
+    period,
+    pricing: { type: 'price_details', price_details: { price: price['id'], product: price['product'] }, unit_amount_decimal: price['unit_amount_decimal'] ?? String(price['unit_amount'] ?? 0) },
+    parent: { type: 'subscription_item_details', subscription_item_details: { subscription: item['subscription'], subscription_item: item['id'], proration: false, invoice_item: null } },
+    livemode: false,
+  };
+}
+
+/** Lines for the subscription's licensed items (what a payment at checkout or a renewal bills in advance). */
+function licensedLines(sub: Json, invoiceId: string, start: number, end: number): Json[] {
+  return itemsOf(sub)
+    .filter((i) => ((i['price'] as Json)['recurring'] as Json | undefined)?.['usage_type'] !== 'metered')
+    .map((i) => {
+      const quantity = Number(i['quantity'] ?? 1);
+      return lineFor(invoiceId, i, Number((i['price'] as Json)['unit_amount'] ?? 0) * quantity, quantity, { start, end });
+    });
+}
+const withItems = (sub: Json, items: Json[]): Json => ({ ...sub, items: { object: 'list', data: items, has_more: false, url: `/v1/subscription_items?subscription=${String(sub['id'])}` } });
+
+function invoiceFor(id: string, sub: Json, status: 'draft' | 'open' | 'paid', created: number, reason: string, lines: Json[]): Json & { id: string } {
+  const amount = lines.reduce((n, l) => n + Number(l['amount']), 0);
+  const period = periodOf(sub, created);
   return {
     id,
     object: 'invoice',
     customer: sub['customer'],
     status,
+    number: status === 'draft' ? null : `LOCAL-${hash(id).slice(0, 8).toUpperCase()}`,
     billing_reason: reason,
     currency: 'usd',
+    subtotal: amount,
+    total: amount,
     amount_due: amount,
     amount_paid: status === 'paid' ? amount : 0,
     amount_remaining: status === 'paid' ? 0 : amount,
+    post_payment_credit_notes_amount: 0,
     attempted: status === 'paid',
     attempt_count: status === 'paid' ? 1 : 0,
+    period_start: period.start,
+    period_end: period.start,
+    status_transitions: { finalized_at: status === 'draft' ? null : created, paid_at: status === 'paid' ? created : null },
+    lines: { object: 'list', data: lines, has_more: false, url: `/v1/invoices/${id}/lines` },
     parent: { type: 'subscription_details', subscription_details: { subscription: sub['id'], metadata: sub['metadata'] ?? {} }, quote_details: null },
     created,
     livemode: false,

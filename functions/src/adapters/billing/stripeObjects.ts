@@ -1,4 +1,4 @@
-import type { ProviderAccount, ProviderCheckoutSession, ProviderCustomer, ProviderInvoice, ProviderSubscription } from '../../app/billing/ports.js';
+import type { ProviderAccount, ProviderCheckoutSession, ProviderCreditNote, ProviderCustomer, ProviderInvoice, ProviderInvoiceLine, ProviderSubscription } from '../../app/billing/ports.js';
 
 /**
  * Stripe's objects (API version 2026-10-28) as the billing port's types. Both providers keep
@@ -35,18 +35,72 @@ export const toSubscription = (o: Json): ProviderSubscription => ({
   })),
 });
 
-/** Since API version 2025-03-31 an invoice names its subscription under `parent.subscription_details`. */
-export const toInvoice = (o: Json): ProviderInvoice => {
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const listData = (v: unknown): Json[] => ((v as Json | null | undefined)?.['data'] as Json[] | undefined) ?? [];
+
+/**
+ * An invoice line (API version 2025-03-31 and later: its price under `pricing.price_details`,
+ * its subscription item under `parent.subscription_item_details`), named by its price's
+ * metadata (`agentId`, `model` for a paid agent), which the caller fetched.
+ */
+export function toInvoiceLine(o: Json, prices: ReadonlyMap<string, Json>): ProviderInvoiceLine {
+  const pricing = o['pricing'] as Json | null | undefined;
+  const priceId = idOf((pricing?.['price_details'] as Json | null | undefined)?.['price']);
+  const price = priceId ? prices.get(priceId) : undefined;
+  const parent = o['parent'] as Json | null | undefined;
+  const item = parent?.['subscription_item_details'] as Json | null | undefined;
+  const period = (o['period'] as Json | undefined) ?? {};
+  return {
+    id: String(o['id']),
+    amountMinor: num(o['amount']),
+    quantity: num(o['quantity']),
+    description: str(o['description']) ?? '',
+    priceId,
+    subscriptionItemId: idOf(item?.['subscription_item']),
+    usageType: ((price?.['recurring'] as Json | null | undefined)?.['usage_type'] ?? 'licensed') === 'metered' ? 'metered' : 'licensed',
+    metadata: { ...(price ? metadataOf(price) : {}), ...metadataOf(o) },
+    periodStart: num(period['start']),
+    periodEnd: num(period['end']),
+  };
+}
+
+/** The price ids an invoice's lines name (to fetch before mapping them). */
+export const linePriceIds = (lines: readonly Json[]): string[] => [
+  ...new Set(lines.map((l) => idOf(((l['pricing'] as Json | null | undefined)?.['price_details'] as Json | null | undefined)?.['price'])).filter((id): id is string => !!id)),
+];
+
+/** Since API version 2025-03-31 an invoice names its subscription under `parent.subscription_details`. `lines`: all its lines (Stripe lists only the first ten on the object). */
+export const toInvoice = (o: Json, lines: readonly Json[] = listData(o['lines']), prices: ReadonlyMap<string, Json> = new Map()): ProviderInvoice => {
   const parent = o['parent'] as Json | null | undefined;
   const details = parent?.['subscription_details'] as Json | null | undefined;
+  const transitions = o['status_transitions'] as Json | null | undefined;
   return {
     ...base(o),
     customerId: idOf(o['customer']) ?? '',
     subscriptionId: idOf(details?.['subscription']),
     status: String(o['status']),
     created: Number(o['created']),
+    number: str(o['number']),
+    currency: 'usd',
+    totalMinor: num(o['total']),
+    amountPaidMinor: num(o['amount_paid']),
+    creditedMinor: num(o['post_payment_credit_notes_amount']),
+    periodStart: num(o['period_start']),
+    periodEnd: num(o['period_end']),
+    paidAt: typeof transitions?.['paid_at'] === 'number' ? (transitions['paid_at'] as number) : null,
+    lines: lines.map((l) => toInvoiceLine(l, prices)),
   };
 };
+
+export const toCreditNote = (o: Json, lines: readonly Json[] = listData(o['lines'])): ProviderCreditNote => ({
+  ...base(o),
+  invoiceId: idOf(o['invoice']) ?? '',
+  customerId: idOf(o['customer']) ?? '',
+  status: String(o['status']),
+  created: Number(o['created']),
+  totalMinor: num(o['total']),
+  lines: lines.map((l) => ({ id: String(l['id']), invoiceLineId: idOf(l['invoice_line_item']), amountMinor: num(l['amount']) })),
+});
 
 export const toAccount = (o: Json): ProviderAccount => ({
   ...base(o),

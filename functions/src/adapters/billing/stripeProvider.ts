@@ -3,7 +3,7 @@ import type { PaidPlan } from '@agent-marketplace/contract/billingAccount';
 import type { BillingProvider, MeterEvent, ProviderEvent } from '../../app/billing/ports.js';
 import { agentPriceKey, meterEventName, milliUnitAmountDecimal, type PaidPricing } from '../../domain/billingCatalog.js';
 import { mapBounded } from './concurrency.js';
-import { toAccount, toCheckoutSession, toCustomer, toInvoice, toSubscription } from './stripeObjects.js';
+import { linePriceIds, toAccount, toCheckoutSession, toCreditNote, toCustomer, toInvoice, toSubscription } from './stripeObjects.js';
 import { verifyStripeWebhook } from './webhookVerifier.js';
 
 export interface StripeProviderOptions {
@@ -184,8 +184,41 @@ export class StripeBillingProvider implements BillingProvider {
     return toSubscription(plain(await this.api().subscriptions.retrieve(id)));
   }
 
+  /** The invoice with all its lines (the object carries the first ten) and each line's price, for its metadata. */
   async retrieveInvoice(id: string) {
-    return toInvoice(plain(await this.api().invoices.retrieve(id)));
+    const invoice = plain(await this.api().invoices.retrieve(id));
+    const inline = invoice['lines'] as { data?: Json[]; has_more?: boolean } | undefined;
+    let lines = inline?.data ?? [];
+    if (inline?.has_more) {
+      lines = [];
+      for await (const line of this.api().invoices.listLineItems(id, { limit: 100 })) lines.push(plain(line));
+    }
+    const prices = new Map<string, Json>();
+    for (const priceId of linePriceIds(lines)) prices.set(priceId, await this.priceObject(priceId));
+    return toInvoice(invoice, lines, prices);
+  }
+
+  private readonly priceObjects = new Map<string, Promise<Json>>();
+  /** A price as JSON; cached per instance (what we read of a price, its metadata and usage type, never changes). */
+  private priceObject(priceId: string): Promise<Json> {
+    let found = this.priceObjects.get(priceId);
+    if (!found) {
+      found = this.api().prices.retrieve(priceId).then(plain);
+      found.catch(() => this.priceObjects.delete(priceId));
+      this.priceObjects.set(priceId, found);
+    }
+    return found;
+  }
+
+  async retrieveCreditNote(id: string) {
+    const note = plain(await this.api().creditNotes.retrieve(id));
+    const inline = note['lines'] as { data?: Json[]; has_more?: boolean } | undefined;
+    let lines = inline?.data ?? [];
+    if (inline?.has_more) {
+      lines = [];
+      for await (const line of this.api().creditNotes.listLineItems(id, { limit: 100 })) lines.push(plain(line));
+    }
+    return toCreditNote(note, lines);
   }
 
   async retrieveAccount(id: string) {

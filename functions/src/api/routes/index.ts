@@ -6,6 +6,7 @@ import { approvalRoutes } from './approvals.js';
 import { billingRoutes } from './billing.js';
 import { catalogRoutes } from './catalog.js';
 import { installRoutes } from './installs.js';
+import { invoiceRoutes } from './invoices.js';
 import { invitationRoutes, memberRoutes } from './members.js';
 import { notificationRoutes } from './notifications.js';
 import { runnerRoutes } from './runner.js';
@@ -38,6 +39,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...billingRoutes,
   ...notificationRoutes,
   ...billingAccountRoutes,
+  ...invoiceRoutes,
   ...webhookRoutes,
   ...runnerRoutes,
 ];

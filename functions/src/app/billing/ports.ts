@@ -5,6 +5,10 @@ import type { PaidPricing } from '../../domain/billingCatalog.js';
 import type { BillingStatus } from '@agent-marketplace/contract/billing';
 import type { Plan } from '../../domain/runLimits.js';
 import type { SubscriptionState } from '../../domain/billingAccount.js';
+import type { InvoiceDocument } from '../../domain/invoices.js';
+import type { Money } from '../../domain/money.js';
+import type { RevenueEntry } from '../../domain/revenueShare.js';
+import type { Page, PageRequest } from '../shared/paging.js';
 
 /** One usage fact sent to the provider's meters: its event id is the identifier and the idempotency key. */
 export interface MeterEvent {
@@ -49,6 +53,7 @@ export interface BillingProvider {
   retrieveSubscription(id: string): Promise<ProviderSubscription>;
   retrieveInvoice(id: string): Promise<ProviderInvoice>;
   retrieveAccount(id: string): Promise<ProviderAccount>;
+  retrieveCreditNote(id: string): Promise<ProviderCreditNote>;
 
   /** Verifies a webhook's signature on its raw body; throws AppError `stripe_signature_invalid`. */
   verifyWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent;
@@ -86,6 +91,45 @@ export interface ProviderInvoice extends ProviderObject {
   /** draft, open, paid, uncollectible or void. */
   status: string;
   created: number;
+  number: string | null;
+  currency: 'usd';
+  totalMinor: number;
+  amountPaidMinor: number;
+  /** Credit notes issued after payment (refunds and credits), in minor units. */
+  creditedMinor: number;
+  /** Unix seconds; the billing period the invoice closes. */
+  periodStart: number;
+  periodEnd: number;
+  /** Unix seconds; null until paid. */
+  paidAt: number | null;
+  lines: ProviderInvoiceLine[];
+}
+
+/** One line of an invoice: a subscription item's charge for the period. */
+export interface ProviderInvoiceLine {
+  id: string;
+  amountMinor: number;
+  quantity: number;
+  description: string;
+  priceId: string | null;
+  subscriptionItemId: string | null;
+  /** licensed (a fixed price a period) or metered (usage from a meter). */
+  usageType: 'licensed' | 'metered';
+  /** The price's metadata (`agentId`, `model` for a paid agent's price), then the line's own. */
+  metadata: Record<string, string>;
+  periodStart: number;
+  periodEnd: number;
+}
+
+/** A credit note on an invoice (a refund or a credit): what it takes back, line by line. */
+export interface ProviderCreditNote extends ProviderObject {
+  invoiceId: string;
+  customerId: string;
+  /** issued or void. */
+  status: string;
+  created: number;
+  totalMinor: number;
+  lines: { id: string; invoiceLineId: string | null; amountMinor: number }[];
 }
 
 export interface ProviderAccount extends ProviderObject {
@@ -102,7 +146,7 @@ export interface ProviderEvent {
   object: { id: string; object: string };
 }
 
-export type MirrorKind = 'customers' | 'checkoutSessions' | 'subscriptions' | 'invoices' | 'accounts';
+export type MirrorKind = 'customers' | 'checkoutSessions' | 'subscriptions' | 'invoices' | 'accounts' | 'creditNotes';
 
 /**
  * The platform's side of billing: each workspace's plan and standing, and a mirror of the
@@ -117,8 +161,76 @@ export interface BillingAccountStore {
    */
   applySubscription(wsId: string, state: SubscriptionState): Promise<boolean>;
   upsertMirror(kind: MirrorKind, object: ProviderObject, at: Date): Promise<void>;
+  /** A mirrored invoice (the fields of ProviderInvoice, without the raw object); null if none. */
+  invoice(invoiceId: string): Promise<MirroredInvoice | null>;
+  /** A customer's mirrored invoices, newest first. */
+  invoices(customerId: string, page: PageRequest): Promise<Page<MirroredInvoice>>;
   /** A publisher's payout account (Connect), as the provider last said. */
   setPayoutAccount(publisherId: string, account: { accountId: string; chargesEnabled: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean }, at: Date): Promise<void>;
+}
+
+export type MirroredInvoice = Omit<ProviderInvoice, 'raw'>;
+
+/** A payout to a publisher: recorded (pending) before the transfer, paid once the provider made it. */
+export interface PayoutRecord {
+  id: string;
+  publisherId: string;
+  accountId: string;
+  amount: Money;
+  status: 'pending' | 'paid';
+  transferId: string | null;
+  entryIds: string[];
+  createdAt: Date;
+  paidAt: Date | null;
+  lastError: string | null;
+}
+
+/** What the platform knows of a publisher for payouts (`publishers/{id}`). */
+export interface PublisherBilling {
+  id: string;
+  /** Users who may see its earnings and onboard it (set by platform admins; docs/billing.md "Payouts"). */
+  ownerUids: string[];
+  /** A per-publisher override of the platform's share setting; null: the setting. */
+  shareBps: number | null;
+  payoutAccount: { accountId: string; payoutsEnabled: boolean; detailsSubmitted: boolean } | null;
+}
+
+/** Revenue entries (`revenueEntries/{id}`) and payouts (`payouts/{id}`). */
+export interface EarningsStore {
+  /** Creates the entries that do not exist yet, in one transaction; how many were new. */
+  record(entries: readonly RevenueEntry[]): Promise<number>;
+  /** Every entry of a publisher. */
+  entriesOf(publisherId: string): Promise<RevenueEntry[]>;
+  /** Every entry (sales and reversals) of an invoice. */
+  entriesOfInvoice(invoiceId: string): Promise<RevenueEntry[]>;
+  publisher(publisherId: string): Promise<PublisherBilling | null>;
+  /** Publishers whose payout account can take transfers. */
+  payablePublishers(): Promise<PublisherBilling[]>;
+  /**
+   * In one transaction: records the payout (pending) and marks its entries with its id, unless
+   * the payout exists or any entry is already covered (a concurrent sweep got there): then false.
+   */
+  claimPayout(payout: PayoutRecord): Promise<boolean>;
+  /** Payouts recorded but not yet confirmed paid (a crash or a failed transfer between the two). */
+  pendingPayouts(publisherId: string): Promise<PayoutRecord[]>;
+  completePayout(payoutId: string, transferId: string, at: Date): Promise<void>;
+  notePayoutError(payoutId: string, error: string): Promise<void>;
+  payouts(publisherId: string, page: PageRequest): Promise<Page<PayoutRecord>>;
+}
+
+/** Draws an invoice document as a PDF. */
+export interface InvoiceRenderer {
+  pdf(document: InvoiceDocument): Promise<Uint8Array>;
+}
+
+/** Revenue share and payout settings (docs/billing.md "Revenue share", "Payouts"). */
+export interface PayoutConfig {
+  /** The publishers' share in basis points, platform-wide (default 8000). */
+  publisherShareBps: number;
+  /** A payout is sent once the settled balance reaches this (minor units; default 1000 = $10.00). */
+  minimumMinor: number;
+  /** How long after payment an entry settles. */
+  settlementSeconds: number;
 }
 
 /** Where hosted pages send the browser back to. */

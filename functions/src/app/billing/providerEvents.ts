@@ -1,6 +1,7 @@
 import { planOf, standingOf } from '../../domain/billingAccount.js';
 import type { Deps } from '../deps.js';
 import { syncAgentItems } from './agentItems.js';
+import { recordCreditNoteReversal, recordInvoiceRevenue } from './revenue.js';
 import type { ProviderEvent } from './ports.js';
 
 /**
@@ -10,15 +11,18 @@ import type { ProviderEvent } from './ports.js';
  * (and a subscription older than the workspace's, by its own `created`, never replaces it).
  * A failure throws: the webhook answers non-2xx and the provider retries.
  */
-type EventDeps = Pick<Deps, 'billing' | 'billingAccounts' | 'workspaces' | 'installs' | 'catalog' | 'clock'>;
+type EventDeps = Pick<Deps, 'billing' | 'billingAccounts' | 'workspaces' | 'installs' | 'catalog' | 'clock' | 'earnings' | 'payoutConfig'>;
 
 export const HANDLED_EVENTS = [
   'checkout.session.completed',
   'customer.subscription.created',
   'customer.subscription.updated',
   'customer.subscription.deleted',
+  'invoice.created',
+  'invoice.finalized',
   'invoice.paid',
   'invoice.payment_failed',
+  'credit_note.created',
   'account.updated',
 ] as const;
 
@@ -36,12 +40,23 @@ export async function handleProviderEvent(deps: EventDeps, event: ProviderEvent)
     case 'customer.subscription.deleted':
       await syncSubscription(deps, event.object.id);
       return { handled: true };
+    case 'invoice.created':
+    case 'invoice.finalized':
     case 'invoice.paid':
     case 'invoice.payment_failed': {
       const invoice = await deps.billing.retrieveInvoice(event.object.id);
       await deps.billingAccounts.upsertMirror('invoices', invoice, now);
+      // Revenue share follows the refetched invoice: whichever of its events comes once it is paid records it (once).
+      await recordInvoiceRevenue(deps, invoice);
       // The standing follows the subscription, which the provider moves with its invoices.
-      if (invoice.subscriptionId) await syncSubscription(deps, invoice.subscriptionId);
+      if (invoice.subscriptionId && (event.type === 'invoice.paid' || event.type === 'invoice.payment_failed')) await syncSubscription(deps, invoice.subscriptionId);
+      return { handled: true };
+    }
+    case 'credit_note.created': {
+      const note = await deps.billing.retrieveCreditNote(event.object.id);
+      await deps.billingAccounts.upsertMirror('creditNotes', note, now);
+      await deps.billingAccounts.upsertMirror('invoices', await deps.billing.retrieveInvoice(note.invoiceId), now);
+      await recordCreditNoteReversal(deps, note);
       return { handled: true };
     }
     case 'account.updated': {
