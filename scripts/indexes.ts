@@ -45,6 +45,11 @@ export function indexesFile() {
       idx('notificationChannels', 'COLLECTION', [desc('createdAt'), desc('id')]),
       idx('deliveries', 'COLLECTION', [desc('createdAt'), desc('eventId')]),
       idx('outbox', 'COLLECTION_GROUP', [asc('publishedAt'), asc('createdAt')]),
+      // app/billing/invoices.ts via adapters/firestore/billingAccounts.ts: a customer's mirrored invoices, newest first
+      idx('stripeInvoices', 'COLLECTION', [asc('customerId'), desc('created'), desc('id')]),
+      // adapters/firestore/earnings.ts payouts of a publisher (history, newest first; pending ones for the sweep)
+      idx('payouts', 'COLLECTION', [asc('publisherId'), desc('createdAt'), desc('id')]),
+      idx('payouts', 'COLLECTION', [asc('publisherId'), asc('status')]),
       // adapters/firestore/usageLedger.ts unreported (the usage reporter, across workspaces)
       idx('usage', 'COLLECTION_GROUP', [asc('reportedAt'), asc('recordedAt')]),
     ],
