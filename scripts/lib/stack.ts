@@ -134,7 +134,10 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     // The stand-in's own plan prices (adapters/billing/localProvider.ts LOCAL_PLAN_PRICES); production sets Stripe's.
     STRIPE_PRICE_TEAM: 'price_local_plan_team',
     STRIPE_PRICE_ENTERPRISE: 'price_local_plan_enterprise',
-    // Revenue settles as soon as its invoice is paid locally (production waits a refund window).
+    // Revenue share and payouts as in production (80 %, $10.00 minimum); revenue settles as soon
+    // as its invoice is paid locally (production waits a refund window).
+    PUBLISHER_SHARE_BPS: '8000',
+    PAYOUT_MINIMUM_MINOR: '1000',
     PAYOUT_SETTLEMENT_SECONDS: '0',
     NOTIFY_SMTP_HOST: '127.0.0.1',
     NOTIFY_SMTP_PORT: String(profile.ports.smtp),
