@@ -155,7 +155,7 @@ describe('invitations', () => {
     expect((await call('GET', `/workspaces/${ws.id}`, { token: attacker.idToken })).status).toBe(404);
     const list = await call('GET', `/workspaces/${ws.id}/invitations`, { token: ws.owner.idToken });
     expect(list.body.items).toEqual([expect.objectContaining({ email, role: 'admin', state: 'pending', acceptedBy: null })]);
-    expect(JSON.stringify(list.body)).not.toContain(created.body.token.split('_').at(-1));
+    expect(JSON.stringify(list.body)).not.toContain(created.body.token.split('_').slice(3).join('_'));
     expect(list.body.items[0].tokenHash).toBeUndefined();
   });
 
