@@ -58,7 +58,9 @@ function answer(r: Recorded): { status: number; body: unknown } {
     case 'POST /v1/account_links':
       return ok({ object: 'account_link', url: 'https://connect.stripe.com/setup/e/acct_1/x' });
     case 'POST /v1/transfers':
-      return ok({ id: 'tr_1', object: 'transfer' });
+      return ok({ id: 'tr_1', object: 'transfer', transfer_group: r.form['transfer_group'] ?? null });
+    case 'GET /v1/transfers':
+      return ok(list(r.query['transfer_group'] === 'po_made' ? [{ id: 'tr_made', object: 'transfer', transfer_group: 'po_made' }] : [], '/v1/transfers'));
     case 'POST /v1/billing/meter_events':
       return r.form['identifier'] === 'usage:bad' ? stripeError(400, 'parameter_invalid') : ok({ object: 'billing.meter_event', identifier: r.form['identifier'] });
     case 'GET /v1/subscriptions/sub_1':
@@ -238,8 +240,12 @@ describe('Stripe adapter request shapes (the real SDK against a recording server
     });
     await p.createAccountLink({ accountId: 'acct_1', refreshUrl: 'https://app.test/r', returnUrl: 'https://app.test/b' });
     expect(recorded[1]).toMatchObject({ path: '/v1/account_links', form: { account: 'acct_1', refresh_url: 'https://app.test/r', return_url: 'https://app.test/b', type: 'account_onboarding' } });
-    await p.createTransfer({ amountMinor: 1234, currency: 'usd', destination: 'acct_1', metadata: { payoutId: 'po1' } }, 'transfer:po1');
-    expect(recorded[2]).toMatchObject({ path: '/v1/transfers', idempotencyKey: 'transfer:po1', form: { amount: '1234', currency: 'usd', destination: 'acct_1', 'metadata[payoutId]': 'po1' } });
+    await p.createTransfer({ amountMinor: 1234, currency: 'usd', destination: 'acct_1', group: 'po1', metadata: { payoutId: 'po1' } }, 'transfer:po1');
+    expect(recorded[2]).toMatchObject({ path: '/v1/transfers', idempotencyKey: 'transfer:po1', form: { amount: '1234', currency: 'usd', destination: 'acct_1', transfer_group: 'po1', 'metadata[payoutId]': 'po1' } });
+    // A payout retried past Stripe's 24-hour idempotency window looks for its transfer by group first.
+    expect(await p.findTransfer('po_made')).toEqual({ id: 'tr_made' });
+    expect(await p.findTransfer('po_none')).toBeNull();
+    expect(recorded.slice(3).map((r) => `${r.method} ${r.path} ${r.query['transfer_group']} ${r.query['limit']}`)).toEqual(['GET /v1/transfers po_made 1', 'GET /v1/transfers po_none 1']);
   });
 
   it('reports meter events one by one, each keyed by its identifier; a refused one is reported, not thrown', async () => {

@@ -165,8 +165,8 @@ describe('webhook events', () => {
     await replayReversedTwice(events);
     expect(await payout()).toMatchObject({ payoutsEnabled: true });
     // An onboarded account takes transfers, once per key.
-    const t1 = await local.createTransfer({ amountMinor: 1234, currency: 'usd', destination: account.id, metadata: { publisherId } }, `transfer:${publisherId}:1`);
-    const t2 = await local.createTransfer({ amountMinor: 1234, currency: 'usd', destination: account.id, metadata: { publisherId } }, `transfer:${publisherId}:1`);
+    const t1 = await local.createTransfer({ amountMinor: 1234, currency: 'usd', destination: account.id, group: `po_${publisherId}`, metadata: { publisherId } }, `transfer:${publisherId}:1`);
+    const t2 = await local.createTransfer({ amountMinor: 1234, currency: 'usd', destination: account.id, group: `po_${publisherId}`, metadata: { publisherId } }, `transfer:${publisherId}:1`);
     expect(t2.id).toBe(t1.id);
   });
 

@@ -78,8 +78,12 @@ export class LocalBillingProvider implements BillingProvider {
 
   private seconds = () => Math.floor(this.now().getTime() / 1000);
 
+  static objectsOf(kind: LocalKind) {
+    return firestore().collection(LOCAL_STRIPE_COLLECTION).doc(kind).collection('objects');
+  }
+
   static ref(kind: LocalKind, id: string): DocumentReference {
-    return firestore().collection(LOCAL_STRIPE_COLLECTION).doc(kind).collection('objects').doc(id);
+    return LocalBillingProvider.objectsOf(kind).doc(id);
   }
 
   private async read(kind: LocalKind, id: string): Promise<Json> {
@@ -361,7 +365,7 @@ export class LocalBillingProvider implements BillingProvider {
     return { url };
   }
 
-  async createTransfer(input: { amountMinor: number; currency: 'usd'; destination: string; metadata: Record<string, string> }, idempotencyKey: string) {
+  async createTransfer(input: { amountMinor: number; currency: 'usd'; destination: string; group: string; metadata: Record<string, string> }, idempotencyKey: string) {
     const account = await this.read('accounts', input.destination);
     if (account['payouts_enabled'] !== true) throw new LocalStripeError('account_invalid', `The account ${input.destination} cannot receive transfers yet (onboarding not complete).`);
     const { object, created } = await this.createOnce('transfers', {
@@ -370,6 +374,7 @@ export class LocalBillingProvider implements BillingProvider {
       amount: input.amountMinor,
       currency: input.currency,
       destination: input.destination,
+      transfer_group: input.group,
       metadata: input.metadata,
       reversed: false,
       created: this.seconds(),
@@ -377,6 +382,12 @@ export class LocalBillingProvider implements BillingProvider {
     });
     if (created) await this.emit([{ type: 'transfer.created', object }]);
     return { id: String(object['id']) };
+  }
+
+  async findTransfer(group: string) {
+    const snap = await LocalBillingProvider.objectsOf('transfers').where('object.transfer_group', '==', group).limit(1).get();
+    const first = snap.docs[0];
+    return first ? { id: String((first.get('object') as Json)['id']) } : null;
   }
 
   async retrieveCustomer(id: string) {

@@ -167,9 +167,18 @@ export class StripeBillingProvider implements BillingProvider {
     return { url: link.url };
   }
 
-  async createTransfer(input: { amountMinor: number; currency: 'usd'; destination: string; metadata: Record<string, string> }, idempotencyKey: string) {
-    const transfer = await this.api().transfers.create({ amount: input.amountMinor, currency: input.currency, destination: input.destination, metadata: input.metadata }, { idempotencyKey });
+  async createTransfer(input: { amountMinor: number; currency: 'usd'; destination: string; group: string; metadata: Record<string, string> }, idempotencyKey: string) {
+    const transfer = await this.api().transfers.create(
+      { amount: input.amountMinor, currency: input.currency, destination: input.destination, transfer_group: input.group, metadata: input.metadata },
+      { idempotencyKey },
+    );
     return { id: transfer.id };
+  }
+
+  async findTransfer(group: string) {
+    const found = await this.api().transfers.list({ transfer_group: group, limit: 1 });
+    const first = found.data[0];
+    return first ? { id: first.id } : null;
   }
 
   async retrieveCustomer(id: string) {

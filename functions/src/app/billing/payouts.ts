@@ -122,7 +122,9 @@ export async function sweepPayouts(deps: PayoutDeps): Promise<SweepResult> {
   for (const publisher of await deps.earnings.payablePublishers()) {
     const account = publisher.payoutAccount;
     if (!account?.payoutsEnabled) continue;
-    const pending = await deps.earnings.pendingPayouts(publisher.id);
+    // Payouts an earlier sweep recorded and did not complete: their transfer may exist already.
+    const retried = await deps.earnings.pendingPayouts(publisher.id);
+    const fresh: PayoutRecord[] = [];
     const selection = payoutSelection(await deps.earnings.entriesOf(publisher.id), now, minimum);
     if (selection) {
       const payout: PayoutRecord = {
@@ -137,16 +139,20 @@ export async function sweepPayouts(deps: PayoutDeps): Promise<SweepResult> {
         paidAt: null,
         lastError: null,
       };
-      if (await deps.earnings.claimPayout(payout)) pending.push(payout);
+      if (await deps.earnings.claimPayout(payout)) fresh.push(payout);
     } else {
       result.belowMinimum += 1;
     }
-    for (const payout of pending) {
+    for (const payout of [...retried, ...fresh]) {
       try {
-        const transfer = await deps.billing.createTransfer(
-          { amountMinor: payout.amount.amountMinor, currency: payout.amount.currency, destination: payout.accountId, metadata: { publisherId: payout.publisherId, payoutId: payout.id } },
-          `payout:${payout.id}`,
-        );
+        // A retry looks for its transfer first: the idempotency key alone protects it for only 24 hours at Stripe.
+        const made = retried.includes(payout) ? await deps.billing.findTransfer(payout.id) : null;
+        const transfer =
+          made ??
+          (await deps.billing.createTransfer(
+            { amountMinor: payout.amount.amountMinor, currency: payout.amount.currency, destination: payout.accountId, group: payout.id, metadata: { publisherId: payout.publisherId, payoutId: payout.id } },
+            `payout:${payout.id}`,
+          ));
         await deps.earnings.completePayout(payout.id, transfer.id, deps.clock.now());
         result.paid += 1;
       } catch (err) {

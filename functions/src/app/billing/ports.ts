@@ -45,7 +45,10 @@ export interface BillingProvider {
   /** Connect (Express) accounts for publishers' payouts, their onboarding links, and transfers to them. */
   createConnectAccount(input: { publisherId: string; email: string | null }, idempotencyKey: string): Promise<ProviderAccount>;
   createAccountLink(input: { accountId: string; refreshUrl: string; returnUrl: string }): Promise<{ url: string }>;
-  createTransfer(input: { amountMinor: number; currency: 'usd'; destination: string; metadata: Record<string, string> }, idempotencyKey: string): Promise<{ id: string }>;
+  /** A transfer in `group` (our payout's id: the provider's transfer group), so it can be found again without its idempotency key. */
+  createTransfer(input: { amountMinor: number; currency: 'usd'; destination: string; group: string; metadata: Record<string, string> }, idempotencyKey: string): Promise<{ id: string }>;
+  /** The transfer made in `group`, if any: a payout retried after the idempotency key expired (24 h at Stripe) must not pay twice. */
+  findTransfer(group: string): Promise<{ id: string } | null>;
 
   /** The provider's current objects: a webhook refetches instead of trusting the event's copy. */
   retrieveCustomer(id: string): Promise<ProviderCustomer>;
