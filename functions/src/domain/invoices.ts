@@ -15,7 +15,9 @@ export interface InvoiceLineFacts {
   quantity: number;
   description: string;
   priceId: string | null;
+  /** licensed (a fixed price a period) or metered (usage from a meter). */
   usageType: 'licensed' | 'metered';
+  /** The price's metadata (`agentId`, `model` for a paid agent's price), then the line's own. */
   metadata: Record<string, string>;
   periodStart: number;
   periodEnd: number;
@@ -24,12 +26,15 @@ export interface InvoiceLineFacts {
 export interface InvoiceFacts {
   id: string;
   number: string | null;
+  /** draft, open, paid, uncollectible or void. */
   status: string;
   created: number;
   currency: 'usd';
   totalMinor: number;
   amountPaidMinor: number;
+  /** Credit notes issued after payment (refunds and credits), in minor units. */
   creditedMinor: number;
+  /** Unix seconds; the billing period the invoice closes. */
   periodStart: number;
   periodEnd: number;
   lines: readonly InvoiceLineFacts[];

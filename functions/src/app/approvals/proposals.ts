@@ -50,6 +50,33 @@ async function redactedWords(deps: Pick<Deps, 'installs' | 'secrets'>, run: Run,
   return { summary: r.text(words.summary), reason: r.text(words.reason), impact: words.impact ? r.json(words.impact) : null };
 }
 
+/** A new approval of a run, pending at its first level under `rule`: what a proposal and a request share. */
+function pendingApproval(
+  run: Run,
+  install: Install | null,
+  rule: StoredApproval['rule'],
+  now: Date,
+  own: Pick<StoredApproval, 'id' | 'action' | 'request' | 'summary' | 'reason' | 'impact' | 'risk' | 'basis'>,
+): StoredApproval {
+  return {
+    ...own,
+    wsId: run.wsId,
+    runId: run.id,
+    installId: run.installId,
+    agentId: run.agentId,
+    agentVersion: run.agentVersion,
+    requester: requesterOf(run, install),
+    rule,
+    state: 'pending',
+    level: 0,
+    dueAt: dueAtOf(rule.levels[0]!, now),
+    decisions: [],
+    result: null,
+    createdAt: now,
+    decidedAt: null,
+  };
+}
+
 /** Who asked for the run: the member who triggered it, the member an API key acts for, or the owner of the install's schedules (who deployed it); null for a webhook. */
 export function requesterOf(run: Run, install: Install | null): string | null {
   if (run.trigger.kind === 'manual') return run.trigger.by;
@@ -78,28 +105,14 @@ export async function proposeAction(
   const { rule } = ruleFor(gate, { rules: install?.approvalRules, shorthand: install?.approvalPolicy });
   const now = deps.clock.now();
   const told = await redactedWords(deps, run, { summary: input.summary ?? `${scope} on ${input.resourceId}`, reason: input.reason, impact: input.impact ?? null });
-  const proposal: StoredApproval = {
+  const proposal = pendingApproval(run, install, rule, now, {
     id: proposalId(run.id, scope, input.resourceId, params),
-    wsId: run.wsId,
-    runId: run.id,
-    installId: run.installId,
-    agentId: run.agentId,
-    agentVersion: run.agentVersion,
     action: { scope, kind: input.kind, verb: input.verb, resourceId: input.resourceId, params: { ...params } },
     request: null,
     ...told,
     risk: gate.risk,
-    requester: requesterOf(run, install),
-    rule,
-    state: 'pending',
-    level: 0,
-    dueAt: dueAtOf(rule.levels[0]!, now),
-    decisions: [],
-    result: null,
     basis: basisOf(current),
-    createdAt: now,
-    decidedAt: null,
-  };
+  });
   const { approval } = await deps.approvals.propose(
     proposal,
     liveRunWithRoom,
@@ -141,28 +154,7 @@ export async function requestApproval(
   const now = deps.clock.now();
   const told = await redactedWords(deps, run, { summary: input.summary, reason: input.reason, impact: input.impact ?? null });
   const details = (await redactorFor(deps, run)).json(input.details);
-  const request: StoredApproval = {
-    id,
-    wsId: run.wsId,
-    runId: run.id,
-    installId: run.installId,
-    agentId: run.agentId,
-    agentVersion: run.agentVersion,
-    action: null,
-    request: { key: input.key, details },
-    ...told,
-    risk: input.risk,
-    requester: requesterOf(run, install),
-    rule,
-    state: 'pending',
-    level: 0,
-    dueAt: dueAtOf(rule.levels[0]!, now),
-    decisions: [],
-    result: null,
-    basis: '',
-    createdAt: now,
-    decidedAt: null,
-  };
+  const request = pendingApproval(run, install, rule, now, { id, action: null, request: { key: input.key, details }, ...told, risk: input.risk, basis: '' });
   const { approval } = await deps.approvals.propose(
     request,
     liveRunWithRoom,

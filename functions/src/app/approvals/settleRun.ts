@@ -1,5 +1,6 @@
 import { AppError } from '../../domain/errors.js';
 import { limitsFor } from '../../domain/runLimits.js';
+import { nextAttempt } from '../../domain/nextAttempt.js';
 import { watchQueued, watchSettling } from '../../domain/runWatch.js';
 import type { Install, Run } from '../../domain/models.js';
 import type { Manifest } from '../../domain/manifest.js';
@@ -126,17 +127,9 @@ async function resumeRun(deps: SettleDeps, run: Run, install: Install | null): P
     guard: (current) => Boolean(current.suspended) && (current.approvals?.pending ?? 0) === 0,
     readmit: { concurrentRuns: limitsFor(workspace).concurrentRuns, installConcurrency: install?.runPolicy?.concurrency ?? null },
     patch: (current) => ({
-      attempt: current.attempt + 1,
+      ...nextAttempt(current),
       resumes: (current.resumes ?? 0) + 1,
       suspended: false,
-      lease: null,
-      runnerTokenHash: null,
-      bootstrap: null,
-      executionId: null,
-      startedAt: null,
-      heartbeatAt: null,
-      deadlineAt: null,
-      redeliveries: 0,
       error: null,
       progress: { percent: current.progress?.percent ?? 0, message: 'Approvals decided; resuming' },
       watchAt: watchQueued(now, deps.config),

@@ -5,7 +5,7 @@ import type { PaidPricing } from '../../domain/billingCatalog.js';
 import type { BillingStatus } from '@agent-marketplace/contract/billing';
 import type { Plan } from '../../domain/runLimits.js';
 import type { SubscriptionState } from '../../domain/billingAccount.js';
-import type { InvoiceDocument } from '../../domain/invoices.js';
+import type { InvoiceDocument, InvoiceFacts, InvoiceLineFacts } from '../../domain/invoices.js';
 import type { Money } from '../../domain/money.js';
 import type { RevenueEntry } from '../../domain/revenueShare.js';
 import type { Page, PageRequest } from '../shared/paging.js';
@@ -88,40 +88,18 @@ export interface ProviderSubscription extends ProviderObject {
   items: { id: string; priceId: string; metadata: Record<string, string> }[];
 }
 
-export interface ProviderInvoice extends ProviderObject {
+/** The provider's invoice: the facts our invoices are made of (domain/invoices.ts), and whose it is. */
+export interface ProviderInvoice extends ProviderObject, Omit<InvoiceFacts, 'lines'> {
   customerId: string;
   subscriptionId: string | null;
-  /** draft, open, paid, uncollectible or void. */
-  status: string;
-  created: number;
-  number: string | null;
-  currency: 'usd';
-  totalMinor: number;
-  amountPaidMinor: number;
-  /** Credit notes issued after payment (refunds and credits), in minor units. */
-  creditedMinor: number;
-  /** Unix seconds; the billing period the invoice closes. */
-  periodStart: number;
-  periodEnd: number;
   /** Unix seconds; null until paid. */
   paidAt: number | null;
   lines: ProviderInvoiceLine[];
 }
 
 /** One line of an invoice: a subscription item's charge for the period. */
-export interface ProviderInvoiceLine {
-  id: string;
-  amountMinor: number;
-  quantity: number;
-  description: string;
-  priceId: string | null;
+export interface ProviderInvoiceLine extends InvoiceLineFacts {
   subscriptionItemId: string | null;
-  /** licensed (a fixed price a period) or metered (usage from a meter). */
-  usageType: 'licensed' | 'metered';
-  /** The price's metadata (`agentId`, `model` for a paid agent's price), then the line's own. */
-  metadata: Record<string, string>;
-  periodStart: number;
-  periodEnd: number;
 }
 
 /** A credit note on an invoice (a refund or a credit): what it takes back, line by line. */

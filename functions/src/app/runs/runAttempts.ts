@@ -1,4 +1,5 @@
 import type { Run } from '../../domain/models.js';
+import { nextAttempt } from '../../domain/nextAttempt.js';
 import { retryDelay } from '../../domain/runPolicy.js';
 import { isTerminal, type RunState } from '../../domain/runState.js';
 import { withdrawProposals } from '../approvals/approvals.js';
@@ -50,16 +51,8 @@ export async function endAttempt(deps: Pick<Deps, 'runs' | 'dispatchQueue' | 'ex
       retryInSeconds = delayOf(run);
       if (retryInSeconds !== null) {
         return {
-          attempt: run.attempt + 1,
-          lease: null,
-          runnerTokenHash: null,
-          bootstrap: null,
-          executionId: null,
-          startedAt: null,
-          heartbeatAt: null,
-          deadlineAt: null,
+          ...nextAttempt(run),
           progress: null,
-          redeliveries: 0,
           error: req.error ?? null,
           usage: usage(run),
           watchAt: watchQueued(now, deps.config, retryInSeconds),
