@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminDb } from '../support/admin.ts';
 import { billingApi, checkout } from '../support/billing.ts';
 import { launchChromium } from '../support/browser.ts';
-import { checkPage, collectErrors, MOBILE, newPage, poll, signInAs } from '../support/browserChecks.ts';
+import { browserTest, checkPage, collectErrors, MOBILE, newPage, poll, signInAs } from '../support/browserChecks.ts';
 import { publishYaml } from '../support/catalog.ts';
 import { call } from '../support/http.ts';
 import { eventually, sleep } from '../support/notify.ts';
@@ -178,5 +178,27 @@ describe('invoices and publisher earnings', () => {
     expect(await other.page.locator('#earnings-entries').count()).toBe(0);
     await checkPage(other.page, 'invoices-earnings-not-found');
     await other.context.close();
+  });
+
+  it('says when the first invoice comes to a workspace without one; the account page refuses a malformed publisher id', browserTest, async () => {
+    const ws = await newWorkspace(undefined, 'Fresh');
+    const { context, page } = await newPage(browser, MOBILE);
+    const errors = collectErrors(page);
+    await signInAs(page, ws.owner, { id: ws.id, name: 'Fresh' });
+    await poll(() => new URL(page.url()).hash.startsWith('#/signin')).toBe(false);
+    await page.goto(`${urls.web}/#/billing`);
+    await poll(() => page.locator('#invoices-empty').count()).toBe(1);
+    expect(await page.locator('#invoices-empty').innerText()).toContain('An invoice is made at the end of each billing period');
+    expect(await page.locator('#invoice-list').count()).toBe(0);
+
+    await page.goto(`${urls.web}/#/account`);
+    await page.getByLabel('Publisher id').fill('Not An Id');
+    await page.keyboard.press('Enter');
+    await poll(() => page.locator('#publisher-id-error').innerText()).toBe('A publisher id is lowercase letters, digits and dashes, starting with a letter.');
+    expect(await page.getByLabel('Publisher id').getAttribute('aria-invalid')).toBe('true');
+    expect(new URL(page.url()).hash).toBe('#/account');
+    await checkPage(page, 'invoices-account-form');
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });
