@@ -57,4 +57,11 @@ describe("the billing provider's return path", () => {
     expect(hashRouteFor('/workspaces/a/b/billing', '')).toBeNull();
     expect(hashRouteFor('/workspaces/%E0%A4%A/billing', '')).toBeNull();
   });
+
+  it("back from payout onboarding, becomes the publisher's earnings page, keeping the query", () => {
+    expect(hashRouteFor('/publishers/platform-tests/payouts', '?onboarding=complete')).toBe('/publishers/platform-tests/earnings?onboarding=complete');
+    expect(hashRouteFor('/publishers/tally-labs/payouts/', '')).toBe('/publishers/tally-labs/earnings');
+    expect(hashRouteFor('/publishers/a/b/payouts', '')).toBeNull();
+    expect(hashRouteFor('/publishers/%E0%A4%A/payouts', '')).toBeNull();
+  });
 });

@@ -68,6 +68,7 @@ async function start(): Promise<void> {
       { pattern: '/install/:wsId/:installId', page: { load: () => import('./pages/install/wizardPage.ts').then((m) => m.wizardPage) } },
       { pattern: '/runs/:wsId/:runId', page: { load: () => import('./pages/run/runPage.ts').then((m) => m.runPage) } },
       { pattern: '/approvals', page: { load: () => import('./pages/approvals/approvalsPage.ts').then((m) => m.approvalsPage) } },
+      { pattern: '/publishers/:publisherId/earnings', page: { load: () => import('./pages/publisher/earningsPage.ts').then((m) => m.earningsPage) } },
       { pattern: '/installs/:wsId/:installId/approval-policy', page: { load: () => import('./pages/policy/policyPage.ts').then((m) => m.policyPage) } },
     ],
   });

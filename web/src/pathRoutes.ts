@@ -1,6 +1,7 @@
 /**
  * Addresses other sites send the browser back to are paths, not hash routes: the billing
- * provider returns to `/workspaces/{ws}/billing?checkout=complete` (functions/src/app/billing/account.ts).
+ * provider returns to `/workspaces/{ws}/billing?checkout=complete` (functions/src/app/billing/account.ts),
+ * payout onboarding to `/publishers/{p}/payouts?onboarding=complete`.
  * Hosting serves index.html for every path (firebase.json rewrites `**`), and this turns such
  * a path into the hash route it means, keeping its query (main.ts rewrites the address before
  * the router starts). Pure, so it is tested in Node.
@@ -12,6 +13,11 @@ const PATHS: { pattern: RegExp; route: (m: RegExpExecArray, query: URLSearchPara
       query.set('ws', decodeURIComponent(m[1]!));
       return `/billing?${query.toString()}`;
     },
+  },
+  {
+    // Back from payout onboarding (functions/src/app/billing/payouts.ts): the publisher's earnings page.
+    pattern: /^\/publishers\/([^/]+)\/payouts\/?$/,
+    route: (m, query) => `/publishers/${encodeURIComponent(decodeURIComponent(m[1]!))}/earnings${query.size ? `?${query.toString()}` : ''}`,
   },
 ];
 

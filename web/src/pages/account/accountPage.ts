@@ -1,5 +1,6 @@
 /**
- * `#/account`: the signed-in user's email and whether it is verified, and their sessions.
+ * `#/account`: the signed-in user's email and whether it is verified, their sessions, and the
+ * way to a publisher's earnings (publisherForm.ts).
  * A session is one sign-in the API has seen (Firebase keeps no list of them): each can be
  * ended on its own, or all at once ("sign out everywhere" also revokes Firebase's refresh tokens).
  */
@@ -11,6 +12,7 @@ import { showError, showStatus } from '../../messages.ts';
 import { type Page } from '../../router.ts';
 import { requireUser, section, setTitle } from '../../ui/common.ts';
 import { busy, h, replace } from '../../ui/dom.ts';
+import { publisherForm } from './publisherForm.ts';
 
 function sessionRow(s: Session, reload: () => void): HTMLElement {
   const label = s.userAgent ?? t('account.unknownDevice');
@@ -47,7 +49,8 @@ export const accountPage: Page = async (root, { signal }) => {
   setTitle(t('account.title'));
   const emailSection = section('account-email', t('account.email'));
   const sessions = section('account-sessions', t('account.sessions'));
-  root.append(h('h1', {}, t('account.title')), emailSection, sessions);
+  const publishers = section('account-publishers', t('publisherForm.title'), publisherForm());
+  root.append(h('h1', {}, t('account.title')), emailSection, sessions, publishers);
 
   const verified = h('p', {}, user.emailVerified ? t('account.verified', { email: user.email ?? '' }) : t('account.unverified', { email: user.email ?? '' }));
   emailSection.append(verified);

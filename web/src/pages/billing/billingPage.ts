@@ -1,6 +1,6 @@
 /**
  * `#/billing`: the current workspace's plan and standing, a month's usage and spend, and its
- * spend caps, for members whose role reads billing. The billing provider sends the browser back
+ * spend caps, and its invoices, for members whose role reads billing. The billing provider sends the browser back
  * to `/workspaces/{ws}/billing?checkout=complete` (pathRoutes.ts makes that `#/billing?ws=...`):
  * that workspace becomes the current one and the page says the plan is being activated.
  */
@@ -13,6 +13,7 @@ import { navigate, type Page } from '../../router.ts';
 import { loading, requireUser, section, setTitle } from '../../ui/common.ts';
 import { h } from '../../ui/dom.ts';
 import { capsSection } from './capsSection.ts';
+import { invoicesSection } from './invoicesSection.ts';
 import { planSection } from './planSection.ts';
 import { usageSection } from './usageSection.ts';
 
@@ -47,7 +48,8 @@ export const billingPage: Page = async (root, { query, signal }) => {
   const plan = section('billing-plan', t('billing.planTitle'));
   const usage = section('billing-usage', t('billing.usageTitle'));
   const caps = section('billing-caps', t('billing.capsTitle'));
-  root.append(plan, usage, caps);
+  const invoices = section('billing-invoices', t('invoices.title'));
+  root.append(plan, usage, caps, invoices);
 
   const canManage = canManageBilling(role);
   const planLoad = planSection(plan, ws.id, { canManage, checkout: query.get('checkout'), portal: query.get('portal') }, signal);
@@ -61,6 +63,7 @@ export const billingPage: Page = async (root, { query, signal }) => {
     const shown = usageSection(usage, ws.id, month, signal);
     capsSection(caps, ws.id, month, { canManage, installs }, () => void shown.reload().catch(showError));
   })();
-  const failed = (await Promise.allSettled([planLoad, usageLoad])).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const invoicesLoad = invoicesSection(invoices, ws.id, signal);
+  const failed = (await Promise.allSettled([planLoad, usageLoad, invoicesLoad])).find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
 };
