@@ -87,6 +87,8 @@ export const EarningsOut = z
     /** Paid out so far (payouts completed or under way). */
     paidOut: Money,
     payoutMinimum: Money,
+    /** The publisher's payout account at the payment provider (Connect); null until onboarding starts. */
+    payoutAccount: z.object({ detailsSubmitted: z.boolean(), payoutsEnabled: z.boolean() }).nullable(),
     /** Most recent first. */
     entries: z.array(RevenueEntryOut),
     nextCursor: z.string().nullable(),

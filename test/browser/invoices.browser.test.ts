@@ -3,7 +3,7 @@
  * invoicesSection.ts, web/src/pages/publisher/earningsPage.ts): a workspace on the team plan
  * makes a paid run, its billing period is closed and paid with the local stand-in (as
  * test/e2e/billingMonth.test.ts does), the invoice is listed with its lines and its PDF and
- * CSV download; the probe's publisher, owned by the test user, shows the sale split 80/20,
+ * CSV download; the receipt agent's publisher, owned by the test user, shows the sale split 80/20,
  * onboards for payouts through the stand-in's page, and after the sweep shows the payout.
  * Anyone else sees "not found".
  */
@@ -28,12 +28,12 @@ const { LocalBillingProvider } = await import('../../functions/src/adapters/bill
 const secret = /^STRIPE_WEBHOOK_SECRET=(.*)$/m.exec(readFileSync(path.resolve(import.meta.dirname, '../../functions/.secret.local'), 'utf8'))![1]!;
 const local = new LocalBillingProvider({ webhookUrl: `${urls.functionsBase}/stripeWebhook`, pagesUrl: `${urls.functionsBase}/localBilling`, webhookSecret: () => secret });
 
-/** The probe (publisher platform-tests) at $15.00 a run: one run's 80 % ($12.00) is above the $10.00 payout minimum. */
+/** The receipt agent (publisher receipt-tests, which no other test bills) at $15.00 a run: one run's 80 % ($12.00) is above the $10.00 payout minimum. */
 const PER_RUN = '1.7.0';
 const RUN_CENTS = 1500;
-const PUBLISHER = 'platform-tests';
-const probeYaml = readFileSync(path.resolve(import.meta.dirname, '../fixtures/agents/probe/agent.yaml'), 'utf8');
-const perRunYaml = probeYaml.replace(/^version: .*$/m, `version: ${PER_RUN}`).replace(/^pricing:\n {2}model: free$/m, `pricing:\n  model: per_run\n  amountCents: ${RUN_CENTS}`);
+const PUBLISHER = 'receipt-tests';
+const receiptYaml = readFileSync(path.resolve(import.meta.dirname, '../fixtures/agents/receipt/agent.yaml'), 'utf8');
+const perRunYaml = receiptYaml.replace(/^version: .*$/m, `version: ${PER_RUN}`).replace(/^pricing:\n {2}model: free$/m, `pricing:\n  model: per_run\n  amountCents: ${RUN_CENTS}`);
 
 interface Line {
   id: string;
@@ -56,8 +56,8 @@ afterAll(async () => {
 async function billedWorkspace(): Promise<{ ws: TestWorkspace; invoice: { id: string; number: string | null; total: { amountMinor: number }; lines: Line[] } }> {
   const ws = await newWorkspace(undefined, 'Invoiced');
   const { subscriptionId } = await checkout(ws, 'team');
-  const installId = await installAgent(ws, 'probe', PER_RUN);
-  const run = (await trigger(ws, installId, { mode: 'ok' })).body.id as string;
+  const installId = await installAgent(ws, 'receipt', PER_RUN);
+  const run = (await trigger(ws, installId, {})).body.id as string;
   expect((await waitFor(ws, run, finished)).state).toBe('succeeded');
   const facts = async () => (await adminDb.collection(`workspaces/${ws.id}/usage`).where('kind', '==', 'run').get()).docs.map((d) => d.data());
   await eventually('the run in the ledger', async () => ((await facts()).length === 1 ? true : undefined), 90_000);
@@ -79,7 +79,7 @@ const cells = async (page: Page, selector: string) => (await page.locator(select
 describe('invoices and publisher earnings', () => {
   it('lists the invoice with its lines, downloads its PDF and CSV; the publisher sees the 80/20 sale, onboards, and the payout after the sweep; others see not found', { timeout: 400_000 }, async () => {
     const { ws, invoice } = await billedWorkspace();
-    const agentLine = invoice.lines.find((l) => l.kind === 'agent' && l.agentId === 'probe')!;
+    const agentLine = invoice.lines.find((l) => l.kind === 'agent' && l.agentId === 'receipt')!;
     expect(agentLine.amount.amountMinor).toBe(RUN_CENTS);
     const label = invoice.number ?? invoice.id;
 
@@ -102,7 +102,7 @@ describe('invoices and publisher earnings', () => {
     await item.locator('summary').focus();
     await page.keyboard.press('Enter');
     await poll(() => lines.isVisible()).toBe(true);
-    expect(await cells(page, `#invoice-list li[data-invoice="${invoice.id}"] tr[data-line="${agentLine.id}"]`)).toEqual(['Agent probe', 'am_runs_probe', '1', '$15.00']);
+    expect(await cells(page, `#invoice-list li[data-invoice="${invoice.id}"] tr[data-line="${agentLine.id}"]`)).toEqual(['Agent receipt', 'am_runs_receipt', '1', '$15.00']);
     expect(await cells(page, `#invoice-list li[data-invoice="${invoice.id}"] tr[data-kind="plan"]`)).toEqual(['Plan: Team', 'None (monthly price)', '1', '$49.00']);
     await checkPage(page, 'invoices-billing');
 
@@ -131,18 +131,21 @@ describe('invoices and publisher earnings', () => {
     await poll(() => page.getByRole('heading', { name: `Earnings: ${PUBLISHER}`, level: 1 }).count()).toBe(1);
     expect(new URL(page.url()).hash).toBe(`#/publishers/${PUBLISHER}/earnings`);
     const entryRow = `#earnings-entries tr[data-entry="${agentLine.id}"]`;
-    expect((await cells(page, entryRow)).slice(1)).toEqual(['Sale', invoice.id, 'probe', '$15.00', '$12.00', '$3.00']);
+    expect((await cells(page, entryRow)).slice(1)).toEqual(['Sale', invoice.id, 'receipt', '$15.00', '$12.00', '$3.00']);
     expect(await page.getByText('Your share is 80% of each paid agent line', { exact: false }).count()).toBe(1);
     await checkPage(page, 'invoices-earnings');
 
     // Payout onboarding through the stand-in's page, back on this page; then the sweep pays.
+    expect(await page.locator('#payout-account-state').innerText()).toBe('To be paid, set up a payout account with the payment provider.');
     await page.getByRole('button', { name: 'Set up payouts' }).click();
     await poll(() => page.getByRole('button', { name: 'Submit details' }).count()).toBe(1);
     await page.getByRole('button', { name: 'Submit details' }).click();
     await poll(() => page.locator('#payout-account-state').count()).toBe(1);
     expect(new URL(page.url()).hash).toBe(`#/publishers/${PUBLISHER}/earnings?onboarding=complete`);
-    expect(await page.locator('#payout-account-state').innerText()).toContain('Your payout details were submitted.');
+    // The stand-in enables payouts with the details; the page reads the account's state from the earnings.
     await eventually('payouts enabled', async () => ((await adminDb.doc(`publishers/${PUBLISHER}`).get()).get('payoutAccount.payoutsEnabled') === true ? true : undefined));
+    await page.reload();
+    await poll(() => page.locator('#payout-account-state').innerText()).toContain('Payouts are enabled for this account');
     const payoutId = await eventually('the entry paid out', async () => {
       await tickWatchdog();
       return (await earnings()).entries.find((e) => e.id === agentLine.id)?.payoutId ?? undefined;
@@ -159,7 +162,7 @@ describe('invoices and publisher earnings', () => {
     const [, amount, status, transfer] = await cells(page, payoutRow);
     expect([amount, status, transfer]).toEqual([`$${(payout.amount.amountMinor / 100).toFixed(2)}`, 'Paid', payout.transferId]);
     expect(payout.transferId).toMatch(/^tr_local_/);
-    expect(await page.locator('#payout-account-state').innerText()).toBe('Payouts are enabled: the account has received payouts.');
+    expect(await page.locator('#payout-account-state').innerText()).toContain('Payouts are enabled for this account');
     expect(await page.locator('#earnings-paid-out').innerText()).not.toBe('$0.00');
     expect(await page.locator('#main').innerText()).not.toMatch(/\b(null|undefined|NaN)\b/);
     await checkPage(page, 'invoices-earnings-paid');

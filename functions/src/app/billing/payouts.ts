@@ -42,6 +42,7 @@ export async function publisherEarnings(deps: PayoutDeps, principal: Principal |
     pending,
     paidOut,
     payoutMinimum: money(deps.payoutConfig.minimumMinor),
+    payoutAccount: publisher.payoutAccount ? { detailsSubmitted: publisher.payoutAccount.detailsSubmitted, payoutsEnabled: publisher.payoutAccount.payoutsEnabled } : null,
     entries: items.map((e) => ({ ...entryOut(e) })),
     nextCursor: start + page.limit < entries.length ? (items.at(-1)?.id ?? null) : null,
   };

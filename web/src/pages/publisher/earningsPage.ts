@@ -71,7 +71,7 @@ export const earningsPage: Page = async (root, { params, query, signal }) => {
 
   setTitle(t('earnings.title', { publisher: publisherId }));
   const account = section('earnings-account', t('earnings.accountTitle'));
-  payoutAccountSection(account, publisherId, { hasPayouts: payouts.items.length > 0, onboarding: query.get('onboarding') });
+  payoutAccountSection(account, publisherId, earnings.payoutAccount, query.get('onboarding'));
 
   const entries = section('earnings-entries-title', t('earnings.entriesTitle'));
   if (earnings.entries.length === 0) entries.append(h('p', { class: 'muted' }, t('earnings.noEntries')));
