@@ -44,9 +44,9 @@ export function createRunnerClient(options: RunnerClientOptions) {
 /**
  * The runner's first call: exchanges the execution's one-time bootstrap token
  * (RUNNER_BOOTSTRAP_TOKEN) for the run's session token, which also records the start, and
- * returns the client that uses the token with what the agent runs with. A second exchange is
- * refused (409 `bootstrap_token_used`), so a retry after a lost answer fails too: the platform's
- * start timeout then retries the attempt with a fresh token.
+ * returns the client that uses the token with what the agent runs with. A random nonce, made
+ * once and sent with every try, lets a retry after a lost answer get a new session token; a
+ * second exchange without it is refused (409 `bootstrap_token_used`).
  */
 export async function startRunnerSession(
   options: Omit<RunnerClientOptions, 'token'> & { bootstrapToken: string },
@@ -62,6 +62,7 @@ export async function startRunnerSession(
     baseDelayMs: rest.baseDelayMs ?? 200,
     timeoutMs: rest.timeoutMs ?? 15_000,
   });
-  const { token, started } = await api.call('runnerSession', { params: { runId: rest.runId }, body: { bootstrapToken } });
+  const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const { token, started } = await api.call('runnerSession', { params: { runId: rest.runId }, body: { bootstrapToken, nonce } });
   return { client: createRunnerClient({ ...rest, token }), started };
 }

@@ -62,7 +62,18 @@ export const SandboxKey = z.string().regex(/^[a-z][a-z0-9.]{0,40}\/\S.{0,399}$/,
  * token. The exchange also records the start and answers what the agent runs with, so an
  * execution reaches `running` in one round trip.
  */
-export const RunnerSessionIn = z.object({ bootstrapToken: z.string().min(16).max(400) }).strict().meta({ id: 'RunnerSessionRequest' });
+export const RunnerSessionIn = z
+  .object({
+    bootstrapToken: z.string().min(16).max(400),
+    /**
+     * A random value the execution makes once and sends with every try of this call: a repeat with
+     * the same nonce (a retry after a lost answer) gets a new session token, replacing the first;
+     * any other repeat is refused (409 bootstrap_token_used). Only its hash is stored.
+     */
+    nonce: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/).optional(),
+  })
+  .strict()
+  .meta({ id: 'RunnerSessionRequest' });
 export const RunnerSessionOut = z.object({ token: z.string(), started: RunnerStartedOut }).meta({ id: 'RunnerSession' });
 
 export const ArtifactUploadIn = z

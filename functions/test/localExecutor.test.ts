@@ -84,7 +84,8 @@ describe('local executor (the Cloud Run stand-in)', () => {
 
     const complete = await api.completed;
     // The bootstrap token is exchanged first; every later call carries the session token it bought.
-    expect(api.calls[0]).toEqual({ action: 'session', auth: undefined, body: { bootstrapToken: 'rb_test_token_0123456789' } });
+    // With a nonce of its own, so a retry after a lost answer is told apart from someone else's repeat.
+    expect(api.calls[0]).toEqual({ action: 'session', auth: undefined, body: { bootstrapToken: 'rb_test_token_0123456789', nonce: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) } });
     expect(complete.auth).toBe(`Bearer ${SESSION_TOKEN}`);
     expect(complete.body.outcome).toBe('succeeded');
     expect(complete.body.outputs.results).toEqual([

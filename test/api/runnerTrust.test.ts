@@ -143,6 +143,28 @@ describe("the runner's credential: a one-time bootstrap token exchanged for a se
     expect({ status: forged.status, code: codeOf(forged) }).toEqual({ status: 401, code: 'invalid_bootstrap_token' });
   });
 
+  it("a retried exchange (its first answer lost) with the execution's own nonce gets a new session token; any other repeat is refused", async () => {
+    const ws = await newWorkspace();
+    const { runId, bootstrapToken } = await seedDispatchedRun(ws.id, { agentId: 'cost-anomaly-detector', agentVersion: await latest('cost-anomaly-detector'), expiresAt: new Date(Date.now() + 600_000) });
+    const nonce = 'n0nce-only-the-execution-knows-0123456789';
+    const first = await call('POST', `/runner/runs/${runId}/session`, { body: { bootstrapToken, nonce } });
+    expect(first.status).toBe(200);
+    // The answer was lost; the runner repeats the same request.
+    const retried = await call('POST', `/runner/runs/${runId}/session`, { body: { bootstrapToken, nonce } });
+    expect(retried.status).toBe(200);
+    expect(retried.body.token).not.toBe(first.body.token);
+    expect(retried.body.started).toEqual(first.body.started);
+    // One session at a time: the new token works, the first no longer does.
+    expect((await call('POST', `/runner/runs/${runId}/heartbeat`, { token: retried.body.token, body: {} })).status).toBe(200);
+    expect((await call('POST', `/runner/runs/${runId}/heartbeat`, { token: first.body.token, body: {} })).status).toBe(401);
+    // Whoever read the bootstrap token from the execution's metadata does not know the nonce.
+    for (const body of [{ bootstrapToken }, { bootstrapToken, nonce: 'another-nonce-0123456789abcdef' }]) {
+      const res = await call('POST', `/runner/runs/${runId}/session`, { body });
+      expect({ status: res.status, code: codeOf(res) }).toEqual({ status: 409, code: 'bootstrap_token_used' });
+    }
+    expect(JSON.stringify((await adminDb.doc(`workspaces/${ws.id}/runs/${runId}/internal/runner`).get()).data())).not.toContain(nonce);
+  });
+
   it('an attempt that is no longer starting refuses the exchange, after checking the token', async () => {
     const ws = await newWorkspace();
     const agent = { agentId: 'cost-anomaly-detector', agentVersion: await latest('cost-anomaly-detector'), expiresAt: new Date(Date.now() + 600_000) };

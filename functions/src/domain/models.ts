@@ -226,7 +226,7 @@ export const Run = z.object({
    */
   secretRefs: z.record(z.string(), z.string()).optional(),
   /** The current attempt's one-time bootstrap token (its hash), until when it may be exchanged, and when it was. */
-  bootstrap: z.object({ hash: z.string(), expiresAt: z.date(), usedAt: z.date().nullable() }).nullable().optional(),
+  bootstrap: z.object({ hash: z.string(), expiresAt: z.date(), usedAt: z.date().nullable(), nonceHash: z.string().nullable().optional() }).nullable().optional(),
 });
 export type Run = z.infer<typeof Run>;
 

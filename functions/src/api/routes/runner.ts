@@ -17,7 +17,7 @@ type RunnerPrincipal = Extract<Principal, { kind: 'runner' }>;
 const runnerOf = (principal: unknown) => principal as RunnerPrincipal;
 
 export const runnerRoutes = [
-  implement(endpoints.runnerSession, async ({ deps, params, body }) => ({ body: await startRunnerSession(deps, params.runId, body.bootstrapToken) })),
+  implement(endpoints.runnerSession, async ({ deps, params, body }) => ({ body: await startRunnerSession(deps, params.runId, body.bootstrapToken, body.nonce) })),
   implement(endpoints.runnerStarted, async ({ deps, principal }) => ({ body: await reportStarted(deps, runnerOf(principal)) })),
   implement(endpoints.runnerLogs, async ({ deps, principal, body }) => {
       const { created, truncated } = await ingestLogs(deps, runnerOf(principal), body);

@@ -49,6 +49,7 @@ export async function startRunnerSession(
   deps: Pick<Deps, 'runs' | 'clock' | 'config' | 'installs' | 'catalog'>,
   runId: string,
   bootstrapToken: string,
+  nonce?: string,
 ): Promise<{ token: string; started: RunnerStarted }> {
   const parsed = parseCredential(BOOTSTRAP_TOKEN_PREFIX, bootstrapToken);
   if (!parsed || parsed.id !== runId) throw invalidBootstrap();
@@ -63,7 +64,7 @@ export async function startRunnerSession(
       guard: (run) => {
         const bootstrap = run.bootstrap;
         if (!bootstrap || !matchesHash(parsed.secret, bootstrap.hash)) throw invalidBootstrap();
-        if (bootstrap.usedAt) throw new AppError('conflict', 'bootstrap_token_used', 'This bootstrap token was already exchanged; it works once.');
+        if (bootstrap.usedAt) throw tokenUsed();
         if (now.getTime() > bootstrap.expiresAt.getTime()) {
           throw new AppError('unauthenticated', 'bootstrap_token_expired', 'This bootstrap token was not exchanged within its window.');
         }
@@ -71,17 +72,36 @@ export async function startRunnerSession(
         // `dispatching`: the execution reached us before dispatch recorded that it started it.
         return run.state === 'starting' || run.state === 'dispatching';
       },
-      patch: (run) => ({ ...startedPatch(run, now, deps.config), runnerTokenHash: sha256(secret), bootstrap: { ...run.bootstrap!, usedAt: now } }),
+      patch: (run) => ({ ...startedPatch(run, now, deps.config), runnerTokenHash: sha256(secret), bootstrap: { ...run.bootstrap!, usedAt: now, nonceHash: nonce ? sha256(nonce) : null } }),
     })
-    .catch((err: unknown) => {
+    .catch(async (err: unknown) => {
       // A run that does not exist answers like a wrong token: run ids do not leak.
       if (err instanceof AppError && err.code === 'run_not_found') throw invalidBootstrap();
+      // The execution's own retry (its first answer was lost): a new session token replaces the first.
+      if (err instanceof AppError && err.code === 'bootstrap_token_used' && nonce) return { applied: true as const, run: await reissueSession(deps, parsed, nonce, secret, now) };
       throw err;
     });
   if (!result.applied) {
     throw new AppError('conflict', 'run_not_starting', `This attempt is no longer starting (the run is ${result.run.state}).`);
   }
   return { token: formatCredential(RUNNER_TOKEN_PREFIX, parsed.wsId, parsed.id, secret), started: await startedPayload(deps, result.run) };
+}
+
+const tokenUsed = () => new AppError('conflict', 'bootstrap_token_used', 'This bootstrap token was already exchanged; it works once.');
+
+/**
+ * A repeat of the exchange by the execution that made it: the same bootstrap token and the
+ * nonce whose hash the first exchange kept, within the start window, on a run still live.
+ * The session token is replaced (one session at a time); anything else is refused as a reuse.
+ */
+async function reissueSession(deps: Pick<Deps, 'runs'>, parsed: { wsId: string; id: string; secret: string }, nonce: string, secret: string, now: Date): Promise<Run> {
+  return deps.runs.updateInternal(parsed.wsId, parsed.id, (run) => {
+    const bootstrap = run.bootstrap;
+    if (!bootstrap || !matchesHash(parsed.secret, bootstrap.hash)) throw invalidBootstrap();
+    if (!bootstrap.usedAt || !bootstrap.nonceHash || !matchesHash(nonce, bootstrap.nonceHash) || now.getTime() > bootstrap.expiresAt.getTime()) throw tokenUsed();
+    assertLive(run);
+    return { runnerTokenHash: sha256(secret) };
+  });
 }
 
 function assertLive(run: Run): void {
