@@ -6,19 +6,15 @@ import { retryDelivery } from '../app/notifications/retry.js';
 import { notificationRetryTask } from '../app/notifications/tasks.js';
 import { params } from '../config/index.js';
 import { getDeps } from './deps.js';
+import { messageJson, NOT_JSON } from './messageJson.js';
 
 /** Pub/Sub `run-events` (adapters/pubsub/eventBus.ts): delivers each platform event to its workspace's channels. */
 export const deliverNotifications = onMessagePublished(
   // Retried on a thrown error (the channels could not be read); a malformed message is acknowledged.
   { topic: 'run-events', region: params.region, retry: true, timeoutSeconds: 120, memory: '256MiB' },
   async (event) => {
-    let data: unknown;
-    try {
-      data = event.data.message.json;
-    } catch {
-      logger.error('deliverNotifications: message is not JSON; acknowledged', { messageId: event.data.message.messageId });
-      return;
-    }
+    const data = messageJson('deliverNotifications', event.data.message);
+    if (data === NOT_JSON) return;
     const outcome = await deliverEvent((await getDeps()).deps, data);
     logger.info('deliverNotifications', { eventId: event.data.message.attributes?.['eventId'], ...outcome });
   },

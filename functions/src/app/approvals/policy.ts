@@ -5,6 +5,7 @@ import type { Install } from '../../domain/models.js';
 import type { Manifest } from '../../domain/manifest.js';
 import type { Role } from '../../domain/roles.js';
 import type { Deps } from '../deps.js';
+import { everyItem } from '../shared/paging.js';
 import { getInstall } from '../installs/installs.js';
 import { actorId, type WorkspaceAccess } from '../shared/principal.js';
 
@@ -38,14 +39,7 @@ export async function getApprovalPolicy(deps: Pick<Deps, 'installs' | 'catalog'>
 }
 
 async function membersOf(deps: Pick<Deps, 'workspaces'>, wsId: string): Promise<Map<string, Role>> {
-  const out = new Map<string, Role>();
-  let cursor: string | undefined;
-  do {
-    const page = await deps.workspaces.listMembers(wsId, { limit: 100, cursor });
-    for (const m of page.items) out.set(m.uid, m.role);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return out;
+  return new Map((await everyItem((page) => deps.workspaces.listMembers(wsId, page))).map((m) => [m.uid, m.role]));
 }
 
 /** An agent's own requests, one per risk level: `risk:<level>` rules govern them (domain/approvals.ts REQUEST_ACTION). */

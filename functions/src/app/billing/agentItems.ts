@@ -1,6 +1,7 @@
 import { isPaid, standingOf } from '../../domain/billingAccount.js';
 import type { PaidPricing } from '../../domain/billingCatalog.js';
 import type { Deps } from '../deps.js';
+import { everyItem } from '../shared/paging.js';
 
 type ItemDeps = Pick<Deps, 'billing' | 'workspaces' | 'installs' | 'catalog'>;
 
@@ -22,18 +23,13 @@ export async function syncAgentItems(deps: ItemDeps, wsId: string): Promise<{ ad
   if (standingOf(subscription.status) === 'canceled') return { added: 0, removed: 0 };
 
   const wanted = new Map<string, { priceId: string; agentId: string }>();
-  let cursor: string | undefined;
-  do {
-    const page = await deps.installs.list(wsId, { limit: 100, cursor });
-    for (const install of page.items) {
-      if (!BILLED_STATES.has(install.state)) continue;
-      const manifest = await deps.catalog.getVersion(install.agentId, install.version);
-      if (!manifest || !isPaid(manifest.pricing)) continue;
-      const priceId = await deps.billing.agentPrice(install.agentId, manifest.name, manifest.pricing as PaidPricing);
-      wanted.set(install.id, { priceId, agentId: install.agentId });
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+  for (const install of await everyItem((page) => deps.installs.list(wsId, page))) {
+    if (!BILLED_STATES.has(install.state)) continue;
+    const manifest = await deps.catalog.getVersion(install.agentId, install.version);
+    if (!manifest || !isPaid(manifest.pricing)) continue;
+    const priceId = await deps.billing.agentPrice(install.agentId, manifest.name, manifest.pricing as PaidPricing);
+    wanted.set(install.id, { priceId, agentId: install.agentId });
+  }
 
   let added = 0;
   let removed = 0;

@@ -6,6 +6,7 @@ import type { Manifest } from '../../domain/manifest.js';
 import { add, money, zero, type Money } from '../../domain/money.js';
 import { monthOf } from '../../domain/runLimits.js';
 import type { Deps } from '../deps.js';
+import { everyItem } from '../shared/paging.js';
 import type { WorkspaceAccess } from '../shared/principal.js';
 import type { InstallMonthUsage, UsageMonth } from './ports.js';
 
@@ -86,7 +87,8 @@ export async function billingOverview(deps: SpendDeps & Pick<Deps, 'workspaces' 
     byInstall.set(l.installId, row);
   }
   // Every install that can run (with its cap, though it has not run this month), and any that ran.
-  const listed = await allInstalls(deps, wsId);
+  // A workspace holds a few hundred installs at most.
+  const listed = await everyItem((page) => deps.installs.list(wsId, page), { max: 2000 });
   const ids = new Set([...listed.filter((i) => i.state !== 'uninstalled').map((i) => i.id), ...byInstall.keys()]);
   const byId = new Map(listed.map((i) => [i.id, i]));
   const installs = await Promise.all(
@@ -113,18 +115,6 @@ export async function billingOverview(deps: SpendDeps & Pick<Deps, 'workspaces' 
     installs: installs.sort((a, b) => b.spent.amountMinor - a.spent.amountMinor || a.installId.localeCompare(b.installId)),
     asOf: usage.lastAt?.toISOString() ?? null,
   };
-}
-
-/** The workspace's installs, every page (a workspace holds a few hundred at most). */
-async function allInstalls(deps: Pick<Deps, 'installs'>, wsId: string): Promise<Install[]> {
-  const out: Install[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.installs.list(wsId, { limit: 100, cursor });
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor && out.length < 2000);
-  return out;
 }
 
 export async function setWorkspaceSpendCap(deps: Pick<Deps, 'workspaces'>, access: WorkspaceAccess, capMinor: number | null): Promise<{ cap: Money | null }> {
