@@ -153,12 +153,14 @@ export async function requestApproval(
   const { rule } = ruleFor(gate, { rules: install?.approvalRules });
   const now = deps.clock.now();
   const told = await redactedWords(deps, run, { summary: input.summary, reason: input.reason, impact: input.impact ?? null });
-  const details = (await redactorFor(deps, run)).json(input.details);
-  const request = pendingApproval(run, install, rule, now, { id, action: null, request: { key: input.key, details }, ...told, risk: input.risk, basis: '' });
+  // The key is the agent's words too: shown redacted (the id above is made from the key as sent).
+  const redactor = await redactorFor(deps, run);
+  const shown = { key: redactor.text(input.key), details: redactor.json(input.details) };
+  const request = pendingApproval(run, install, rule, now, { id, action: null, request: shown, ...told, risk: input.risk, basis: '' });
   const { approval } = await deps.approvals.propose(
     request,
     liveRunWithRoom,
-    [entry(request, 'requested', `run:${run.id}`, { request: input.key, risk: input.risk, levels: rule.levels.length, summary: request.summary })],
+    [entry(request, 'requested', `run:${run.id}`, { request: shown.key, risk: input.risk, levels: rule.levels.length, summary: request.summary })],
     [requested(request, now)],
   );
   return requestAnswer(approval);
