@@ -22,6 +22,8 @@ export * from './notifications.js';
 export * from './billing.js';
 export * from './billingAccount.js';
 export * from './invoices.js';
+export * from './publishing.js';
+export * from './scanReport.js';
 export * from './meta.js';
 export * from './execution.js';
 export * from './redaction.js';

@@ -134,6 +134,27 @@ export const routes = {
   // Not idempotent on purpose: an onboarding link is single-use, so a retry needs a fresh one (the account itself is created once).
   onboardPublisherPayouts: { method: 'POST', path: '/v1/publishers/:publisherId/payouts::onboard' },
 
+  // the developer portal (docs/publishing.md): publishers, members, submissions, versions, review
+  listMyPublishers: { method: 'GET', path: '/v1/publishers' },
+  createPublisher: { method: 'POST', path: '/v1/publishers', idempotent: true },
+  getPublisher: { method: 'GET', path: '/v1/publishers/:publisherId' },
+  listPublisherMembers: { method: 'GET', path: '/v1/publishers/:publisherId/members' },
+  addPublisherMember: { method: 'POST', path: '/v1/publishers/:publisherId/members', idempotent: true },
+  changePublisherMember: { method: 'PATCH', path: '/v1/publishers/:publisherId/members/:uid' },
+  removePublisherMember: { method: 'DELETE', path: '/v1/publishers/:publisherId/members/:uid' },
+  listPublisherAgents: { method: 'GET', path: '/v1/publishers/:publisherId/agents' },
+  createBundleUpload: { method: 'POST', path: '/v1/publishers/:publisherId/agents/:agentId/uploads', idempotent: true },
+  submitVersion: { method: 'POST', path: '/v1/publishers/:publisherId/agents/:agentId/versions', idempotent: true },
+  listDeveloperVersions: { method: 'GET', path: '/v1/publishers/:publisherId/agents/:agentId/versions' },
+  getDeveloperVersion: { method: 'GET', path: '/v1/publishers/:publisherId/agents/:agentId/versions/:version' },
+  deprecateVersion: { method: 'POST', path: '/v1/publishers/:publisherId/agents/:agentId/versions/:version::deprecate' },
+  undeprecateVersion: { method: 'POST', path: '/v1/publishers/:publisherId/agents/:agentId/versions/:version::undeprecate' },
+  yankVersion: { method: 'POST', path: '/v1/publishers/:publisherId/agents/:agentId/versions/:version::yank' },
+  unyankVersion: { method: 'POST', path: '/v1/publishers/:publisherId/agents/:agentId/versions/:version::unyank' },
+  listReviewQueue: { method: 'GET', path: '/v1/admin/reviews' },
+  approveVersion: { method: 'POST', path: '/v1/admin/agents/:agentId/versions/:version::approve' },
+  requestVersionChanges: { method: 'POST', path: '/v1/admin/agents/:agentId/versions/:version::requestChanges' },
+
   // inbound webhooks
   inboundWebhook: { method: 'POST', path: '/v1/hooks/:wsId/:installId' },
 

@@ -9,6 +9,7 @@ import { installEndpoints } from './installs.js';
 import { invoiceEndpoints } from './invoices.js';
 import { metaEndpoints } from './meta.js';
 import { notificationEndpoints } from './notifications.js';
+import { publishingEndpoints } from './publishing.js';
 import { runEndpoints } from './runs.js';
 import { runnerEndpoints } from './runner.js';
 import { webhookEndpoints } from './webhooks.js';
@@ -31,6 +32,7 @@ export const endpoints = {
   ...notificationEndpoints,
   ...billingAccountEndpoints,
   ...invoiceEndpoints,
+  ...publishingEndpoints,
   ...webhookEndpoints,
   ...runnerEndpoints,
 } satisfies { [Op in OperationId]: Endpoint<Op> };
