@@ -336,7 +336,7 @@ describe('GcsBlobStore signed upload URLs', () => {
     // The signature verifies with the service account's public key over exactly these headers
     // (the client signs the host without its port), and fails for any other size range or type.
     const signature = Buffer.from(url.searchParams.get('X-Goog-Signature')!, 'hex');
-    const headers = { ...signed.headers, host: url.hostname };
+    const headers: Record<string, string> = { ...signed.headers, host: url.hostname };
     expect(verify('sha256', Buffer.from(stringToSign('PUT', url, headers)), publicKey, signature)).toBe(true);
     expect(verify('sha256', Buffer.from(stringToSign('PUT', url, { ...headers, 'x-goog-content-length-range': '0,999999999' })), publicKey, signature)).toBe(false);
     expect(verify('sha256', Buffer.from(stringToSign('PUT', url, { ...headers, 'content-type': 'text/html' })), publicKey, signature)).toBe(false);

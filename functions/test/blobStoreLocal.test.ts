@@ -152,9 +152,10 @@ describe('LocalBlobStore', () => {
     await rejectsWith(store.get('d', { maxBytes: 100 }), 'blob_corrupt');
     writeFileSync(side, '{not json');
     await rejectsWith(store.get('d', { maxBytes: 100 }), 'blob_corrupt');
-    // A damaged blob can still be deleted, and the key reused.
+    // A damaged blob can still be deleted, data and all, and the key reused.
     await store.delete('d');
     expect(await store.stat('d')).toBeNull();
+    expect(files(dir)).toEqual([]);
     await store.put('d', Buffer.from('again'), { contentType: GZIP, maxBytes: 100 });
 
     rmSync(files(dir).find((f) => f.endsWith('.blob'))!);

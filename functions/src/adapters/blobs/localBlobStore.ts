@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BlobInfo, BlobStore, SignedUpload } from '../../app/publishing/ports.js';
@@ -157,17 +157,24 @@ export class LocalBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     assertBlobKey(key);
-    const { dir, sidecarPath } = this.placeOf(key);
+    const { dir, hash, sidecarPath } = this.placeOf(key);
     let sidecar: Sidecar | null = null;
+    let damaged = false;
     try {
       sidecar = await this.readSidecar(key);
     } catch (err) {
-      // A damaged sidecar is deleted like a whole one (its data file, unnamed, stays behind).
       if (!(err instanceof AppError && err.code === 'blob_corrupt')) throw err;
+      damaged = true;
     }
     // The sidecar first: the blob is gone the moment it is, and a data file is never read without it.
     await unlinkIfPresent(sidecarPath);
     if (sidecar) await unlinkIfPresent(path.join(dir, sidecar.file));
+    if (damaged) {
+      // A damaged sidecar names no trustworthy file: every data file of the key goes (a put of
+      // the same key racing this delete may lose its own and find its blob damaged in turn).
+      const names = await readdir(dir).catch((err: unknown) => (errCode(err) === 'ENOENT' ? [] : Promise.reject(err)));
+      await Promise.all(names.filter((f) => f.startsWith(`${hash}.`) && f.endsWith('.blob')).map((f) => unlinkIfPresent(path.join(dir, f))));
+    }
   }
 
   async signedUploadUrl(key: string, options: { contentType: string; maxBytes: number; expiresInSeconds: number }): Promise<SignedUpload> {
