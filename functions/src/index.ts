@@ -6,3 +6,4 @@ export { deliverNotifications, retryNotification } from './triggers/notification
 export { recordUsageEvents } from './triggers/usage.js';
 export { stripeWebhook } from './triggers/stripeWebhook.js';
 export { localBilling } from './triggers/localBilling.js';
+export { localUploads } from './triggers/localUploads.js';

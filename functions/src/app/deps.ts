@@ -3,6 +3,7 @@ import type { BillingAccountStore, BillingConfig, BillingProvider, EarningsStore
 import type { CatalogStore } from './catalog/ports.js';
 import type { InstallStore, SecretStore } from './installs/ports.js';
 import type { DispatchQueue, EngineConfig, Executor, RunArtifactStore, RunFeed, RunLogStore, RunMetricsStore, RunStore, StreamSlots } from './runs/ports.js';
+import type { BlobStore } from './publishing/ports.js';
 import type { SandboxStore } from './sandbox/ports.js';
 import type { ScheduleStore } from './schedules/ports.js';
 import type { Clock } from './shared/clock.js';
@@ -66,4 +67,6 @@ export interface Deps {
   earnings: EarningsStore;
   payoutConfig: PayoutConfig;
   invoiceRenderer: InvoiceRenderer;
+  /** Agent source bundles: Cloud Storage in production, files under `.local/blobs` on the local stack. */
+  blobs: BlobStore;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineInt, defineSecret, defineString } from 'firebase-functions/params';
@@ -49,6 +50,10 @@ export const params = {
   payoutMinimumMinor: defineInt('PAYOUT_MINIMUM_MINOR', { default: 1000, description: 'A payout is sent once a settled balance reaches this many cents' }),
   payoutSettlementSeconds: defineInt('PAYOUT_SETTLEMENT_SECONDS', { default: 7 * 86_400, description: 'How long after an invoice is paid its revenue settles (refund window before payout)' }),
   secrets: defineString('SECRETS', { default: 'secret-manager', description: 'secret-manager, or local (encrypted files under .local/, development only)' }),
+  // Blobs (agent source bundles): a Cloud Storage bucket, or files under .local/blobs.
+  blobs: defineString('BLOBS', { default: 'gcs', description: 'gcs, or local (files under .local/blobs, development only)' }),
+  blobsBucket: defineString('BLOBS_BUCKET', { default: '', description: 'The Cloud Storage bucket of agent source bundles (empty: <project>-agent-bundles)' }),
+  localUploadsUrl: defineString('LOCAL_UPLOADS_URL', { default: '', description: 'Local blobs only: the base URL of the local functions, where signed upload URLs point (its localUploads function)' }),
 };
 
 /** Stripe's keys, bound to the functions that talk to Stripe (locally from functions/.secret.local). */
@@ -71,6 +76,11 @@ export const ConfigSchema = z.object({
   logMaxLines: z.number().int().min(100),
   logMaxMiB: z.number().int().min(1),
   secrets: z.enum(['secret-manager', 'local']),
+  blobs: z.enum(['gcs', 'local']),
+  blobsBucket: z.string().min(3),
+  localUploadsUrl: z.string(),
+  /** Local blobs only: the HMAC key of local signed upload URLs (Cloud Storage signs its own). */
+  blobUploadSecret: z.string(),
   billing: z.enum(['stripe', 'local']),
   stripePriceTeam: z.string(),
   stripePriceEnterprise: z.string(),
@@ -135,6 +145,10 @@ export function loadConfig(): Config {
     logMaxLines: params.logMaxLines.value(),
     logMaxMiB: params.logMaxMiB.value(),
     secrets: params.secrets.value(),
+    blobs: params.blobs.value(),
+    blobsBucket: params.blobsBucket.value() || `${projectId}-agent-bundles`,
+    localUploadsUrl: params.localUploadsUrl.value().replace(/\/$/, ''),
+    blobUploadSecret: params.blobs.value() === 'local' ? localBlobUploadSecret(projectId) : '',
     billing: params.billing.value(),
     stripePriceTeam: params.stripePriceTeam.value(),
     stripePriceEnterprise: params.stripePriceEnterprise.value(),
@@ -164,9 +178,25 @@ export function loadConfig(): Config {
     repoRoot,
   });
   assertSafeAuth(config);
+  assertSafeBlobs(config);
   if (!heartbeatsFit(config)) throw new Error('HEARTBEAT_TIMEOUT_SECONDS must be at least three times RUNNER_HEARTBEAT_SECONDS.');
   cached = config;
   return config;
+}
+
+/** The local upload URLs' key: fixed per project, like the other local secrets, and never a production one. */
+export const localBlobUploadSecret = (projectId: string) => createHash('sha256').update(`agent-marketplace local blob uploads\n${projectId}`).digest('hex');
+
+/**
+ * Local blobs sign upload URLs with a key anyone can derive, and their upload function stores
+ * what it is sent: only a demo-* project may run that way, and it needs the functions' URL.
+ */
+export function assertSafeBlobs(config: Pick<Config, 'projectId' | 'blobs' | 'localUploadsUrl'>): void {
+  if (config.blobs !== 'local') return;
+  if (!config.projectId.startsWith('demo-')) {
+    throw new Error(`Refusing to start: BLOBS=local is set for project "${config.projectId}"; local blobs are for demo-* projects only.`);
+  }
+  if (!config.localUploadsUrl) throw new Error('BLOBS=local needs LOCAL_UPLOADS_URL (the local functions base URL).');
 }
 
 /**

@@ -139,6 +139,15 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       payoutConfig: { publisherShareBps: config.publisherShareBps, minimumMinor: config.payoutMinimumMinor, settlementSeconds: config.payoutSettlementSeconds },
       // pdf-lib loads when the first PDF is drawn, not at cold start.
       invoiceRenderer: { pdf: async (doc) => new (await import('../adapters/pdf/invoicePdf.js')).PdfLibInvoiceRenderer().pdf(doc) },
+      // Files under .local/, or Cloud Storage (whose client loads at its first call).
+      blobs:
+        config.blobs === 'local'
+          ? new (await import('../adapters/blobs/localBlobStore.js')).LocalBlobStore({
+              root: path.join(config.repoRoot, '.local', 'blobs', config.projectId),
+              uploadUrl: `${config.localUploadsUrl}/localUploads`,
+              uploadSecret: config.blobUploadSecret,
+            })
+          : new (await import('../adapters/blobs/gcsBlobStore.js')).GcsBlobStore({ bucket: config.blobsBucket, storageOptions: { projectId: config.projectId } }),
       limits: {
         maxWorkspacesPerUser: config.maxWorkspacesPerUser,
         maxOpenApiKeysPerWorkspace: config.maxOpenApiKeysPerWorkspace,
