@@ -9,6 +9,7 @@
 export * from './common.js';
 export * from './roles.js';
 export * from './manifest.js';
+export * from './scanReport.js';
 export * from './catalog.js';
 export * from './workspaces.js';
 export * from './installs.js';
