@@ -123,6 +123,7 @@ export function dependenciesCheck(files: ReadonlyMap<string, BundleEntry>, list:
     }
   }
 
+  if (deps.length === 0) return { ...base, status: findings.length ? 'warn' : 'pass', note: `${source} declares no dependencies.`, findings };
   const status = findings.some((f) => f.level === 'fail') ? 'fail' : findings.length ? 'warn' : 'pass';
   const rangesNote = source === PACKAGE ? ' Without a lockfile the ranges are judged, not the versions npm will pick: commit package-lock.json for an exact check.' : '';
   const uncheckedNote = unchecked ? ` ${unchecked} dependencies are not semver ranges (git, file or tag specs) and were not checked.` : '';
