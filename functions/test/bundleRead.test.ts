@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGzip, gzipSync } from 'node:zlib';
+import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { Header, Pax, type HeaderData } from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isIgnored, packBundle, parseIgnore } from '../src/adapters/bundles/packBundle.ts';
@@ -207,13 +207,17 @@ describe('packBundle: a folder into a deterministic tarball', () => {
     const b = await packBundle(dir);
     expect(a.sha256).toBe(b.sha256);
     expect(a.sha256).toBe(createHash('sha256').update(a.bytes).digest('hex'));
+    expect(a.tarSha256).toBe(createHash('sha256').update(gunzipSync(a.bytes)).digest('hex'));
+    expect(a.bytes[9]).toBe(3);
     expect((await packBundle(AGENT)).sha256).toBe(a.sha256);
 
     utimesSync(join(dir, 'agent.yaml'), new Date('2001-02-03'), new Date('2001-02-03'));
     expect((await packBundle(dir)).sha256).toBe(a.sha256);
 
     writeFileSync(join(dir, 'src/index.ts'), readFileSync(join(dir, 'src/index.ts'), 'utf8') + '\n// changed\n');
-    expect((await packBundle(dir)).sha256).not.toBe(a.sha256);
+    const changed = await packBundle(dir);
+    expect(changed.sha256).not.toBe(a.sha256);
+    expect(changed.tarSha256).not.toBe(a.tarSha256);
   });
 
   it('keeps the executable bit, nothing else of the mode', async () => {

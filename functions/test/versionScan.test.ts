@@ -145,6 +145,11 @@ describe('permissions check (advisory, never a blocker)', () => {
     const c = check(scan({ ...baseFiles(), 'agent.yaml': vague }, { manifestYaml: vague }), 'permissions');
     expect(c.findings).toHaveLength(1);
     expect(c.findings[0]!.message).toBe('The reason for vm.stop ("Stop VMs") is too vague: say in a sentence what the agent does with it.');
+    // A scope written so the line cannot be found: the finding has no line, not an undefined one (Firestore refuses those).
+    const quoted = vague.replace('scope: vm.stop', 'scope: "vm.stop"');
+    const finding = check(scan({ ...baseFiles(), 'agent.yaml': quoted }, { manifestYaml: quoted }), 'permissions').findings[0]!;
+    expect(finding.path).toBe('agent.yaml');
+    expect('line' in finding).toBe(false);
   });
 });
 

@@ -14,14 +14,20 @@ import { DEFAULT_BUNDLE_LIMITS, formatBytes } from '../../domain/scan/bundle.js'
  */
 export interface PackedBundle {
   bytes: Buffer;
-  /** Hex sha256 of `bytes`. */
+  /** Hex sha256 of `bytes`: stable for a folder on one machine. */
   sha256: string;
+  /**
+   * Hex sha256 of the tar inside: stable everywhere. The deflate stream itself may differ
+   * between zlib builds (Node's bundled zlib picks matches differently with some CPU features).
+   */
+  tarSha256: string;
   /** The packed paths in order (folders end with `/`). */
   paths: string[];
 }
 
 /** Never part of a bundle: installed, built, local or version-control state. */
 export const ALWAYS_SKIPPED = ['node_modules/', '.git/', 'dist/', '.local/'] as const;
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** 1980-01-01, the zip epoch: a fixed time some tools do not mistake for "unset" as they do 0. */
 const FIXED_MTIME = new Date(Date.UTC(1980, 0, 1));
 
@@ -130,7 +136,10 @@ export async function packBundle(dir: string, options: { maxTotalBytes?: number 
   }
   // The end of an archive: two zero blocks.
   parts.push(Buffer.alloc(1024));
-  // Node's gzip header carries no name and a zero time, so equal input gives equal bytes.
-  const bytes = gzipSync(Buffer.concat(parts), { level: 9 });
-  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), paths };
+  const tar = Buffer.concat(parts);
+  // Node's gzip header carries no name and a zero time; its OS byte depends on the platform
+  // Node was built for, so it is set to Unix (3) here.
+  const bytes = gzipSync(tar, { level: 9 });
+  bytes[9] = 3;
+  return { bytes, sha256: sha256(bytes), tarSha256: sha256(tar), paths };
 }

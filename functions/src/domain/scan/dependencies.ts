@@ -1,7 +1,7 @@
 import type { ScanCheck, ScanFinding } from '@agent-marketplace/contract/scanReport';
 import { advisoriesAdmittedBy, advisoriesFor, BLOCKING_SEVERITIES, isSemverRange, type Advisory, type AdvisoryList } from './advisories.js';
 import type { BundleEntry } from './bundle.js';
-import { lineOf, textOf } from './text.js';
+import { at, lineOf, textOf } from './text.js';
 
 /**
  * Dependency vulnerabilities: the versions the bundle will install (its `package-lock.json`),
@@ -110,7 +110,7 @@ export function dependenciesCheck(files: ReadonlyMap<string, BundleEntry>, list:
         seen.add(once);
         const blocks = BLOCKING_SEVERITIES.has(a.severity) && !dep.dev;
         const devNote = dep.dev && BLOCKING_SEVERITIES.has(a.severity) ? ' (a dev dependency: not in the production image)' : '';
-        findings.push({ level: blocks ? 'fail' : 'warn', path: dep.file, line: lineOf(text, dep.key), message: `${dep.name} ${dep.version}: ${describe(a)}${devNote}` });
+        findings.push({ level: blocks ? 'fail' : 'warn', ...at(dep.file, lineOf(text, dep.key)), message: `${dep.name} ${dep.version}: ${describe(a)}${devNote}` });
       }
     } else {
       if (!isSemverRange(dep.range)) {
@@ -118,7 +118,7 @@ export function dependenciesCheck(files: ReadonlyMap<string, BundleEntry>, list:
         continue;
       }
       for (const a of advisoriesAdmittedBy(list, dep.name, dep.range)) {
-        findings.push({ level: 'warn', path: dep.file, line: lineOf(text, dep.key), message: `${dep.name} "${dep.range}" admits vulnerable versions: ${describe(a)}` });
+        findings.push({ level: 'warn', ...at(dep.file, lineOf(text, dep.key)), message: `${dep.name} "${dep.range}" admits vulnerable versions: ${describe(a)}` });
       }
     }
   }

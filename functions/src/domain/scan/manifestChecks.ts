@@ -2,7 +2,7 @@ import type { ScanCheck, ScanFinding } from '@agent-marketplace/contract/scanRep
 import { AppError } from '../errors.js';
 import type { Manifest } from '../manifest.js';
 import { MANIFEST_PATH, type BundleEntry } from './bundle.js';
-import { lineOf, textOf } from './text.js';
+import { at, lineOf, textOf } from './text.js';
 
 /** Parses and validates an agent.yaml, throwing AppError with per-field issues (app/catalog/publishAgent.ts parseManifest). */
 export type ParseManifest = (yamlText: string) => Manifest;
@@ -78,7 +78,7 @@ export function imageCheck(manifest: Manifest | null, manifestYaml: string): Sca
   const image = manifest.runtime.image;
   if (image === undefined) return { ...base, status: 'pass', note: 'No runtime.image: the platform builds the image from this bundle and pins it by digest.', findings: [] };
   if (!DIGEST_PINNED.test(image)) {
-    return { ...base, status: 'fail', findings: [{ level: 'fail', path: MANIFEST_PATH, line: lineOf(manifestYaml, image), message: `runtime.image ${image} is not pinned by digest (…@sha256:<64 hex>): a tag can be moved after review.` }] };
+    return { ...base, status: 'fail', findings: [{ level: 'fail', ...at(MANIFEST_PATH, lineOf(manifestYaml, image)), message: `runtime.image ${image} is not pinned by digest (…@sha256:<64 hex>): a tag can be moved after review.` }] };
   }
   return { ...base, status: 'pass', note: `runtime.image is pinned by digest.`, findings: [] };
 }
@@ -97,10 +97,10 @@ export function permissionsCheck(manifest: Manifest | null, manifestYaml: string
     const line = lineOf(manifestYaml, `scope: ${p.scope}`);
     const verb = p.scope.slice(p.scope.lastIndexOf('.') + 1);
     if ((p.risk === 'high' || p.risk === 'critical') && !READ_VERBS.has(verb) && !gated.has(p.scope)) {
-      findings.push({ level: 'warn', path: MANIFEST_PATH, line, message: `${p.scope} is ${p.risk} risk and changes things, yet no approval gates it: add it to approvals, or say in its reason why it is safe unattended.` });
+      findings.push({ level: 'warn', ...at(MANIFEST_PATH, line), message: `${p.scope} is ${p.risk} risk and changes things, yet no approval gates it: add it to approvals, or say in its reason why it is safe unattended.` });
     }
     if (p.reason.trim().split(/\s+/).length < MIN_REASON_WORDS) {
-      findings.push({ level: 'warn', path: MANIFEST_PATH, line, message: `The reason for ${p.scope} ("${p.reason.trim()}") is too vague: say in a sentence what the agent does with it.` });
+      findings.push({ level: 'warn', ...at(MANIFEST_PATH, line), message: `The reason for ${p.scope} ("${p.reason.trim()}") is too vague: say in a sentence what the agent does with it.` });
     }
   }
   const n = manifest.permissions.length;

@@ -65,7 +65,7 @@ export function findSecrets(text: string, path: string): ScanFinding[] {
     }
     if (envFile && taken.length === 0) {
       const m = ENV_ASSIGNMENT.exec(lineText);
-      if (m && !m[0].trimStart().startsWith('#')) findings.push({ level: 'fail', path, line: i + 1, message: `.env assignment to ${m[1]}: ${redactMatch(m[3]!)}` });
+      if (m) findings.push({ level: 'fail', path, line: i + 1, message: `.env assignment to ${m[1]}: ${redactMatch(m[3]!)}` });
     }
   });
   return findings;

@@ -17,3 +17,6 @@ export function lineOf(text: string, needle: string): number | undefined {
   const at = text.indexOf(needle);
   return at < 0 ? undefined : text.slice(0, at).split('\n').length;
 }
+
+/** A finding's place: the line only when it was found (stored reports hold no undefined fields). */
+export const at = (path: string, line: number | undefined): { path: string; line?: number } => (line === undefined ? { path } : { path, line });
