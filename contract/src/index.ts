@@ -9,6 +9,7 @@
 export * from './common.js';
 export * from './roles.js';
 export * from './manifest.js';
+export * from './scanReport.js';
 export * from './catalog.js';
 export * from './workspaces.js';
 export * from './installs.js';
@@ -23,7 +24,6 @@ export * from './billing.js';
 export * from './billingAccount.js';
 export * from './invoices.js';
 export * from './publishing.js';
-export * from './scanReport.js';
 export * from './meta.js';
 export * from './execution.js';
 export * from './redaction.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Name, Timestamp, UserId } from './common.js';
 import { AgentId, PublisherId, SemVer } from './manifest.js';
-import { ScanReportOut } from './scanReport.js';
+import { ScanReport } from './scanReport.js';
 
 /**
  * The developer portal (docs/publishing.md): publishers and their members, version
@@ -87,7 +87,7 @@ export const DeveloperVersionOut = z
     submittedAt: Timestamp,
     submittedBy: z.string(),
     bundle: z.object({ sha256: z.string(), sizeBytes: z.number().int() }),
-    scan: ScanReportOut.nullable(),
+    scan: ScanReport.nullable(),
     review: z.object({ decision: ReviewDecision, comments: z.string(), by: z.string(), at: Timestamp }).nullable(),
     build: z
       .object({ state: z.enum(['working', 'succeeded', 'failed']), image: z.string().nullable(), reason: z.string().nullable(), logUrl: z.string().nullable() })
@@ -125,7 +125,7 @@ export const ReviewQueueItemOut = z
     version: SemVer,
     submittedAt: Timestamp,
     submittedBy: z.string(),
-    scan: ScanReportOut.nullable(),
+    scan: ScanReport.nullable(),
     /** Scopes added since the agent's latest published version (all of them for a first version). */
     newScopes: z.array(z.string()),
   })
