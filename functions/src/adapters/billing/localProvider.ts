@@ -13,7 +13,8 @@ import { verifyStripeWebhook } from './webhookVerifier.js';
 /**
  * The billing provider on the local stack: a stand-in for Stripe that keeps the same objects
  * (customers, checkout and portal sessions, prices and meters, subscriptions with items,
- * invoices, meter events, Connect accounts, transfers) as Stripe-shaped JSON in Firestore under
+ * invoices, credit notes, invoice payments with their charges and refunds, meter events, Connect
+ * accounts, transfers) as Stripe-shaped JSON in Firestore under
  * `localStripe/{kind}/objects/{id}`, with Stripe-shaped ids (`cus_local_...`), and sends the
  * webhook events Stripe would, signed with the local webhook secret, to our own `stripeWebhook`
  * function: the webhook path is the same code locally as in production. Its hosted pages are
