@@ -54,15 +54,22 @@ export type Invoice = z.output<typeof InvoiceOut>;
 
 export const InvoicePageOut = z.object({ items: z.array(InvoiceOut), nextCursor: z.string().nullable() }).meta({ id: 'InvoicePage' });
 
-/** One revenue entry: a paid agent's invoice line split between its publisher and the platform, or its reversal (a credit note). */
+/**
+ * One revenue entry: a paid agent's invoice line split between its publisher and the platform
+ * (`sale`), or a change to it: a credit note takes it back (`reversal`), a refund made without a
+ * credit note takes back its proportion, or gives it back once a credit note accounts for that
+ * refund (`refund`), a voided credit note gives its reversal back (`void`).
+ */
 export const RevenueEntryOut = z
   .object({
     id: z.string(),
-    kind: z.enum(['sale', 'reversal']),
+    kind: z.enum(['sale', 'reversal', 'refund', 'void']),
     agentId: z.string(),
     invoiceId: z.string(),
-    /** The invoice line (sale) or credit note line (reversal) it comes from. */
+    /** The invoice line (sale, refund) or credit note line (reversal, void) it comes from. */
     sourceLineId: z.string(),
+    /** The sale it changes; null for a sale. */
+    reverses: z.string().nullable(),
     gross: Money,
     publisherShare: Money,
     platformShare: Money,

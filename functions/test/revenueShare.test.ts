@@ -3,7 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { PdfLibInvoiceRenderer } from '../src/adapters/pdf/invoicePdf.ts';
 import { formatMinor, invoiceCsv, invoiceDocument, invoiceOf, type InvoiceFacts } from '../src/domain/invoices.ts';
 import { money } from '../src/domain/money.ts';
-import { balancesOf, payoutSelection, reversalEntries, saleEntries, type RevenueEntry } from '../src/domain/revenueShare.ts';
+import {
+  allocate,
+  balancesOf,
+  creditNoteReversed,
+  payoutSelection,
+  refundAdjustments,
+  refundedOutsideCreditNotes,
+  reversalEntries,
+  saleEntries,
+  sourceLineOf,
+  voidEntries,
+  type RevenueEntry,
+} from '../src/domain/revenueShare.ts';
 
 const plans = { team: 'price_team', enterprise: 'price_ent' };
 const line = (id: string, amountMinor: number, metadata: Record<string, string>, extra: Partial<InvoiceFacts['lines'][number]> = {}) => ({
@@ -88,12 +100,15 @@ describe('revenue share', () => {
   });
 
   it('a full credit reverses both shares exactly; partial credits never reverse more than the sale', () => {
-    const byId = new Map(sales.map((e) => [e.id, e] as const));
-    const full = reversalEntries({ id: 'cn_1', created: paidAt, lines: [{ id: 'cnli_1', invoiceLineId: 'il_a', amountMinor: 333 }] }, byId, new Map());
+    const full = reversalEntries({ id: 'cn_1', created: paidAt, lines: [{ id: 'cnli_1', invoiceLineId: 'il_a', amountMinor: 333 }] }, sales);
     expect(full.map((e) => [e.kind, e.reverses, e.gross.amountMinor, e.publisherShare.amountMinor, e.platformShare.amountMinor])).toEqual([['reversal', 'il_a', -333, -266, -67]]);
-    const partial = reversalEntries({ id: 'cn_2', created: paidAt, lines: [{ id: 'cnli_2', invoiceLineId: 'il_a', amountMinor: 500 }] }, byId, new Map([['il_a', 300]]));
+    const earlier = reversalEntries({ id: 'cn_0', created: paidAt, lines: [{ id: 'cnli_0', invoiceLineId: 'il_a', amountMinor: 300 }] }, sales);
+    const partial = reversalEntries({ id: 'cn_2', created: paidAt, lines: [{ id: 'cnli_2', invoiceLineId: 'il_a', amountMinor: 500 }] }, [...sales, ...earlier]);
     expect(partial.map((e) => e.gross.amountMinor)).toEqual([-33]);
-    expect(reversalEntries({ id: 'cn_3', created: paidAt, lines: [{ id: 'cnli_3', invoiceLineId: 'il_plan', amountMinor: 4900 }] }, byId, new Map())).toEqual([]);
+    // A voided note's reversal no longer bounds the next one; refund adjustments never do.
+    const undone = voidEntries({ lineIds: ['cnli_0'], voidedAt: paidAt }, earlier);
+    expect(reversalEntries({ id: 'cn_2', created: paidAt, lines: [{ id: 'cnli_2', invoiceLineId: 'il_a', amountMinor: 500 }] }, [...sales, ...earlier, ...undone]).map((e) => e.gross.amountMinor)).toEqual([-333]);
+    expect(reversalEntries({ id: 'cn_3', created: paidAt, lines: [{ id: 'cnli_3', invoiceLineId: 'il_plan', amountMinor: 4900 }] }, sales)).toEqual([]);
   });
 
   it('balances and payouts: settled entries not paid out, once they reach the minimum', () => {
@@ -107,5 +122,126 @@ describe('revenue share', () => {
     expect(selected.amount).toEqual(money(900));
     expect(selected.entries.map((e) => e.id)).toEqual(['a', 'b', 'c']);
     expect(payoutSelection([entry('x', -100, paidAt)], now, money(0))).toBeNull();
+  });
+});
+
+describe('refunds outside credit notes and voided credit notes', () => {
+  const paidAt = new Date('2027-02-01T00:00:00Z');
+  const at = new Date('2027-02-03T00:00:00Z');
+  // A paid invoice: the plan (platform only) and two paid agents from two publishers.
+  const lines = [
+    { id: 'il_plan', amountMinor: 4900 },
+    { id: 'il_a', amountMinor: 500 },
+    { id: 'il_b', amountMinor: 500 },
+  ];
+  const sales = saleEntries(
+    { id: 'in_1', wsId: 'ws1', paidAt, lines: [{ id: 'il_a', agentId: 'probe', amount: money(500) }, { id: 'il_b', agentId: 'tally', amount: money(500) }] },
+    (agentId) => ({ publisherId: `pub-${agentId}`, shareBps: agentId === 'tally' ? 7000 : 8000 }),
+    0,
+  );
+  const reconcile = (entries: readonly RevenueEntry[], refundedMinor: number) => refundAdjustments({ lines, amountPaidMinor: 5900, refundedMinor, entries, at });
+  const rows = (entries: readonly RevenueEntry[]) => entries.map((e) => [e.id, e.kind, e.reverses, e.gross.amountMinor, e.publisherShare.amountMinor, e.platformShare.amountMinor]);
+  const net = (entries: readonly RevenueEntry[], saleId: string, f: (e: RevenueEntry) => number = (e) => e.gross.amountMinor) =>
+    entries.filter((e) => e.id === saleId || e.reverses === saleId).reduce((n, e) => n + f(e), 0);
+
+  it('allocates by largest remainder, adding up exactly, ties to the earlier weight', () => {
+    expect(allocate(1001, [4900, 500, 500])).toEqual([831, 85, 85]);
+    expect(allocate(1501, [4900, 500, 500])).toEqual([1247, 127, 127]);
+    expect(allocate(500, [4900, 500, 500])).toEqual([415, 43, 42]);
+    expect(allocate(10, [1, 1, 1])).toEqual([4, 3, 3]);
+    expect(allocate(7, [0, -5, 0])).toEqual([0, 0, 0]);
+    expect(allocate(0, [3, 4])).toEqual([0, 0]);
+    expect(allocate(9_000_000_000_000, [9_000_000_000_000, 1])).toEqual([8_999_999_999_999, 1]);
+    for (const total of [1, 2, 3, 999, 5899, 5900]) expect(allocate(total, [4900, 500, 500]).reduce((a, b) => a + b, 0)).toBe(total);
+    expect(() => allocate(-1, [1])).toThrow(RangeError);
+    expect(() => allocate(1.5, [1])).toThrow(RangeError);
+  });
+
+  it('a partial refund is split exactly across two agent lines and the plan line: each agent line reverses its proportion', () => {
+    const first = reconcile(sales, 1001);
+    // 1001 over 4900/500/500 is 831/85/85: the plan's 831 is the platform's alone.
+    expect(rows(first)).toEqual([
+      ['il_a:refund:0', 'refund', 'il_a', -85, -68, -17],
+      ['il_b:refund:0', 'refund', 'il_b', -85, -60, -25],
+    ]);
+    expect(first.every((e) => e.settlesAt === at && e.payoutId === null)).toBe(true);
+    // The same state again writes nothing: a replay is a no-op.
+    expect(reconcile([...sales, ...first], 1001)).toEqual([]);
+    // Two reconciles that read the same entries write the same ids.
+    expect(rows(reconcile(sales, 1001))).toEqual(rows(first));
+    // A second refund (1501 in all: 1247/127/127): one more entry per sale for the difference, the held entries adding up to the split of the target.
+    const second = reconcile([...sales, ...first], 1501);
+    expect(rows(second)).toEqual([
+      ['il_a:refund:1', 'refund', 'il_a', -42, -34, -8],
+      ['il_b:refund:1', 'refund', 'il_b', -42, -29, -13],
+    ]);
+    const all = [...sales, ...first, ...second];
+    expect([net(all, 'il_a'), net(all, 'il_a', (e) => e.publisherShare.amountMinor)]).toEqual([500 - 127, 400 - 102]);
+    expect([net(all, 'il_b'), net(all, 'il_b', (e) => e.publisherShare.amountMinor)]).toEqual([500 - 127, 350 - 89]);
+    // Never more than was paid; a full refund reverses the sales exactly.
+    const full = reconcile(all, 99_999);
+    expect(net([...all, ...full], 'il_a')).toBe(0);
+    expect(net([...all, ...full], 'il_a', (e) => e.publisherShare.amountMinor)).toBe(0);
+    expect(net([...all, ...full], 'il_b', (e) => e.platformShare.amountMinor)).toBe(0);
+  });
+
+  it('counts refunds that keep the money, less what issued credit notes account for', () => {
+    const refunds = [
+      { id: 're_1', amountMinor: 1001, status: 'succeeded' },
+      { id: 're_2', amountMinor: 500, status: 'pending' },
+      { id: 're_3', amountMinor: 700, status: 'failed' },
+      { id: 're_4', amountMinor: 300, status: 'canceled' },
+    ];
+    expect(refundedOutsideCreditNotes({ refunds, creditNotes: [] })).toBe(1501);
+    const linking = { status: 'issued', refunds: [{ refundId: 're_1', amountMinor: 1001 }] };
+    expect(refundedOutsideCreditNotes({ refunds, creditNotes: [linking] })).toBe(500);
+    expect(refundedOutsideCreditNotes({ refunds, creditNotes: [{ ...linking, status: 'void' }] })).toBe(1501);
+    // A note that links part of a refund covers that part; two notes never cover more than the refund.
+    expect(refundedOutsideCreditNotes({ refunds, creditNotes: [{ status: 'issued', refunds: [{ refundId: 're_1', amountMinor: 600 }] }, { status: 'issued', refunds: [{ refundId: 're_1', amountMinor: 600 }] }] })).toBe(500);
+  });
+
+  it('a credit note that links an existing refund does not reverse twice', () => {
+    const refunded = reconcile(sales, 1001);
+    // The note takes back the agent line il_a in full and 501 of the plan, and links the 1001 refund.
+    const reversal = reversalEntries({ id: 'cn_1', created: at, lines: [{ id: 'cnli_a', invoiceLineId: 'il_a', amountMinor: 500 }, { id: 'cnli_p', invoiceLineId: 'il_plan', amountMinor: 501 }] }, [...sales, ...refunded]);
+    expect(rows(reversal)).toEqual([['cnli_a', 'reversal', 'il_a', -500, -400, -100]]);
+    const entries = [...sales, ...refunded, ...reversal];
+    // Nothing refunded outside notes now: the refund's entries are given back.
+    const corrected = reconcile(entries, 0);
+    expect(rows(corrected)).toEqual([
+      ['il_a:refund:1', 'refund', 'il_a', 85, 68, 17],
+      ['il_b:refund:1', 'refund', 'il_b', 85, 60, 25],
+    ]);
+    const all = [...entries, ...corrected];
+    expect(net(all, 'il_a')).toBe(0);
+    expect(net(all, 'il_b')).toBe(500);
+    // A refund outside notes on a line a note already took back in full reverses nothing more of it.
+    const later = reconcile(all, 5900);
+    expect(net([...all, ...later], 'il_a')).toBe(0);
+    expect(net([...all, ...later], 'il_b')).toBe(0);
+  });
+
+  it('a voided credit note is undone exactly, once per reversal, and restores the balance', () => {
+    const before = balancesOf(sales, at);
+    const reversal = reversalEntries({ id: 'cn_1', created: at, lines: [{ id: 'cnli_a', invoiceLineId: 'il_a', amountMinor: 333 }, { id: 'cnli_b', invoiceLineId: 'il_b', amountMinor: 1 }] }, sales);
+    const undo = voidEntries({ lineIds: ['cnli_a', 'cnli_b', 'cnli_elsewhere'], voidedAt: at }, [...sales, ...reversal]);
+    expect(rows(undo)).toEqual([
+      ['cnli_a:void', 'void', 'il_a', 333, 266, 67],
+      ['cnli_b:void', 'void', 'il_b', 1, 1, 0],
+    ]);
+    expect(undo.map(sourceLineOf)).toEqual(['cnli_a', 'cnli_b']);
+    const all = [...sales, ...reversal, ...undo];
+    expect(balancesOf(all, at)).toEqual(before);
+    expect(creditNoteReversed(all)).toEqual(new Map([['il_a', 0], ['il_b', 0]]));
+    // A reversal a payout already covered stays; its undo is paid with the next payout.
+    const paidOut = [...sales, ...reversal.map((e) => ({ ...e, payoutId: 'po_1' })), ...undo];
+    expect(payoutSelection(paidOut, at, money(1))!.entries.map((e) => e.id)).toEqual(['cnli_a:void', 'cnli_b:void', 'il_a', 'il_b']);
+    // Voided, the note's refund share comes back to the refund side: the sale's part is its proportion again.
+    expect(rows(reconcile(all, 1001)).map((r) => r.slice(0, 4))).toEqual([
+      ['il_a:refund:0', 'refund', 'il_a', -85],
+      ['il_b:refund:0', 'refund', 'il_b', -85],
+    ]);
+    expect(sourceLineOf({ id: 'il_a:refund:3', kind: 'refund', reverses: 'il_a' })).toBe('il_a');
+    expect(sourceLineOf({ id: 'cnli_a', kind: 'reversal', reverses: 'il_a' })).toBe('cnli_a');
   });
 });

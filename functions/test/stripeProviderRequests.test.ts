@@ -93,6 +93,39 @@ function answer(r: Recorded): { status: number; body: unknown } {
       return ok({ id: 'price_unit', object: 'price', recurring: { usage_type: 'metered' }, metadata: { agentId: 'tally', model: 'per_unit' } });
     case 'GET /v1/credit_notes/cn_1':
       return ok({ id: 'cn_1', object: 'credit_note', invoice: 'in_2', customer: 'cus_1', status: 'issued', total: 750, created: 1_800_000_400, lines: list([{ id: 'cnli_1', object: 'credit_note_line_item', type: 'invoice_line_item', invoice_line_item: 'il_1', amount: 750 }], '/v1/credit_notes/cn_1/lines') });
+    case 'GET /v1/credit_notes/cn_void':
+      return ok({
+        id: 'cn_void', object: 'credit_note', invoice: 'in_2', customer: 'cus_1', status: 'void', total: 750, created: 1_800_000_400, voided_at: 1_800_000_900,
+        refunds: [{ refund: 're_1', amount_refunded: 500, type: 'refund', payment_record_refund: null }],
+        lines: list([{ id: 'cnli_2', object: 'credit_note_line_item', type: 'invoice_line_item', invoice_line_item: 'il_1', amount: 750 }], '/v1/credit_notes/cn_void/lines'),
+      });
+    case 'GET /v1/charges/ch_1':
+      return ok({ id: 'ch_1', object: 'charge', amount: 768, amount_refunded: 300, refunded: false, payment_intent: 'pi_1', customer: 'cus_1' } satisfies Partial<Stripe.Charge>);
+    case 'GET /v1/charges/ch_bare':
+      return ok({ id: 'ch_bare', object: 'charge', amount: 500, amount_refunded: 500, refunded: true, payment_intent: null } satisfies Partial<Stripe.Charge>);
+    case 'GET /v1/refunds/re_1':
+      return ok({ id: 're_1', object: 'refund', amount: 300, charge: 'ch_1', payment_intent: 'pi_1', status: 'succeeded' } satisfies Partial<Stripe.Refund>);
+    case 'GET /v1/refunds/re_old':
+      return ok({ id: 're_old', object: 'refund', amount: 300, charge: 'ch_1', payment_intent: null, status: 'succeeded' } satisfies Partial<Stripe.Refund>);
+    case 'GET /v1/refunds/re_bare':
+      return ok({ id: 're_bare', object: 'refund', amount: 500, charge: 'ch_bare', payment_intent: null, status: 'succeeded' } satisfies Partial<Stripe.Refund>);
+    case 'GET /v1/invoice_payments': {
+      const payment = (id: string, invoice: string, status: string, paymentIntent: string) =>
+        ({ id, object: 'invoice_payment', invoice, status, amount_paid: status === 'paid' ? 768 : null, amount_requested: 768, payment: { type: 'payment_intent', payment_intent: paymentIntent } }) satisfies Partial<Stripe.InvoicePayment>;
+      if (r.query['payment[payment_intent]'] === 'pi_1') return ok(list([payment('inpay_1', 'in_2', 'paid', 'pi_1'), payment('inpay_9', 'in_9', 'open', 'pi_1')], '/v1/invoice_payments'));
+      if (r.query['invoice'] === 'in_2') return ok(list([payment('inpay_1', 'in_2', 'paid', 'pi_1'), payment('inpay_0', 'in_2', 'canceled', 'pi_0')], '/v1/invoice_payments'));
+      return ok(list([], '/v1/invoice_payments'));
+    }
+    case 'GET /v1/refunds':
+      return ok(list(r.query['payment_intent'] === 'pi_1' ? [
+        { id: 're_1', object: 'refund', amount: 300, charge: 'ch_1', payment_intent: 'pi_1', status: 'succeeded' } satisfies Partial<Stripe.Refund>,
+        { id: 're_2', object: 'refund', amount: 200, charge: 'ch_1', payment_intent: 'pi_1', status: 'failed' } satisfies Partial<Stripe.Refund>,
+      ] : [], '/v1/refunds'));
+    case 'GET /v1/credit_notes':
+      return ok(list(r.query['invoice'] === 'in_2' ? [
+        { id: 'cn_1', object: 'credit_note', invoice: 'in_2', status: 'issued', total: 750, refunds: [{ refund: 're_1', amount_refunded: 300, type: 'refund', payment_record_refund: null }] } satisfies Partial<Stripe.CreditNote>,
+        { id: 'cn_2', object: 'credit_note', invoice: 'in_2', status: 'void', total: 18, refunds: [] } satisfies Partial<Stripe.CreditNote>,
+      ] : [], '/v1/credit_notes'));
     case 'GET /v1/accounts/acct_1':
       return ok({ id: 'acct_1', object: 'account', charges_enabled: true, payouts_enabled: true, details_submitted: true, metadata: { publisherId: 'pub1' } });
     default:
@@ -286,8 +319,46 @@ describe('invoices and credit notes', () => {
     ]);
   });
 
-  it('refetches a credit note with the invoice lines it takes back', async () => {
-    expect(await provider().retrieveCreditNote('cn_1')).toMatchObject({ id: 'cn_1', invoiceId: 'in_2', status: 'issued', totalMinor: 750, lines: [{ id: 'cnli_1', invoiceLineId: 'il_1', amountMinor: 750 }] });
+  it('refetches a credit note with the invoice lines it takes back, the refunds it accounts for, and when it was voided', async () => {
+    expect(await provider().retrieveCreditNote('cn_1')).toMatchObject({ id: 'cn_1', invoiceId: 'in_2', status: 'issued', voidedAt: null, totalMinor: 750, lines: [{ id: 'cnli_1', invoiceLineId: 'il_1', amountMinor: 750 }], refunds: [] });
+    expect(await provider().retrieveCreditNote('cn_void')).toMatchObject({ id: 'cn_void', status: 'void', voidedAt: 1_800_000_900, refunds: [{ refundId: 're_1', amountMinor: 500 }] });
+  });
+});
+
+describe('refunds (made with or without a credit note)', () => {
+  it("finds a charge's and a refund's payment intent (a refund without one through its charge)", async () => {
+    const p = provider();
+    expect(await p.retrieveCharge('ch_1')).toEqual({ id: 'ch_1', paymentIntentId: 'pi_1' });
+    expect(await p.retrieveRefund('re_1')).toEqual({ id: 're_1', paymentIntentId: 'pi_1' });
+    expect(await p.retrieveRefund('re_old')).toEqual({ id: 're_old', paymentIntentId: 'pi_1' });
+    expect(await p.retrieveRefund('re_bare')).toEqual({ id: 're_bare', paymentIntentId: null });
+    expect(recorded.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/charges/ch_1', 'GET /v1/refunds/re_1', 'GET /v1/refunds/re_old', 'GET /v1/charges/ch_1', 'GET /v1/refunds/re_bare', 'GET /v1/charges/ch_bare']);
+  });
+
+  it("finds the invoices a payment intent paid through its invoice payments (a charge no longer names its invoice)", async () => {
+    expect(await provider().invoicesPaidBy('pi_1')).toEqual(['in_2']);
+    const r = only();
+    expect(r).toMatchObject({ method: 'GET', path: '/v1/invoice_payments' });
+    expect(r.query).toEqual({ 'payment[type]': 'payment_intent', 'payment[payment_intent]': 'pi_1', limit: '100' });
+  });
+
+  it("lists an invoice's refunds (of its paid payments) and its credit notes with the refunds they account for", async () => {
+    expect(await provider().retrieveInvoiceRefunds('in_2')).toEqual({
+      invoiceId: 'in_2',
+      refunds: [
+        { id: 're_1', amountMinor: 300, status: 'succeeded' },
+        { id: 're_2', amountMinor: 200, status: 'failed' },
+      ],
+      creditNotes: [
+        { id: 'cn_1', status: 'issued', refunds: [{ refundId: 're_1', amountMinor: 300 }] },
+        { id: 'cn_2', status: 'void', refunds: [] },
+      ],
+    });
+    expect(recorded.map((r) => [`${r.method} ${r.path}`, r.query])).toEqual([
+      ['GET /v1/invoice_payments', { invoice: 'in_2', limit: '100' }],
+      ['GET /v1/refunds', { payment_intent: 'pi_1', limit: '100' }],
+      ['GET /v1/credit_notes', { invoice: 'in_2', limit: '100' }],
+    ]);
   });
 });
 

@@ -8,6 +8,8 @@ import { codeOf } from '../support/http.ts';
 import { installProbe, publishLongProbe, trigger } from '../support/probe.ts';
 import { runAsFunctions, urls } from '../support/stack.ts';
 import { installAgent, newWorkspace, type TestWorkspace } from '../support/users.ts';
+import { call } from '../support/http.ts';
+import { eventually } from '../support/notify.ts';
 import { billingApi as api, checkout, submit } from '../support/billing.ts';
 
 /**
@@ -56,9 +58,17 @@ async function replayReversedTwice(events: { payload: string }[]) {
 
 let longProbe: string;
 const paidAgent = `${uniqueWord()}-paid`;
+// Two monthly agents ($5.00 each) of one publisher: with the team plan ($49.00) an invoice has a plan line and two agent lines.
+const refundsPublisher = `pub-${uniqueWord()}`;
+const monthlyA = `${uniqueWord()}-monthly-a`;
+const monthlyB = `${uniqueWord()}-monthly-b`;
 beforeAll(async () => {
   longProbe = await publishLongProbe();
   await publishSynthetic('billing-tests', [{ id: paidAgent, name: 'Paid Per Run', pricing: 'per_run' }]);
+  await publishSynthetic(refundsPublisher, [
+    { id: monthlyA, name: 'Monthly A', pricing: 'subscription' },
+    { id: monthlyB, name: 'Monthly B', pricing: 'subscription' },
+  ]);
 }, 60_000);
 
 describe('plans through the local checkout', () => {
@@ -198,5 +208,114 @@ describe('webhook events', () => {
     // Signed, about an object the provider does not have: the refetch fails, the answer is 5xx.
     const missing = JSON.stringify({ id: 'evt_missing', object: 'event', type: 'invoice.paid', created: 1, data: { object: { id: 'in_local_missing', object: 'invoice' } } });
     expect((await sendEvent(missing)).status).toBeGreaterThanOrEqual(500);
+  });
+});
+
+describe('refunds without a credit note, and voided credit notes', () => {
+  interface Entry {
+    id: string;
+    kind: string;
+    reverses: string | null;
+    agentId: string;
+    gross: { amountMinor: number };
+    publisherShare: { amountMinor: number };
+    platformShare: { amountMinor: number };
+  }
+  const entriesOf = async (invoiceId: string) =>
+    Object.fromEntries(
+      (await adminDb.collection('revenueEntries').where('invoiceId', '==', invoiceId).get()).docs
+        .map((d) => d.data() as Entry)
+        .map((e) => [e.id, [e.kind, e.reverses, e.gross.amountMinor, e.publisherShare.amountMinor, e.platformShare.amountMinor]] as const)
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
+  /** Per sale and kind: the gross and the publisher's share, summed. */
+  const netOf = async (invoiceId: string) => {
+    const out: Record<string, [number, number]> = {};
+    for (const [id, [kind, reverses, gross, share]] of Object.entries(await entriesOf(invoiceId))) {
+      const key = `${String(reverses ?? id)} ${String(kind)}`;
+      const [g, p] = out[key] ?? [0, 0];
+      out[key] = [g + Number(gross), p + Number(share)];
+    }
+    return out;
+  };
+  const balances = async (ws: TestWorkspace) => {
+    const r = await call('GET', `/publishers/${refundsPublisher}/earnings?limit=100`, { token: ws.owner.idToken });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const { settled, pending, paidOut } = r.body as Record<string, { amountMinor: number }>;
+    return { settled: settled!.amountMinor, pending: pending!.amountMinor, paidOut: paidOut!.amountMinor, entries: (r.body as { entries: Entry[] }).entries };
+  };
+
+  it('a refund reverses each agent line its proportion; a credit note linking it does not reverse twice; voiding the note restores it; any order and replay ends the same', { timeout: 180_000 }, async () => {
+    const ws = await newWorkspace();
+    await adminDb.doc(`publishers/${refundsPublisher}`).set({ ownerUids: [ws.owner.uid] }, { merge: true });
+    const { subscriptionId, customerId } = await checkout(ws, 'team');
+    await installAgent(ws, monthlyA);
+    await installAgent(ws, monthlyB);
+    const { invoiceId } = await local.closePeriod(subscriptionId);
+    const lines = (await adminDb.doc(`localStripe/invoices/objects/${invoiceId}`).get()).get('object.lines.data') as { id: string; amount: number; metadata: Record<string, string> }[];
+    expect(lines.map((l) => [l.metadata['agentId'] ?? 'plan', l.amount]).sort()).toEqual([[monthlyA, 500], [monthlyB, 500], ['plan', 4900]].sort());
+    const a = lines.find((l) => l.metadata['agentId'] === monthlyA)!.id;
+    const b = lines.find((l) => l.metadata['agentId'] === monthlyB)!.id;
+    await eventually('the sales', async () => (Object.keys(await entriesOf(invoiceId)).length === 2 ? true : undefined));
+    const sold = await balances(ws);
+    expect(sold.settled).toBe(800); // 80 % of two $5.00 lines, settled at once on the test stack
+
+    // A refund of $10.01 on the invoice's payment, without a credit note: 1001 over 4900/500/500 is 831/85/85.
+    const r1 = await local.refundInvoice(invoiceId, 1001, { idempotencyKey: `refund-1:${invoiceId}` });
+    expect(await netOf(invoiceId)).toEqual({ [`${a} sale`]: [500, 400], [`${b} sale`]: [500, 400], [`${a} refund`]: [-85, -68], [`${b} refund`]: [-85, -68] });
+    // A second one: 1501 in all is 1247/127/127.
+    const r2 = await local.refundInvoice(invoiceId, 500, { idempotencyKey: `refund-2:${invoiceId}` });
+    expect(await netOf(invoiceId)).toEqual({ [`${a} sale`]: [500, 400], [`${b} sale`]: [500, 400], [`${a} refund`]: [-127, -102], [`${b} refund`]: [-127, -102] });
+    const refunded = await balances(ws);
+    expect(refunded.settled).toBe(800 - 204);
+    expect(refunded.entries.filter((e) => e.kind === 'refund').every((e) => e.reverses === a || e.reverses === b)).toBe(true);
+
+    // A credit note takes line A back in full (and 501 of the plan) and links the first refund: A is reversed once, by the note.
+    const note = await local.createCreditNote(invoiceId, {
+      lines: [
+        { invoiceLineId: a, amountMinor: 500 },
+        { invoiceLineId: lines.find((l) => l.amount === 4900)!.id, amountMinor: 501 },
+      ],
+      refunds: [{ refundId: r1.id, amountMinor: 1001 }],
+      idempotencyKey: `note:${invoiceId}`,
+    });
+    // Outside notes now: 500, which is 415/43/42; A's part is clamped to what the note left of it (nothing).
+    expect(await netOf(invoiceId)).toEqual({ [`${a} sale`]: [500, 400], [`${b} sale`]: [500, 400], [`${a} reversal`]: [-500, -400], [`${a} refund`]: [0, 0], [`${b} refund`]: [-42, -34] });
+    expect((await balances(ws)).settled).toBe(400 - 34);
+    // A refund link is checked: no refund is linked for more than it refunded.
+    await expect(local.createCreditNote(invoiceId, { lines: [{ invoiceLineId: b, amountMinor: 1 }], refunds: [{ refundId: r1.id, amountMinor: 1 }] })).rejects.toMatchObject({ code: 'parameter_invalid' });
+    await expect(local.refundInvoice(invoiceId, 999_999)).rejects.toMatchObject({ code: 'amount_too_large' });
+
+    // Voided, the note gives A back and no longer accounts for the refund: the balance is what it was before the note.
+    await local.voidCreditNote(note.id);
+    await local.voidCreditNote(note.id);
+    const net = await netOf(invoiceId);
+    expect(net).toEqual({ [`${a} sale`]: [500, 400], [`${b} sale`]: [500, 400], [`${a} reversal`]: [-500, -400], [`${a} void`]: [500, 400], [`${a} refund`]: [-127, -102], [`${b} refund`]: [-127, -102] });
+    const restored = await balances(ws);
+    expect({ settled: restored.settled, pending: restored.pending }).toEqual({ settled: refunded.settled, pending: refunded.pending });
+    const invoice = (await api(ws, 'GET', `/billing/invoices/${invoiceId}`)).body as { credited: { amountMinor: number } };
+    expect(invoice.credited.amountMinor).toBe(0);
+
+    // Every event of the invoice, its payment, the refunds and the note, delivered, then replayed twice in reverse order and all at once: nothing changes.
+    const objectIds = [invoiceId, r1.chargeId, r1.id, r2.id, note.id];
+    const events = (await adminDb.collection('localStripe/events/objects').where('objectId', 'in', objectIds).get()).docs.sort((x, y) => x.get('at').toMillis() - y.get('at').toMillis());
+    for (const d of events) expect(d.get('delivered'), `${d.get('type')} delivered`).toMatchObject({ ok: true });
+    expect(new Set(events.map((d) => d.get('type')))).toEqual(new Set(['invoice.created', 'invoice.finalized', 'invoice.paid', 'charge.refunded', 'refund.created', 'credit_note.created', 'credit_note.voided']));
+    const settledEntries = await entriesOf(invoiceId);
+    const payloads = events.map((d) => ({ payload: d.get('payload') as string }));
+    await replayReversedTwice(payloads);
+    expect(await entriesOf(invoiceId)).toEqual(settledEntries);
+    const together = await Promise.all(payloads.map((e) => sendEvent(e.payload)));
+    expect(together.map((r) => r.status)).toEqual(payloads.map(() => 200));
+    expect(await entriesOf(invoiceId)).toEqual(settledEntries);
+
+    // From nothing, in reverse order (the last event first), and twice: the same sums per sale and kind, and the same balance.
+    const batch = adminDb.batch();
+    for (const d of (await adminDb.collection('revenueEntries').where('invoiceId', '==', invoiceId).get()).docs) batch.delete(d.ref);
+    await batch.commit();
+    await replayReversedTwice(payloads);
+    expect(await netOf(invoiceId)).toEqual(net);
+    expect((await balances(ws)).settled).toBe(restored.settled);
+    expect(customerId).toMatch(/^cus_local_/);
   });
 });

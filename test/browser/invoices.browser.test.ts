@@ -164,6 +164,15 @@ describe('invoices and publisher earnings', () => {
     expect(payout.transferId).toMatch(/^tr_local_/);
     expect(await page.locator('#payout-account-state').innerText()).toContain('Payouts are enabled for this account');
     expect(await page.locator('#earnings-paid-out').innerText()).not.toBe('$0.00');
+    // A refund of $3.00 without a credit note after the payout: the agent line's proportion of it is a new entry, owed back from the next payout.
+    await local.refundInvoice(invoice.id, 300, { idempotencyKey: `browser-refund:${invoice.id}` });
+    await page.reload();
+    const refundRow = `#earnings-entries tr[data-kind="refund"][data-reverses="${agentLine.id}"]`;
+    await poll(() => page.locator(refundRow).count()).toBe(1);
+    const [, kind, refundInvoice, , gross, share] = await cells(page, refundRow);
+    expect([kind, refundInvoice]).toEqual(['Refund adjustment', invoice.id]);
+    expect(gross).toMatch(/^-\$0\.\d\d$/);
+    expect(share).toMatch(/^-\$0\.\d\d$/);
     expect(await page.locator('#main').innerText()).not.toMatch(/\b(null|undefined|NaN)\b/);
     await checkPage(page, 'invoices-earnings-paid');
     expect(errors).toEqual([]);

@@ -23,6 +23,7 @@ import { installAgent, newWorkspace, signUp, type TestWorkspace } from '../suppo
  */
 runAsFunctions();
 const { LocalBillingProvider } = await import('../../functions/src/adapters/billing/localProvider.ts');
+const { allocate } = await import('../../functions/src/domain/revenueShare.ts');
 const secret = /^STRIPE_WEBHOOK_SECRET=(.*)$/m.exec(readFileSync(path.resolve(import.meta.dirname, '../../functions/.secret.local'), 'utf8'))![1]!;
 const local = new LocalBillingProvider({ webhookUrl: `${urls.functionsBase}/stripeWebhook`, pagesUrl: `${urls.functionsBase}/localBilling`, webhookSecret: () => secret });
 
@@ -51,7 +52,8 @@ interface Line {
 }
 interface Entry {
   id: string;
-  kind: 'sale' | 'reversal';
+  kind: 'sale' | 'reversal' | 'refund' | 'void';
+  reverses: string | null;
   invoiceId: string;
   agentId: string;
   gross: { amountMinor: number };
@@ -264,5 +266,33 @@ describe('a month of billing', () => {
     expect(total(all.filter((x) => x.kind === 'sale').map((x) => x.gross.amountMinor))).toBe(total(agentLines.map((l) => l.amount.amountMinor)));
     expect(total(all.filter((x) => x.kind === 'reversal').map((x) => x.gross.amountMinor))).toBe(-total(agentLines.filter((l) => l.invoiceId === invoiceIds[0]).map((l) => l.amount.amountMinor)));
     expect(total(all.map((x) => x.publisherShare.amountMinor))).toBe(again.probe.settled.amountMinor + again.probe.paidOut.amountMinor + again.tally.settled.amountMinor);
+
+    // A refund without a credit note on the second invoice (a third of it, odd cents): each of its lines takes its proportion, the plan's stays the platform's.
+    const second = invoices[1] as { id: string; total: { amountMinor: number }; lines: Line[] };
+    const refundMinor = Math.floor(second.total.amountMinor / 3) + 1;
+    const refund = await local.refundInvoice(second.id, refundMinor, { idempotencyKey: `refund:${second.id}` });
+    const parts = allocate(
+      refundMinor,
+      second.lines.map((l) => l.amount.amountMinor),
+    );
+    const afterRefund = await eventually('refund entries', async () => {
+      const e = { probe: await earnings(owner.idToken, 'platform-tests'), tally: await earnings(owner.idToken, 'tally-labs') };
+      return [...e.probe.entries, ...e.tally.entries].some((x) => x.kind === 'refund') ? e : undefined;
+    });
+    const refunds = [...afterRefund.probe.entries, ...afterRefund.tally.entries].filter((x) => x.kind === 'refund');
+    const agentParts = second.lines.flatMap((l, i) => (l.kind === 'agent' && l.amount.amountMinor > 0 ? [[l.id, -parts[i]!] as const] : []));
+    expect(refunds.map((x) => [x.reverses, x.gross.amountMinor]).sort()).toEqual(agentParts.map(([id, minor]) => [id, minor]).sort());
+    expect(total(parts)).toBe(refundMinor);
+    for (const x of refunds) expect(x.publisherShare.amountMinor + x.platformShare.amountMinor).toBe(x.gross.amountMinor);
+    // Replayed, the refund's events change nothing; to the cent, the publishers' entries are their balances.
+    const refundEvents = (await adminDb.collection('localStripe/events/objects').where('objectId', 'in', [refund.chargeId, refund.id]).get()).docs;
+    expect(refundEvents.map((d) => d.get('type')).sort()).toEqual(['charge.refunded', 'refund.created']);
+    for (const d of [...refundEvents].reverse()) await local.redeliver(d.id);
+    const final = { probe: await earnings(owner.idToken, 'platform-tests'), tally: await earnings(owner.idToken, 'tally-labs') };
+    expect(final.probe.entries).toEqual(afterRefund.probe.entries);
+    expect(final.tally.entries).toEqual(afterRefund.tally.entries);
+    const everything = [...final.probe.entries, ...final.tally.entries].filter((x) => invoiceIds.includes(x.invoiceId));
+    expect(total(everything.map((x) => x.gross.amountMinor))).toBe(total(agentLines.map((l) => l.amount.amountMinor)) - total(agentLines.filter((l) => l.invoiceId === invoiceIds[0]).map((l) => l.amount.amountMinor)) - total(agentParts.map(([, minor]) => -minor)));
+    expect(total(everything.map((x) => x.publisherShare.amountMinor))).toBe(final.probe.settled.amountMinor + final.probe.paidOut.amountMinor + final.tally.settled.amountMinor);
   });
 });

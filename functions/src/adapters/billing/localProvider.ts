@@ -1,19 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
-import type { DocumentReference } from 'firebase-admin/firestore';
+import type { DocumentReference, Transaction } from 'firebase-admin/firestore';
 import type { PaidPlan } from '@agent-marketplace/contract/billingAccount';
 import type { BillingProvider, MeterEvent, ProviderEvent } from '../../app/billing/ports.js';
 import { agentPriceKey, meterEventName, milliUnitAmountDecimal, type PaidPricing } from '../../domain/billingCatalog.js';
 import { firestore } from '../firestore/client.js';
 import { mapBounded } from './concurrency.js';
 import { mulDiv } from '../../domain/money.js';
-import { linePriceIds, toAccount, toCheckoutSession, toCreditNote, toCustomer, toInvoice, toSubscription } from './stripeObjects.js';
+import { linePriceIds, paidInvoiceIds, paidPaymentIntents, toAccount, toCheckoutSession, toCreditNote, toCustomer, toInvoice, toInvoiceRefunds, toPaymentRef, toSubscription } from './stripeObjects.js';
 import { verifyStripeWebhook } from './webhookVerifier.js';
 
 /**
  * The billing provider on the local stack: a stand-in for Stripe that keeps the same objects
  * (customers, checkout and portal sessions, prices and meters, subscriptions with items,
- * invoices, meter events, Connect accounts, transfers) as Stripe-shaped JSON in Firestore under
+ * invoices, credit notes, invoice payments with their charges and refunds, meter events, Connect
+ * accounts, transfers) as Stripe-shaped JSON in Firestore under
  * `localStripe/{kind}/objects/{id}`, with Stripe-shaped ids (`cus_local_...`), and sends the
  * webhook events Stripe would, signed with the local webhook secret, to our own `stripeWebhook`
  * function: the webhook path is the same code locally as in production. Its hosted pages are
@@ -34,6 +35,10 @@ export type LocalKind =
   | 'accountLinks'
   | 'transfers'
   | 'creditNotes'
+  | 'paymentIntents'
+  | 'charges'
+  | 'invoicePayments'
+  | 'refunds'
   | 'events';
 
 export const LOCAL_STRIPE_COLLECTION = 'localStripe';
@@ -418,6 +423,34 @@ export class LocalBillingProvider implements BillingProvider {
     return toAccount(await this.read('accounts', id));
   }
 
+  async retrieveCharge(id: string) {
+    return toPaymentRef(await this.read('charges', id));
+  }
+
+  async retrieveRefund(id: string) {
+    return toPaymentRef(await this.read('refunds', id));
+  }
+
+  async invoicesPaidBy(paymentIntentId: string) {
+    const snap = await LocalBillingProvider.objectsOf('invoicePayments').where('paymentIntent', '==', paymentIntentId).get();
+    return paidInvoiceIds(snap.docs.map((d) => d.get('object') as Json));
+  }
+
+  async retrieveInvoiceRefunds(invoiceId: string) {
+    const payments = await LocalBillingProvider.objectsOf('invoicePayments').where('invoice', '==', invoiceId).get();
+    const refunds: Json[] = [];
+    for (const paymentIntent of paidPaymentIntents(payments.docs.map((d) => d.get('object') as Json))) {
+      const snap = await LocalBillingProvider.objectsOf('refunds').where('paymentIntent', '==', paymentIntent).get();
+      refunds.push(...snap.docs.map((d) => d.get('object') as Json));
+    }
+    const notes = await LocalBillingProvider.objectsOf('creditNotes').where('invoice', '==', invoiceId).get();
+    return toInvoiceRefunds(
+      invoiceId,
+      refunds,
+      notes.docs.map((d) => d.get('object') as Json),
+    );
+  }
+
   verifyWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent {
     return verifyStripeWebhook(rawBody, signature, this.options.webhookSecret());
   }
@@ -662,7 +695,10 @@ export class LocalBillingProvider implements BillingProvider {
    * full, else the lines and amounts given. Emits `credit_note.created`. A repeated idempotency
    * key answers the first credit note.
    */
-  async createCreditNote(invoiceId: string, options: { lines?: { invoiceLineId: string; amountMinor: number }[]; reason?: string; idempotencyKey?: string } = {}): Promise<{ id: string }> {
+  async createCreditNote(
+    invoiceId: string,
+    options: { lines?: { invoiceLineId: string; amountMinor: number }[]; refunds?: { refundId: string; amountMinor: number }[]; reason?: string; idempotencyKey?: string } = {},
+  ): Promise<{ id: string }> {
     const invoiceRef = LocalBillingProvider.ref('invoices', invoiceId);
     const id = newId('cn', options.idempotencyKey);
     const created = this.seconds();
@@ -672,6 +708,7 @@ export class LocalBillingProvider implements BillingProvider {
       const invoice = (await tx.get(invoiceRef)).get('object') as Json | undefined;
       if (!invoice) throw new LocalStripeError('resource_missing', `No such invoice: '${invoiceId}'`, 404);
       if (invoice['status'] !== 'paid') throw new LocalStripeError('invoice_not_paid', 'This stand-in issues credit notes on paid invoices only.');
+      const refunds = await this.linkedRefunds(tx, invoiceId, options.refunds ?? []);
       const invoiceLines = itemsOfList(invoice['lines']);
       const wanted = options.lines ?? invoiceLines.filter((l) => Number(l['amount']) > 0).map((l) => ({ invoiceLineId: String(l['id']), amountMinor: Number(l['amount']) }));
       const lines = wanted.map((w, i) => {
@@ -682,6 +719,7 @@ export class LocalBillingProvider implements BillingProvider {
       const total = lines.reduce((n, l) => n + l.amount, 0);
       const credited = Number(invoice['post_payment_credit_notes_amount'] ?? 0) + total;
       if (credited > Number(invoice['amount_paid'] ?? 0)) throw new LocalStripeError('parameter_invalid', 'A credit note cannot take back more than was paid.');
+      if (refunds.reduce((n, r) => n + r.amount_refunded, 0) > total) throw new LocalStripeError('parameter_invalid', 'The refunds a credit note links cannot add up to more than its total.');
       const object = {
         id,
         object: 'credit_note',
@@ -695,6 +733,10 @@ export class LocalBillingProvider implements BillingProvider {
         total,
         number: `${String(invoice['number'])}-CN-${hash(id).slice(0, 4).toUpperCase()}`,
         lines: { object: 'list', data: lines, has_more: false, url: `/v1/credit_notes/${id}/lines` },
+        refunds,
+        pre_payment_amount: 0,
+        post_payment_amount: total,
+        voided_at: null,
         created,
         livemode: false,
       };
@@ -704,6 +746,148 @@ export class LocalBillingProvider implements BillingProvider {
     });
     if (note) await this.emit([{ type: 'credit_note.created', object: note }]);
     return { id };
+  }
+
+  /**
+   * The existing refunds a new credit note links (Stripe's `refunds[]`): each must be a refund of
+   * the invoice's payment, and no refund is linked for more than it refunded across the invoice's
+   * issued notes. Read inside the note's transaction.
+   */
+  private async linkedRefunds(tx: Transaction, invoiceId: string, wanted: readonly { refundId: string; amountMinor: number }[]): Promise<{ type: 'refund'; refund: string; amount_refunded: number; payment_record_refund: null }[]> {
+    if (wanted.length === 0) return [];
+    const notes = await tx.get(LocalBillingProvider.objectsOf('creditNotes').where('invoice', '==', invoiceId));
+    const linked = new Map<string, number>();
+    for (const d of notes.docs) {
+      const other = d.get('object') as Json;
+      if (other['status'] !== 'issued') continue;
+      for (const r of (other['refunds'] as Json[] | undefined) ?? []) linked.set(String(r['refund']), (linked.get(String(r['refund'])) ?? 0) + Number(r['amount_refunded']));
+    }
+    const paymentIntent = newId('pi', `invoice:${invoiceId}`);
+    const out: { type: 'refund'; refund: string; amount_refunded: number; payment_record_refund: null }[] = [];
+    for (const w of wanted) {
+      const refund = (await tx.get(LocalBillingProvider.ref('refunds', w.refundId))).get('object') as Json | undefined;
+      if (!refund || refund['payment_intent'] !== paymentIntent) throw new LocalStripeError('resource_missing', `No such refund of invoice ${invoiceId}: '${w.refundId}'`, 404);
+      if (!Number.isSafeInteger(w.amountMinor) || w.amountMinor <= 0 || (linked.get(w.refundId) ?? 0) + w.amountMinor > Number(refund['amount'])) {
+        throw new LocalStripeError('parameter_invalid', `Refund ${w.refundId} cannot be linked for ${w.amountMinor}: more than is left of it.`);
+      }
+      linked.set(w.refundId, (linked.get(w.refundId) ?? 0) + w.amountMinor);
+      out.push({ type: 'refund', refund: w.refundId, amount_refunded: w.amountMinor, payment_record_refund: null });
+    }
+    return out;
+  }
+
+  /**
+   * Voids a credit note (`credit_note.voided`): it no longer credits its invoice. A refund it made
+   * or linked is not taken back (at Stripe neither). Voiding a void note changes nothing.
+   */
+  async voidCreditNote(creditNoteId: string): Promise<void> {
+    const noteRef = LocalBillingProvider.ref('creditNotes', creditNoteId);
+    const voided = this.seconds();
+    const note = await firestore().runTransaction(async (tx) => {
+      const found = (await tx.get(noteRef)).get('object') as Json | undefined;
+      if (!found) throw new LocalStripeError('resource_missing', `No such credit note: '${creditNoteId}'`, 404);
+      if (found['status'] === 'void') return null;
+      const invoiceRef = LocalBillingProvider.ref('invoices', String(found['invoice']));
+      const invoice = (await tx.get(invoiceRef)).get('object') as Json;
+      const next = { ...found, status: 'void', voided_at: voided };
+      tx.set(noteRef, { object: next }, { merge: true });
+      tx.set(invoiceRef, { object: { ...invoice, post_payment_credit_notes_amount: Number(invoice['post_payment_credit_notes_amount'] ?? 0) - Number(found['total'] ?? 0) } }, { merge: true });
+      return next;
+    });
+    if (note) await this.emit([{ type: 'credit_note.voided', object: note }]);
+  }
+
+  /**
+   * A refund on a paid invoice's payment without a credit note (what the Dashboard or the Refund
+   * API on the invoice's PaymentIntent does): the charge's `amount_refunded` grows, the invoice
+   * does not change. The payment (PaymentIntent, Charge, InvoicePayment, ids fixed by the
+   * invoice) is recorded at the first refund. Emits `charge.refunded`, then `refund.created`. A
+   * repeated idempotency key answers the first refund.
+   */
+  async refundInvoice(invoiceId: string, amountMinor: number, options: { idempotencyKey?: string; reason?: string } = {}): Promise<{ id: string; chargeId: string; paymentIntentId: string }> {
+    const id = newId('re', options.idempotencyKey);
+    const paymentIntentId = newId('pi', `invoice:${invoiceId}`);
+    const chargeId = newId('ch', `invoice:${invoiceId}`);
+    const paymentId = newId('inpay', `invoice:${invoiceId}`);
+    const now = this.seconds();
+    const events = await firestore().runTransaction(async (tx) => {
+      const refundRef = LocalBillingProvider.ref('refunds', id);
+      const [refundSnap, invoiceSnap, chargeSnap] = await Promise.all([tx.get(refundRef), tx.get(LocalBillingProvider.ref('invoices', invoiceId)), tx.get(LocalBillingProvider.ref('charges', chargeId))]);
+      if (refundSnap.exists) return [];
+      const invoice = invoiceSnap.get('object') as Json | undefined;
+      if (!invoice) throw new LocalStripeError('resource_missing', `No such invoice: '${invoiceId}'`, 404);
+      const paid = Number(invoice['amount_paid'] ?? 0);
+      if (invoice['status'] !== 'paid' || paid <= 0) throw new LocalStripeError('invoice_not_paid', 'Only a paid invoice has a payment to refund.');
+      const paidAt = Number((invoice['status_transitions'] as Json | undefined)?.['paid_at'] ?? now);
+      const customer = invoice['customer'];
+      const charge = (chargeSnap.get('object') as Json | undefined) ?? {
+        id: chargeId,
+        object: 'charge',
+        amount: paid,
+        amount_captured: paid,
+        amount_refunded: 0,
+        captured: true,
+        currency: 'usd',
+        customer,
+        paid: true,
+        payment_intent: paymentIntentId,
+        refunded: false,
+        status: 'succeeded',
+        metadata: {},
+        created: paidAt,
+        livemode: false,
+      };
+      if (!chargeSnap.exists) {
+        tx.set(LocalBillingProvider.ref('paymentIntents', paymentIntentId), {
+          object: { id: paymentIntentId, object: 'payment_intent', amount: paid, amount_received: paid, currency: 'usd', customer, latest_charge: chargeId, status: 'succeeded', metadata: {}, created: paidAt, livemode: false },
+          customer,
+        });
+        tx.set(LocalBillingProvider.ref('invoicePayments', paymentId), {
+          object: {
+            id: paymentId,
+            object: 'invoice_payment',
+            invoice: invoiceId,
+            amount_paid: paid,
+            amount_requested: paid,
+            currency: 'usd',
+            is_default: true,
+            payment: { type: 'payment_intent', payment_intent: paymentIntentId },
+            status: 'paid',
+            status_transitions: { paid_at: paidAt, canceled_at: null },
+            created: paidAt,
+            livemode: false,
+          },
+          invoice: invoiceId,
+          paymentIntent: paymentIntentId,
+        });
+      }
+      const left = Number(charge['amount']) - Number(charge['amount_refunded']);
+      if (left <= 0) throw new LocalStripeError('charge_already_refunded', `Charge ${chargeId} has already been refunded.`);
+      if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0 || amountMinor > left) throw new LocalStripeError('amount_too_large', `Refund amount (${amountMinor}) must be between 1 and the unrefunded amount on the charge (${left}).`);
+      const refund = {
+        id,
+        object: 'refund',
+        amount: amountMinor,
+        charge: chargeId,
+        payment_intent: paymentIntentId,
+        currency: 'usd',
+        customer,
+        reason: options.reason ?? 'requested_by_customer',
+        status: 'succeeded',
+        metadata: {},
+        created: now,
+      };
+      const refundedTotal = Number(charge['amount_refunded']) + amountMinor;
+      const nextCharge = { ...charge, amount_refunded: refundedTotal, refunded: refundedTotal === Number(charge['amount']) };
+      tx.set(refundRef, { object: refund, customer, paymentIntent: paymentIntentId });
+      tx.set(LocalBillingProvider.ref('charges', chargeId), { object: nextCharge, customer, paymentIntent: paymentIntentId });
+      return [
+        { type: 'charge.refunded', object: nextCharge },
+        { type: 'refund.created', object: refund },
+      ];
+    });
+    await this.emit(events);
+    return { id, chargeId, paymentIntentId };
   }
 
   async onboardingView(linkId: string) {

@@ -1,4 +1,4 @@
-import type { ProviderAccount, ProviderCheckoutSession, ProviderCreditNote, ProviderCustomer, ProviderInvoice, ProviderInvoiceLine, ProviderSubscription } from '../../app/billing/ports.js';
+import type { ProviderAccount, ProviderCheckoutSession, ProviderCreditNote, ProviderCustomer, ProviderInvoice, ProviderInvoiceLine, ProviderInvoiceRefunds, ProviderPaymentRef, ProviderSubscription } from '../../app/billing/ports.js';
 
 /**
  * Stripe's objects (API version 2026-10-28) as the billing port's types. Both providers keep
@@ -98,8 +98,37 @@ export const toCreditNote = (o: Json, lines: readonly Json[] = listData(o['lines
   customerId: idOf(o['customer']) ?? '',
   status: String(o['status']),
   created: Number(o['created']),
+  voidedAt: typeof o['voided_at'] === 'number' ? o['voided_at'] : null,
   totalMinor: num(o['total']),
   lines: lines.map((l) => ({ id: String(l['id']), invoiceLineId: idOf(l['invoice_line_item']), amountMinor: num(l['amount']) })),
+  refunds: creditNoteRefunds(o),
+});
+
+/** The refunds a credit note accounts for (`refunds[]`: the refund, expandable, and `amount_refunded` of it). */
+const creditNoteRefunds = (o: Json): { refundId: string; amountMinor: number }[] =>
+  ((o['refunds'] as Json[] | null | undefined) ?? []).flatMap((r) => {
+    const refundId = idOf(r['refund']);
+    return refundId ? [{ refundId, amountMinor: num(r['amount_refunded']) }] : [];
+  });
+
+/** A charge, or a refund (whose payment intent is on it, else on its charge, which the caller fetched). */
+export const toPaymentRef = (o: Json, charge?: Json): ProviderPaymentRef => ({
+  id: String(o['id']),
+  paymentIntentId: idOf(o['payment_intent']) ?? (charge ? idOf(charge['payment_intent']) : null),
+});
+
+/** The invoices an invoice payment list names as paid (`status: paid`; open or canceled ones paid nothing). */
+export const paidInvoiceIds = (payments: readonly Json[]): string[] => [...new Set(payments.filter((p) => p['status'] === 'paid').flatMap((p) => idOf(p['invoice']) ?? []))];
+
+/** The payment intents of an invoice's paid invoice payments. */
+export const paidPaymentIntents = (payments: readonly Json[]): string[] => [
+  ...new Set(payments.filter((p) => p['status'] === 'paid').flatMap((p) => idOf((p['payment'] as Json | null | undefined)?.['payment_intent']) ?? [])),
+];
+
+export const toInvoiceRefunds = (invoiceId: string, refunds: readonly Json[], creditNotes: readonly Json[]): ProviderInvoiceRefunds => ({
+  invoiceId,
+  refunds: refunds.map((r) => ({ id: String(r['id']), amountMinor: num(r['amount']), status: String(r['status'] ?? 'pending') })),
+  creditNotes: creditNotes.map((n) => ({ id: String(n['id']), status: String(n['status']), refunds: creditNoteRefunds(n) })),
 });
 
 export const toAccount = (o: Json): ProviderAccount => ({

@@ -3,7 +3,7 @@ import type { PaidPlan } from '@agent-marketplace/contract/billingAccount';
 import type { BillingProvider, MeterEvent, ProviderEvent } from '../../app/billing/ports.js';
 import { agentPriceKey, meterEventName, milliUnitAmountDecimal, type PaidPricing } from '../../domain/billingCatalog.js';
 import { mapBounded } from './concurrency.js';
-import { linePriceIds, toAccount, toCheckoutSession, toCreditNote, toCustomer, toInvoice, toSubscription } from './stripeObjects.js';
+import { linePriceIds, paidInvoiceIds, paidPaymentIntents, toAccount, toCheckoutSession, toCreditNote, toCustomer, toInvoice, toInvoiceRefunds, toPaymentRef, toSubscription } from './stripeObjects.js';
 import { verifyStripeWebhook } from './webhookVerifier.js';
 
 export interface StripeProviderOptions {
@@ -228,6 +228,37 @@ export class StripeBillingProvider implements BillingProvider {
       for await (const line of this.api().creditNotes.listLineItems(id, { limit: 100 })) lines.push(plain(line));
     }
     return toCreditNote(note, lines);
+  }
+
+  async retrieveCharge(id: string) {
+    return toPaymentRef(plain(await this.api().charges.retrieve(id)));
+  }
+
+  /** A refund names its payment intent; one made on a bare charge names it through the charge. */
+  async retrieveRefund(id: string) {
+    const refund = plain(await this.api().refunds.retrieve(id));
+    const chargeId = typeof refund['charge'] === 'string' ? refund['charge'] : null;
+    const charge = !refund['payment_intent'] && chargeId ? plain(await this.api().charges.retrieve(chargeId)) : undefined;
+    return toPaymentRef(refund, charge);
+  }
+
+  /** Since API version 2025-03-31 a charge no longer names its invoice: the invoice payments of its payment intent do. */
+  async invoicesPaidBy(paymentIntentId: string) {
+    const payments: Json[] = [];
+    for await (const p of this.api().invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntentId }, limit: 100 })) payments.push(plain(p));
+    return paidInvoiceIds(payments);
+  }
+
+  async retrieveInvoiceRefunds(invoiceId: string) {
+    const payments: Json[] = [];
+    for await (const p of this.api().invoicePayments.list({ invoice: invoiceId, limit: 100 })) payments.push(plain(p));
+    const refunds: Json[] = [];
+    for (const paymentIntent of paidPaymentIntents(payments)) {
+      for await (const r of this.api().refunds.list({ payment_intent: paymentIntent, limit: 100 })) refunds.push(plain(r));
+    }
+    const notes: Json[] = [];
+    for await (const n of this.api().creditNotes.list({ invoice: invoiceId, limit: 100 })) notes.push(plain(n));
+    return toInvoiceRefunds(invoiceId, refunds, notes);
   }
 
   async retrieveAccount(id: string) {

@@ -5,7 +5,7 @@ import type { RevenueEntry } from '../../domain/revenueShare.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
 
 /**
- * Revenue entries (`revenueEntries/{invoice line or credit note line id}`), payouts
+ * Revenue entries (`revenueEntries/{id}`, ids from domain/revenueShare.ts), payouts
  * (`payouts/{id}`) and what payouts read of publishers (`publishers/{id}`: `ownerUids`,
  * `shareBps`, `payoutAccount`). docs/billing.md "Revenue share", "Payouts".
  */
@@ -25,18 +25,24 @@ function publisherOf(id: string, data: Record<string, unknown> | null): Publishe
 }
 
 export class FirestoreEarningsStore implements EarningsStore {
-  async record(list: readonly RevenueEntry[]): Promise<number> {
-    if (list.length === 0) return 0;
+  async record(list: readonly RevenueEntry[]): Promise<{ created: number; differing: string[] }> {
+    if (list.length === 0) return { created: 0, differing: [] };
     return firestore().runTransaction(async (tx) => {
       const refs = list.map((e) => entries().doc(e.id));
       const snaps = await tx.getAll(...refs);
       let created = 0;
+      const differing: string[] = [];
       snaps.forEach((snap, i) => {
-        if (snap.exists) return; // recorded by an earlier delivery
-        tx.create(refs[i]!, list[i]!);
+        const entry = list[i]!;
+        if (snap.exists) {
+          // Recorded by an earlier delivery; from another state of the provider if its amounts differ.
+          if (snap.get('gross.amountMinor') !== entry.gross.amountMinor || snap.get('publisherShare.amountMinor') !== entry.publisherShare.amountMinor) differing.push(entry.id);
+          return;
+        }
+        tx.create(refs[i]!, entry);
         created += 1;
       });
-      return created;
+      return { created, differing };
     });
   }
 

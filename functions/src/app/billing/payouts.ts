@@ -2,7 +2,7 @@ import type { HostedPage } from '@agent-marketplace/contract/billingAccount';
 import type { Earnings, Payout } from '@agent-marketplace/contract/invoices';
 import { AppError, notFound } from '../../domain/errors.js';
 import { money } from '../../domain/money.js';
-import { balancesOf, payoutSelection, type RevenueEntry } from '../../domain/revenueShare.js';
+import { balancesOf, payoutSelection, sourceLineOf, type RevenueEntry } from '../../domain/revenueShare.js';
 import type { Deps } from '../deps.js';
 import { sha256 } from '../shared/credentials.js';
 import type { Page, PageRequest } from '../shared/paging.js';
@@ -53,7 +53,8 @@ const entryOut = (e: RevenueEntry) => ({
   kind: e.kind,
   agentId: e.agentId,
   invoiceId: e.invoiceId,
-  sourceLineId: e.id,
+  sourceLineId: sourceLineOf(e),
+  reverses: e.reverses,
   gross: e.gross,
   publisherShare: e.publisherShare,
   platformShare: e.platformShare,

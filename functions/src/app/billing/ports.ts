@@ -57,6 +57,13 @@ export interface BillingProvider {
   retrieveInvoice(id: string): Promise<ProviderInvoice>;
   retrieveAccount(id: string): Promise<ProviderAccount>;
   retrieveCreditNote(id: string): Promise<ProviderCreditNote>;
+  /** A charge or a refund, for the payment (intent) it belongs to. */
+  retrieveCharge(id: string): Promise<ProviderPaymentRef>;
+  retrieveRefund(id: string): Promise<ProviderPaymentRef>;
+  /** The invoices a payment intent paid (its invoice payments); none for a payment outside invoices. */
+  invoicesPaidBy(paymentIntentId: string): Promise<string[]>;
+  /** The refunds of every payment that paid the invoice, and its credit notes with the refunds they account for. */
+  retrieveInvoiceRefunds(invoiceId: string): Promise<ProviderInvoiceRefunds>;
 
   /** Verifies a webhook's signature on its raw body; throws AppError `stripe_signature_invalid`. */
   verifyWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent;
@@ -109,8 +116,26 @@ export interface ProviderCreditNote extends ProviderObject {
   /** issued or void. */
   status: string;
   created: number;
+  /** Unix seconds; null unless void. */
+  voidedAt: number | null;
   totalMinor: number;
   lines: { id: string; invoiceLineId: string | null; amountMinor: number }[];
+  /** Refunds this note accounts for (one it made, or an existing one it links), and how much of each. */
+  refunds: { refundId: string; amountMinor: number }[];
+}
+
+/** A charge or a refund, named by the payment intent it belongs to (null: a payment outside payment intents). */
+export interface ProviderPaymentRef {
+  id: string;
+  paymentIntentId: string | null;
+}
+
+/** What was refunded of an invoice's payments, and what its credit notes account for (domain/revenueShare.ts refundedOutsideCreditNotes). */
+export interface ProviderInvoiceRefunds {
+  invoiceId: string;
+  /** Stripe's refund status: pending, requires_action, succeeded, failed or canceled. */
+  refunds: { id: string; amountMinor: number; status: string }[];
+  creditNotes: { id: string; status: string; refunds: { refundId: string; amountMinor: number }[] }[];
 }
 
 export interface ProviderAccount extends ProviderObject {
@@ -178,8 +203,12 @@ export interface PublisherBilling {
 
 /** Revenue entries (`revenueEntries/{id}`) and payouts (`payouts/{id}`). */
 export interface EarningsStore {
-  /** Creates the entries that do not exist yet, in one transaction; how many were new. */
-  record(entries: readonly RevenueEntry[]): Promise<number>;
+  /**
+   * Creates the entries that do not exist yet, in one transaction: how many were new, and the ids
+   * that existed with other amounts (a concurrent reconcile wrote that id from another state of
+   * the provider: the caller reads again; app/billing/revenue.ts).
+   */
+  record(entries: readonly RevenueEntry[]): Promise<{ created: number; differing: string[] }>;
   /** Every entry of a publisher. */
   entriesOf(publisherId: string): Promise<RevenueEntry[]>;
   /** Every entry (sales and reversals) of an invoice. */

@@ -1,7 +1,7 @@
 import { planOf, standingOf } from '../../domain/billingAccount.js';
 import type { Deps } from '../deps.js';
 import { syncAgentItems } from './agentItems.js';
-import { recordCreditNoteReversal, recordInvoiceRevenue } from './revenue.js';
+import { reconcileRefunds, recordCreditNote, recordInvoiceRevenue } from './revenue.js';
 import type { ProviderEvent } from './ports.js';
 
 /**
@@ -23,6 +23,12 @@ export const HANDLED_EVENTS = [
   'invoice.paid',
   'invoice.payment_failed',
   'credit_note.created',
+  'credit_note.voided',
+  'charge.refunded',
+  'charge.refund.updated',
+  'refund.created',
+  'refund.updated',
+  'refund.failed',
   'account.updated',
 ] as const;
 
@@ -52,11 +58,29 @@ export async function handleProviderEvent(deps: EventDeps, event: ProviderEvent)
       if (invoice.subscriptionId && (event.type === 'invoice.paid' || event.type === 'invoice.payment_failed')) await syncSubscription(deps, invoice.subscriptionId);
       return { handled: true };
     }
-    case 'credit_note.created': {
+    case 'credit_note.created':
+    case 'credit_note.voided': {
+      // Either event applies the note's current status: issued reverses, void undoes.
       const note = await deps.billing.retrieveCreditNote(event.object.id);
       await deps.billingAccounts.upsertMirror('creditNotes', note, now);
-      await deps.billingAccounts.upsertMirror('invoices', await deps.billing.retrieveInvoice(note.invoiceId), now);
-      await recordCreditNoteReversal(deps, note);
+      const invoice = await deps.billing.retrieveInvoice(note.invoiceId);
+      await deps.billingAccounts.upsertMirror('invoices', invoice, now);
+      await recordCreditNote(deps, note, invoice);
+      return { handled: true };
+    }
+    case 'charge.refunded':
+    case 'charge.refund.updated':
+    case 'refund.created':
+    case 'refund.updated':
+    case 'refund.failed': {
+      // A refund (made with or without a credit note): the refund side of each invoice its payment paid, reconciled.
+      const payment = event.object.object === 'charge' ? await deps.billing.retrieveCharge(event.object.id) : await deps.billing.retrieveRefund(event.object.id);
+      if (!payment.paymentIntentId) return { handled: true }; // a payment outside invoices
+      for (const invoiceId of await deps.billing.invoicesPaidBy(payment.paymentIntentId)) {
+        const invoice = await deps.billing.retrieveInvoice(invoiceId);
+        await recordInvoiceRevenue(deps, invoice);
+        await reconcileRefunds(deps, invoice);
+      }
       return { handled: true };
     }
     case 'account.updated': {

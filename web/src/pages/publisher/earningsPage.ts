@@ -81,6 +81,7 @@ export const earningsPage: Page = async (root, { params, query, signal }) => {
     const more = moreButton(earnings.nextCursor, (cursor) => api.call('getPublisherEarnings', { params: p, query: { limit: PAGE_SIZE, cursor }, signal }).then((e) => ({ items: e.entries, nextCursor: e.nextCursor })), (items) => body.append(...items.map(entryRow)));
     entries.append(region);
     if (more) entries.append(more);
+    entries.append(h('p', { class: 'hint' }, t('earnings.kindsNote')));
   }
 
   const payoutList = section('earnings-payouts-title', t('earnings.payoutsTitle'));

@@ -1,4 +1,4 @@
-/** The earnings page's two tables: revenue entries (sales and their reversals) and payouts. */
+/** The earnings page's two tables: revenue entries (sales, and what reverses or restores them) and payouts. */
 import type { Earnings, Payout } from '@agent-marketplace/client';
 import { formatDateTime, t } from '../../i18n.ts';
 import { h } from '../../ui/dom.ts';
@@ -32,11 +32,14 @@ export function entriesTable() {
   ]);
 }
 
-/** Reversals carry negative amounts: shown with their minus sign, as the API sends them. */
+/**
+ * Reversals and refunds carry negative amounts, voids and refund corrections positive ones:
+ * shown with their sign, as the API sends them. A change carries the sale it changes (`data-reverses`).
+ */
 export const entryRow = (e: RevenueEntry): HTMLTableRowElement =>
   h(
     'tr',
-    { 'data-entry': e.id, 'data-kind': e.kind },
+    { 'data-entry': e.id, 'data-kind': e.kind, 'data-reverses': e.reverses },
     h('th', { scope: 'row' }, formatDay(e.createdAt)),
     h('td', {}, t(`earnings.kind.${e.kind}`)),
     h('td', {}, e.invoiceId),
