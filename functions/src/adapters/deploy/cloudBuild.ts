@@ -44,7 +44,8 @@ const QUEUE_TTL_SECONDS = 3600;
 const REUSE_LOOKUP_LIMIT = 20;
 
 const SHA256 = /^[a-f0-9]{64}$/;
-const BLOB_KEY = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+/** `/`-separated segments of `[A-Za-z0-9._-]`, none of them `.` or `..`. */
+const BLOB_KEY = /^(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+)*$/;
 const PINNED_IMAGE = /^[a-z0-9][a-z0-9.\-/:_]*@sha256:[a-f0-9]{64}$/;
 /** The manifest's own rule for `runtime.local.entry`, checked again: it lands in the Dockerfile. */
 const ENTRY = /^(?!\/)(?!.*\.\.)[\w./-]+\.(?:m?js|ts)$/;
@@ -114,25 +115,26 @@ export function platformDockerfile(options: Pick<CloudBuildOptions, 'runnerBaseI
  * The first step's script (a `script` field: Cloud Build applies no substitutions to it). The
  * bundle is unpacked in /workspace; it is copied into a context the platform owns, the
  * platform's Dockerfile at its root and the agent's files under agent/, where a developer's
- * Dockerfile or .dockerignore is just another file.
+ * Dockerfile or .dockerignore is just another file. (`dirs` lets a test run it elsewhere.)
  */
-export function contextScript(dockerfile: string): string {
+export function contextScript(dockerfile: string, entry: string, dirs = { workspace: '/workspace', context: CONTEXT }): string {
+  const { workspace, context } = dirs;
   return [
     '#!/usr/bin/env bash',
     'set -euo pipefail',
     'shopt -s dotglob nullglob',
-    // A single folder wrapping everything is the bundle's root.
-    'src=/workspace',
-    'top=(/workspace/*)',
-    'if [ "${#top[@]}" -eq 1 ] && [ -d "${top[0]}" ] && [ ! -L "${top[0]}" ]; then src="${top[0]}"; fi',
+    // A single folder wrapping everything is the bundle's root, unless the entry is found without stripping it (`src/` alone).
+    `src=${workspace}`,
+    `top=(${workspace}/*)`,
+    `if [ "\${#top[@]}" -eq 1 ] && [ -d "\${top[0]}" ] && [ ! -L "\${top[0]}" ] && [ ! -f ${workspace}/${entry} ]; then src="\${top[0]}"; fi`,
     // Node's permission model follows symbolic links out of the folders it allows: only files and folders pass.
     'bad=$(find "$src" ! -type f ! -type d -print -quit)',
-    'if [ -n "$bad" ]; then echo "bundle_unsafe_entry: ${bad#/workspace/} is not a regular file or folder" >&2; exit 1; fi',
-    `mkdir -p ${CONTEXT}/agent`,
-    `cp -R "$src"/. ${CONTEXT}/agent/`,
+    `if [ -n "$bad" ]; then echo "bundle_unsafe_entry: \${bad#${workspace}/} is not a regular file or folder" >&2; exit 1; fi`,
+    `mkdir -p ${context}/agent`,
+    `cp -R "$src"/. ${context}/agent/`,
     // Readable by the image's non-root user, writable by no one but root.
-    `chmod -R a+rX,go-w ${CONTEXT}/agent`,
-    `cat > ${CONTEXT}/Dockerfile <<'PLATFORM_DOCKERFILE'`,
+    `chmod -R a+rX,go-w ${context}/agent`,
+    `cat > ${context}/Dockerfile <<'PLATFORM_DOCKERFILE'`,
     dockerfile.trimEnd(),
     'PLATFORM_DOCKERFILE',
     '',
@@ -150,7 +152,7 @@ export function buildRequest(options: CloudBuildOptions, request: BuildRequest) 
     build: {
       source: { storageSource: { bucket: options.bundleBucket, object: request.bundle.key } },
       steps: [
-        { id: 'context', name: builder, script: contextScript(platformDockerfile(options, request.manifest)), volumes: [PLATFORM_VOLUME] },
+        { id: 'context', name: builder, script: contextScript(platformDockerfile(options, request.manifest), request.manifest.runtime.local.entry), volumes: [PLATFORM_VOLUME] },
         {
           id: 'image',
           name: builder,

@@ -75,7 +75,7 @@ interface Inspection {
  * Reads every entry header before anything is written: only files and folders, no absolute
  * or climbing paths, within the size bounds. A bad entry refuses the whole bundle.
  */
-async function inspect(file: string, options: Required<Pick<LocalDeployerOptions, 'maxUnpackedBytes' | 'maxEntries'>>): Promise<Inspection> {
+async function inspect(file: string, entry: string, options: Required<Pick<LocalDeployerOptions, 'maxUnpackedBytes' | 'maxEntries'>>): Promise<Inspection> {
   const entries: { parts: string[]; dir: boolean }[] = [];
   let bytes = 0;
   let refusal: unknown = null;
@@ -83,16 +83,16 @@ async function inspect(file: string, options: Required<Pick<LocalDeployerOptions
     await list({
       file,
       strict: true,
-      onReadEntry: (entry) => {
+      onReadEntry: (read) => {
         if (refusal) return;
         try {
-          if (!SAFE_TYPES.has(entry.type)) throw unsafe(entry.path, `is a ${entry.type}`);
-          const parts = segmentsOf(entry.path);
-          bytes += entry.size ?? 0;
+          if (!SAFE_TYPES.has(read.type)) throw unsafe(read.path, `is a ${read.type}`);
+          const parts = segmentsOf(read.path);
+          bytes += read.size ?? 0;
           if (entries.length >= options.maxEntries || bytes > options.maxUnpackedBytes) {
             throw new AppError('too_large', 'bundle_too_large', `Unpacked, the bundle holds more than ${options.maxEntries} entries or ${options.maxUnpackedBytes} bytes.`);
           }
-          if (parts.length) entries.push({ parts, dir: entry.type === 'Directory' });
+          if (parts.length) entries.push({ parts, dir: read.type === 'Directory' });
         } catch (err) {
           refusal = err;
         }
@@ -104,9 +104,11 @@ async function inspect(file: string, options: Required<Pick<LocalDeployerOptions
   if (refusal) throw refusal;
   if (!entries.length) throw new AppError('invalid', 'bundle_invalid', 'The bundle is empty.');
 
+  // A single folder wrapping everything is the bundle's root, unless the entry is found without stripping it (`src/` alone).
   const tops = new Set(entries.map((e) => e.parts[0]));
   const [only] = tops;
-  const wrapped = tops.size === 1 && entries.every((e) => e.parts.length > 1 || e.dir);
+  const entryAtTop = entries.some((e) => !e.dir && e.parts.join('/') === entry.replace(/^\.\//, ''));
+  const wrapped = tops.size === 1 && !entryAtTop && entries.every((e) => e.parts.length > 1 || e.dir);
   const wrapper = wrapped && only !== undefined ? only : null;
   for (const e of entries) {
     if (e.parts[wrapper ? 1 : 0] === PLATFORM_DIR) throw unsafe(e.parts.join('/'), `uses the platform's reserved folder ${PLATFORM_DIR}`);
@@ -147,7 +149,7 @@ export class LocalVersionDeployer implements VersionDeployer {
       await mkdir(path.join(staging, 'out'), { recursive: true });
       const file = path.join(staging, 'bundle.tgz');
       await writeFile(file, bytes);
-      const { wrapper } = await inspect(file, this.limits);
+      const { wrapper } = await inspect(file, request.manifest.runtime.local.entry, this.limits);
       await extract({
         file,
         cwd: path.join(staging, 'out'),
