@@ -324,6 +324,9 @@ describe('starting a build', () => {
     // A listed build without this bundle's tags (a filter the service did not apply) is not reused.
     fake.listed = [{ id: 'other', status: 'SUCCESS', tags: ['agent-cost-anomaly-detector'] }];
     expect(await deployer.startBuild(REQUEST)).toMatchObject({ state: 'working', buildId: 'b-2' });
+    // Nor one of the same bundle built as another version.
+    fake.listed = [{ id: 'v-other', status: 'WORKING', tags: tags.map((t) => t.replace('version-1.2.0', 'version-1.1.0')) }];
+    expect(await deployer.startBuild(REQUEST)).toMatchObject({ state: 'working', buildId: 'b-3' });
   });
 
   it('reads a build by id; an unknown id is build_not_found, a malformed one build_id_invalid; an outage is retryable', async () => {

@@ -65,7 +65,7 @@ export function imageNameFor(options: CloudBuildOptions, request: Pick<BuildRequ
   return `${options.region}-docker.pkg.dev/${options.projectId}/${options.repository}/${request.agentId}:${tag}`;
 }
 
-/** The tags every build of a bundle carries; `startBuild` finds earlier builds by the last two. */
+/** The tags every build of a bundle carries; `startBuild` finds earlier builds by them. */
 export function buildTags(request: Pick<BuildRequest, 'agentId' | 'version' | 'bundle'>): string[] {
   return ['agent-marketplace', `version-${tagPart(request.version)}`.slice(0, 128), `agent-${request.agentId}`, `bundle-${request.bundle.sha256.slice(0, 20)}`];
 }
@@ -282,7 +282,8 @@ function mapError(err: unknown): unknown {
  */
 export async function startBuild(client: BuildsApi, options: CloudBuildOptions, request: BuildRequest): Promise<BuildState> {
   const create = buildRequest(options, request);
-  const wanted = buildTags(request).slice(-2);
+  // The service filters on agent and bundle; the version is checked here too (one bundle, one version's image).
+  const wanted = buildTags(request);
   try {
     let seen = 0;
     for await (const build of client.listBuildsAsync(listRequest(options, request))) {
