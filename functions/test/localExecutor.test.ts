@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { create } from 'tar';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executionEnv, IMAGE_ENV_NAMES, PLATFORM_ENV_NAMES, type RunnerStarted } from '@agent-marketplace/contract';
 import { runJobRequest } from '../src/adapters/executor/cloudRun.ts';
+import { LocalVersionDeployer } from '../src/adapters/deploy/localDeployer.ts';
 import { LocalProcessExecutor } from '../src/adapters/executor/local.ts';
 import { parseManifest } from '../src/app/catalog/publishAgent.ts';
 
@@ -135,5 +140,46 @@ describe('local executor (the Cloud Run stand-in)', () => {
     });
     await expect(executor.start(spec('../../../../runner/dist/runner.js'))).rejects.toThrow(/escapes its folder/);
     await expect(executor.start(spec('src/missing.js'))).rejects.toThrow(/not found/);
+  });
+
+  it('runs a version the local deployer built from its bundle, from that version\'s folder; an undeployed version fails fast', async () => {
+    // The sandbox probe, uploaded as a bundle under another agent id (so no seeded folder answers for it).
+    const src = mkdtempSync(path.join(tmpdir(), 'probe-bundle-'));
+    cpSync(path.join(import.meta.dirname, 'fixtures', 'agents', 'sandbox-probe'), path.join(src, 'built-probe'), { recursive: true });
+    const file = path.join(src, 'bundle.tgz');
+    await create({ gzip: true, cwd: src, file, portable: true }, ['built-probe']);
+    const bytes = readFileSync(file);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const buildsRoot = mkdtempSync(path.join(tmpdir(), 'builds-'));
+    const built = { ...manifest, id: 'built-probe', version: '0.0.2' };
+    const deployer = new LocalVersionDeployer({ buildsRoot, readBundle: async () => bytes });
+    const executor = new LocalProcessExecutor({
+      buildsRoot,
+      agentDirs: [path.join(import.meta.dirname, 'fixtures', 'agents')],
+      runnerMain: path.join(root, 'runner', 'dist', 'runner.js'),
+      logDir: path.join(root, '.local', 'executions', 'unit'),
+    });
+    const api = await runnerApi();
+    const spec = { ...specOf('run4', api.url), agentId: 'built-probe', agentVersion: '0.0.2', manifest: built };
+
+    const build = await deployer.startBuild({ agentId: 'built-probe', version: '0.0.2', manifest: built, bundle: { key: 'bundles/built-probe.tgz', sha256 } });
+    // Built but not deployed: no job yet, and no seeded folder to fall back on.
+    await expect(executor.start(spec)).rejects.toMatchObject({ kind: 'precondition', code: 'job_not_ready' });
+    if (build.state !== 'succeeded') throw new Error('not built');
+    await deployer.deployJob(built, build.image);
+
+    await executor.start(spec);
+    const complete = await api.completed;
+    expect(complete.body.outcome).toBe('succeeded');
+    // Confined to the built folder as a seeded agent is to its own: it reads itself, nothing else.
+    expect(complete.body.outputs.results).toEqual([
+      'read own folder: allowed',
+      'read /etc/passwd: ERR_ACCESS_DENIED',
+      'write /tmp: ERR_ACCESS_DENIED',
+      'spawn: ERR_ACCESS_DENIED',
+      'env has no host secrets: allowed',
+    ]);
+    rmSync(src, { recursive: true, force: true });
+    rmSync(buildsRoot, { recursive: true, force: true });
   });
 });

@@ -19,6 +19,7 @@ async function executorFor(config: Config): Promise<Executor> {
   if (config.executor === 'local') {
     const { LocalProcessExecutor } = await import('../adapters/executor/local.js');
     return new LocalProcessExecutor({
+      buildsRoot: path.join(config.repoRoot, '.local', 'builds'),
       agentDirs: config.localAgentDirs.map((d) => path.resolve(config.repoRoot, d)),
       runnerMain: path.join(config.repoRoot, 'runner', 'dist', 'runner.js'),
       logDir: path.join(config.repoRoot, '.local', 'executions', config.projectId),

@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
+import type { protos } from '@google-cloud/run';
 import type { ExecutionSpec, Executor } from '../../app/runs/ports.js';
-import type { Manifest } from '../../domain/manifest.js';
+import { AppError } from '../../domain/errors.js';
+
+type RunJobRequest = protos.google.cloud.run.v2.IRunJobRequest;
 
 export interface CloudRunExecutorOptions {
   projectId: string;
@@ -18,51 +22,30 @@ export const defaultRunnerServiceAccount = (projectId: string) => `agent-runner@
 /** The network tag the egress firewall rules target. */
 export const RUNNER_NETWORK_TAG = 'agent-runner';
 
-/**
- * The Cloud Run job of one agent version (jobs.create): its image, resources, identity and
- * egress. Executions of it only override the environment and the timeout (`runJobRequest`).
- */
-export function jobDefinition(options: CloudRunExecutorOptions, manifest: Manifest) {
-  // The default compute identity holds Editor on the project: an agent must never run as it.
-  if (/-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/.test(options.serviceAccount)) {
-    throw new Error(`Agents run as a dedicated service account with no project roles, not ${options.serviceAccount}.`);
-  }
-  if (!manifest.runtime.image) throw new Error(`${manifest.id}@${manifest.version} has no image to deploy.`);
-  const { cpu, memoryMiB, timeoutSeconds } = manifest.resources;
-  return {
-    parent: `projects/${options.projectId}/locations/${options.region}`,
-    jobId: jobNameFor(manifest.id, manifest.version),
-    job: {
-      labels: { 'agent-id': manifest.id, role: 'agent-runner' },
-      template: {
-        taskCount: 1,
-        template: {
-          containers: [{ image: manifest.runtime.image, resources: { limits: { cpu: String(cpu), memory: `${memoryMiB}Mi` } } }],
-          timeout: { seconds: timeoutSeconds + 60 },
-          serviceAccount: options.serviceAccount,
-          // The platform retries an attempt itself, with a fresh bootstrap token; a task Cloud Run
-          // re-ran would only find its token spent.
-          maxRetries: 0,
-          vpcAccess: {
-            egress: 'ALL_TRAFFIC' as const,
-            networkInterfaces: [{ network: options.egress.network, subnetwork: options.egress.subnetwork, tags: [RUNNER_NETWORK_TAG] }],
-          },
-        },
-      },
-    },
-  };
-}
+const MAX_JOB_NAME = 63;
 
-/** Each agent version is deployed as its own Cloud Run job (its image cannot be overridden per execution). */
+/**
+ * Each agent version is deployed as its own Cloud Run job (its image cannot be overridden per
+ * execution). A name past Cloud Run's 63 characters is cut and ends in a hash of the whole, so
+ * two long versions never share (and overwrite) one job.
+ */
 export function jobNameFor(agentId: string, version: string): string {
   const v = version.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  return `agent-${agentId}-v${v}`.slice(0, 63).replace(/-+$/, '');
+  const full = `agent-${agentId}-v${v}`.replace(/-+$/, '');
+  if (full.length <= MAX_JOB_NAME) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${full.slice(0, MAX_JOB_NAME - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+}
+
+/** The full resource name of a version's job. */
+export function jobResourceName(options: Pick<CloudRunExecutorOptions, 'projectId' | 'region'>, agentId: string, version: string): string {
+  return `projects/${options.projectId}/locations/${options.region}/jobs/${jobNameFor(agentId, version)}`;
 }
 
 /** The RunJob request for one run attempt: environment overrides carry the runner contract. */
 export function runJobRequest(options: CloudRunExecutorOptions, spec: ExecutionSpec) {
   return {
-    name: `projects/${options.projectId}/locations/${options.region}/jobs/${jobNameFor(spec.agentId, spec.agentVersion)}`,
+    name: jobResourceName(options, spec.agentId, spec.agentVersion),
     overrides: {
       taskCount: 1,
       // The runner stops the agent at the manifest's timeout and reports it; Cloud Run's own
@@ -74,27 +57,58 @@ export function runJobRequest(options: CloudRunExecutorOptions, spec: ExecutionS
         },
       ],
     },
-  };
+  } satisfies RunJobRequest;
 }
 
-/** Production executor: a Cloud Run job execution per run attempt. The client loads lazily. */
+/** The part of the Cloud Run jobs client the executor uses (the real client satisfies it). */
+export interface RunJobsClient {
+  runJob(request: RunJobRequest): Promise<[{ name?: string | null; metadata?: unknown }, ...unknown[]]>;
+}
+
+const grpcCode = (err: unknown): number | undefined => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+};
+
+/**
+ * Production executor: a Cloud Run job execution per run attempt. Jobs are created by the
+ * version deployer when a version is approved (adapters/deploy); a run of a version without
+ * one fails at once instead of creating it here. The client loads lazily.
+ */
 export class CloudRunJobExecutor implements Executor {
   readonly kind = 'cloud-run' as const;
+  private clientPromise: Promise<RunJobsClient> | undefined;
 
-  constructor(private readonly options: CloudRunExecutorOptions) {}
+  constructor(
+    private readonly options: CloudRunExecutorOptions,
+    clients: { jobs?: RunJobsClient } = {},
+  ) {
+    if (clients.jobs) this.clientPromise = Promise.resolve(clients.jobs);
+  }
+
+  private client(): Promise<RunJobsClient> {
+    this.clientPromise ??= import('@google-cloud/run')
+      .then(({ JobsClient }) => {
+        const client: RunJobsClient = new JobsClient();
+        return client;
+      })
+      .catch((err: unknown) => {
+        this.clientPromise = undefined;
+        throw err;
+      });
+    return this.clientPromise;
+  }
 
   async start(spec: ExecutionSpec): Promise<{ executionId: string }> {
-    const { JobsClient } = await import('@google-cloud/run');
-    const client = new JobsClient();
-    const run = () => client.runJob(runJobRequest(this.options, spec));
-    const [operation] = await run().catch(async (err: unknown) => {
-      // NOT_FOUND: the version's first run creates its job (service account, egress), then runs it.
-      if ((err as { code?: number }).code !== 5) throw err;
-      const [created] = await client.createJob(jobDefinition(this.options, spec.manifest));
-      await created.promise();
-      return run();
+    const client = await this.client();
+    const [operation] = await client.runJob(runJobRequest(this.options, spec)).catch((err: unknown) => {
+      // NOT_FOUND: no job was deployed for this version; FAILED_PRECONDITION: its job cannot take executions now.
+      const code = grpcCode(err);
+      if (code !== 5 && code !== 9) throw err;
+      const why = code === 5 ? 'has no deployed job' : `has a job that is not ready (${(err as Error).message})`;
+      throw new AppError('precondition', 'job_not_ready', `${spec.agentId}@${spec.agentVersion} ${why}; it runs once the version is deployed.`);
     });
-    const metadata = operation.metadata as { name?: string } | null;
+    const metadata = operation.metadata as { name?: string } | null | undefined;
     return { executionId: metadata?.name ?? operation.name ?? 'unknown' };
   }
 
@@ -105,7 +119,7 @@ export class CloudRunJobExecutor implements Executor {
       await new ExecutionsClient().cancelExecution({ name: executionId });
     } catch (err) {
       // NOT_FOUND or FAILED_PRECONDITION: the execution has already ended.
-      if (![5, 9].includes((err as { code?: number }).code ?? -1)) throw err;
+      if (![5, 9].includes(grpcCode(err) ?? -1)) throw err;
     }
   }
 }

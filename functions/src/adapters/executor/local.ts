@@ -3,9 +3,17 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import path from 'node:path';
 import type { IMAGE_ENV_NAMES } from '@agent-marketplace/contract/execution';
 import type { ExecutionSpec, Executor } from '../../app/runs/ports.js';
+import { AppError } from '../../domain/errors.js';
+import { JOB_MARKER, versionDir } from '../deploy/localLayout.js';
 
 export interface LocalExecutorOptions {
-  /** Folders holding one folder per agent (`agents/`), searched in order. */
+  /**
+   * Where the local version deployer unpacks approved versions (`<repo>/.local/builds`): a
+   * version deployed there (`<buildsRoot>/<agentId>/<version>` with its job marker) runs from
+   * its own folder.
+   */
+  buildsRoot?: string;
+  /** Folders holding one folder per agent (`agents/`, the seeded catalog), searched in order after the builds. */
   agentDirs: string[];
   /** The runner's bundled entrypoint (`runner/dist/runner.js`): the one runner file an execution may read. */
   runnerMain: string;
@@ -58,9 +66,19 @@ export class LocalProcessExecutor implements Executor {
 
   constructor(private readonly options: LocalExecutorOptions) {}
 
+  /** The folder an agent version runs from: its deployed build, else the seeded agent's folder. */
+  private agentDirOf(spec: ExecutionSpec): string {
+    if (this.options.buildsRoot) {
+      const built = path.resolve(versionDir(this.options.buildsRoot, spec.agentId, spec.agentVersion));
+      if (existsSync(path.join(built, JOB_MARKER))) return built;
+    }
+    const seeded = this.options.agentDirs.map((d) => path.resolve(d, spec.agentId)).find((d) => existsSync(d));
+    if (seeded) return seeded;
+    throw new AppError('precondition', 'job_not_ready', `${spec.agentId}@${spec.agentVersion} has no deployed build and no folder in ${this.options.agentDirs.join(', ')}.`);
+  }
+
   async start(spec: ExecutionSpec): Promise<{ executionId: string }> {
-    const agentDir = this.options.agentDirs.map((d) => path.join(d, spec.agentId)).find((d) => existsSync(d));
-    if (!agentDir) throw new Error(`No folder for agent ${spec.agentId} in ${this.options.agentDirs.join(', ')}`);
+    const agentDir = this.agentDirOf(spec);
     const entry = path.resolve(agentDir, spec.manifest.runtime.local.entry);
     if (!entry.startsWith(agentDir + path.sep)) throw new Error(`Agent entry escapes its folder: ${spec.manifest.runtime.local.entry}`);
     if (!existsSync(entry)) throw new Error(`Agent entry not found: ${entry}`);
