@@ -26,6 +26,8 @@ export function indexesFile() {
       idx('runs', 'COLLECTION', [asc('installId'), desc('createdAt'), desc('id')]),
       idx('runs', 'COLLECTION', [asc('state'), desc('createdAt'), desc('id')]),
       idx('runs', 'COLLECTION', [asc('installId'), asc('state'), desc('createdAt'), desc('id')]),
+      // adapters/firestore/versions.ts reviewQueue (platform admins' queue across agents; a cold group: versions change a few times a day)
+      idx('versions', 'COLLECTION_GROUP', [asc('state'), asc('submittedAt')]),
       // adapters/firestore/schedules.ts due
       idx('schedules', 'COLLECTION', [asc('active'), asc('nextFireAt')]),
       // adapters/firestore/installs.ts list, apiKeys.ts list

@@ -77,7 +77,17 @@ export const AgentOut = AgentSummaryOut.extend({
 }).meta({ id: 'Agent' });
 export type Agent = z.output<typeof AgentOut>;
 
-export const AgentVersionOut = z.object({ version: z.string(), releaseNotes: z.string().nullable(), publishedAt: Timestamp }).meta({ id: 'AgentVersion' });
+export const AgentVersionOut = z
+  .object({
+    version: z.string(),
+    releaseNotes: z.string().nullable(),
+    publishedAt: Timestamp,
+    /** Its publisher deprecated it: still installable, with this message. */
+    deprecated: z.object({ at: Timestamp, message: z.string() }).nullable().default(null),
+    /** Yanked: not installable; installs on it are told to upgrade. */
+    yanked: z.object({ at: Timestamp, reason: z.string() }).nullable().default(null),
+  })
+  .meta({ id: 'AgentVersion' });
 export type AgentVersion = z.output<typeof AgentVersionOut>;
 
 export const AgentVersionDetailOut = AgentVersionOut.extend({ manifest: Manifest, view: ManifestViewOut, yaml: z.string() }).meta({ id: 'AgentVersionDetail' });

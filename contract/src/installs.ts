@@ -105,6 +105,22 @@ export const UpgradeOut = InstallOut.extend({
   }),
 }).meta({ id: 'UpgradedInstall' });
 
+/** Where an install's version stands (docs/publishing.md "Versions"): deprecated or yanked, and the upgrade on offer. */
+export const InstallVersionStatusOut = z
+  .object({
+    version: z.string(),
+    deprecated: z.object({ at: Timestamp, message: z.string() }).nullable(),
+    yanked: z.object({ at: Timestamp, reason: z.string() }).nullable(),
+    /** The catalog's latest installable version; null if the agent left the catalog. */
+    latest: z.string().nullable(),
+    /** The latest version when it is newer (or this one is yanked), with what it would change. */
+    upgrade: z.object({ version: z.string(), permissionDiff: UpgradeOut.shape.permissionDiff }).nullable(),
+    /** The version is yanked: the install keeps running it, and should upgrade. */
+    mustUpgrade: z.boolean(),
+  })
+  .meta({ id: 'InstallVersionStatus' });
+export type InstallVersionStatus = z.output<typeof InstallVersionStatusOut>;
+
 export const InstallReviewOut = z
   .object({
     install: InstallOut,

@@ -82,6 +82,7 @@ export const routes = {
   pauseInstall: { method: 'POST', path: '/v1/workspaces/:wsId/installs/:installId/pause' },
   resumeInstall: { method: 'POST', path: '/v1/workspaces/:wsId/installs/:installId/resume' },
   upgradeInstall: { method: 'POST', path: '/v1/workspaces/:wsId/installs/:installId/upgrade' },
+  getInstallVersionStatus: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/version-status' },
   uninstall: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId' },
 
   // runs

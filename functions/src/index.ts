@@ -7,3 +7,4 @@ export { recordUsageEvents } from './triggers/usage.js';
 export { stripeWebhook } from './triggers/stripeWebhook.js';
 export { localBilling } from './triggers/localBilling.js';
 export { localUploads } from './triggers/localUploads.js';
+export { publishVersion } from './triggers/publishVersion.js';

@@ -139,6 +139,15 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     PUBLISHER_SHARE_BPS: '8000',
     PAYOUT_MINIMUM_MINOR: '1000',
     PAYOUT_SETTLEMENT_SECONDS: '0',
+    // Publishing (docs/publishing.md): bundles under .local/blobs (no Cloud Storage emulator runs
+    // here), uploaded through this emulator's localUploads function.
+    BLOBS: 'local',
+    BLOBS_BUCKET: '',
+    LOCAL_UPLOADS_URL: urls.functionsBase,
+    // Builds are local too (.local/builds, run by the local executor); these name production's.
+    BUILD_REPOSITORY: 'agents',
+    RUNNER_BASE_IMAGE: '',
+    BUILD_SERVICE_ACCOUNT: '',
     NOTIFY_SMTP_HOST: '127.0.0.1',
     NOTIFY_SMTP_PORT: String(profile.ports.smtp),
     ...(profile.name === 'test' ? TEST_PARAMS : {}),

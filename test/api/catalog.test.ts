@@ -115,7 +115,7 @@ describe('agent detail, manifest viewer and versions', () => {
 
   it('lists versions with release notes and serves each one', async () => {
     const v = await call('GET', `/agents/${word}-alpha/versions`);
-    expect(v.body.items).toEqual([{ version: '1.0.0', releaseNotes: 'First release.', publishedAt: expect.any(String) }]);
+    expect(v.body.items).toEqual([{ version: '1.0.0', releaseNotes: 'First release.', publishedAt: expect.any(String), deprecated: null, yanked: null }]);
     const one = await call('GET', `/agents/${word}-alpha/versions/1.0.0`);
     expect(one.body.manifest.id).toBe(`${word}-alpha`);
     expect(codeOf(await call('GET', `/agents/${word}-alpha/versions/9.9.9`))).toBe('agent_version_not_found');

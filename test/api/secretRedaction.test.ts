@@ -216,7 +216,7 @@ describe('secret redaction in approvals', () => {
       token,
       body: {
         // A key is an identifier the agent chooses: its hex form of the secret fits the key's characters.
-        key: f.hex.slice(0, 100),
+        key: f.hex!.slice(0, 100),
         summary: `Use ${f.raw} and ${f.base64}?`,
         reason: Object.values(f).join(' '),
         impact: { note: `saves ${f.hex}` },

@@ -21,7 +21,7 @@ const SIGNED = new Set(['/v1/hooks/:wsId/:installId']);
 const BOOTSTRAP = new Set(['/v1/runner/runs/:runId/session']);
 
 /** A well-formed value for each kind of path id (ids are parsed before anyone is authenticated). */
-const SAMPLE: Record<string, string> = { agentId: 'cost-anomaly-detector', invoiceId: 'in_abc123XYZ', publisherId: 'platform-tests' };
+const SAMPLE: Record<string, string> = { agentId: 'cost-anomaly-detector', invoiceId: 'in_abc123XYZ', publisherId: 'platform-tests', version: '1.0.0' };
 
 function concrete(route: RouteDef, values: Record<string, string> = {}): string {
   return route.path.replace(/::([A-Za-z]+)|:([A-Za-z]+)/g, (_m, verb: string | undefined, name: string | undefined) =>

@@ -15,6 +15,10 @@ beforeAll(async () => {
     const db = ctx.firestore();
     await setDoc(doc(db, 'agents/pub'), { id: 'pub', state: 'published', name: 'Pub' });
     await setDoc(doc(db, 'agents/pub/versions/1.0.0'), { version: '1.0.0' });
+    await setDoc(doc(db, 'agents/pub/versions/1.1.0'), { version: '1.1.0', state: 'published' });
+    await setDoc(doc(db, 'agents/pub/versions/2.0.0'), { version: '2.0.0', state: 'in_review', scan: { passed: true } });
+    await setDoc(doc(db, 'publishers/acme'), { id: 'acme', memberUids: ['alice'], members: {} });
+    await setDoc(doc(db, 'platformAdmins/alice'), { uid: 'alice' });
     await setDoc(doc(db, 'agents/draft'), { id: 'draft', state: 'draft', name: 'Draft' });
     await setDoc(doc(db, 'agents/draft/versions/0.1.0'), { version: '0.1.0' });
     await setDoc(doc(db, 'agents/gone'), { id: 'gone', state: 'suspended', name: 'Gone' });
@@ -47,12 +51,22 @@ describe('firestore.rules on the official emulator', () => {
     await assertSucceeds(getDoc(doc(db, 'agents/pub')));
     await assertSucceeds(getDoc(doc(db, 'agents/pub/versions/1.0.0')));
     await assertSucceeds(getDocs(query(collection(db, 'agents'), where('state', '==', 'published'))));
+    await assertSucceeds(getDoc(doc(db, 'agents/pub/versions/1.1.0')));
     await assertFails(getDoc(doc(db, 'agents/draft')));
     await assertFails(getDoc(doc(db, 'agents/draft/versions/0.1.0')));
+    // A version in the publishing pipeline is read through the API by its developers only.
+    await assertFails(getDoc(doc(db, 'agents/pub/versions/2.0.0')));
     await assertFails(getDoc(doc(db, 'agents/gone')));
     await assertFails(getDocs(collection(db, 'agents')));
     await assertFails(getDoc(doc(db, 'workspaces/w1')));
     await assertFails(getDoc(doc(db, 'workspaces/w1/runs/r1')));
+  });
+
+  it('publishers and platform admins are read through the API only, even by their members', async () => {
+    const db = env.authenticatedContext('alice').firestore();
+    await assertFails(getDoc(doc(db, 'publishers/acme')));
+    await assertFails(getDoc(doc(db, 'platformAdmins/alice')));
+    await assertFails(getDoc(doc(db, 'agents/pub/versions/2.0.0')));
   });
 
   it("a member reads their own workspace's runs, logs and events", async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InstallId, PageQuery, pageOf, WorkspaceId } from '../common.js';
 import { endpoint } from '../endpoint.js';
-import { ChooseIn, ConfigureIn, ConsentIn, CreateInstallIn, InstallOut, InstallReviewOut, RunPolicy, SecretIn, SecretName, TriggersIn, TriggersOut, UpgradeIn, UpgradeOut } from '../installs.js';
+import { ChooseIn, ConfigureIn, ConsentIn, CreateInstallIn, InstallOut, InstallReviewOut, InstallVersionStatusOut, RunPolicy, SecretIn, SecretName, TriggersIn, TriggersOut, UpgradeIn, UpgradeOut } from '../installs.js';
 
 const WsParams = z.object({ wsId: WorkspaceId }).strict();
 const InstallParams = z.object({ wsId: WorkspaceId, installId: InstallId }).strict();
@@ -109,6 +109,13 @@ export const installEndpoints = {
     body: UpgradeIn,
     response: { status: 200, schema: UpgradeOut, description: 'The upgraded install and what changed' },
     errors: [409, 412],
+  }),
+  getInstallVersionStatus: endpoint('getInstallVersionStatus', {
+    summary: "Whether the install's version is deprecated or yanked, and the upgrade on offer with its permission diff",
+    tags,
+    access: read,
+    params: InstallParams,
+    response: { status: 200, schema: InstallVersionStatusOut, description: 'The version status' },
   }),
   uninstall: endpoint('uninstall', {
     summary: 'Uninstall: secret values are deleted; run history is kept',

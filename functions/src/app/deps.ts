@@ -3,7 +3,6 @@ import type { BillingAccountStore, BillingConfig, BillingProvider, EarningsStore
 import type { CatalogStore } from './catalog/ports.js';
 import type { InstallStore, SecretStore } from './installs/ports.js';
 import type { DispatchQueue, EngineConfig, Executor, RunArtifactStore, RunFeed, RunLogStore, RunMetricsStore, RunStore, StreamSlots } from './runs/ports.js';
-import type { BlobStore } from './publishing/ports.js';
 import type { SandboxStore } from './sandbox/ports.js';
 import type { ScheduleStore } from './schedules/ports.js';
 import type { Clock } from './shared/clock.js';
@@ -14,6 +13,7 @@ import type { UsageLedger } from './billing/ports.js';
 import type { EventPublisher, NotificationRetryQueue, NotificationStore, Notifiers, NotifyConfig } from './notifications/ports.js';
 import type { AccountAuthority, SessionStore } from './accounts/ports.js';
 import type { ApiKeyStore, InvitationStore, WorkspaceStore } from './workspaces/ports.js';
+import type { AccountDirectory, BlobStore, PipelineQueue, PlatformAdmins, PublisherStore, VersionDeployer, VersionScanner, VersionStore } from './publishing/ports.js';
 
 /**
  * Every port, as the composition root (triggers/deps.ts) fills them with adapters. Each use
@@ -67,6 +67,15 @@ export interface Deps {
   earnings: EarningsStore;
   payoutConfig: PayoutConfig;
   invoiceRenderer: InvoiceRenderer;
-  /** Agent source bundles: Cloud Storage in production, files under `.local/blobs` on the local stack. */
+  /** The developer portal (docs/publishing.md). */
+  publishers: PublisherStore;
+  versions: VersionStore;
+  platformAdmins: PlatformAdmins;
+  accountDirectory: AccountDirectory;
+  pipelineQueue: PipelineQueue;
+  /** Source bundles: Cloud Storage in production, files under `.local/` here. */
   blobs: BlobStore;
+  /** Cloud Build and Cloud Run jobs in production; local builds here. */
+  deployer: VersionDeployer;
+  versionScanner: VersionScanner;
 }

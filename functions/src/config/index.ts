@@ -54,6 +54,10 @@ export const params = {
   blobs: defineString('BLOBS', { default: 'gcs', description: 'gcs, or local (files under .local/blobs, development only)' }),
   blobsBucket: defineString('BLOBS_BUCKET', { default: '', description: 'The Cloud Storage bucket of agent source bundles (empty: <project>-agent-bundles)' }),
   localUploadsUrl: defineString('LOCAL_UPLOADS_URL', { default: '', description: 'Local blobs only: the base URL of the local functions, where signed upload URLs point (its localUploads function)' }),
+  // Publishing (docs/publishing.md): approved versions are built by Cloud Build into this repository.
+  buildRepository: defineString('BUILD_REPOSITORY', { default: 'agents', description: "The Artifact Registry Docker repository (in REGION) of agents' images" }),
+  runnerBaseImage: defineString('RUNNER_BASE_IMAGE', { default: '', description: 'The runner base image pinned by digest (…@sha256:…); every agent image is it plus the agent. Required to build versions' }),
+  buildServiceAccount: defineString('BUILD_SERVICE_ACCOUNT', { default: '', description: 'The identity builds run as: reads the bundle bucket, pushes to the repository (default agent-builder@<project>.iam.gserviceaccount.com)' }),
 };
 
 /** Stripe's keys, bound to the functions that talk to Stripe (locally from functions/.secret.local). */
@@ -81,6 +85,9 @@ export const ConfigSchema = z.object({
   localUploadsUrl: z.string(),
   /** Local blobs only: the HMAC key of local signed upload URLs (Cloud Storage signs its own). */
   blobUploadSecret: z.string(),
+  buildRepository: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/),
+  runnerBaseImage: z.string(),
+  buildServiceAccount: z.string(),
   billing: z.enum(['stripe', 'local']),
   stripePriceTeam: z.string(),
   stripePriceEnterprise: z.string(),
@@ -149,6 +156,9 @@ export function loadConfig(): Config {
     blobsBucket: params.blobsBucket.value() || `${projectId}-agent-bundles`,
     localUploadsUrl: params.localUploadsUrl.value().replace(/\/$/, ''),
     blobUploadSecret: params.blobs.value() === 'local' ? localBlobUploadSecret(projectId) : '',
+    buildRepository: params.buildRepository.value() || 'agents',
+    runnerBaseImage: params.runnerBaseImage.value(),
+    buildServiceAccount: params.buildServiceAccount.value() || `agent-builder@${projectId}.iam.gserviceaccount.com`,
     billing: params.billing.value(),
     stripePriceTeam: params.stripePriceTeam.value(),
     stripePriceEnterprise: params.stripePriceEnterprise.value(),

@@ -288,4 +288,8 @@ export interface AgentVersion {
   yaml: string;
   releaseNotes: string | null;
   publishedAt: Date;
+  /** Set by its publisher (docs/publishing.md "Versions"): still installable, with a warning. */
+  deprecated?: { at: Date; message: string } | null;
+  /** No new installs; installs on it are told to upgrade. */
+  yanked?: { at: Date; reason: string } | null;
 }

@@ -19,7 +19,7 @@ async function executorFor(config: Config): Promise<Executor> {
   if (config.executor === 'local') {
     const { LocalProcessExecutor } = await import('../adapters/executor/local.js');
     return new LocalProcessExecutor({
-      buildsRoot: path.join(config.repoRoot, '.local', 'builds'),
+      buildsRoot: localBuildsRoot(config),
       agentDirs: config.localAgentDirs.map((d) => path.resolve(config.repoRoot, d)),
       runnerMain: path.join(config.repoRoot, 'runner', 'dist', 'runner.js'),
       logDir: path.join(config.repoRoot, '.local', 'executions', config.projectId),
@@ -33,6 +33,39 @@ async function executorFor(config: Config): Promise<Executor> {
     egress: { network: config.runnerVpcNetwork, subnetwork: config.runnerVpcSubnetwork },
   });
 }
+
+/**
+ * How approved versions become runnable (docs/publishing.md "Build and deploy"): Cloud Build and
+ * Cloud Run jobs, or with the local executor, builds unpacked under .local/builds that it runs.
+ */
+async function deployerFor(config: Config, blobs: () => Deps['blobs']): Promise<Deps['deployer']> {
+  const { MAX_BUNDLE_BYTES } = await import('@agent-marketplace/contract/publishing');
+  if (config.executor === 'local') {
+    const { LocalVersionDeployer } = await import('../adapters/deploy/localDeployer.js');
+    return new LocalVersionDeployer({ buildsRoot: localBuildsRoot(config), readBundle: (key) => blobs().get(key, { maxBytes: MAX_BUNDLE_BYTES }) });
+  }
+  const { CloudVersionDeployer } = await import('../adapters/deploy/cloudDeployer.js');
+  const { defaultRunnerServiceAccount } = await import('../adapters/executor/cloudRun.js');
+  return new CloudVersionDeployer({
+    build: {
+      projectId: config.projectId,
+      region: config.region,
+      bundleBucket: config.blobsBucket,
+      repository: config.buildRepository,
+      runnerBaseImage: config.runnerBaseImage,
+      serviceAccount: config.buildServiceAccount,
+    },
+    jobs: {
+      projectId: config.projectId,
+      region: config.region,
+      serviceAccount: config.runnerServiceAccount || defaultRunnerServiceAccount(config.projectId),
+      egress: { network: config.runnerVpcNetwork, subnetwork: config.runnerVpcSubnetwork },
+    },
+  });
+}
+
+/** One folder per stack's project: the test and dev stacks share the repository. */
+const localBuildsRoot = (config: Config) => path.join(config.repoRoot, '.local', 'builds', config.projectId);
 
 /** Stripe, or locally the stand-in; either reads its keys at first use (only functions bound to them call it). */
 async function billingFor(config: Config): Promise<BillingProvider> {
@@ -83,6 +116,13 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
   const { FirestoreUsageLedger } = await import('../adapters/firestore/usageLedger.js');
   const { FirestoreBillingAccountStore } = await import('../adapters/firestore/billingAccounts.js');
   const { FirestoreEarningsStore } = await import('../adapters/firestore/earnings.js');
+  const [publishers, versions, pipelineQueue, bundleScan, publishAgent] = await Promise.all([
+    import('../adapters/firestore/publishers.js'),
+    import('../adapters/firestore/versions.js'),
+    import('../adapters/tasks/pipelineQueue.js'),
+    import('../adapters/bundles/scanBundle.js'),
+    import('../app/catalog/publishAgent.js'),
+  ]);
   const [notifications, eventBus, safeFetch, email, retryQueue, outbox] = await Promise.all([
     import('../adapters/firestore/notifications.js'),
     import('../adapters/pubsub/eventBus.js'),
@@ -149,6 +189,13 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
               uploadSecret: config.blobUploadSecret,
             })
           : new (await import('../adapters/blobs/gcsBlobStore.js')).GcsBlobStore({ bucket: config.blobsBucket, storageOptions: { projectId: config.projectId } }),
+      publishers: new publishers.FirestorePublisherStore(),
+      versions: new versions.FirestoreVersionStore(),
+      platformAdmins: new publishers.FirestorePlatformAdmins(),
+      accountDirectory: new auth.FirebaseAccountDirectory(),
+      pipelineQueue: new pipelineQueue.CloudTasksPipelineQueue(config.region),
+      versionScanner: bundleScan.bundleScanner(publishAgent.parseManifest),
+      deployer: await deployerFor(config, () => built.blobs),
       limits: {
         maxWorkspacesPerUser: config.maxWorkspacesPerUser,
         maxOpenApiKeysPerWorkspace: config.maxOpenApiKeysPerWorkspace,

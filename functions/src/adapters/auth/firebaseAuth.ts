@@ -1,5 +1,6 @@
 import { getAuth } from 'firebase-admin/auth';
 import type { AccountAuthority } from '../../app/accounts/ports.js';
+import type { AccountDirectory } from '../../app/publishing/ports.js';
 import type { IdTokenVerifier, VerifiedIdToken } from '../../app/workspaces/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { adminApp } from '../firebaseApp.js';
@@ -40,5 +41,18 @@ export class FirebaseIdTokenVerifier implements IdTokenVerifier {
 export class FirebaseAccountAuthority implements AccountAuthority {
   async revokeRefreshTokens(uid: string): Promise<void> {
     await getAuth(adminApp()).revokeRefreshTokens(uid);
+  }
+}
+
+/** Accounts by email (adding a publisher's members): Firebase Auth's own lookup. */
+export class FirebaseAccountDirectory implements AccountDirectory {
+  async findByEmail(email: string): Promise<{ uid: string; email: string } | null> {
+    try {
+      const user = await getAuth(adminApp()).getUserByEmail(email);
+      return user.disabled ? null : { uid: user.uid, email: user.email ?? email };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'auth/user-not-found') return null;
+      throw err;
+    }
   }
 }

@@ -10,6 +10,19 @@ import { contended, dataOf, decodeCursor, encodeCursor, firestore, paginate, rev
 
 const agents = () => firestore().collection('agents');
 
+/** A version document as stored: the seed writes the published fields only; the pipeline adds its own. */
+type StoredVersion = AgentVersion & { state?: string; deprecated?: { at: Date; message: string } | null; yanked?: { at: Date; reason: string } | null };
+const isPublished = (v: StoredVersion) => v.state === undefined || v.state === 'published';
+const publicVersion = (v: StoredVersion): AgentVersion => ({
+  version: v.version,
+  manifest: v.manifest,
+  yaml: v.yaml,
+  releaseNotes: v.releaseNotes,
+  publishedAt: v.publishedAt,
+  deprecated: v.deprecated ?? null,
+  yanked: v.yanked ?? null,
+});
+
 const TIMESTAMP_FIELDS = new Set(['publishedAt']);
 /** Documents per read: the page (+1) when every document read is a result, more when some are filtered out. */
 const FILTERED_BATCH = 150;
@@ -68,13 +81,15 @@ export class FirestoreCatalogStore implements CatalogStore {
     return doc ? ManifestSchema.parse(doc.manifest) : null;
   }
 
+  /** Published versions only: one still in the pipeline (docs/publishing.md) is its developers' business. */
   async getVersionDoc(agentId: string, version: string): Promise<AgentVersion | null> {
-    return dataOf<AgentVersion>(await agents().doc(agentId).collection('versions').doc(version).get());
+    const doc = dataOf<StoredVersion>(await agents().doc(agentId).collection('versions').doc(version).get());
+    return doc && isPublished(doc) ? publicVersion(doc) : null;
   }
 
   async listVersions(agentId: string): Promise<AgentVersion[]> {
     const snap = await agents().doc(agentId).collection('versions').orderBy('publishedAt', 'desc').limit(100).get();
-    return snap.docs.map((d) => revive<AgentVersion>(d.data()));
+    return snap.docs.map((d) => revive<StoredVersion>(d.data())).filter(isPublished).map(publicVersion);
   }
 
   async publish(listing: AgentListing, manifest: Manifest, yaml: string): Promise<void> {

@@ -9,6 +9,7 @@ import { installRoutes } from './installs.js';
 import { invoiceRoutes } from './invoices.js';
 import { invitationRoutes, memberRoutes } from './members.js';
 import { notificationRoutes } from './notifications.js';
+import { publishingRoutes } from './publishing.js';
 import { runnerRoutes } from './runner.js';
 import { runRoutes } from './runs.js';
 import { sessionRoutes } from './sessions.js';
@@ -38,6 +39,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...approvalRoutes,
   ...billingRoutes,
   ...notificationRoutes,
+  ...publishingRoutes,
   ...billingAccountRoutes,
   ...invoiceRoutes,
   ...webhookRoutes,

@@ -5,6 +5,7 @@ import {
   configure,
   deployInstall,
   getInstall,
+  installVersionStatus,
   giveConsent,
   listInstalls,
   removeSecret,
@@ -47,6 +48,7 @@ export const installRoutes = [
       return { body: installView(install), headers: { Location: `/v1/workspaces/${install.wsId}/installs/${install.id}` } };
     }),
   implement(endpoints.getInstall, async ({ deps, params }) => ok(await getInstall(deps, params.wsId, params.installId))),
+  implement(endpoints.getInstallVersionStatus, async ({ deps, params }) => ({ body: await installVersionStatus(deps, params.wsId, params.installId) })),
   implement(endpoints.chooseVersion, async ({ deps, access, params, body }) => ok(await chooseVersion(deps, access!, params.installId, body))),
   implement(endpoints.configureInstall, async ({ deps, access, params, body }) => ok(await configure(deps, access!, params.installId, body))),
   implement(endpoints.setInstallSecret, async ({ deps, access, params, body }) => ok(await setSecret(deps, access!, params.installId, params.name, body.value))),

@@ -5,6 +5,7 @@ import type { Manifest } from '../../domain/manifest.js';
 import type { Install } from '../../domain/models.js';
 import type { RunPolicy } from '../../domain/runPolicy.js';
 import { runRefusal } from '../../domain/runnable.js';
+import { compareVersionsDesc } from '../../domain/versions.js';
 import { isPaid } from '../../domain/billingAccount.js';
 import { syncAgentItemsAfterChange } from '../billing/agentItems.js';
 import { getAgent } from '../catalog/catalog.js';
@@ -51,6 +52,42 @@ async function manifestOf(deps: Pick<Deps, 'catalog'>, agentId: string, version:
   return manifest;
 }
 
+/** A version an install may move to: published and not yanked (an install already on a yanked version keeps running it). */
+async function installableManifestOf(deps: Pick<Deps, 'catalog'>, agentId: string, version: string): Promise<Manifest> {
+  const doc = await deps.catalog.getVersionDoc(agentId, version);
+  if (doc?.yanked) {
+    throw new AppError('conflict', 'agent_version_yanked', `${agentId}@${version} was yanked by its publisher (${doc.yanked.reason}); choose another version.`);
+  }
+  return manifestOf(deps, agentId, version);
+}
+
+/**
+ * Where an install's version stands: deprecated or yanked by its publisher, and the upgrade
+ * on offer (the catalog's latest installable version) with its permission diff. An install
+ * on a yanked version is told to upgrade; it keeps running what it has until it does.
+ */
+export async function installVersionStatus(deps: Pick<Deps, 'catalog' | 'installs'>, wsId: string, installId: string) {
+  const install = await getInstall(deps, wsId, installId);
+  const [doc, listing] = await Promise.all([deps.catalog.getVersionDoc(install.agentId, install.version), deps.catalog.getListing(install.agentId)]);
+  const latest = listing?.state === 'published' ? listing.latestVersion : null;
+  let upgrade: { version: string; permissionDiff: ReturnType<typeof permissionDiff> } | null = null;
+  if (latest && latest !== install.version) {
+    const latestDoc = await deps.catalog.getVersionDoc(install.agentId, latest);
+    const newer = compareVersionsDesc(latest, install.version) < 0;
+    if (latestDoc && !latestDoc.yanked && (newer || doc?.yanked)) {
+      upgrade = { version: latest, permissionDiff: permissionDiff(await manifestOf(deps, install.agentId, install.version), await manifestOf(deps, install.agentId, latest)) };
+    }
+  }
+  return {
+    version: install.version,
+    deprecated: doc?.deprecated ?? null,
+    yanked: doc?.yanked ?? null,
+    latest,
+    upgrade,
+    mustUpgrade: Boolean(doc?.yanked),
+  };
+}
+
 function defaultPolicy(manifest: Manifest, current: Install['approvalPolicy'] = {}): Install['approvalPolicy'] {
   const out: Install['approvalPolicy'] = {};
   for (const a of manifest.approvals) out[a.action] = current[a.action] ?? { approverRole: 'approver', levels: a.levels };
@@ -71,7 +108,7 @@ export async function startInstall(
   }
   const { listing } = await getAgent(deps, input.agentId);
   const version = input.version ?? listing.latestVersion;
-  const manifest = await manifestOf(deps, listing.id, version);
+  const manifest = await installableManifestOf(deps, listing.id, version);
   const now = deps.clock.now();
   const install: Install = {
     id: creation.id,
@@ -117,7 +154,7 @@ const saved = (install: Install, step: WizardStep, now: Date, patch: Partial<Ins
 /** Step 1 again: another version while still a draft; consent must then be given again. */
 export async function chooseVersion(deps: InstallDeps, access: WorkspaceAccess, installId: string, input: { version: string }): Promise<Install> {
   const current = await getInstall(deps, access.wsId, installId);
-  const manifest = await manifestOf(deps, current.agentId, input.version);
+  const manifest = await installableManifestOf(deps, current.agentId, input.version);
   const now = deps.clock.now();
   return deps.installs.update(access.wsId, installId, (install) => {
     editable(install, 'choose');
@@ -310,7 +347,7 @@ export async function upgradeInstall(
   const current = await getInstall(deps, access.wsId, installId);
   if (current.state === 'draft') throw new AppError('precondition', 'install_not_deployed', 'Choose the version of a draft in its first step.');
   const from = await manifestOf(deps, current.agentId, current.version);
-  const to = await manifestOf(deps, current.agentId, input.version);
+  const to = await installableManifestOf(deps, current.agentId, input.version);
   const diff = permissionDiff(from, to);
   const now = deps.clock.now();
   let consent = current.consent && consentMatches(current.consent, to) ? { ...current.consent, version: to.version } : null;

@@ -1,4 +1,8 @@
+import type { ScanReport } from '@agent-marketplace/contract/scanReport';
 import type { Manifest } from '../../domain/manifest.js';
+import type { AgentListing } from '../../domain/models.js';
+import type { PublisherMemberRecord, PublisherRecord } from '../../domain/publishers.js';
+import type { VersionRecord } from '../../domain/versions.js';
 
 /**
  * The ports of the publishing pipeline (docs/publishing.md): where source bundles are kept, and
@@ -72,4 +76,72 @@ export interface VersionDeployer {
   /** Creates the version's job, or updates it to this image and the manifest's resources; waits until the change is done. */
   deployJob(manifest: Manifest, image: string): Promise<{ job: string }>;
   jobReadiness(agentId: string, version: string): Promise<JobReadiness>;
+}
+
+/** Publishers and their members (`publishers/{id}`). */
+export interface PublisherStore {
+  get(publisherId: string): Promise<PublisherRecord | null>;
+  /**
+   * Creates a publisher in one transaction that refuses an id already held: by another
+   * publisher, or by catalog agents (seeded agents name publishers that have no document).
+   * Answers the stored record when the same caller repeats the same creation.
+   */
+  create(record: PublisherRecord): Promise<PublisherRecord>;
+  /** The publishers a user is a member of. */
+  listFor(uid: string): Promise<PublisherRecord[]>;
+  /** Changes the members inside a transaction: `change` sees the stored record and returns the new members. */
+  updateMembers(publisherId: string, change: (current: PublisherRecord) => Record<string, PublisherMemberRecord>): Promise<PublisherRecord>;
+}
+
+/** Versions as the pipeline keeps them (`agents/{agentId}/versions/{version}`), and the listing they make. */
+export interface VersionStore {
+  get(agentId: string, version: string): Promise<VersionRecord | null>;
+  /** Every version of an agent, in any state. */
+  list(agentId: string): Promise<VersionRecord[]>;
+  /** The agents whose listing names this publisher (drafts included). */
+  agentsOf(publisherId: string): Promise<AgentListing[]>;
+  /**
+   * Stores a submission in one transaction: the listing is created as a draft if the agent id is
+   * new, refused (`agent_not_found`) if another publisher holds it, and `judge` sees the stored
+   * version and the published numbers before anything is written.
+   */
+  submit(record: VersionRecord, draft: AgentListing, judge: (existing: VersionRecord | null, published: string[]) => void): Promise<VersionRecord>;
+  /** Read-modify-write of one version in a transaction; `change` may throw to refuse. Answers the stored result. */
+  update(agentId: string, version: string, change: (current: VersionRecord) => VersionRecord): Promise<VersionRecord>;
+  /**
+   * Read-modify-write of one version that also re-derives the agent's listing from all its
+   * versions (latest installable, its manifest's name and summary), keeping the marketplace's
+   * counters: publishing, deprecating and yanking change what the catalog shows.
+   */
+  updateAndRelist(agentId: string, version: string, change: (current: VersionRecord) => VersionRecord, listingOf: (manifest: Manifest, latest: string) => AgentListing): Promise<VersionRecord>;
+  /** Versions in review, oldest first. */
+  reviewQueue(limit: number): Promise<VersionRecord[]>;
+}
+
+/** Platform admins (`platformAdmins/{uid}`, written by scripts/admin.ts, never by the API). */
+export interface PlatformAdmins {
+  isAdmin(uid: string): Promise<boolean>;
+}
+
+/** One step of a version's pipeline, as a background task (app/publishing/pipelineTask.ts). */
+export interface PipelineTask {
+  agentId: string;
+  version: string;
+  step: 'scan' | 'build' | 'deploy';
+  /** The bundle's hash prefix: a task of a replaced submission finds another hash and does nothing. */
+  bundle: string;
+  /** Build polls count up, so each has its own task id. */
+  poll: number;
+}
+
+export interface PipelineQueue {
+  enqueue(task: PipelineTask, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** Scans a submission: its agent.yaml text and bundle bytes (a gzip tarball) into a report. */
+export type VersionScanner = (manifestYaml: string, bundle: Buffer) => Promise<ScanReport>;
+
+/** Finds an account by email, for adding members. */
+export interface AccountDirectory {
+  findByEmail(email: string): Promise<{ uid: string; email: string } | null>;
 }

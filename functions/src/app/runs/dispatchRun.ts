@@ -97,6 +97,17 @@ export async function dispatchRun(
       }),
     }));
   } catch (err) {
+    // The version has no runnable job (never deployed, or being replaced): waiting will not
+    // help, so the run fails now with the reason instead of retrying until it times out.
+    if (err instanceof AppError && err.code === 'job_not_ready') {
+      await deps.runs.transition(run.wsId, run.id, {
+        from: ['dispatching'],
+        to: 'failed',
+        reason: 'job_not_ready',
+        patch: () => ({ lease: null, bootstrap: null, finishedAt: deps.clock.now(), error: { code: 'job_not_ready', message: err.message } }),
+      });
+      return 'gone';
+    }
     // Give the run back to the queue; the task is retried by the queue's policy.
     await deps.runs.transition(run.wsId, run.id, {
       from: ['dispatching'],
