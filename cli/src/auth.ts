@@ -64,7 +64,7 @@ async function post(url: string, init: { headers: Record<string, string>; body: 
   const message = GoogleError.safeParse(body).data?.error.message ?? `HTTP ${res.status}`;
   const firebaseCode = message.split(' : ')[0]!.trim();
   const [code, text] = known[firebaseCode] ?? ['auth_failed', `Firebase Auth refused: ${message}`];
-  throw new CliError(code, known[firebaseCode] ? `${text} (${firebaseCode})` : text);
+  throw new CliError(code, known[firebaseCode] ? `${text.replace(/\.$/, '')} (${firebaseCode}).` : text);
 }
 
 function parsed<T>(schema: z.ZodType<T>, body: unknown, what: string): T {

@@ -46,7 +46,8 @@ function report(err: unknown, io: Io, json: boolean): number {
   } else {
     error = { code: 'internal', message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
   }
-  io.stderr(json ? `${JSON.stringify({ error })}\n` : `error: ${error.message}${err instanceof ApiError ? '' : ` (${error.code})`}\n`);
+  // An ApiError's message already names its code and request id (describeInEnglish).
+  io.stderr(json ? `${JSON.stringify({ error })}\n` : `error: ${err instanceof ApiError ? '' : `${error.code}: `}${error.message}\n`);
   return EXIT.failed;
 }
 
