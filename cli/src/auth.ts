@@ -46,7 +46,7 @@ const SIGN_IN_ERRORS: Record<string, [code: string, message: string]> = {
 };
 const REFRESH_ERRORS: Record<string, [code: string, message: string]> = {
   TOKEN_EXPIRED: ['signed_out', 'Your sign-in has expired (the password changed, or it was revoked): run `am login` again.'],
-  INVALID_REFRESH_TOKEN: ['signed_out', 'Your stored sign-in is not valid here: run `am login` again (against this Auth).'],
+  INVALID_REFRESH_TOKEN: ['signed_out', 'Your stored sign-in is not valid with this Auth: run `am login` again.'],
   USER_NOT_FOUND: ['signed_out', 'Your account no longer exists: run `am login` with another.'],
   USER_DISABLED: ['account_disabled', 'This account is disabled.'],
 };
