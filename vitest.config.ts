@@ -9,6 +9,7 @@ export default defineConfig({
     include: [
       'contract/test/**/*.test.ts',
       'client/test/**/*.test.ts',
+      'cli/test/**/*.test.ts',
       'functions/test/**/*.test.ts',
       'runner/test/**/*.test.ts',
       'agents/*/test/**/*.test.ts',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { Header, Pax, type HeaderData } from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isIgnored, packBundle, parseIgnore } from '../src/adapters/bundles/packBundle.ts';
+import { isIgnored, packBundle, PackError, parseIgnore } from '../../cli/src/pack.ts';
 import { normalisePath, readBundle } from '../src/adapters/bundles/readBundle.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { DEFAULT_BUNDLE_LIMITS } from '../src/domain/scan/bundle.ts';
@@ -270,7 +270,8 @@ describe('packBundle: a folder into a deterministic tarball', () => {
     expect(read.entries.map((e) => e.path)).toContain('résumé.md');
     expect(execFileSync('tar', ['tzf', '-'], { input: (await packBundle(dir)).bytes }).toString()).toContain('résumé.md');
 
-    const err = await errorOf(packBundle(AGENT, { maxTotalBytes: 1000 }));
-    expect(`${err.kind}:${err.code}`).toBe('too_large:bundle_too_large');
+    const err = await packBundle(AGENT, { maxTotalBytes: 1000 }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(PackError);
+    expect((err as PackError).code).toBe('bundle_too_large');
   });
 });

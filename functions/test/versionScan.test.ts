@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScanReport, type ScanCheck } from '@agent-marketplace/contract/scanReport';
 import { describe, expect, it } from 'vitest';
-import { packBundle } from '../src/adapters/bundles/packBundle.ts';
+import { packBundle } from '../../cli/src/pack.ts';
 import { readBundle } from '../src/adapters/bundles/readBundle.ts';
 import { parseManifest } from '../src/app/catalog/publishAgent.ts';
 import { AdvisoryList, shippedAdvisories } from '../src/domain/scan/advisories.ts';

@@ -3,14 +3,13 @@ import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Header, Pax, type HeaderData } from 'tar';
-import { AppError } from '../../domain/errors.js';
-import { DEFAULT_BUNDLE_LIMITS, formatBytes } from '../../domain/scan/bundle.js';
 
 /**
  * Packs an agent's folder into a source bundle (a gzip tarball) that is the same bytes every
  * time for the same files: entries sorted, no owners, one fixed mtime, modes reduced to 644/755,
  * gzip without a name or time. Symlinks are packed as symlinks, never followed, so the scan sees
- * and refuses them. Used by the seed, the CLI and the tests.
+ * and refuses them. Used by the CLI, the tests and scripts; the platform itself only reads bundles
+ * (functions/src/adapters/bundles/readBundle.ts), so this module depends on nothing of functions/.
  */
 export interface PackedBundle {
   bytes: Buffer;
@@ -25,13 +24,35 @@ export interface PackedBundle {
   paths: string[];
 }
 
+const MiB = 1024 * 1024;
+/** The scan's limit on a bundle's inflated size (DEFAULT_BUNDLE_LIMITS.maxTotalBytes in functions/src/domain/scan/bundle.ts; cli/test/pack.test.ts keeps them equal). */
+export const DEFAULT_MAX_TOTAL_BYTES = 200 * MiB;
+
+/** Why a folder could not be packed: `bundle_source_unsupported` (a device, a socket, a fifo) or `bundle_too_large`. */
+export class PackError extends Error {
+  readonly code: 'bundle_source_unsupported' | 'bundle_too_large';
+
+  constructor(code: PackError['code'], message: string) {
+    super(message);
+    this.name = 'PackError';
+    this.code = code;
+  }
+}
+
+/** `12.3 MiB`, `512 B`: sizes in messages a developer reads (as formatBytes in functions/src/domain/scan/bundle.ts). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < MiB) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / MiB).toFixed(1)} MiB`;
+}
+
 /** Never part of a bundle: installed, built, local or version-control state. */
 export const ALWAYS_SKIPPED = ['node_modules/', '.git/', 'dist/', '.local/'] as const;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** 1980-01-01, the zip epoch: a fixed time some tools do not mistake for "unset" as they do 0. */
 const FIXED_MTIME = new Date(Date.UTC(1980, 0, 1));
 
-interface IgnoreRule {
+export interface IgnoreRule {
   regex: RegExp;
   /** `name/`: folders only. */
   dirOnly: boolean;
@@ -86,7 +107,7 @@ async function walk(root: string, rules: IgnoreRule[]): Promise<Item[]> {
       } else if (st.isFile()) {
         items.push({ rel, kind: 'file', abs, mode: st.mode, size: st.size });
       } else {
-        throw new AppError('invalid', 'bundle_source_unsupported', `${rel} is neither a file, a folder nor a symlink: it cannot be packed.`);
+        throw new PackError('bundle_source_unsupported', `${rel} is neither a file, a folder nor a symlink: it cannot be packed.`);
       }
     }
   };
@@ -104,7 +125,7 @@ function headerBlocks(data: HeaderData): Buffer[] {
 }
 
 export async function packBundle(dir: string, options: { maxTotalBytes?: number } = {}): Promise<PackedBundle> {
-  const maxTotalBytes = options.maxTotalBytes ?? DEFAULT_BUNDLE_LIMITS.maxTotalBytes;
+  const maxTotalBytes = options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES;
   const amignore = await readFile(join(dir, '.amignore'), 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return '';
     throw err;
@@ -114,7 +135,7 @@ export async function packBundle(dir: string, options: { maxTotalBytes?: number 
 
   const total = items.reduce((sum, i) => sum + i.size, 0);
   if (total > maxTotalBytes) {
-    throw new AppError('too_large', 'bundle_too_large', `The bundle is too large: ${dir} holds ${formatBytes(total)} of files, over the limit of ${formatBytes(maxTotalBytes)} (maxTotalBytes).`);
+    throw new PackError('bundle_too_large', `The bundle is too large: ${dir} holds ${formatBytes(total)} of files, over the limit of ${formatBytes(maxTotalBytes)} (maxTotalBytes).`);
   }
 
   const parts: Buffer[] = [];
