@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'functions/lib/**', 'runner/lib/**', 'contract/lib/**', 'client/lib/**', 'runner/dist/**', 'web/dist/**', '.local/**'] },
+  { ignores: ['**/node_modules/**', 'functions/lib/**', 'runner/lib/**', 'contract/lib/**', 'client/lib/**', 'cli/lib/**', 'runner/dist/**', 'web/dist/**', '.local/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiError, type DeveloperVersion } from '@agent-marketplace/client';
 import { describe, expect, it } from 'vitest';
-import { packBundle } from '../../functions/src/adapters/bundles/packBundle.ts';
+import { packBundle } from '../../cli/src/pack.ts';
 import { adminDb } from '../support/admin.ts';
 import { uniqueWord } from '../support/catalog.ts';
 import { apiAs } from '../support/client.ts';
