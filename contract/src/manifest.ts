@@ -12,7 +12,12 @@ export const AgentId = z
   .string()
   .regex(/^[a-z][a-z0-9-]{2,62}$/, 'lowercase letters, digits and dashes, 3 to 63 characters, starting with a letter');
 
-export const SemVer = z.string().regex(SEMVER, 'a semantic version such as 1.2.3');
+export const SemVer = z
+  .string()
+  .max(64)
+  .regex(SEMVER, 'a semantic version such as 1.2.3')
+  // Each number must be one the platform can order (semver tools refuse parts above 2^53 - 1).
+  .refine((v) => v.split(/[-+]/)[0]!.split('.').every((n) => Number(n) <= Number.MAX_SAFE_INTEGER), 'version numbers up to 9007199254740991');
 
 export const CATEGORIES = ['finops', 'security', 'compliance', 'reliability', 'observability', 'kubernetes', 'operations', 'data'] as const;
 export const Category = z.enum(CATEGORIES);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiError, type DeveloperVersion } from '@agent-marketplace/client';
@@ -58,7 +58,7 @@ ${extra}`;
 }
 
 /** An agent folder on disk, packed as the CLI packs it. */
-async function bundleOf(yaml: string, version: string, files: Record<string, string> = {}): Promise<string> {
+async function bundleOf(yaml: string, version: string, files: Record<string, string> = {}, symlinks: Record<string, string> = {}): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'am-bundle-'));
   mkdirSync(path.join(dir, 'src'));
   writeFileSync(path.join(dir, 'agent.yaml'), yaml);
@@ -67,6 +67,7 @@ async function bundleOf(yaml: string, version: string, files: Record<string, str
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
   }
+  for (const [name, target] of Object.entries(symlinks)) symlinkSync(target, path.join(dir, name));
   return (await packBundle(dir)).bytes.toString('base64');
 }
 
@@ -161,16 +162,20 @@ describe('publishing: submit, scan, review, build, publish, install, yank', () =
     });
     expect(await errorOf(apiAs(outsider.idToken).call('listDeveloperVersions', { params: { publisherId: `${publisherId}-x`, agentId } }))).toEqual({ status: 404, code: 'agent_not_found' });
 
-    // 1.1.0 with a key in its code: the scan stops it before review.
+    // 1.1.0 with a key in its code, a symlink, and a high-risk scope no approval gates: the scan
+    // stops it before review and says why.
     const yaml2 = agentYaml(agentId, publisherId, '1.1.0');
+    const risky = yaml2.replace('permissions:\n', 'permissions:\n  - scope: vm.delete\n    risk: high\n    reason: deletes the machines it greets\n');
     await devApi.call('submitVersion', {
       params: { publisherId, agentId },
-      body: { manifest: yaml2, bundle: { base64: await bundleOf(yaml2, '1.1.0', { 'src/config.js': `export const key = 'AKIA${'Q'.repeat(16)}';\n` }) } },
+      body: { manifest: risky, bundle: { base64: await bundleOf(risky, '1.1.0', { 'src/config.js': `export const key = 'AKIA${'Q'.repeat(16)}';\n` }, { 'src/inventory.json': '/etc/passwd' }) } },
     });
     const blocked = await waitForState(dev, publisherId, agentId, '1.1.0', ['scan_failed', 'in_review']);
     expect(blocked.state).toBe('scan_failed');
-    const secrets = blocked.scan!.checks.find((c) => c.id === 'secrets')!;
-    expect(secrets).toMatchObject({ status: 'fail', blocker: true, findings: [expect.objectContaining({ path: 'src/config.js', line: 1 })] });
+    const check = (id: string) => blocked.scan!.checks.find((c) => c.id === id)!;
+    expect(check('secrets')).toMatchObject({ status: 'fail', blocker: true, findings: [expect.objectContaining({ path: 'src/config.js', line: 1 })] });
+    expect(check('bundle')).toMatchObject({ status: 'fail', blocker: true, findings: expect.arrayContaining([expect.objectContaining({ path: 'src/inventory.json' })]) });
+    expect(check('permissions')).toMatchObject({ status: 'warn', findings: expect.arrayContaining([expect.objectContaining({ message: expect.stringContaining('vm.delete') })]) });
     expect(JSON.stringify(blocked.scan)).not.toContain('Q'.repeat(16));
     expect((await adminApi.call('listReviewQueue', {})).items.some((i) => i.agentId === agentId)).toBe(false);
 

@@ -6,7 +6,7 @@ import type { Principal } from '../app/shared/principal.js';
 import { newId, sha256 } from '../app/shared/credentials.js';
 import { AppError } from '../domain/errors.js';
 import { authenticate, authorize, bearerOf } from './authenticate.js';
-import { inputShapeIssues } from './inputShape.js';
+import { inputShapeIssues } from '../domain/inputShape.js';
 import { problemFor, validationError } from './problem.js';
 import type { HandlerResult, RouteDef } from './route.js';
 

@@ -1,11 +1,24 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { AppError, type FieldIssue } from '../../domain/errors.js';
 import { searchTokens, words } from '../../domain/catalogSearch.js';
+import { inputShapeIssues } from '../../domain/inputShape.js';
 import { ManifestSchema, type Manifest } from '../../domain/manifest.js';
 import type { AgentListing } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
 
 export const MAX_MANIFEST_BYTES = 64 * 1024;
+/** Nesting allowed inside a manifest (its JSON Schemas): stored under a version, it stays well within Firestore's 20 levels. */
+export const MAX_MANIFEST_DEPTH = 12;
+
+/** Keys Firestore keeps for itself (`__name__`) or cannot store (empty), with their paths. */
+function reservedKeyIssues(value: unknown, path = 'manifest', out: FieldIssue[] = []): FieldIssue[] {
+  if (value === null || typeof value !== 'object' || out.length >= 20) return out;
+  for (const [k, v] of Object.entries(value)) {
+    if (!Array.isArray(value) && (k === '' || /^__.*__$/.test(k))) out.push({ path: `${path}.${k}`, message: 'is a reserved or empty key', code: 'reserved_key' });
+    else reservedKeyIssues(v, `${path}.${k}`, out);
+  }
+  return out;
+}
 
 /** The YAML node at a zod path, for line numbers in errors. */
 function nodeAt(root: Node | null, path: PropertyKey[]): Node | null {
@@ -39,7 +52,22 @@ export function parseManifest(yamlText: string): Manifest {
     }));
     throw new AppError('invalid', 'manifest_yaml_invalid', `agent.yaml is not valid YAML: ${issues[0]!.message}`, { issues });
   }
-  const result = ManifestSchema.safeParse(doc.toJS({ maxAliasCount: 50 }));
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    // An alias to no anchor, or past the alias budget (a "billion laughs"), fails only here.
+    throw new AppError('invalid', 'manifest_yaml_invalid', `agent.yaml is not valid YAML: ${(err as Error).message}`, { issues: [{ path: '(document)', message: (err as Error).message }] });
+  }
+  // What Firestore would refuse when the version is stored (a lone surrogate, nesting past its
+  // limit) is refused here, with its path, instead of failing the write.
+  // Depth first: an alias cycle (`&a [*a]`) makes a circular value, which only the bounded walk survives.
+  const deep = inputShapeIssues(value, 'manifest', MAX_MANIFEST_DEPTH);
+  const shape = deep.length > 0 ? deep : reservedKeyIssues(value);
+  if (shape.length > 0) {
+    throw new AppError('invalid', 'manifest_invalid', `agent.yaml has ${shape.length} problem(s): ${shape.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: shape });
+  }
+  const result = ManifestSchema.safeParse(value);
   if (!result.success) {
     const issues = result.error.issues.map((i) => {
       const node = nodeAt(doc.contents, i.path);

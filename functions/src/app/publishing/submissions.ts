@@ -15,7 +15,7 @@ import { developerAgentView, developerVersionView } from './views.js';
  * within the limits), the bundle is stored under its hash, and the version starts `submitted`
  * with a scan task queued.
  */
-type SubmitDeps = Pick<Deps, 'publishers' | 'versions' | 'blobs' | 'pipelineQueue' | 'clock'>;
+type SubmitDeps = Pick<Deps, 'publishers' | 'versions' | 'catalog' | 'blobs' | 'pipelineQueue' | 'clock'>;
 
 export const BUNDLE_CONTENT_TYPE = 'application/gzip';
 /** How long an upload URL stays valid. */
@@ -69,8 +69,6 @@ export async function submitVersion(
     throw new AppError('invalid', 'bundle_unreadable', 'The bundle is not a gzip tarball (tar czf bundle.tgz -C <agent folder> .).');
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const key = bundleKey(agentId, manifest.version, sha256);
-  await deps.blobs.put(key, bytes, { contentType: BUNDLE_CONTENT_TYPE, maxBytes: MAX_BUNDLE_BYTES });
 
   // The same submission again while its scan has not run: its scan task is queued again (the
   // way out when the first enqueue failed after the version was stored; the task id dedupes).
@@ -79,6 +77,13 @@ export async function submitVersion(
     await deps.pipelineQueue.enqueue({ agentId, version: existing.version, step: 'scan', bundle: sha256.slice(0, 16), poll: 0 });
     return developerVersionView(existing);
   }
+  // Judged before the bundle is stored, so a refused submission leaves nothing behind (the
+  // transaction below judges again, against a submission racing this one).
+  const listing = await deps.catalog.getListing(agentId);
+  if (listing && listing.publisher !== publisherId) throw notFound('Agent', 'agent_not_found');
+  judgeSubmission(existing, manifest.version, (await deps.versions.list(agentId)).filter((v) => v.state === 'published').map((v) => v.version));
+  const key = bundleKey(agentId, manifest.version, sha256);
+  await deps.blobs.put(key, bytes, { contentType: BUNDLE_CONTENT_TYPE, maxBytes: MAX_BUNDLE_BYTES });
   const now = deps.clock.now();
   const by = actorId(principal!);
   const record: VersionRecord = withHistory(

@@ -1,5 +1,5 @@
 import { isWellFormedText, MAX_BODY_DEPTH } from '@agent-marketplace/contract';
-import type { FieldIssue } from '../domain/errors.js';
+import type { FieldIssue } from './errors.js';
 
 /** A key as it may be shown back in an error path (a lone surrogate becomes U+FFFD). */
 const shown = (key: string) => key.toWellFormed();
