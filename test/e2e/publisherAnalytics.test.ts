@@ -1,12 +1,17 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Run } from '@agent-marketplace/contract';
 import { describe, expect, it } from 'vitest';
 import { DURATION_BOUNDS_MS, durationBucketOf } from '../../functions/src/domain/agentStats.ts';
 import { adminDb } from '../support/admin.ts';
+import { billingApi, checkout } from '../support/billing.ts';
 import { uniqueWord } from '../support/catalog.ts';
 import { apiAs } from '../support/client.ts';
 import { call, codeOf } from '../support/http.ts';
 import { eventually, publishEvent, sleep } from '../support/notify.ts';
-import { errorOf, makeAdmin, publishThroughPipeline } from '../support/publishing.ts';
+import { tickWatchdog } from '../support/probe.ts';
+import { agentYaml, errorOf, makeAdmin, publishThroughPipeline } from '../support/publishing.ts';
+import { runAsFunctions, urls } from '../support/stack.ts';
 import { installAgent, newWorkspace, signUp, waitForRun, type TestWorkspace } from '../support/users.ts';
 
 /**
@@ -14,9 +19,16 @@ import { installAgent, newWorkspace, signUp, waitForRun, type TestWorkspace } fr
  * through the pipeline is installed in three workspaces (one paused) and run with known
  * outcomes on two versions; each finished run's fact goes through the outbox to the
  * `agent-stats` topic and is counted once in the agent's daily stats; the publisher's
- * analytics answer the exact counts, per version too, to its members only.
+ * analytics answer the exact counts, per version too, to its members only. A paid version's
+ * invoice, paid with the local billing stand-in, is its revenue; a credit note nets it out.
  */
+runAsFunctions();
+const { LocalBillingProvider } = await import('../../functions/src/adapters/billing/localProvider.ts');
+const secret = /^STRIPE_WEBHOOK_SECRET=(.*)$/m.exec(readFileSync(path.resolve(import.meta.dirname, '../../functions/.secret.local'), 'utf8'))![1]!;
+const local = new LocalBillingProvider({ webhookUrl: `${urls.functionsBase}/stripeWebhook`, pagesUrl: `${urls.functionsBase}/localBilling`, webhookSecret: () => secret });
 
+/** The paid version's price: a run. */
+const RUN_CENTS = 250;
 const today = () => new Date().toISOString().slice(0, 10);
 const month = () => new Date().toISOString().slice(0, 7);
 
@@ -133,5 +145,57 @@ describe('publisher analytics', () => {
     }
     const anonymous = await call('GET', `/publishers/${publisherId}/analytics`);
     expect({ status: anonymous.status, code: codeOf(anonymous) }).toMatchObject({ status: 401 });
+  });
+
+  it("revenue: a paid run's invoice, once paid, is the agent's gross and publisher share in its month; a credit note nets it to zero", { timeout: 300_000 }, async () => {
+    const dev = await signUp('dev');
+    const admin = await signUp('admin');
+    await makeAdmin(admin);
+    const publisherId = `pub-${uniqueWord()}`;
+    const agentId = `paid-${uniqueWord()}`;
+    await apiAs(dev.idToken).call('createPublisher', { body: { id: publisherId, name: 'Paid Labs' } });
+    const paid = agentYaml(agentId, publisherId, '1.0.0').replace(/^pricing:\n {2}model: free$/m, `pricing:\n  model: per_run\n  amountCents: ${RUN_CENTS}`);
+    expect(paid).toContain(`amountCents: ${RUN_CENTS}`);
+    await publishThroughPipeline(dev, admin, publisherId, agentId, '1.0.0', paid);
+
+    // A workspace on the team plan runs it twice; the usage is recorded and reported; the period closes, paid.
+    const ws = await newWorkspace();
+    const { subscriptionId } = await checkout(ws, 'team');
+    const installId = await installAgent(ws, agentId);
+    expect((await runs(ws, installId, [{}, {}])).map((r) => r.state)).toEqual(['succeeded', 'succeeded']);
+    const facts = async () => (await adminDb.collection(`workspaces/${ws.id}/usage`).where('kind', '==', 'run').get()).docs.map((d) => d.data());
+    await eventually('the runs in the ledger', async () => ((await facts()).length === 2 ? true : undefined), 90_000);
+    await eventually('usage reported to the meter', async () => {
+      await tickWatchdog();
+      return (await facts()).every((f) => f['reportedAt']) ? true : undefined;
+    }, 60_000);
+    await sleep(1100); // the meter events' second is inside the period
+    const { invoiceId } = await local.closePeriod(subscriptionId, { outcome: 'pay' });
+    await eventually('the invoice paid', async () => {
+      const r = await billingApi(ws, 'GET', `/billing/invoices/${invoiceId}`);
+      return r.status === 200 && r.body.status === 'paid' ? true : undefined;
+    });
+
+    const revenueOf = async () => (await apiAs(dev.idToken).call('getPublisherAnalytics', { params: { publisherId } })).agents[0]!;
+    const sold = await eventually('the sale counted', async () => {
+      const agent = await revenueOf();
+      return agent.revenue.gross.amountMinor !== 0 ? agent : undefined;
+    }, 60_000);
+    // The platform's default share: 80 % to the publisher.
+    const usd = (amountMinor: number) => ({ amountMinor, currency: 'usd' });
+    expect(sold.revenue).toEqual({ gross: usd(2 * RUN_CENTS), publisherShare: usd((2 * RUN_CENTS * 8) / 10) });
+    expect(sold.revenueByMonth.at(-1)).toEqual({ month: month(), gross: usd(2 * RUN_CENTS), publisherShare: usd((2 * RUN_CENTS * 8) / 10) });
+    expect(sold.runs).toMatchObject({ total: 2, succeeded: 2, successRate: 1 });
+
+    // The invoice credited in full: its reversal nets the month to zero.
+    await local.createCreditNote(invoiceId, { reason: 'order_change', idempotencyKey: `refund:${invoiceId}` });
+    const netted = await eventually('the reversal counted', async () => {
+      const agent = await revenueOf();
+      return agent.revenue.gross.amountMinor === 0 ? agent : undefined;
+    }, 60_000);
+    expect(netted.revenue).toEqual({ gross: usd(0), publisherShare: usd(0) });
+    expect(netted.revenueByMonth.at(-1)).toEqual({ month: month(), gross: usd(0), publisherShare: usd(0) });
+    const entries = await adminDb.collection('revenueEntries').where('publisherId', '==', publisherId).get();
+    expect(entries.docs.map((d) => d.get('kind')).sort()).toEqual(['reversal', 'sale']);
   });
 });

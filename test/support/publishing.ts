@@ -91,9 +91,8 @@ export async function errorOf(p: Promise<unknown>): Promise<{ status: number; co
   throw new Error('expected the call to fail');
 }
 
-/** Submits a version and takes it through the pipeline (scan, an admin's approval, build) to published. */
-export async function publishThroughPipeline(dev: TestUser, admin: TestUser, publisherId: string, agentId: string, version: string): Promise<DeveloperVersion> {
-  const yaml = agentYaml(agentId, publisherId, version);
+/** Submits a version (the hello agent's, or `yaml`) and takes it through the pipeline (scan, an admin's approval, build) to published. */
+export async function publishThroughPipeline(dev: TestUser, admin: TestUser, publisherId: string, agentId: string, version: string, yaml = agentYaml(agentId, publisherId, version)): Promise<DeveloperVersion> {
   await apiAs(dev.idToken).call('submitVersion', { params: { publisherId, agentId }, body: { manifest: yaml, bundle: { base64: await bundleOf(yaml, version) } } });
   await waitForState(dev, publisherId, agentId, version, ['in_review']);
   await apiAs(admin.idToken).call('approveVersion', { params: { agentId, version }, body: {} });
