@@ -54,6 +54,10 @@ export function indexesFile() {
       idx('payouts', 'COLLECTION', [asc('publisherId'), asc('status')]),
       // adapters/firestore/usageLedger.ts unreported (the usage reporter, across workspaces)
       idx('usage', 'COLLECTION_GROUP', [asc('reportedAt'), asc('recordedAt')]),
+      // adapters/firestore/agentStats.ts activeInstalls: a COUNT of an agent's active installs of a version, across workspaces
+      idx('installs', 'COLLECTION_GROUP', [asc('agentId'), asc('state'), asc('version')]),
+      // adapters/firestore/earnings.ts entriesBetween: a publisher's revenue entries of a period (developer analytics)
+      idx('revenueEntries', 'COLLECTION', [asc('publisherId'), asc('createdAt')]),
     ],
     fieldOverrides: [
       // adapters/firestore/approvals.ts chainQueued: log entries left queued, across workspaces.
@@ -105,6 +109,11 @@ export function indexesFile() {
       { collectionGroup: 'outbox', fieldPath: 'event', indexes: [] },
       { collectionGroup: 'deliveries', fieldPath: 'event', indexes: [] },
       { collectionGroup: 'deliveries', fieldPath: 'attempts', indexes: [] },
+      // Agent stats (adapters/firestore/agentStats.ts): day shards are read by id range, whole; a counted fact's marker
+      // is only ever created (its create is the dedupe) and deleted a month later.
+      { collectionGroup: 'days', fieldPath: 'versions', indexes: [] },
+      { collectionGroup: 'facts', fieldPath: 'factId', indexes: [] },
+      { collectionGroup: 'facts', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'yaml', indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'manifest', indexes: [] },
     ],

@@ -39,7 +39,7 @@ export type VersionState = z.infer<typeof VersionState>;
 /** The largest bundle sent inline (base64 in the JSON body); larger ones go through an upload URL. */
 export const MAX_INLINE_BUNDLE_BYTES = 8 * 1024 * 1024;
 /** The largest bundle at all. */
-export const MAX_BUNDLE_BYTES = 100 * 1024 * 1024;
+export const MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
 
 export const UploadId = z.string().regex(/^[A-Za-z0-9]{16,64}$/, 'an upload id');
 
@@ -131,3 +131,43 @@ export const ReviewQueueItemOut = z
   })
   .meta({ id: 'ReviewQueueItem' });
 export type ReviewQueueItem = z.output<typeof ReviewQueueItemOut>;
+
+/** Run outcomes over a period (docs/publishing.md "Analytics"): counts, success rate, and p95 duration from a histogram (an upper bound, within one bucket). */
+export const RunStatsOut = z.object({
+  total: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  timedOut: z.number().int(),
+  canceled: z.number().int(),
+  /** succeeded / (runs that ended other than canceled); null with none. */
+  successRate: z.number().min(0).max(1).nullable(),
+  p95DurationMs: z.number().int().nullable(),
+});
+
+const MoneyShape = z.object({ amountMinor: z.number().int(), currency: z.string() });
+
+export const AgentAnalyticsOut = z
+  .object({
+    agentId: AgentId,
+    name: z.string(),
+    installs: z.object({ total: z.number().int(), active: z.number().int() }),
+    runs: RunStatsOut,
+    revenue: z.object({ gross: MoneyShape, publisherShare: MoneyShape }),
+    rating: z.object({ avg: z.number(), count: z.number().int() }),
+    versions: z.array(z.object({ version: z.string(), activeInstalls: z.number().int(), runs: RunStatsOut })),
+    /** One entry per day of the period, oldest first (days without runs included, as zeros). */
+    daily: z.array(z.object({ day: z.string(), runs: z.number().int(), succeeded: z.number().int(), failed: z.number().int(), p95DurationMs: z.number().int().nullable() })),
+    /** Reviews by the month of their last edit, oldest first. */
+    ratingsByMonth: z.array(z.object({ month: z.string(), avg: z.number(), count: z.number().int() })),
+    /** Paid revenue by month (reversals netted), oldest first. */
+    revenueByMonth: z.array(z.object({ month: z.string(), gross: MoneyShape, publisherShare: MoneyShape })),
+  })
+  .meta({ id: 'AgentAnalytics' });
+export type AgentAnalytics = z.output<typeof AgentAnalyticsOut>;
+
+export const AnalyticsQuery = z.object({ days: z.coerce.number<number>().int().min(1).max(90).default(30) }).strict();
+
+export const PublisherAnalyticsOut = z
+  .object({ publisherId: PublisherId, from: z.string(), to: z.string(), agents: z.array(AgentAnalyticsOut) })
+  .meta({ id: 'PublisherAnalytics' });
+export type PublisherAnalytics = z.output<typeof PublisherAnalyticsOut>;

@@ -152,6 +152,7 @@ export const routes = {
   undeprecateVersion: { method: 'POST', path: '/v1/publishers/:publisherId/agents/:agentId/versions/:version::undeprecate' },
   yankVersion: { method: 'POST', path: '/v1/publishers/:publisherId/agents/:agentId/versions/:version::yank' },
   unyankVersion: { method: 'POST', path: '/v1/publishers/:publisherId/agents/:agentId/versions/:version::unyank' },
+  getPublisherAnalytics: { method: 'GET', path: '/v1/publishers/:publisherId/analytics' },
   listReviewQueue: { method: 'GET', path: '/v1/admin/reviews' },
   approveVersion: { method: 'POST', path: '/v1/admin/agents/:agentId/versions/:version::approve' },
   requestVersionChanges: { method: 'POST', path: '/v1/admin/agents/:agentId/versions/:version::requestChanges' },

@@ -1,16 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { ApiError, type DeveloperVersion } from '@agent-marketplace/client';
 import { describe, expect, it } from 'vitest';
-import { packBundle } from '../../cli/src/pack.ts';
-import { adminDb } from '../support/admin.ts';
 import { uniqueWord } from '../support/catalog.ts';
 import { apiAs } from '../support/client.ts';
 import { call, codeOf } from '../support/http.ts';
 import { eventually, mailTo } from '../support/notify.ts';
+import { agentYaml, bundleOf, errorOf, makeAdmin, waitForState } from '../support/publishing.ts';
 import { projectId } from '../support/stack.ts';
-import { installAgent, newWorkspace, signUp, waitForRun, type TestUser } from '../support/users.ts';
+import { installAgent, newWorkspace, signUp, waitForRun } from '../support/users.ts';
 
 /**
  * The developer portal end to end (issue 23, docs/publishing.md): a publisher submits versions
@@ -18,85 +15,6 @@ import { installAgent, newWorkspace, signUp, waitForRun, type TestUser } from '.
  * builds and "deploys" the version, it is published, customers install and run it from its
  * built folder; yanking and deprecating change what the catalog offers.
  */
-
-const AGENT_CODE = `export default async function hello(ctx) {
-  ctx.log.info('hello from a submitted version');
-  return { greeting: 'hello ' + (ctx.input.name ?? 'world'), version: VERSION };
-}
-`;
-
-function agentYaml(id: string, publisher: string, version: string, extra = ''): string {
-  return `id: ${id}
-name: Hello ${id}
-version: ${version}
-publisher: ${publisher}
-summary: Says hello, to test the publishing pipeline.
-categories: [operations]
-runtime:
-  local:
-    entry: src/index.js
-inputs:
-  type: object
-  additionalProperties: false
-  properties:
-    name: { type: string }
-permissions:
-  - scope: vm.list
-    risk: low
-    reason: reads the inventory to say hello to it
-resources:
-  timeoutSeconds: 30
-pricing:
-  model: free
-license: MIT
-support:
-  email: dev@example.test
-releaseNotes: |
-  ## ${version}
-  - says hello
-${extra}`;
-}
-
-/** An agent folder on disk, packed as the CLI packs it. */
-async function bundleOf(yaml: string, version: string, files: Record<string, string> = {}, symlinks: Record<string, string> = {}): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'am-bundle-'));
-  mkdirSync(path.join(dir, 'src'));
-  writeFileSync(path.join(dir, 'agent.yaml'), yaml);
-  writeFileSync(path.join(dir, 'src', 'index.js'), AGENT_CODE.replace('VERSION', JSON.stringify(version)));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  for (const [name, target] of Object.entries(symlinks)) symlinkSync(target, path.join(dir, name));
-  return (await packBundle(dir)).bytes.toString('base64');
-}
-
-async function makeAdmin(user: TestUser): Promise<void> {
-  await adminDb.collection('platformAdmins').doc(user.uid).set({ uid: user.uid, email: user.email, grantedAt: new Date() });
-}
-
-async function waitForState(dev: TestUser, publisherId: string, agentId: string, version: string, states: DeveloperVersion['state'][], timeoutMs = 45_000): Promise<DeveloperVersion> {
-  const api = apiAs(dev.idToken);
-  return eventually(
-    `${agentId}@${version} in ${states.join('|')}`,
-    async () => {
-      const v = await api.call('getDeveloperVersion', { params: { publisherId, agentId, version } });
-      return states.includes(v.state) ? v : undefined;
-    },
-    timeoutMs,
-  );
-}
-
-async function errorOf(p: Promise<unknown>): Promise<{ status: number; code: string }> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return { status: err.status, code: err.code };
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('publishing: submit, scan, review, build, publish, install, yank', () => {
   it('takes a version from submission to a run, and a bad one never reaches review', { timeout: 240_000 }, async () => {
     const dev = await signUp('dev');

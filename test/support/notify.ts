@@ -55,8 +55,8 @@ export async function mailTo(to: string): Promise<CapturedMail[]> {
 
 const topics = new Map<string, Promise<import('@google-cloud/pubsub').Topic>>();
 
-/** Publishes a message to one of the stack's topics (`run-events` by default, or `usage-events`), as the platform does (data: the event's JSON). */
-export async function publishEvent(event: unknown, eventId = (event as { id?: string }).id ?? 'x', topicName: 'run-events' | 'usage-events' = 'run-events'): Promise<void> {
+/** Publishes a message to one of the stack's topics (`run-events` by default, `usage-events` or `agent-stats`), as the platform does (data: the event's JSON). */
+export async function publishEvent(event: unknown, eventId = (event as { id?: string }).id ?? 'x', topicName: 'run-events' | 'usage-events' | 'agent-stats' = 'run-events'): Promise<void> {
   if (!topics.has(topicName)) {
     topics.set(
       topicName,

@@ -4,6 +4,8 @@ import { endpoint } from '../endpoint.js';
 import { AgentId, PublisherId, SemVer } from '../manifest.js';
 import {
   AddPublisherMemberIn,
+  AnalyticsQuery,
+  PublisherAnalyticsOut,
   ApproveVersionIn,
   BundleUploadOut,
   ChangePublisherMemberIn,
@@ -168,6 +170,15 @@ export const publishingEndpoints = {
     params: VersionParams,
     response: versionResponse,
     errors: versionErrors,
+  }),
+  getPublisherAnalytics: endpoint('getPublisherAnalytics', {
+    summary: "A publisher's agents over the last `days`: installs, runs, success rate, p95 duration, revenue and ratings, per agent and version",
+    tags,
+    access: member,
+    params: PublisherParams,
+    query: AnalyticsQuery,
+    response: { status: 200, schema: PublisherAnalyticsOut, description: 'Analytics' },
+    errors: [404],
   }),
   listReviewQueue: endpoint('listReviewQueue', {
     summary: 'Versions waiting for review, oldest first (platform admins)',

@@ -13,7 +13,7 @@ import type { UsageLedger } from './billing/ports.js';
 import type { EventPublisher, NotificationRetryQueue, NotificationStore, Notifiers, NotifyConfig } from './notifications/ports.js';
 import type { AccountAuthority, SessionStore } from './accounts/ports.js';
 import type { ApiKeyStore, InvitationStore, WorkspaceStore } from './workspaces/ports.js';
-import type { AccountDirectory, BlobStore, PipelineQueue, PlatformAdmins, PublisherStore, VersionDeployer, VersionScanner, VersionStore } from './publishing/ports.js';
+import type { AccountDirectory, AgentStatsStore, BlobStore, PipelineQueue, PlatformAdmins, PublisherStore, VersionDeployer, VersionScanner, VersionStore } from './publishing/ports.js';
 
 /**
  * Every port, as the composition root (triggers/deps.ts) fills them with adapters. Each use
@@ -54,7 +54,7 @@ export interface Deps {
    */
   events: { flush(wsId: string, eventIds: string[]): Promise<void> };
   notifications: NotificationStore;
-  /** The outbox's topics: `run-events` and `usage-events`. */
+  /** The outbox's topics: `run-events`, `usage-events` and `agent-stats`. */
   eventBus: EventPublisher;
   notifiers: Notifiers;
   notifyRetries: NotificationRetryQueue;
@@ -78,4 +78,6 @@ export interface Deps {
   /** Cloud Build and Cloud Run jobs in production; local builds here. */
   deployer: VersionDeployer;
   versionScanner: VersionScanner;
+  /** Developer analytics: agents' daily run stats and active installs (docs/publishing.md "Analytics"). */
+  agentStats: AgentStatsStore;
 }

@@ -196,6 +196,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       pipelineQueue: new pipelineQueue.CloudTasksPipelineQueue(config.region),
       versionScanner: bundleScan.bundleScanner(publishAgent.parseManifest),
       deployer: await deployerFor(config, () => built.blobs),
+      agentStats: new (await import('../adapters/firestore/agentStats.js')).FirestoreAgentStatsStore(),
       limits: {
         maxWorkspacesPerUser: config.maxWorkspacesPerUser,
         maxOpenApiKeysPerWorkspace: config.maxOpenApiKeysPerWorkspace,

@@ -50,6 +50,12 @@ export class FirestoreEarningsStore implements EarningsStore {
     return (await entries().where('publisherId', '==', publisherId).get()).docs.map((d) => revive<RevenueEntry>(d.data()));
   }
 
+  async entriesBetween(publisherId: string, start: Date, end: Date): Promise<RevenueEntry[]> {
+    // Index: revenueEntries (publisherId, createdAt) in firestore.indexes.json.
+    const snap = await entries().where('publisherId', '==', publisherId).where('createdAt', '>=', start).where('createdAt', '<', end).get();
+    return snap.docs.map((d) => revive<RevenueEntry>(d.data()));
+  }
+
   async entriesOfInvoice(invoiceId: string): Promise<RevenueEntry[]> {
     return (await entries().where('invoiceId', '==', invoiceId).get()).docs.map((d) => revive<RevenueEntry>(d.data()));
   }

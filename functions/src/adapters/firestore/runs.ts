@@ -8,6 +8,7 @@ import { monthOf } from '../../domain/runLimits.js';
 import type { FinishEffects } from '../../domain/runFinish.js';
 import { runEventFor } from '../../domain/runEvents.js';
 import { usageEventsFor } from '../../domain/usageEvents.js';
+import { agentStatsFactFor } from '../../domain/agentStats.js';
 import { applyTransition } from '../../domain/runTransition.js';
 import { claimListed, type SlotPool } from '../../domain/runSlots.js';
 import { dataOf, firestore, paginate, revive } from './client.js';
@@ -160,6 +161,12 @@ export class FirestoreRunStore implements RunStore {
       for (const usage of usageEventsFor(run, applied.next, applied.event, this.now())) {
         writeOutbox(tx, usage, this.now(), 'usage-events');
         notified.push(usage.id);
+      }
+      // A finished run's fact for its agent's analytics: one more document, once per run.
+      const stats = agentStatsFactFor(applied.next, applied.event);
+      if (stats) {
+        writeOutbox(tx, stats, this.now(), 'agent-stats');
+        notified.push(stats.id);
       }
       return { applied: true, run: applied.next };
     });

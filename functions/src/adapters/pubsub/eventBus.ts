@@ -5,15 +5,17 @@ import type { EventPublisher, OutboxTopic } from '../../app/notifications/ports.
 export const RUN_EVENTS_TOPIC = 'run-events';
 /** The topic usage facts go to; `triggers/usage.ts` records them in the ledger. */
 export const USAGE_EVENTS_TOPIC = 'usage-events';
+/** The topic finished runs' facts go to; `triggers/agentStats.ts` counts them in the agents' daily stats. */
+export const AGENT_STATS_TOPIC = 'agent-stats';
 
 const NOT_FOUND = 5;
 
 /**
  * Publishes the outbox's events to their topic (`run-events` by default, `usage-events` for
- * usage facts): data is the event's JSON, attribute `eventId` its id (consumers dedupe on it).
- * The client loads on first publish (keeps cold starts small). On an emulator
- * (PUBSUB_EMULATOR_HOST) a missing topic is created: the Functions emulator makes it only once
- * the consumer function has loaded.
+ * usage facts, `agent-stats` for finished runs): data is the event's JSON, attribute `eventId`
+ * its id (consumers dedupe on it). The client loads on first publish (keeps cold starts
+ * small). On an emulator (PUBSUB_EMULATOR_HOST) a missing topic is created: the Functions
+ * emulator makes it only once the consumer function has loaded.
  */
 export class PubSubEventBus implements EventPublisher {
   private client: Promise<PubSub> | undefined;

@@ -1,4 +1,5 @@
 import { endpoints } from '@agent-marketplace/contract';
+import { publisherAnalytics } from '../../app/publishing/analytics.js';
 import { changeVersionLifecycle } from '../../app/publishing/lifecycle.js';
 import {
   addPublisherMember,
@@ -13,7 +14,7 @@ import { decideVersion, listReviewQueue } from '../../app/publishing/review.js';
 import { createBundleUpload, getDeveloperVersion, listDeveloperVersions, listPublisherAgents, submitVersion } from '../../app/publishing/submissions.js';
 import { implement } from '../route.js';
 
-/** The developer portal (docs/publishing.md): publishers, members, submissions, versions and review. */
+/** The developer portal (docs/publishing.md): publishers, members, submissions, versions, analytics and review. */
 export const publishingRoutes = [
   implement(endpoints.listMyPublishers, async ({ deps, principal }) => ({ body: await listMyPublishers(deps, principal) })),
   implement(endpoints.createPublisher, async ({ deps, principal, body }) => ({ status: 201, body: await createPublisher(deps, principal, body) })),
@@ -47,6 +48,7 @@ export const publishingRoutes = [
   implement(endpoints.unyankVersion, async ({ deps, principal, params }) => ({
     body: await changeVersionLifecycle(deps, principal, params.publisherId, params.agentId, params.version, { kind: 'unyank' }),
   })),
+  implement(endpoints.getPublisherAnalytics, async ({ deps, principal, params, query }) => ({ body: await publisherAnalytics(deps, principal, params.publisherId, query) })),
   implement(endpoints.listReviewQueue, async ({ deps, principal }) => ({ body: await listReviewQueue(deps, principal) })),
   implement(endpoints.approveVersion, async ({ deps, principal, params, body }) => ({
     body: await decideVersion(deps, principal, params.agentId, params.version, 'approved', body.comments),

@@ -211,6 +211,8 @@ export interface EarningsStore {
   record(entries: readonly RevenueEntry[]): Promise<{ created: number; differing: string[] }>;
   /** Every entry of a publisher. */
   entriesOf(publisherId: string): Promise<RevenueEntry[]>;
+  /** A publisher's entries created in [start, end) (developer analytics' revenue; sales and what reverses them alike). */
+  entriesBetween(publisherId: string, start: Date, end: Date): Promise<RevenueEntry[]>;
   /** Every entry (sales and reversals) of an invoice. */
   entriesOfInvoice(invoiceId: string): Promise<RevenueEntry[]>;
   publisher(publisherId: string): Promise<PublisherBilling | null>;

@@ -6,8 +6,8 @@ import type { Page, PageRequest } from '../shared/paging.js';
 /** What notification delivery needs: channels and their delivery log, the event outbox, the topic, the senders. */
 
 /** One entry of `workspaces/{wsId}/outbox/{eventId}`, written by a producer in the transaction of its fact. */
-/** The Pub/Sub topics the outbox publishes to: platform events (notifications) and usage facts (billing). */
-export type OutboxTopic = 'run-events' | 'usage-events';
+/** The Pub/Sub topics the outbox publishes to: platform events (notifications), usage facts (billing) and run facts (developer analytics). */
+export type OutboxTopic = 'run-events' | 'usage-events' | 'agent-stats';
 
 export interface OutboxEntry {
   wsId: string;
@@ -50,7 +50,7 @@ export interface NotificationStore {
   unpublished(before: Date, limit: number): Promise<OutboxEntry[]>;
 }
 
-/** The outbox's topics (`run-events`, `usage-events`). */
+/** The outbox's topics (`run-events`, `usage-events`, `agent-stats`). */
 export interface EventPublisher {
   publish(eventId: string, event: unknown, topic?: OutboxTopic): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { ScanReport } from '@agent-marketplace/contract/scanReport';
+import type { AgentStatsFact, StatsShard } from '../../domain/agentStats.js';
 import type { Manifest } from '../../domain/manifest.js';
 import type { AgentListing } from '../../domain/models.js';
 import type { PublisherMemberRecord, PublisherRecord } from '../../domain/publishers.js';
@@ -144,4 +145,20 @@ export type VersionScanner = (manifestYaml: string, bundle: Buffer) => Promise<S
 /** Finds an account by email, for adding members. */
 export interface AccountDirectory {
   findByEmail(email: string): Promise<{ uid: string; email: string } | null>;
+}
+
+/**
+ * Developer analytics' own data (docs/publishing.md "Analytics"): each agent's daily run stats,
+ * sharded by run (`agentStats/{agentId}/days/{YYYY-MM-DD}_{shard}`), and its active installs.
+ */
+export interface AgentStatsStore {
+  /**
+   * Counts each fact once: a fact already recorded (a redelivery) writes nothing. Answers, per
+   * fact, whether it was new. A store failure throws (the consumer is delivered it again).
+   */
+  record(facts: readonly AgentStatsFact[], now: Date): Promise<boolean[]>;
+  /** The agent's day shards from `fromDay` to `toDay` (`YYYY-MM-DD`, inclusive); days without runs have none. */
+  read(agentId: string, fromDay: string, toDay: string): Promise<StatsShard[]>;
+  /** Active installs of each of these versions of the agent, across workspaces (a count, not a read of each install). */
+  activeInstalls(agentId: string, versions: readonly string[]): Promise<Record<string, number>>;
 }
