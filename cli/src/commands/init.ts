@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { AgentId, PublisherId } from '@agent-marketplace/contract/manifest';
 import { z } from 'zod';
@@ -42,6 +43,8 @@ export const init: CommandSpec<Context> = {
     if (!available.includes(templateName)) throw new UsageError(`--template: one of ${available.join(', ')} (got ${JSON.stringify(templateName)}).`, 'init');
 
     const files = await scaffold(join(TEMPLATES_DIR, templateName), dir, { id, publisher, name });
+    // The template's own version, as written.
+    const version = /^version: *(\S+)/m.exec(await readFile(join(dir, 'agent.yaml'), 'utf8'))?.[1] ?? '?';
     const next = [
       `  cd ${dir}`,
       '  npm test                        # the agent on its sandbox account (README.md: reaching the runner)',
@@ -50,8 +53,8 @@ export const init: CommandSpec<Context> = {
     ];
     const hint = opts['publisher'] === undefined ? `\nSet publisher in agent.yaml to your publisher's id (\`${PROGRAM} publishers\`) before publishing.\n` : '';
     ctx.result(
-      { dir, id, publisher, name, version: '0.1.0', template: templateName, files },
-      `Created ${publisher}/${id} 0.1.0 in ${dir}:\n${files.map((f) => `  ${f}`).join('\n')}\n${hint}\nNext:\n${next.join('\n')}\n`,
+      { dir, id, publisher, name, version, template: templateName, files },
+      `Created ${publisher}/${id} ${version} in ${dir}:\n${files.map((f) => `  ${f}`).join('\n')}\n${hint}\nNext:\n${next.join('\n')}\n`,
     );
   },
 };
