@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { UsageError } from './errors.ts';
 
 /**
- * The command line: `am <command> [<subcommand>] <arguments> [options]`, options anywhere.
+ * The command line: `agent-marketplace <command> [<subcommand>] <arguments> [options]`, options anywhere.
  * Each command declares its arguments and options; node:util parseArgs does the rest.
  */
 export interface OptionSpec {
@@ -33,6 +33,9 @@ export interface ParsedInput {
   /** The command's own options, by name; booleans false when absent. */
   opts: Record<string, string | boolean | undefined>;
 }
+
+/** What usage and messages call the binary (`am` is the same file under a short name). */
+export const PROGRAM = 'agent-marketplace';
 
 export const GLOBAL_OPTIONS: Options = {
   api: { type: 'string', value: 'url', description: 'The API base (AM_API_URL; default http://127.0.0.1:5000, the local stack)' },
@@ -116,7 +119,7 @@ const optionLines = (options: Options) => {
 export function usageLine(command: CommandSpec<unknown>): string {
   const required = Object.entries(command.options).filter(([, o]) => o.required).map(([n, o]) => `--${n} <${o.value ?? 'value'}>`);
   const optional = Object.values(command.options).some((o) => !o.required) ? ['[options]'] : [];
-  return ['am', command.name, ...command.args, ...required, ...optional].join(' ');
+  return [PROGRAM, command.name, ...command.args, ...required, ...optional].join(' ');
 }
 
 export function commandHelp(command: CommandSpec<unknown>): string {
@@ -131,9 +134,9 @@ export function overallHelp(commands: CommandSpec<unknown>[]): string {
   const names = commands.map((c) => [c.name, ...c.args].join(' '));
   const width = Math.max(...names.map((n) => n.length));
   return [
-    'am: publish agents to Agent Marketplace.',
+    `${PROGRAM}: build, publish and run agents on Agent Marketplace (also installed as \`am\`).`,
     '',
-    'Usage: am <command> [arguments] [options]',
+    `Usage: ${PROGRAM} <command> [arguments] [options]`,
     '',
     'Commands:',
     ...commands.map((c, i) => `  ${names[i]!.padEnd(width)}  ${c.summary}`),
@@ -142,7 +145,7 @@ export function overallHelp(commands: CommandSpec<unknown>[]): string {
     ...optionLines(GLOBAL_OPTIONS),
     '',
     'Environment: AM_API_URL, AM_FIREBASE_API_KEY, AM_TOKEN (an ID token, for CI), AM_CONFIG_DIR, FIREBASE_AUTH_EMULATOR_HOST.',
-    "Run 'am <command> --help' for a command's options.",
+    `Run '${PROGRAM} <command> --help' for a command's options.`,
     '',
   ].join('\n');
 }

@@ -45,9 +45,9 @@ const SIGN_IN_ERRORS: Record<string, [code: string, message: string]> = {
   TOO_MANY_ATTEMPTS_TRY_LATER: ['too_many_attempts', 'Too many failed sign-ins: try again later.'],
 };
 const REFRESH_ERRORS: Record<string, [code: string, message: string]> = {
-  TOKEN_EXPIRED: ['signed_out', 'Your sign-in has expired (the password changed, or it was revoked): run `am login` again.'],
-  INVALID_REFRESH_TOKEN: ['signed_out', 'Your stored sign-in is not valid with this Auth: run `am login` again.'],
-  USER_NOT_FOUND: ['signed_out', 'Your account no longer exists: run `am login` with another.'],
+  TOKEN_EXPIRED: ['signed_out', 'Your sign-in has expired (the password changed, or it was revoked): run `agent-marketplace login` again.'],
+  INVALID_REFRESH_TOKEN: ['signed_out', 'Your stored sign-in is not valid with this Auth: run `agent-marketplace login` again.'],
+  USER_NOT_FOUND: ['signed_out', 'Your account no longer exists: run `agent-marketplace login` with another.'],
   USER_DISABLED: ['account_disabled', 'This account is disabled.'],
 };
 

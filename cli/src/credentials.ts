@@ -52,7 +52,7 @@ export async function loadCredentials(configDir: string, warn: (line: string) =>
     json = null;
   }
   const result = StoredCredentials.safeParse(json);
-  if (!result.success) throw new CliError('credentials_unreadable', `${file} is not a credentials file of am: run \`am logout\`, then \`am login\`.`);
+  if (!result.success) throw new CliError('credentials_unreadable', `${file} is not a credentials file of agent-marketplace: run \`agent-marketplace logout\`, then \`agent-marketplace login\`.`);
   return result.data;
 }
 

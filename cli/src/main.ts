@@ -1,8 +1,10 @@
 import { ApiError } from '@agent-marketplace/client';
-import { commandHelp, overallHelp, parseCommandLine, usageLine, type CommandSpec } from './args.ts';
+import { commandHelp, overallHelp, parseCommandLine, PROGRAM, usageLine, type CommandSpec } from './args.ts';
 import { login, logout } from './commands/account.ts';
+import { init } from './commands/init.ts';
 import { publish, validate } from './commands/publish.ts';
 import { addMember, createPublisher, listMembers, listPublishers } from './commands/publishers.ts';
+import { logs, triggerRun } from './commands/runs.ts';
 import { deprecate, listVersions, showVersion, undeprecate, unyank, yank } from './commands/versions.ts';
 import { createContext, type Context } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
@@ -16,6 +18,7 @@ export const COMMANDS: CommandSpec<Context>[] = [
   createPublisher,
   listMembers,
   addMember,
+  init,
   validate,
   publish,
   listVersions,
@@ -24,6 +27,8 @@ export const COMMANDS: CommandSpec<Context>[] = [
   undeprecate,
   yank,
   unyank,
+  triggerRun,
+  logs,
 ];
 
 /** Exit codes: 0 done, 1 the command failed (an API error, a failed scan), 2 the command line is wrong. */
@@ -34,7 +39,7 @@ function report(err: unknown, io: Io, json: boolean): number {
   if (err instanceof UsageError) {
     const command = COMMANDS.find((c) => c.name === err.command);
     if (json) io.stderr(`${JSON.stringify({ error: { code: 'usage', message: err.message } })}\n`);
-    else io.stderr(`am: ${err.message}\nUsage: ${command ? usageLine(command) : 'am <command> [options]'}\nRun 'am ${command ? `${command.name} ` : ''}--help' for more.\n`);
+    else io.stderr(`${PROGRAM}: ${err.message}\nUsage: ${command ? usageLine(command) : `${PROGRAM} <command> [options]`}\nRun '${PROGRAM} ${command ? `${command.name} ` : ''}--help' for more.\n`);
     return EXIT.usage;
   }
   let error: { code: string; message: string; status?: number; requestId?: string | null; errors?: unknown[] };

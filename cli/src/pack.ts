@@ -22,6 +22,15 @@ export interface PackedBundle {
   tarSha256: string;
   /** The packed paths in order (folders end with `/`). */
   paths: string[];
+  /** Files (and symlinks) packed, and the bytes of the files before compression. */
+  files: number;
+  fileBytes: number;
+}
+
+export interface PackOptions {
+  maxTotalBytes?: number;
+  /** Called after each file is read, with the files and bytes so far (publish's progress). */
+  onProgress?: (files: number, bytes: number) => void;
 }
 
 const MiB = 1024 * 1024;
@@ -124,7 +133,7 @@ function headerBlocks(data: HeaderData): Buffer[] {
   return [pax, block];
 }
 
-export async function packBundle(dir: string, options: { maxTotalBytes?: number } = {}): Promise<PackedBundle> {
+export async function packBundle(dir: string, options: PackOptions = {}): Promise<PackedBundle> {
   const maxTotalBytes = options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES;
   const amignore = await readFile(join(dir, '.amignore'), 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return '';
@@ -140,6 +149,8 @@ export async function packBundle(dir: string, options: { maxTotalBytes?: number 
 
   const parts: Buffer[] = [];
   const paths: string[] = [];
+  let files = 0;
+  let fileBytes = 0;
   const common = { uid: 0, gid: 0, uname: '', gname: '', mtime: FIXED_MTIME };
   for (const item of items) {
     if (item.kind === 'dir') {
@@ -148,11 +159,15 @@ export async function packBundle(dir: string, options: { maxTotalBytes?: number 
     } else if (item.kind === 'symlink') {
       paths.push(item.rel);
       parts.push(...headerBlocks({ ...common, path: item.rel, type: 'SymbolicLink', linkpath: await readlink(item.abs), mode: 0o777, size: 0 }));
+      files += 1;
     } else {
       const body = await readFile(item.abs);
       paths.push(item.rel);
       parts.push(...headerBlocks({ ...common, path: item.rel, type: 'File', mode: item.mode & 0o111 ? 0o755 : 0o644, size: body.length }));
       parts.push(body, Buffer.alloc((512 - (body.length % 512)) % 512));
+      files += 1;
+      fileBytes += body.length;
+      options.onProgress?.(files, fileBytes);
     }
   }
   // The end of an archive: two zero blocks.
@@ -162,5 +177,5 @@ export async function packBundle(dir: string, options: { maxTotalBytes?: number 
   // Node was built for, so it is set to Unix (3) here.
   const bytes = gzipSync(tar, { level: 9 });
   bytes[9] = 3;
-  return { bytes, sha256: sha256(bytes), tarSha256: sha256(tar), paths };
+  return { bytes, sha256: sha256(bytes), tarSha256: sha256(tar), paths, files, fileBytes };
 }

@@ -20,7 +20,7 @@ export function idTokenSource(settings: Settings, warn: (line: string) => void):
   return async () => {
     if (session && session.expiresAt - EARLY_MS > Date.now()) return session.idToken;
     const stored = await loadCredentials(settings.configDir, warn);
-    if (!stored) throw new CliError('not_signed_in', 'Not signed in: run `am login --email <you>`, or set AM_TOKEN to an ID token.');
+    if (!stored) throw new CliError('not_signed_in', 'Not signed in: run `agent-marketplace login --email <you>`, or set AM_TOKEN to an ID token.');
     session = await refreshSession(authEndpoints(settings), stored.refreshToken);
     if (session.refreshToken !== stored.refreshToken) {
       await saveCredentials(settings.configDir, { ...stored, refreshToken: session.refreshToken, savedAt: new Date().toISOString() });

@@ -10,6 +10,8 @@ export interface Io {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
   /** How often `publish --wait` asks for the version (default 1 s; tests shorten it). */
   pollMs?: number;
+  /** Set when stderr is a terminal: progress is then redrawn on one line, as wide as it is. */
+  stderrTty?: { columns(): number } | null;
 }
 
 /** Where the API and Firebase Auth are, and where credentials live: from flags first, then the environment. */

@@ -84,7 +84,7 @@ describe('exit codes and output of usage errors', () => {
   it('a usage error exits 2 with the usage line on stderr and nothing on stdout', async () => {
     const r = await am(['publishers', 'create', 'acme']);
     expect(r).toMatchObject({ code: 2, stdout: '' });
-    expect(r.stderr).toBe("am: Missing --name <name>.\nUsage: am publishers create <id> --name <name>\nRun 'am publishers create --help' for more.\n");
+    expect(r.stderr).toBe("agent-marketplace: Missing --name <name>.\nUsage: agent-marketplace publishers create <id> --name <name>\nRun 'agent-marketplace publishers create --help' for more.\n");
   });
 
   it('a bad id is a usage error before any request', async () => {
@@ -105,7 +105,7 @@ describe('exit codes and output of usage errors', () => {
     for (const c of COMMANDS) expect(all.stdout).toContain(`  ${c.name}`);
     const one = await am(['publish', '--help']);
     expect(one).toMatchObject({ code: 0, stderr: '' });
-    expect(one.stdout).toMatch(/^Usage: am publish \[dir\] \[options\]\n/);
+    expect(one.stdout).toMatch(/^Usage: agent-marketplace publish \[dir\] \[options\]\n/);
     for (const o of ['--notes <file>', '--wait', '--inline-max <bytes>', '--api <url>', '--json']) expect(one.stdout).toContain(o);
   });
 

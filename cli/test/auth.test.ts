@@ -162,7 +162,7 @@ describe('each command gets a fresh ID token', () => {
     await saveCredentials(dir, stored());
     const out = await am(['publishers', '--api', server.base, '--json'], { env: { FIREBASE_AUTH_EMULATOR_HOST: server.host, AM_CONFIG_DIR: dir } });
     expect(out.code).toBe(1);
-    expect(JSON.parse(out.stderr).error).toMatchObject({ code: 'signed_out', message: expect.stringContaining('run `am login` again') });
+    expect(JSON.parse(out.stderr).error).toMatchObject({ code: 'signed_out', message: expect.stringContaining('run `agent-marketplace login` again') });
     expect(server.of('GET /v1/publishers')).toHaveLength(0);
   });
 

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { manifestProblems } from '../src/commands/publish.ts';
 import { ApiError } from '@agent-marketplace/client';
-import { packBundle } from '../src/pack.ts';
+import { formatBytes, packBundle } from '../src/pack.ts';
 import { AGENT_YAML, am, developerVersion, fakeServer, folder, problemOf, scanReport, type Routes } from './support.ts';
 
 const VALIDATE = 'POST /v1/manifests/validate';
@@ -29,6 +29,8 @@ const api = (over: Routes = {}): Routes => ({
   ...over,
 });
 const env = { AM_TOKEN: 'ci-token' };
+/** What publish says on stderr (not a terminal) once agentDir() is packed: agent.yaml, src/index.ts and .amignore. */
+const packedLine = async (dir: string) => `Packed 3 files, 128 B (${formatBytes((await packBundle(dir)).bytes.length)} compressed).\n`;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('am publish', () => {
@@ -36,7 +38,7 @@ describe('am publish', () => {
     const server = await fakeServer(api());
     const dir = agentDir();
     const out = await am(['publish', dir, '--api', server.base], { env });
-    expect(out.stderr).toBe('');
+    expect(out.stderr).toBe(await packedLine(dir));
     expect(out.code).toBe(0);
     expect(server.hits.map((h) => h.route)).toEqual([VALIDATE, SUBMIT]);
     const [validate, submit] = server.hits;
@@ -77,7 +79,8 @@ describe('am publish', () => {
     );
     const serverBase = server.base;
     const out = await am(['publish', dir, '--api', server.base, '--inline-max', '100'], { env });
-    expect(out.stderr).toBe('');
+    const size = formatBytes(packed.bytes.length);
+    expect(out.stderr).toBe(`${await packedLine(dir)}Uploading ${size}...\nUploaded ${size}.\n`);
     expect(out.code).toBe(0);
     expect(server.hits.map((h) => h.route)).toEqual([VALIDATE, UPLOADS, 'PUT /upload/signed-token', SUBMIT]);
     const [, create, put, submit] = server.hits;
@@ -123,7 +126,7 @@ describe('am publish', () => {
     );
     const out = await am(['publish', agentDir(), '--api', server.base, '--inline-max', '0'], { env });
     expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(/^error: bundle_too_large: The bundle is .*; the upload takes at most 10 B\.\n$/);
+    expect(out.stderr).toMatch(/^Packed 3 files, .*\nerror: bundle_too_large: The bundle is .*; the upload takes at most 10 B\.\n$/);
     expect(server.hits.map((h) => h.route)).toEqual([VALIDATE, UPLOADS]);
   });
 
@@ -131,10 +134,11 @@ describe('am publish', () => {
     const server = await fakeServer(
       api({ [GET_VERSION]: (_h, n) => ({ status: 200, body: n < 3 ? developerVersion() : developerVersion({ state: 'in_review', scan: scanReport(true) }) }) }),
     );
-    const out = await am(['publish', agentDir(), '--api', server.base, '--wait'], { env });
+    const dir = agentDir();
+    const out = await am(['publish', dir, '--api', server.base, '--wait'], { env });
     expect(out.code).toBe(0);
     expect(server.of(GET_VERSION)).toHaveLength(3);
-    expect(out.stderr).toBe('Waiting for the scan...\n');
+    expect(out.stderr).toBe(`${await packedLine(dir)}Waiting for the scan...\nThe scan decided after 0 s.\n`);
     expect(out.stdout).toContain('acme/my-agent 1.2.3: in_review\nScan: passed (2026-03-04 10:11 UTC)\n');
     expect(out.stdout).toContain('  pass  manifest  Manifest\n');
     expect(out.stdout).toContain('  WARN  secrets   Secrets in the source\n');
@@ -201,9 +205,10 @@ describe('am publish', () => {
 
   it('an API refusal of the submission exits 1 with its code; under --json with its status and request id', async () => {
     const server = await fakeServer(api({ [SUBMIT]: () => ({ status: 409, body: problemOf(409, 'version_exists', 'Version 1.2.3 is already published.') }) }));
-    const out = await am(['publish', agentDir(), '--api', server.base], { env });
+    const dir = agentDir();
+    const out = await am(['publish', dir, '--api', server.base], { env });
     expect(out.code).toBe(1);
-    expect(out.stderr).toBe('error: Refused: Version 1.2.3 is already published. (version_exists, request req-1).\n');
+    expect(out.stderr).toBe(`${await packedLine(dir)}error: Refused: Version 1.2.3 is already published. (version_exists, request req-1).\n`);
     const json = await am(['publish', agentDir(), '--api', server.base, '--json'], { env });
     expect(JSON.parse(json.stderr).error).toMatchObject({ code: 'version_exists', status: 409, requestId: 'req-1' });
     expect(json.stdout).toBe('');

@@ -23,7 +23,8 @@ export interface Hit {
   json(): any;
 }
 
-export type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
+/** A JSON answer, or with `sse` a text/event-stream body sent as it is (then the connection closes, as the API's stream does at its time limit). */
+export type Answer = { status: number; body?: unknown; headers?: Record<string, string>; sse?: string };
 export type Routes = Record<string, (hit: Hit, n: number) => Answer>;
 
 const servers: Server[] = [];
@@ -45,6 +46,11 @@ export async function fakeServer(routes: Routes): Promise<{ base: string; host: 
       const answer: Answer = handler
         ? handler(hit, hits.filter((h) => h.route === route).length)
         : { status: 404, body: problemOf(404, 'not_found', `no route ${route} in this test`) };
+      if (answer.sse !== undefined) {
+        res.writeHead(answer.status, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', ...answer.headers });
+        res.end(answer.sse);
+        return;
+      }
       const isProblem = answer.status >= 400 && typeof answer.body === 'object' && answer.body !== null && 'code' in answer.body;
       res.writeHead(answer.status, { 'Content-Type': isProblem ? 'application/problem+json' : 'application/json', ...answer.headers });
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
@@ -67,7 +73,10 @@ export const problemOf = (status: number, code: string, detail = `it is ${code}`
 });
 
 /** Runs the CLI in process, as `am` would with this environment and stdin. */
-export async function am(argv: string[], options: { env?: Record<string, string | undefined>; stdin?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function am(
+  argv: string[],
+  options: { env?: Record<string, string | undefined>; stdin?: string; ttyColumns?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await run(argv, {
@@ -76,6 +85,7 @@ export async function am(argv: string[], options: { env?: Record<string, string 
     stderr: (t) => (stderr += t),
     stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
     pollMs: 5,
+    stderrTty: options.ttyColumns ? { columns: () => options.ttyColumns! } : null,
   });
   return { code, stdout, stderr };
 }

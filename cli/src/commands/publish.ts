@@ -10,6 +10,7 @@ import type { CommandSpec } from '../args.ts';
 import type { Context } from '../context.ts';
 import { scanReportText, versionLine } from '../format.ts';
 import { formatBytes, packBundle } from '../pack.ts';
+import { createProgress, type Progress } from '../progress.ts';
 
 /** One problem of a manifest, at its path and (when the API could tell) line. */
 export interface ManifestProblem {
@@ -82,12 +83,41 @@ export const validate: CommandSpec<Context> = {
 /** What the path of a submission needs from the manifest (the server checks they match). */
 const ManifestKey = z.object({ id: AgentId, publisher: PublisherId, version: SemVer });
 
-/** PUTs the bundle where createBundleUpload said, with exactly the headers it gave (a signed URL's signature covers them). */
-async function upload(ctx: Context, target: BundleUpload, bytes: Uint8Array): Promise<void> {
+/** The upload is streamed in pieces this large, each counted as it is taken. */
+const UPLOAD_CHUNK = 64 * 1024;
+
+/**
+ * The bytes as a stream that reports how many have been taken. It is pulled one piece at a
+ * time (no read-ahead), so the count follows what the connection has accepted.
+ */
+export function countingBody(bytes: Uint8Array, onSent: (sent: number) => void): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (offset >= bytes.length) return controller.close();
+        const piece = bytes.subarray(offset, offset + UPLOAD_CHUNK);
+        offset += piece.length;
+        controller.enqueue(piece);
+        onSent(offset);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * PUTs the bundle where createBundleUpload said, with exactly the headers it gave (a signed
+ * URL's signature covers them) and its length (a streamed body would otherwise go chunked).
+ */
+async function upload(ctx: Context, target: BundleUpload, bytes: Uint8Array, progress: Progress): Promise<void> {
   const url = new URL(target.url, `${ctx.settings.apiUrl}/`);
+  const total = bytes.length;
+  progress.show({ step: 'uploading', sent: 0, total });
+  const body = countingBody(bytes, (sent) => progress.show({ step: 'uploading', sent, total }));
   let res: Response;
   try {
-    res = await fetch(url, { method: target.method, headers: target.headers, body: bytes });
+    res = await fetch(url, { method: target.method, headers: { ...target.headers, 'content-length': String(total) }, body, duplex: 'half' } as RequestInit);
   } catch (err) {
     throw new CliError('upload_failed', `The bundle upload could not reach ${url.origin} (${(err as Error).message}).`);
   }
@@ -110,13 +140,17 @@ async function upload(ctx: Context, target: BundleUpload, bytes: Uint8Array): Pr
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until the scan has decided (any state past `submitted`), or the time is up. */
-async function waitForScan(ctx: Context, params: { publisherId: string; agentId: string; version: string }, timeoutMs: number): Promise<DeveloperVersion> {
-  const deadline = Date.now() + timeoutMs;
-  if (!ctx.json) ctx.note('Waiting for the scan...');
+async function waitForScan(ctx: Context, params: { publisherId: string; agentId: string; version: string }, timeoutMs: number, progress: Progress): Promise<DeveloperVersion> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   for (;;) {
+    progress.show({ step: 'scanning', elapsedMs: Date.now() - started });
     const v = await ctx.api().call('getDeveloperVersion', { params });
-    if (v.state !== 'submitted') return v;
-    if (Date.now() >= deadline) throw new CliError('wait_timeout', `${versionLine(v)} after ${Math.round(timeoutMs / 1000)} s: still waiting for the scan. See \`am version ${params.agentId} ${params.version} --publisher ${params.publisherId}\` later.`);
+    if (v.state !== 'submitted') {
+      progress.show({ step: 'scanning', elapsedMs: Date.now() - started, done: true });
+      return v;
+    }
+    if (Date.now() >= deadline) throw new CliError('wait_timeout', `${versionLine(v)} after ${Math.round(timeoutMs / 1000)} s: still waiting for the scan. See \`agent-marketplace version ${params.agentId} ${params.version} --publisher ${params.publisherId}\` later.`);
     await sleep(ctx.io.pollMs ?? 1000);
   }
 }
@@ -158,27 +192,55 @@ export const publish: CommandSpec<Context> = {
     if (!key.success) throw new CliError('manifest_invalid', `${file}: the API accepted it but it lacks a valid id, publisher or version.`);
     const { id: agentId, publisher: publisherId, version } = key.data;
 
-    const packed = await packBundle(dir);
-    const size = packed.bytes.length;
-    if (size > MAX_BUNDLE_BYTES) throw new CliError('bundle_too_large', `The bundle is ${formatBytes(size)}, over the limit of ${formatBytes(MAX_BUNDLE_BYTES)}: list what it need not carry in ${join(dir, '.amignore')}.`);
-    const params = { publisherId, agentId };
-    let bundle: { base64: string } | { uploadId: string };
-    if (size <= inlineMax) {
-      bundle = { base64: packed.bytes.toString('base64') };
-    } else {
-      const target = await ctx.api().call('createBundleUpload', { params, body: { sizeBytes: size } });
-      if (size > target.maxBytes) throw new CliError('bundle_too_large', `The bundle is ${formatBytes(size)}; the upload takes at most ${formatBytes(target.maxBytes)}.`);
-      await upload(ctx, target, packed.bytes);
-      bundle = { uploadId: target.uploadId };
+    // A status line left drawn would run into whatever comes next, a result or an error.
+    const progress = createProgress(ctx.io, ctx.json);
+    try {
+      return await submit(ctx, { dir, yaml, releaseNotes, agentId, publisherId, version, inlineMax, timeoutMs, wait: opts['wait'] === true }, progress);
+    } finally {
+      progress.clear();
     }
-    let v = await ctx.api().call('submitVersion', { params, body: { manifest: yaml, bundle, ...(releaseNotes !== undefined ? { releaseNotes } : {}) } });
-    if (!ctx.json) ctx.io.stdout(`Submitted ${versionLine(v)} (bundle ${formatBytes(size)}, ${'base64' in bundle ? 'inline' : 'uploaded'}, sha256 ${packed.sha256}).\n`);
-
-    if (opts['wait']) {
-      v = await waitForScan(ctx, { ...params, version }, timeoutMs);
-      if (!ctx.json) ctx.io.stdout(`${versionLine(v)}\n${v.scan ? scanReportText(v.scan) : 'No scan report.\n'}`);
-    }
-    if (ctx.json) ctx.result(v, '');
-    return v.state === 'scan_failed' ? 1 : 0;
   },
 };
+
+interface Submission {
+  dir: string;
+  yaml: string;
+  releaseNotes: string | undefined;
+  agentId: string;
+  publisherId: string;
+  version: string;
+  inlineMax: number;
+  timeoutMs: number;
+  wait: boolean;
+}
+
+/** Packs, uploads when too large to go inline, submits and (with --wait) waits for the scan; the exit code. */
+async function submit(ctx: Context, s: Submission, progress: Progress): Promise<number> {
+  const { dir, yaml, releaseNotes, agentId, publisherId, version } = s;
+  const packed = await packBundle(dir, { onProgress: (files, bytes) => progress.show({ step: 'packing', files, bytes }) });
+  progress.show({ step: 'packing', files: packed.files, bytes: packed.fileBytes, compressedBytes: packed.bytes.length });
+  const size = packed.bytes.length;
+  if (size > MAX_BUNDLE_BYTES) throw new CliError('bundle_too_large', `The bundle is ${formatBytes(size)}, over the limit of ${formatBytes(MAX_BUNDLE_BYTES)}: list what it need not carry in ${join(dir, '.amignore')}.`);
+  const params = { publisherId, agentId };
+  let bundle: { base64: string } | { uploadId: string };
+  if (size <= s.inlineMax) {
+    bundle = { base64: packed.bytes.toString('base64') };
+  } else {
+    const target = await ctx.api().call('createBundleUpload', { params, body: { sizeBytes: size } });
+    if (size > target.maxBytes) throw new CliError('bundle_too_large', `The bundle is ${formatBytes(size)}; the upload takes at most ${formatBytes(target.maxBytes)}.`);
+    await upload(ctx, target, packed.bytes, progress);
+    bundle = { uploadId: target.uploadId };
+  }
+  let v = await ctx.api().call('submitVersion', { params, body: { manifest: yaml, bundle, ...(releaseNotes !== undefined ? { releaseNotes } : {}) } });
+  progress.clear();
+  if (!ctx.json) ctx.io.stdout(`Submitted ${versionLine(v)} (bundle ${formatBytes(size)}, ${'base64' in bundle ? 'inline' : 'uploaded'}, sha256 ${packed.sha256}).\n`);
+
+  if (s.wait) {
+    progress.show({ step: 'submitted', label: `${publisherId}/${agentId} ${version}` });
+    v = await waitForScan(ctx, { ...params, version }, s.timeoutMs, progress);
+    progress.clear();
+    if (!ctx.json) ctx.io.stdout(`${versionLine(v)}\n${v.scan ? scanReportText(v.scan) : 'No scan report.\n'}`);
+  }
+  if (ctx.json) ctx.result(v, '');
+  return v.state === 'scan_failed' ? 1 : 0;
+}

@@ -12,7 +12,7 @@ export const listPublishers: CommandSpec<Context> = {
   async run(ctx) {
     const { items } = await ctx.api().call('listMyPublishers');
     const text = items.length === 0
-      ? 'You are a member of no publisher. Create one with `am publishers create <id> --name <name>`.\n'
+      ? 'You are a member of no publisher. Create one with `agent-marketplace publishers create <id> --name <name>`.\n'
       : table(['id', 'name', 'role', 'members', 'created'], items.map((p) => [p.id, p.name, p.myRole, String(p.memberCount), when(p.createdAt)]));
     ctx.result(items, text);
   },

@@ -5,9 +5,9 @@ import { DEFAULT_BUNDLE_LIMITS, formatBytes as scanFormatBytes } from '../../fun
 import { DEFAULT_MAX_TOTAL_BYTES, formatBytes } from '../src/pack.ts';
 import { AGENT_YAML, developerVersion, fakeServer, folder, scratch } from './support.ts';
 
-const AM = join(import.meta.dirname, '../src/am.ts');
+const AM = join(import.meta.dirname, '../src/bin.ts');
 
-/** The real `am` as a process: `node cli/src/am.ts ...` (Node 24 strips the types). */
+/** The real CLI as a process: `node cli/src/bin.ts ...` (Node 24 strips the types). */
 function amProcess(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [AM, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: scratch(), ...env } });
@@ -21,7 +21,7 @@ function amProcess(args: string[], env: Record<string, string>, stdin = ''): Pro
   });
 }
 
-describe('the am process', () => {
+describe('the agent-marketplace process', () => {
   it('exits 0 with help, 2 on a usage error, 1 on a failure', async () => {
     const help = await amProcess(['--help'], {});
     expect(help.code).toBe(0);
