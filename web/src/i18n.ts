@@ -61,6 +61,15 @@ export function formatDuration(millis: number): string {
   if (millis < 60_000) return sec.format(millis / 1000);
   return min.format(millis / 60_000);
 }
+const bytes = inUnit('byte', 0);
+const kB = inUnit('kilobyte', 1);
+const MB = inUnit('megabyte', 1);
+/** A size in decimal units: "512 byte", "3.4 kB", "52.4 MB" (the locale's words). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return bytes.format(n);
+  if (n < 1_000_000) return kB.format(n / 1000);
+  return MB.format(n / 1_000_000);
+}
 const hoursShort = inUnit('hour', 1);
 /** Compute time from whole seconds: "45 sec", "12.5 min", "3.2 hr" (the locale's words). */
 export function formatSeconds(seconds: number): string {

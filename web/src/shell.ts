@@ -37,6 +37,8 @@ export function renderFrame(): void {
 function sectionOf(path: string): string {
   if (path === '/' || path.startsWith('/agents/')) return '/';
   if (path.startsWith('/runs/') || path.startsWith('/install/') || path.startsWith('/installs/') || path === '/workspace') return '/workspace';
+  // The developer portal and the review queue are entered from the account page.
+  if (path === '/publishers' || path.startsWith('/publishers/') || path.startsWith('/admin/')) return '/account';
   return path;
 }
 

@@ -38,9 +38,9 @@ const axisFont = '12px system-ui, sans-serif';
 const DAY = 86_400;
 const orNull = (n: number) => (n === 0 ? null : n);
 
-/** Daily runs as bars, failures overlaid in red, over the last 30 days. */
-export function dailyRunsChart(container: HTMLElement, daily: DailyCounts[]): void {
-  const s = dailySeries(daily);
+/** Daily runs as bars, failures overlaid in red, over the last `days` days (30 on the dashboard). */
+export function dailyRunsChart(container: HTMLElement, daily: DailyCounts[], days = 30): void {
+  const s = dailySeries(daily, days);
   const total = s.runs.reduce((a, b) => a + b, 0);
   const failed = s.failed.reduce((a, b) => a + b, 0);
   container.setAttribute('role', 'img');
@@ -73,8 +73,8 @@ export function dailyRunsChart(container: HTMLElement, daily: DailyCounts[]): vo
 }
 
 /** The daily success rate (succeeded of finished) as a line; days without finished runs leave gaps. */
-export function successRateChart(container: HTMLElement, daily: DailyCounts[]): void {
-  const s = dailySeries(daily);
+export function successRateChart(container: HTMLElement, daily: DailyCounts[], days = 30): void {
+  const s = dailySeries(daily, days);
   const known = s.rate.filter((r): r is number => r !== null);
   container.setAttribute('role', 'img');
   container.setAttribute(

@@ -1,6 +1,6 @@
 /**
- * `#/account`: the signed-in user's email and whether it is verified, their sessions, and the
- * way to a publisher's earnings (publisherForm.ts).
+ * `#/account`: the signed-in user's email and whether it is verified, their sessions, the way
+ * into the developer portal, and the way to a publisher's earnings (publisherForm.ts).
  * A session is one sign-in the API has seen (Firebase keeps no list of them): each can be
  * ended on its own, or all at once ("sign out everywhere" also revokes Firebase's refresh tokens).
  */
@@ -9,9 +9,10 @@ import { api } from '../../api.ts';
 import { refreshVerification, resendVerification, signOut } from '../../auth.ts';
 import { formatDateTime, t } from '../../i18n.ts';
 import { showError, showStatus } from '../../messages.ts';
-import { type Page } from '../../router.ts';
+import { href, type Page } from '../../router.ts';
 import { requireUser, section, setTitle } from '../../ui/common.ts';
 import { busy, h, replace } from '../../ui/dom.ts';
+import { PUBLISHERS_PATH } from '../developer/devPaths.ts';
 import { publisherForm } from './publisherForm.ts';
 
 function sessionRow(s: Session, reload: () => void): HTMLElement {
@@ -49,8 +50,9 @@ export const accountPage: Page = async (root, { signal }) => {
   setTitle(t('account.title'));
   const emailSection = section('account-email', t('account.email'));
   const sessions = section('account-sessions', t('account.sessions'));
+  const developer = section('account-developer', t('account.developerTitle'), h('p', {}, h('a', { href: href(PUBLISHERS_PATH), id: 'developer-portal-link' }, t('account.developerLink'))), h('p', { class: 'hint' }, t('account.developerHint')));
   const publishers = section('account-publishers', t('publisherForm.title'), publisherForm());
-  root.append(h('h1', {}, t('account.title')), emailSection, sessions, publishers);
+  root.append(h('h1', {}, t('account.title')), emailSection, sessions, developer, publishers);
 
   const verified = h('p', {}, user.emailVerified ? t('account.verified', { email: user.email ?? '' }) : t('account.unverified', { email: user.email ?? '' }));
   emailSection.append(verified);

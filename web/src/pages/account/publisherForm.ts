@@ -1,7 +1,7 @@
 /**
- * The way to a publisher's earnings from the account page. The API has no list of the
- * publishers a user owns (owners are written by platform admins; docs/billing.md "Who may see
- * a publisher"), so the owner types the publisher's id, the one named on its agents.
+ * The way to a publisher's earnings from the account page, by the publisher's id (the one named
+ * on its agents): owners of seeded publishers (written by platform admins; docs/billing.md "Who
+ * may see a publisher") are not members the developer portal lists.
  */
 import { t } from '../../i18n.ts';
 import { navigate } from '../../router.ts';

@@ -1,23 +1,27 @@
 /**
  * `#/workspace`: the current workspace's dashboard. Installs and their status (drafts link
- * back into the wizard; active installs can be run with an input form), metrics and charts,
- * and the run history with filters.
+ * back into the wizard; active installs can be run with an input form; a deployed install's
+ * version says when it was deprecated or yanked, or has an update), metrics and charts, and
+ * the run history with filters.
  */
 import type { Install, WorkspaceMetrics } from '@agent-marketplace/client';
+import { canManageInstalls } from '../../billingRoles.ts';
 import { getCurrentWorkspace } from '../../currentWorkspace.ts';
 import { api } from '../../api.ts';
 import { formatDateTime, formatPercent, t, tn } from '../../i18n.ts';
 import { showError } from '../../messages.ts';
+import { myWorkspaces } from '../../myWorkspaces.ts';
 import { href, navigate, type Page } from '../../router.ts';
 import { loading, requireUser, section, setTitle } from '../../ui/common.ts';
 import { h, replace } from '../../ui/dom.ts';
+import { versionStatus } from '../install/versionStatus.ts';
 import { wizardPath } from '../install/wizardContext.ts';
 import { policyPath } from '../policy/policyPath.ts';
 import { metricsSection } from './metricsSection.ts';
 import { runForm } from './runForm.ts';
 import { runHistory } from './runHistory.ts';
 
-function installCard(wsId: string, install: Install, metrics: WorkspaceMetrics['installs'][number] | undefined): HTMLElement {
+function installCard(wsId: string, install: Install, metrics: WorkspaceMetrics['installs'][number] | undefined, canUpgrade: boolean, signal: AbortSignal): HTMLElement {
   const name = h('a', { href: href(`/agents/${encodeURIComponent(install.agentId)}`) }, install.agentId);
   const panel = h('div', { class: 'run-panel' });
   const actions = h('div', { class: 'actions' });
@@ -48,6 +52,9 @@ function installCard(wsId: string, install: Install, metrics: WorkspaceMetrics['
         last: metrics.lastRunAt ? formatDateTime(metrics.lastRunAt) : t('metrics.none'),
       })
     : null;
+  // A deployed install's version may have been deprecated or yanked since, or have a successor.
+  const status = h('div', { class: 'version-status' });
+  if (install.state === 'active' || install.state === 'paused') void versionStatus(status, wsId, install, canUpgrade, signal);
   return h(
     'li',
     { class: 'install-card', 'data-install': install.id },
@@ -59,6 +66,7 @@ function installCard(wsId: string, install: Install, metrics: WorkspaceMetrics['
       h('span', { class: `badge install-${install.state}` }, t(`install.state.${install.state}`)),
       h('p', { class: 'muted' }, t('dashboard.installVersion', { version: install.version }), figures ? ` · ${figures}` : ''),
     ),
+    status,
     actions,
     panel,
   );
@@ -85,6 +93,9 @@ export const dashboardPage: Page = async (root, { signal }) => {
   const history = runHistory(runs, ws.id, loaded.items, signal);
   const m = await metricsLoad;
   if (loaded.items.length === 0) installs.append(h('p', {}, t('install.empty'), ' ', h('a', { href: href('/') }, t('install.browse'))));
-  else installs.append(h('ul', { class: 'install-cards' }, ...loaded.items.map((i) => installCard(ws.id, i, m?.installs.find((x) => x.installId === i.id)))));
+  else {
+    const role = (await myWorkspaces().catch(() => [])).find((w) => w.id === ws.id)?.role;
+    installs.append(h('ul', { class: 'install-cards' }, ...loaded.items.map((i) => installCard(ws.id, i, m?.installs.find((x) => x.installId === i.id), canManageInstalls(role), signal))));
+  }
   await history;
 };
