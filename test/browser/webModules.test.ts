@@ -3,7 +3,8 @@
  * dashboard charts draw, the locale the app formats with when the browser reports an invalid
  * one, the labels the generated forms give a schema's property names, and the approvals'
  * pieces (money in minor units, relative times, who may decide, where a policy problem goes,
- * the inbox's order).
+ * the inbox's order), and the developer portal's (what each publisher role may do, the order a
+ * scan report is read in, the analytics periods, its addresses).
  */
 import { describe, expect, it } from 'vitest';
 import { formatMinorUnits, formatMinutes, formatRelative, tn } from '../../web/src/i18n.ts';
@@ -15,6 +16,11 @@ import { retryAfterText } from '../../web/src/retryAfter.ts';
 import { dailySeries } from '../../web/src/ui/dailySeries.ts';
 import { formatLocale, formatLocaleFor, repairNavigatorLocale, validLocale } from '../../web/src/locale.ts';
 import { fieldLabel } from '../../web/src/ui/fieldLabel.ts';
+import { periodDays } from '../../web/src/pages/developer/analyticsPeriod.ts';
+import { analyticsPath, developerAgentPath, publisherPath } from '../../web/src/pages/developer/devPaths.ts';
+import { assignableRoles, canManageMembers, canManageVersions, canSeeEarnings, canTouchMember } from '../../web/src/pages/developer/publisherRoles.ts';
+import { findingPlace, orderChecks, scanCounts } from '../../web/src/pages/developer/scanOrder.ts';
+import type { ScanCheck, ScanReport } from '@agent-marketplace/client';
 
 describe('Retry-After in words', () => {
   it('says when to try again in the unit that reads best, with plural forms', () => {
@@ -228,5 +234,44 @@ describe("the inbox's order", () => {
     expect(reaches(b, b)).toBe(true);
     expect(reaches(c, b)).toBe(false);
     expect(reaches(c, null)).toBe(true);
+  });
+});
+
+describe('the developer portal', () => {
+  it('shows each publisher role the controls the API allows it (functions/src/domain/publishers.ts)', () => {
+    expect(['owner', 'admin', 'developer', 'viewer'].map((r) => canManageVersions(r as never))).toEqual([true, true, true, false]);
+    expect(['owner', 'admin', 'developer', 'viewer'].map((r) => canManageMembers(r as never))).toEqual([true, true, false, false]);
+    expect(['owner', 'admin', 'developer', 'viewer'].map((r) => canSeeEarnings(r as never))).toEqual([true, false, false, false]);
+    expect(assignableRoles('owner')).toEqual(['owner', 'admin', 'developer', 'viewer']);
+    expect(assignableRoles('admin')).toEqual(['admin', 'developer', 'viewer']);
+    // Only an owner touches an owner; developers and viewers touch nobody.
+    expect(canTouchMember('owner', 'owner')).toBe(true);
+    expect(canTouchMember('admin', 'owner')).toBe(false);
+    expect(canTouchMember('admin', 'developer')).toBe(true);
+    expect(canTouchMember('developer', 'viewer')).toBe(false);
+    expect(canTouchMember('viewer', 'viewer')).toBe(false);
+  });
+
+  it('reads a scan report failing blockers first, then failures, warnings and passes, in the scan\'s order within each', () => {
+    const check = (id: ScanCheck['id'], status: ScanCheck['status'], blocker: boolean): ScanCheck => ({ id, title: id, status, blocker, findings: [] });
+    const checks = [check('manifest', 'pass', true), check('image', 'warn', false), check('permissions', 'fail', false), check('secrets', 'fail', true), check('entry', 'pass', true), check('bundle', 'fail', true)];
+    expect(orderChecks(checks).map((c) => c.id)).toEqual(['secrets', 'bundle', 'permissions', 'image', 'manifest', 'entry']);
+    expect(checks[0]!.id).toBe('manifest'); // the report itself is left alone
+    const report = { passed: false, checks } as unknown as ScanReport;
+    expect(scanCounts(report)).toEqual({ pass: 2, warn: 1, fail: 3 });
+    expect(findingPlace({ path: 'src/config.js', line: 3 })).toBe('src/config.js:3');
+    expect(findingPlace({ path: 'agent.yaml' })).toBe('agent.yaml');
+    expect(findingPlace({})).toBeNull();
+  });
+
+  it('takes the analytics period from the address: 1 to 90 days, else 30', () => {
+    expect(['7', '30', '90', '1', '45'].map(periodDays)).toEqual([7, 30, 90, 1, 45]);
+    expect([null, '', '0', '91', '365', '7.5', '-7', 'x', '007'].map(periodDays)).toEqual([30, 30, 30, 30, 30, 30, 30, 30, 30]);
+  });
+
+  it('builds its addresses with ids escaped', () => {
+    expect(publisherPath('acme')).toBe('/publishers/acme');
+    expect(analyticsPath('acme', 7)).toBe('/publishers/acme/analytics?days=7');
+    expect(developerAgentPath('acme', 'hello', '1.0.0-rc.1+b')).toBe('/publishers/acme/agents/hello?version=1.0.0-rc.1%2Bb');
   });
 });
