@@ -188,7 +188,7 @@ describe('the developer portal', () => {
     const item = admin.page.locator(`li.review-item[data-item="${agentId}@1.0.0"]`);
     await poll(() => item.count()).toBe(1);
     expect(await item.locator('.new-scopes mark').allInnerTexts()).toEqual(['vm.list']);
-    expect(await item.locator(':scope > .scan-summary').innerText()).toContain('Scan passed.');
+    expect(await item.locator('.scan-summary').innerText()).toContain('Scan passed.');
     await item.locator('summary').click();
     expect(await item.locator('.scan-check').count()).toBe(7);
     await checkPage(admin.page, 'review-queue');
@@ -283,10 +283,10 @@ describe('the developer portal', () => {
     await poll(() => panel.count()).toBe(1);
     expect(await panel.locator('.diff-added').innerText()).toContain('certificate.list');
     await checkPage(customer.page, 'customer-yanked-upgrade');
-    await panel.getByRole('button', { name: 'Upgrade to 1.1.0' }).click();
+    await panel.getByRole('button', { name: 'Confirm the upgrade to 1.1.0' }).click();
     expect(await panel.locator('.field-error').innerText()).toBe('The new version asks for more: allow its permissions first.');
     await panel.getByLabel('I allow the permissions of version 1.1.0').check();
-    await panel.getByRole('button', { name: 'Upgrade to 1.1.0' }).click();
+    await panel.getByRole('button', { name: 'Confirm the upgrade to 1.1.0' }).click();
     await poll(() => statusText(customer.page)).toBe(`${agentId} now runs version 1.1.0.`);
     await poll(() => card.innerText()).toContain('Version 1.1.0');
     expect(await card.locator('[data-version-status]').count()).toBe(0);

@@ -37,14 +37,14 @@ function checkItem(c: ScanCheck): HTMLElement {
   );
 }
 
-/** The whole report: verdict, checks in reading order, and what the scan read with (advisory list, bundle limits). */
-export function scanReport(report: ScanReport | null): HTMLElement {
+/** The whole report: verdict, checks in reading order, and what the scan read with (advisory list, bundle limits). `summary`: false where scanSummary is shown already. */
+export function scanReport(report: ScanReport | null, summary = true): HTMLElement {
   if (!report) return h('div', { class: 'scan-report' }, h('p', { class: 'muted' }, t('scan.pending')));
   const b = report.bundle;
   return h(
     'div',
     { class: 'scan-report' },
-    scanSummary(report),
+    summary ? scanSummary(report) : null,
     h('p', { class: 'hint' }, t(report.passed ? 'scan.passed' : 'scan.failed'), report.scannedAt ? ` ${t('scan.at', { when: formatDateTime(report.scannedAt) })}` : ''),
     h('ul', { class: 'scan-checks' }, ...orderChecks(report.checks).map(checkItem)),
     h(

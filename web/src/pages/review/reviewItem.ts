@@ -68,7 +68,7 @@ export function reviewItem(i: ReviewQueueItem, decided: (i: ReviewQueueItem, app
     ]),
     newScopes(i),
     scanSummary(i.scan),
-    h('details', { class: 'review-scan' }, h('summary', {}, t('review.fullScan')), scanReport(i.scan)),
+    h('details', { class: 'review-scan' }, h('summary', {}, t('review.fullScan')), scanReport(i.scan, false)),
     h('p', { class: 'hint' }, t('review.manifestNote')),
     form,
   );
