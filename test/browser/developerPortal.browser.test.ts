@@ -235,7 +235,13 @@ describe('the developer portal', () => {
     await asViewer.page.goto(`${urls.web}/#/publishers/${publisherId}/agents/${agentId}?version=1.0.0`);
     await poll(() => asViewer.page.locator('#version-state [data-state]').getAttribute('data-state')).toBe('published');
     expect(await asViewer.page.locator('#version-detail button').count()).toBe(0);
+    // On the publisher page: the members, no way to manage them; only leaving.
+    await asViewer.page.goto(`${urls.web}/#/publishers/${publisherId}`);
+    await poll(() => asViewer.page.locator('#publisher-members li').count()).toBe(2);
     expect(await asViewer.page.locator('#pub-member-email').count()).toBe(0);
+    expect(await asViewer.page.locator('#publisher-members select').count()).toBe(0);
+    expect(await asViewer.page.locator('#publisher-members button').allInnerTexts()).toEqual(['Leave']);
+    expect(await asViewer.page.getByRole('link', { name: 'Earnings and payouts' }).count()).toBe(0);
     await asViewer.context.close();
 
     // Yanking 1.0.0 from the page, by keyboard: the confirmation says what yanking does; Escape and Cancel close it.
@@ -288,9 +294,25 @@ describe('the developer portal', () => {
     await panel.getByLabel('I allow the permissions of version 1.1.0').check();
     await panel.getByRole('button', { name: 'Confirm the upgrade to 1.1.0' }).click();
     await poll(() => statusText(customer.page)).toBe(`${agentId} now runs version 1.1.0.`);
-    await poll(() => card.innerText()).toContain('Version 1.1.0');
+    await poll(() => card.locator('.version-status').getAttribute('data-version')).toBe('1.1.0');
     expect(await card.locator('[data-version-status]').count()).toBe(0);
     expect((await customerApi.call('getInstall', { params: { wsId: ws.id, installId: install.id } })).version).toBe('1.1.0');
+
+    // Deprecating 1.1.0 from the page: the customer now on it reads the message; lifting it clears it.
+    await page.goto(`${urls.web}/#/publishers/${publisherId}/agents/${agentId}?version=1.1.0`);
+    await page.getByRole('button', { name: 'Deprecate…' }).click();
+    await page.getByLabel('Message to customers').fill('Use 2.0 when it ships.');
+    await page.getByRole('button', { name: 'Deprecate', exact: true }).click();
+    await poll(() => statusText(page)).toBe('Version 1.1.0 is deprecated.');
+    expect(await page.locator('#version-state .version-deprecated').count()).toBe(1);
+    await customer.page.reload();
+    await poll(() => card.locator('[data-version-status]').getAttribute('data-version-status')).toBe('deprecated');
+    expect(await card.locator('[data-version-status="deprecated"]').innerText()).toBe('Version 1.1.0 is deprecated: Use 2.0 when it ships.');
+    await page.getByRole('button', { name: 'Lift the deprecation' }).click();
+    await poll(() => statusText(page)).toBe('Version 1.1.0 is no longer deprecated.');
+    await customer.page.reload();
+    await poll(() => card.locator('.version-status').getAttribute('data-version')).toBe('1.1.0');
+    expect(await card.locator('[data-version-status]').count()).toBe(0);
     expect(customerErrors).toEqual([]);
 
     // Analytics from the publisher page: the real endpoint's period (nothing ran), then 7 days.

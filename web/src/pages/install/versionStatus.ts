@@ -90,6 +90,8 @@ export async function versionStatus(container: HTMLElement, wsId: string, instal
     replace(container, h('p', { class: 'inline-error' }, t('upgrade.unavailable', { reason: describeError(err) })));
     return;
   }
+  // Which version's status is shown (a notice may rightly be empty).
+  container.dataset.version = s.version;
   const slot = h('div', { class: 'upgrade-slot' });
   const action = s.upgrade && canUpgrade ? upgradeButton(wsId, install, s.upgrade, slot, !s.yanked && !s.deprecated) : null;
   const askAdmin = s.upgrade && !canUpgrade ? h('span', { class: 'muted' }, ' ', t('upgrade.askAdmin')) : null;
