@@ -1,3 +1,4 @@
+import type { ScanReport } from '@agent-marketplace/contract/scanReport';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../src/app/catalog/publishAgent.ts';
 import { AppError } from '../src/domain/errors.ts';
@@ -100,9 +101,12 @@ function record(version: string, state: VersionRecord['state'] = 'submitted'): V
   };
 }
 
-const report = (passed: boolean) => ({
+const limits = { maxCompressedBytes: 1, maxTotalBytes: 1, maxEntries: 1, maxFileBytes: 1, maxPathLength: 1 };
+const report = (passed: boolean): ScanReport => ({
   passed,
-  checks: [{ id: 'secrets', title: 'Secrets', status: passed ? ('pass' as const) : ('fail' as const), blocker: true, findings: [] }],
+  checks: [{ id: 'secrets', title: 'Secrets', status: passed ? 'pass' : 'fail', blocker: true, findings: [] }],
+  advisories: { generatedAt: '2025-03-31', source: 'test', count: 0 },
+  bundle: { entries: 1, totalBytes: 1, compressedBytes: 1, limits },
 });
 
 describe('version pipeline', () => {
