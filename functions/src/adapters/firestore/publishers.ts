@@ -37,12 +37,15 @@ export class FirestorePublisherStore implements PublisherStore {
 
   async create(record: PublisherRecord): Promise<PublisherRecord> {
     const ref = publishers().doc(record.id);
+    // Catalog agents name this publisher without a document (seeded ones): the id is not free.
+    // Read outside the transaction: a query there holds the agents it reads against every
+    // catalog write (the emulator times such transactions out), and only the seed writes a
+    // listing of a publisher that has no document.
+    const held = !(await agents().where('publisher', '==', record.id).limit(1).get()).empty;
     return firestore().runTransaction(async (tx) => {
-      const [snap, held] = await Promise.all([tx.get(ref), tx.get(agents().where('publisher', '==', record.id).limit(1))]);
-      const stored = recordOf(record.id, snap.data());
+      const stored = recordOf(record.id, (await tx.get(ref)).data());
       if (stored) return stored;
-      // Catalog agents name this publisher without a document (seeded ones): the id is not free.
-      if (!held.empty) throw new AppError('conflict', 'publisher_id_taken', `The publisher id ${record.id} is taken.`);
+      if (held) throw new AppError('conflict', 'publisher_id_taken', `The publisher id ${record.id} is taken.`);
       tx.create(ref, { id: record.id, name: record.name, createdAt: record.createdAt, createdBy: record.createdBy, ...membershipFields(record.members) });
       return record;
     });
