@@ -27,14 +27,14 @@ export async function benchRunEngine(stack: Stack): Promise<void> {
   console.log('\n== Run engine (probe agent, local stack) ==');
 
   // Firestore writes per run, counted from what the run left behind.
-  console.log('  Firestore writes per run (run create + slots + transitions + events + heartbeats + log chunks + metrics):');
+  console.log('  Firestore writes per run (run create + slots + transitions + events + heartbeats + log chunks + metrics + outbox facts: usage, agent stats):');
   let throughput: { lines: number; seconds: number } | null = null;
   for (const lines of [10, 1_000, 100_000]) {
     const run = await trigger({ mode: 'ok', lines });
     const done = await finished(run.id);
     const writes = await writesOf(db, wsId, run.id);
     console.log(
-      `    ${String(lines).padStart(7)} lines: ${String(writes.total).padStart(4)} writes (${writes.chunks} log chunks, ${writes.events} events, ${writes.beats} heartbeats, ${writes.fixed} create/slots/metrics)  ${done.state}`,
+      `    ${String(lines).padStart(7)} lines: ${String(writes.total).padStart(4)} writes (${writes.chunks} log chunks, ${writes.events} events, ${writes.beats} heartbeats, ${writes.fixed} create/slots/metrics, ${writes.facts} outbox facts × 4 with their consumers)  ${done.state}`,
     );
     if (lines === 100_000) throughput = writes.ingest;
     if (writes.other.length) console.log(`      other lines: ${writes.other.slice(0, 3).join(' | ')}`);
@@ -119,7 +119,15 @@ async function waitFinished(db: Firestore, wsId: string, runId: string, timeoutM
 /** The emulator counts no writes, so they are counted from the documents a run leaves. */
 async function writesOf(db: Firestore, wsId: string, runId: string) {
   const ref = db.doc(`workspaces/${wsId}/runs/${runId}`);
-  const [run, events, chunks] = await Promise.all([ref.get(), ref.collection('events').count().get(), ref.collection('logs').orderBy('seq').get()]);
+  const [run, events, chunks, outbox] = await Promise.all([
+    ref.get(),
+    ref.collection('events').count().get(),
+    ref.collection('logs').orderBy('seq').get(),
+    db.collection(`workspaces/${wsId}/outbox`).get(),
+  ]);
+  // The run's outbox facts (usage, agent stats, notifications): each is created in its transition,
+  // marked published after the flush, and recorded by its consumer in one more batch of two.
+  const facts = outbox.docs.filter((d) => d.id.includes(runId)).length;
   const eventCount = events.data().count;
   const slots = (run.get('slots') as string[]).length;
   const beats = (run.get('beats') as number | undefined) ?? 0;
@@ -127,7 +135,7 @@ async function writesOf(db: Firestore, wsId: string, runId: string) {
   // Finish: one metrics delta + deleting the concurrency slots.
   const fixed = 2 + slots + 1 + 1 + slots;
   const transitions = 2 * (eventCount - 1);
-  const total = fixed + transitions + beats + chunks.size;
+  const total = fixed + transitions + beats + chunks.size + 4 * facts;
   const first = chunks.docs[0]?.get('receivedAt') as { toMillis(): number } | undefined;
   const last = chunks.docs.at(-1)?.get('receivedAt') as { toMillis(): number } | undefined;
   const all = chunks.docs.flatMap((d) => d.get('lines') as Array<{ msg: string }>);
@@ -139,6 +147,7 @@ async function writesOf(db: Firestore, wsId: string, runId: string) {
     events: eventCount,
     beats,
     fixed,
+    facts,
     other,
     ingest: first && last ? { lines, seconds: Math.max(0.001, (last.toMillis() - first.toMillis()) / 1000) } : null,
   };
