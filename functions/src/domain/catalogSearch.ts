@@ -48,6 +48,8 @@ export interface ListingForFilter {
 }
 
 export interface CatalogPlan {
+  /** The query itself, for a store that answers it from an in-memory index (catalogIndex.ts). */
+  query: CatalogQuery;
   equalities: [string, string][];
   arrayContains: [string, string] | null;
   orderBy: [string, 'asc' | 'desc'][];
@@ -85,7 +87,7 @@ export function planCatalogQuery(q: CatalogQuery): CatalogPlan {
     (q.category !== undefined && arrayContains?.[0] !== 'categories') ||
     (q.tag !== undefined && arrayContains?.[0] !== 'tags') ||
     (primary !== undefined && primary.length > MAX_PREFIX);
-  return { equalities, arrayContains, orderBy: SORTS[q.sort], accept, exhausted, postFiltered };
+  return { query: q, equalities, arrayContains, orderBy: SORTS[q.sort], accept, exhausted, postFiltered };
 }
 
 /** Every composite index the plans above can need, in firestore.indexes.json form. */
