@@ -8,6 +8,8 @@ export { CatalogQuery, SortKey };
  * term, else a category or tag) plus equality filters and one sort, and checks the remaining
  * terms and filters on the documents it reads, in bounded batches. The same plan generates
  * the composite indexes (`npm run indexes`), so every query the API can issue has one.
+ * An API instance answers from its in-memory index (catalogIndex.ts) once loaded; this plan is
+ * the fallback, and the index keeps its semantics.
  */
 export const MIN_PREFIX = 2;
 export const MAX_PREFIX = 15;
