@@ -96,6 +96,32 @@ describe('catalog index', () => {
     }
   });
 
+  it('keeps every sort in order through upserts, value changes and removals', () => {
+    const local = new CatalogIndex();
+    const live = new Map(entries.map((e) => [e.id, e]));
+    for (const e of entries) local.upsert(e);
+    const sorts = ['popular', 'rating', 'newest', 'name'] as const;
+    for (const sort of sorts) local.search(CatalogQuery.parse({ sort }), 1, null);
+    const r3 = rng(5);
+    for (let i = 0; i < 300; i++) {
+      const pick = [...live.values()][r3(live.size)]!;
+      if (i % 3 === 0) {
+        local.remove(pick.id);
+        live.delete(pick.id);
+      } else {
+        const next = i % 3 === 1 ? entry(20_000 + i, r3) : { ...pick, installCount: r3(50), ratingAvg: r3(5), nameKey: `n${r3(9)}`, publishedAt: r3(3) };
+        local.upsert(next);
+        live.set(next.id, next);
+      }
+    }
+    for (const base of queries) {
+      for (const sort of sorts) {
+        const q = CatalogQuery.parse({ ...base, sort });
+        expect(all(local, q, 9), JSON.stringify(q)).toEqual(reference([...live.values()], q));
+      }
+    }
+  });
+
   it('says there is a next page only when one exists', () => {
     const q = CatalogQuery.parse({ q: 'w17' });
     const want = reference(entries, q);

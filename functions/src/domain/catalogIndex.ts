@@ -69,7 +69,7 @@ export class CatalogIndex {
   private readonly postings = new Map<string, Set<string>>();
   /** Sorted distinct words: a prefix is one contiguous range. Rebuilt lazily after new words. */
   private vocabulary: string[] | null = null;
-  /** Entries in each sort's order, rebuilt lazily after a change. */
+  /** Entries in each sort's order, built on first use and then kept in order by upsert and remove. */
   private readonly orders = new Map<SortKey, IndexEntry[]>();
 
   get size(): number {
@@ -95,7 +95,7 @@ export class CatalogIndex {
       }
       set.add(entry.id);
     }
-    this.orders.clear();
+    for (const [sort, order] of this.orders) order.splice(this.position(sort, order, entry), 0, entry);
   }
 
   remove(id: string): void {
@@ -110,7 +110,26 @@ export class CatalogIndex {
         this.vocabulary = null;
       }
     }
-    this.orders.clear();
+    // Kept in place rather than rebuilt: install counts and ratings change often.
+    for (const [sort, order] of this.orders) {
+      const at = this.position(sort, order, old);
+      if (order[at] === old) order.splice(at, 1);
+      else this.orders.delete(sort);
+    }
+  }
+
+  /** Where `e` sits (or would) in a sorted order: the first entry not before it. */
+  private position(sort: SortKey, order: IndexEntry[], e: IndexEntry): number {
+    const f = SORT_FIELD[sort];
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = order[mid]!;
+      if (compareBy(sort, m[f], m.id, e[f], e.id) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Ids of entries with a word starting with `prefix`. */
