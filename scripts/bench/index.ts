@@ -45,9 +45,9 @@ try {
   if (part('notify')) await benchNotifications(stack, Number(process.env['BENCH_EVENTS'] ?? 30));
   if (part('approvals')) await benchApprovals(stack, Number(process.env['BENCH_PROPOSALS'] ?? 40));
   if (part('usage')) await benchUsage(stack, Number(process.env['BENCH_USAGE_EVENTS'] ?? 300), Number(process.env['BENCH_USAGE_RUNS'] ?? 20));
-  // Before the catalog part, which adds 10,000 synthetic agents: the seeded catalog.
+  // Before the catalog part, which adds 20,000 synthetic agents: the seeded catalog.
   if (part('web')) await benchWeb(stack, Number(process.env['BENCH_WEB_ROUNDS'] ?? 5));
-  if (part('catalog')) await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 10_000));
+  if (part('catalog')) await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 20_000));
 } finally {
   await stack.stop();
 }

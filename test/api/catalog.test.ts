@@ -18,6 +18,16 @@ beforeAll(async () => {
     { id: `${word}-draft`, name: `Draft ${word} Quasar`, state: 'draft', installCount: 9999 },
     { id: `${word}-gone`, name: `Gone ${word} Quasar`, state: 'suspended', installCount: 9999 },
   ]);
+  // The API instance answers from its in-memory index once loaded (docs/catalog.md): wait until it
+  // serves this search, then every assertion below runs on the index. Reading exactly the one
+  // result (the Firestore plan reads every listing with the longest term) says which path answered.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await call('GET', `/agents?q=${word}%20quasar%20sweep`);
+    if (r.headers.get('x-catalog-scanned') === '1' && ids(r).join() === `${word}-bravo`) break;
+    if (Date.now() > deadline) throw new Error(`the catalog index never served the search (read ${r.headers.get('x-catalog-scanned')})`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
 });
 
 describe('catalog search, filters and sorts', () => {

@@ -8,6 +8,8 @@ export { CatalogQuery, SortKey };
  * term, else a category or tag) plus equality filters and one sort, and checks the remaining
  * terms and filters on the documents it reads, in bounded batches. The same plan generates
  * the composite indexes (`npm run indexes`), so every query the API can issue has one.
+ * An API instance answers from its in-memory index (catalogIndex.ts) once loaded; this plan is
+ * the fallback, and the index keeps its semantics.
  */
 export const MIN_PREFIX = 2;
 export const MAX_PREFIX = 15;
@@ -48,6 +50,8 @@ export interface ListingForFilter {
 }
 
 export interface CatalogPlan {
+  /** The query itself, for a store that answers it from an in-memory index (catalogIndex.ts). */
+  query: CatalogQuery;
   equalities: [string, string][];
   arrayContains: [string, string] | null;
   orderBy: [string, 'asc' | 'desc'][];
@@ -85,7 +89,7 @@ export function planCatalogQuery(q: CatalogQuery): CatalogPlan {
     (q.category !== undefined && arrayContains?.[0] !== 'categories') ||
     (q.tag !== undefined && arrayContains?.[0] !== 'tags') ||
     (primary !== undefined && primary.length > MAX_PREFIX);
-  return { equalities, arrayContains, orderBy: SORTS[q.sort], accept, exhausted, postFiltered };
+  return { query: q, equalities, arrayContains, orderBy: SORTS[q.sort], accept, exhausted, postFiltered };
 }
 
 /** Every composite index the plans above can need, in firestore.indexes.json form. */

@@ -153,7 +153,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       clock,
       workspaces: new workspaces.FirestoreWorkspaceStore(),
       apiKeys: new apiKeys.FirestoreApiKeyStore(),
-      catalog: new catalog.FirestoreCatalogStore(),
+      catalog: new catalog.FirestoreCatalogStore({ index: true }),
       installs: new installs.FirestoreInstallStore(),
       runs: new runs.FirestoreRunStore(clock.now, events.flush),
       runLogs: new runLogs.FirestoreRunLogStore(),

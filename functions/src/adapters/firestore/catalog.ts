@@ -6,6 +6,7 @@ import { ManifestSchema, type Manifest } from '../../domain/manifest.js';
 import type { AgentListing, AgentVersion, Review } from '../../domain/models.js';
 import { publication } from '../../domain/publishing.js';
 import { averageOf, reviewChange } from '../../domain/reviews.js';
+import { CatalogIndexFeed } from './catalogIndex.js';
 import { contended, dataOf, decodeCursor, encodeCursor, firestore, paginate, revive } from './client.js';
 
 const agents = () => firestore().collection('agents');
@@ -29,7 +30,31 @@ const FILTERED_BATCH = 150;
 const MAX_SCAN = 450;
 
 export class FirestoreCatalogStore implements CatalogStore {
+  /** With `index`, searches answer from an in-memory index (catalogIndex.ts) once it is loaded. */
+  readonly feed: CatalogIndexFeed | null;
+  constructor(options: { index?: boolean } = {}) {
+    this.feed = options.index ? new CatalogIndexFeed() : null;
+  }
+
   async search(plan: CatalogPlan, limit: number, cursor: string | undefined): Promise<Page<AgentListing> & { scanned: number }> {
+    this.feed?.start();
+    if (this.feed?.ready) return this.searchIndexed(this.feed, plan, limit, cursor);
+    return this.searchFirestore(plan, limit, cursor);
+  }
+
+  /** The page's ids from the index, then exactly those documents: `scanned` is the page size. */
+  private async searchIndexed(feed: CatalogIndexFeed, plan: CatalogPlan, limit: number, cursor: string | undefined): Promise<Page<AgentListing> & { scanned: number }> {
+    const after = cursor ? (decodeCursor(cursor, 2) as [number | string, string]) : null;
+    const page = feed.index.search(plan.query, limit, after);
+    if (page.ids.length === 0) return { items: [], nextCursor: null, scanned: 0 };
+    const docs = await firestore().getAll(...page.ids.map((id) => agents().doc(id)));
+    // The listener may trail a write by a moment: a listing no longer published is left out.
+    const items = docs.filter((d) => d.exists && d.get('state') === 'published').map((d) => revive<AgentListing>(d.data()));
+    return { items, nextCursor: page.next ? encodeCursor(page.next) : null, scanned: docs.length };
+  }
+
+  /** Today's plan on Firestore alone: the fallback while the index loads or if its listener failed. */
+  private async searchFirestore(plan: CatalogPlan, limit: number, cursor: string | undefined): Promise<Page<AgentListing> & { scanned: number }> {
     let query: FirebaseFirestore.Query = agents();
     for (const [field, value] of plan.equalities) query = query.where(field, '==', value);
     if (plan.arrayContains) query = query.where(plan.arrayContains[0], 'array-contains', plan.arrayContains[1]);
