@@ -72,7 +72,8 @@ export async function submitVersion(
 
   // The same submission again while its scan has not run: its scan task is queued again (the
   // way out when the first enqueue failed after the version was stored; the task id dedupes).
-  const existing = await deps.versions.get(agentId, manifest.version);
+  const versions = await deps.versions.list(agentId);
+  const existing = versions.find((v) => v.version === manifest.version) ?? null;
   if (existing?.state === 'submitted' && existing.bundle.sha256 === sha256 && existing.yaml === input.manifest) {
     await deps.pipelineQueue.enqueue({ agentId, version: existing.version, step: 'scan', bundle: sha256.slice(0, 16), poll: 0 });
     return developerVersionView(existing);
@@ -81,7 +82,7 @@ export async function submitVersion(
   // transaction below judges again, against a submission racing this one).
   const listing = await deps.catalog.getListing(agentId);
   if (listing && listing.publisher !== publisherId) throw notFound('Agent', 'agent_not_found');
-  judgeSubmission(existing, manifest.version, (await deps.versions.list(agentId)).filter((v) => v.state === 'published').map((v) => v.version));
+  judgeSubmission(existing, manifest.version, versions.filter((v) => v.state === 'published').map((v) => v.version));
   const key = bundleKey(agentId, manifest.version, sha256);
   await deps.blobs.put(key, bytes, { contentType: BUNDLE_CONTENT_TYPE, maxBytes: MAX_BUNDLE_BYTES });
   const now = deps.clock.now();
