@@ -95,6 +95,20 @@ describe('plans through the local checkout', () => {
     expect(codeOf(await api(ws, 'POST', '/billing/checkout', { plan: 'enterprise' }))).toBe('subscription_exists');
     for (const id of runs) await api(ws, 'POST', `/runs/${id}/cancel`);
   });
+
+  it('the stand-in closes a period in the very second it began (Close period right after checkout) and bills it', { timeout: 60_000 }, async () => {
+    const ws = await newWorkspace();
+    const { subscriptionId } = await checkout(ws, 'team');
+    const items = (await adminDb.doc(`localStripe/subscriptions/objects/${subscriptionId}`).get()).get('object.items.data') as { current_period_start: number }[];
+    const started = items[0]!.current_period_start;
+    expect(Number.isInteger(started)).toBe(true);
+    // The clock stands still in the subscription's first second: the cycle ends "now", which is its start.
+    const frozen = new LocalBillingProvider({ webhookUrl, pagesUrl: `${urls.functionsBase}/localBilling`, webhookSecret: () => secret, now: () => new Date(started * 1000 + 400) });
+    const { invoiceId } = await frozen.closePeriod(subscriptionId);
+    const invoice = (await adminDb.doc(`localStripe/invoices/objects/${invoiceId}`).get()).get('object') as { status: string; period_start: number; period_end: number };
+    expect(invoice.status).toBe('paid');
+    expect(invoice.period_end).toBeGreaterThan(invoice.period_start);
+  });
 });
 
 describe('past due', () => {

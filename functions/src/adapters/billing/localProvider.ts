@@ -611,12 +611,13 @@ export class LocalBillingProvider implements BillingProvider {
    * in the period that ended × the price (per unit, or per `unit_amount_decimal`), rounded once,
    * half up. The invoice is created, finalized and paid (or its payment fails: open, the
    * subscription past due), with the events in Stripe's order. Closing the same period again
-   * answers the same invoice and changes nothing.
+   * (the same `periodEnd`) answers the same invoice and changes nothing.
    */
   async closePeriod(subscriptionId: string, options: { periodEnd?: Date; outcome?: 'pay' | 'fail' } = {}): Promise<{ invoiceId: string }> {
     const ref = LocalBillingProvider.ref('subscriptions', subscriptionId);
     const sub0 = await this.read('subscriptions', subscriptionId);
-    const periodEnd = Math.floor((options.periodEnd ?? this.now()).getTime() / 1000);
+    // "Now" in the very second the period began (Close period right after checkout) ends it one second in, as a clock that moved on would.
+    const periodEnd = options.periodEnd ? Math.floor(options.periodEnd.getTime() / 1000) : Math.max(this.seconds(), periodOf(sub0, this.seconds()).start + 1);
     const invoiceId = newId('in', `cycle:${subscriptionId}:${periodEnd}`);
     const usage = await this.meteredUsage(sub0, periodEnd);
     const created = this.seconds();
