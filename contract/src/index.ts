@@ -16,6 +16,7 @@ export * from './installs.js';
 export * from './runs.js';
 export * from './runner.js';
 export * from './sandbox.js';
+export * from './cloud.js';
 export * from './webhooks.js';
 export * from './events.js';
 export * from './approvals.js';

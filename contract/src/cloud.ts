@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { Timestamp } from './common.js';
+
+/**
+ * A customer's cloud, connected to a workspace (docs/cloud-connections.md): a GCP project or
+ * organisation, or an AWS account. The platform acts on it with a short-lived credential minted
+ * per run for exactly the scopes the install's manifest declares and its owner consented to.
+ */
+
+export const CloudProviderId = z.enum(['gcp', 'aws']);
+export type CloudProviderId = z.infer<typeof CloudProviderId>;
+
+/** A GCP project id (6–30 characters) or a numeric organisation id. */
+export const GcpProjectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a GCP project id: 6 to 30 lowercase letters, digits and hyphens, starting with a letter');
+export const GcpOrganizationId = z.string().regex(/^\d{1,20}$/, 'a numeric GCP organisation id');
+export const AwsAccountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
+/** An IAM role's ARN in the commercial partition, e.g. arn:aws:iam::123456789012:role/agent-marketplace. */
+export const AwsRoleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,128}$/, 'an IAM role ARN such as arn:aws:iam::123456789012:role/agent-marketplace');
+export const AwsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as us-east-1');
+
+const Name = z.string().trim().min(1).max(80);
+
+export const GcpTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('project'), id: GcpProjectId }).strict(),
+  z.object({ kind: z.literal('organization'), id: GcpOrganizationId }).strict(),
+]);
+export type GcpTarget = z.infer<typeof GcpTarget>;
+
+export const CreateConnectionIn = z
+  .discriminatedUnion('provider', [
+    z
+      .object({
+        provider: z.literal('gcp'),
+        name: Name,
+        target: GcpTarget,
+        /** Where the billing export lives (for agents that read `billing.read`): `project.dataset.table`. */
+        billingExportTable: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]\.\w{1,1024}\.[\w$*-]{1,1024}$/, 'project.dataset.table').optional(),
+      })
+      .strict(),
+    z
+      .object({
+        provider: z.literal('aws'),
+        name: Name,
+        /** The role the customer created from the generated template; its account is the connection's account. */
+        roleArn: AwsRoleArn,
+        /** Must be the workspace's own external id (`GET .../connections/aws-external-id`); anything else is refused. */
+        externalId: z.string().min(2).max(1224),
+        regions: z.array(AwsRegion).min(1).max(30).default(['us-east-1']),
+      })
+      .strict(),
+  ])
+  .meta({ id: 'CreateCloudConnection' });
+export type CreateConnection = z.input<typeof CreateConnectionIn>;
+
+/** One manifest scope and the provider permissions it needs that the connection does not hold. */
+export const MissingGrant = z.object({ scope: z.string(), permissions: z.array(z.string()) }).meta({ id: 'MissingCloudGrant' });
+
+export const ConnectionVerification = z
+  .object({
+    at: Timestamp,
+    /** The scopes checked (the consented scopes of the installs on this connection, or those asked for). */
+    scopes: z.array(z.string()),
+    ok: z.boolean(),
+    missing: z.array(MissingGrant),
+    /** Set when the provider could not be asked (unreachable, throttled, the credential refused). */
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'CloudConnectionVerification' });
+export type ConnectionVerification = z.output<typeof ConnectionVerification>;
+
+export const ConnectionOut = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    provider: CloudProviderId,
+    /** The account the platform acts on: the GCP project or organisation, the AWS account id. */
+    account: z.string(),
+    gcp: z
+      .object({
+        target: GcpTarget,
+        /** The workspace's own service account: the customer grants it roles on the target. */
+        serviceAccount: z.string(),
+        billingExportTable: z.string().nullable(),
+      })
+      .nullable(),
+    aws: z.object({ roleArn: z.string(), externalId: z.string(), regions: z.array(z.string()) }).nullable(),
+    createdAt: Timestamp,
+    createdBy: z.string(),
+    /** The last "Test connection", or the last early check of a run. */
+    verification: ConnectionVerification.nullable(),
+  })
+  .meta({ id: 'CloudConnection' });
+export type Connection = z.output<typeof ConnectionOut>;
+
+/**
+ * What a customer runs to grant an agent exactly its manifest's scopes: for GCP, `gcloud`
+ * commands and the equivalent Terraform (a custom role with only the needed permissions, bound
+ * to the workspace's service account); for AWS, a CloudFormation template and the equivalent
+ * Terraform (a role the platform assumes with the workspace's external id).
+ */
+export const CloudGrantOut = z
+  .object({
+    provider: CloudProviderId,
+    scopes: z.array(
+      z.object({
+        scope: z.string(),
+        /** What the agent can do with it, in the provider's own terms. */
+        describe: z.string(),
+        permissions: z.array(z.string()),
+      }),
+    ),
+    /** Scopes no provider permission backs (unknown to the scope table): the agent cannot use them on this provider. */
+    unsupported: z.array(z.string()),
+    gcloud: z.string().nullable(),
+    cloudformation: z.string().nullable(),
+    terraform: z.string(),
+  })
+  .meta({ id: 'CloudGrant' });
+export type CloudGrant = z.output<typeof CloudGrantOut>;
+
+/**
+ * A resource in a customer's cloud as agents see it, whatever the provider: the sandbox's
+ * fixtures and the GCP and AWS adapters produce the same shape (the attributes each kind
+ * carries are listed in docs/cloud-connections.md "Resource kinds").
+ */
+export const CloudResource = z
+  .object({
+    kind: z.string(),
+    id: z.string(),
+    name: z.string(),
+    project: z.string(),
+    region: z.string(),
+    state: z.string(),
+    labels: z.record(z.string(), z.string()),
+    attributes: z.record(z.string(), z.unknown()),
+    createdAt: z.string().optional(),
+  })
+  .meta({ id: 'CloudResource' });
+export type CloudResource = z.output<typeof CloudResource>;
+
+export const CloudListFilter = z
+  .object({
+    project: z.string().max(200).optional(),
+    region: z.string().max(100).optional(),
+    state: z.string().max(40).optional(),
+    labels: z.record(z.string().max(63), z.string().max(63)).optional(),
+  })
+  .strict();
+export type CloudListFilter = z.infer<typeof CloudListFilter>;
