@@ -27,6 +27,10 @@ export interface GoogleRequest {
   body?: unknown;
   /** What the caller is doing, for error messages ("Compute Engine instances.stop"). */
   api: string;
+  /** Another content type for the body (a Kubernetes strategic merge patch). */
+  contentType?: string;
+  /** Another transport for this request (a GKE control plane, trusted by its own CA). */
+  via?: typeof fetch;
 }
 
 /** Google's error body: `{ error: { code, message, status, details[], errors[] } }`. */
@@ -111,10 +115,10 @@ export class GoogleApi {
 
   private async once(req: GoogleRequest): Promise<Outcome> {
     const headers: Record<string, string> = { authorization: `Bearer ${req.token}`, accept: 'application/json' };
-    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';
     let res: Response;
     try {
-      res = await this.fetchImpl(this.resolve(req.url, req.query), {
+      res = await (req.via ?? this.fetchImpl)(this.resolve(req.url, req.query), {
         method: req.method,
         headers,
         ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),

@@ -1,0 +1,173 @@
+import https from 'node:https';
+import type { CloudListFilter, CloudResource } from '@agent-marketplace/contract/cloud';
+import type { CloudActionRequest } from '../../../app/cloud/ports.js';
+import type { GcpCall, KindAdapter } from './context.js';
+import { applyFilter, isoTime, parseId, regionOfZone, unsupported } from './context.js';
+
+/**
+ * GKE workloads: clusters from the GKE API (container/v1 `locations/-/clusters`), then each
+ * cluster's own Kubernetes API (`apps/v1` Deployments) with the same OAuth token (GKE accepts
+ * Google access tokens). TLS to a control plane is verified against that cluster's CA only
+ * (`masterAuth.clusterCaCertificate`), never the public roots: see `clusterFetch`.
+ * Container usage (`usage`) is not read yet: it is null, and the rightsizer skips the workload.
+ */
+
+interface Cluster {
+  name: string;
+  location?: string;
+  endpoint?: string;
+  status?: string;
+  masterAuth?: { clusterCaCertificate?: string };
+}
+
+interface Quantities {
+  cpu?: string;
+  memory?: string;
+}
+
+interface Deployment {
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; creationTimestamp?: string };
+  spec?: { replicas?: number; template?: { spec?: { containers?: { name: string; resources?: { requests?: Quantities; limits?: Quantities } }[] } } };
+  status?: { availableReplicas?: number };
+}
+
+/** A Kubernetes CPU quantity (`500m`, `1`, `0.25`) in millicores. */
+export function cpuMillicores(q: string | undefined): number | undefined {
+  if (!q) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(q.trim());
+  if (!m) return undefined;
+  return m[2] ? Math.round(Number(m[1])) : Math.round(Number(m[1]) * 1000);
+}
+
+const MEMORY_UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** A Kubernetes memory quantity (`512Mi`, `1Gi`, `1G`, `1048576`) in MiB. */
+export function memoryMiB(q: string | undefined): number | undefined {
+  if (!q) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q.trim());
+  if (!m) return undefined;
+  return Math.round((Number(m[1]) * MEMORY_UNITS[m[2] ?? '']!) / 2 ** 20);
+}
+
+const quantities = (q: Quantities | undefined) => {
+  const out: Record<string, number> = {};
+  const cpu = cpuMillicores(q?.cpu);
+  const mem = memoryMiB(q?.memory);
+  if (cpu !== undefined) out['cpuMillicores'] = cpu;
+  if (mem !== undefined) out['memoryMiB'] = mem;
+  return out;
+};
+
+/**
+ * A fetch to one control plane over node:https with `ca` set to the cluster's CA: the
+ * certificate chain and the host name (the endpoint IP, in the certificate's SANs) are
+ * checked by Node as usual, against that CA alone.
+ */
+export function clusterFetch(caPem: string): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const headers = Object.fromEntries(new Headers(init?.headers).entries());
+    return await new Promise<Response>((resolve, reject) => {
+      const req = https.request(url, { method: init?.method ?? 'GET', headers, ca: caPem, rejectUnauthorized: true }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers: { 'content-type': String(res.headers['content-type'] ?? 'application/json') } })));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      if (typeof init?.body === 'string') req.write(init.body);
+      req.end();
+    });
+  }) as typeof fetch;
+}
+
+/** The Kubernetes API base of a cluster and the transport that trusts it. */
+function kubeOf(c: GcpCall, cluster: Cluster): { base: string; via: typeof fetch | undefined } {
+  // Locally the stand-in serves every cluster under `<apiRoot>/<endpoint>` over plain HTTP.
+  if (c.apiRoot) return { base: `${c.apiRoot}/${cluster.endpoint}`, via: undefined };
+  const ca = Buffer.from(cluster.masterAuth?.clusterCaCertificate ?? '', 'base64').toString('utf8');
+  return { base: `https://${cluster.endpoint}`, via: c.clusterFetch(ca) };
+}
+
+async function clustersOf(c: GcpCall, project: string): Promise<Cluster[]> {
+  const page = await c.api.call<{ clusters?: Cluster[]; missingZones?: string[] }>({
+    method: 'GET',
+    url: `https://container.googleapis.com/v1/projects/${project}/locations/-/clusters`,
+    token: c.token,
+    api: 'GKE clusters.list',
+  });
+  for (const z of page.missingZones ?? []) c.warn({ api: 'GKE clusters.list', scope: `projects/${project}/locations/${z}`, code: 'UNREACHABLE', message: `Clusters in ${z} could not be listed; the rest are kept.` });
+  return page.clusters ?? [];
+}
+
+function workloadResource(project: string, cluster: Cluster, d: Deployment): CloudResource {
+  const location = cluster.location ?? 'unknown';
+  const createdAt = isoTime(d.metadata.creationTimestamp);
+  const replicas = d.spec?.replicas ?? 1;
+  return {
+    kind: 'k8s.workload',
+    id: `projects/${project}/locations/${location}/clusters/${cluster.name}/namespaces/${d.metadata.namespace}/deployments/${d.metadata.name}`,
+    name: d.metadata.name,
+    project,
+    region: /^[a-z]+-[a-z]+\d+-[a-z]$/.test(location) ? regionOfZone(location) : location,
+    state: replicas === 0 ? 'scaled-to-zero' : 'running',
+    labels: d.metadata.labels ?? {},
+    attributes: {
+      cluster: cluster.name,
+      namespace: d.metadata.namespace,
+      kind: 'Deployment',
+      replicas,
+      containers: (d.spec?.template?.spec?.containers ?? []).map((x) => ({ name: x.name, requests: quantities(x.resources?.requests), limits: quantities(x.resources?.limits), usage: null })),
+    },
+    ...(createdAt ? { createdAt } : {}),
+  };
+}
+
+async function listWorkloads(c: GcpCall, filter: CloudListFilter): Promise<CloudResource[]> {
+  const out: CloudResource[] = [];
+  for (const project of await c.projects(filter)) {
+    for (const cluster of await clustersOf(c, project)) {
+      if (cluster.status !== 'RUNNING' || !cluster.endpoint) {
+        c.warn({ api: 'GKE clusters.list', scope: `projects/${project}/clusters/${cluster.name}`, code: cluster.status ?? 'UNKNOWN', message: `Cluster ${cluster.name} is ${cluster.status ?? 'unknown'}: its workloads are not listed.` });
+        continue;
+      }
+      const { base, via } = kubeOf(c, cluster);
+      // Kubernetes paginates with `limit` and `metadata.continue`.
+      for await (const page of c.api.pages<{ items?: Deployment[]; metadata?: { continue?: string } }>(
+        { method: 'GET', url: `${base}/apis/apps/v1/deployments`, token: c.token, api: `Kubernetes deployments.list (${cluster.name})`, query: { limit: 500 }, ...(via ? { via } : {}) },
+        { nextToken: (p) => p.metadata?.continue },
+      )) {
+        for (const d of page.items ?? []) out.push(workloadResource(project, cluster, d));
+      }
+    }
+  }
+  return applyFilter(out, filter);
+}
+
+const WORKLOAD_ID = /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/locations\/([a-z0-9-]+)\/clusters\/([a-z0-9-]+)\/namespaces\/([a-z0-9-]+)\/deployments\/([a-z0-9.-]+)$/;
+const toQuantities = (q: { cpuMillicores?: number; memoryMiB?: number } | undefined) => ({
+  ...(q?.cpuMillicores !== undefined ? { cpu: `${q.cpuMillicores}m` } : {}),
+  ...(q?.memoryMiB !== undefined ? { memory: `${q.memoryMiB}Mi` } : {}),
+});
+
+async function actWorkload(c: GcpCall, action: CloudActionRequest): Promise<CloudResource> {
+  if (action.verb !== 'update') throw unsupported(`The GCP adapter cannot ${action.verb} a k8s.workload; it can update its containers' requests and limits.`);
+  const [, project, location, clusterName, namespace, name] = parseId('k8s.workload', action.resourceId, WORKLOAD_ID, 'projects/p/locations/us-central1/clusters/prod/namespaces/shop/deployments/api');
+  const cluster = await c.api.call<Cluster>({ method: 'GET', url: `https://container.googleapis.com/v1/projects/${project}/locations/${location}/clusters/${clusterName}`, token: c.token, api: 'GKE clusters.get' });
+  const { base, via } = kubeOf(c, cluster);
+  const containers = (action.params.attributes?.['containers'] ?? []) as { name: string; requests?: { cpuMillicores?: number; memoryMiB?: number }; limits?: { cpuMillicores?: number; memoryMiB?: number } }[];
+  // A strategic merge patch merges containers by name: only the named containers' resources change.
+  const patch = { spec: { template: { spec: { containers: containers.map((x) => ({ name: x.name, resources: { requests: toQuantities(x.requests), limits: toQuantities(x.limits) } })) } } } };
+  const after = await c.api.call<Deployment>({
+    method: 'PATCH',
+    url: `${base}/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
+    token: c.token,
+    api: `Kubernetes deployments.patch (${clusterName})`,
+    body: patch,
+    contentType: 'application/strategic-merge-patch+json',
+    ...(via ? { via } : {}),
+  });
+  return workloadResource(project!, cluster, after);
+}
+
+export const workloadKind: KindAdapter = { list: listWorkloads, act: actWorkload };
