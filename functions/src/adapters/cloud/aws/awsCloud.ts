@@ -11,7 +11,11 @@ import {
 } from '../../../app/cloud/ports.js';
 import { clientConfig, type AwsClientSettings } from './clients.js';
 import { acrossRegions, AwsCall, unsupported, type AwsTarget } from './context.js';
+import { certificates } from './acm.js';
+import { budgets } from './budgets.js';
+import { billingRows, logRows } from './datasets.js';
 import { ec2Kinds } from './ec2.js';
+import { buckets } from './s3.js';
 import { awsError } from './errors.js';
 import { roleSessionName, SessionPolicyError, sessionPolicyFor } from './sessionPolicy.js';
 
@@ -129,6 +133,9 @@ export class AwsCloud implements CloudProviderApi {
     const regions = filter.region ? call.target.regions.filter((r) => r === filter.region) : call.target.regions;
     let all: CloudResource[];
     if (EC2_KINDS.has(kind)) all = await acrossRegions(kind, regions, (r) => ec2Kinds.list(call, kind as 'vm', r));
+    else if (kind === 'certificate') all = await acrossRegions(kind, regions, (r) => certificates.list(call, r));
+    else if (kind === 'bucket') all = await buckets.list(call);
+    else if (kind === 'budget') all = await budgets.list(call);
     else throw unsupported(kind, 'list');
     return all.filter((r) => matches(r, filter));
   }
@@ -136,17 +143,25 @@ export class AwsCloud implements CloudProviderApi {
   async get(target: ConnectionTarget, credential: CloudCredential, kind: string, id: string): Promise<CloudResource | null> {
     const call = this.call(target, credential);
     if (EC2_KINDS.has(kind)) return ec2Kinds.get(call, kind as 'vm', id);
+    if (kind === 'certificate') return certificates.get(call, id);
+    if (kind === 'bucket') return buckets.get(call, id);
+    if (kind === 'budget') return budgets.get(call, id);
     throw unsupported(kind, 'get');
   }
 
-  async dataset(target: ConnectionTarget, credential: CloudCredential, name: string, _query: DatasetQuery): Promise<Record<string, unknown>[]> {
-    this.call(target, credential);
+  async dataset(target: ConnectionTarget, credential: CloudCredential, name: string, query: DatasetQuery): Promise<Record<string, unknown>[]> {
+    const call = this.call(target, credential);
+    if (name === 'billing') return billingRows(call, query);
+    if (name === 'logs') return logRows(call, query);
     throw new CloudProviderError('aws', 'unsupported', `The AWS adapter has no dataset ${name}.`);
   }
 
   async act(target: ConnectionTarget, credential: CloudCredential, action: CloudActionRequest): Promise<CloudResource> {
     const call = this.call(target, credential);
     if (EC2_KINDS.has(action.kind)) return ec2Kinds.act(call, action.kind as 'vm', action);
+    if (action.kind === 'certificate') return certificates.act(call, action);
+    if (action.kind === 'bucket') return buckets.act(call, action);
+    if (action.kind === 'budget') return budgets.act(call, action);
     throw unsupported(action.kind, action.verb);
   }
 }
