@@ -147,3 +147,68 @@ export const CloudListFilter = z
   })
   .strict();
 export type CloudListFilter = z.infer<typeof CloudListFilter>;
+
+/** What a workspace gives its customers to grant to: shown by the wizard before any connection exists. */
+export const CloudIdentityOut = z
+  .object({
+    gcp: z.object({
+      /** The workspace's own service account (one per workspace, in the platform's project). */
+      serviceAccount: z.string(),
+    }),
+    aws: z.object({
+      /** The platform's principal the customer's role trusts. */
+      platformPrincipalArn: z.string(),
+      /** The workspace's external id: the role's trust policy requires it, so no other workspace can assume the role. */
+      externalId: z.string(),
+    }),
+  })
+  .meta({ id: 'CloudIdentity' });
+export type CloudIdentity = z.output<typeof CloudIdentityOut>;
+
+export const TestConnectionIn = z
+  .object({
+    /** Check these scopes; by default the consented scopes of every install on the connection. */
+    scopes: z.array(z.string().max(100)).max(100).optional(),
+  })
+  .strict()
+  .meta({ id: 'TestCloudConnection' });
+
+export const SetInstallConnectionIn = z
+  .object({
+    /** The connection the install acts on; null: the sandbox (local) or none. */
+    connectionId: z.string().regex(/^[A-Za-z0-9]{1,64}$/).nullable(),
+  })
+  .strict()
+  .meta({ id: 'SetInstallConnection' });
+
+export const CloudGrantQuery = z
+  .object({
+    /** Which provider's grant; by default the install's connection's. */
+    provider: CloudProviderId.optional(),
+  })
+  .strict();
+
+// The runner API's cloud calls: intent only; the platform checks and performs them (docs/cloud-connections.md).
+const CloudKind = z.string().regex(/^[a-z][a-z0-9.]{0,40}$/, 'a resource kind such as vm or k8s.workload');
+export const CloudListIn = z.object({ kind: CloudKind, filter: CloudListFilter.default({}) }).strict().meta({ id: 'CloudListQuery' });
+export const CloudGetIn = z.object({ kind: CloudKind, id: z.string().min(1).max(400) }).strict().meta({ id: 'CloudGetQuery' });
+export const CloudDatasetIn = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9.]{0,40}$/, 'a dataset name such as billing or iam.usage'),
+    since: z.iso.datetime().optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict()
+  .meta({ id: 'CloudDatasetQuery' });
+export const CloudListOut = z.object({ items: z.array(CloudResource) }).meta({ id: 'CloudResources' });
+export const CloudGetOut = z.object({ resource: CloudResource.nullable() }).meta({ id: 'CloudResourceFound' });
+export const CloudDatasetOut = z.object({ rows: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'CloudDatasetRows' });
+export const CloudActionOut = z
+  .object({
+    ok: z.literal(true),
+    changed: z.boolean(),
+    /** The resource after the action (as it is now, when proposed). */
+    resource: CloudResource.nullable(),
+    proposal: z.object({ id: z.string(), state: z.string() }).optional(),
+  })
+  .meta({ id: 'CloudActionResult' });

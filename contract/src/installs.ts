@@ -38,6 +38,8 @@ export const InstallOut = z
     version: z.string(),
     state: InstallState,
     target: z.enum(['saas']),
+    /** The cloud connection the install acts on (docs/cloud-connections.md); null: the sandbox. */
+    connection: z.object({ id: z.string(), provider: z.enum(['gcp', 'aws']), account: z.string() }).nullable(),
     config: z.record(z.string(), z.unknown()),
     /** Which secrets are set, and when; never their values or references. */
     secrets: z.array(z.object({ name: z.string(), setAt: Timestamp, setBy: z.string() })),

@@ -85,6 +85,16 @@ export const routes = {
   getInstallVersionStatus: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/version-status' },
   uninstall: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId' },
 
+  // cloud connections (docs/cloud-connections.md)
+  getCloudIdentity: { method: 'GET', path: '/v1/workspaces/:wsId/cloud-identity' },
+  listConnections: { method: 'GET', path: '/v1/workspaces/:wsId/connections' },
+  createConnection: { method: 'POST', path: '/v1/workspaces/:wsId/connections', idempotent: true },
+  getConnection: { method: 'GET', path: '/v1/workspaces/:wsId/connections/:connectionId' },
+  deleteConnection: { method: 'DELETE', path: '/v1/workspaces/:wsId/connections/:connectionId' },
+  testConnection: { method: 'POST', path: '/v1/workspaces/:wsId/connections/:connectionId/test' },
+  setInstallConnection: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/connection' },
+  getInstallCloudGrant: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/cloud-grant' },
+
   // runs
   triggerRun: { method: 'POST', path: '/v1/workspaces/:wsId/installs/:installId/runs', idempotent: true },
   listRuns: { method: 'GET', path: '/v1/workspaces/:wsId/runs' },
@@ -168,6 +178,10 @@ export const routes = {
   runnerComplete: { method: 'POST', path: '/v1/runner/runs/:runId/complete' },
   runnerSandboxState: { method: 'POST', path: '/v1/runner/runs/:runId/sandbox/state' },
   runnerSandboxAction: { method: 'POST', path: '/v1/runner/runs/:runId/sandbox/actions' },
+  runnerCloudList: { method: 'POST', path: '/v1/runner/runs/:runId/cloud/list' },
+  runnerCloudGet: { method: 'POST', path: '/v1/runner/runs/:runId/cloud/get' },
+  runnerCloudDataset: { method: 'POST', path: '/v1/runner/runs/:runId/cloud/dataset' },
+  runnerCloudAction: { method: 'POST', path: '/v1/runner/runs/:runId/cloud/actions' },
   runnerApprovalRequest: { method: 'POST', path: '/v1/runner/runs/:runId/approvals' },
   runnerAttachArtifact: { method: 'POST', path: '/v1/runner/runs/:runId/artifacts' },
   runnerSecrets: { method: 'POST', path: '/v1/runner/runs/:runId/secrets' },

@@ -17,6 +17,11 @@ export const RunnerStartedOut = Ack.extend({
   policy: z.object({ scopes: z.array(z.string()), gated: z.array(z.string()) }),
   /** Names of the install's secrets; their values come from `runnerSecrets`. */
   secretNames: z.array(z.string()),
+  /**
+   * The install's connected cloud: its calls go to the runner API's `cloud/*` routes, performed by
+   * the platform. Null: no connection (the local executor's sandbox, when it has one).
+   */
+  cloud: z.object({ provider: z.enum(['gcp', 'aws']), account: z.string() }).nullable(),
 }).meta({ id: 'RunnerStarted' });
 export type RunnerStarted = z.output<typeof RunnerStartedOut>;
 

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { ApiError, startRunnerSession, type RunnerClient } from '@agent-marketplace/client';
 import { createRedactor, ExecutionEnvError, parseExecutionEnv, type ApprovalRequestInput, type Completion, type ExecutionEnv, type LogLine, type Redactor, type RunnerStarted } from '@agent-marketplace/contract';
 import { captureStreams, type Capture } from './capture.js';
+import { ConnectedCloud } from './cloud/connected.js';
 import { DisconnectedCloud } from './cloud/disconnected.js';
 import { RemoteSandboxStore } from './cloud/remoteStore.js';
 import { SandboxCloud, type SandboxFixture } from './cloud/sandbox.js';
@@ -33,6 +34,8 @@ function readEnv(): ExecutionEnv {
 const env = readEnv();
 
 function cloudFor(started: RunnerStarted): CloudConnection {
+  // The platform's word wins: a connected install acts on its cloud, whatever the executor set up.
+  if (started.cloud) return new ConnectedCloud(client, started.cloud, { scopes: new Set(started.policy.scopes) });
   if (env.CLOUD_PROVIDER === 'sandbox' && env.CLOUD_FIXTURE) {
     const fixture = JSON.parse(readFileSync(env.CLOUD_FIXTURE, 'utf8')) as SandboxFixture;
     return new SandboxCloud(fixture, new RemoteSandboxStore(client), {

@@ -22,10 +22,12 @@ export interface Profile {
     /** The local SMTP server notification email goes to (scripts/lib/mailOutbox.ts), and its read-only HTTP view. */
     smtp: number;
     mail: number;
+    /** The stand-in for Google Cloud's APIs (scripts/lib/cloudStandIn.ts): test and bench stacks only. */
+    cloud: number;
   };
 }
 
-const base = { hub: 4400, logging: 4500, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, hosting: 5000, smtp: 2525, mail: 4610 };
+const base = { hub: 4400, logging: 4500, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, hosting: 5000, smtp: 2525, mail: 4610, cloud: 4620 };
 
 /**
  * `AM_PORT_SHIFT` moves every profile's ports by that much, so a second checkout (a git
@@ -67,6 +69,8 @@ export interface StackUrls {
   /** The local SMTP server (host:port) and the HTTP view of what it captured (`GET /messages?to=`). */
   smtp: string;
   mailbox: string;
+  /** The providers' stand-in (test and bench stacks): CLOUD_API_ROOT, and its `/__standin` controls. */
+  cloudStandIn: string;
   /** The Functions emulator's routes for the scheduled functions (a CloudEvent POST runs one once). */
   schedulerTick: string;
   watchdogTick: string;
@@ -88,6 +92,7 @@ export function urlsOf(p: Profile): StackUrls {
     tasks: `${h}:${p.ports.tasks}`,
     smtp: `${h}:${p.ports.smtp}`,
     mailbox: `http://${h}:${p.ports.mail}`,
+    cloudStandIn: `http://${h}:${p.ports.cloud}`,
     schedulerTick: `http://${h}:${p.ports.functions}/functions/projects/${p.projectId}/triggers/${p.region}-scheduleTick-0`,
     watchdogTick: `http://${h}:${p.ports.functions}/functions/projects/${p.projectId}/triggers/${p.region}-runWatchdog-0`,
   };

@@ -53,12 +53,19 @@ function writeFirebaseConfig(profile: Profile, webDir: string): string {
   return file;
 }
 
+/** The test and bench stacks reach a stand-in of the cloud providers; `npm start` the real ones (unreachable here: the sandbox is the local cloud). */
+const usesCloudStandIn = (profile: Profile) => profile.name === 'test' || profile.name === 'bench';
+
 /** The run engine's settings on every local stack (the params' production defaults). */
 const ENGINE_PARAMS: Record<string, string> = {
   // The Cloud Run executor's identity and network; the local executor uses neither.
   RUNNER_SERVICE_ACCOUNT: '',
   RUNNER_VPC_NETWORK: 'agent-runners',
   RUNNER_VPC_SUBNETWORK: 'agent-runners',
+  // Connected clouds: the real providers (unreachable here) unless a stand-in is named.
+  CLOUD_API_ROOT: '',
+  DISPATCHER_SERVICE_ACCOUNT: '',
+  AWS_PLATFORM_PRINCIPAL_ARN: 'arn:aws:iam::000000000000:role/agent-marketplace-broker',
   DISPATCH_LEASE_SECONDS: '120',
   HEARTBEAT_TIMEOUT_SECONDS: '120',
   RUNNER_HEARTBEAT_SECONDS: '15',
@@ -151,6 +158,8 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     NOTIFY_SMTP_HOST: '127.0.0.1',
     NOTIFY_SMTP_PORT: String(profile.ports.smtp),
     ...(profile.name === 'test' ? TEST_PARAMS : {}),
+    // Connected clouds reach the providers' stand-in on the test and bench stacks (docs/cloud-connections.md).
+    ...(usesCloudStandIn(profile) ? { CLOUD_API_ROOT: urls.cloudStandIn } : {}),
   };
   const lines = ['# Written by scripts/lib/stack.ts for the local stack; not committed.', ...Object.entries(params).map(([k, v]) => `${k}=${v}`), ''];
   writeFileSync(path.join(repoRoot, 'functions', `.env.${profile.projectId}`), lines.join('\n'));
@@ -351,6 +360,13 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
     );
     await waitUntil('SMTP outbox', () => httpOk(`${urls.mailbox}/health`), { timeoutMs: 30_000, process: mail, signal });
 
+    // The providers' stand-in, which the test and bench stacks' connected clouds reach.
+    if (usesCloudStandIn(profile)) {
+      log(`starting the cloud providers' stand-in on ${urls.cloudStandIn}`);
+      const cloud = startProcess('cloud', path.join(nodeBin, 'node'), [path.join(repoRoot, 'scripts', 'lib', 'cloudStandIn.ts'), String(profile.ports.cloud)], { cwd: repoRoot, env: ownEnv, logDir });
+      await waitUntil('cloud stand-in', () => httpOk(`${urls.cloudStandIn}/health`), { timeoutMs: 30_000, process: cloud, signal });
+    }
+
     // 3. firebase-tools: Auth, Functions, Cloud Tasks, Pub/Sub (the SDK's binary), Hosting.
     log('starting the Firebase emulators (auth, functions, tasks, pubsub, hosting)');
     const env: NodeJS.ProcessEnv = {
@@ -424,6 +440,9 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
         'Email (SMTP)': `local SMTP server (smtp-server) on ${urls.smtp}, capturing into .local/${profile.name}/outbox/, listed at ${urls.mailbox}/messages`,
         Stripe: `local stand-in: Stripe's objects in Firestore (localStripe/), pages at ${urls.functionsBase}/localBilling, signed events to ${urls.functionsBase}/stripeWebhook`,
         'Cloud Scheduler': 'no emulator: npm start ticks scheduleTick every minute by POSTing a CloudEvent to the Functions emulator',
+        'Customer clouds (GCP, AWS)': usesCloudStandIn(profile)
+          ? `stand-in for Google's APIs on ${urls.cloudStandIn} (scripts/lib/cloudStandIn.ts), reached by the real GCP adapter; agents without a connection use the sandbox`
+          : 'the sandbox (fixtures per agent, changes kept per workspace); connections reach the real providers, which this machine cannot',
       },
       stop,
     };

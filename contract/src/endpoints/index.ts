@@ -5,6 +5,7 @@ import { approvalEndpoints } from './approvals.js';
 import { billingEndpoints } from './billing.js';
 import { billingAccountEndpoints } from './billingAccount.js';
 import { catalogEndpoints } from './catalog.js';
+import { cloudEndpoints } from './cloud.js';
 import { installEndpoints } from './installs.js';
 import { invoiceEndpoints } from './invoices.js';
 import { metaEndpoints } from './meta.js';
@@ -26,6 +27,7 @@ export const endpoints = {
   ...catalogEndpoints,
   ...workspaceEndpoints,
   ...installEndpoints,
+  ...cloudEndpoints,
   ...runEndpoints,
   ...approvalEndpoints,
   ...billingEndpoints,

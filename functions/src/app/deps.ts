@@ -4,6 +4,8 @@ import type { CatalogStore } from './catalog/ports.js';
 import type { InstallStore, SecretStore } from './installs/ports.js';
 import type { DispatchQueue, EngineConfig, Executor, RunArtifactStore, RunFeed, RunLogStore, RunMetricsStore, RunStore, StreamSlots } from './runs/ports.js';
 import type { SandboxStore } from './sandbox/ports.js';
+import type { CloudConfig, ConnectionStore, WorkspaceIdentities } from './cloud/connections.js';
+import type { CloudProviders } from './cloud/ports.js';
 import type { ScheduleStore } from './schedules/ports.js';
 import type { Clock } from './shared/clock.js';
 import type { IdempotencyStore } from './shared/idempotency.js';
@@ -40,6 +42,11 @@ export interface Deps {
   executor: Executor;
   schedules: ScheduleStore;
   sandbox: SandboxStore;
+  /** Cloud connections (docs/cloud-connections.md): the workspace's connections and identity, and the providers' adapters. */
+  connections: ConnectionStore;
+  workspaceIdentities: WorkspaceIdentities;
+  cloudConfig: CloudConfig;
+  cloudProviders: CloudProviders;
   approvals: ApprovalStore;
   /** The usage ledger (docs/billing.md). */
   usage: UsageLedger;

@@ -26,6 +26,10 @@ export const params = {
   runnerServiceAccount: defineString('RUNNER_SERVICE_ACCOUNT', { default: '', description: 'The runner job identity, a service account with no project roles (default agent-runner@<project>.iam.gserviceaccount.com)' }),
   runnerVpcNetwork: defineString('RUNNER_VPC_NETWORK', { default: 'agent-runners', description: 'The VPC network run executions egress through (Direct VPC egress, all traffic)' }),
   runnerVpcSubnetwork: defineString('RUNNER_VPC_SUBNETWORK', { default: 'agent-runners', description: 'Its subnetwork, in the functions region' }),
+  // Connected clouds (docs/cloud-connections.md).
+  cloudApiRoot: defineString('CLOUD_API_ROOT', { default: '', description: "Empty in production. A demo project's stand-in for Google's and AWS's APIs (tests): every provider host is reached under it" }),
+  dispatcherServiceAccount: defineString('DISPATCHER_SERVICE_ACCOUNT', { default: '', description: "The functions' identity: the only one allowed to impersonate workspace service accounts (default agent-dispatcher@<project>.iam.gserviceaccount.com)" }),
+  awsPlatformPrincipalArn: defineString('AWS_PLATFORM_PRINCIPAL_ARN', { default: 'arn:aws:iam::000000000000:role/agent-marketplace-broker', description: "The platform's AWS broker role: customers' roles trust it, with their workspace's external id" }),
   maxWorkspacesPerUser: defineInt('MAX_WORKSPACES_PER_USER', { default: 20, description: 'Workspaces one user may create' }),
   maxOpenApiKeysPerWorkspace: defineInt('MAX_OPEN_API_KEYS_PER_WORKSPACE', { default: 50, description: 'API keys not revoked, per workspace' }),
   anonSearchLimit: defineInt('ANON_SEARCH_LIMIT', { default: 120, description: 'Catalog searches one anonymous client may make per window' }),
@@ -106,6 +110,9 @@ export const ConfigSchema = z.object({
   notifyRetryWindowSeconds: z.number().int().min(60).max(7 * 86_400),
   runnerServiceAccount: z.string(),
   runnerVpcNetwork: z.string().min(1),
+  cloudApiRoot: z.union([z.literal(''), z.url()]),
+  dispatcherServiceAccount: z.string().min(1),
+  awsPlatformPrincipalArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/),
   runnerVpcSubnetwork: z.string().min(1),
   maxWorkspacesPerUser: z.number().int().min(1),
   maxOpenApiKeysPerWorkspace: z.number().int().min(1),
@@ -177,6 +184,9 @@ export function loadConfig(): Config {
     notifyRetryWindowSeconds: params.notifyRetryWindowSeconds.value(),
     runnerServiceAccount: params.runnerServiceAccount.value(),
     runnerVpcNetwork: params.runnerVpcNetwork.value(),
+    cloudApiRoot: params.cloudApiRoot.value().replace(/\/$/, ''),
+    dispatcherServiceAccount: params.dispatcherServiceAccount.value() || `agent-dispatcher@${projectId}.iam.gserviceaccount.com`,
+    awsPlatformPrincipalArn: params.awsPlatformPrincipalArn.value(),
     runnerVpcSubnetwork: params.runnerVpcSubnetwork.value(),
     maxWorkspacesPerUser: params.maxWorkspacesPerUser.value(),
     maxOpenApiKeysPerWorkspace: params.maxOpenApiKeysPerWorkspace.value(),
@@ -189,6 +199,8 @@ export function loadConfig(): Config {
   });
   assertSafeAuth(config);
   assertSafeBlobs(config);
+  // A stand-in for the providers' APIs would receive real credentials: demo projects only.
+  if (config.cloudApiRoot && !config.projectId.startsWith('demo-')) throw new Error('CLOUD_API_ROOT is for demo-* projects only (a stand-in of the providers for tests).');
   if (!heartbeatsFit(config)) throw new Error('HEARTBEAT_TIMEOUT_SECONDS must be at least three times RUNNER_HEARTBEAT_SECONDS.');
   cached = config;
   return config;

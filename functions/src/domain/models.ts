@@ -144,6 +144,8 @@ export const Install = z.object({
   approvalRulesUpdated: z.object({ at: z.date(), by: z.string() }).nullable().optional(),
   /** Concurrency and retries of this install's runs (absent: the defaults). */
   runPolicy: RunPolicy.optional(),
+  /** The cloud connection the install acts on (docs/cloud-connections.md); absent or null: the sandbox. */
+  connection: z.object({ id: z.string(), provider: z.enum(['gcp', 'aws']), account: z.string() }).nullable().optional(),
   /** The install's monthly spend cap in minor units (docs/billing.md); absent or null: none. */
   spendCapMinor: z.number().int().nullable().optional(),
   /** When each wizard step was last saved: lets a wizard resume where it was left. */

@@ -87,6 +87,47 @@ async function billingFor(config: Config): Promise<BillingProvider> {
 }
 
 /**
+ * Connected clouds (docs/cloud-connections.md): the GCP and AWS adapters (their SDKs load at
+ * first call), and the workspaces' own service accounts. On the test and bench stacks
+ * CLOUD_API_ROOT names a stand-in of Google's APIs; `npm start` on a demo project has no Google
+ * identity, so workspace service accounts are named, not created.
+ */
+async function cloudFor(config: Config): Promise<Pick<Deps, 'connections' | 'workspaceIdentities' | 'cloudConfig' | 'cloudProviders'>> {
+  const [{ FirestoreConnectionStore }, gcp, { AwsCloud }, { brokerFromGoogleIdentity }, identities] = await Promise.all([
+    import('../adapters/firestore/connections.js'),
+    import('../adapters/cloud/gcp/gcpCloud.js'),
+    import('../adapters/cloud/aws/awsCloud.js'),
+    import('../adapters/cloud/aws/broker.js'),
+    import('../adapters/cloud/workspaceIdentities.js'),
+  ]);
+  const apiRoot = config.cloudApiRoot || undefined;
+  // The stand-in checks the run tokens it minted, not the platform's own.
+  const platformToken = apiRoot ? async () => 'stand-in-platform-token' : gcp.platformTokenFromAdc();
+  const demo = config.projectId.startsWith('demo-');
+  return {
+    connections: new FirestoreConnectionStore(),
+    workspaceIdentities:
+      demo && !apiRoot
+        ? new identities.LocalWorkspaceIdentities()
+        : new identities.GcpWorkspaceIdentities({ platformProject: config.projectId, dispatcherServiceAccount: config.dispatcherServiceAccount, platformToken, ...(apiRoot ? { apiRoot } : {}) }),
+    cloudConfig: { platformProject: config.projectId, awsPlatformPrincipalArn: config.awsPlatformPrincipalArn },
+    cloudProviders: {
+      gcp: new gcp.GcpCloud({ platformToken, ...(apiRoot ? { apiRoot } : {}) }),
+      aws: new AwsCloud({
+        brokerCredentials: brokerFromGoogleIdentity({ roleArn: config.awsPlatformPrincipalArn, idToken: () => googleIdToken('sts.amazonaws.com') }),
+      }),
+    },
+  };
+}
+
+/** A Google-signed ID token of the platform's identity (the AWS broker role trusts it). */
+async function googleIdToken(audience: string): Promise<string> {
+  const { GoogleAuth } = await import('google-auth-library');
+  const client = await new GoogleAuth().getIdTokenClient(audience);
+  return client.idTokenProvider.fetchIdToken(audience);
+}
+
+/**
  * The composition root: one set of adapters per instance, built on first use. Adapters
  * (and with them firebase-admin's Firestore client, the heaviest import) load lazily, so
  * module load stays small for the deploy-time analysis and for triggers that never need them.
@@ -168,6 +209,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       sessions: new sessions.FirestoreSessionStore(),
       accounts: new auth.FirebaseAccountAuthority(),
       sandbox: new sandbox.FirestoreSandboxStore(),
+      ...(await cloudFor(config)),
       approvals: new FirestoreApprovalStore(clock.now, events.flush),
       usage: new FirestoreUsageLedger(),
       secrets: await secretStoreFor(config),

@@ -3,7 +3,7 @@ import type { InstallChange, InstallStore } from '../../app/installs/ports.js';
 import type { Page, PageRequest } from '../../app/shared/paging.js';
 import { notFound } from '../../domain/errors.js';
 import type { Install } from '../../domain/models.js';
-import { contended, dataOf, firestore, paginate } from './client.js';
+import { contended, dataOf, firestore, paginate, revive } from './client.js';
 
 const installsOf = (wsId: string) => firestore().collection('workspaces').doc(wsId).collection('installs');
 /** `installs/{id}/internal/refs`: matched by no rule, so no client reads it (firestore.rules). */
@@ -66,6 +66,13 @@ export class FirestoreInstallStore implements InstallStore {
     if (shown.items.length === 0) return { items: [], nextCursor: shown.nextCursor };
     const refs = await firestore().getAll(...shown.items.map((i) => refsOf(wsId, i.id)));
     return { items: shown.items.map((i, n) => joinInstall(i, refsData(refs[n]))), nextCursor: shown.nextCursor };
+  }
+
+  async listByConnection(wsId: string, connectionId: string): Promise<Install[]> {
+    const snap = await installsOf(wsId).where('connection.id', '==', connectionId).limit(500).get();
+    if (snap.empty) return [];
+    const refs = await firestore().getAll(...snap.docs.map((d) => refsOf(wsId, d.id)));
+    return snap.docs.map((d, n) => joinInstall(revive<ShownInstall>(d.data()), refsData(refs[n])));
   }
 
   async update(wsId: string, installId: string, change: (install: Install) => InstallChange): Promise<Install> {

@@ -5,6 +5,7 @@ import { billingAccountRoutes } from './billingAccount.js';
 import { approvalRoutes } from './approvals.js';
 import { billingRoutes } from './billing.js';
 import { catalogRoutes } from './catalog.js';
+import { cloudRoutes } from './cloud.js';
 import { installRoutes } from './installs.js';
 import { invoiceRoutes } from './invoices.js';
 import { invitationRoutes, memberRoutes } from './members.js';
@@ -35,6 +36,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...apiKeyRoutes,
   ...sessionRoutes,
   ...installRoutes,
+  ...cloudRoutes,
   ...runRoutes,
   ...approvalRoutes,
   ...billingRoutes,

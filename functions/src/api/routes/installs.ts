@@ -27,6 +27,7 @@ export function installView(i: Install) {
   return {
     ...i,
     runPolicy: i.runPolicy ?? DEFAULT_RUN_POLICY,
+    connection: i.connection ?? null,
     secrets: Object.entries(i.secrets).map(([name, s]) => ({ name, setAt: s.setAt, setBy: s.setBy })),
     triggers: {
       manual: i.triggers.manual,

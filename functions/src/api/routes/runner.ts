@@ -5,6 +5,7 @@ import { ingestLogs, reportCompleted, reportHeartbeat, reportStarted, startRunne
 import { secretsForRun } from '../../app/runs/runSecrets.js';
 import { readSandbox, recordSandboxAction } from '../../app/sandbox/sandbox.js';
 import { requestApproval } from '../../app/approvals/proposals.js';
+import { actOnCloud, getCloud, listCloud, readCloudDataset } from '../../app/cloud/runCloud.js';
 import { implement } from '../route.js';
 
 /**
@@ -34,6 +35,14 @@ export const runnerRoutes = [
 
   implement(endpoints.runnerSandboxState, async ({ deps, principal, body }) => ({ body: { overrides: await readSandbox(deps, runnerOf(principal), body.keys) } })),
   implement(endpoints.runnerSandboxAction, async ({ deps, principal, body }) => ({ body: { ok: true, ...(await recordSandboxAction(deps, runnerOf(principal), body)) } })),
+
+  // A connected cloud (docs/cloud-connections.md): checked and performed by the platform with the run's credential.
+  implement(endpoints.runnerCloudList, async ({ deps, principal, body }) => ({ body: { items: await listCloud(deps, runnerOf(principal), body.kind, body.filter) } })),
+  implement(endpoints.runnerCloudGet, async ({ deps, principal, body }) => ({ body: { resource: await getCloud(deps, runnerOf(principal), body.kind, body.id) } })),
+  implement(endpoints.runnerCloudDataset, async ({ deps, principal, body }) => ({
+      body: { rows: await readCloudDataset(deps, runnerOf(principal), body.name, { ...(body.since ? { since: new Date(body.since) } : {}), ...(body.limit ? { limit: body.limit } : {}) }) },
+    })),
+  implement(endpoints.runnerCloudAction, async ({ deps, principal, body }) => ({ body: { ok: true as const, ...(await actOnCloud(deps, runnerOf(principal), body)) } })),
 
   implement(endpoints.runnerApprovalRequest, async ({ deps, principal, body }) => ({ body: await requestApproval(deps, runnerOf(principal).run, body) })),
 

@@ -96,11 +96,13 @@ export async function proposeAction(
   gate: ManifestApproval,
   input: ProposalInput,
   params: SandboxActionParams,
+  /** A connected cloud's resource, read by the caller: its basis. Absent: the sandbox's recorded changes are the basis. */
+  known?: { basis: string },
 ): Promise<{ override: SandboxOverride; changed: false; proposal: { id: string; state: string } }> {
   const scope = `${input.kind}.${input.verb}`;
   const key = `${input.kind}/${input.resourceId}`;
-  const [install, overrides] = await Promise.all([deps.installs.get(run.wsId, run.installId), deps.sandbox.get(run.wsId, [key])]);
-  const current = overrides[key] ?? null;
+  const [install, overrides] = await Promise.all([deps.installs.get(run.wsId, run.installId), known ? {} : deps.sandbox.get(run.wsId, [key])]);
+  const current = (overrides as Record<string, SandboxOverride>)[key] ?? null;
   if (current?.deleted) throw new AppError('not_found', 'cloud_resource_not_found', `No ${input.kind} ${input.resourceId} in this account.`);
   const { rule } = ruleFor(gate, { rules: install?.approvalRules, shorthand: install?.approvalPolicy });
   const now = deps.clock.now();
@@ -111,7 +113,7 @@ export async function proposeAction(
     request: null,
     ...told,
     risk: gate.risk,
-    basis: basisOf(current),
+    basis: known?.basis ?? basisOf(current),
   });
   const { approval } = await deps.approvals.propose(
     proposal,

@@ -9,8 +9,9 @@ import type { Deps } from '../deps.js';
 import { entry } from './approvalEvents.js';
 import type { StoredApproval } from './ports.js';
 import { basisOf } from './proposals.js';
+import { applyApprovedOnCloud } from '../cloud/runCloud.js';
 
-export type SettleDeps = Pick<Deps, 'runs' | 'approvals' | 'catalog' | 'installs' | 'sandbox' | 'clock' | 'workspaces' | 'dispatchQueue' | 'config'>;
+export type SettleDeps = Pick<Deps, 'runs' | 'approvals' | 'catalog' | 'installs' | 'sandbox' | 'clock' | 'workspaces' | 'dispatchQueue' | 'config' | 'connections' | 'cloudProviders'>;
 type Result = NonNullable<StoredApproval['result']>;
 
 /**
@@ -29,6 +30,15 @@ async function applyApproved(deps: SettleDeps, run: Run, manifest: Manifest | nu
     ({ params } = checkSandboxAction(manifest, { kind: a.action.kind, verb: a.action.verb as never, resourceId: a.action.resourceId, params: a.action.params }));
   } catch (err) {
     return skipped(err instanceof AppError ? err.code : 'action_refused');
+  }
+  if (install.connection) {
+    try {
+      await applyApprovedOnCloud(deps, run, install, install.consent.scopes, { ...a.action, verb: a.action.verb as never }, a.basis);
+      return { outcome: 'applied', reason: null, at };
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'resource_changed' || err.code === 'resource_gone')) return skipped(err.code);
+      return { outcome: 'failed', reason: err instanceof Error ? err.message.slice(0, 300) : 'apply_failed', at };
+    }
   }
   try {
     await deps.sandbox.change(

@@ -13,6 +13,8 @@ export interface InstallStore {
   create(install: Install): Promise<void>;
   get(wsId: string, installId: string): Promise<Install | null>;
   list(wsId: string, page: PageRequest): Promise<Page<Install>>;
+  /** The installs acting on a cloud connection (at most 500: a connection in use is never deleted). */
+  listByConnection(wsId: string, connectionId: string): Promise<Install[]>;
   /**
    * Read-modify-write in one transaction: `change` sees the current install and returns the
    * next one (or throws, and nothing is written).

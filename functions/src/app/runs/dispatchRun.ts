@@ -6,6 +6,7 @@ import type { Deps } from '../deps.js';
 import type { DispatchTask } from './ports.js';
 import { formatCredential, newId, newSecret, sha256 } from '../shared/credentials.js';
 import { pinnedSecretRefs } from './runSecrets.js';
+import { cloudPreflight } from '../cloud/preflight.js';
 
 /** The runner's session token (`rt_…`), and the one-time bootstrap token (`rb_…`) the execution exchanges for it. */
 export const RUNNER_TOKEN_PREFIX = 'rt';
@@ -19,7 +20,7 @@ export type DispatchOutcome = 'started' | 'skipped' | 'gone';
  * nothing, and never starts a second execution for the same attempt.
  */
 export async function dispatchRun(
-  deps: Pick<Deps, 'runs' | 'catalog' | 'installs' | 'executor' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'runs' | 'catalog' | 'installs' | 'executor' | 'clock' | 'config' | 'connections' | 'cloudProviders'>,
   task: DispatchTask,
 ): Promise<DispatchOutcome> {
   const run = await deps.runs.get(task.wsId, task.runId);
@@ -72,6 +73,18 @@ export async function dispatchRun(
         finishedAt: deps.clock.now(),
         error: { code: 'agent_version_missing', message: `${run.agentId}@${run.agentVersion} is no longer available.` },
       }),
+    });
+    return 'gone';
+  }
+
+  // A connected cloud that lost a grant fails the run now, with the list, not midway.
+  const cloudProblem = install ? await cloudPreflight(deps, run, install) : null;
+  if (cloudProblem) {
+    await deps.runs.transition(run.wsId, run.id, {
+      from: ['dispatching'],
+      to: 'failed',
+      reason: cloudProblem.code,
+      patch: () => ({ lease: null, bootstrap: null, finishedAt: deps.clock.now(), error: cloudProblem }),
     });
     return 'gone';
   }

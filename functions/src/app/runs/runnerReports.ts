@@ -122,7 +122,8 @@ async function startedPayload(deps: Pick<Deps, 'installs' | 'catalog'>, run: Run
     deps.catalog.getVersion(run.agentId, run.agentVersion),
   ]);
   const policy = manifest ? policyOf(manifest) : { scopes: [], gated: [] };
-  return { ok: true, input: run.input, config: install?.config ?? {}, attempt: run.attempt, policy, secretNames: Object.keys(install?.secrets ?? {}) };
+  const cloud = install?.connection ? { provider: install.connection.provider, account: install.connection.account } : null;
+  return { ok: true, input: run.input, config: install?.config ?? {}, attempt: run.attempt, policy, secretNames: Object.keys(install?.secrets ?? {}), cloud };
 }
 
 /** A runner that started through its session already is `running`: this answers the same payload again. */

@@ -1,0 +1,28 @@
+import { expect } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { urls } from './stack.ts';
+
+/** The test stack's stand-in for Google's APIs (scripts/lib/cloudStandIn.ts): one scenario per GCP project. */
+export interface StandInProject {
+  granted?: string[] | null;
+  vms?: { name: string; zone: string; status: string; machineType: string; labels: Record<string, string>; creationTimestamp: string; cpuP95?: number }[];
+  tokenUses?: number;
+  throttle?: boolean;
+}
+
+/** A fresh GCP project id for one test (6–30 characters). */
+export const newGcpProject = () => `proj-${randomUUID().slice(0, 8)}`;
+
+export async function standInProject(id: string, scenario: StandInProject): Promise<void> {
+  const res = await fetch(`${urls.cloudStandIn}/__standin/projects/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenario) });
+  expect(res.status).toBe(200);
+}
+
+export async function standInVms(id: string): Promise<{ name: string; status: string }[]> {
+  return ((await (await fetch(`${urls.cloudStandIn}/__standin/projects/${id}`)).json()) as { vms: { name: string; status: string }[] }).vms;
+}
+
+/** The calls the stand-in answered (not its controls), oldest first. */
+export async function standInCalls(): Promise<{ method: string; path: string }[]> {
+  return ((await (await fetch(`${urls.cloudStandIn}/__standin/calls`)).json()) as { calls: { method: string; path: string }[] }).calls;
+}
