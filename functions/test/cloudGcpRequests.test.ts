@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GcpCloud } from '../src/adapters/cloud/gcp/gcpCloud.ts';
 import type { GcpWarning } from '../src/adapters/cloud/gcp/context.ts';
-import { recordedFetch, type RecordedRoute } from '../src/adapters/cloud/gcp/recordedFetch.ts';
+import { recordedFetch, type RecordedRequest, type RecordedRoute } from '../src/adapters/cloud/gcp/recordedFetch.ts';
 import { CloudProviderError, type CloudCredential, type ConnectionTarget } from '../src/app/cloud/ports.ts';
 
 /**
@@ -97,7 +97,7 @@ describe('mint and permissions', () => {
       {
         method: 'POST',
         url: 'https://cloudresourcemanager.googleapis.com/v3/projects/acme-prod:testIamPermissions',
-        body: (r) => {
+        body: (r: RecordedRequest) => {
           const asked = (r.body as { permissions: string[] }).permissions.filter((p) => !lacking.has(p));
           return asked.length ? { permissions: asked } : {};
         },
