@@ -6,7 +6,7 @@ import { RecordingHandler, xml, type RecordedReply, type RecordedRequest } from 
 
 export const ACCOUNT = '123456789012';
 export const ROLE = `arn:aws:iam::${ACCOUNT}:role/agent-marketplace`;
-export const target: ConnectionTarget = { provider: 'aws', accountId: ACCOUNT, roleArn: ROLE, externalId: 'am-ws1-3f9c2a', regions: ['us-east-1', 'eu-west-1'] };
+export const target: Extract<ConnectionTarget, { provider: 'aws' }> = { provider: 'aws', accountId: ACCOUNT, roleArn: ROLE, externalId: 'am-ws1-3f9c2a', regions: ['us-east-1', 'eu-west-1'] };
 export const SECRET = 'run/secret/key/abcdefghijklmnopqrstuvwxyz012';
 export const TOKEN = 'RUN-SESSION-TOKEN-FwoGZXIvYXdzEJr';
 export const credential: CloudCredential = {
