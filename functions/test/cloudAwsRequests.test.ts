@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CredentialGrant } from '../src/app/cloud/ports.ts';
+import { brokerFromGoogleIdentity } from '../src/adapters/cloud/aws/broker.ts';
 import { sessionPolicyFor } from '../src/adapters/cloud/aws/sessionPolicy.ts';
-import { json, xml, type RecordedRequest, type RecordedReply } from '../src/adapters/cloud/aws/recordedHandler.ts';
+import { json, RecordingHandler, xml, type RecordedRequest, type RecordedReply } from '../src/adapters/cloud/aws/recordedHandler.ts';
 import { ACCOUNT, assumeRoleXml, cloudWith, credential, describeInstancesXml, ROLE, target, unexpected } from './cloudAwsSupport.ts';
 
 /**
@@ -520,5 +521,47 @@ describe('datasets', () => {
   it('answers unsupported for a dataset it does not serve', async () => {
     const { cloud } = cloudWith(unexpected);
     await expect(cloud.dataset(target, credential, 'iam.roles', {})).rejects.toMatchObject({ reason: 'unsupported' });
+  });
+});
+
+describe('brokerFromGoogleIdentity', () => {
+  const webIdentityXml = (key: string, expiration: string) =>
+    xml(`<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>
+  <SubjectFromWebIdentityToken>104512334567890123456</SubjectFromWebIdentityToken><Audience>sts.amazonaws.com</Audience><Provider>accounts.google.com</Provider>
+  <AssumedRoleUser><Arn>arn:aws:sts::000000000000:assumed-role/am-broker/agent-marketplace-broker</Arn><AssumedRoleId>AROACLKWSDQRAOEXAMPLE:agent-marketplace-broker</AssumedRoleId></AssumedRoleUser>
+  <Credentials><AccessKeyId>${key}</AccessKeyId><SecretAccessKey>broker/secret/abcdefghijklmnopqrstuvwxyz</SecretAccessKey><SessionToken>BROKER-SESSION</SessionToken><Expiration>${expiration}</Expiration></Credentials>
+</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`);
+
+  it('assumes the broker role with the Google ID token, unsigned, and reuses the credentials until 5 minutes before they expire', async () => {
+    let now = new Date('2030-01-01T00:00:00Z');
+    const handler = new RecordingHandler((_r, i) => webIdentityXml(`ASIABROKER${i}`, '2030-01-01T01:00:00Z'));
+    const tokens: string[] = [];
+    const brokerCreds = brokerFromGoogleIdentity({
+      roleArn: 'arn:aws:iam::000000000000:role/am-broker',
+      idToken: async () => {
+        tokens.push('t');
+        return 'eyJhbGciOiJSUzI1NiJ9.google-id-token.sig';
+      },
+      settings: { requestHandler: handler, random: () => 0 },
+      now: () => now,
+    });
+    const [a, b] = await Promise.all([brokerCreds(), brokerCreds()]);
+    expect(a).toEqual({ accessKeyId: 'ASIABROKER0', secretAccessKey: 'broker/secret/abcdefghijklmnopqrstuvwxyz', sessionToken: 'BROKER-SESSION', expiration: new Date('2030-01-01T01:00:00Z') });
+    expect(b).toBe(a);
+    now = new Date('2030-01-01T00:54:59Z');
+    expect((await brokerCreds()).accessKeyId).toBe('ASIABROKER0');
+    now = new Date('2030-01-01T00:55:01Z');
+    expect((await brokerCreds()).accessKeyId).toBe('ASIABROKER1');
+    expect(handler.requests).toHaveLength(2);
+    expect(tokens).toHaveLength(2);
+    expect(handler.requests[0]?.headers['authorization']).toBeUndefined();
+    expect(handler.requests[0]?.form).toEqual({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      RoleArn: 'arn:aws:iam::000000000000:role/am-broker',
+      RoleSessionName: 'agent-marketplace-broker',
+      WebIdentityToken: 'eyJhbGciOiJSUzI1NiJ9.google-id-token.sig',
+      DurationSeconds: '3600',
+    });
   });
 });
