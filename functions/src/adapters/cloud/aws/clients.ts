@@ -19,7 +19,7 @@ export interface AwsClientSettings {
    * endpoint becomes `<base>/<region>/<service>` with the SigV4 signing names as `service`:
    * `sts`, `iam`, `ec2`, `s3` (path-style: `<base>/<region>/s3/<bucket>?<subresource>`), `acm`,
    * `eks`, `budgets`, `ce`, `monitoring`, `logs`. A stand-in serves, under each prefix, what the
-   * service serves at `/`: POST form bodies with `Action=` for sts, iam and ec2 (XML answers);
+   * service serves at `/` (the SDK posts to `<base>/<region>/<service>/`): POST form bodies with `Action=` for sts, iam and ec2 (XML answers);
    * POST JSON with `X-Amz-Target` for acm, budgets, ce, logs (awsJson 1.1) and monitoring
    * (awsJson 1.0); REST paths for s3 (XML) and eks (`/clusters`, JSON).
    */

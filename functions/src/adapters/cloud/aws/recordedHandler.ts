@@ -38,7 +38,8 @@ export type Responder = (request: RecordedRequest, index: number) => RecordedRep
 function bodyText(body: unknown): string {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  // The bytes as they are (Buffer.from(view) would call the SDK body's valueOf()).
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   return '[stream]';
 }
 
