@@ -66,6 +66,9 @@ export async function benchApprovals(stack: Stack, proposals = 40): Promise<void
       },
     },
     config: {} as never,
+    // The bench's installs act on the sandbox: no cloud connection is read, no provider called.
+    connections: {} as never,
+    cloudProviders: {} as never,
     // The reaper's install has no secrets: redaction finds none and never asks the store.
     secrets: {
       get: async () => {

@@ -33,7 +33,7 @@ interface Project {
 
 const projects = new Map<string, Project>();
 const tokens = new Map<string, { uses: number; project: string | null }>();
-const calls: { at: string; method: string; path: string }[] = [];
+const calls: { at: string; method: string; path: string; status?: number }[] = [];
 let fingerprint = 0;
 
 const project = (id: string): Project => {
@@ -43,6 +43,8 @@ const project = (id: string): Project => {
 };
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const call = (res as ServerResponse & { call?: { status?: number } }).call;
+  if (call) call.status = status;
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -93,7 +95,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     if (m && method === 'GET') return send(res, 200, project(m[1]!));
     return send(res, 404, { error: 'no such control' });
   }
-  calls.push({ at: new Date().toISOString(), method, path });
+  const call: { at: string; method: string; path: string; status?: number } = { at: new Date().toISOString(), method, path };
+  calls.push(call);
+  (res as ServerResponse & { call?: typeof call }).call = call;
 
   // IAM Credentials: the platform mints a token for a workspace's service account.
   let m = /^\/iamcredentials\.googleapis\.com\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(path);

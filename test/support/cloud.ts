@@ -23,6 +23,6 @@ export async function standInVms(id: string): Promise<{ name: string; status: st
 }
 
 /** The calls the stand-in answered (not its controls), oldest first. */
-export async function standInCalls(): Promise<{ method: string; path: string }[]> {
-  return ((await (await fetch(`${urls.cloudStandIn}/__standin/calls`)).json()) as { calls: { method: string; path: string }[] }).calls;
+export async function standInCalls(): Promise<{ method: string; path: string; status?: number }[]> {
+  return ((await (await fetch(`${urls.cloudStandIn}/__standin/calls`)).json()) as { calls: { method: string; path: string; status?: number }[] }).calls;
 }

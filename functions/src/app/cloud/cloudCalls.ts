@@ -19,9 +19,11 @@ export function targetOf(c: Connection): ConnectionTarget {
 }
 
 /** The credential's narrowing, from the scope table: OAuth scopes on GCP, a session policy's actions on AWS. */
-export function credentialGrantOf(provider: CloudProviderId, scopes: string[]): CredentialGrant {
+export function credentialGrantOf(provider: CloudProviderId, scopes: string[], purpose: 'run' | 'check' = 'run'): CredentialGrant {
   const g = grantFor(provider, scopes);
-  return { scopes, gcp: { oauthScopes: provider === 'gcp' ? g.oauthScopes : [] }, aws: { actions: provider === 'aws' ? g.permissions : [] } };
+  // A session policy intersects the role's: the check's credential must itself be allowed to simulate the role's policy.
+  const awsActions = purpose === 'check' ? [...g.permissions, 'iam:SimulatePrincipalPolicy'] : g.permissions;
+  return { scopes, gcp: { oauthScopes: provider === 'gcp' ? g.oauthScopes : [] }, aws: { actions: provider === 'aws' ? awsActions : [] } };
 }
 
 /** A provider failure in the API's terms (stable codes; the provider's words kept, never a credential). */

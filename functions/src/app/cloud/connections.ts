@@ -126,7 +126,7 @@ export async function verifyScopes(deps: Pick<Deps, 'cloudProviders' | 'clock'>,
   const api = deps.cloudProviders[connection.provider];
   const target = targetOf(connection);
   try {
-    const credential = await api.mint(target, credentialGrantOf(connection.provider, scopes), { runId: session, wsId: connection.wsId });
+    const credential = await api.mint(target, credentialGrantOf(connection.provider, scopes, 'check'), { runId: session, wsId: connection.wsId });
     const missing = await api.missingPermissions(target, credential, grant.permissions);
     const byScope = [...unsupported, ...missingByScope(grant.perScope, missing)];
     return { at, scopes, ok: byScope.length === 0, missing: byScope, error: null };

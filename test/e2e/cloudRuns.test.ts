@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { call } from '../support/http.ts';
+import { newGcpProject, standInCalls, standInProject, standInVms } from '../support/cloud.ts';
+import { finished, trigger, waitFor } from '../support/probe.ts';
+import { installAgent, newWorkspace, type TestWorkspace } from '../support/users.ts';
+
+/**
+ * Runs on a connected cloud (docs/cloud-connections.md): the idle-VM reaper on a GCP project
+ * answered by the stand-in of Google's APIs, through the platform's real GCP adapter. The agent
+ * holds no credential; the platform mints one per run, checks the grants first, and applies what
+ * people approve.
+ */
+const asOf = new Date().toISOString();
+const old = '2025-01-01T00:00:00.000Z';
+const vm = (name: string, cpuP95: number) => ({ name, zone: 'us-central1-a', status: 'RUNNING', machineType: 'e2-standard-2', labels: { team: 'data' }, creationTimestamp: old, cpuP95 });
+const waiting = (r: { state: string }) => finished(r) || r.state === 'awaiting_approval';
+
+async function connectedReaper(ws: TestWorkspace, project: string): Promise<string> {
+  const installId = await installAgent(ws, 'idle-vm-reaper');
+  const conn = await call('POST', `/workspaces/${ws.id}/connections`, { token: ws.owner.idToken, body: { provider: 'gcp', name: 'GCP', target: { kind: 'project', id: project } } });
+  expect(conn.status).toBe(201);
+  const set = await call('PUT', `/workspaces/${ws.id}/installs/${installId}/connection`, { token: ws.owner.idToken, body: { connectionId: conn.body.id } });
+  expect(set.status).toBe(200);
+  return installId;
+}
+
+describe('runs on a connected GCP project', () => {
+  it('the reaper lists the real VMs, proposes stopping the idle one; approved, the platform stops it with a re-minted credential', { timeout: 120_000 }, async () => {
+    const ws = await newWorkspace();
+    const project = newGcpProject();
+    // Each token answers six calls (one listing takes five), then 401: the run outlives its first credential.
+    await standInProject(project, { granted: null, vms: [vm('idle-1', 0.5), vm('busy-1', 70)], tokenUses: 6 });
+    const installId = await connectedReaper(ws, project);
+    const before = (await standInCalls()).length;
+    const runId = (await trigger(ws, installId, { asOf, minLookbackDays: 1 })).body.id as string;
+    const run = await waitFor(ws, runId, waiting, 60_000);
+    expect(run.state, JSON.stringify(run.error)).toBe('awaiting_approval');
+    const list = await call('GET', `/workspaces/${ws.id}/approvals?runId=${runId}`, { token: ws.owner.idToken });
+    expect(list.body.items.map((a: { action: { resourceId: string } }) => a.action.resourceId)).toEqual([`projects/${project}/zones/us-central1-a/instances/idle-1`]);
+    const decided = await call('POST', `/workspaces/${ws.id}/runs/${runId}/approvals:decide`, { token: ws.owner.idToken, body: { decision: 'approve', comment: 'stop it' } });
+    expect(decided.status).toBe(200);
+    const done = await waitFor(ws, runId, finished, 60_000);
+    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+    expect(Object.fromEntries((await standInVms(project)).map((v) => [v.name, v.status]))).toEqual({ 'idle-1': 'TERMINATED', 'busy-1': 'RUNNING' });
+    const calls = (await standInCalls()).slice(before);
+    // A credential ran out mid-run (a 401), a fresh one was minted, and the run went on.
+    expect(calls.some((c) => c.status === 401)).toBe(true);
+    expect(calls.filter((c) => c.path.endsWith(':generateAccessToken')).length).toBeGreaterThan(2);
+    expect(calls.some((c) => c.path.endsWith('/instances/idle-1/stop'))).toBe(true);
+  });
+
+  it('a grant revoked on the customer side fails the run before it starts, naming what is missing', { timeout: 90_000 }, async () => {
+    const ws = await newWorkspace();
+    const project = newGcpProject();
+    await standInProject(project, { granted: ['compute.instances.list', 'compute.instances.get', 'monitoring.timeSeries.list'], vms: [vm('idle-1', 0.5)] });
+    const installId = await connectedReaper(ws, project);
+    const before = (await standInCalls()).length;
+    const runId = (await trigger(ws, installId, { asOf })).body.id as string;
+    const run = await waitFor(ws, runId, finished, 60_000);
+    expect(run.state).toBe('failed');
+    expect(run.error).toMatchObject({ code: 'cloud_grant_missing', message: expect.stringContaining('vm.stop (compute.instances.stop)') });
+    // Nothing of the agent ran: no VM was listed.
+    expect((await standInCalls()).slice(before).some((c) => c.path.includes('/aggregated/instances'))).toBe(false);
+  });
+
+  it('a provider throttling every call fails the run with a readable reason', { timeout: 120_000 }, async () => {
+    const ws = await newWorkspace();
+    const project = newGcpProject();
+    await standInProject(project, { throttle: true });
+    const installId = await connectedReaper(ws, project);
+    const runId = (await trigger(ws, installId, { asOf })).body.id as string;
+    const run = await waitFor(ws, runId, finished, 90_000);
+    expect(run.state).toBe('failed');
+    expect(run.error).toMatchObject({ code: 'cloud_throttled', message: expect.stringMatching(/throttl/i) });
+  });
+});
