@@ -212,3 +212,12 @@ export const CloudActionOut = z
     proposal: z.object({ id: z.string(), state: z.string() }).optional(),
   })
   .meta({ id: 'CloudActionResult' });
+
+/** One provider's reading of a manifest's scopes: what the agent will be able to do, in the provider's own terms. */
+const ProviderPermissions = z.object({
+  scopes: z.array(z.object({ scope: z.string(), describe: z.string(), permissions: z.array(z.string()) })),
+  /** Scopes this provider cannot back. */
+  unsupported: z.array(z.string()),
+});
+export const AgentCloudPermissionsOut = z.object({ gcp: ProviderPermissions, aws: ProviderPermissions }).meta({ id: 'AgentCloudPermissions' });
+export type AgentCloudPermissions = z.output<typeof AgentCloudPermissionsOut>;

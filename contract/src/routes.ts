@@ -31,6 +31,7 @@ export const routes = {
   getAgent: { method: 'GET', path: '/v1/agents/:agentId' },
   listAgentVersions: { method: 'GET', path: '/v1/agents/:agentId/versions' },
   getAgentVersion: { method: 'GET', path: '/v1/agents/:agentId/versions/:version' },
+  getAgentCloudPermissions: { method: 'GET', path: '/v1/agents/:agentId/versions/:version/cloud-permissions' },
   listReviews: { method: 'GET', path: '/v1/agents/:agentId/reviews' },
   putMyReview: { method: 'PUT', path: '/v1/agents/:agentId/reviews/mine' },
   validateManifest: { method: 'POST', path: '/v1/manifests/validate' },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentOut, AgentSummaryOut, AgentVersionDetailOut, AgentVersionOut, CatalogQuery, PutReviewIn, ReviewOut, ValidateManifestIn } from '../catalog.js';
 import { PageQuery, pageOf } from '../common.js';
 import { endpoint } from '../endpoint.js';
+import { AgentCloudPermissionsOut } from '../cloud.js';
 import { AgentId, SemVer } from '../manifest.js';
 
 const AgentParams = z.object({ agentId: AgentId }).strict();
@@ -36,6 +37,13 @@ export const catalogEndpoints = {
     access: publicAccess,
     params: AgentParams.extend({ version: SemVer.max(64) }).strict(),
     response: { status: 200, schema: AgentVersionDetailOut, description: 'The version' },
+  }),
+  getAgentCloudPermissions: endpoint('getAgentCloudPermissions', {
+    summary: "What a version's manifest scopes let the agent do on GCP and on AWS, in each provider's own terms (the manifest viewer)",
+    tags,
+    access: publicAccess,
+    params: AgentParams.extend({ version: SemVer.max(64) }).strict(),
+    response: { status: 200, schema: AgentCloudPermissionsOut, description: 'Per provider, each scope with its description and permissions' },
   }),
   listReviews: endpoint('listReviews', {
     summary: "An agent's reviews, most recently updated first",
