@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { call, codeOf } from '../support/http.ts';
-import { newGcpProject, standInProject } from '../support/cloud.ts';
+import { newGcpProject, standInCalls, standInProject } from '../support/cloud.ts';
+import { seedStartingRun } from '../support/runs.ts';
 import { addMember, installAgent, newWorkspace, type TestWorkspace } from '../support/users.ts';
 
 /**
@@ -98,6 +99,11 @@ describe('cloud connections', () => {
     expect(set.status).toBe(200);
     expect(set.body.connection).toEqual({ id, provider: 'gcp', account: project });
     expect(codeOf(await api(ws, 'PUT', `/installs/${installId}/connection`, { connectionId: 'nope' }))).toBe('connection_not_found');
+    // Another workspace's connection is not there to choose.
+    const other = await newWorkspace();
+    const theirs = await gcpConnection(other);
+    const foreign = await api(ws, 'PUT', `/installs/${installId}/connection`, { connectionId: theirs.id });
+    expect({ status: foreign.status, code: codeOf(foreign) }).toEqual({ status: 404, code: 'connection_not_found' });
 
     const grant = await api(ws, 'GET', `/installs/${installId}/cloud-grant`);
     expect(grant.status).toBe(200);
@@ -117,5 +123,52 @@ describe('cloud connections', () => {
     expect((await api(ws, 'PUT', `/installs/${installId}/connection`, { connectionId: null })).body.connection).toBeNull();
     expect((await api(ws, 'DELETE', `/connections/${id}`)).status).toBe(200);
     expect((await api(ws, 'GET', `/connections/${id}`)).status).toBe(404);
+  });
+});
+
+describe('the runner API on a connected cloud: intent only, checked on the server', () => {
+  it("reads what the manifest grants through the platform; anything else, or an effect of the caller's own, is refused", { timeout: 60_000 }, async () => {
+    const ws = await newWorkspace();
+    const { id, project } = await gcpConnection(ws);
+    await standInProject(project, { granted: null, vms: [{ name: 'web-1', zone: 'europe-west1-b', status: 'RUNNING', machineType: 'e2-small', labels: {}, creationTimestamp: '2025-01-01T00:00:00.000Z', cpuP95: 40 }] });
+    const installId = await installAgent(ws, 'idle-vm-reaper');
+    await api(ws, 'PUT', `/installs/${installId}/connection`, { connectionId: id });
+    const agentVersion = (await call('GET', '/agents/idle-vm-reaper')).body.latestVersion as string;
+    const { runId, token } = await seedStartingRun(ws.id, { agentId: 'idle-vm-reaper', agentVersion, installId, by: ws.owner.uid });
+    const runner = (p: string, body: unknown) => call('POST', `/runner/runs/${runId}/cloud/${p}`, { token, body });
+
+    const started = await call('POST', `/runner/runs/${runId}/started`, { token });
+    expect(started.body.cloud).toEqual({ provider: 'gcp', account: project });
+    const listed = await runner('list', { kind: 'vm' });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ kind: 'vm', id: `projects/${project}/zones/europe-west1-b/instances/web-1`, name: 'web-1', state: 'running', region: 'europe-west1' })]);
+    // Scopes the reaper never declared (nor its owner consented to): refused before any provider call.
+    const before = (await standInCalls()).length;
+    for (const [p, body] of [
+      ['list', { kind: 'bucket' }],
+      ['get', { kind: 'snapshot', id: 'x' }],
+      ['dataset', { name: 'billing' }],
+      ['actions', { kind: 'vm', verb: 'delete', resourceId: listed.body.items[0].id, reason: 'tidy' }],
+    ] as const) {
+      const r = await runner(p, body);
+      expect({ path: p, status: r.status, code: codeOf(r) }).toEqual({ path: p, status: 403, code: 'cloud_permission_denied' });
+    }
+    expect((await standInCalls()).length).toBe(before);
+    // An effect of the caller's own is not a parameter the verb takes.
+    const smuggled = await runner('actions', { kind: 'vm', verb: 'stop', resourceId: listed.body.items[0].id, reason: 'idle', params: { status: 'TERMINATED' } });
+    expect({ status: smuggled.status, code: codeOf(smuggled) }).toEqual({ status: 400, code: 'cloud_action_params_invalid' });
+    // vm.stop is approval-gated: proposed, not done.
+    const stop = await runner('actions', { kind: 'vm', verb: 'stop', resourceId: listed.body.items[0].id, reason: 'idle', summary: 'Stop web-1' });
+    expect(stop.status).toBe(200);
+    expect(stop.body).toMatchObject({ ok: true, changed: false, proposal: { state: 'pending' }, resource: { state: 'running' } });
+  });
+
+  it('a run of an install with no connection is told so', { timeout: 60_000 }, async () => {
+    const ws = await newWorkspace();
+    const installId = await installAgent(ws, 'idle-vm-reaper');
+    const agentVersion = (await call('GET', '/agents/idle-vm-reaper')).body.latestVersion as string;
+    const { runId, token } = await seedStartingRun(ws.id, { agentId: 'idle-vm-reaper', agentVersion, installId, by: ws.owner.uid });
+    const r = await call('POST', `/runner/runs/${runId}/cloud/list`, { token, body: { kind: 'vm' } });
+    expect({ status: r.status, code: codeOf(r) }).toEqual({ status: 409, code: 'cloud_not_connected' });
   });
 });
