@@ -7,6 +7,7 @@ import { handleStopSignals } from '../lib/stopSignals.ts';
 import { benchAdmission } from './admission.ts';
 import { benchApprovals } from './approvals.ts';
 import { benchCatalog } from './catalog.ts';
+import { benchCloud } from './cloud.ts';
 import { benchColdImport } from './coldImport.ts';
 import { benchInstall } from './install.ts';
 import { benchNotifications } from './notifications.ts';
@@ -16,7 +17,7 @@ import { benchTriggerToRunning } from './triggerToRunning.ts';
 import { benchUsage } from './usage.ts';
 import { benchWeb } from './web.ts';
 
-// BENCH_ONLY=catalog (or trigger, engine, admission, install, notify, approvals, usage, web, cold, redaction) runs one part.
+// BENCH_ONLY=catalog (or trigger, engine, admission, install, notify, approvals, usage, cloud, web, cold, redaction) runs one part.
 const only = process.env['BENCH_ONLY'];
 const part = (name: string) => !only || only === name;
 
@@ -45,6 +46,7 @@ try {
   if (part('notify')) await benchNotifications(stack, Number(process.env['BENCH_EVENTS'] ?? 30));
   if (part('approvals')) await benchApprovals(stack, Number(process.env['BENCH_PROPOSALS'] ?? 40));
   if (part('usage')) await benchUsage(stack, Number(process.env['BENCH_USAGE_EVENTS'] ?? 300), Number(process.env['BENCH_USAGE_RUNS'] ?? 20));
+  if (part('cloud')) await benchCloud(stack, Number(process.env['BENCH_CLOUD_RUNS'] ?? 20));
   // Before the catalog part, which adds 20,000 synthetic agents: the seeded catalog.
   if (part('web')) await benchWeb(stack, Number(process.env['BENCH_WEB_ROUNDS'] ?? 5));
   if (part('catalog')) await benchCatalog(stack, Number(process.env['BENCH_AGENTS'] ?? 20_000));
