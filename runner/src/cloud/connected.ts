@@ -1,6 +1,6 @@
 import type { RunnerClient } from '@agent-marketplace/client';
 import type { ActionResult, CloudAction, CloudConnection, Resource } from './types.js';
-import { CloudNotFoundError, CloudPermissionError } from './types.js';
+import { actionIntent, CloudNotFoundError, CloudPermissionError } from './types.js';
 
 /**
  * A customer's connected cloud (GCP or AWS). The execution holds no credential for it: every
@@ -42,15 +42,7 @@ export class ConnectedCloud implements CloudConnection {
 
   async act(action: CloudAction): Promise<ActionResult> {
     this.require(`${action.kind}.${action.verb}`);
-    const res = await this.client.call('runnerCloudAction', {
-      kind: action.kind,
-      verb: action.verb,
-      resourceId: action.id,
-      params: action.params ?? {},
-      reason: action.reason,
-      ...(action.summary ? { summary: action.summary } : {}),
-      ...(action.impact ? { impact: action.impact } : {}),
-    });
+    const res = await this.client.call('runnerCloudAction', actionIntent(action));
     if (!res.resource) throw new CloudNotFoundError(action.kind, action.id);
     return { resource: res.resource, changed: res.changed, ...(res.proposal ? { proposal: res.proposal } : {}) };
   }

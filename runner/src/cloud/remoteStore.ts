@@ -1,5 +1,5 @@
 import type { RunnerClient } from '@agent-marketplace/client';
-import type { CloudAction } from './types.js';
+import { actionIntent, type CloudAction } from './types.js';
 import type { ResourceOverride, SandboxStateStore } from './sandbox.js';
 
 /** Sandbox state kept by the platform per workspace, through the runner API. */
@@ -17,15 +17,7 @@ export class RemoteSandboxStore implements SandboxStateStore {
   }
 
   private send(action: CloudAction) {
-    return this.client.call('runnerSandboxAction', {
-      kind: action.kind,
-      verb: action.verb,
-      resourceId: action.id,
-      params: action.params ?? {},
-      reason: action.reason,
-      ...(action.summary ? { summary: action.summary } : {}),
-      ...(action.impact ? { impact: action.impact } : {}),
-    });
+    return this.client.call('runnerSandboxAction', actionIntent(action));
   }
 
   /** Sends intent only; the platform computes and returns the effect. */

@@ -36,6 +36,19 @@ export interface CloudAction {
   impact?: { monthlySavings?: { amountMinor: number; currency: string }; note?: string };
 }
 
+/** What the runner API takes for an action (contract `SandboxActionIn`): the agent's intent, nothing else. */
+export function actionIntent(action: CloudAction) {
+  return {
+    kind: action.kind,
+    verb: action.verb,
+    resourceId: action.id,
+    params: action.params ?? {},
+    reason: action.reason,
+    ...(action.summary ? { summary: action.summary } : {}),
+    ...(action.impact ? { impact: action.impact } : {}),
+  };
+}
+
 export interface ActionResult {
   resource: Resource;
   changed: boolean;

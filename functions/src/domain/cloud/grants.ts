@@ -55,41 +55,25 @@ export function gcpGrant(input: GcpGrantInput): { roleId: string; permissions: s
   ].join('\n');
   const name = roleId.toLowerCase().replaceAll('.', '_');
   const list = permissions.map((p) => `    "${p}",`).join('\n');
-  const terraform = project
-    ? [
-        `resource "google_project_iam_custom_role" "${name}" {`,
-        `  project     = "${id}"`,
-        `  role_id     = "${roleId}"`,
-        `  title       = "${title}"`,
-        `  permissions = [`,
-        list,
-        `  ]`,
-        `}`,
-        ``,
-        `resource "google_project_iam_member" "${name}" {`,
-        `  project = "${id}"`,
-        `  role    = google_project_iam_custom_role.${name}.name`,
-        `  member  = "serviceAccount:${sa}"`,
-        `}`,
-        ``,
-      ].join('\n')
-    : [
-        `resource "google_organization_iam_custom_role" "${name}" {`,
-        `  org_id      = "${id}"`,
-        `  role_id     = "${roleId}"`,
-        `  title       = "${title}"`,
-        `  permissions = [`,
-        list,
-        `  ]`,
-        `}`,
-        ``,
-        `resource "google_organization_iam_member" "${name}" {`,
-        `  org_id = "${id}"`,
-        `  role   = google_organization_iam_custom_role.${name}.name`,
-        `  member = "serviceAccount:${sa}"`,
-        `}`,
-        ``,
-      ].join('\n');
+  // The project and organisation resources differ only in their names and the id's attribute.
+  const [kind, key] = project ? ['project', 'project'] : ['organization', 'org_id'];
+  const terraform = [
+    `resource "google_${kind}_iam_custom_role" "${name}" {`,
+    `  ${key.padEnd(11)} = "${id}"`,
+    `  role_id     = "${roleId}"`,
+    `  title       = "${title}"`,
+    `  permissions = [`,
+    list,
+    `  ]`,
+    `}`,
+    ``,
+    `resource "google_${kind}_iam_member" "${name}" {`,
+    `  ${key.padEnd(7)} = "${id}"`,
+    `  role    = google_${kind}_iam_custom_role.${name}.name`,
+    `  member  = "serviceAccount:${sa}"`,
+    `}`,
+    ``,
+  ].join('\n');
   return { roleId, permissions, unsupported, gcloud, terraform };
 }
 
