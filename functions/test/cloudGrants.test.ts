@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { awsGrant, awsSessionPolicy, gcpGrant, SESSION_POLICY_MAX } from '../src/domain/cloud/grants.ts';
+import { awsGrant, gcpGrant } from '../src/domain/cloud/grants.ts';
+import { SESSION_POLICY_MAX_CHARS, sessionPolicyFor } from '../src/adapters/cloud/aws/sessionPolicy.ts';
 import { grantFor } from '../src/domain/cloud/scopeTable.ts';
 
 const SA = 'am-ws-0123456789abcdef0123@demo-agent-marketplace.iam.gserviceaccount.com';
@@ -61,13 +62,13 @@ describe('grants a customer runs', () => {
     for (const m of manifests) {
       const scopes = m.permissions.map((p) => p.scope);
       const actions = grantFor('aws', scopes).permissions;
-      const policy = awsSessionPolicy(actions);
-      expect(policy.length, m.id).toBeLessThanOrEqual(SESSION_POLICY_MAX);
+      const policy = sessionPolicyFor(actions);
+      expect(policy.length, m.id).toBeLessThanOrEqual(SESSION_POLICY_MAX_CHARS);
       expect(JSON.parse(policy)).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [...actions].sort(), Resource: '*' }] });
     }
     // Nothing beyond what is asked: the reaper's policy has no action of a scope it did not ask for.
-    const reaper = JSON.parse(awsSessionPolicy(grantFor('aws', ['vm.list']).permissions)) as { Statement: { Action: string[] }[] };
+    const reaper = JSON.parse(sessionPolicyFor(grantFor('aws', ['vm.list']).permissions)) as { Statement: { Action: string[] }[] };
     expect(reaper.Statement[0]!.Action).not.toContain('ec2:StopInstances');
-    expect(() => awsSessionPolicy(Array.from({ length: 120 }, (_, i) => `ec2:DescribeSomethingNumber${i}`))).toThrow(/2048/);
+    expect(() => sessionPolicyFor(Array.from({ length: 120 }, (_, i) => `ec2:DescribeSomethingNumber${i}`))).toThrow(/2,048/);
   });
 });

@@ -152,14 +152,3 @@ export function awsGrant(input: AwsGrantInput): { actions: string[]; unsupported
   ].join('\n');
   return { actions, unsupported, cloudformation, terraform };
 }
-
-/** AWS's limit on a session policy, packed (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html). */
-export const SESSION_POLICY_MAX = 2048;
-
-/** The session policy of a run's credential: exactly `actions`, compact; too long is an error, never a wider grant. */
-export function awsSessionPolicy(actions: readonly string[]): string {
-  for (const a of actions) check(a, AWS_ACTION, 'the action');
-  const policy = JSON.stringify({ Version: POLICY_VERSION, Statement: [{ Effect: 'Allow', Action: [...new Set(actions)].sort(), Resource: '*' }] });
-  if (policy.length > SESSION_POLICY_MAX) throw new AppError('invalid', 'session_policy_too_long', `The session policy for ${actions.length} actions is ${policy.length} characters; AWS allows ${SESSION_POLICY_MAX}.`);
-  return policy;
-}
