@@ -69,6 +69,6 @@ describe('grants a customer runs', () => {
     // Nothing beyond what is asked: the reaper's policy has no action of a scope it did not ask for.
     const reaper = JSON.parse(sessionPolicyFor(grantFor('aws', ['vm.list']).permissions)) as { Statement: { Action: string[] }[] };
     expect(reaper.Statement[0]!.Action).not.toContain('ec2:StopInstances');
-    expect(() => sessionPolicyFor(Array.from({ length: 120 }, (_, i) => `ec2:DescribeSomethingNumber${i}`))).toThrow(/2,048/);
+    expect(() => sessionPolicyFor(Array.from({ length: 120 }, (_, i) => `ec2:DescribeSomethingNumber${i}`))).toThrow(/AWS accepts at most 2048/);
   });
 });
