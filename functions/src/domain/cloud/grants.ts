@@ -23,7 +23,10 @@ export function shellQuote(value: string): string {
 
 /** An HCL string literal: JSON's escapes, plus `${` and `%{` escaped so nothing is interpolated. */
 export function hclString(value: string): string {
-  return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // Replacer functions: in a replacement string `$$` would itself mean one `$`.
+  return JSON.stringify(value)
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{');
 }
 
 /** A YAML scalar: JSON strings are valid YAML double-quoted scalars. */
