@@ -62,6 +62,8 @@ export const ConnectionVerification = z
     scopes: z.array(z.string()),
     ok: z.boolean(),
     missing: z.array(MissingGrant),
+    /** Scopes whose permissions are granted elsewhere and cannot be checked here (GCP budgets: the Cloud Billing account). */
+    unchecked: z.array(z.object({ scope: z.string(), reason: z.string() })).default([]),
     /** Set when the provider could not be asked (unreachable, throttled, the credential refused). */
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
   })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { call, codeOf } from '../support/http.ts';
 import { newGcpProject, standInCalls, standInProject } from '../support/cloud.ts';
 import { seedStartingRun } from '../support/runs.ts';
+import { grantFor } from '../../functions/src/domain/cloud/scopeTable.ts';
 import { addMember, installAgent, newWorkspace, type TestWorkspace } from '../support/users.ts';
 
 /**
@@ -77,13 +78,15 @@ describe('cloud connections', () => {
     expect(all.body).toMatchObject({ ok: true, scopes: ['vm.list', 'vm.stop'], missing: [], error: null });
 
     // The customer took compute.instances.stop away.
-    await standInProject(project, { granted: ['compute.instances.list', 'monitoring.timeSeries.list', 'compute.instances.get'] });
+    await standInProject(project, { granted: grantFor('gcp', ['vm.list']).permissions });
     const lost = await api(ws, 'POST', `/connections/${id}/test`, { scopes: ['vm.list', 'vm.stop'] });
-    expect(lost.body).toMatchObject({ ok: false, missing: [{ scope: 'vm.stop', permissions: ['compute.instances.stop'] }], error: null });
+    const lacking = grantFor('gcp', ['vm.stop']).permissions.filter((p) => !grantFor('gcp', ['vm.list']).permissions.includes(p));
+    expect(lacking).toContain('compute.instances.stop');
+    expect(lost.body).toMatchObject({ ok: false, missing: [{ scope: 'vm.stop', permissions: lacking }], unchecked: [], error: null });
     expect((await api(ws, 'GET', `/connections/${id}`)).body.verification).toMatchObject({ ok: false, missing: [{ scope: 'vm.stop' }] });
-    // A scope GCP cannot back is named too.
-    const budgets = await api(ws, 'POST', `/connections/${id}/test`, { scopes: ['budget.list'] });
-    expect(budgets.body).toMatchObject({ ok: false, missing: [{ scope: 'budget.list', permissions: [] }] });
+    // A scope GCP cannot back is named; one granted on the billing account is said to be unchecked.
+    const labels = await api(ws, 'POST', `/connections/${id}/test`, { scopes: ['budget.label', 'budget.list'] });
+    expect(labels.body).toMatchObject({ ok: false, missing: [{ scope: 'budget.label', permissions: [] }], unchecked: [{ scope: 'budget.list', reason: expect.stringContaining('Cloud Billing account') }] });
     // A provider throttling every call: a readable failure, not a 500.
     await standInProject(project, { throttle: true });
     const throttled = await api(ws, 'POST', `/connections/${id}/test`, { scopes: ['vm.list'] });
@@ -111,7 +114,7 @@ describe('cloud connections', () => {
     expect(grant.body.provider).toBe('gcp');
     expect(grant.body.scopes.map((s: { scope: string }) => s.scope)).toEqual(['vm.list', 'vm.stop']);
     expect(grant.body.gcloud).toContain(`gcloud iam roles create agentMarketplace_idle_vm_reaper --project=${project}`);
-    expect(grant.body.gcloud).toContain('--permissions=compute.instances.get,compute.instances.list,compute.instances.stop,monitoring.timeSeries.list');
+    expect(grant.body.gcloud).toContain(`--permissions=${grantFor('gcp', ['vm.list', 'vm.stop']).permissions.join(',')} `);
     expect(grant.body.gcloud).toContain(`gcloud projects add-iam-policy-binding ${project} --member=serviceAccount:${sa}`);
     expect(grant.body.terraform).toContain('resource "google_project_iam_custom_role"');
     const aws = await api(ws, 'GET', `/installs/${installId}/cloud-grant?provider=aws`);
@@ -143,7 +146,9 @@ describe('the runner API on a connected cloud: intent only, checked on the serve
     expect(listed.status).toBe(200);
     expect(listed.body.items).toEqual([expect.objectContaining({ kind: 'vm', id: `projects/${project}/zones/europe-west1-b/instances/web-1`, name: 'web-1', state: 'running', region: 'europe-west1' })]);
     // Scopes the reaper never declared (nor its owner consented to): refused before any provider call.
-    const before = (await standInCalls()).length;
+    // Other test files share the stand-in: count this project's calls only.
+    const ours = async () => (await standInCalls()).filter((c) => c.path.includes(`/projects/${project}`)).length;
+    const before = await ours();
     for (const [p, body] of [
       ['list', { kind: 'bucket' }],
       ['get', { kind: 'snapshot', id: 'x' }],
@@ -153,7 +158,7 @@ describe('the runner API on a connected cloud: intent only, checked on the serve
       const r = await runner(p, body);
       expect({ path: p, status: r.status, code: codeOf(r) }).toEqual({ path: p, status: 403, code: 'cloud_permission_denied' });
     }
-    expect((await standInCalls()).length).toBe(before);
+    expect(await ours()).toBe(before);
     // An effect of the caller's own is not a parameter the verb takes.
     const smuggled = await runner('actions', { kind: 'vm', verb: 'stop', resourceId: listed.body.items[0].id, reason: 'idle', params: { status: 'TERMINATED' } });
     expect({ status: smuggled.status, code: codeOf(smuggled) }).toEqual({ status: 400, code: 'cloud_action_params_invalid' });

@@ -3,6 +3,7 @@ import { call } from '../support/http.ts';
 import { newGcpProject, standInCalls, standInProject, standInVms } from '../support/cloud.ts';
 import { finished, trigger, waitFor } from '../support/probe.ts';
 import { installAgent, newWorkspace, type TestWorkspace } from '../support/users.ts';
+import { grantFor } from '../../functions/src/domain/cloud/scopeTable.ts';
 
 /**
  * Runs on a connected cloud (docs/cloud-connections.md): the idle-VM reaper on a GCP project
@@ -42,25 +43,31 @@ describe('runs on a connected GCP project', () => {
     const done = await waitFor(ws, runId, finished, 60_000);
     expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
     expect(Object.fromEntries((await standInVms(project)).map((v) => [v.name, v.status]))).toEqual({ 'idle-1': 'TERMINATED', 'busy-1': 'RUNNING' });
+    // Other test files share the stand-in: this workspace's service account and this project only.
+    const sa = (await call('GET', `/workspaces/${ws.id}/cloud-identity`, { token: ws.owner.idToken })).body.gcp.serviceAccount as string;
     const calls = (await standInCalls()).slice(before);
+    const onProject = calls.filter((c) => c.path.includes(`/projects/${project}/`) || c.path.includes(`/projects/${project}:`));
     // A credential ran out mid-run (a 401), a fresh one was minted, and the run went on.
-    expect(calls.some((c) => c.status === 401)).toBe(true);
-    expect(calls.filter((c) => c.path.endsWith(':generateAccessToken')).length).toBeGreaterThan(2);
-    expect(calls.some((c) => c.path.endsWith('/instances/idle-1/stop'))).toBe(true);
+    expect(onProject.some((c) => c.status === 401)).toBe(true);
+    expect(calls.filter((c) => c.path.includes(sa) && c.path.endsWith(':generateAccessToken')).length).toBeGreaterThan(2);
+    expect(onProject.some((c) => c.path.endsWith('/instances/idle-1/stop'))).toBe(true);
   });
 
   it('a grant revoked on the customer side fails the run before it starts, naming what is missing', { timeout: 90_000 }, async () => {
     const ws = await newWorkspace();
     const project = newGcpProject();
-    await standInProject(project, { granted: ['compute.instances.list', 'compute.instances.get', 'monitoring.timeSeries.list'], vms: [vm('idle-1', 0.5)] });
+    // Everything the reaper needs but stopping VMs.
+    await standInProject(project, { granted: grantFor('gcp', ['vm.list']).permissions, vms: [vm('idle-1', 0.5)] });
     const installId = await connectedReaper(ws, project);
     const before = (await standInCalls()).length;
     const runId = (await trigger(ws, installId, { asOf })).body.id as string;
     const run = await waitFor(ws, runId, finished, 60_000);
     expect(run.state).toBe('failed');
-    expect(run.error).toMatchObject({ code: 'cloud_grant_missing', message: expect.stringContaining('vm.stop (compute.instances.stop)') });
+    const lacking = grantFor('gcp', ['vm.stop']).permissions.filter((p) => !grantFor('gcp', ['vm.list']).permissions.includes(p));
+    expect(lacking).toContain('compute.instances.stop');
+    expect(run.error).toMatchObject({ code: 'cloud_grant_missing', message: expect.stringContaining(`vm.stop (${lacking.join(', ')})`) });
     // Nothing of the agent ran: no VM was listed.
-    expect((await standInCalls()).slice(before).some((c) => c.path.includes('/aggregated/instances'))).toBe(false);
+    expect((await standInCalls()).slice(before).some((c) => c.path.includes(`/projects/${project}/aggregated/instances`))).toBe(false);
   });
 
   it('a provider throttling every call fails the run with a readable reason', { timeout: 120_000 }, async () => {

@@ -1,4 +1,4 @@
-import type { WorkspaceIdentities } from '../../app/cloud/connections.js';
+import type { WorkspaceIdentities } from '../../app/cloud/ports.js';
 
 /**
  * One service account per workspace in the platform's project (docs/cloud-connections.md

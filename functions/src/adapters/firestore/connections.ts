@@ -1,4 +1,4 @@
-import type { ConnectionStore } from '../../app/cloud/connections.js';
+import type { ConnectionStore } from '../../app/cloud/ports.js';
 import type { CloudIdentityRecord, Connection, StoredVerification } from '../../domain/cloud/connections.js';
 import { dataOf, firestore, revive } from './client.js';
 

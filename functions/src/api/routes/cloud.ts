@@ -4,7 +4,7 @@ import { cloudIdentity, createConnection, deleteConnection, getConnection, insta
 import { implement } from '../route.js';
 import { installView } from './installs.js';
 
-const verificationView = (v: StoredVerification | null) => v && { ...v, at: v.at.toISOString() };
+const verificationView = (v: StoredVerification | null) => v && { ...v, unchecked: v.unchecked ?? [], at: v.at.toISOString() };
 
 /** What clients see of a connection: everything but the workspace id. */
 export function connectionView(c: Connection) {

@@ -9,36 +9,12 @@ import {
   type StoredVerification,
 } from '../../domain/cloud/connections.js';
 import { awsGrant, gcpGrant } from '../../domain/cloud/grants.js';
-import { grantFor } from '../../domain/cloud/scopeTable.js';
+import { grantFor, scopeEntry } from '../../domain/cloud/scopeTable.js';
 import type { Install } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
 import { newId, newSecret, sha256 } from '../shared/credentials.js';
 import { actorId, type WorkspaceAccess } from '../shared/principal.js';
 import { cloudErrorToApp, credentialGrantOf, targetOf } from './cloudCalls.js';
-
-/** workspaces/{ws}/connections and the workspace's own cloud identity. */
-export interface ConnectionStore {
-  /** The workspace's identity, made by `make` the first time (once, even when two first calls race). */
-  identity(wsId: string, make: () => CloudIdentityRecord): Promise<CloudIdentityRecord>;
-  get(wsId: string, id: string): Promise<Connection | null>;
-  list(wsId: string): Promise<Connection[]>;
-  /** Creates it in a transaction with `unique` judging the workspace's existing connections. */
-  create(connection: Connection, unique: (existing: Connection[]) => void): Promise<Connection>;
-  delete(wsId: string, id: string): Promise<void>;
-  setVerification(wsId: string, id: string, verification: StoredVerification): Promise<void>;
-}
-
-/** Makes the workspace's GCP service account exist, impersonable by the platform's dispatcher identity only. */
-export interface WorkspaceIdentities {
-  ensureServiceAccount(wsId: string, email: string): Promise<void>;
-}
-
-export interface CloudConfig {
-  /** The platform's project, which holds one service account per workspace. */
-  platformProject: string;
-  /** The AWS principal customers' roles trust (the platform's broker role). */
-  awsPlatformPrincipalArn: string;
-}
 
 /**
  * The workspace's GCP service account: ids are 6 to 30 characters (`[a-z][a-z0-9-]*[a-z0-9]`) and
@@ -120,19 +96,23 @@ export async function testConnection(
 /** Which of `scopes`' permissions the connection lacks, asked of the provider with a credential minted for exactly them. */
 export async function verifyScopes(deps: Pick<Deps, 'cloudProviders' | 'clock'>, connection: Connection, scopes: string[], session: string): Promise<StoredVerification> {
   const at = deps.clock.now();
-  const grant = grantFor(connection.provider, scopes);
+  // Budgets' permissions live on the Cloud Billing account, which testIamPermissions on a project or
+  // organisation cannot see: those scopes are not asked about (docs/cloud-connections.md).
+  const elsewhere = (s: string) => connection.provider === 'gcp' && scopeEntry(s)?.gcp?.grantOn === 'billingAccount';
+  const unchecked = scopes.filter(elsewhere).map((scope) => ({ scope, reason: 'Granted on the Cloud Billing account, which a project or organisation check cannot see; check it there.' }));
+  const grant = grantFor(connection.provider, scopes.filter((s) => !elsewhere(s)));
   const unsupported = grant.unsupported.map((scope) => ({ scope, permissions: [] as string[] }));
-  if (grant.permissions.length === 0) return { at, scopes, ok: unsupported.length === 0, missing: unsupported, error: null };
+  if (grant.permissions.length === 0) return { at, scopes, ok: unsupported.length === 0, missing: unsupported, unchecked, error: null };
   const api = deps.cloudProviders[connection.provider];
   const target = targetOf(connection);
   try {
     const credential = await api.mint(target, credentialGrantOf(connection.provider, scopes, 'check'), { runId: session, wsId: connection.wsId });
     const missing = await api.missingPermissions(target, credential, grant.permissions);
     const byScope = [...unsupported, ...missingByScope(grant.perScope, missing)];
-    return { at, scopes, ok: byScope.length === 0, missing: byScope, error: null };
+    return { at, scopes, ok: byScope.length === 0, missing: byScope, unchecked, error: null };
   } catch (err) {
     const app = cloudErrorToApp(err);
-    return { at, scopes, ok: false, missing: unsupported, error: { code: app.code, message: app.message } };
+    return { at, scopes, ok: false, missing: unsupported, unchecked, error: { code: app.code, message: app.message } };
   }
 }
 

@@ -1,5 +1,6 @@
 import type { CloudListFilter, CloudProviderId, CloudResource, GcpTarget } from '@agent-marketplace/contract/cloud';
 import type { SandboxActionParams, SandboxVerb } from '@agent-marketplace/contract/sandbox';
+import type { CloudIdentityRecord, Connection, StoredVerification } from '../../domain/cloud/connections.js';
 
 /**
  * The ports of connected clouds (docs/cloud-connections.md). A provider adapter
@@ -108,3 +109,27 @@ export interface CloudProviderApi {
 }
 
 export type CloudProviders = Readonly<Record<CloudProviderId, CloudProviderApi>>;
+
+/** workspaces/{ws}/connections and the workspace's own cloud identity. */
+export interface ConnectionStore {
+  /** The workspace's identity, made by `make` the first time (once, even when two first calls race). */
+  identity(wsId: string, make: () => CloudIdentityRecord): Promise<CloudIdentityRecord>;
+  get(wsId: string, id: string): Promise<Connection | null>;
+  list(wsId: string): Promise<Connection[]>;
+  /** Creates it in a transaction with `unique` judging the workspace's existing connections. */
+  create(connection: Connection, unique: (existing: Connection[]) => void): Promise<Connection>;
+  delete(wsId: string, id: string): Promise<void>;
+  setVerification(wsId: string, id: string, verification: StoredVerification): Promise<void>;
+}
+
+/** Makes the workspace's GCP service account exist, impersonable by the platform's dispatcher identity only. */
+export interface WorkspaceIdentities {
+  ensureServiceAccount(wsId: string, email: string): Promise<void>;
+}
+
+export interface CloudConfig {
+  /** The platform's project, which holds one service account per workspace. */
+  platformProject: string;
+  /** The AWS principal customers' roles trust (the platform's broker role). */
+  awsPlatformPrincipalArn: string;
+}

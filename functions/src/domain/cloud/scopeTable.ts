@@ -1,199 +1,510 @@
-import type { CloudProviderId } from '@agent-marketplace/contract/cloud';
-
 /**
- * The one scope table (docs/cloud-connections.md "Scopes"): each manifest scope and what it
- * takes on each provider, in the provider's own terms. Data, not code: the grant generators,
- * the credential's narrowing (GCP OAuth scopes, AWS session policy), "Test connection" and the
- * manifest viewer all read it. Permission and action names follow Google's IAM permissions
- * reference and AWS's Service Authorization Reference (names as published, checked 2026-12-02
- * against the stored docs where the search found them; the rest from those references' naming).
+ * The one scope table (issue 24): each manifest scope (`vm.list`, `vm.stop`, `bucket.update`, ...)
+ * mapped to the provider permissions an adapter needs to serve it, with the attributes the agents
+ * read (docs: agents/*\/fixtures/cloud.json) in mind. Data, not code: the grant generators
+ * (grants.ts), the credential narrowing (OAuth scopes, session policy) and "Test connection" all
+ * read it, so a permission is named in exactly one place.
  *
- * `vm.list` also reads CPU utilisation (Cloud Monitoring, CloudWatch): the idle and rightsizing
- * agents judge by it. GCP budgets live on the Cloud Billing account, which a project or
- * organisation connection does not cover: `budget.*` is unsupported on GCP for now.
+ * What was checked, and where (2026-12-02, against the providers' published reference pages):
+ * - GCP permission names: Compute `compute.instances.*`, `compute.disks.*`, `compute.snapshots.*`,
+ *   `compute.zoneOperations.get`; Storage `buckets.patch` needs `storage.buckets.update`, plus
+ *   `storage.buckets.setIamPolicy` to change public access prevention or ACLs and
+ *   `storage.buckets.getIamPolicy` to read them (storage/docs/json_api/v1/buckets/patch);
+ *   Certificate Manager `certificatemanager.certs.list|get|update`, `certmaps.list`,
+ *   `certmapentries.list` (certificate-manager/docs/permissions); GKE `container.clusters.list|get`
+ *   (kubernetes-engine/docs/reference/api-permissions); Recommender policy insights
+ *   `recommender.iamPolicyInsights.list|get` (policy-intelligence/docs/policy-insights); Billing
+ *   Budgets `billing.budgets.list` on the billing account (billing/docs/reference/budget/rest);
+ *   BigQuery `bigquery.jobs.create` to run a query (bigquery/docs/jobs-overview).
+ * - GCP OAuth scopes: GKE's API takes only `cloud-platform`, and the Kubernetes API of a GKE cluster
+ *   also needs `userinfo.email` on the token (kubernetes-engine/docs/how-to/api-server-authentication);
+ *   BigQuery reads take `bigquery.readonly`; Storage IAM reads take `devstorage.read_only`.
+ * - AWS action names: Budgets `budgets:ViewBudget`, `budgets:ListTagsForResource` (Read),
+ *   `budgets:TagResource` (Tagging) (service-authorization list_awsbudgetservice); the session
+ *   policy's 2,048-character plaintext limit (STS AssumeRole `Policy`).
+ * Not checked against a page, taken from the providers' well-known naming (the API operation
+ * name): the EC2, S3, ACM, EKS, IAM, Cost Explorer, CloudWatch and CloudWatch Logs actions below.
+ *
+ * Kinds and verbs follow the runner's interface (runner/src/cloud/types.ts): `<kind>.list|get`
+ * for reads of a resource kind, `<dataset>.read` for a dataset, `<kind>.<verb>` for an action.
+ * A write scope carries the few reads its action needs (a fresh get for a label fingerprint, the
+ * operation it waits on, the resource it answers after), never its sibling's whole listing.
  */
 
-export interface ProviderGrant {
-  /** GCP IAM permissions (`service.resource.verb`) or AWS IAM actions (`service:Action`). */
+export type CloudProvider = 'gcp' | 'aws';
+export type ScopeAccess = 'read' | 'write';
+
+export interface GcpScopeGrant {
+  /** Exact IAM permission names (`service.resource.verb`). */
   permissions: readonly string[];
-  /** What the agent can do with it, in the provider's terms. */
+  /** The narrowest OAuth scopes covering the APIs it calls. */
+  oauthScopes: readonly string[];
+  /** What it lets the agent do, in the customer's own terms. */
   describe: string;
+  /** Set when a read scope needs a non-read-only OAuth scope: why (the API offers no read-only one). */
+  broadOauthBecause?: string;
+  /** Anything the customer must know to grant it (where it is granted, what else must be on). */
+  note?: string;
+  /** Where the permissions must be granted when not on the project or organisation (budgets: the billing account). */
+  grantOn?: 'billingAccount';
 }
 
-export interface GcpGrant extends ProviderGrant {
-  /** The OAuth scopes a token needs for it: read-only ones where the API has them. */
-  oauthScopes: readonly string[];
+export interface AwsScopeGrant {
+  /** Exact IAM actions (`service:Action`). */
+  actions: readonly string[];
+  describe: string;
+  note?: string;
 }
 
 export interface ScopeEntry {
   scope: string;
-  access: 'read' | 'write';
-  /** Null: the provider has no equivalent (`unsupportedReason` says why). */
-  gcp: GcpGrant | null;
-  aws: ProviderGrant | null;
-  unsupportedReason?: { gcp?: string; aws?: string };
+  kind: string;
+  verb: string;
+  access: ScopeAccess;
+  /** null: the provider has no equivalent; `unsupportedBecause` says why. */
+  gcp: GcpScopeGrant | null;
+  aws: AwsScopeGrant | null;
+  unsupportedBecause?: Partial<Record<CloudProvider, string>>;
 }
 
-const G = 'https://www.googleapis.com/auth/';
-const OAUTH = {
-  computeRead: `${G}compute.readonly`,
-  compute: `${G}compute`,
-  storageRead: `${G}devstorage.read_only`,
-  storageFull: `${G}devstorage.full_control`,
-  platformRead: `${G}cloud-platform.read-only`,
-  platform: `${G}cloud-platform`,
-  loggingRead: `${G}logging.read`,
-  monitoringRead: `${G}monitoring.read`,
-  bigquery: `${G}bigquery`,
+const AUTH = 'https://www.googleapis.com/auth/';
+export const OAUTH = {
+  cloudPlatform: `${AUTH}cloud-platform`,
+  cloudPlatformReadOnly: `${AUTH}cloud-platform.read-only`,
+  compute: `${AUTH}compute`,
+  computeReadOnly: `${AUTH}compute.readonly`,
+  storageFull: `${AUTH}devstorage.full_control`,
+  storageReadWrite: `${AUTH}devstorage.read_write`,
+  storageReadOnly: `${AUTH}devstorage.read_only`,
+  logsRead: `${AUTH}logging.read`,
+  monitoringRead: `${AUTH}monitoring.read`,
+  bigqueryReadOnly: `${AUTH}bigquery.readonly`,
+  billingReadOnly: `${AUTH}cloud-billing.readonly`,
+  billing: `${AUTH}cloud-billing`,
+  userinfoEmail: `${AUTH}userinfo.email`,
 } as const;
 
-/** A write scope covers its read-only sibling; `cloud-platform` covers every other. */
-const SUBSUMES: Readonly<Record<string, readonly string[]>> = {
-  [OAUTH.compute]: [OAUTH.computeRead],
-  [OAUTH.storageFull]: [OAUTH.storageRead],
-  [OAUTH.platform]: Object.values(OAUTH).filter((s) => s !== OAUTH.platform),
-  [OAUTH.platformRead]: [OAUTH.computeRead, OAUTH.storageRead, OAUTH.loggingRead, OAUTH.monitoringRead],
+/**
+ * Which OAuth scope grants everything another does: a write scope subsumes its read-only sibling,
+ * and `cloud-platform` every Google Cloud scope. Read-only scopes are not merged into
+ * `cloud-platform.read-only`, since not every API method accepts it.
+ */
+export const OAUTH_SUBSUMES: Readonly<Record<string, readonly string[]>> = {
+  [OAUTH.cloudPlatform]: Object.values(OAUTH).filter((s) => s !== OAUTH.cloudPlatform && s !== OAUTH.userinfoEmail),
+  [OAUTH.compute]: [OAUTH.computeReadOnly],
+  [OAUTH.storageFull]: [OAUTH.storageReadWrite, OAUTH.storageReadOnly],
+  [OAUTH.storageReadWrite]: [OAUTH.storageReadOnly],
+  [OAUTH.billing]: [OAUTH.billingReadOnly],
 };
 
-const gcp = (permissions: string[], oauthScopes: string[], describe: string): GcpGrant => ({ permissions, oauthScopes, describe });
-const aws = (permissions: string[], describe: string): ProviderGrant => ({ permissions, describe });
-const BUDGETS_ON_GCP = 'GCP budgets belong to the Cloud Billing account, which a project or organisation connection does not cover.';
+/** The OAuth scopes that only read. */
+export const READ_ONLY_OAUTH: ReadonlySet<string> = new Set([
+  OAUTH.cloudPlatformReadOnly,
+  OAUTH.computeReadOnly,
+  OAUTH.storageReadOnly,
+  OAUTH.logsRead,
+  OAUTH.monitoringRead,
+  OAUTH.bigqueryReadOnly,
+  OAUTH.billingReadOnly,
+  OAUTH.userinfoEmail,
+]);
+
+const GKE_OAUTH = 'The GKE and Kubernetes APIs accept only the cloud-platform scope (and userinfo.email for the cluster API); IAM still limits the token to the permissions listed.';
+const GOOGLE_ONLY_CLOUD_PLATFORM = (api: string) => `The ${api} accepts only the cloud-platform scope; IAM still limits the token to the permissions listed.`;
+
+// GCP pieces reused by several entries.
+const VM_READ_EXTRAS = ['compute.machineTypes.get', 'monitoring.timeSeries.list', 'logging.logEntries.list'];
+const VM_READ_OAUTH = [OAUTH.computeReadOnly, OAUTH.monitoringRead, OAUTH.logsRead];
+const VM_READ_NOTE = 'Utilisation (CPU and network p95) comes from Cloud Monitoring and the last login from Cloud Logging (sshd and OS Login entries).';
+const ZONE_OP = 'compute.zoneOperations.get';
+const BUCKET_READ = ['storage.buckets.getIamPolicy', 'monitoring.timeSeries.list'];
+const BUCKET_READ_OAUTH = [OAUTH.storageReadOnly, OAUTH.monitoringRead];
+const CERT_READ = [
+  'certificatemanager.certs.list',
+  'certificatemanager.certs.get',
+  'certificatemanager.certmaps.list',
+  'certificatemanager.certmapentries.list',
+  'compute.sslCertificates.list',
+  'compute.targetHttpsProxies.list',
+  'compute.targetSslProxies.list',
+];
+const K8S_READ = ['container.clusters.list', 'container.clusters.get', 'container.deployments.list', 'container.deployments.get', 'container.statefulSets.list', 'container.statefulSets.get', 'monitoring.timeSeries.list'];
+const BUDGET_NOTE = 'Budgets live on the billing account: grant this on the billing account (gcloud billing accounts add-iam-policy-binding), not on the project.';
+
+// AWS pieces reused by several entries.
+const EC2_INSTANCE_READ = ['ec2:DescribeInstances', 'ec2:DescribeInstanceTypes', 'cloudwatch:GetMetricData'];
+const S3_BUCKET_READ = [
+  's3:ListAllMyBuckets',
+  's3:GetBucketLocation',
+  's3:GetBucketPublicAccessBlock',
+  's3:GetBucketPolicyStatus',
+  's3:GetBucketPolicy',
+  's3:GetBucketTagging',
+  's3:GetBucketVersioning',
+  's3:GetBucketWebsite',
+  's3:GetBucketOwnershipControls',
+  'cloudwatch:GetMetricData',
+];
+const ACM_READ = ['acm:ListCertificates', 'acm:DescribeCertificate', 'acm:ListTagsForCertificate'];
+const EKS_NOTE = 'Inside the cluster the role also needs an EKS access entry (or aws-auth mapping) with a Kubernetes RBAC role on Deployments and StatefulSets; IAM alone does not reach the Kubernetes API.';
+const EKS_READ = ['eks:ListClusters', 'eks:DescribeCluster', 'cloudwatch:GetMetricData'];
+
+type EntryInit = Omit<ScopeEntry, 'kind' | 'verb'>;
+function entry(e: EntryInit): ScopeEntry {
+  const dot = e.scope.lastIndexOf('.');
+  return { ...e, kind: e.scope.slice(0, dot), verb: e.scope.slice(dot + 1) };
+}
 
 export const SCOPE_TABLE: readonly ScopeEntry[] = [
-  // Compute Engine VMs / EC2 instances
-  {
+  // ---- VMs
+  entry({
     scope: 'vm.list',
     access: 'read',
-    gcp: gcp(['compute.instances.list', 'monitoring.timeSeries.list'], [OAUTH.computeRead, OAUTH.monitoringRead], 'List Compute Engine VM instances and read their CPU utilisation from Cloud Monitoring'),
-    aws: aws(['ec2:DescribeInstances', 'cloudwatch:GetMetricData'], 'Describe EC2 instances and read their CPU utilisation from CloudWatch'),
-  },
-  { scope: 'vm.get', access: 'read', gcp: gcp(['compute.instances.get'], [OAUTH.computeRead], 'Read one Compute Engine VM instance'), aws: aws(['ec2:DescribeInstances'], 'Describe one EC2 instance') },
-  { scope: 'vm.stop', access: 'write', gcp: gcp(['compute.instances.get', 'compute.instances.stop'], [OAUTH.compute], 'Stop Compute Engine VM instances'), aws: aws(['ec2:DescribeInstances', 'ec2:StopInstances'], 'Stop EC2 instances') },
-  { scope: 'vm.start', access: 'write', gcp: gcp(['compute.instances.get', 'compute.instances.start'], [OAUTH.compute], 'Start Compute Engine VM instances'), aws: aws(['ec2:DescribeInstances', 'ec2:StartInstances'], 'Start EC2 instances') },
-  { scope: 'vm.delete', access: 'write', gcp: gcp(['compute.instances.get', 'compute.instances.delete'], [OAUTH.compute], 'Delete Compute Engine VM instances'), aws: aws(['ec2:DescribeInstances', 'ec2:TerminateInstances'], 'Terminate EC2 instances') },
-  { scope: 'vm.label', access: 'write', gcp: gcp(['compute.instances.get', 'compute.instances.setLabels'], [OAUTH.compute], 'Set labels on Compute Engine VM instances'), aws: aws(['ec2:DescribeInstances', 'ec2:CreateTags'], 'Add tags to EC2 instances') },
-  // Persistent disks / EBS volumes
-  { scope: 'disk.list', access: 'read', gcp: gcp(['compute.disks.list'], [OAUTH.computeRead], 'List Compute Engine persistent disks'), aws: aws(['ec2:DescribeVolumes'], 'Describe EBS volumes') },
-  { scope: 'disk.get', access: 'read', gcp: gcp(['compute.disks.get'], [OAUTH.computeRead], 'Read one persistent disk'), aws: aws(['ec2:DescribeVolumes'], 'Describe one EBS volume') },
-  { scope: 'disk.label', access: 'write', gcp: gcp(['compute.disks.get', 'compute.disks.setLabels'], [OAUTH.compute], 'Set labels on persistent disks'), aws: aws(['ec2:DescribeVolumes', 'ec2:CreateTags'], 'Add tags to EBS volumes') },
-  { scope: 'disk.delete', access: 'write', gcp: gcp(['compute.disks.get', 'compute.disks.delete'], [OAUTH.compute], 'Delete persistent disks'), aws: aws(['ec2:DescribeVolumes', 'ec2:DeleteVolume'], 'Delete EBS volumes') },
-  // Snapshots
-  { scope: 'snapshot.list', access: 'read', gcp: gcp(['compute.snapshots.list'], [OAUTH.computeRead], 'List Compute Engine disk snapshots'), aws: aws(['ec2:DescribeSnapshots'], 'Describe EBS snapshots the account owns') },
-  { scope: 'snapshot.get', access: 'read', gcp: gcp(['compute.snapshots.get'], [OAUTH.computeRead], 'Read one disk snapshot'), aws: aws(['ec2:DescribeSnapshots'], 'Describe one EBS snapshot') },
-  { scope: 'snapshot.delete', access: 'write', gcp: gcp(['compute.snapshots.get', 'compute.snapshots.delete'], [OAUTH.compute], 'Delete disk snapshots'), aws: aws(['ec2:DescribeSnapshots', 'ec2:DeleteSnapshot'], 'Delete EBS snapshots') },
-  { scope: 'snapshot.label', access: 'write', gcp: gcp(['compute.snapshots.get', 'compute.snapshots.setLabels'], [OAUTH.compute], 'Set labels on disk snapshots'), aws: aws(['ec2:DescribeSnapshots', 'ec2:CreateTags'], 'Add tags to EBS snapshots') },
-  // Buckets
-  {
+    gcp: { permissions: ['compute.instances.list', ...VM_READ_EXTRAS], oauthScopes: VM_READ_OAUTH, describe: 'List Compute Engine VM instances with their machine types, CPU and network utilisation and last login', note: VM_READ_NOTE },
+    aws: { actions: EC2_INSTANCE_READ, describe: 'List EC2 instances with their instance types and CloudWatch CPU and network metrics' },
+  }),
+  entry({
+    scope: 'vm.get',
+    access: 'read',
+    gcp: { permissions: ['compute.instances.get', ...VM_READ_EXTRAS], oauthScopes: VM_READ_OAUTH, describe: 'Read one Compute Engine VM instance with its utilisation and last login', note: VM_READ_NOTE },
+    aws: { actions: EC2_INSTANCE_READ, describe: 'Read one EC2 instance with its CloudWatch metrics' },
+  }),
+  entry({
+    scope: 'vm.stop',
+    access: 'write',
+    gcp: { permissions: ['compute.instances.stop', 'compute.instances.get', ZONE_OP], oauthScopes: [OAUTH.compute], describe: 'Stop Compute Engine VM instances (disks are kept; the VM can be started again)' },
+    aws: { actions: ['ec2:StopInstances', 'ec2:DescribeInstances'], describe: 'Stop EC2 instances (EBS volumes are kept; the instance can be started again)' },
+  }),
+  entry({
+    scope: 'vm.start',
+    access: 'write',
+    gcp: { permissions: ['compute.instances.start', 'compute.instances.get', ZONE_OP], oauthScopes: [OAUTH.compute], describe: 'Start stopped Compute Engine VM instances' },
+    aws: { actions: ['ec2:StartInstances', 'ec2:DescribeInstances'], describe: 'Start stopped EC2 instances' },
+  }),
+  entry({
+    scope: 'vm.delete',
+    access: 'write',
+    gcp: { permissions: ['compute.instances.delete', 'compute.instances.get', ZONE_OP], oauthScopes: [OAUTH.compute], describe: 'Delete Compute Engine VM instances' },
+    aws: { actions: ['ec2:TerminateInstances', 'ec2:DescribeInstances'], describe: 'Terminate EC2 instances' },
+  }),
+  entry({
+    scope: 'vm.label',
+    access: 'write',
+    gcp: { permissions: ['compute.instances.setLabels', 'compute.instances.get', ZONE_OP], oauthScopes: [OAUTH.compute], describe: 'Set labels on Compute Engine VM instances' },
+    aws: { actions: ['ec2:CreateTags', 'ec2:DescribeInstances'], describe: 'Add or change tags on EC2 instances' },
+  }),
+
+  // ---- Disks
+  entry({
+    scope: 'disk.list',
+    access: 'read',
+    gcp: { permissions: ['compute.disks.list'], oauthScopes: [OAUTH.computeReadOnly], describe: 'List persistent disks, their size, type and the VMs they are attached to' },
+    aws: { actions: ['ec2:DescribeVolumes'], describe: 'List EBS volumes, their size, type and attachments' },
+  }),
+  entry({
+    scope: 'disk.get',
+    access: 'read',
+    gcp: { permissions: ['compute.disks.get'], oauthScopes: [OAUTH.computeReadOnly], describe: 'Read one persistent disk' },
+    aws: { actions: ['ec2:DescribeVolumes'], describe: 'Read one EBS volume' },
+  }),
+  entry({
+    scope: 'disk.label',
+    access: 'write',
+    gcp: { permissions: ['compute.disks.setLabels', 'compute.disks.get', ZONE_OP, 'compute.regionOperations.get'], oauthScopes: [OAUTH.compute], describe: 'Set labels on persistent disks' },
+    aws: { actions: ['ec2:CreateTags', 'ec2:DescribeVolumes'], describe: 'Add or change tags on EBS volumes' },
+  }),
+  entry({
+    scope: 'disk.delete',
+    access: 'write',
+    gcp: { permissions: ['compute.disks.delete', 'compute.disks.get', ZONE_OP, 'compute.regionOperations.get'], oauthScopes: [OAUTH.compute], describe: 'Delete persistent disks (their data is lost unless snapshotted)' },
+    aws: { actions: ['ec2:DeleteVolume', 'ec2:DescribeVolumes'], describe: 'Delete EBS volumes (their data is lost unless snapshotted)' },
+  }),
+
+  // ---- Snapshots
+  entry({
+    scope: 'snapshot.list',
+    access: 'read',
+    gcp: { permissions: ['compute.snapshots.list'], oauthScopes: [OAUTH.computeReadOnly], describe: 'List disk snapshots, their size, source disk and age' },
+    aws: { actions: ['ec2:DescribeSnapshots'], describe: 'List EBS snapshots owned by the account' },
+  }),
+  entry({
+    scope: 'snapshot.get',
+    access: 'read',
+    gcp: { permissions: ['compute.snapshots.get'], oauthScopes: [OAUTH.computeReadOnly], describe: 'Read one disk snapshot' },
+    aws: { actions: ['ec2:DescribeSnapshots'], describe: 'Read one EBS snapshot' },
+  }),
+  entry({
+    scope: 'snapshot.delete',
+    access: 'write',
+    gcp: { permissions: ['compute.snapshots.delete', 'compute.snapshots.get', 'compute.globalOperations.get'], oauthScopes: [OAUTH.compute], describe: 'Delete disk snapshots' },
+    aws: { actions: ['ec2:DeleteSnapshot', 'ec2:DescribeSnapshots'], describe: 'Delete EBS snapshots' },
+  }),
+  entry({
+    scope: 'snapshot.label',
+    access: 'write',
+    gcp: { permissions: ['compute.snapshots.setLabels', 'compute.snapshots.get', 'compute.globalOperations.get'], oauthScopes: [OAUTH.compute], describe: 'Set labels on disk snapshots' },
+    aws: { actions: ['ec2:CreateTags', 'ec2:DescribeSnapshots'], describe: 'Add or change tags on EBS snapshots' },
+  }),
+
+  // ---- Buckets
+  entry({
     scope: 'bucket.list',
     access: 'read',
-    gcp: gcp(['storage.buckets.list', 'storage.buckets.getIamPolicy'], [OAUTH.storageRead], 'List Cloud Storage buckets with their access settings and IAM policies'),
-    aws: aws(['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetBucketPublicAccessBlock', 's3:GetBucketPolicyStatus', 's3:GetBucketTagging'], 'List S3 buckets with their public access settings and tags'),
-  },
-  {
+    gcp: { permissions: ['storage.buckets.list', ...BUCKET_READ], oauthScopes: BUCKET_READ_OAUTH, describe: 'List Cloud Storage buckets with their access settings, IAM bindings and size (never the objects inside)' },
+    aws: { actions: S3_BUCKET_READ, describe: 'List S3 buckets with their public access block, policy status, tags and size (never the objects inside)' },
+  }),
+  entry({
     scope: 'bucket.get',
     access: 'read',
-    gcp: gcp(['storage.buckets.get', 'storage.buckets.getIamPolicy'], [OAUTH.storageRead], 'Read one Cloud Storage bucket and its IAM policy'),
-    aws: aws(['s3:GetBucketLocation', 's3:GetBucketPublicAccessBlock', 's3:GetBucketPolicyStatus', 's3:GetBucketTagging'], 'Read one S3 bucket’s public access settings and tags'),
-  },
-  {
+    gcp: { permissions: ['storage.buckets.get', ...BUCKET_READ], oauthScopes: BUCKET_READ_OAUTH, describe: 'Read one Cloud Storage bucket with its access settings and IAM bindings' },
+    aws: { actions: S3_BUCKET_READ.filter((a) => a !== 's3:ListAllMyBuckets'), describe: 'Read one S3 bucket with its public access block, policy status and tags' },
+  }),
+  entry({
     scope: 'bucket.update',
     access: 'write',
-    gcp: gcp(['storage.buckets.get', 'storage.buckets.update', 'storage.buckets.getIamPolicy', 'storage.buckets.setIamPolicy'], [OAUTH.storageFull], 'Change Cloud Storage buckets’ public access prevention and IAM policies'),
-    aws: aws(['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock'], 'Turn on S3 Block Public Access for buckets'),
-  },
-  {
+    gcp: {
+      permissions: ['storage.buckets.update', 'storage.buckets.get', 'storage.buckets.getIamPolicy', 'storage.buckets.setIamPolicy'],
+      oauthScopes: [OAUTH.storageFull],
+      describe: "Change a Cloud Storage bucket's public access prevention and IAM bindings",
+    },
+    aws: {
+      actions: ['s3:PutBucketPublicAccessBlock', 's3:GetBucketPublicAccessBlock', 's3:GetBucketPolicyStatus'],
+      describe: "Turn on an S3 bucket's public access block",
+      note: 'S3 has no IAM bindings on a bucket: only the public access block can be changed (a bucket policy is never rewritten).',
+    },
+  }),
+  entry({
     scope: 'bucket.label',
     access: 'write',
-    gcp: gcp(['storage.buckets.get', 'storage.buckets.update'], [OAUTH.storageFull], 'Set labels on Cloud Storage buckets'),
-    aws: aws(['s3:GetBucketTagging', 's3:PutBucketTagging'], 'Set tags on S3 buckets (existing tags kept)'),
-  },
-  // TLS certificates
-  {
+    // buckets.patch accepts devstorage.full_control (or cloud-platform), not read_write.
+    gcp: { permissions: ['storage.buckets.update', 'storage.buckets.get'], oauthScopes: [OAUTH.storageFull], describe: 'Set labels on Cloud Storage buckets' },
+    aws: { actions: ['s3:PutBucketTagging', 's3:GetBucketTagging'], describe: 'Add or change tags on S3 buckets (existing tags are kept)' },
+  }),
+  entry({
+    scope: 'bucket.delete',
+    access: 'write',
+    gcp: { permissions: ['storage.buckets.delete'], oauthScopes: [OAUTH.storageReadWrite], describe: 'Delete empty Cloud Storage buckets' },
+    aws: { actions: ['s3:DeleteBucket'], describe: 'Delete empty S3 buckets' },
+  }),
+
+  // ---- Certificates
+  entry({
     scope: 'certificate.list',
     access: 'read',
-    gcp: gcp(['certificatemanager.certs.list'], [OAUTH.platformRead], 'List Certificate Manager certificates and their expiry'),
-    aws: aws(['acm:ListCertificates', 'acm:DescribeCertificate', 'acm:ListTagsForCertificate'], 'List ACM certificates and their expiry'),
-  },
-  { scope: 'certificate.label', access: 'write', gcp: gcp(['certificatemanager.certs.get', 'certificatemanager.certs.update'], [OAUTH.platform], 'Set labels on Certificate Manager certificates'), aws: aws(['acm:AddTagsToCertificate'], 'Add tags to ACM certificates') },
-  // Budgets
-  { scope: 'budget.list', access: 'read', gcp: null, aws: aws(['budgets:ViewBudget'], 'Read AWS Budgets and their spend'), unsupportedReason: { gcp: BUDGETS_ON_GCP } },
-  { scope: 'budget.label', access: 'write', gcp: null, aws: aws(['budgets:TagResource'], 'Tag AWS Budgets'), unsupportedReason: { gcp: BUDGETS_ON_GCP } },
-  // Datasets
-  { scope: 'billing.read', access: 'read', gcp: gcp(['bigquery.jobs.create', 'bigquery.tables.getData'], [OAUTH.bigquery], 'Query the Cloud Billing export table in BigQuery'), aws: aws(['ce:GetCostAndUsage'], 'Read daily cost by service from Cost Explorer') },
-  { scope: 'logs.read', access: 'read', gcp: gcp(['logging.logEntries.list'], [OAUTH.loggingRead], 'Read log entries from Cloud Logging'), aws: aws(['logs:DescribeLogGroups', 'logs:FilterLogEvents'], 'Read log events from CloudWatch Logs') },
-  { scope: 'metrics.read', access: 'read', gcp: gcp(['monitoring.timeSeries.list'], [OAUTH.monitoringRead], 'Read Cloud Monitoring time series'), aws: aws(['cloudwatch:GetMetricData'], 'Read CloudWatch metrics') },
-  // IAM
-  {
+    gcp: {
+      permissions: CERT_READ,
+      oauthScopes: [OAUTH.cloudPlatform],
+      describe: 'List TLS certificates (Certificate Manager and self-managed) with their domains, validity, key and the load balancers serving them',
+      broadOauthBecause: GOOGLE_ONLY_CLOUD_PLATFORM('Certificate Manager API'),
+    },
+    aws: { actions: ACM_READ, describe: 'List ACM certificates with their domains, validity, key, renewal status, tags and the resources using them' },
+  }),
+  entry({
+    scope: 'certificate.get',
+    access: 'read',
+    gcp: {
+      permissions: ['certificatemanager.certs.get', 'certificatemanager.certmapentries.list', 'compute.sslCertificates.get'],
+      oauthScopes: [OAUTH.cloudPlatform],
+      describe: 'Read one TLS certificate',
+      broadOauthBecause: GOOGLE_ONLY_CLOUD_PLATFORM('Certificate Manager API'),
+    },
+    aws: { actions: ['acm:DescribeCertificate', 'acm:ListTagsForCertificate'], describe: 'Read one ACM certificate' },
+  }),
+  entry({
+    scope: 'certificate.label',
+    access: 'write',
+    gcp: {
+      permissions: ['certificatemanager.certs.update', 'certificatemanager.certs.get'],
+      oauthScopes: [OAUTH.cloudPlatform],
+      describe: 'Set labels on Certificate Manager certificates (labels change nothing that is served)',
+      note: 'Self-managed Compute Engine SSL certificates carry no labels and are left as they are.',
+    },
+    aws: { actions: ['acm:AddTagsToCertificate', 'acm:DescribeCertificate', 'acm:ListTagsForCertificate'], describe: 'Add or change tags on ACM certificates (tags change nothing that is served)' },
+  }),
+
+  // ---- Budgets
+  entry({
+    scope: 'budget.list',
+    access: 'read',
+    gcp: { permissions: ['billing.budgets.list', 'billing.budgets.get'], oauthScopes: [OAUTH.billingReadOnly], describe: 'List Cloud Billing budgets with their amounts, thresholds and projects', note: BUDGET_NOTE, grantOn: 'billingAccount' },
+    aws: { actions: ['budgets:ViewBudget', 'budgets:ListTagsForResource'], describe: 'List AWS Budgets with their amounts, notifications and tags' },
+  }),
+  entry({
+    scope: 'budget.get',
+    access: 'read',
+    gcp: { permissions: ['billing.budgets.get'], oauthScopes: [OAUTH.billingReadOnly], describe: 'Read one Cloud Billing budget', note: BUDGET_NOTE, grantOn: 'billingAccount' },
+    aws: { actions: ['budgets:ViewBudget', 'budgets:ListTagsForResource'], describe: 'Read one AWS budget' },
+  }),
+  entry({
+    scope: 'budget.label',
+    access: 'write',
+    gcp: null,
+    aws: { actions: ['budgets:TagResource', 'budgets:ViewBudget', 'budgets:ListTagsForResource'], describe: 'Add or change tags on AWS Budgets (tags change no amount or alert)' },
+    unsupportedBecause: { gcp: 'Cloud Billing budgets have no labels: the Budget API has no field to write them to.' },
+  }),
+
+  // ---- IAM
+  entry({
     scope: 'iam.binding.list',
     access: 'read',
-    gcp: gcp(['resourcemanager.projects.getIamPolicy'], [OAUTH.platformRead], 'Read the project’s IAM policy (who holds which role)'),
-    aws: aws(['iam:ListRoles', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'], 'List IAM roles and the policies attached to them'),
-  },
-  { scope: 'iam.roles.read', access: 'read', gcp: gcp(['iam.roles.get'], [OAUTH.platformRead], 'Read IAM role definitions (their permissions)'), aws: aws(['iam:GetPolicy', 'iam:GetPolicyVersion'], 'Read IAM policy documents') },
-  {
+    gcp: {
+      permissions: ['resourcemanager.projects.getIamPolicy', 'logging.logEntries.list'],
+      oauthScopes: [OAUTH.cloudPlatformReadOnly, OAUTH.logsRead],
+      describe: "Read the project's IAM bindings (who holds which role) and when each was granted",
+      note: 'When a binding was granted and by whom comes from the Admin Activity audit log (SetIamPolicy entries).',
+    },
+    aws: {
+      actions: ['iam:ListRoles', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies', 'iam:ListUsers', 'iam:ListAttachedUserPolicies', 'iam:ListUserPolicies'],
+      describe: 'List IAM roles and users with the policies attached to each',
+    },
+  }),
+  entry({
+    scope: 'iam.roles.read',
+    access: 'read',
+    gcp: {
+      permissions: ['iam.roles.get', 'iam.roles.list'],
+      oauthScopes: [OAUTH.cloudPlatform],
+      describe: 'Read the IAM role catalogue: which permissions each predefined and custom role grants',
+      broadOauthBecause: GOOGLE_ONLY_CLOUD_PLATFORM('IAM API'),
+    },
+    aws: { actions: ['iam:ListPolicies', 'iam:GetPolicy', 'iam:GetPolicyVersion'], describe: 'Read IAM managed policies and the actions each allows' },
+  }),
+  entry({
     scope: 'iam.usage.read',
     access: 'read',
-    gcp: gcp(['policyanalyzer.serviceAccountLastAuthenticationActivities.query'], [OAUTH.platformRead], 'Read when service accounts last authenticated (Policy Analyzer)'),
-    aws: aws(['iam:GenerateServiceLastAccessedDetails', 'iam:GetServiceLastAccessedDetails'], 'Read which services IAM roles last used (access advisor)'),
-  },
-  // Kubernetes workloads: the cluster's own RBAC must also allow the workload calls.
-  {
+    gcp: {
+      permissions: ['recommender.iamPolicyInsights.list', 'recommender.iamPolicyInsights.get'],
+      oauthScopes: [OAUTH.cloudPlatform],
+      describe: 'Read which permissions each member actually used recently (IAM policy insights)',
+      broadOauthBecause: GOOGLE_ONLY_CLOUD_PLATFORM('Recommender API'),
+      note: 'Policy insights need the Recommender API enabled and Security Command Center Premium or Enterprise on the project or organisation.',
+    },
+    aws: {
+      actions: ['iam:GenerateServiceLastAccessedDetails', 'iam:GetServiceLastAccessedDetails', 'iam:ListRoles', 'iam:ListUsers'],
+      describe: 'Read when each role and user last used each AWS service (IAM last-accessed data)',
+    },
+  }),
+
+  // ---- Kubernetes
+  entry({
     scope: 'k8s.workload.list',
     access: 'read',
-    gcp: gcp(['container.clusters.list', 'container.clusters.get', 'container.deployments.list'], [OAUTH.platformRead], 'List GKE clusters and their Deployments'),
-    aws: aws(['eks:ListClusters', 'eks:DescribeCluster'], 'List EKS clusters (the cluster’s RBAC must let the role list Deployments)'),
-  },
-  {
+    gcp: {
+      permissions: K8S_READ,
+      oauthScopes: [OAUTH.cloudPlatform, OAUTH.userinfoEmail],
+      describe: 'List GKE Deployments and StatefulSets with their containers’ requests, limits and observed usage',
+      broadOauthBecause: GKE_OAUTH,
+    },
+    aws: { actions: EKS_READ, describe: 'List EKS clusters and their Deployments and StatefulSets with Container Insights usage', note: EKS_NOTE },
+  }),
+  entry({
+    scope: 'k8s.workload.get',
+    access: 'read',
+    gcp: {
+      permissions: ['container.clusters.get', 'container.deployments.get', 'container.statefulSets.get', 'monitoring.timeSeries.list'],
+      oauthScopes: [OAUTH.cloudPlatform, OAUTH.userinfoEmail],
+      describe: 'Read one GKE Deployment or StatefulSet',
+      broadOauthBecause: GKE_OAUTH,
+    },
+    aws: { actions: EKS_READ.filter((a) => a !== 'eks:ListClusters'), describe: 'Read one EKS Deployment or StatefulSet', note: EKS_NOTE },
+  }),
+  entry({
     scope: 'k8s.workload.update',
     access: 'write',
-    gcp: gcp(['container.clusters.get', 'container.deployments.get', 'container.deployments.update'], [OAUTH.platform], 'Change GKE Deployments’ container resource requests and limits'),
-    aws: aws(['eks:DescribeCluster'], 'Reach EKS clusters (the cluster’s RBAC must let the role patch Deployments)'),
-  },
+    gcp: {
+      permissions: ['container.clusters.get', 'container.deployments.get', 'container.deployments.update', 'container.statefulSets.get', 'container.statefulSets.update'],
+      oauthScopes: [OAUTH.cloudPlatform, OAUTH.userinfoEmail],
+      describe: "Change the CPU and memory requests and limits of GKE Deployments' and StatefulSets' containers",
+    },
+    aws: { actions: ['eks:DescribeCluster'], describe: "Change the CPU and memory requests and limits of EKS Deployments' and StatefulSets' containers", note: EKS_NOTE },
+  }),
+
+  // ---- Datasets
+  entry({
+    scope: 'billing.read',
+    access: 'read',
+    gcp: {
+      permissions: ['bigquery.jobs.create', 'bigquery.tables.getData'],
+      oauthScopes: [OAUTH.bigqueryReadOnly],
+      describe: 'Query the Cloud Billing export in BigQuery for daily cost per project and service',
+      note: 'bigquery.jobs.create is used on the connected project; bigquery.tables.getData on the dataset holding the billing export, if it lives elsewhere.',
+    },
+    aws: { actions: ['ce:GetCostAndUsage'], describe: 'Read daily cost per account and service from Cost Explorer' },
+  }),
+  entry({
+    scope: 'logs.read',
+    access: 'read',
+    gcp: { permissions: ['logging.logEntries.list'], oauthScopes: [OAUTH.logsRead], describe: 'Read log entries from Cloud Logging' },
+    aws: { actions: ['logs:DescribeLogGroups', 'logs:FilterLogEvents'], describe: 'Read log events from CloudWatch Logs' },
+  }),
+  entry({
+    scope: 'metrics.read',
+    access: 'read',
+    gcp: { permissions: ['monitoring.timeSeries.list'], oauthScopes: [OAUTH.monitoringRead], describe: 'Read metrics from Cloud Monitoring' },
+    aws: { actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'], describe: 'Read metrics from CloudWatch' },
+  }),
 ];
 
-const BY_SCOPE = new Map(SCOPE_TABLE.map((e) => [e.scope, e]));
+const BY_SCOPE: ReadonlyMap<string, ScopeEntry> = new Map(SCOPE_TABLE.map((e) => [e.scope, e]));
 
+/** The table's entry for a manifest scope, or null when the table does not know it. */
 export function scopeEntry(scope: string): ScopeEntry | null {
   return BY_SCOPE.get(scope) ?? null;
 }
 
-export function providerGrantOf(entry: ScopeEntry, provider: CloudProviderId): ProviderGrant | GcpGrant | null {
-  return provider === 'gcp' ? entry.gcp : entry.aws;
+/** Why `scope` cannot be granted on `provider`, or null when it can. */
+export function unsupportedReason(provider: CloudProvider, scope: string): string | null {
+  const e = scopeEntry(scope);
+  if (!e) return `${scope} is not in the platform's scope table, so no ${provider === 'gcp' ? 'GCP permission' : 'AWS action'} backs it.`;
+  if (e[provider]) return null;
+  return e.unsupportedBecause?.[provider] ?? `${scope} has no ${provider.toUpperCase()} equivalent.`;
 }
 
-/** The narrowest set of OAuth scopes covering `wanted`: one a broader member covers is dropped. */
-export function narrowestOauthScopes(wanted: Iterable<string>): string[] {
-  const set = new Set(wanted);
-  for (const s of [...set]) for (const covered of SUBSUMES[s] ?? []) if (covered !== s) set.delete(covered);
-  return [...set].sort();
-}
-
-export interface ScopesGrant {
-  /** Every provider permission the scopes need, sorted, once each. */
+export interface ScopeDescription {
+  scope: string;
+  describe: string;
   permissions: string[];
-  /** GCP: the OAuth scopes a token for them needs (empty for AWS). */
-  oauthScopes: string[];
-  /** Scopes the provider cannot back (unknown to the table, or no equivalent there). */
-  unsupported: string[];
-  perScope: { scope: string; describe: string; permissions: string[] }[];
+  note?: string;
 }
 
-/** What `scopes` take on `provider`. */
-export function grantFor(provider: CloudProviderId, scopes: readonly string[]): ScopesGrant {
-  const permissions = new Set<string>();
-  const oauth = new Set<string>();
+export interface ScopeGrant {
+  /** GCP permissions or AWS actions of every supported scope: sorted, unique. */
+  permissions: string[];
+  /** GCP: the narrowest OAuth scopes covering them all. AWS: empty. */
+  oauthScopes: string[];
+  /** Scopes asked for that the provider cannot back (unknown, or no equivalent), in the order asked. */
+  unsupported: string[];
+  /** Each supported scope, in the order asked, in the customer's own terms. */
+  perScope: ScopeDescription[];
+}
+
+const sortedUnique = (xs: Iterable<string>) => [...new Set(xs)].sort();
+
+/** The fewest OAuth scopes with the same reach: drops every scope another one present subsumes. */
+export function narrowestOauthScopes(scopes: Iterable<string>): string[] {
+  const all = new Set(scopes);
+  return sortedUnique([...all].filter((s) => ![...all].some((other) => other !== s && OAUTH_SUBSUMES[other]?.includes(s))));
+}
+
+/** What granting `scopes` on `provider` takes. */
+export function grantFor(provider: CloudProvider, scopes: readonly string[]): ScopeGrant {
   const unsupported: string[] = [];
-  const perScope: ScopesGrant['perScope'] = [];
-  for (const scope of [...new Set(scopes)]) {
-    const entry = scopeEntry(scope);
-    const grant = entry ? providerGrantOf(entry, provider) : null;
-    if (!grant) {
+  const perScope: ScopeDescription[] = [];
+  const oauth: string[] = [];
+  for (const scope of new Set(scopes)) {
+    const spec = scopeEntry(scope)?.[provider];
+    if (!spec) {
       unsupported.push(scope);
       continue;
     }
-    for (const p of grant.permissions) permissions.add(p);
-    if (provider === 'gcp') for (const o of (grant as GcpGrant).oauthScopes) oauth.add(o);
-    perScope.push({ scope, describe: grant.describe, permissions: [...grant.permissions] });
+    const permissions = 'permissions' in spec ? spec.permissions : spec.actions;
+    if ('oauthScopes' in spec) oauth.push(...spec.oauthScopes);
+    perScope.push({ scope, describe: spec.describe, permissions: sortedUnique(permissions), ...(spec.note ? { note: spec.note } : {}) });
   }
-  return { permissions: [...permissions].sort(), oauthScopes: narrowestOauthScopes(oauth), unsupported, perScope };
+  return {
+    permissions: sortedUnique(perScope.flatMap((p) => p.permissions)),
+    oauthScopes: provider === 'gcp' ? narrowestOauthScopes(oauth) : [],
+    unsupported,
+    perScope,
+  };
 }
