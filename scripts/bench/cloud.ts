@@ -43,7 +43,8 @@ export async function benchCloud(stack: Stack, runs = 20): Promise<void> {
     const dispatch: number[] = [];
     for (let i = 0; i < runs + 2; i++) {
       const t0 = performance.now();
-      const run = await json(await fetch(`${api}/workspaces/${wsId}/installs/${installId}/runs`, { method: 'POST', headers: auth, body: '{}' }));
+      // maxStops 0: the sandbox's fixture has idle VMs; both series list and judge, and propose nothing.
+      const run = await json(await fetch(`${api}/workspaces/${wsId}/installs/${installId}/runs`, { method: 'POST', headers: auth, body: JSON.stringify({ input: { maxStops: 0 } }) }));
       const state = await new Promise<string>((resolve, reject) => {
         const stop = db.doc(`workspaces/${wsId}/runs/${run.id}`).onSnapshot((snap) => {
           const s = snap.get('state') as string;
@@ -90,7 +91,7 @@ export async function benchCloud(stack: Stack, runs = 20): Promise<void> {
     await json(await fetch(`${stack.urls.runnerApi}/runs/${runId}/cloud/list`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'vm' }) }));
     if (i >= 2) through.push(performance.now() - t0);
   }
-  const { GcpCloud } = await import('../../functions/src/adapters/cloud/gcp/gcpCloud.ts');
+  const { GcpCloud } = await import('../../functions/lib/adapters/cloud/gcp/gcpCloud.js');
   const gcp = new GcpCloud({ platformToken: async () => 'bench', apiRoot: standIn });
   const target = { provider: 'gcp' as const, target: { kind: 'project' as const, id: project }, serviceAccount: connection.gcp.serviceAccount as string, billingExportTable: null };
   const credential = await gcp.mint(target, { scopes, gcp: { oauthScopes: ['https://www.googleapis.com/auth/compute'] }, aws: { actions: [] } }, { runId, wsId });
