@@ -116,6 +116,35 @@ describe('mint and permissions', () => {
   });
 });
 
+describe('organisation target', () => {
+  const ORG: ConnectionTarget = { ...TARGET, target: { kind: 'organization', id: '123456789012' } };
+
+  it("lists every active project with projects.search (paged), once per call, and each project's resources", async () => {
+    const { cloud, rec } = setup([
+      { method: 'GET', url: 'https://cloudresourcemanager.googleapis.com/v3/projects:search?query=state%3AACTIVE', body: { projects: [{ projectId: 'acme-prod', state: 'ACTIVE' }], nextPageToken: 'n2' } },
+      { method: 'GET', url: 'https://cloudresourcemanager.googleapis.com/v3/projects:search?query=state%3AACTIVE&pageToken=n2', body: { projects: [{ projectId: 'acme-data', state: 'ACTIVE' }] } },
+      { method: 'GET', url: /\/projects\/acme-prod\/global\/snapshots\?/, body: { items: [{ name: 'prod-snap', status: 'READY' }] } },
+      { method: 'GET', url: /\/projects\/acme-data\/global\/snapshots\?/, body: { items: [{ name: 'data-snap', status: 'READY' }] } },
+    ]);
+    const all = await cloud.list(ORG, CRED, 'snapshot', {});
+    expect(all.map((r) => r.id)).toEqual(['projects/acme-prod/global/snapshots/prod-snap', 'projects/acme-data/global/snapshots/data-snap']);
+    const one = await cloud.list(ORG, CRED, 'snapshot', { project: 'acme-data' });
+    expect(one.map((r) => r.project)).toEqual(['acme-data']);
+    expect(rec.requests.every((r) => r.headers['authorization'] === bearer(RUN_TOKEN))).toBe(true);
+    expect(rec.unmatched).toEqual([]);
+  });
+
+  it('reads the organisation policy as well as each project’s for iam.binding', async () => {
+    const { cloud } = setup([
+      { method: 'GET', url: /projects:search/, body: { projects: [{ projectId: 'acme-prod' }] } },
+      { method: 'POST', url: 'https://cloudresourcemanager.googleapis.com/v3/organizations/123456789012:getIamPolicy', body: { bindings: [{ role: 'roles/owner', members: ['user:root@acme.test'] }] } },
+      { method: 'POST', url: 'https://cloudresourcemanager.googleapis.com/v3/projects/acme-prod:getIamPolicy', body: { bindings: [{ role: 'roles/viewer', members: ['user:ana@acme.test'] }] } },
+    ]);
+    const bindings = await cloud.list(ORG, CRED, 'iam.binding', {});
+    expect(bindings.map((b) => `${b.project} ${b.attributes['role']}`)).toEqual(['organizations/123456789012 roles/owner', 'acme-prod roles/viewer']);
+  });
+});
+
 describe('vm', () => {
   it('lists across zones with utilisation from Cloud Monitoring, as idle-vm-reaper reads it', async () => {
     const { cloud, rec } = setup([
@@ -717,6 +746,42 @@ describe('datasets', () => {
       { name: 'limit', parameterType: { type: 'INT64' }, parameterValue: { value: '20000' } },
       { name: 'project', parameterType: { type: 'STRING' }, parameterValue: { value: 'acme-prod' } },
     ]);
+  });
+
+  it('billing: a job not complete in time is polled with getQueryResults (no pageToken) until it is, then paged', async () => {
+    const schema = { fields: [{ name: 'date', type: 'STRING' }, { name: 'cost', type: 'FLOAT' }] };
+    const job = { projectId: 'acme-prod', jobId: 'job_slow', location: 'EU' };
+    const BQ = 'https://bigquery.googleapis.com/bigquery/v2/projects/acme-prod/queries';
+    const { cloud, rec } = setup([
+      // jobs.query answers before the job is done: no schema, no rows, only the job to wait for.
+      { method: 'POST', url: BQ, body: { kind: 'bigquery#queryResponse', jobComplete: false, jobReference: job } },
+      { method: 'GET', url: `${BQ}/job_slow?location=EU&maxResults=10000&timeoutMs=30000`, times: 1, body: { jobComplete: false, jobReference: job } },
+      { method: 'GET', url: `${BQ}/job_slow?location=EU&maxResults=10000&timeoutMs=30000`, times: 1, body: { jobComplete: true, schema, rows: [{ f: [{ v: '2026-10-01' }, { v: '1.25' }] }], pageToken: 'p2', jobReference: job } },
+      { method: 'GET', url: `${BQ}/job_slow?pageToken=p2&location=EU&maxResults=10000&timeoutMs=30000`, body: { jobComplete: true, schema, rows: [{ f: [{ v: '2026-10-02' }, { v: '2' }] }] } },
+    ]);
+    const rows = await cloud.dataset(TARGET, CRED, 'billing', { since: new Date('2026-10-01T00:00:00Z') });
+    expect(rows).toEqual([
+      { date: '2026-10-01', cost: 1.25 },
+      { date: '2026-10-02', cost: 2 },
+    ]);
+    expect(rec.requests.map((r) => `${r.method} ${r.url.replace(BQ, '')}`)).toEqual([
+      'POST ',
+      'GET /job_slow?location=EU&maxResults=10000&timeoutMs=30000',
+      'GET /job_slow?location=EU&maxResults=10000&timeoutMs=30000',
+      'GET /job_slow?pageToken=p2&location=EU&maxResults=10000&timeoutMs=30000',
+    ]);
+    expect(rec.unmatched).toEqual([]);
+  });
+
+  it('billing: a job that never completes stops after maxPages polls', async () => {
+    const job = { projectId: 'acme-prod', jobId: 'job_stuck', location: 'US' };
+    const rec = recordedFetch([
+      { method: 'POST', url: 'https://bigquery.googleapis.com/bigquery/v2/projects/acme-prod/queries', body: { jobComplete: false, jobReference: job } },
+      { method: 'GET', url: /\/queries\/job_stuck\?/, body: { jobComplete: false, jobReference: job } },
+    ]);
+    const cloud = new GcpCloud({ platformToken: async () => PLATFORM_TOKEN, fetch: rec.fetch, now: () => NOW, maxPages: 3 });
+    await expect(cloud.dataset(TARGET, CRED, 'billing', {})).rejects.toMatchObject({ reason: 'unavailable', message: expect.stringContaining('did not complete') });
+    expect(rec.requests).toHaveLength(4);
   });
 
   it('billing without an export table is a clear invalid error', async () => {
