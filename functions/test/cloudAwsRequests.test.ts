@@ -119,7 +119,7 @@ describe('vm: EC2 instances', () => {
   it('lists every region, normalised to the attributes the agents read', async () => {
     const { handler, cloud } = cloudWith(answer);
     const vms = await cloud.list(target, credential, 'vm', {});
-    expect(handler.requests.map((r) => [r.hostname, r.form['MaxResults']])).toEqual([
+    expect(handler.calls('ec2:DescribeInstances').map((r) => [r.hostname, r.form['MaxResults']])).toEqual([
       ['ec2.us-east-1.amazonaws.com', '1000'],
       ['ec2.eu-west-1.amazonaws.com', '1000'],
     ]);
@@ -135,6 +135,7 @@ describe('vm: EC2 instances', () => {
         instanceId: 'i-0aaa',
         machineType: 'm5.large',
         vcpus: 2,
+        memoryGb: 8,
         zone: 'us-east-1a',
         os: 'Linux/UNIX',
         managedBy: 'autoscaling-group/web-asg',

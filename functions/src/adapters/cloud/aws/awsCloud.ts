@@ -10,7 +10,7 @@ import {
   type DatasetQuery,
 } from '../../../app/cloud/ports.js';
 import { clientConfig, type AwsClientSettings } from './clients.js';
-import { acrossRegions, AwsCall, unsupported, type AwsTarget } from './context.js';
+import { acrossRegions, AwsCall, newCaches, unsupported, type AwsTarget } from './context.js';
 import { certificates } from './acm.js';
 import { budgets } from './budgets.js';
 import { billingRows, logRows } from './datasets.js';
@@ -55,13 +55,14 @@ function matches(r: CloudResource, f: CloudListFilter): boolean {
 export class AwsCloud implements CloudProviderApi {
   readonly provider = 'aws' as const;
   private readonly now: () => Date;
+  private readonly caches = newCaches();
 
   constructor(private readonly options: AwsCloudOptions) {
     this.now = options.now ?? (() => new Date());
   }
 
   private call(target: ConnectionTarget, credential: CloudCredential): AwsCall {
-    return new AwsCall(this.options, awsTarget(target), credential, this.now);
+    return new AwsCall(this.options, awsTarget(target), credential, this.now, this.caches);
   }
 
   async mint(target: ConnectionTarget, grant: CredentialGrant, session: { runId: string; wsId: string }): Promise<CloudCredential> {
