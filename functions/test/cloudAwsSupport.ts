@@ -50,7 +50,7 @@ export function vmSideCalls(r: RecordedRequest): RecordedReply | null {
   return null;
 }
 
-export function cloudWith(answer: (r: RecordedRequest, i: number) => RecordedReply, extra: { maxAttempts?: number; sideCalls?: false } = {}) {
+export function cloudWith(answer: (r: RecordedRequest, i: number) => RecordedReply, extra: { maxAttempts?: number; sideCalls?: false; sleep?: (ms: number) => Promise<void> } = {}) {
   const { sideCalls, ...settings } = extra;
   const handler = new RecordingHandler(sideCalls === false ? answer : (r, i) => vmSideCalls(r) ?? answer(r, i));
   const cloud = new AwsCloud({ brokerCredentials: broker, requestHandler: handler, random: () => 0, now: () => new Date('2026-11-20T12:00:00Z'), ...settings });

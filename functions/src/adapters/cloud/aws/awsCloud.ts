@@ -16,6 +16,7 @@ import { budgets } from './budgets.js';
 import { billingRows, logRows } from './datasets.js';
 import { ec2Kinds } from './ec2.js';
 import { buckets } from './s3.js';
+import { bindingResource, roleBindings, rolesDataset, usageDataset } from './iam.js';
 import { awsError } from './errors.js';
 import { roleSessionName, SessionPolicyError, sessionPolicyFor } from './sessionPolicy.js';
 
@@ -137,6 +138,7 @@ export class AwsCloud implements CloudProviderApi {
     else if (kind === 'certificate') all = await acrossRegions(kind, regions, (r) => certificates.list(call, r));
     else if (kind === 'bucket') all = await buckets.list(call);
     else if (kind === 'budget') all = await budgets.list(call);
+    else if (kind === 'iam.binding') all = (await roleBindings(call)).map((b) => bindingResource(call.account, b));
     else throw unsupported(kind, 'list');
     return all.filter((r) => matches(r, filter));
   }
@@ -154,6 +156,8 @@ export class AwsCloud implements CloudProviderApi {
     const call = this.call(target, credential);
     if (name === 'billing') return billingRows(call, query);
     if (name === 'logs') return logRows(call, query);
+    if (name === 'iam.roles') return rolesDataset(call);
+    if (name === 'iam.usage') return usageDataset(call);
     throw new CloudProviderError('aws', 'unsupported', `The AWS adapter has no dataset ${name}.`);
   }
 
