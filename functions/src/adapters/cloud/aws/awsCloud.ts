@@ -17,6 +17,7 @@ import { billingRows, logRows } from './datasets.js';
 import { ec2Kinds } from './ec2.js';
 import { buckets } from './s3.js';
 import { bindingResource, roleBindings, rolesDataset, usageDataset } from './iam.js';
+import { eksWorkloads, type ClusterTransport } from './eks.js';
 import { awsError } from './errors.js';
 import { roleSessionName, SessionPolicyError, sessionPolicyFor } from './sessionPolicy.js';
 
@@ -24,6 +25,8 @@ export interface AwsCloudOptions extends AwsClientSettings {
   /** The platform's own AWS identity, which assumes customers' roles (production: brokerFromGoogleIdentity). */
   brokerCredentials: () => Promise<AwsCredentialIdentity>;
   now?: () => Date;
+  /** How EKS control planes are reached: over TLS trusting only the cluster's CA unless a test says otherwise. */
+  clusterTransport?: ClusterTransport;
 }
 
 /** A run credential lasts 15 minutes, STS's minimum; longer runs re-mint through the runner API. */
@@ -139,6 +142,7 @@ export class AwsCloud implements CloudProviderApi {
     else if (kind === 'bucket') all = await buckets.list(call);
     else if (kind === 'budget') all = await budgets.list(call);
     else if (kind === 'iam.binding') all = (await roleBindings(call)).map((b) => bindingResource(call.account, b));
+    else if (kind === 'k8s.workload') all = await eksWorkloads.list(call, regions, this.options.clusterTransport);
     else throw unsupported(kind, 'list');
     return all.filter((r) => matches(r, filter));
   }
@@ -167,6 +171,7 @@ export class AwsCloud implements CloudProviderApi {
     if (action.kind === 'certificate') return certificates.act(call, action);
     if (action.kind === 'bucket') return buckets.act(call, action);
     if (action.kind === 'budget') return budgets.act(call, action);
+    if (action.kind === 'k8s.workload') return eksWorkloads.act(call, action, this.options.clusterTransport);
     throw unsupported(action.kind, action.verb);
   }
 }
