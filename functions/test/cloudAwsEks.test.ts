@@ -145,7 +145,7 @@ describe('k8s.workload: EKS clusters and their Deployments', () => {
   });
 
   it('update: a strategic-merge patch of the named containers’ resources, answering the Deployment after it', async () => {
-    const kube = kubeTransport((c) => ({ status: 200, body: deployment('api', '300m', '384Mi') }));
+    const kube = kubeTransport(() => ({ status: 200, body: deployment('api', '300m', '384Mi') }));
     const { cloud } = cloudWith(kube);
     const after = await cloud.act(oneRegion, credential, {
       kind: 'k8s.workload',
