@@ -521,7 +521,7 @@ describe('datasets', () => {
 
   it('answers unsupported for a dataset it does not serve', async () => {
     const { cloud } = cloudWith(unexpected);
-    await expect(cloud.dataset(target, credential, 'iam.roles', {})).rejects.toMatchObject({ reason: 'unsupported' });
+    await expect(cloud.dataset(target, credential, 'no.such', {})).rejects.toMatchObject({ reason: 'unsupported' });
   });
 });
 
