@@ -162,6 +162,8 @@ describe('vm: EC2 instances', () => {
     expect(stop[0]?.hostname).toBe('ec2.eu-west-1.amazonaws.com');
     expect(stop[0]?.form).toEqual({ Action: 'StopInstances', Version: '2016-11-15', 'InstanceId.1': 'i-0ccc' });
     expect(after.state).toBe('stopping');
+    // Only what vm.stop grants: no DescribeInstanceTypes, no CloudWatch.
+    expect([...new Set(handler.requests.map((r) => r.operation))].sort()).toEqual(['ec2:DescribeInstances', 'ec2:StopInstances']);
   });
 
   it('label calls CreateTags with the labels as tags', async () => {

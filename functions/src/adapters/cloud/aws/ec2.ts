@@ -158,7 +158,13 @@ async function shapesOf(call: AwsCall, region: string, types: string[]): Promise
   return out;
 }
 
-async function describeInstances(call: AwsCall, region: string, ids?: string[], withUsage = false): Promise<CloudResource[]> {
+/** What a description adds to DescribeInstances: utilisation (lists) and instance shapes (not for actions, whose grants lack DescribeInstanceTypes). */
+interface Extras {
+  usage: boolean;
+  shapes: boolean;
+}
+
+async function describeInstances(call: AwsCall, region: string, ids: string[] | undefined, extras: Extras): Promise<CloudResource[]> {
   const { EC2Client, DescribeInstancesCommand } = await ec2();
   const client = new EC2Client(call.config('ec2', region));
   const all = await allPages(async (token) => {
@@ -169,9 +175,9 @@ async function describeInstances(call: AwsCall, region: string, ids?: string[], 
   });
   const instances = all.filter((i) => i.State?.Name !== 'terminated');
   // Only running instances are measured: the agents judge nothing else by utilisation.
-  const measured = withUsage ? instances.filter((i) => i.State?.Name === 'running' && i.InstanceId) : [];
+  const measured = extras.usage ? instances.filter((i) => i.State?.Name === 'running' && i.InstanceId) : [];
   const [shapes, usage] = await Promise.all([
-    shapesOf(call, region, instances.flatMap((i) => (i.InstanceType ? [i.InstanceType] : []))),
+    extras.shapes ? shapesOf(call, region, instances.flatMap((i) => (i.InstanceType ? [i.InstanceType] : []))) : new Map<string, InstanceShape>(),
     vmUtilisation(call, region, measured.map((i) => ({ instanceId: i.InstanceId as string, detailedMonitoring: i.Monitoring?.State === 'enabled' }))),
   ]);
   return instances.map((i) => vmOf(i, region, call.account, shapes.get(i.InstanceType ?? '') ?? {}, usage.get(i.InstanceId ?? '')));
@@ -217,12 +223,12 @@ type Ec2Kind = keyof typeof TYPES;
 
 export const ec2Kinds = {
   list(call: AwsCall, kind: Ec2Kind, region: string): Promise<CloudResource[]> {
-    if (kind === 'vm') return describeInstances(call, region, undefined, true);
+    if (kind === 'vm') return describeInstances(call, region, undefined, { usage: true, shapes: true });
     if (kind === 'disk') return describeVolumes(call, region);
     return describeSnapshots(call, region);
   },
 
-  get(call: AwsCall, kind: Ec2Kind, id: string): Promise<CloudResource | null> {
+  get(call: AwsCall, kind: Ec2Kind, id: string, extras: Extras = { usage: false, shapes: true }): Promise<CloudResource | null> {
     let where: { region: string; resourceId: string };
     try {
       where = regionOf(call, kind, id, { service: 'ec2', type: TYPES[kind] });
@@ -230,14 +236,16 @@ export const ec2Kinds = {
       return Promise.resolve(null);
     }
     const ids = [where.resourceId];
-    if (kind === 'vm') return one(kind, id, () => describeInstances(call, where.region, ids));
+    if (kind === 'vm') return one(kind, id, () => describeInstances(call, where.region, ids, extras));
     if (kind === 'disk') return one(kind, id, () => describeVolumes(call, where.region, ids));
     return one(kind, id, () => describeSnapshots(call, where.region, ids));
   },
 
   async act(call: AwsCall, kind: Ec2Kind, action: CloudActionRequest): Promise<CloudResource> {
     const { region, resourceId } = regionOf(call, kind, action.resourceId, { service: 'ec2', type: TYPES[kind] });
-    const before = await ec2Kinds.get(call, kind, action.resourceId);
+    // An action reads the instance without its shape: the scope's grant has no DescribeInstanceTypes to spend.
+    const bare = { usage: false, shapes: false };
+    const before = await ec2Kinds.get(call, kind, action.resourceId, bare);
     if (!before) throw notFound(kind, action.resourceId);
     const m = await ec2();
     const client = new m.EC2Client(call.config('ec2', region));
@@ -264,6 +272,6 @@ export const ec2Kinds = {
       default:
         throw unsupported(kind, action.verb);
     }
-    return (await ec2Kinds.get(call, kind, action.resourceId)) ?? before;
+    return (await ec2Kinds.get(call, kind, action.resourceId, bare)) ?? before;
   },
 };
