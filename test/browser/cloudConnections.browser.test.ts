@@ -81,6 +81,9 @@ describe('cloud connections in the web app', () => {
 
     // Its least-privilege grant: gcloud first, Terraform a tab away (arrow keys too), the scopes in GCP's terms.
     await poll(() => page.locator('#wizard-grant-gcloud').innerText()).toContain('gcloud iam roles create agentMarketplace_idle_vm_reaper');
+    // The draft took the chosen connection at once, so the grant names its project.
+    expect(await page.locator('#wizard-grant-gcloud').innerText()).toContain(`--project=${project}`);
+    expect(await page.locator('#wizard-grant-gcloud').innerText()).toContain(identity.gcp.serviceAccount);
     expect(await page.locator('#wizard-grant-terraform').isVisible()).toBe(false);
     await page.getByRole('tab', { name: 'gcloud' }).focus();
     await page.keyboard.press('ArrowRight');

@@ -2,9 +2,9 @@
  * Step 3's first part, the cloud account the install acts on: the sandbox (sample resources),
  * one of the workspace's connections, or a new one connected here (owners and admins). With a
  * connection chosen, its least-privilege grant for this agent and a "Test connection" that asks
- * the provider whether the grant is in place. Nothing is saved until the step is continued.
+ * the provider whether the grant is in place. Continue saves the choice.
  */
-import type { CloudGrant, CloudProviderId, Connection } from '@agent-marketplace/client';
+import type { CloudGrant, Connection } from '@agent-marketplace/client';
 import { api } from '../../../api.ts';
 import { t } from '../../../i18n.ts';
 import { showErrorText } from '../../../messages.ts';
@@ -53,15 +53,22 @@ export async function cloudAccountPart(ctx: StepContext): Promise<CloudAccountPa
   const grantPanel = h('div', { class: 'cloud-grant-panel', role: 'group', hidden: true });
   const selected = () => choices.querySelector<HTMLInputElement>('input:checked')?.value ?? SANDBOX;
 
-  const grants = new Map<CloudProviderId, Promise<CloudGrant>>();
-  const grantOf = (provider: CloudProviderId) => {
-    let grant = grants.get(provider);
+  // The grant names the install's own connection (a GCP grant its project or organisation), so
+  // it is asked for once the install holds the chosen connection; answers are kept per connection.
+  const grants = new Map<string, Promise<CloudGrant>>();
+  const grantOf = (c: Connection) => {
+    const key = `${c.provider}:${ctx.install.connection?.id ?? ''}`;
+    let grant = grants.get(key);
     if (!grant) {
-      grant = api.call('getInstallCloudGrant', { params: { wsId: ctx.wsId, installId: ctx.install.id }, query: { provider }, signal: ctx.signal });
-      grant.catch(() => grants.delete(provider));
-      grants.set(provider, grant);
+      grant = api.call('getInstallCloudGrant', { params: { wsId: ctx.wsId, installId: ctx.install.id }, query: { provider: c.provider }, signal: ctx.signal });
+      grant.catch(() => grants.delete(key));
+      grants.set(key, grant);
     }
     return grant;
+  };
+  const setConnection = async (connectionId: string | null) => {
+    if ((ctx.install.connection?.id ?? null) === connectionId) return;
+    ctx.install = await api.call('setInstallConnection', { params: { wsId: ctx.wsId, installId: ctx.install.id }, body: { connectionId } });
   };
 
   /** The grant and the test of `c`; a later choice wins over a slower earlier one. */
@@ -73,7 +80,13 @@ export async function cloudAccountPart(ctx: StepContext): Promise<CloudAccountPa
     grantPanel.hidden = false;
     grantPanel.setAttribute('aria-labelledby', titleId);
     replace(grantPanel, heading, loading());
-    const grant = await grantOf(c.provider);
+    // A draft takes the choice at once (nothing runs on it yet). A deployed install keeps acting
+    // where it does until Continue: its grant then names the account saved, said beside it.
+    const draft = ctx.install.state === 'draft';
+    if (draft) await setConnection(c.id);
+    if (mine !== shown) return;
+    const grant = await grantOf(c);
+    const pending = !draft && ctx.install.connection?.id !== c.id && c.provider === 'gcp';
     if (mine !== shown) return;
     const result = h('div', { class: 'test-result', 'aria-live': 'polite', id: 'wizard-test-result' });
     const test = h('button', { type: 'button', class: 'secondary', 'aria-describedby': titleId }, t('cloud.test.button'));
@@ -85,7 +98,15 @@ export async function cloudAccountPart(ctx: StepContext): Promise<CloudAccountPa
         replace(result, verificationView(v, permissions));
       }).catch(showCloudError);
     });
-    replace(grantPanel, heading, grantView(grant, 'wizard-grant'), h('p', { class: 'hint' }, t('wizard.cloud.testHint')), h('div', { class: 'actions' }, test), result);
+    replace(
+      grantPanel,
+      heading,
+      pending ? h('p', { class: 'cloud-warning' }, t('wizard.cloud.grantPending', { account: c.account })) : null,
+      grantView(grant, 'wizard-grant'),
+      h('p', { class: 'hint' }, t('wizard.cloud.testHint')),
+      h('div', { class: 'actions' }, test),
+      result,
+    );
   };
 
   const update = () => {
@@ -144,6 +165,7 @@ export async function cloudAccountPart(ctx: StepContext): Promise<CloudAccountPa
         newPanel.querySelector<HTMLElement>('input:not([type="radio"])')?.focus();
         return false;
       }
+      // Always sent, even unchanged: it also records the step as done.
       const connectionId = value === SANDBOX ? null : value;
       ctx.install = await api.call('setInstallConnection', { params: { wsId: ctx.wsId, installId: ctx.install.id }, body: { connectionId } });
       return true;
