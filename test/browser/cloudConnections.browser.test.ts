@@ -13,7 +13,7 @@ import { alertText, browserTest, checkPage, collectErrors, newPage, poll, signIn
 import { apiAs } from '../support/client.ts';
 import { newGcpProject, standInProject } from '../support/cloud.ts';
 import { urls } from '../support/stack.ts';
-import { newWorkspace, signUp } from '../support/users.ts';
+import { addMember, newWorkspace, signUp } from '../support/users.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -66,7 +66,7 @@ describe('cloud connections in the web app', () => {
     expect(await page.getByLabel('Regions').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Regions').fill('us-east-1, eu-west-1');
     await page.getByRole('button', { name: 'Connect account' }).click();
-    await poll(() => page.locator('#wizard-connect-external-id-error').innerText()).toBe("not this workspace's external id");
+    await poll(() => page.locator('#wizard-connect-external-id-error').innerText()).toBe("Not this workspace's external id. Use the one shown above, and make your role's trust policy require it.");
     expect(await page.getByLabel('External id', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#wizard-connect-regions-error').innerText()).toBe('');
     await checkPage(page, 'cloud-wizard-aws-refused');
@@ -118,7 +118,7 @@ describe('cloud connections in the web app', () => {
     const row = page.locator(`li[data-connection="${connectionId}"]`);
     await poll(() => row.count()).toBe(1);
     expect(await row.innerText()).toContain(`GCP project ${project}`);
-    expect(await row.innerText()).toMatch(/Last test on .*: 1 scope lacks permissions\./);
+    expect(await row.innerText()).toMatch(/GCP, added by you on .*\nLast test on .*: 1 scope lacks permissions\./);
     await row.getByRole('button', { name: 'Test' }).click();
     await poll(() => row.locator('.verification').innerText()).toContain('vm.stop: compute.instances.stop');
     page.once('dialog', (d) => void d.accept());
@@ -141,5 +141,37 @@ describe('cloud connections in the web app', () => {
     // The only failed requests: the forged external id and the refused removal.
     expect(errors).toEqual([expect.stringMatching(/^400 POST .*\/connections$/), expect.stringMatching(/^409 DELETE .*\/connections\//)]);
     await context.close();
+  });
+
+  it('a viewer sees the connections without controls; a 403 met anyway says who may act', browserTest, async () => {
+    const ws = await newWorkspace(undefined, 'Viewers');
+    const conn = await apiAs(ws.owner.idToken).call('createConnection', { params: { wsId: ws.id }, body: { provider: 'gcp', name: 'Shared', target: { kind: 'project', id: newGcpProject() } } });
+    const viewer = await addMember(ws, 'viewer');
+    const { context, page } = await newPage(browser);
+    const errors = collectErrors(page);
+    await signInAs(page, viewer, { id: ws.id, name: 'Viewers' });
+    await page.goto(`${urls.web}/#/settings`);
+    const row = page.locator(`li[data-connection="${conn.id}"]`);
+    await poll(() => row.count()).toBe(1);
+    expect(await row.innerText()).toContain('Not tested yet.');
+    expect(await row.getByRole('button').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Connect account' }).count()).toBe(0);
+    expect(await page.getByText('Owners and admins connect and remove accounts.').count()).toBe(1);
+    // Settings' API keys section asks for the keys whatever the role (a viewer's 403 there is not this section's).
+    expect(errors.filter((e) => !e.endsWith('/api-keys'))).toEqual([]);
+    await context.close();
+
+    // The owner's page, with the role changed under it: the refusal says who may do it.
+    const owner = await newPage(browser);
+    await signInAs(owner.page, ws.owner, { id: ws.id, name: 'Viewers' });
+    await owner.page.route(`**/v1/workspaces/${ws.id}/connections/${conn.id}/test`, (route) =>
+      route.fulfill({ status: 403, contentType: 'application/problem+json', json: { type: 'about:blank', title: 'Forbidden', status: 403, code: 'forbidden', detail: 'Your role lacks installs.manage.', requestId: 'r' } }),
+    );
+    await owner.page.goto(`${urls.web}/#/settings`);
+    const ownerRow = owner.page.locator(`li[data-connection="${conn.id}"]`);
+    await poll(() => ownerRow.getByRole('button', { name: 'Test' }).count()).toBe(1);
+    await ownerRow.getByRole('button', { name: 'Test' }).click();
+    await poll(() => alertText(owner.page)).toContain('Your role does not allow this: owners and admins connect, test and remove cloud accounts.');
+    await owner.context.close();
   });
 });

@@ -117,6 +117,12 @@ export function connectionForm(o: ConnectionFormOptions): HTMLFormElement {
       showStatus(t('cloud.created', { name: connection.name }));
       o.onCreated(connection);
     }).catch((err: unknown) => {
+      // Said in the page's words, with where the right one is.
+      if (err instanceof ApiError && err.code === 'external_id_mismatch') {
+        errors.set(externalId, t('cloud.form.externalIdMismatch'));
+        externalId.focus();
+        return;
+      }
       if (errors.show(err)) return;
       if (err instanceof ApiError && err.code === 'connection_exists') {
         const control = body.provider === 'gcp' ? targetId : roleArn;

@@ -15,7 +15,7 @@ import { connectionForm } from '../cloud/connectionForm.ts';
 import { accountLabel, providerLabel } from '../cloud/connectionLabels.ts';
 import { verificationSummary, verificationView } from '../cloud/verificationView.ts';
 
-function connectionRow(wsId: string, c: Connection, canManage: boolean, reload: () => void): HTMLElement {
+function connectionRow(wsId: string, c: Connection, me: string, canManage: boolean, reload: () => void): HTMLElement {
   const descId = `connection-${c.id}`;
   const result = h('div', { class: 'test-result', 'aria-live': 'polite' });
   const summary = h('span', { class: 'muted' }, verificationSummary(c.verification));
@@ -57,7 +57,7 @@ function connectionRow(wsId: string, c: Connection, canManage: boolean, reload: 
       ' ',
       h('span', {}, accountLabel(c.provider, c.account)),
       h('br'),
-      h('span', { class: 'muted' }, t('cloud.settings.added', { provider: providerLabel(c.provider), by: c.createdBy, when: formatDateTime(c.createdAt) })),
+      h('span', { class: 'muted' }, t('cloud.settings.added', { provider: providerLabel(c.provider), by: c.createdBy === me ? t('cloud.settings.you') : c.createdBy, when: formatDateTime(c.createdAt) })),
       h('br'),
       summary,
     ),
@@ -66,13 +66,13 @@ function connectionRow(wsId: string, c: Connection, canManage: boolean, reload: 
   );
 }
 
-export async function connectionsSection(container: HTMLElement, wsId: string, signal: AbortSignal, canManage: boolean): Promise<void> {
+export async function connectionsSection(container: HTMLElement, wsId: string, me: string, signal: AbortSignal, canManage: boolean): Promise<void> {
   const listSlot = h('div');
   const render = async () => {
     replace(listSlot, loading());
     const { items } = await api.call('listConnections', { params: { wsId }, signal });
     if (items.length === 0) replace(listSlot, h('p', {}, t('cloud.settings.none')));
-    else replace(listSlot, h('ul', { class: 'rows' }, ...items.map((c) => connectionRow(wsId, c, canManage, () => void render().catch(showCloudError)))));
+    else replace(listSlot, h('ul', { class: 'rows' }, ...items.map((c) => connectionRow(wsId, c, me, canManage, () => void render().catch(showCloudError)))));
   };
   container.append(h('p', { class: 'hint' }, t('cloud.settings.intro')), listSlot);
   if (!canManage) {

@@ -35,7 +35,7 @@ export const settingsPage: Page = async (root, { signal }) => {
   const results = await Promise.allSettled([
     membersSection(members, ws.id, user.uid, signal, canManage),
     apiKeysSection(keys, ws.id, signal),
-    connections ? connectionsSection(connections, ws.id, signal, canManage) : Promise.resolve(),
+    connections ? connectionsSection(connections, ws.id, user.uid, signal, canManage) : Promise.resolve(),
     notifications ? notificationsSection(notifications, ws.id, signal) : Promise.resolve(),
   ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
