@@ -31,12 +31,14 @@ function readings(all: AgentCloudPermissions): HTMLElement {
 }
 
 export function cloudPermissions(agentId: string, version: string, signal: AbortSignal): HTMLElement {
-  const slot = h('div', { 'aria-live': 'polite' }, loading());
+  // Busy, not live: the readings are long, and are read in place like the rest of the manifest.
+  const slot = h('div', { 'aria-busy': 'true' }, loading());
   api
     .call('getAgentCloudPermissions', { params: { agentId, version }, signal })
     .then((all) => replace(slot, h('p', {}, t('manifest.cloud.intro')), readings(all)))
     .catch((err: unknown) => {
       if (!isAbort(err)) replace(slot, h('p', {}, t('manifest.cloud.failed')));
-    });
+    })
+    .finally(() => slot.removeAttribute('aria-busy'));
   return slot;
 }
