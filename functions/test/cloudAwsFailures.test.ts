@@ -38,7 +38,7 @@ describe('pagination', () => {
     });
     const vms = await cloud.list(oneRegion, credential, 'vm', {});
     expect(vms.map((v) => v.attributes['instanceId'])).toEqual(['i-01', 'i-02', 'i-03', 'i-04']);
-    expect(handler.requests.map((r) => r.form['NextToken'] ?? null)).toEqual([null, 'page-2', 'page-3']);
+    expect(handler.calls('ec2:DescribeInstances').map((r) => r.form['NextToken'] ?? null)).toEqual([null, 'page-2', 'page-3']);
   });
 });
 
@@ -47,9 +47,9 @@ describe('throttling', () => {
     const { handler, cloud } = cloudWith((_r, i) => (i < 2 ? throttle() : describeInstancesXml([{ id: 'i-01' }])));
     const vms = await cloud.list(oneRegion, credential, 'vm', {});
     expect(vms).toHaveLength(1);
-    expect(handler.requests).toHaveLength(3);
+    expect(handler.calls('ec2:DescribeInstances')).toHaveLength(3);
     // The SDK's retry header counts the attempts: the retries are the SDK's own.
-    expect(handler.requests.map((r) => /attempt=(\d+)/.exec(r.headers['amz-sdk-request'] ?? '')?.[1])).toEqual(['1', '2', '3']);
+    expect(handler.calls('ec2:DescribeInstances').map((r) => /attempt=(\d+)/.exec(r.headers['amz-sdk-request'] ?? '')?.[1])).toEqual(['1', '2', '3']);
   });
 
   it('throttled on every call: `throttled` after maxAttempts, with a readable message', async () => {

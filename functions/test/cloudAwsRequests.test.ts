@@ -119,7 +119,7 @@ describe('vm: EC2 instances', () => {
   it('lists every region, normalised to the attributes the agents read', async () => {
     const { handler, cloud } = cloudWith(answer);
     const vms = await cloud.list(target, credential, 'vm', {});
-    expect(handler.requests.map((r) => [r.hostname, r.form['MaxResults']])).toEqual([
+    expect(handler.calls('ec2:DescribeInstances').map((r) => [r.hostname, r.form['MaxResults']])).toEqual([
       ['ec2.us-east-1.amazonaws.com', '1000'],
       ['ec2.eu-west-1.amazonaws.com', '1000'],
     ]);
@@ -135,6 +135,7 @@ describe('vm: EC2 instances', () => {
         instanceId: 'i-0aaa',
         machineType: 'm5.large',
         vcpus: 2,
+        memoryGb: 8,
         zone: 'us-east-1a',
         os: 'Linux/UNIX',
         managedBy: 'autoscaling-group/web-asg',
@@ -161,6 +162,8 @@ describe('vm: EC2 instances', () => {
     expect(stop[0]?.hostname).toBe('ec2.eu-west-1.amazonaws.com');
     expect(stop[0]?.form).toEqual({ Action: 'StopInstances', Version: '2016-11-15', 'InstanceId.1': 'i-0ccc' });
     expect(after.state).toBe('stopping');
+    // Only what vm.stop grants: no DescribeInstanceTypes, no CloudWatch.
+    expect([...new Set(handler.requests.map((r) => r.operation))].sort()).toEqual(['ec2:DescribeInstances', 'ec2:StopInstances']);
   });
 
   it('label calls CreateTags with the labels as tags', async () => {
@@ -520,7 +523,7 @@ describe('datasets', () => {
 
   it('answers unsupported for a dataset it does not serve', async () => {
     const { cloud } = cloudWith(unexpected);
-    await expect(cloud.dataset(target, credential, 'iam.roles', {})).rejects.toMatchObject({ reason: 'unsupported' });
+    await expect(cloud.dataset(target, credential, 'no.such', {})).rejects.toMatchObject({ reason: 'unsupported' });
   });
 });
 

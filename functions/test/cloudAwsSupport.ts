@@ -1,6 +1,6 @@
 import type { CloudCredential, ConnectionTarget } from '../src/app/cloud/ports.ts';
 import { AwsCloud } from '../src/adapters/cloud/aws/awsCloud.ts';
-import { RecordingHandler, xml, type RecordedReply, type RecordedRequest } from '../src/adapters/cloud/aws/recordedHandler.ts';
+import { json, RecordingHandler, xml, type RecordedReply, type RecordedRequest } from '../src/adapters/cloud/aws/recordedHandler.ts';
 
 /** Shared recorded responses of the AWS adapter's tests, written after each API's documented response format. */
 
@@ -18,9 +18,42 @@ export const credential: CloudCredential = {
 export const BROKER_SECRET = 'broker/secret/key/0123456789abcdefghijkl';
 export const broker = async () => ({ accessKeyId: 'ASIABROKER000000001', secretAccessKey: BROKER_SECRET, sessionToken: 'BROKER-TOKEN-xyz' });
 
-export function cloudWith(answer: (r: RecordedRequest, i: number) => RecordedReply, extra: { maxAttempts?: number } = {}) {
-  const handler = new RecordingHandler(answer);
-  const cloud = new AwsCloud({ brokerCredentials: broker, requestHandler: handler, random: () => 0, now: () => new Date('2026-11-20T12:00:00Z'), ...extra });
+/** An EC2 DescribeInstanceTypes answer: vCPUs and memory (MiB) per type. */
+export function instanceTypesXml(types: Record<string, [vcpus: number, memoryMiB: number]>): RecordedReply {
+  const items = Object.entries(types)
+    .map(([t, [v, m]]) => `<item><instanceType>${t}</instanceType><vCpuInfo><defaultVCpus>${v}</defaultVCpus><defaultCores>${Math.max(1, v / 2)}</defaultCores></vCpuInfo><memoryInfo><sizeInMiB>${m}</sizeInMiB></memoryInfo></item>`)
+    .join('');
+  return xml(`<DescribeInstanceTypesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><instanceTypeSet>${items}</instanceTypeSet></DescribeInstanceTypesResponse>`);
+}
+
+/** A CloudWatch GetMetricData answer (awsJson 1.0): each query id's daily values. */
+export function metricDataJson(values: Record<string, number[]>, nextToken?: string): RecordedReply {
+  const day0 = Date.parse('2026-11-06T12:00:00Z') / 1000;
+  return json(
+    {
+      MetricDataResults: Object.entries(values).map(([id, v]) => ({ Id: id, Label: id, StatusCode: 'Complete', Timestamps: v.map((_, i) => day0 + i * 86_400), Values: v })),
+      Messages: [],
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    },
+    200,
+    'application/x-amz-json-1.0',
+  );
+}
+
+/**
+ * What a VM listing asks besides DescribeInstances, answered plainly: m5.large and t3.micro
+ * shapes, and no CloudWatch data. Tests of those calls answer them themselves.
+ */
+export function vmSideCalls(r: RecordedRequest): RecordedReply | null {
+  if (r.operation === 'ec2:DescribeInstanceTypes') return instanceTypesXml({ 'm5.large': [2, 8192], 't3.micro': [2, 1024] });
+  if (r.operation === 'monitoring:GetMetricData') return metricDataJson({});
+  return null;
+}
+
+export function cloudWith(answer: (r: RecordedRequest, i: number) => RecordedReply, extra: { maxAttempts?: number; sideCalls?: false; sleep?: (ms: number) => Promise<void> } = {}) {
+  const { sideCalls, ...settings } = extra;
+  const handler = new RecordingHandler(sideCalls === false ? answer : (r, i) => vmSideCalls(r) ?? answer(r, i));
+  const cloud = new AwsCloud({ brokerCredentials: broker, requestHandler: handler, random: () => 0, now: () => new Date('2026-11-20T12:00:00Z'), ...settings });
   return { handler, cloud };
 }
 

@@ -116,6 +116,35 @@ describe('mint and permissions', () => {
   });
 });
 
+describe('organisation target', () => {
+  const ORG: ConnectionTarget = { ...TARGET, target: { kind: 'organization', id: '123456789012' } };
+
+  it("lists every active project with projects.search (paged), once per call, and each project's resources", async () => {
+    const { cloud, rec } = setup([
+      { method: 'GET', url: 'https://cloudresourcemanager.googleapis.com/v3/projects:search?query=state%3AACTIVE', body: { projects: [{ projectId: 'acme-prod', state: 'ACTIVE' }], nextPageToken: 'n2' } },
+      { method: 'GET', url: 'https://cloudresourcemanager.googleapis.com/v3/projects:search?query=state%3AACTIVE&pageToken=n2', body: { projects: [{ projectId: 'acme-data', state: 'ACTIVE' }] } },
+      { method: 'GET', url: /\/projects\/acme-prod\/global\/snapshots\?/, body: { items: [{ name: 'prod-snap', status: 'READY' }] } },
+      { method: 'GET', url: /\/projects\/acme-data\/global\/snapshots\?/, body: { items: [{ name: 'data-snap', status: 'READY' }] } },
+    ]);
+    const all = await cloud.list(ORG, CRED, 'snapshot', {});
+    expect(all.map((r) => r.id)).toEqual(['projects/acme-prod/global/snapshots/prod-snap', 'projects/acme-data/global/snapshots/data-snap']);
+    const one = await cloud.list(ORG, CRED, 'snapshot', { project: 'acme-data' });
+    expect(one.map((r) => r.project)).toEqual(['acme-data']);
+    expect(rec.requests.every((r) => r.headers['authorization'] === bearer(RUN_TOKEN))).toBe(true);
+    expect(rec.unmatched).toEqual([]);
+  });
+
+  it('reads the organisation policy as well as each project’s for iam.binding', async () => {
+    const { cloud } = setup([
+      { method: 'GET', url: /projects:search/, body: { projects: [{ projectId: 'acme-prod' }] } },
+      { method: 'POST', url: 'https://cloudresourcemanager.googleapis.com/v3/organizations/123456789012:getIamPolicy', body: { bindings: [{ role: 'roles/owner', members: ['user:root@acme.test'] }] } },
+      { method: 'POST', url: 'https://cloudresourcemanager.googleapis.com/v3/projects/acme-prod:getIamPolicy', body: { bindings: [{ role: 'roles/viewer', members: ['user:ana@acme.test'] }] } },
+    ]);
+    const bindings = await cloud.list(ORG, CRED, 'iam.binding', {});
+    expect(bindings.map((b) => `${b.project} ${b.attributes['role']}`)).toEqual(['organizations/123456789012 roles/owner', 'acme-prod roles/viewer']);
+  });
+});
+
 describe('vm', () => {
   it('lists across zones with utilisation from Cloud Monitoring, as idle-vm-reaper reads it', async () => {
     const { cloud, rec } = setup([
@@ -299,11 +328,25 @@ describe('bucket', () => {
   const POLICY = { version: 1, etag: 'CAE=', bindings: [{ role: 'roles/storage.objectViewer', members: ['allUsers'] }, { role: 'roles/storage.legacyBucketOwner', members: ['projectOwner:acme-prod'] }] };
 
   it('lists buckets with their IAM policy as public-bucket-auditor reads them', async () => {
-    const { cloud, rec } = setup([
+    const sized = (v: Record<string, unknown>) => ({
+      timeSeries: [{ resource: { type: 'gcs_bucket', labels: { project_id: 'acme-prod', bucket_name: 'acme-www-static' } }, points: [{ interval: { endTime: '2026-11-20T12:00:00Z' }, value: v }] }],
+    });
+    const { cloud, rec, warnings } = setup([
       { method: 'GET', url: `${S}/b?project=acme-prod&maxResults=1000`, body: { kind: 'storage#buckets', items: [BUCKET] } },
       { method: 'GET', url: `${S}/b/acme-www-static/iam?optionsRequestedPolicyVersion=3`, body: POLICY },
+      { method: 'GET', url: /timeSeries\?aggregation\.groupByFields=resource\.label\.bucket_name&filter=[^&]*storage%2Fobject_count/, body: sized({ int64Value: '18234' }) },
+      { method: 'GET', url: /timeSeries\?aggregation\.groupByFields=resource\.label\.bucket_name&filter=[^&]*storage%2Ftotal_bytes/, body: sized({ doubleValue: 2_468_000_000 }) },
     ]);
     const [b] = await cloud.list(TARGET, CRED, 'bucket', {});
+    const sizeQuery = q(rec.requests.find((r) => r.url.includes('object_count'))!.url);
+    expect(sizeQuery).toMatchObject({
+      'aggregation.perSeriesAligner': 'ALIGN_NEXT_OLDER',
+      'aggregation.crossSeriesReducer': 'REDUCE_SUM',
+      'aggregation.alignmentPeriod': '259200s',
+      'interval.startTime': '2026-11-17T12:00:00.000Z',
+      'interval.endTime': '2026-11-20T12:00:00.000Z',
+    });
+    expect(warnings).toEqual([]);
     expect(b).toEqual({
       kind: 'bucket',
       id: 'projects/acme-prod/buckets/acme-www-static',
@@ -323,11 +366,35 @@ describe('bucket', () => {
         publicAccessPrevention: 'inherited',
         uniformBucketLevelAccess: true,
         versioning: false,
+        objectCount: 18234,
+        sizeGb: 2.47,
         website: { mainPageSuffix: 'index.html', notFoundPage: '404.html' },
       },
       createdAt: '2023-02-14T10:22:00.000Z',
     });
     expect(rec.unmatched).toEqual([]);
+  });
+
+  it('lists buckets without sizes, and says so, when Cloud Monitoring refuses', async () => {
+    const denied = { error: { code: 403, status: 'PERMISSION_DENIED', message: "Permission 'monitoring.timeSeries.list' denied", details: [] } };
+    const { cloud, warnings } = setup([
+      { method: 'GET', url: `${S}/b?project=acme-prod&maxResults=1000`, body: { kind: 'storage#buckets', items: [BUCKET] } },
+      { method: 'GET', url: `${S}/b/acme-www-static/iam?optionsRequestedPolicyVersion=3`, body: POLICY },
+      { method: 'GET', url: /monitoring\.googleapis\.com/, status: 403, body: denied },
+    ]);
+    const [b] = await cloud.list(TARGET, CRED, 'bucket', {});
+    expect(b!.attributes).not.toHaveProperty('objectCount');
+    expect(b!.attributes).not.toHaveProperty('sizeGb');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ api: 'Cloud Monitoring timeSeries.list', scope: 'projects/acme-prod', code: 'permission_denied' });
+  });
+
+  it('an expired token while reading sizes fails the listing (the platform mints again)', async () => {
+    const { cloud } = setup([
+      { method: 'GET', url: `${S}/b?project=acme-prod&maxResults=1000`, body: { kind: 'storage#buckets', items: [BUCKET] } },
+      { method: 'GET', url: /monitoring\.googleapis\.com/, status: 401, body: { error: { code: 401, status: 'UNAUTHENTICATED', message: 'expired' } } },
+    ]);
+    await expect(cloud.list(TARGET, CRED, 'bucket', {})).rejects.toMatchObject({ reason: 'unauthenticated' });
   });
 
   it('update patches publicAccessPrevention, then sets the IAM policy with its etag', async () => {
@@ -511,6 +578,29 @@ describe('budget', () => {
   });
 });
 
+/** Cloud Monitoring's grouped k8s_container series: 100 five-minute steps, the first nine days before NOW. */
+function usageRoutes(o: { memory?: boolean; extraOwner?: string } = {}): RecordedRoute[] {
+  const labels = { project_id: 'acme-prod', location: 'us-central1', cluster_name: 'gke-prod', namespace_name: 'checkout', container_name: 'checkout-api' };
+  const steps = (value: (i: number) => Record<string, unknown>) =>
+    Array.from({ length: 100 }, (_, k) => {
+      const i = 100 - k; // newest first, as Monitoring answers
+      const start = new Date(NOW.getTime() - 9.5 * 86_400_000 + i * 300_000);
+      return { interval: { startTime: start.toISOString(), endTime: new Date(start.getTime() + 300_000).toISOString() }, value: value(i) };
+    });
+  const series = (value: (i: number) => Record<string, unknown>) => ({
+    timeSeries: [
+      { resource: { type: 'k8s_container', labels }, metadata: { systemLabels: { top_level_controller_name: 'checkout-api', top_level_controller_type: 'Deployment' } }, points: steps(value) },
+      ...(o.extraOwner
+        ? [{ resource: { type: 'k8s_container', labels }, metadata: { systemLabels: { top_level_controller_name: 'checkout-api', top_level_controller_type: o.extraOwner } }, points: steps(() => ({ doubleValue: 99 })) }]
+        : []),
+    ],
+  });
+  return [
+    { method: 'GET', url: /timeSeries\?aggregation\.groupByFields=[^?]*core_usage_time/, body: series((i) => ({ doubleValue: i / 100 })) },
+    { method: 'GET', url: /timeSeries\?aggregation\.groupByFields=[^?]*used_bytes/, body: o.memory === false ? {} : series((i) => ({ int64Value: String(i * 10 * 2 ** 20) })) },
+  ];
+}
+
 describe('k8s.workload', () => {
   const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
   const CLUSTERS: RecordedRoute = {
@@ -526,9 +616,10 @@ describe('k8s.workload', () => {
   it("lists Deployments from each cluster's API, trusting the cluster CA, with the run token", async () => {
     const cas: string[] = [];
     const kube = recordedFetch([{ method: 'GET', url: 'https://34.1.2.3/apis/apps/v1/deployments?limit=500', body: { kind: 'DeploymentList', items: [DEPLOYMENT], metadata: {} } }]);
-    const rec = recordedFetch([CLUSTERS]);
-    const cloud = new GcpCloud({ platformToken: async () => PLATFORM_TOKEN, fetch: rec.fetch, clusterFetch: (ca) => (cas.push(ca), kube.fetch) });
+    const rec = recordedFetch([CLUSTERS, ...usageRoutes()]);
+    const cloud = new GcpCloud({ platformToken: async () => PLATFORM_TOKEN, fetch: rec.fetch, now: () => NOW, clusterFetch: (ca) => (cas.push(ca), kube.fetch) });
     const [w] = await cloud.list(TARGET, CRED, 'k8s.workload', {});
+    expect(rec.unmatched).toEqual([]);
     expect(cas).toEqual(['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n']);
     expect(kube.requests[0]!.headers['authorization']).toBe(bearer(RUN_TOKEN));
     expect(w).toEqual({
@@ -544,10 +635,71 @@ describe('k8s.workload', () => {
         namespace: 'checkout',
         kind: 'Deployment',
         replicas: 6,
-        containers: [{ name: 'checkout-api', requests: { cpuMillicores: 1000, memoryMiB: 2048 }, limits: { cpuMillicores: 2000, memoryMiB: 2048 }, usage: null }],
+        containers: [
+          {
+            name: 'checkout-api',
+            requests: { cpuMillicores: 1000, memoryMiB: 2048 },
+            limits: { cpuMillicores: 2000, memoryMiB: 2048 },
+            // 100 five-minute steps 1..100 (×10m cores, ×10 MiB): p95 is the 95th, p99 the 99th, max the 100th.
+            usage: { cpuP95Millicores: 950, memoryP99MiB: 990, memoryMaxMiB: 1000 },
+          },
+        ],
+        usageWindowDays: 9,
       },
       createdAt: '2025-03-14T09:12:00.000Z',
     });
+  });
+
+  it('reads usage per Deployment container: rate of CPU seconds and non-evictable memory, busiest replica per step', async () => {
+    const rec = recordedFetch([CLUSTERS, ...usageRoutes()]);
+    const kube = recordedFetch([{ method: 'GET', url: 'https://34.1.2.3/apis/apps/v1/deployments?limit=500', body: { items: [DEPLOYMENT], metadata: {} } }]);
+    const cloud = new GcpCloud({ platformToken: async () => PLATFORM_TOKEN, fetch: rec.fetch, now: () => NOW, clusterFetch: () => kube.fetch });
+    await cloud.list(TARGET, CRED, 'k8s.workload', {});
+    const [cpu, mem] = ['core_usage_time', 'used_bytes'].map((m) => rec.requests.find((r) => r.url.includes(m))!);
+    const groupBy = new URL(cpu!.url).searchParams.getAll('aggregation.groupByFields');
+    expect(groupBy).toEqual([
+      'resource.label.location',
+      'resource.label.cluster_name',
+      'resource.label.namespace_name',
+      'resource.label.container_name',
+      'metadata.system_labels.top_level_controller_name',
+      'metadata.system_labels.top_level_controller_type',
+    ]);
+    expect(q(cpu!.url)).toMatchObject({
+      filter: 'metric.type = "kubernetes.io/container/cpu/core_usage_time" AND resource.type = "k8s_container"',
+      'aggregation.perSeriesAligner': 'ALIGN_RATE',
+      'aggregation.crossSeriesReducer': 'REDUCE_MAX',
+      'aggregation.alignmentPeriod': '300s',
+      'interval.startTime': '2026-11-06T12:00:00.000Z',
+      'interval.endTime': '2026-11-20T12:00:00.000Z',
+    });
+    expect(q(mem!.url)['filter']).toBe('metric.type = "kubernetes.io/container/memory/used_bytes" AND resource.type = "k8s_container" AND metric.labels.memory_type = "non-evictable"');
+    expect(q(mem!.url)['aggregation.perSeriesAligner']).toBe('ALIGN_MAX');
+    expect(cpu!.headers['authorization']).toBe(bearer(RUN_TOKEN));
+  });
+
+  it('leaves usage null for a container without both metrics, and ignores pods no Deployment owns', async () => {
+    const rec = recordedFetch([CLUSTERS, ...usageRoutes({ memory: false, extraOwner: 'StatefulSet' })]);
+    const kube = recordedFetch([{ method: 'GET', url: 'https://34.1.2.3/apis/apps/v1/deployments?limit=500', body: { items: [DEPLOYMENT], metadata: {} } }]);
+    const cloud = new GcpCloud({ platformToken: async () => PLATFORM_TOKEN, fetch: rec.fetch, now: () => NOW, clusterFetch: () => kube.fetch });
+    const [w] = await cloud.list(TARGET, CRED, 'k8s.workload', {});
+    expect((w!.attributes['containers'] as { usage: unknown }[])[0]!.usage).toBeNull();
+    expect(w!.attributes).not.toHaveProperty('usageWindowDays');
+  });
+
+  it('gets one Deployment with clusters.get and deployments.get, without usage (an approval compares two gets)', async () => {
+    const rec = recordedFetch([{ method: 'GET', url: 'https://container.googleapis.com/v1/projects/acme-prod/locations/us-central1/clusters/gke-prod', body: (CLUSTERS.body as { clusters: unknown[] }).clusters[0] }]);
+    const kube = recordedFetch([
+      { method: 'GET', url: 'https://34.1.2.3/apis/apps/v1/namespaces/checkout/deployments/checkout-api', body: DEPLOYMENT },
+      { method: 'GET', url: 'https://34.1.2.3/apis/apps/v1/namespaces/checkout/deployments/gone', status: 404, body: { kind: 'Status', code: 404, reason: 'NotFound' } },
+    ]);
+    const cloud = new GcpCloud({ platformToken: async () => PLATFORM_TOKEN, fetch: rec.fetch, clusterFetch: () => kube.fetch });
+    const id = 'projects/acme-prod/locations/us-central1/clusters/gke-prod/namespaces/checkout/deployments/checkout-api';
+    const w = await cloud.get(TARGET, CRED, 'k8s.workload', id);
+    expect(w!.id).toBe(id);
+    expect((w!.attributes['containers'] as { usage: unknown }[])[0]!.usage).toBeNull();
+    expect(await cloud.get(TARGET, CRED, 'k8s.workload', id.replace('checkout-api', 'gone'))).toBeNull();
+    expect(rec.requests.some((r) => r.url.includes('monitoring'))).toBe(false);
   });
 
   it('updates requests and limits with a strategic merge patch (apiRoot: the stand-in serves the cluster)', async () => {
@@ -594,6 +746,42 @@ describe('datasets', () => {
       { name: 'limit', parameterType: { type: 'INT64' }, parameterValue: { value: '20000' } },
       { name: 'project', parameterType: { type: 'STRING' }, parameterValue: { value: 'acme-prod' } },
     ]);
+  });
+
+  it('billing: a job not complete in time is polled with getQueryResults (no pageToken) until it is, then paged', async () => {
+    const schema = { fields: [{ name: 'date', type: 'STRING' }, { name: 'cost', type: 'FLOAT' }] };
+    const job = { projectId: 'acme-prod', jobId: 'job_slow', location: 'EU' };
+    const BQ = 'https://bigquery.googleapis.com/bigquery/v2/projects/acme-prod/queries';
+    const { cloud, rec } = setup([
+      // jobs.query answers before the job is done: no schema, no rows, only the job to wait for.
+      { method: 'POST', url: BQ, body: { kind: 'bigquery#queryResponse', jobComplete: false, jobReference: job } },
+      { method: 'GET', url: `${BQ}/job_slow?location=EU&maxResults=10000&timeoutMs=30000`, times: 1, body: { jobComplete: false, jobReference: job } },
+      { method: 'GET', url: `${BQ}/job_slow?location=EU&maxResults=10000&timeoutMs=30000`, times: 1, body: { jobComplete: true, schema, rows: [{ f: [{ v: '2026-10-01' }, { v: '1.25' }] }], pageToken: 'p2', jobReference: job } },
+      { method: 'GET', url: `${BQ}/job_slow?pageToken=p2&location=EU&maxResults=10000&timeoutMs=30000`, body: { jobComplete: true, schema, rows: [{ f: [{ v: '2026-10-02' }, { v: '2' }] }] } },
+    ]);
+    const rows = await cloud.dataset(TARGET, CRED, 'billing', { since: new Date('2026-10-01T00:00:00Z') });
+    expect(rows).toEqual([
+      { date: '2026-10-01', cost: 1.25 },
+      { date: '2026-10-02', cost: 2 },
+    ]);
+    expect(rec.requests.map((r) => `${r.method} ${r.url.replace(BQ, '')}`)).toEqual([
+      'POST ',
+      'GET /job_slow?location=EU&maxResults=10000&timeoutMs=30000',
+      'GET /job_slow?location=EU&maxResults=10000&timeoutMs=30000',
+      'GET /job_slow?pageToken=p2&location=EU&maxResults=10000&timeoutMs=30000',
+    ]);
+    expect(rec.unmatched).toEqual([]);
+  });
+
+  it('billing: a job that never completes stops after maxPages polls', async () => {
+    const job = { projectId: 'acme-prod', jobId: 'job_stuck', location: 'US' };
+    const rec = recordedFetch([
+      { method: 'POST', url: 'https://bigquery.googleapis.com/bigquery/v2/projects/acme-prod/queries', body: { jobComplete: false, jobReference: job } },
+      { method: 'GET', url: /\/queries\/job_stuck\?/, body: { jobComplete: false, jobReference: job } },
+    ]);
+    const cloud = new GcpCloud({ platformToken: async () => PLATFORM_TOKEN, fetch: rec.fetch, now: () => NOW, maxPages: 3 });
+    await expect(cloud.dataset(TARGET, CRED, 'billing', {})).rejects.toMatchObject({ reason: 'unavailable', message: expect.stringContaining('did not complete') });
+    expect(rec.requests).toHaveLength(4);
   });
 
   it('billing without an export table is a clear invalid error', async () => {

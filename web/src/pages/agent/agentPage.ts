@@ -79,7 +79,7 @@ export const agentPage: Page = async (root, { params, signal }) => {
       [t('agent.tags'), agent.tags.join(', ')],
     ]),
     section('agent-about', t('agent.about'), h('div', { class: 'prose' }, renderMarkdown(agent.manifest.description))),
-    section('agent-manifest', t('agent.manifest'), manifestViewer(agent.view, agent.yaml)),
+    section('agent-manifest', t('agent.manifest'), manifestViewer(agent.view, agent.yaml, { agentId: agent.id, version: agent.manifest.version, signal })),
     section('agent-versions', t('agent.versions'), versions),
     reviews,
   );

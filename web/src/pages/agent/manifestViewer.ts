@@ -1,9 +1,13 @@
-/** What an agent asks for, from its manifest: permissions by risk, secrets, approvals, resources, pricing, the raw YAML. */
+/**
+ * What an agent asks for, from its manifest: permissions by risk, what they allow on each cloud
+ * (when the version is named), secrets, approvals, resources, pricing, the raw YAML.
+ */
 import type { ManifestView } from '@agent-marketplace/client';
 import { formatCount, t, tn } from '../../i18n.ts';
 import { RISKS, priceLabel, riskLabel } from '../../labels.ts';
 import { details } from '../../ui/common.ts';
 import { h } from '../../ui/dom.ts';
+import { cloudPermissions } from './cloudPermissions.ts';
 
 /** Permissions grouped by risk, highest first; used by the agent page and the wizard's consent step. */
 export function permissionsByRisk(byRisk: ManifestView['permissionsByRisk'], headingLevel: 'h3' | 'h4' = 'h3'): HTMLElement {
@@ -23,7 +27,8 @@ export function permissionsByRisk(byRisk: ManifestView['permissionsByRisk'], hea
   );
 }
 
-export function manifestViewer(view: ManifestView, yaml: string): HTMLElement {
+/** `cloud`: the version to read "On your cloud" for (loaded as the viewer is drawn). */
+export function manifestViewer(view: ManifestView, yaml: string, cloud?: { agentId: string; version: string; signal: AbortSignal }): HTMLElement {
   const id = (s: string) => `manifest-${s}`;
   const sub = (key: string, title: string, ...content: (Node | string | null)[]) =>
     h('section', { 'aria-labelledby': id(key), class: 'manifest-part' }, h('h3', { id: id(key) }, title), ...content);
@@ -31,6 +36,7 @@ export function manifestViewer(view: ManifestView, yaml: string): HTMLElement {
     'div',
     { class: 'manifest' },
     sub('permissions', t('manifest.permissions'), permissionsByRisk(view.permissionsByRisk, 'h4')),
+    cloud ? sub('cloud', t('manifest.cloud'), cloudPermissions(cloud.agentId, cloud.version, cloud.signal)) : null,
     sub(
       'secrets',
       t('manifest.secrets'),

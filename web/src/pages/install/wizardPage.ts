@@ -3,7 +3,7 @@
  * The API saves the draft after each step, so the wizard can be left and resumed: opened
  * without a step, it goes to the first one not done yet. Each step is its own module.
  */
-import type { AgentVersionDetail, Install, WizardStep } from '@agent-marketplace/client';
+import type { Install, WizardStep } from '@agent-marketplace/client';
 import { api } from '../../api.ts';
 import { t } from '../../i18n.ts';
 import { stepLabel } from '../../labels.ts';
@@ -29,9 +29,9 @@ const RENDER: Record<WizardStep, (ctx: StepContext) => void | Promise<void>> = {
 };
 
 /** Where a draft continues: a new one at the start, a resumed one at the first step it still needs. */
-function resumeAt(install: Install, version: AgentVersionDetail): WizardStep {
+function resumeAt(install: Install): WizardStep {
   if (Object.keys(install.steps).every((s) => s === 'choose')) return 'choose';
-  const needed: WizardStep[] = ['configure', ...(version.manifest.secrets.length ? (['connect'] as const) : []), 'consent', 'triggers'];
+  const needed: WizardStep[] = ['configure', 'connect', 'consent', 'triggers'];
   return needed.find((s) => !(s in install.steps)) ?? 'review';
 }
 
@@ -49,7 +49,7 @@ export const wizardPage: Page = async (root, { params, query, signal }) => {
     return;
   }
   const asked = query.get('step') as WizardStep | null;
-  const step: WizardStep = asked && (STEPS as readonly string[]).includes(asked) ? asked : resumeAt(install, version);
+  const step: WizardStep = asked && (STEPS as readonly string[]).includes(asked) ? asked : resumeAt(install);
   const title = t('wizard.titleFor', { name: version.manifest.name });
   heading.textContent = title;
   setTitle(`${stepLabel(step)} · ${title}`);
@@ -57,7 +57,7 @@ export const wizardPage: Page = async (root, { params, query, signal }) => {
   const body = h('section', { class: 'wizard-step', 'aria-labelledby': 'wizard-step-title' }, stepHeading);
   root.append(
     h('p', { class: 'muted' }, install.state === 'draft' ? t('wizard.draftNote', { version: install.version }) : t('wizard.deployedNote', { version: install.version })),
-    stepIndicator(install, step, (s) => href(wizardPath(wsId, installId, s)), version.manifest.secrets.length ? [] : ['connect']),
+    stepIndicator(install, step, (s) => href(wizardPath(wsId, installId, s))),
     body,
   );
   // Arriving from another page or step, focus went to the page's h1: move it on to the step's

@@ -1,11 +1,16 @@
-/** `#/settings`: the current workspace's members and roles, its API keys, and (owners and admins) its notification channels. */
+/**
+ * `#/settings`: the current workspace's members and roles, its API keys, its cloud connections
+ * (for those who see installs), and (owners and admins) its notification channels.
+ */
 import { api } from '../../api.ts';
+import { canListInstalls } from '../../billingRoles.ts';
 import { getCurrentWorkspace } from '../../currentWorkspace.ts';
 import { t } from '../../i18n.ts';
 import { navigate, type Page } from '../../router.ts';
 import { requireUser, section, setTitle } from '../../ui/common.ts';
 import { h } from '../../ui/dom.ts';
 import { apiKeysSection } from './apiKeysSection.ts';
+import { connectionsSection } from './connectionsSection.ts';
 import { membersSection } from './membersSection.ts';
 import { notificationsSection } from './notificationsSection.ts';
 
@@ -24,11 +29,13 @@ export const settingsPage: Page = async (root, { signal }) => {
   // Invitations and notification channels are shown to those who may manage them (owners and admins).
   const { role } = await api.call('getWorkspace', { params: { wsId: ws.id }, signal });
   const canManage = role === 'owner' || role === 'admin';
+  const connections = canListInstalls(role) ? section('settings-connections', t('settings.connections')) : null;
   const notifications = canManage ? section('settings-notifications', t('settings.notifications')) : null;
-  if (notifications) root.append(notifications);
+  for (const s of [connections, notifications]) if (s) root.append(s);
   const results = await Promise.allSettled([
     membersSection(members, ws.id, user.uid, signal, canManage),
     apiKeysSection(keys, ws.id, signal),
+    connections ? connectionsSection(connections, ws.id, user.uid, signal, canManage) : Promise.resolve(),
     notifications ? notificationsSection(notifications, ws.id, signal) : Promise.resolve(),
   ]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

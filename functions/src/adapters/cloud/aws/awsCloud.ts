@@ -10,12 +10,14 @@ import {
   type DatasetQuery,
 } from '../../../app/cloud/ports.js';
 import { clientConfig, type AwsClientSettings } from './clients.js';
-import { acrossRegions, AwsCall, unsupported, type AwsTarget } from './context.js';
+import { acrossRegions, AwsCall, newCaches, unsupported, type AwsTarget } from './context.js';
 import { certificates } from './acm.js';
 import { budgets } from './budgets.js';
 import { billingRows, logRows } from './datasets.js';
 import { ec2Kinds } from './ec2.js';
 import { buckets } from './s3.js';
+import { bindingResource, roleBindings, rolesDataset, usageDataset } from './iam.js';
+import { eksWorkloads, type ClusterTransport } from './eks.js';
 import { awsError } from './errors.js';
 import { roleSessionName, SessionPolicyError, sessionPolicyFor } from './sessionPolicy.js';
 
@@ -23,6 +25,8 @@ export interface AwsCloudOptions extends AwsClientSettings {
   /** The platform's own AWS identity, which assumes customers' roles (production: brokerFromGoogleIdentity). */
   brokerCredentials: () => Promise<AwsCredentialIdentity>;
   now?: () => Date;
+  /** How EKS control planes are reached: over TLS trusting only the cluster's CA unless a test says otherwise. */
+  clusterTransport?: ClusterTransport;
 }
 
 /** A run credential lasts 15 minutes, STS's minimum; longer runs re-mint through the runner API. */
@@ -55,13 +59,14 @@ function matches(r: CloudResource, f: CloudListFilter): boolean {
 export class AwsCloud implements CloudProviderApi {
   readonly provider = 'aws' as const;
   private readonly now: () => Date;
+  private readonly caches = newCaches();
 
   constructor(private readonly options: AwsCloudOptions) {
     this.now = options.now ?? (() => new Date());
   }
 
   private call(target: ConnectionTarget, credential: CloudCredential): AwsCall {
-    return new AwsCall(this.options, awsTarget(target), credential, this.now);
+    return new AwsCall(this.options, awsTarget(target), credential, this.now, this.caches);
   }
 
   async mint(target: ConnectionTarget, grant: CredentialGrant, session: { runId: string; wsId: string }): Promise<CloudCredential> {
@@ -136,6 +141,8 @@ export class AwsCloud implements CloudProviderApi {
     else if (kind === 'certificate') all = await acrossRegions(kind, regions, (r) => certificates.list(call, r));
     else if (kind === 'bucket') all = await buckets.list(call);
     else if (kind === 'budget') all = await budgets.list(call);
+    else if (kind === 'iam.binding') all = (await roleBindings(call)).map((b) => bindingResource(call.account, b));
+    else if (kind === 'k8s.workload') all = await eksWorkloads.list(call, regions, this.options.clusterTransport);
     else throw unsupported(kind, 'list');
     return all.filter((r) => matches(r, filter));
   }
@@ -153,6 +160,8 @@ export class AwsCloud implements CloudProviderApi {
     const call = this.call(target, credential);
     if (name === 'billing') return billingRows(call, query);
     if (name === 'logs') return logRows(call, query);
+    if (name === 'iam.roles') return rolesDataset(call);
+    if (name === 'iam.usage') return usageDataset(call);
     throw new CloudProviderError('aws', 'unsupported', `The AWS adapter has no dataset ${name}.`);
   }
 
@@ -162,6 +171,7 @@ export class AwsCloud implements CloudProviderApi {
     if (action.kind === 'certificate') return certificates.act(call, action);
     if (action.kind === 'bucket') return buckets.act(call, action);
     if (action.kind === 'budget') return budgets.act(call, action);
+    if (action.kind === 'k8s.workload') return eksWorkloads.act(call, action, this.options.clusterTransport);
     throw unsupported(action.kind, action.verb);
   }
 }

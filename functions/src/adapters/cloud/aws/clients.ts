@@ -28,6 +28,8 @@ export interface AwsClientSettings {
   maxAttempts?: number;
   /** Jitter source for the retry backoff, in [0, 1): tests pass `() => 0` so retries do not wait. */
   random?: () => number;
+  /** How the adapter waits between polls of an asynchronous AWS job (the access advisor); tests pass an instant one. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;

@@ -6,6 +6,19 @@ import { awsError } from './errors.js';
 
 export type AwsTarget = Extract<ConnectionTarget, { provider: 'aws' }>;
 
+/** vCPUs and memory of an instance type, as DescribeInstanceTypes reports it. */
+export interface InstanceShape {
+  vcpus?: number;
+  memoryGb?: number;
+}
+
+/** Facts that are the same for every account (instance types per region), kept by the adapter across calls. */
+export interface AwsCaches {
+  instanceTypes: Map<string, Promise<InstanceShape>>;
+}
+
+export const newCaches = (): AwsCaches => ({ instanceTypes: new Map() });
+
 /** One run's view of one connected account: its target, the run credential, and how to build clients. */
 export class AwsCall {
   readonly identity: AwsCredentialIdentity;
@@ -16,6 +29,7 @@ export class AwsCall {
     readonly target: AwsTarget,
     credential: CloudCredential,
     readonly now: () => Date,
+    readonly caches: AwsCaches = newCaches(),
   ) {
     if (!credential.aws) throw new CloudProviderError('aws', 'unauthenticated', 'The credential is not an AWS credential: mint one for this connection.');
     this.identity = toIdentity({ ...credential.aws, expiresAt: credential.expiresAt });

@@ -1,7 +1,9 @@
-import type { Instance, Snapshot, Volume } from '@aws-sdk/client-ec2';
+import type { _InstanceType, Instance, Snapshot, Volume } from '@aws-sdk/client-ec2';
 import type { CloudResource } from '@agent-marketplace/contract/cloud';
 import type { CloudActionRequest } from '../../../app/cloud/ports.js';
-import { allPages, invalid, iso, labelsOf, notFound, regionOf, unsupported, type AwsCall } from './context.js';
+import { CloudProviderError } from '../../../app/cloud/ports.js';
+import { vmUtilisation, type VmUtilisation } from './cloudwatch.js';
+import { allPages, invalid, iso, labelsOf, notFound, regionOf, unsupported, type AwsCall, type InstanceShape } from './context.js';
 
 /**
  * EC2 instances (`vm`), EBS volumes (`disk`) and EBS snapshots (`snapshot`), over the EC2 query
@@ -19,7 +21,7 @@ export const instanceArn = (region: string, account: string, id: string) => `arn
 export const volumeArn = (region: string, account: string, id: string) => `arn:aws:ec2:${region}:${account}:volume/${id}`;
 export const snapshotArn = (region: string, id: string) => `arn:aws:ec2:${region}::snapshot/${id}`;
 
-export function vmOf(i: Instance, region: string, account: string): CloudResource {
+export function vmOf(i: Instance, region: string, account: string, shape: InstanceShape = {}, usage?: VmUtilisation): CloudResource {
   const id = i.InstanceId ?? '';
   const asg = tagValue(i.Tags, 'aws:autoscaling:groupName');
   const cores = i.CpuOptions?.CoreCount;
@@ -35,7 +37,10 @@ export function vmOf(i: Instance, region: string, account: string): CloudResourc
     attributes: {
       instanceId: id,
       machineType: i.InstanceType ?? 'unknown',
-      ...(cores ? { vcpus: cores * threads } : {}),
+      // The instance's own CPU options first: they reflect a customised core count.
+      ...(cores ? { vcpus: cores * threads } : shape.vcpus !== undefined ? { vcpus: shape.vcpus } : {}),
+      ...(shape.memoryGb !== undefined ? { memoryGb: shape.memoryGb } : {}),
+      ...(usage ? { cpuP95Percent: usage.cpuP95Percent, networkBytesP95: usage.networkBytesP95, metricsLookbackDays: usage.metricsLookbackDays } : {}),
       zone: i.Placement?.AvailabilityZone ?? null,
       os: i.PlatformDetails ?? null,
       // An Auto Scaling group replaces what is stopped: agents skip VMs a group manages.
@@ -104,16 +109,78 @@ export function snapshotOf(s: Snapshot, region: string, account: string): CloudR
   };
 }
 
-async function describeInstances(call: AwsCall, region: string, ids?: string[]): Promise<CloudResource[]> {
+/** DescribeInstanceTypes answers at most 100 types per request. */
+const TYPES_PER_REQUEST = 100;
+
+/**
+ * vCPUs and memory of `types` in `region`, each asked once per adapter (instance types do not
+ * change). Without ec2:DescribeInstanceTypes (vm scopes need not include it) the shapes are
+ * unknown rather than the listing failing: the instance's CpuOptions still give its vCPUs.
+ */
+async function shapesOf(call: AwsCall, region: string, types: string[]): Promise<Map<string, InstanceShape>> {
+  const cache = call.caches.instanceTypes;
+  const key = (t: string) => `${region}/${t}`;
+  const missing = [...new Set(types)].filter((t) => !cache.has(key(t)));
+  for (let i = 0; i < missing.length; i += TYPES_PER_REQUEST) {
+    const chunk = missing.slice(i, i + TYPES_PER_REQUEST);
+    const asked = (async () => {
+      const { EC2Client, DescribeInstanceTypesCommand } = await ec2();
+      const client = new EC2Client(call.config('ec2', region));
+      const found = new Map<string, InstanceShape>();
+      await allPages(async (token) => {
+        const out = await call.run('ec2:DescribeInstanceTypes', region, () =>
+          client.send(new DescribeInstanceTypesCommand({ InstanceTypes: chunk as _InstanceType[], ...(token ? { NextToken: token } : {}) })),
+        );
+        for (const t of out.InstanceTypes ?? []) {
+          const mib = t.MemoryInfo?.SizeInMiB;
+          if (t.InstanceType) found.set(t.InstanceType, { vcpus: t.VCpuInfo?.DefaultVCpus, memoryGb: mib === undefined ? undefined : Math.round((mib / 1024) * 10) / 10 });
+        }
+        return { items: [], next: out.NextToken };
+      }, 10);
+      return found;
+    })();
+    for (const t of chunk) {
+      const shape = asked.then((m) => m.get(t) ?? {});
+      cache.set(key(t), shape);
+      // A failure is not kept: the next listing asks again.
+      shape.catch(() => cache.delete(key(t)));
+    }
+  }
+  const out = new Map<string, InstanceShape>();
+  for (const t of new Set(types)) {
+    try {
+      out.set(t, await (cache.get(key(t)) as Promise<InstanceShape>));
+    } catch (err) {
+      if (!(err instanceof CloudProviderError && err.reason === 'permission_denied')) throw err;
+      out.set(t, {});
+    }
+  }
+  return out;
+}
+
+/** What a description adds to DescribeInstances: utilisation (lists) and instance shapes (not for actions, whose grants lack DescribeInstanceTypes). */
+interface Extras {
+  usage: boolean;
+  shapes: boolean;
+}
+
+async function describeInstances(call: AwsCall, region: string, ids: string[] | undefined, extras: Extras): Promise<CloudResource[]> {
   const { EC2Client, DescribeInstancesCommand } = await ec2();
   const client = new EC2Client(call.config('ec2', region));
-  const instances = await allPages(async (token) => {
+  const all = await allPages(async (token) => {
     const out = await call.run('ec2:DescribeInstances', region, () =>
       client.send(new DescribeInstancesCommand(ids ? { InstanceIds: ids } : { MaxResults: 1000, ...(token ? { NextToken: token } : {}) })),
     );
     return { items: (out.Reservations ?? []).flatMap((r) => r.Instances ?? []), next: out.NextToken };
   });
-  return instances.filter((i) => i.State?.Name !== 'terminated').map((i) => vmOf(i, region, call.account));
+  const instances = all.filter((i) => i.State?.Name !== 'terminated');
+  // Only running instances are measured: the agents judge nothing else by utilisation.
+  const measured = extras.usage ? instances.filter((i) => i.State?.Name === 'running' && i.InstanceId) : [];
+  const [shapes, usage] = await Promise.all([
+    extras.shapes ? shapesOf(call, region, instances.flatMap((i) => (i.InstanceType ? [i.InstanceType] : []))) : new Map<string, InstanceShape>(),
+    vmUtilisation(call, region, measured.map((i) => ({ instanceId: i.InstanceId as string, detailedMonitoring: i.Monitoring?.State === 'enabled' }))),
+  ]);
+  return instances.map((i) => vmOf(i, region, call.account, shapes.get(i.InstanceType ?? '') ?? {}, usage.get(i.InstanceId ?? '')));
 }
 
 async function describeVolumes(call: AwsCall, region: string, ids?: string[]): Promise<CloudResource[]> {
@@ -156,12 +223,12 @@ type Ec2Kind = keyof typeof TYPES;
 
 export const ec2Kinds = {
   list(call: AwsCall, kind: Ec2Kind, region: string): Promise<CloudResource[]> {
-    if (kind === 'vm') return describeInstances(call, region);
+    if (kind === 'vm') return describeInstances(call, region, undefined, { usage: true, shapes: true });
     if (kind === 'disk') return describeVolumes(call, region);
     return describeSnapshots(call, region);
   },
 
-  get(call: AwsCall, kind: Ec2Kind, id: string): Promise<CloudResource | null> {
+  get(call: AwsCall, kind: Ec2Kind, id: string, extras: Extras = { usage: false, shapes: true }): Promise<CloudResource | null> {
     let where: { region: string; resourceId: string };
     try {
       where = regionOf(call, kind, id, { service: 'ec2', type: TYPES[kind] });
@@ -169,14 +236,16 @@ export const ec2Kinds = {
       return Promise.resolve(null);
     }
     const ids = [where.resourceId];
-    if (kind === 'vm') return one(kind, id, () => describeInstances(call, where.region, ids));
+    if (kind === 'vm') return one(kind, id, () => describeInstances(call, where.region, ids, extras));
     if (kind === 'disk') return one(kind, id, () => describeVolumes(call, where.region, ids));
     return one(kind, id, () => describeSnapshots(call, where.region, ids));
   },
 
   async act(call: AwsCall, kind: Ec2Kind, action: CloudActionRequest): Promise<CloudResource> {
     const { region, resourceId } = regionOf(call, kind, action.resourceId, { service: 'ec2', type: TYPES[kind] });
-    const before = await ec2Kinds.get(call, kind, action.resourceId);
+    // An action reads the instance without its shape: the scope's grant has no DescribeInstanceTypes to spend.
+    const bare = { usage: false, shapes: false };
+    const before = await ec2Kinds.get(call, kind, action.resourceId, bare);
     if (!before) throw notFound(kind, action.resourceId);
     const m = await ec2();
     const client = new m.EC2Client(call.config('ec2', region));
@@ -203,6 +272,6 @@ export const ec2Kinds = {
       default:
         throw unsupported(kind, action.verb);
     }
-    return (await ec2Kinds.get(call, kind, action.resourceId)) ?? before;
+    return (await ec2Kinds.get(call, kind, action.resourceId, bare)) ?? before;
   },
 };

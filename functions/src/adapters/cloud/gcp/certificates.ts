@@ -109,6 +109,21 @@ async function listCertificates(c: GcpCall, filter: CloudListFilter): Promise<Cl
 
 const CERT_ID = /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/locations\/([a-z0-9-]+)\/certificates\/([a-z0-9-]{1,63})$/;
 
+/** `certificates.get` and what serves it, as a listing shows it; null when it is gone. */
+async function getCertificate(c: GcpCall, id: string): Promise<CloudResource | null> {
+  const [, project] = parseId('certificate', id, CERT_ID, 'projects/my-project/locations/global/certificates/www');
+  try {
+    const [cert, serving] = await Promise.all([
+      c.api.call<Certificate>({ method: 'GET', url: `${API}/${id}`, token: c.token, api: 'Certificate Manager certificates.get' }),
+      servingTargets(c, project!),
+    ]);
+    return certificateResource(project!, cert, serving.get(cert.name) ?? []);
+  } catch (e) {
+    if ((e as { reason?: string }).reason === 'not_found') return null;
+    throw e;
+  }
+}
+
 async function actCertificate(c: GcpCall, action: CloudActionRequest): Promise<CloudResource> {
   if (action.verb !== 'label') throw unsupported(`The GCP adapter cannot ${action.verb} a certificate; it can label one.`);
   const [, project] = parseId('certificate', action.resourceId, CERT_ID, 'projects/my-project/locations/global/certificates/www');
@@ -129,4 +144,4 @@ async function actCertificate(c: GcpCall, action: CloudActionRequest): Promise<C
   return certificateResource(project!, after, serving.get(after.name) ?? []);
 }
 
-export const certificateKind: KindAdapter = { list: listCertificates, act: actCertificate };
+export const certificateKind: KindAdapter = { list: listCertificates, get: getCertificate, act: actCertificate };

@@ -23,7 +23,7 @@ interface Instance {
   labels?: Record<string, string>;
   labelFingerprint?: string;
   creationTimestamp?: string;
-  disks?: { boot?: boolean; diskSizeGb?: string }[];
+  disks?: { boot?: boolean; diskSizeGb?: string; licenses?: string[] }[];
   metadata?: { items?: { key: string; value?: string }[] };
 }
 
@@ -110,8 +110,12 @@ function vmResource(project: string, zone: string, i: Instance, shape: { vcpus?:
   const attributes: Record<string, unknown> = { machineType: lastSegment(i.machineType), zone };
   if (shape.vcpus !== undefined) attributes['vcpus'] = shape.vcpus;
   if (shape.memoryGb !== undefined) attributes['memoryGb'] = shape.memoryGb;
-  const boot = num(i.disks?.find((d) => d.boot)?.diskSizeGb);
+  const bootDisk = i.disks?.find((d) => d.boot);
+  const boot = num(bootDisk?.diskSizeGb);
   if (boot !== undefined) attributes['bootDiskGb'] = boot;
+  // The boot disk's image licence names the OS (`.../debian-cloud/global/licenses/debian-12-bookworm`); a custom image may carry none.
+  const license = lastSegment(bootDisk?.licenses?.[0]);
+  if (license) attributes['os'] = license;
   // A managed instance group marks its instances with the `created-by` metadata key.
   const createdBy = i.metadata?.items?.find((m) => m.key === 'created-by')?.value;
   if (createdBy) attributes['managedBy'] = createdBy;
@@ -229,6 +233,22 @@ async function fetchDisk(c: GcpCall, id: string) {
   return { project: project!, zone: zone!, disk };
 }
 
+/** `get` without null on not_found would fail an approval on a deleted resource with an error instead of "gone". */
+async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (e) {
+    if ((e as { reason?: string }).reason === 'not_found') return null;
+    throw e;
+  }
+}
+
+const getDisk = (c: GcpCall, id: string) =>
+  orNull(async () => {
+    const { project, zone, disk } = await fetchDisk(c, id);
+    return diskResource(project, zone, disk);
+  });
+
 async function actDisk(c: GcpCall, action: CloudActionRequest): Promise<CloudResource> {
   if (action.verb !== 'label') throw unsupported(`The GCP adapter cannot ${action.verb} a disk; it can label one.`);
   const { project, zone, disk } = await fetchDisk(c, action.resourceId);
@@ -283,6 +303,13 @@ async function listSnapshots(c: GcpCall, filter: CloudListFilter): Promise<Cloud
   return applyFilter(out, filter);
 }
 
+const getSnapshot = (c: GcpCall, id: string) =>
+  orNull(async () => {
+    const [, project, name] = parseId('snapshot', id, SNAPSHOT_ID, 'projects/my-project/global/snapshots/disk-1-20260101');
+    const s = await c.api.call<Snapshot>({ method: 'GET', url: `${COMPUTE}/projects/${project}/global/snapshots/${name}`, token: c.token, api: 'Compute Engine snapshots.get' });
+    return snapshotResource(project!, s);
+  });
+
 async function actSnapshot(c: GcpCall, action: CloudActionRequest): Promise<CloudResource> {
   const [, project, name] = parseId('snapshot', action.resourceId, SNAPSHOT_ID, 'projects/my-project/global/snapshots/disk-1-20260101');
   const url = `${COMPUTE}/projects/${project}/global/snapshots/${name}`;
@@ -308,5 +335,5 @@ async function actSnapshot(c: GcpCall, action: CloudActionRequest): Promise<Clou
 }
 
 export const vmKind: KindAdapter = { list: listVms, get: getVm, act: actVm };
-export const diskKind: KindAdapter = { list: listDisks, act: actDisk };
-export const snapshotKind: KindAdapter = { list: listSnapshots, act: actSnapshot };
+export const diskKind: KindAdapter = { list: listDisks, get: getDisk, act: actDisk };
+export const snapshotKind: KindAdapter = { list: listSnapshots, get: getSnapshot, act: actSnapshot };

@@ -3,13 +3,16 @@ import type { CloudListFilter, CloudResource } from '@agent-marketplace/contract
 import type { CloudActionRequest } from '../../../app/cloud/ports.js';
 import type { GcpCall, KindAdapter } from './context.js';
 import { applyFilter, isoTime, parseId, regionOfZone, unsupported } from './context.js';
+import { usageKey, workloadUsage, type ContainerUsage } from './gkeUsage.js';
 
 /**
  * GKE workloads: clusters from the GKE API (container/v1 `locations/-/clusters`), then each
  * cluster's own Kubernetes API (`apps/v1` Deployments) with the same OAuth token (GKE accepts
  * Google access tokens). TLS to a control plane is verified against that cluster's CA only
  * (`masterAuth.clusterCaCertificate`), never the public roots: see `clusterFetch`.
- * Container usage (`usage`) is not read yet: it is null, and the rightsizer skips the workload.
+ * A listing adds each container's observed usage from Cloud Monitoring (gkeUsage.ts); a `get`
+ * does not: usage moves with every read, and an approval compares what `get` answers at
+ * proposal and at apply time.
  */
 
 interface Cluster {
@@ -100,10 +103,18 @@ async function clustersOf(c: GcpCall, project: string): Promise<Cluster[]> {
   return page.clusters ?? [];
 }
 
-function workloadResource(project: string, cluster: Cluster, d: Deployment): CloudResource {
+type UsageOf = (container: string) => (ContainerUsage & { days: number }) | undefined;
+
+function workloadResource(project: string, cluster: Cluster, d: Deployment, usageOf: UsageOf = () => undefined): CloudResource {
   const location = cluster.location ?? 'unknown';
   const createdAt = isoTime(d.metadata.creationTimestamp);
   const replicas = d.spec?.replicas ?? 1;
+  const containers = (d.spec?.template?.spec?.containers ?? []).map((x) => {
+    const u = usageOf(x.name);
+    const usage = u ? { cpuP95Millicores: u.cpuP95Millicores, memoryP99MiB: u.memoryP99MiB, memoryMaxMiB: u.memoryMaxMiB } : null;
+    return { name: x.name, requests: quantities(x.resources?.requests), limits: quantities(x.resources?.limits), usage };
+  });
+  const days = (d.spec?.template?.spec?.containers ?? []).map((x) => usageOf(x.name)?.days).filter((n): n is number => n !== undefined);
   return {
     kind: 'k8s.workload',
     id: `projects/${project}/locations/${location}/clusters/${cluster.name}/namespaces/${d.metadata.namespace}/deployments/${d.metadata.name}`,
@@ -117,7 +128,9 @@ function workloadResource(project: string, cluster: Cluster, d: Deployment): Clo
       namespace: d.metadata.namespace,
       kind: 'Deployment',
       replicas,
-      containers: (d.spec?.template?.spec?.containers ?? []).map((x) => ({ name: x.name, requests: quantities(x.resources?.requests), limits: quantities(x.resources?.limits), usage: null })),
+      containers,
+      // The shortest history among its containers: what the recommendation rests on.
+      ...(days.length ? { usageWindowDays: Math.min(...days) } : {}),
     },
     ...(createdAt ? { createdAt } : {}),
   };
@@ -126,7 +139,8 @@ function workloadResource(project: string, cluster: Cluster, d: Deployment): Clo
 async function listWorkloads(c: GcpCall, filter: CloudListFilter): Promise<CloudResource[]> {
   const out: CloudResource[] = [];
   for (const project of await c.projects(filter)) {
-    for (const cluster of await clustersOf(c, project)) {
+    const [clusters, usage] = await Promise.all([clustersOf(c, project), workloadUsage(c, project)]);
+    for (const cluster of clusters) {
       if (cluster.status !== 'RUNNING' || !cluster.endpoint) {
         c.warn({ api: 'GKE clusters.list', scope: `projects/${project}/clusters/${cluster.name}`, code: cluster.status ?? 'UNKNOWN', message: `Cluster ${cluster.name} is ${cluster.status ?? 'unknown'}: its workloads are not listed.` });
         continue;
@@ -137,7 +151,10 @@ async function listWorkloads(c: GcpCall, filter: CloudListFilter): Promise<Cloud
         { method: 'GET', url: `${base}/apis/apps/v1/deployments`, token: c.token, api: `Kubernetes deployments.list (${cluster.name})`, query: { limit: 500 }, ...(via ? { via } : {}) },
         { nextToken: (p) => p.metadata?.continue },
       )) {
-        for (const d of page.items ?? []) out.push(workloadResource(project, cluster, d));
+        for (const d of page.items ?? []) {
+          const usageOf: UsageOf = (container) => usage.get(usageKey(cluster.location ?? '', cluster.name, d.metadata.namespace, d.metadata.name, container));
+          out.push(workloadResource(project, cluster, d, usageOf));
+        }
       }
     }
   }
@@ -150,10 +167,40 @@ const toQuantities = (q: { cpuMillicores?: number; memoryMiB?: number } | undefi
   ...(q?.memoryMiB !== undefined ? { memory: `${q.memoryMiB}Mi` } : {}),
 });
 
+function parseWorkloadId(id: string) {
+  const [, project, location, cluster, namespace, name] = parseId('k8s.workload', id, WORKLOAD_ID, 'projects/p/locations/us-central1/clusters/prod/namespaces/shop/deployments/api');
+  return { project: project!, location: location!, cluster: cluster!, namespace: namespace!, name: name! };
+}
+
+const clusterOf = (c: GcpCall, w: { project: string; location: string; cluster: string }) =>
+  c.api.call<Cluster>({ method: 'GET', url: `https://container.googleapis.com/v1/projects/${w.project}/locations/${w.location}/clusters/${w.cluster}`, token: c.token, api: 'GKE clusters.get' });
+
+/** One Deployment: `clusters.get` for the endpoint, then `deployments.get` on the cluster (no usage: see the top). */
+async function getWorkload(c: GcpCall, id: string): Promise<CloudResource | null> {
+  const w = parseWorkloadId(id);
+  try {
+    const cluster = await clusterOf(c, w);
+    const { base, via } = kubeOf(c, cluster);
+    const d = await c.api.call<Deployment>({
+      method: 'GET',
+      url: `${base}/apis/apps/v1/namespaces/${w.namespace}/deployments/${w.name}`,
+      token: c.token,
+      api: `Kubernetes deployments.get (${w.cluster})`,
+      ...(via ? { via } : {}),
+    });
+    return workloadResource(w.project, cluster, d);
+  } catch (e) {
+    if ((e as { reason?: string }).reason === 'not_found') return null;
+    throw e;
+  }
+}
+
 async function actWorkload(c: GcpCall, action: CloudActionRequest): Promise<CloudResource> {
   if (action.verb !== 'update') throw unsupported(`The GCP adapter cannot ${action.verb} a k8s.workload; it can update its containers' requests and limits.`);
-  const [, project, location, clusterName, namespace, name] = parseId('k8s.workload', action.resourceId, WORKLOAD_ID, 'projects/p/locations/us-central1/clusters/prod/namespaces/shop/deployments/api');
-  const cluster = await c.api.call<Cluster>({ method: 'GET', url: `https://container.googleapis.com/v1/projects/${project}/locations/${location}/clusters/${clusterName}`, token: c.token, api: 'GKE clusters.get' });
+  const w = parseWorkloadId(action.resourceId);
+  const { project, namespace, name } = w;
+  const clusterName = w.cluster;
+  const cluster = await clusterOf(c, w);
   const { base, via } = kubeOf(c, cluster);
   const containers = (action.params.attributes?.['containers'] ?? []) as { name: string; requests?: { cpuMillicores?: number; memoryMiB?: number }; limits?: { cpuMillicores?: number; memoryMiB?: number } }[];
   // A strategic merge patch merges containers by name: only the named containers' resources change.
@@ -167,7 +214,7 @@ async function actWorkload(c: GcpCall, action: CloudActionRequest): Promise<Clou
     contentType: 'application/strategic-merge-patch+json',
     ...(via ? { via } : {}),
   });
-  return workloadResource(project!, cluster, after);
+  return workloadResource(project, cluster, after);
 }
 
-export const workloadKind: KindAdapter = { list: listWorkloads, act: actWorkload };
+export const workloadKind: KindAdapter = { list: listWorkloads, get: getWorkload, act: actWorkload };

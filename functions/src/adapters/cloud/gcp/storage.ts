@@ -2,12 +2,14 @@ import type { CloudListFilter, CloudResource } from '@agent-marketplace/contract
 import { CloudProviderError, type CloudActionRequest } from '../../../app/cloud/ports.js';
 import type { GcpCall, KindAdapter } from './context.js';
 import { applyFilter, isoTime, parseId, unsupported } from './context.js';
+import { listTimeSeries, pointValue } from './monitoring.js';
 
 /**
  * Cloud Storage buckets over the JSON API (storage/v1): `buckets.list`, `buckets.getIamPolicy`,
  * `buckets.patch` (labels, `iamConfiguration.publicAccessPrevention`) and `buckets.setIamPolicy`.
- * Ids are `projects/{p}/buckets/{name}`. `objectCount` and `sizeGb` are not read (they would
- * come from Cloud Monitoring's storage metrics); the agents treat them as unknown.
+ * Ids are `projects/{p}/buckets/{name}`. A listing adds `objectCount` and `sizeGb` from Cloud
+ * Monitoring's daily storage metrics; `get` does not (they move between a proposal and its
+ * approval, which compares what `get` answers).
  */
 
 const STORAGE = 'https://storage.googleapis.com/storage/v1';
@@ -32,7 +34,51 @@ interface Policy {
 
 const iamUrl = (bucket: string) => `${STORAGE}/b/${encodeURIComponent(bucket)}/iam`;
 
-function bucketResource(project: string, b: Bucket, policy: Policy): CloudResource {
+interface BucketSize {
+  objectCount?: number;
+  sizeGb?: number;
+}
+
+/** GCS samples these once a day: the window spans three so the latest sample is in it. */
+const STORAGE_WINDOW_SECONDS = 3 * 86_400;
+
+/**
+ * Objects and bytes per bucket from `storage/object_count` and `storage/total_bytes`, the newest
+ * sample (ALIGN_NEXT_OLDER over one window), summed over storage classes. Sizes are a nicety for
+ * the report: if Monitoring cannot be read the buckets are still listed, with a warning.
+ */
+async function bucketSizes(c: GcpCall, project: string): Promise<Map<string, BucketSize>> {
+  const out = new Map<string, BucketSize>();
+  const query = (metric: string) =>
+    listTimeSeries(c, project, {
+      filter: `metric.type = "storage.googleapis.com/storage/${metric}" AND resource.type = "gcs_bucket"`,
+      lookbackSeconds: STORAGE_WINDOW_SECONDS,
+      alignmentSeconds: STORAGE_WINDOW_SECONDS,
+      aligner: 'ALIGN_NEXT_OLDER',
+      reducer: 'REDUCE_SUM',
+      groupBy: ['resource.label.bucket_name'],
+    });
+  try {
+    const [objects, bytes] = await Promise.all([query('object_count'), query('total_bytes')]);
+    for (const s of objects) {
+      const name = s.resource?.labels?.['bucket_name'];
+      const v = pointValue(s.points?.[0]);
+      if (name && v !== undefined) out.set(name, { ...out.get(name), objectCount: Math.round(v) });
+    }
+    for (const s of bytes) {
+      const name = s.resource?.labels?.['bucket_name'];
+      const v = pointValue(s.points?.[0]);
+      if (name && v !== undefined) out.set(name, { ...out.get(name), sizeGb: Math.round((v / 1e9) * 100) / 100 });
+    }
+  } catch (e) {
+    // An expired token must still reach the caller, which mints a new one and tries again.
+    if (!(e instanceof CloudProviderError) || e.reason === 'unauthenticated') throw e;
+    c.warn({ api: 'Cloud Monitoring timeSeries.list', scope: `projects/${project}`, code: e.reason, message: `Bucket sizes could not be read; buckets are listed without them (${e.message})` });
+  }
+  return out;
+}
+
+function bucketResource(project: string, b: Bucket, policy: Policy, size: BucketSize = {}): CloudResource {
   const createdAt = isoTime(b.timeCreated);
   const attributes: Record<string, unknown> = {
     location: b.location ?? null,
@@ -42,6 +88,7 @@ function bucketResource(project: string, b: Bucket, policy: Policy): CloudResour
     publicAccessPrevention: b.iamConfiguration?.publicAccessPrevention ?? 'inherited',
     uniformBucketLevelAccess: b.iamConfiguration?.uniformBucketLevelAccess?.enabled === true,
     versioning: b.versioning?.enabled === true,
+    ...size,
   };
   if (b.website && (b.website.mainPageSuffix || b.website.notFoundPage)) attributes['website'] = b.website;
   return {
@@ -64,8 +111,11 @@ const getPolicy = (c: GcpCall, bucket: string) =>
 async function listBuckets(c: GcpCall, filter: CloudListFilter): Promise<CloudResource[]> {
   const out: CloudResource[] = [];
   for (const project of await c.projects(filter)) {
-    const buckets = await c.api.listAll<Bucket>({ method: 'GET', url: `${STORAGE}/b`, token: c.token, api: 'Cloud Storage buckets.list', query: { project, maxResults: 1000 } }, 'items');
-    for (const b of buckets) out.push(bucketResource(project, b, await getPolicy(c, b.name)));
+    const [buckets, sizes] = await Promise.all([
+      c.api.listAll<Bucket>({ method: 'GET', url: `${STORAGE}/b`, token: c.token, api: 'Cloud Storage buckets.list', query: { project, maxResults: 1000 } }, 'items'),
+      bucketSizes(c, project),
+    ]);
+    for (const b of buckets) out.push(bucketResource(project, b, await getPolicy(c, b.name), sizes.get(b.name)));
   }
   return applyFilter(out, filter);
 }

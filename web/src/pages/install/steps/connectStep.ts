@@ -1,5 +1,6 @@
 /**
- * Step 3, connect: the secrets the agent declares. Values are write-only: the inputs start
+ * Step 3, connect: the cloud account the install acts on (every agent acts on one, if only the
+ * sandbox), then the secrets the agent declares. Secret values are write-only: the inputs start
  * empty, are cleared once saved, and the page only ever shows whether and when one was set.
  */
 import { SECRET_MIN_LENGTH, type Install } from '@agent-marketplace/client';
@@ -7,14 +8,23 @@ import { api } from '../../../api.ts';
 import { formatDateTime, t } from '../../../i18n.ts';
 import { showError, showErrorText, showStatus } from '../../../messages.ts';
 import { busy, h, replace } from '../../../ui/dom.ts';
+import { showCloudError } from '../../cloud/cloudErrors.ts';
 import type { StepContext } from '../wizardContext.ts';
+import { cloudAccountPart } from './cloudAccountPart.ts';
 
-export function connectStep(ctx: StepContext): void {
+export async function connectStep(ctx: StepContext): Promise<void> {
+  const cloud = await cloudAccountPart(ctx);
+  const part = (id: string, title: string, ...content: Node[]) => h('section', { class: 'wizard-part', 'aria-labelledby': id }, h('h3', { id }, title), ...content);
+  ctx.root.append(part('wizard-cloud-title', t('wizard.cloud.title'), cloud.el));
   const secrets = ctx.version.manifest.secrets;
   if (secrets.length === 0) {
     const next = h('button', { type: 'button' }, t('wizard.continue'));
-    next.addEventListener('click', () => ctx.next());
-    ctx.root.append(h('p', {}, t('wizard.connect.none')), h('div', { class: 'actions' }, next));
+    next.addEventListener('click', () => {
+      void busy(next, async () => {
+        if (await cloud.save()) ctx.next();
+      }).catch(showCloudError);
+    });
+    ctx.root.append(part('wizard-secrets-title', t('wizard.connect.secretsTitle'), h('p', {}, t('wizard.connect.none'))), h('div', { class: 'actions' }, next));
     return;
   }
   let install: Install = ctx.install;
@@ -79,6 +89,7 @@ export function connectStep(ctx: StepContext): void {
       return;
     }
     void busy(submit, async () => {
+      if (!(await cloud.save())) return;
       for (const r of rows) {
         if (!r.input.value) continue;
         install = await api.call('setInstallSecret', { params: { wsId: ctx.wsId, installId: install.id, name: r.secret.name }, body: { value: r.input.value } });
@@ -86,7 +97,7 @@ export function connectStep(ctx: StepContext): void {
         r.paint();
       }
       ctx.next();
-    }).catch(showError);
+    }).catch(showCloudError);
   });
-  ctx.root.append(h('p', {}, t('wizard.connect.intro')), form);
+  ctx.root.append(part('wizard-secrets-title', t('wizard.connect.secretsTitle'), h('p', {}, t('wizard.connect.intro')), form));
 }
