@@ -5,7 +5,7 @@ import { GcpCloud } from '../src/adapters/cloud/gcp/gcpCloud.ts';
 import { apiMethodOf, type ApiMethod } from '../src/adapters/cloud/gcp/permissions.ts';
 import { recordedFetch, type RecordedRequest, type RecordedRoute } from '../src/adapters/cloud/gcp/recordedFetch.ts';
 import type { CloudActionRequest, CloudCredential, ConnectionTarget } from '../src/app/cloud/ports.ts';
-import { grantFor } from '../src/domain/cloud/scopeTable.ts';
+import { GCP_ORGANIZATION_BASE, grantFor, scopeEntry } from '../src/domain/cloud/scopeTable.ts';
 
 /**
  * The scope table against the calls the adapter really makes. A customer grants exactly the
@@ -218,9 +218,10 @@ describe('the scope table covers every call the adapter makes', () => {
     }
   });
 
-  it('budget.* are unsupported on GCP in the table, though the adapter can read budgets: what reading them would take', async () => {
-    for (const scope of ['budget.list', 'budget.label']) expect(supported(scope)).toBe(false);
+  it('budgets: budget.label is unsupported on GCP; budget.list is granted on the billing account, and reading it also takes the project’s resourcemanager.projects.get', async () => {
+    expect(supported('budget.label')).toBe(false);
     await expect(callsFor('budget.label')).rejects.toMatchObject({ reason: 'unsupported' });
+    expect(scopeEntry('budget.list')?.gcp?.grantOn).toBe('billingAccount');
     const needs = [...new Set(methodsOf(await callsFor('budget.list')).flatMap((c) => c.method.permissions))].sort();
     expect(needs).toEqual(['billing.budgets.list', 'resourcemanager.projects.get']);
   });
@@ -228,7 +229,7 @@ describe('the scope table covers every call the adapter makes', () => {
   it('on an organisation target, listing its projects (projects.search) needs resourcemanager.projects.get', async () => {
     const calls = methodsOf(await callsFor('vm.list', ORG));
     expect(calls[0]!.method.id).toBe('cloudresourcemanager.projects.search');
-    const granted = new Set(grantFor('gcp', ['vm.list']).permissions);
+    const granted = new Set([...grantFor('gcp', ['vm.list']).permissions, ...GCP_ORGANIZATION_BASE]);
     expect(calls.flatMap((c) => c.method.permissions).filter((p) => !granted.has(p))).toEqual([]);
   });
 });

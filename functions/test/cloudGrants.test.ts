@@ -57,7 +57,7 @@ function refusal(fn: () => unknown): AppError {
 
 describe('gcpGrant: idle-vm-reaper on a project, exactly', () => {
   const g = gcpGrant({ serviceAccount: SA, target: { kind: 'project', id: 'acme-prod' }, agentId: 'idle-vm-reaper', scopes: ['vm.list', 'vm.stop'] });
-  const PERMS = 'compute.instances.get,compute.instances.list,compute.instances.stop,compute.machineTypes.get,compute.zoneOperations.get,logging.logEntries.list,monitoring.timeSeries.list';
+  const PERMS = 'compute.instances.get,compute.instances.list,compute.instances.stop,compute.machineTypes.get,compute.zoneOperations.get,monitoring.timeSeries.list';
   const FLAGS = `--project=acme-prod --title='Agent Marketplace: idle-vm-reaper' --description='Least privilege for the agent idle-vm-reaper: vm.list, vm.stop' --permissions=${PERMS} --stage=GA --quiet`;
 
   it('derives a valid custom role id and its full name', () => {
@@ -69,7 +69,7 @@ describe('gcpGrant: idle-vm-reaper on a project, exactly', () => {
   it('writes the gcloud commands', () => {
     expect(g.gcloud).toBe(
       [
-        '# Note: Utilisation (CPU and network p95) comes from Cloud Monitoring and the last login from Cloud Logging (sshd and OS Login entries).',
+        '# Note: Utilisation (CPU and network p95) comes from Cloud Monitoring.',
         '# Creates the custom role agentMarketplace_idle_vm_reaper, or sets its permissions if it exists already: safe to run again.',
         '# (A role deleted in the last 7 days must first be restored: gcloud iam roles undelete agentMarketplace_idle_vm_reaper --project=acme-prod)',
         'if gcloud iam roles describe agentMarketplace_idle_vm_reaper --project=acme-prod >/dev/null 2>&1; then',
@@ -85,7 +85,7 @@ describe('gcpGrant: idle-vm-reaper on a project, exactly', () => {
   });
 
   it('writes the Terraform', () => {
-    expect(g.terraform).toBe(`# Note: Utilisation (CPU and network p95) comes from Cloud Monitoring and the last login from Cloud Logging (sshd and OS Login entries).
+    expect(g.terraform).toBe(`# Note: Utilisation (CPU and network p95) comes from Cloud Monitoring.
 resource "google_project_iam_custom_role" "agent_marketplace_idle_vm_reaper" {
   project     = "acme-prod"
   role_id     = "agentMarketplace_idle_vm_reaper"
@@ -98,7 +98,6 @@ resource "google_project_iam_custom_role" "agent_marketplace_idle_vm_reaper" {
     "compute.instances.stop",
     "compute.machineTypes.get",
     "compute.zoneOperations.get",
-    "logging.logEntries.list",
     "monitoring.timeSeries.list",
   ]
 }
@@ -123,7 +122,8 @@ describe('gcpGrant: organisations, billing accounts, unsupported scopes', () => 
     expect(g.gcloud).not.toContain('--project');
     expect(g.terraform).toContain('resource "google_organization_iam_custom_role" "agent_marketplace_public_bucket_auditor" {\n  org_id      = "123456789012"');
     expect(g.terraform).toContain('resource "google_organization_iam_member" "agent_marketplace_public_bucket_auditor" {\n  org_id  = "123456789012"\n  role    = google_organization_iam_custom_role.agent_marketplace_public_bucket_auditor.name');
-    expect(g.permissions).toEqual(['monitoring.timeSeries.list', 'storage.buckets.get', 'storage.buckets.getIamPolicy', 'storage.buckets.list', 'storage.buckets.setIamPolicy', 'storage.buckets.update']);
+    // An organisation target adds resourcemanager.projects.get: its projects are found with projects.search.
+    expect(g.permissions).toEqual(['monitoring.timeSeries.list', 'resourcemanager.projects.get', 'storage.buckets.get', 'storage.buckets.getIamPolicy', 'storage.buckets.list', 'storage.buckets.setIamPolicy', 'storage.buckets.update']);
   });
 
   it("keeps budget permissions out of the project's role and says where they go; leaves budget.label out", () => {
@@ -132,7 +132,7 @@ describe('gcpGrant: organisations, billing accounts, unsupported scopes', () => 
     expect(g.elsewhere.map((e) => e.scope)).toEqual(['budget.list']);
     expect(g.unsupported).toEqual(['budget.label']);
     expect(g.gcloud).toContain('# Note: budget.label cannot be granted on GCP and is left out.');
-    expect(g.gcloud).toContain('# Note: budget.list needs billing.budgets.get, billing.budgets.list on the billing account (not the project)');
+    expect(g.gcloud).toContain('# Note: budget.list needs billing.budgets.get, billing.budgets.list, resourcemanager.projects.get on the billing account (not the project)');
     expect(g.permissions).toEqual(expect.arrayContaining(['bigquery.jobs.create', 'compute.instances.stop']));
   });
 

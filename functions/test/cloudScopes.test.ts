@@ -95,7 +95,8 @@ describe('the scope table', () => {
     const broad = gcp.oauthScopes.filter((o) => !READ_ONLY_OAUTH.has(o));
     if (broad.length > 0) {
       expect(gcp.broadOauthBecause, `${scope} asks ${broad.join(', ')} without saying why`).toMatch(/accepts? only/);
-      expect(broad).toEqual([OAUTH.cloudPlatform]);
+      // cloud-platform, or the Billing Budgets API's own cloud-billing (it has no read-only scope).
+      expect(broad.every((b) => b === OAUTH.cloudPlatform || b === OAUTH.billing), broad.join(', ')).toBe(true);
     }
   });
 
@@ -109,14 +110,14 @@ describe('the scope table', () => {
   });
 
   it('reads the agents need carry the permissions of the attributes they read (spot checks)', () => {
-    // idle-vm-reaper reads cpuP95Percent and lastLoginAt: Monitoring and Logging.
-    expect(scopeEntry('vm.list')!.gcp!.permissions).toEqual(expect.arrayContaining(['compute.instances.list', 'monitoring.timeSeries.list', 'logging.logEntries.list']));
+    // idle-vm-reaper reads cpuP95Percent (Monitoring) and vcpus/memoryGb (machine types); the GCP adapter reads no logins, so no Logging.
+    expect(scopeEntry('vm.list')!.gcp!.permissions).toEqual(['compute.instances.list', 'compute.machineTypes.get', 'monitoring.timeSeries.list']);
     // public-bucket-auditor reads iamBindings and changes publicAccessPrevention.
     expect(scopeEntry('bucket.list')!.gcp!.permissions).toContain('storage.buckets.getIamPolicy');
     expect(scopeEntry('bucket.update')!.gcp!.permissions).toEqual(expect.arrayContaining(['storage.buckets.update', 'storage.buckets.setIamPolicy']));
     expect(scopeEntry('bucket.update')!.aws!.actions).toContain('s3:PutBucketPublicAccessBlock');
     // A GCP label write reads the label fingerprint first and waits on the zone operation.
-    expect(scopeEntry('vm.label')!.gcp!.permissions).toEqual(['compute.instances.setLabels', 'compute.instances.get', 'compute.zoneOperations.get']);
+    expect(scopeEntry('vm.label')!.gcp!.permissions).toEqual(['compute.instances.setLabels', 'compute.instances.get', 'compute.machineTypes.get', 'compute.zoneOperations.get']);
   });
 });
 
@@ -129,21 +130,20 @@ describe('grantFor', () => {
       'compute.instances.stop',
       'compute.machineTypes.get',
       'compute.zoneOperations.get',
-      'logging.logEntries.list',
       'monitoring.timeSeries.list',
     ]);
     expect(g.perScope.map((p) => p.scope)).toEqual(['vm.stop', 'vm.list']);
-    expect(g.perScope[0]).toMatchObject({ describe: expect.stringMatching(/^Stop Compute Engine VM instances/), permissions: ['compute.instances.get', 'compute.instances.stop', 'compute.zoneOperations.get'] });
+    expect(g.perScope[0]).toMatchObject({ describe: expect.stringMatching(/^Stop Compute Engine VM instances/), permissions: ['compute.instances.get', 'compute.instances.stop', 'compute.machineTypes.get', 'compute.zoneOperations.get'] });
     expect(g.unsupported).toEqual([]);
   });
 
   it('keeps the narrowest OAuth scopes: a write scope subsumes its read-only sibling', () => {
-    expect(grantFor('gcp', ['vm.list']).oauthScopes).toEqual([OAUTH.computeReadOnly, OAUTH.logsRead, OAUTH.monitoringRead]);
-    expect(grantFor('gcp', ['vm.list', 'vm.stop']).oauthScopes).toEqual([OAUTH.compute, OAUTH.logsRead, OAUTH.monitoringRead]);
+    expect(grantFor('gcp', ['vm.list']).oauthScopes).toEqual([OAUTH.computeReadOnly, OAUTH.monitoringRead]);
+    expect(grantFor('gcp', ['vm.list', 'vm.stop']).oauthScopes).toEqual([OAUTH.compute, OAUTH.monitoringRead]);
     expect(grantFor('gcp', ['bucket.list', 'bucket.update']).oauthScopes).toEqual([OAUTH.storageFull, OAUTH.monitoringRead]);
     // cloud-platform covers every Google Cloud API scope, but not userinfo.email (not a Cloud scope).
     expect(grantFor('gcp', ['k8s.workload.list', 'k8s.workload.update', 'logs.read']).oauthScopes).toEqual([OAUTH.cloudPlatform, OAUTH.userinfoEmail]);
-    expect(grantFor('gcp', ['billing.read', 'logs.read']).oauthScopes).toEqual([OAUTH.bigqueryReadOnly, OAUTH.logsRead]);
+    expect(grantFor('gcp', ['billing.read', 'logs.read']).oauthScopes).toEqual([OAUTH.cloudPlatformReadOnly, OAUTH.logsRead]);
     expect(grantFor('aws', ['vm.list']).oauthScopes).toEqual([]);
   });
 

@@ -1,15 +1,16 @@
 /**
- * A stand-in for Google Cloud's APIs on the test and bench stacks (docs/cloud-connections.md
+ * A stand-in for Google Cloud's (and, in cloudStandInAws.ts, AWS's) APIs on the test and bench stacks (docs/cloud-connections.md
  * "Local stand-in"): no provider is reachable here, so the functions' real GCP adapter
  * (functions/src/adapters/cloud/gcp) is pointed at this server (CLOUD_API_ROOT), which answers
  * as Google documents for the calls a run makes: minting a token for a workspace's service
  * account, testIamPermissions, Compute Engine instances (list, get, stop, setLabels, operations)
  * and Cloud Monitoring. Each GCP project is a scenario a test programs through `/__standin`:
- * which permissions are granted, its VMs, how long tokens live, and whether every call is
- * throttled. Usage: node scripts/lib/cloudStandIn.ts <port>
+ * which permissions are granted, its VMs, how many calls a token answers, whether every call is
+ * throttled, and (`expireTokens`) that every token issued so far expires now. Usage: node scripts/lib/cloudStandIn.ts <port>
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { handleAws } from './cloudStandInAws.ts';
 
 interface Vm {
   name: string;
@@ -82,6 +83,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const path = decodeURIComponent(url.pathname);
   const method = req.method ?? 'GET';
   if (path === '/health') return send(res, 200, { ok: true });
+  // AWS (`/aws/<region>/<service>/` and `/__standin/aws/accounts/<account>`): scripts/lib/cloudStandInAws.ts.
+  if (await handleAws(req, res, path, undefined, calls)) return;
 
   // The tests' controls.
   if (path.startsWith('/__standin/')) {
@@ -89,7 +92,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const m = /^\/__standin\/projects\/([^/]+)$/.exec(path);
     if (m && method === 'POST') {
       const p = project(m[1]!);
-      Object.assign(p, await body(req));
+      const { expireTokens, ...scenario } = await body(req);
+      // Every token issued so far stops working at once: a credential that expires mid-run.
+      if (expireTokens === true) for (const t of tokens.values()) t.uses = Number.MAX_SAFE_INTEGER;
+      Object.assign(p, scenario);
       return send(res, 200, p);
     }
     if (m && method === 'GET') return send(res, 200, project(m[1]!));
@@ -149,7 +155,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return send(res, 200, { kind: 'compute#instanceAggregatedList', items });
   }
   m = /^\/compute\.googleapis\.com\/compute\/v1\/projects\/[^/]+\/zones\/([^/]+)\/machineTypes\/([^/]+)$/.exec(path);
-  if (m) return send(res, 200, { name: m[2], guestCpus: 2, memoryMb: 8192 });
+  if (m) return allowed('compute.machineTypes.get') ? send(res, 200, { name: m[2], guestCpus: 2, memoryMb: 8192 }) : denied('compute.machineTypes.get');
   m = /^\/compute\.googleapis\.com\/compute\/v1\/projects\/[^/]+\/zones\/([^/]+)\/instances\/([^/]+?)(\/(stop|start|setLabels))?$/.exec(path);
   if (m) {
     const vm = p.vms.find((v) => v.zone === m![1] && v.name === m![2]);

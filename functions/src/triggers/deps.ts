@@ -113,9 +113,10 @@ async function cloudFor(config: Config): Promise<Pick<Deps, 'connections' | 'wor
     cloudConfig: { platformProject: config.projectId, awsPlatformPrincipalArn: config.awsPlatformPrincipalArn },
     cloudProviders: {
       gcp: new gcp.GcpCloud({ platformToken, ...(apiRoot ? { apiRoot } : {}) }),
-      aws: new AwsCloud({
-        brokerCredentials: brokerFromGoogleIdentity({ roleArn: config.awsPlatformPrincipalArn, idToken: () => googleIdToken('sts.amazonaws.com') }),
-      }),
+      aws: apiRoot
+        ? // The stand-in takes AssumeRole signed by any key: the broker's own identity is not part of what it stands for.
+          new AwsCloud({ endpointOverride: `${apiRoot}/aws`, brokerCredentials: async () => ({ accessKeyId: 'AKIASTANDINBROKER001', secretAccessKey: 'stand-in-broker-secret', sessionToken: 'stand-in' }) })
+        : new AwsCloud({ brokerCredentials: brokerFromGoogleIdentity({ roleArn: config.awsPlatformPrincipalArn, idToken: () => googleIdToken('sts.amazonaws.com') }) }),
     },
   };
 }

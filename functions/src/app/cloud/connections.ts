@@ -9,7 +9,7 @@ import {
   type StoredVerification,
 } from '../../domain/cloud/connections.js';
 import { awsGrant, gcpGrant } from '../../domain/cloud/grants.js';
-import { grantFor, scopeEntry } from '../../domain/cloud/scopeTable.js';
+import { GCP_ORGANIZATION_BASE, grantFor, scopeEntry } from '../../domain/cloud/scopeTable.js';
 import type { Install } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
 import { newId, newSecret, sha256 } from '../shared/credentials.js';
@@ -107,8 +107,12 @@ export async function verifyScopes(deps: Pick<Deps, 'cloudProviders' | 'clock'>,
   const target = targetOf(connection);
   try {
     const credential = await api.mint(target, credentialGrantOf(connection.provider, scopes, 'check'), { runId: session, wsId: connection.wsId });
-    const missing = await api.missingPermissions(target, credential, grant.permissions);
-    const byScope = [...unsupported, ...missingByScope(grant.perScope, missing)];
+    const organization = connection.gcp?.target.kind === 'organization';
+    const asked = organization ? [...new Set([...grant.permissions, ...GCP_ORGANIZATION_BASE])] : grant.permissions;
+    const missing = await api.missingPermissions(target, credential, asked);
+    // The organisation's base permission is needed by every scope: a lack of it is named under each.
+    const perScope = organization ? grant.perScope.map((p) => ({ ...p, permissions: [...p.permissions, ...GCP_ORGANIZATION_BASE] })) : grant.perScope;
+    const byScope = [...unsupported, ...missingByScope(perScope, missing)];
     return { at, scopes, ok: byScope.length === 0, missing: byScope, unchecked, error: null };
   } catch (err) {
     const app = cloudErrorToApp(err);

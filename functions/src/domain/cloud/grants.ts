@@ -1,7 +1,7 @@
 import { AgentId } from '@agent-marketplace/contract/manifest';
 import { GcpOrganizationId, GcpProjectId, type GcpTarget } from '@agent-marketplace/contract/cloud';
 import { AppError } from '../errors.js';
-import { grantFor, scopeEntry, type CloudProvider, type ScopeDescription } from './scopeTable.js';
+import { GCP_ORGANIZATION_BASE, grantFor, scopeEntry, type CloudProvider, type ScopeDescription } from './scopeTable.js';
 
 /**
  * What a customer runs to grant an agent exactly its manifest's scopes (issue 24, "GCP" and "AWS"),
@@ -109,7 +109,7 @@ export function gcpGrant(input: GcpGrantInput): GcpGrant {
   const onBillingAccount = new Set(scopes.filter((s) => scopeEntry(s)?.gcp?.grantOn === 'billingAccount'));
   const inRole = grant.perScope.filter((p) => !onBillingAccount.has(p.scope));
   const elsewhere = grant.perScope.filter((p) => onBillingAccount.has(p.scope));
-  const permissions = [...new Set(inRole.flatMap((p) => p.permissions))].sort();
+  const permissions = [...new Set([...inRole.flatMap((p) => p.permissions), ...(target.kind === 'organization' ? GCP_ORGANIZATION_BASE : [])])].sort();
   if (permissions.length === 0) throw invalid(`None of ${scopes.join(', ')} can be granted with a ${target.kind} role on GCP.`);
 
   const notes = [

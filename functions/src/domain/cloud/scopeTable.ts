@@ -113,9 +113,10 @@ const GKE_OAUTH = 'The GKE and Kubernetes APIs accept only the cloud-platform sc
 const GOOGLE_ONLY_CLOUD_PLATFORM = (api: string) => `The ${api} accepts only the cloud-platform scope; IAM still limits the token to the permissions listed.`;
 
 // GCP pieces reused by several entries.
-const VM_READ_EXTRAS = ['compute.machineTypes.get', 'monitoring.timeSeries.list', 'logging.logEntries.list'];
-const VM_READ_OAUTH = [OAUTH.computeReadOnly, OAUTH.monitoringRead, OAUTH.logsRead];
-const VM_READ_NOTE = 'Utilisation (CPU and network p95) comes from Cloud Monitoring and the last login from Cloud Logging (sshd and OS Login entries).';
+// The GCP adapter does not read last logins (Cloud Logging): no logging permission is asked for them.
+const VM_READ_EXTRAS = ['compute.machineTypes.get', 'monitoring.timeSeries.list'];
+const VM_READ_OAUTH = [OAUTH.computeReadOnly, OAUTH.monitoringRead];
+const VM_READ_NOTE = 'Utilisation (CPU and network p95) comes from Cloud Monitoring.';
 const ZONE_OP = 'compute.zoneOperations.get';
 const BUCKET_READ = ['storage.buckets.getIamPolicy', 'monitoring.timeSeries.list'];
 const BUCKET_READ_OAUTH = [OAUTH.storageReadOnly, OAUTH.monitoringRead];
@@ -133,21 +134,15 @@ const BUDGET_NOTE = 'Budgets live on the billing account: grant this on the bill
 
 // AWS pieces reused by several entries.
 const EC2_INSTANCE_READ = ['ec2:DescribeInstances', 'ec2:DescribeInstanceTypes', 'cloudwatch:GetMetricData'];
-const S3_BUCKET_READ = [
-  's3:ListAllMyBuckets',
-  's3:GetBucketLocation',
-  's3:GetBucketPublicAccessBlock',
-  's3:GetBucketPolicyStatus',
-  's3:GetBucketPolicy',
-  's3:GetBucketTagging',
-  's3:GetBucketVersioning',
-  's3:GetBucketWebsite',
-  's3:GetBucketOwnershipControls',
-  'cloudwatch:GetMetricData',
-];
+// Exactly what the AWS adapter reads of a bucket (adapters/cloud/aws/s3.ts); it reads no policy document, versioning, website or size.
+const S3_BUCKET_READ = ['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetBucketPublicAccessBlock', 's3:GetBucketPolicyStatus', 's3:GetBucketTagging', 's3:GetBucketOwnershipControls'];
+// The roles and their policies, as the AWS adapter walks them (adapters/cloud/aws/iam.ts).
+const IAM_ROLE_LIST = ['iam:ListRoles', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'];
+const IAM_POLICY_READ = ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:GetRolePolicy'];
 const ACM_READ = ['acm:ListCertificates', 'acm:DescribeCertificate', 'acm:ListTagsForCertificate'];
 const EKS_NOTE = 'Inside the cluster the role also needs an EKS access entry (or aws-auth mapping) with a Kubernetes RBAC role on Deployments and StatefulSets; IAM alone does not reach the Kubernetes API.';
-const EKS_READ = ['eks:ListClusters', 'eks:DescribeCluster', 'cloudwatch:GetMetricData'];
+// The AWS adapter reads no Container Insights usage yet: no CloudWatch action is asked for it.
+const EKS_READ = ['eks:ListClusters', 'eks:DescribeCluster'];
 
 type EntryInit = Omit<ScopeEntry, 'kind' | 'verb'>;
 function entry(e: EntryInit): ScopeEntry {
@@ -155,30 +150,36 @@ function entry(e: EntryInit): ScopeEntry {
   return { ...e, kind: e.scope.slice(0, dot), verb: e.scope.slice(dot + 1) };
 }
 
+/**
+ * What an organisation target adds to every grant: the adapters find the organisation's projects
+ * with `projects.search`, which answers only the projects the caller may `get`.
+ */
+export const GCP_ORGANIZATION_BASE: readonly string[] = ['resourcemanager.projects.get'];
+
 export const SCOPE_TABLE: readonly ScopeEntry[] = [
   // ---- VMs
   entry({
     scope: 'vm.list',
     access: 'read',
-    gcp: { permissions: ['compute.instances.list', ...VM_READ_EXTRAS], oauthScopes: VM_READ_OAUTH, describe: 'List Compute Engine VM instances with their machine types, CPU and network utilisation and last login', note: VM_READ_NOTE },
+    gcp: { permissions: ['compute.instances.list', ...VM_READ_EXTRAS], oauthScopes: VM_READ_OAUTH, describe: 'List Compute Engine VM instances with their machine types and CPU and network utilisation', note: VM_READ_NOTE },
     aws: { actions: EC2_INSTANCE_READ, describe: 'List EC2 instances with their instance types and CloudWatch CPU and network metrics' },
   }),
   entry({
     scope: 'vm.get',
     access: 'read',
-    gcp: { permissions: ['compute.instances.get', ...VM_READ_EXTRAS], oauthScopes: VM_READ_OAUTH, describe: 'Read one Compute Engine VM instance with its utilisation and last login', note: VM_READ_NOTE },
+    gcp: { permissions: ['compute.instances.get', ...VM_READ_EXTRAS], oauthScopes: VM_READ_OAUTH, describe: 'Read one Compute Engine VM instance with its utilisation', note: VM_READ_NOTE },
     aws: { actions: EC2_INSTANCE_READ, describe: 'Read one EC2 instance with its CloudWatch metrics' },
   }),
   entry({
     scope: 'vm.stop',
     access: 'write',
-    gcp: { permissions: ['compute.instances.stop', 'compute.instances.get', ZONE_OP], oauthScopes: [OAUTH.compute], describe: 'Stop Compute Engine VM instances (disks are kept; the VM can be started again)' },
+    gcp: { permissions: ['compute.instances.stop', 'compute.instances.get', 'compute.machineTypes.get', ZONE_OP], oauthScopes: [OAUTH.compute], describe: 'Stop Compute Engine VM instances (disks are kept; the VM can be started again)' },
     aws: { actions: ['ec2:StopInstances', 'ec2:DescribeInstances'], describe: 'Stop EC2 instances (EBS volumes are kept; the instance can be started again)' },
   }),
   entry({
     scope: 'vm.start',
     access: 'write',
-    gcp: { permissions: ['compute.instances.start', 'compute.instances.get', ZONE_OP], oauthScopes: [OAUTH.compute], describe: 'Start stopped Compute Engine VM instances' },
+    gcp: { permissions: ['compute.instances.start', 'compute.instances.get', 'compute.machineTypes.get', ZONE_OP], oauthScopes: [OAUTH.compute], describe: 'Start stopped Compute Engine VM instances' },
     aws: { actions: ['ec2:StartInstances', 'ec2:DescribeInstances'], describe: 'Start stopped EC2 instances' },
   }),
   entry({
@@ -190,7 +191,7 @@ export const SCOPE_TABLE: readonly ScopeEntry[] = [
   entry({
     scope: 'vm.label',
     access: 'write',
-    gcp: { permissions: ['compute.instances.setLabels', 'compute.instances.get', ZONE_OP], oauthScopes: [OAUTH.compute], describe: 'Set labels on Compute Engine VM instances' },
+    gcp: { permissions: ['compute.instances.setLabels', 'compute.instances.get', 'compute.machineTypes.get', ZONE_OP], oauthScopes: [OAUTH.compute], describe: 'Set labels on Compute Engine VM instances' },
     aws: { actions: ['ec2:CreateTags', 'ec2:DescribeInstances'], describe: 'Add or change tags on EC2 instances' },
   }),
 
@@ -268,7 +269,8 @@ export const SCOPE_TABLE: readonly ScopeEntry[] = [
       describe: "Change a Cloud Storage bucket's public access prevention and IAM bindings",
     },
     aws: {
-      actions: ['s3:PutBucketPublicAccessBlock', 's3:GetBucketPublicAccessBlock', 's3:GetBucketPolicyStatus'],
+      // The change, then the bucket read back as the agent sees it.
+      actions: ['s3:PutBucketPublicAccessBlock', ...S3_BUCKET_READ.filter((a) => a !== 's3:ListAllMyBuckets')],
       describe: "Turn on an S3 bucket's public access block",
       note: 'S3 has no IAM bindings on a bucket: only the public access block can be changed (a bucket policy is never rewritten).',
     },
@@ -277,8 +279,8 @@ export const SCOPE_TABLE: readonly ScopeEntry[] = [
     scope: 'bucket.label',
     access: 'write',
     // buckets.patch accepts devstorage.full_control (or cloud-platform), not read_write.
-    gcp: { permissions: ['storage.buckets.update', 'storage.buckets.get'], oauthScopes: [OAUTH.storageFull], describe: 'Set labels on Cloud Storage buckets' },
-    aws: { actions: ['s3:PutBucketTagging', 's3:GetBucketTagging'], describe: 'Add or change tags on S3 buckets (existing tags are kept)' },
+    gcp: { permissions: ['storage.buckets.update', 'storage.buckets.get', 'storage.buckets.getIamPolicy'], oauthScopes: [OAUTH.storageFull], describe: 'Set labels on Cloud Storage buckets' },
+    aws: { actions: ['s3:PutBucketTagging', ...S3_BUCKET_READ.filter((a) => a !== 's3:ListAllMyBuckets')], describe: 'Add or change tags on S3 buckets (existing tags are kept)' },
   }),
   entry({
     scope: 'bucket.delete',
@@ -314,7 +316,7 @@ export const SCOPE_TABLE: readonly ScopeEntry[] = [
     scope: 'certificate.label',
     access: 'write',
     gcp: {
-      permissions: ['certificatemanager.certs.update', 'certificatemanager.certs.get'],
+      permissions: ['certificatemanager.certs.update', 'certificatemanager.certs.get', 'certificatemanager.certmaps.list', 'certificatemanager.certmapentries.list', 'certificatemanager.operations.get'],
       oauthScopes: [OAUTH.cloudPlatform],
       describe: 'Set labels on Certificate Manager certificates (labels change nothing that is served)',
       note: 'Self-managed Compute Engine SSL certificates carry no labels and are left as they are.',
@@ -326,7 +328,15 @@ export const SCOPE_TABLE: readonly ScopeEntry[] = [
   entry({
     scope: 'budget.list',
     access: 'read',
-    gcp: { permissions: ['billing.budgets.list', 'billing.budgets.get'], oauthScopes: [OAUTH.billingReadOnly], describe: 'List Cloud Billing budgets with their amounts, thresholds and projects', note: BUDGET_NOTE, grantOn: 'billingAccount' },
+    gcp: {
+      // The adapter also reads the project's billing account and the budgets' projects (resourcemanager.projects.get).
+      permissions: ['billing.budgets.list', 'billing.budgets.get', 'resourcemanager.projects.get'],
+      oauthScopes: [OAUTH.billing, OAUTH.cloudPlatformReadOnly],
+      broadOauthBecause: 'The Billing Budgets API accepts only cloud-billing or cloud-platform (no read-only scope); IAM still limits the token to the permissions listed.',
+      describe: 'List Cloud Billing budgets with their amounts, thresholds and projects',
+      note: `${BUDGET_NOTE} Reading them also takes resourcemanager.projects.get on the project (any project viewer role has it).`,
+      grantOn: 'billingAccount',
+    },
     aws: { actions: ['budgets:ViewBudget', 'budgets:ListTagsForResource'], describe: 'List AWS Budgets with their amounts, notifications and tags' },
   }),
   entry({
@@ -354,20 +364,20 @@ export const SCOPE_TABLE: readonly ScopeEntry[] = [
       note: 'When a binding was granted and by whom comes from the Admin Activity audit log (SetIamPolicy entries).',
     },
     aws: {
-      actions: ['iam:ListRoles', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies', 'iam:ListUsers', 'iam:ListAttachedUserPolicies', 'iam:ListUserPolicies'],
-      describe: 'List IAM roles and users with the policies attached to each',
+      actions: IAM_ROLE_LIST,
+      describe: 'List IAM roles with the policies attached to each',
     },
   }),
   entry({
     scope: 'iam.roles.read',
     access: 'read',
     gcp: {
-      permissions: ['iam.roles.get', 'iam.roles.list'],
+      permissions: ['iam.roles.get', 'iam.roles.list', 'resourcemanager.projects.getIamPolicy'],
       oauthScopes: [OAUTH.cloudPlatform],
       describe: 'Read the IAM role catalogue: which permissions each predefined and custom role grants',
       broadOauthBecause: GOOGLE_ONLY_CLOUD_PLATFORM('IAM API'),
     },
-    aws: { actions: ['iam:ListPolicies', 'iam:GetPolicy', 'iam:GetPolicyVersion'], describe: 'Read IAM managed policies and the actions each allows' },
+    aws: { actions: [...IAM_ROLE_LIST, ...IAM_POLICY_READ], describe: "Read the policies of the account's roles and the actions each allows" },
   }),
   entry({
     scope: 'iam.usage.read',
@@ -380,8 +390,8 @@ export const SCOPE_TABLE: readonly ScopeEntry[] = [
       note: 'Policy insights need the Recommender API enabled and Security Command Center Premium or Enterprise on the project or organisation.',
     },
     aws: {
-      actions: ['iam:GenerateServiceLastAccessedDetails', 'iam:GetServiceLastAccessedDetails', 'iam:ListRoles', 'iam:ListUsers'],
-      describe: 'Read when each role and user last used each AWS service (IAM last-accessed data)',
+      actions: ['iam:GenerateServiceLastAccessedDetails', 'iam:GetServiceLastAccessedDetails', ...IAM_ROLE_LIST, ...IAM_POLICY_READ],
+      describe: 'Read when each role last used each AWS service (IAM last-accessed data), in its policies’ own action patterns',
     },
   }),
 
@@ -395,7 +405,7 @@ export const SCOPE_TABLE: readonly ScopeEntry[] = [
       describe: 'List GKE Deployments and StatefulSets with their containers’ requests, limits and observed usage',
       broadOauthBecause: GKE_OAUTH,
     },
-    aws: { actions: EKS_READ, describe: 'List EKS clusters and their Deployments and StatefulSets with Container Insights usage', note: EKS_NOTE },
+    aws: { actions: EKS_READ, describe: 'List EKS clusters and their Deployments and StatefulSets', note: EKS_NOTE },
   }),
   entry({
     scope: 'k8s.workload.get',
@@ -425,7 +435,8 @@ export const SCOPE_TABLE: readonly ScopeEntry[] = [
     access: 'read',
     gcp: {
       permissions: ['bigquery.jobs.create', 'bigquery.tables.getData'],
-      oauthScopes: [OAUTH.bigqueryReadOnly],
+      // jobs.query and getQueryResults do not accept bigquery.readonly (their discovery documents).
+      oauthScopes: [OAUTH.cloudPlatformReadOnly],
       describe: 'Query the Cloud Billing export in BigQuery for daily cost per project and service',
       note: 'bigquery.jobs.create is used on the connected project; bigquery.tables.getData on the dataset holding the billing export, if it lives elsewhere.',
     },

@@ -19,7 +19,9 @@ import { buckets } from './s3.js';
 import { bindingResource, roleBindings, rolesDataset, usageDataset } from './iam.js';
 import { eksWorkloads, type ClusterTransport } from './eks.js';
 import { awsError } from './errors.js';
-import { roleSessionName, SessionPolicyError, sessionPolicyFor } from './sessionPolicy.js';
+import { sessionPolicyForActions } from '../../../domain/cloud/grants.js';
+import { AppError } from '../../../domain/errors.js';
+import { roleSessionName } from './sessionPolicy.js';
 
 export interface AwsCloudOptions extends AwsClientSettings {
   /** The platform's own AWS identity, which assumes customers' roles (production: brokerFromGoogleIdentity). */
@@ -73,9 +75,10 @@ export class AwsCloud implements CloudProviderApi {
     const t = awsTarget(target);
     let policy: string;
     try {
-      policy = sessionPolicyFor(grant.aws.actions);
+      // One session policy for the platform: the domain's, which compacts reads before it refuses.
+      policy = sessionPolicyForActions(grant.aws.actions);
     } catch (err) {
-      if (err instanceof SessionPolicyError) throw new CloudProviderError('aws', 'invalid', err.message);
+      if (err instanceof AppError) throw new CloudProviderError('aws', 'invalid', err.message);
       throw err;
     }
     const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
