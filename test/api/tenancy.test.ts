@@ -12,6 +12,7 @@ const PUBLIC = new Set([
   '/v1/agents/:agentId',
   '/v1/agents/:agentId/versions',
   '/v1/agents/:agentId/versions/:version',
+  '/v1/agents/:agentId/versions/:version/cloud-permissions',
   '/v1/agents/:agentId/reviews',
   '/v1/schemas/agent-manifest.json',
 ]);
