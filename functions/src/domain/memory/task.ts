@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { jsonBytes, parseTaskValue, TaskKeyPrefix, type JsonValue } from './limits.js';
+import { jsonBytes, parseTaskValue, TaskKey, TaskKeyPrefix, type JsonValue } from './limits.js';
 
 /**
  * Task memory: a JSON value per key, kept per install across runs, updated optimistically.
@@ -116,7 +116,7 @@ export function decodeTaskCursor(cursor: string, prefix: string): string {
   } catch {
     throw invalidCursor('unknown format');
   }
-  if (!/^[A-Za-z0-9._:/-]{1,200}$/.test(key)) throw invalidCursor('unknown format');
+  if (!TaskKey.safeParse(key).success) throw invalidCursor('unknown format');
   if (!key.startsWith(prefix)) throw invalidCursor('it belongs to a listing of another prefix');
   return key;
 }
