@@ -3,6 +3,7 @@ import { AppError } from '../src/domain/errors.ts';
 import {
   episodeIssues,
   episodeText,
+  issuesOf,
   jsonBytes,
   MEMORY_LIMITS,
   metadataIssues,
@@ -14,6 +15,7 @@ import {
   parseVectorItem,
   searchOptionsIssues,
   taskKeyIssues,
+  TaskValue,
   taskValueIssues,
   utf8Bytes,
   vectorItemIssues,
@@ -155,6 +157,9 @@ describe('memory limits: JSON values', () => {
     expect(taskValueIssues(deep)[0]).toMatchObject({ code: 'too_deep' });
     expect(taskValueIssues({ ok: [null, true, 1.5, 'x', { nested: {} }] })).toEqual([]);
     expect(caught(() => parseTaskValue({ n: Infinity })).code).toBe('memory_invalid');
+    // The zod shape (for the contract) reports the same issues at the same paths.
+    expect(issuesOf(TaskValue, { a: [1, Number.NaN] }, 'body.value')).toEqual([{ path: 'body.value.a.1', message: 'must be a finite number', code: 'custom' }]);
+    expect(TaskValue.safeParse({ ok: [1] }).success).toBe(true);
   });
 });
 
