@@ -17,6 +17,7 @@ export * from './runs.js';
 export * from './runner.js';
 export * from './sandbox.js';
 export * from './cloud.js';
+export * from './memory.js';
 export * from './webhooks.js';
 export * from './events.js';
 export * from './approvals.js';
