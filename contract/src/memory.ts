@@ -248,3 +248,46 @@ export const TaskListOptions = z
   })
   .strict();
 export type TaskListOptions = z.infer<typeof TaskListOptions>;
+
+// ---- The runner API's memory calls (an agent's own install's memory) -------------------------
+
+export const TaskGetIn = z.object({ key: TaskKey }).strict().meta({ id: 'MemoryTaskGet' });
+export const TaskPutIn = z
+  .object({
+    key: TaskKey,
+    value: TaskValue,
+    /** Omitted: last write wins. null: only if the key does not exist. A number: only if the key is at that version. */
+    expectedVersion: z.number().int().min(1).nullable().optional(),
+  })
+  .strict()
+  .meta({ id: 'MemoryTaskPut' });
+export const TaskDeleteIn = z.object({ key: TaskKey, expectedVersion: z.number().int().min(1).optional() }).strict().meta({ id: 'MemoryTaskDelete' });
+export const TaskItemOut = z.object({ key: z.string(), value: z.unknown(), version: z.number().int(), updatedAt: Timestamp }).meta({ id: 'MemoryTaskItem' });
+export const TaskGetOut = z.object({ item: TaskItemOut.nullable() }).meta({ id: 'MemoryTaskFound' });
+export const TaskPutOut = z.object({ key: z.string(), version: z.number().int() }).meta({ id: 'MemoryTaskWritten' });
+export const TaskListOut = z
+  .object({ items: z.array(z.object({ key: z.string(), version: z.number().int(), updatedAt: Timestamp })), nextCursor: z.string().nullable() })
+  .meta({ id: 'MemoryTaskKeys' });
+
+export const VectorUpsertIn = z.object({ items: z.array(VectorItemInput).min(1).max(20) }).strict().meta({ id: 'MemoryVectorUpsert' });
+export const VectorSearchIn = SearchOptions.extend({ query: MemoryText }).strict().meta({ id: 'MemoryVectorSearch' });
+export const VectorDeleteIn = z.object({ id: VectorItemId }).strict().meta({ id: 'MemoryVectorDelete' });
+export const MemoryHit = z.object({ id: z.string(), text: z.string(), metadata: z.record(z.string(), z.unknown()), score: z.number(), updatedAt: Timestamp }).meta({ id: 'MemoryHit' });
+export const VectorSearchOut = z.object({ results: z.array(MemoryHit) }).meta({ id: 'MemoryVectorResults' });
+
+/** What a run records of itself; the platform adds the run and the time. */
+export const EpisodeRecordIn = EpisodeInput.omit({ runId: true, at: true }).strict().meta({ id: 'MemoryEpisodeRecord' });
+export const EpisodeSearchIn = z
+  .object({
+    /** Ranks by similarity to this text; without it, the newest first. */
+    query: MemoryText.optional(),
+    k: z.number().int().min(1).max(MEMORY_LIMITS.searchMaxK).default(MEMORY_LIMITS.searchDefaultK),
+    since: Timestamp.optional(),
+    minScore: z.number().min(0).max(1).default(0),
+  })
+  .strict()
+  .meta({ id: 'MemoryEpisodeSearch' });
+export const EpisodeOut = z
+  .object({ runId: z.string(), at: Timestamp, saw: z.string(), did: z.string(), outcome: EpisodeOutcome, metadata: z.record(z.string(), z.unknown()), score: z.number().nullable() })
+  .meta({ id: 'MemoryEpisode' });
+export const EpisodeSearchOut = z.object({ episodes: z.array(EpisodeOut) }).meta({ id: 'MemoryEpisodes' });

@@ -8,6 +8,7 @@ import { catalogEndpoints } from './catalog.js';
 import { cloudEndpoints } from './cloud.js';
 import { installEndpoints } from './installs.js';
 import { invoiceEndpoints } from './invoices.js';
+import { memoryEndpoints } from './memory.js';
 import { metaEndpoints } from './meta.js';
 import { notificationEndpoints } from './notifications.js';
 import { publishingEndpoints } from './publishing.js';
@@ -37,6 +38,7 @@ export const endpoints = {
   ...publishingEndpoints,
   ...webhookEndpoints,
   ...runnerEndpoints,
+  ...memoryEndpoints,
 } satisfies { [Op in OperationId]: Endpoint<Op> };
 
 export type Endpoints = typeof endpoints;

@@ -5,6 +5,8 @@ import type { InstallStore, SecretStore } from './installs/ports.js';
 import type { DispatchQueue, EngineConfig, Executor, RunArtifactStore, RunFeed, RunLogStore, RunMetricsStore, RunStore, StreamSlots } from './runs/ports.js';
 import type { SandboxStore } from './sandbox/ports.js';
 import type { CloudConfig, CloudProviders, ConnectionStore, WorkspaceIdentities } from './cloud/ports.js';
+import type { MemoryStore } from './memory/ports.js';
+import type { Embedder } from '../domain/memory/embedder.js';
 import type { ScheduleStore } from './schedules/ports.js';
 import type { Clock } from './shared/clock.js';
 import type { IdempotencyStore } from './shared/idempotency.js';
@@ -46,6 +48,9 @@ export interface Deps {
   workspaceIdentities: WorkspaceIdentities;
   cloudConfig: CloudConfig;
   cloudProviders: CloudProviders;
+  /** Agent memory (docs/memory.md): the installs' task, vector and episode memories, and the embedder of texts. */
+  memory: MemoryStore;
+  embedder: Embedder;
   approvals: ApprovalStore;
   /** The usage ledger (docs/billing.md). */
   usage: UsageLedger;

@@ -211,6 +211,9 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       accounts: new auth.FirebaseAccountAuthority(),
       sandbox: new sandbox.FirestoreSandboxStore(),
       ...(await cloudFor(config)),
+      memory: new (await import('../adapters/firestore/memory.js')).FirestoreMemoryStore(),
+      // Offline and deterministic until a platform embeddings endpoint is configured (docs/memory.md).
+      embedder: new (await import('../adapters/memory/localEmbedder.js')).LocalEmbedder(),
       approvals: new FirestoreApprovalStore(clock.now, events.flush),
       usage: new FirestoreUsageLedger(),
       secrets: await secretStoreFor(config),

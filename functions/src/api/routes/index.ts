@@ -12,6 +12,7 @@ import { invitationRoutes, memberRoutes } from './members.js';
 import { notificationRoutes } from './notifications.js';
 import { publishingRoutes } from './publishing.js';
 import { runnerRoutes } from './runner.js';
+import { memoryRoutes } from './memory.js';
 import { runRoutes } from './runs.js';
 import { sessionRoutes } from './sessions.js';
 import { webhookRoutes } from './webhooks.js';
@@ -46,6 +47,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...invoiceRoutes,
   ...webhookRoutes,
   ...runnerRoutes,
+  ...memoryRoutes,
 ];
 
 // Every operation of the contract has exactly one handler: checked when the module loads.
