@@ -22,6 +22,8 @@ export const RunnerStartedOut = Ack.extend({
    * the platform. Null: no connection (the local executor's sandbox, when it has one).
    */
   cloud: z.object({ provider: z.enum(['gcp', 'aws']), account: z.string() }).nullable(),
+  /** The memory levels the manifest declares (docs/memory.md): `ctx.memory` refuses the others by name. */
+  memory: z.array(z.string()),
 }).meta({ id: 'RunnerStarted' });
 export type RunnerStarted = z.output<typeof RunnerStartedOut>;
 

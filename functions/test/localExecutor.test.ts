@@ -54,7 +54,7 @@ let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
 /** What the runner API answers with the session token and to `started` (the contract's shape). */
-const started: RunnerStarted = { ok: true, input: {}, config: {}, attempt: 1, policy: { scopes: [], gated: [] }, secretNames: [], cloud: null };
+const started: RunnerStarted = { ok: true, input: {}, config: {}, attempt: 1, policy: { scopes: [], gated: [] }, secretNames: [], cloud: null, memory: [] };
 
 const SESSION_TOKEN = 'rt_ws1_run1_session0123456789abcdef';
 

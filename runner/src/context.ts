@@ -1,3 +1,4 @@
+import type { AgentMemory } from './memory.js';
 import type { CloudConnection } from './cloud/types.js';
 import type { LlmClient } from './llm.js';
 import type { LogBatcher } from './logBatcher.js';
@@ -12,6 +13,7 @@ export interface ContextDeps {
   config: Record<string, unknown>;
   secrets?: Record<string, string>;
   cloud: CloudConnection;
+  memory: AgentMemory;
   llm: LlmClient | null;
   logs: Pick<LogBatcher, 'add'>;
   /** Uploads an artifact (the runner API's `artifacts`). */
@@ -42,6 +44,7 @@ export function createContext(deps: ContextDeps): { ctx: AgentContext; outputs: 
       get: (name: string) => deps.secrets?.[name],
     },
     cloud: deps.cloud,
+    memory: deps.memory,
     llm: deps.llm,
     log: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },
     progress(percent, message) {

@@ -17,6 +17,7 @@ import { SandboxCloud, type SandboxFixture } from './cloud/sandbox.js';
 import type { CloudConnection } from './cloud/types.js';
 import { createContext } from './context.js';
 import { llmFromEnv } from './llm.js';
+import { remoteMemory } from './memory.js';
 import { Heartbeat } from './heartbeat.js';
 import { LogBatcher } from './logBatcher.js';
 import type { Agent, ApprovalAnswer } from './types.js';
@@ -231,6 +232,7 @@ async function main(): Promise<never> {
     config: started.config,
     secrets,
     cloud: cloudFor(started),
+    memory: remoteMemory(client, started.memory),
     llm: llmFromEnv(process.env),
     logs,
     beat: (p) => heartbeat.beat(p && { ...p, message: redactor.text(p.message) }),

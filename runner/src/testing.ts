@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createContext } from './context.js';
+import { InMemoryMemory, type AgentMemory } from './memory.js';
 import { MemorySandboxStore, SandboxCloud, type SandboxFixture } from './cloud/sandbox.js';
 import type { LlmClient } from './llm.js';
 import type { ApprovalRequestInput } from '@agent-marketplace/contract';
@@ -43,6 +44,8 @@ export interface AgentTestOptions {
   decisions?: Record<string, 'approve' | 'reject'>;
   /** Reuse a sandbox from an earlier run, to see that actions persist. */
   store?: MemorySandboxStore;
+  /** Reuse memory from an earlier run (an InMemoryMemory), to see what one run leaves the next; by default a fresh one at the manifest's levels. */
+  memory?: AgentMemory;
   fixture?: SandboxFixture;
 }
 
@@ -51,6 +54,7 @@ export async function runAgentForTest(agentDir: string, options: AgentTestOption
   const manifest = parse(await readFile(path.join(agentDir, 'agent.yaml'), 'utf8')) as {
     permissions?: { scope: string }[];
     approvals?: { action: string }[];
+    memory?: string[];
     runtime: { local: { entry: string } };
   };
   const fixture =
@@ -75,6 +79,7 @@ export async function runAgentForTest(agentDir: string, options: AgentTestOption
     config: options.config ?? {},
     secrets: options.secrets ?? {},
     cloud,
+    memory: options.memory ?? new InMemoryMemory(manifest.memory ?? []),
     llm: options.llm ?? null,
     logs: { add: (line) => void logs.push(line) },
     beat: (p) => {

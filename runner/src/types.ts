@@ -1,3 +1,4 @@
+import type { AgentMemory } from './memory.js';
 import type { CloudConnection } from './cloud/types.js';
 import type { LlmClient } from './llm.js';
 
@@ -31,6 +32,8 @@ export interface AgentContext {
   secrets: { names: readonly string[]; get(name: string): string | undefined };
   /** The customer's cloud (locally, the workspace's sandbox account). */
   cloud: CloudConnection;
+  /** What the agent keeps across runs of its install, at the levels its manifest declares (docs/memory.md). */
+  memory: AgentMemory;
   /** A language model when the platform has one configured, else null: skip the LLM step and say so. */
   llm: LlmClient | null;
   log: AgentLogger;

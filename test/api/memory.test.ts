@@ -4,6 +4,7 @@ import { adminDb } from '../support/admin.ts';
 import { publishYaml, uniqueWord, yamlFor } from '../support/catalog.ts';
 import { call, codeOf } from '../support/http.ts';
 import { seedStartingRun } from '../support/runs.ts';
+import { finished, installProbe, trigger, waitFor } from '../support/probe.ts';
 import { newWorkspace, type TestWorkspace } from '../support/users.ts';
 
 /**
@@ -135,5 +136,24 @@ describe('vector memory and episodes', () => {
       expect({ path, status: r.status, code: codeOf(r) }).toEqual({ path, status: 403, code: 'memory_level_not_declared' });
     }
     expect((await t.memory('task/put', { key: 'k', value: 1 })).status).toBe(200);
+  });
+});
+
+describe('ctx.memory in a real run', () => {
+  it('an agent counts its runs in task memory: each run of the install sees what the last one left', { timeout: 120_000 }, async () => {
+    const ws = await newWorkspace();
+    const installId = await installProbe(ws);
+    const counts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const runId = (await trigger(ws, installId, { mode: 'remember' })).body.id as string;
+      const run = await waitFor(ws, runId, finished, 60_000);
+      expect(run.state, JSON.stringify(run.error)).toBe('succeeded');
+      counts.push(run.outputs.remembered);
+    }
+    expect(counts).toEqual([1, 2, 3]);
+    // Another install of the probe starts from nothing.
+    const other = await installProbe(ws);
+    const first = await waitFor(ws, (await trigger(ws, other, { mode: 'remember' })).body.id as string, finished, 60_000);
+    expect(first.outputs.remembered).toBe(1);
   });
 });

@@ -123,7 +123,7 @@ async function startedPayload(deps: Pick<Deps, 'installs' | 'catalog'>, run: Run
   ]);
   const policy = manifest ? policyOf(manifest) : { scopes: [], gated: [] };
   const cloud = install?.connection ? { provider: install.connection.provider, account: install.connection.account } : null;
-  return { ok: true, input: run.input, config: install?.config ?? {}, attempt: run.attempt, policy, secretNames: Object.keys(install?.secrets ?? {}), cloud };
+  return { ok: true, input: run.input, config: install?.config ?? {}, attempt: run.attempt, policy, secretNames: Object.keys(install?.secrets ?? {}), cloud, memory: manifest?.memory ?? [] };
 }
 
 /** A runner that started through its session already is `running`: this answers the same payload again. */
