@@ -70,9 +70,14 @@ export default async function run(ctx: AgentContext) {
   const failed: { id: string; name: string; project: string; error: string }[] = [];
   const notAttempted: { id: string; name: string; project: string; why: string }[] = [];
 
+  // What people refused to stop earlier (the platform keeps their decisions in task memory).
+  const cooldownDays = Math.max(0, Math.floor(numberInput(input, 'rejectionCooldownDays', 30)));
+  const rejected = await rejectedStops(ctx, options.asOf, cooldownDays);
   const toStop: IdleVm[] = [];
   for (const vm of analysis.idle) {
-    if (dryRun) notAttempted.push({ id: vm.id, name: vm.name, project: vm.project, why: 'dry run' });
+    const no = rejected.get(vm.id);
+    if (no) notAttempted.push({ id: vm.id, name: vm.name, project: vm.project, why: `${no.by ?? 'a person'} rejected stopping it on ${no.rejectedAt.slice(0, 10)}${no.comment ? ` ("${no.comment}")` : ''}; not proposed again before ${no.until.slice(0, 10)}` });
+    else if (dryRun) notAttempted.push({ id: vm.id, name: vm.name, project: vm.project, why: 'dry run' });
     else if (toStop.length >= maxStops) notAttempted.push({ id: vm.id, name: vm.name, project: vm.project, why: `maxStops (${maxStops}) reached` });
     else toStop.push(vm);
   }
@@ -139,4 +144,31 @@ export default async function run(ctx: AgentContext) {
   });
   ctx.progress(100, 'Done');
   return { idle: analysis.idle, skipped: analysis.skipped, stopped, pendingApproval, failed, notAttempted, summary };
+}
+
+interface Rejection {
+  resourceId: string;
+  rejectedAt: string;
+  by: string | null;
+  comment: string;
+  until: string;
+}
+
+/** Stops people rejected within the cooldown, by VM id, from task memory (`decisions/rejected/vm/...`). */
+async function rejectedStops(ctx: AgentContext, asOf: Date, cooldownDays: number): Promise<Map<string, Rejection>> {
+  const out = new Map<string, Rejection>();
+  if (cooldownDays === 0) return out;
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.memory.task.list('decisions/rejected/vm/', { limit: 100, ...(cursor ? { cursor } : {}) });
+    for (const { key } of page.items) {
+      const item = await ctx.memory.task.get<{ resourceId: string; rejectedAt: string; by: string | null; comment: string }>(key);
+      if (!item) continue;
+      const until = new Date(Date.parse(item.value.rejectedAt) + cooldownDays * 86_400_000);
+      if (until > asOf) out.set(item.value.resourceId, { ...item.value, until: until.toISOString() });
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  if (out.size) ctx.log.info(`${out.size} VMs a person refused to stop are left alone until their cooldown ends`, { rejected: out.size, cooldownDays });
+  return out;
 }

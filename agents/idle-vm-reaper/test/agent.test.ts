@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAgentForTest } from '../../../runner/src/testing.ts';
+import { InMemoryMemory } from '../../../runner/src/memory.ts';
 
 const agentDir = path.resolve(import.meta.dirname, '..');
 const asOf = '2026-11-20T00:00:00Z';
@@ -124,6 +125,21 @@ describe('idle-vm-reaper on its sandbox account', () => {
     expect(second.outputs['summary']).toMatchObject({ vmsScanned: 39, running: 25, idle: 0 });
     expect(second.store.applied).toHaveLength(12);
     expect(second.logs.map((l) => l.msg)).toContain('No idle VMs found');
+  });
+
+  it('leaves alone, for the cooldown, a VM a person refused to stop (the platform keeps the decision in task memory)', async () => {
+    const first = await runAgentForTest(agentDir, { input: { asOf } });
+    const proposed = (first.outputs['pendingApproval'] as { id: string; name: string }[])[0]!;
+    const memory = new InMemoryMemory(['task']);
+    const rejectedAt = new Date(Date.parse(asOf) - 5 * 86_400_000).toISOString();
+    await memory.task.put(`decisions/rejected/vm/${proposed.id}`, { action: 'vm.stop', resourceId: proposed.id, rejectedAt, by: 'Ana', comment: 'batch host', runId: 'r0', approvalId: 'a0' });
+    const next = await runAgentForTest(agentDir, { input: { asOf }, memory });
+    const pending = (next.outputs['pendingApproval'] as { id: string }[]).map((p) => p.id);
+    expect(pending).not.toContain(proposed.id);
+    expect(next.outputs['notAttempted']).toContainEqual(expect.objectContaining({ id: proposed.id, why: expect.stringContaining('Ana rejected stopping it') }));
+    // Past the cooldown (or with it off), it is proposed again.
+    const later = await runAgentForTest(agentDir, { input: { asOf, rejectionCooldownDays: 3 }, memory });
+    expect((later.outputs['pendingApproval'] as { id: string }[]).map((p) => p.id)).toContain(proposed.id);
   });
 
   it('rejects an unreadable asOf instead of guessing', async () => {

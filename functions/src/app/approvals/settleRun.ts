@@ -10,8 +10,9 @@ import { entry } from './approvalEvents.js';
 import type { StoredApproval } from './ports.js';
 import { basisOf } from './proposals.js';
 import { applyApprovedOnCloud } from '../cloud/runCloud.js';
+import { rememberRejections } from '../memory/decisionMemory.js';
 
-export type SettleDeps = Pick<Deps, 'runs' | 'approvals' | 'catalog' | 'installs' | 'sandbox' | 'clock' | 'workspaces' | 'dispatchQueue' | 'config' | 'connections' | 'cloudProviders'>;
+export type SettleDeps = Pick<Deps, 'runs' | 'approvals' | 'catalog' | 'installs' | 'sandbox' | 'clock' | 'workspaces' | 'dispatchQueue' | 'config' | 'connections' | 'cloudProviders' | 'memory'>;
 type Result = NonNullable<StoredApproval['result']>;
 
 /**
@@ -107,6 +108,8 @@ export async function settleRun(deps: SettleDeps, wsId: string, runId: string): 
     );
     settled.push(approval);
   }
+  // Kept for the agent's next runs, whatever becomes of this one (docs/memory.md "Decisions").
+  await rememberRejections(deps, run, manifest, settled);
   if (run.suspended) return resumeRun(deps, run, install);
   const now = deps.clock.now();
   const outputs = { ...(run.outputs ?? {}), approvals: approvalOutputs(settled) };

@@ -1,0 +1,46 @@
+import type { Manifest } from '../../domain/manifest.js';
+import type { Run } from '../../domain/models.js';
+import { jsonBytes } from '../../domain/memory/limits.js';
+import { deltaForWrite } from '../../domain/memory/stats.js';
+import type { Deps } from '../deps.js';
+import type { StoredApproval } from '../approvals/ports.js';
+
+/**
+ * What people decided about an agent's proposals, kept in its install's task memory when the
+ * manifest declares task memory (docs/memory.md "Decisions"): `decisions/rejected/<kind>/<resource>`,
+ * so a later run can leave alone what a person said no to. The platform writes it: an agent
+ * never sees the decisions on its own proposals (they come after its code ended).
+ */
+export const REJECTED_PREFIX = 'decisions/rejected/';
+
+/** A task key for a resource: task keys allow `[A-Za-z0-9._:/-]`, at most 200 characters. */
+export function rejectedKey(kind: string, resourceId: string): string {
+  const safe = `${kind}/${resourceId}`.replace(/[^A-Za-z0-9._:/-]/g, '_').replace(/\.\.+/g, '_').replace(/^\/+/, '');
+  return `${REJECTED_PREFIX}${safe}`.slice(0, 200);
+}
+
+export async function rememberRejections(deps: Pick<Deps, 'memory' | 'clock'>, run: Run, manifest: Manifest | null, approvals: readonly StoredApproval[]): Promise<void> {
+  if (!manifest?.memory.includes('task')) return;
+  const scope = { wsId: run.wsId, installId: run.installId };
+  for (const a of approvals) {
+    if (a.state !== 'rejected' || !a.action) continue;
+    const rejection = a.decisions.find((d) => d.decision === 'reject');
+    const value = {
+      action: a.action.scope,
+      resourceId: a.action.resourceId,
+      rejectedAt: (rejection?.at ?? deps.clock.now()).toISOString(),
+      by: rejection?.byName ?? rejection?.by ?? null,
+      comment: rejection?.comment ?? '',
+      runId: run.id,
+      approvalId: a.id,
+    };
+    const key = rejectedKey(a.action.kind, a.action.resourceId);
+    // Settling may run more than once: the same approval is written once.
+    const written = await deps.memory.changeTask(scope, key, (current) => {
+      if ((current?.value as { approvalId?: string } | undefined)?.approvalId === a.id) return { next: current, result: null };
+      const bytes = jsonBytes(value);
+      return { next: { key, value, version: (current?.version ?? 0) + 1, bytes, updatedAt: deps.clock.now() }, result: { before: current?.bytes ?? null, bytes } };
+    });
+    if (written) await deps.memory.count(scope, deltaForWrite('task', written.before, written.bytes));
+  }
+}
