@@ -69,6 +69,8 @@ export async function benchApprovals(stack: Stack, proposals = 40): Promise<void
     // The bench's installs act on the sandbox: no cloud connection is read, no provider called.
     connections: {} as never,
     cloudProviders: {} as never,
+    // The reaper declares task memory: a rejection would be remembered there (the bench approves every proposal).
+    memory: new (await import('../../functions/lib/adapters/firestore/memory.js')).FirestoreMemoryStore(),
     // The reaper's install has no secrets: redaction finds none and never asks the store.
     secrets: {
       get: async () => {
