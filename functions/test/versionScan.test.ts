@@ -86,7 +86,7 @@ describe('manifest, entry and image checks', () => {
     expect(diff.status).toBe('fail');
     expect(diff.findings[0]).toMatchObject({ path: 'agent.yaml', line: YAML.split('\n').findIndex((l) => l.includes('amountCents')) + 1 });
 
-    const invalid = YAML.replace('version: 1.0.0', 'version: one');
+    const invalid = YAML.replace(/^version: .*$/m, 'version: one');
     const report = scan({ ...baseFiles(), 'agent.yaml': invalid }, { manifestYaml: invalid });
     expect(report.passed).toBe(false);
     expect(messages(check(report, 'manifest'))).toMatch(/^version: a semantic version such as 1\.2\.3 \(line 3\)$/m);

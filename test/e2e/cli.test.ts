@@ -47,7 +47,7 @@ function am(args: string[], stdin = '', extraEnv: Record<string, string> = {}): 
 function agentFolder(agentId: string, publisherId: string): string {
   const dir = path.join(scratch, agentId);
   cpSync(SEEDED_AGENT, dir, { recursive: true });
-  const yaml = readFileSync(path.join(dir, 'agent.yaml'), 'utf8').replace(/^id: .*$/m, `id: ${agentId}`).replace(/^publisher: .*$/m, `publisher: ${publisherId}`);
+  const yaml = readFileSync(path.join(dir, 'agent.yaml'), 'utf8').replace(/^id: .*$/m, `id: ${agentId}`).replace(/^publisher: .*$/m, `publisher: ${publisherId}`).replace(/^version: .*$/m, 'version: 1.0.0');
   writeFileSync(path.join(dir, 'agent.yaml'), yaml);
   return dir;
 }
