@@ -36,7 +36,7 @@ async function installWithRun(ws: TestWorkspace) {
   };
   const base = `/workspaces/${ws.id}/installs/${installId}/memory`;
   const rest = (method: string, path = '', body?: unknown, idToken = ws.owner.idToken) => call(method, `${base}${path}`, { token: idToken, body });
-  return { installId, runId, runner, rest, base };
+  return { installId, runId, token, runner, rest, base };
 }
 
 const memoryDoc = (wsId: string, installId: string, doc: string) => adminDb.doc(`workspaces/${wsId}/installs/${installId}/memory/${doc}`);
@@ -211,6 +211,31 @@ describe("an install's memory, for its customer", () => {
       expect({ method, path, status: r.status, code: codeOf(r) }).toEqual({ method, path, status: 404, code: 'install_not_found' });
     }
     expect((await runner('task/get', { key: 'secret-plan' })).item).toMatchObject({ value: 'a' });
+  });
+});
+
+describe('the workspace metrics', () => {
+  it("show each install's memory: items, bytes, hit rate of the agent's searches", { timeout: 60_000 }, async () => {
+    const ws = await newWorkspace();
+    const { installId, runId, token, runner } = await installWithRun(ws);
+    await runner('task/put', { key: 'a', value: 1 });
+    await runner('vector/upsert', { items: [{ id: 'x', text: 'idle VM web-1', metadata: {} }, { id: 'y', text: 'certificate expiry', metadata: {} }] });
+    await runner('vector/search', { query: 'idle VM web-1', k: 1, minScore: 0.9 });
+    await runner('vector/search', { query: 'quarterly revenue of the bakery', k: 1, minScore: 0.99 });
+    // A finished run puts the install in the metrics.
+    for (const [path, body] of [['started', undefined], ['complete', { outcome: 'succeeded' }]] as const) {
+      const r = await call('POST', `/runner/runs/${runId}/${path}`, { token, body });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    const deadline = Date.now() + 15_000;
+    let entry: { memory: unknown } | undefined;
+    while (!entry && Date.now() < deadline) {
+      const metrics = await call('GET', `/workspaces/${ws.id}/metrics`, { token: ws.owner.idToken });
+      expect(metrics.status, JSON.stringify(metrics.body)).toBe(200);
+      entry = metrics.body.installs.find((i: { installId: string }) => i.installId === installId);
+      if (!entry) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(entry?.memory).toEqual({ items: 3, bytes: expect.any(Number), hitRate: 0.5 });
   });
 });
 
