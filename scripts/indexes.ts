@@ -58,6 +58,14 @@ export function indexesFile() {
       idx('installs', 'COLLECTION_GROUP', [asc('agentId'), asc('state'), asc('version')]),
       // adapters/firestore/earnings.ts entriesBetween: a publisher's revenue entries of a period (developer analytics)
       idx('revenueEntries', 'COLLECTION', [asc('publisherId'), asc('createdAt')]),
+      // adapters/firestore/memory.ts: an install's task keys by prefix (listTasks, browseTasks); the newest episodes (newest);
+      // vector memories and episodes newest first, a page at a time (browseVectors); and, across installs, the retention
+      // sweep's oldest items of a level (expiredCandidates). findNearest's vector indexes depend on the embedder's dimension
+      // and the metadata filtered on: they are not declared here (docs/memory.md).
+      idx('memory', 'COLLECTION', [asc('level'), asc('key')]),
+      idx('memory', 'COLLECTION', [asc('level'), desc('updatedAt')]),
+      idx('memory', 'COLLECTION', [asc('level'), desc('updatedAt'), desc('__name__')]),
+      idx('memory', 'COLLECTION_GROUP', [asc('level'), asc('updatedAt')]),
     ],
     fieldOverrides: [
       // adapters/firestore/approvals.ts chainQueued: log entries left queued, across workspaces.
@@ -116,6 +124,22 @@ export function indexesFile() {
       { collectionGroup: 'facts', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'yaml', indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'manifest', indexes: [] },
+      // Agent memory (adapters/firestore/memory.ts): items past retention are deleted by the sweep (app/memory/sweepMemory.ts),
+      // which counts them; TTL on expiresAt (the last write plus the level's default retention) is the production backstop.
+      // Values and texts are read whole, never queried.
+      { collectionGroup: 'memory', fieldPath: 'expiresAt', ttl: true, indexes: [] },
+      { collectionGroup: 'memory', fieldPath: 'json', indexes: [] },
+      { collectionGroup: 'memory', fieldPath: 'text', indexes: [] },
+      { collectionGroup: 'memory', fieldPath: 'episode', indexes: [] },
+      // app/memory/sweepMemory.ts: uninstalled installs whose memory is due for its purge, across workspaces.
+      {
+        collectionGroup: 'installs',
+        fieldPath: 'memoryPurgeAt',
+        indexes: [
+          { order: 'ASCENDING', queryScope: 'COLLECTION' },
+          { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
+        ],
+      },
     ],
   };
 }

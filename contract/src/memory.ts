@@ -291,3 +291,80 @@ export const EpisodeOut = z
   .object({ runId: z.string(), at: Timestamp, saw: z.string(), did: z.string(), outcome: EpisodeOutcome, metadata: z.record(z.string(), z.unknown()), score: z.number().nullable() })
   .meta({ id: 'MemoryEpisode' });
 export const EpisodeSearchOut = z.object({ episodes: z.array(EpisodeOut) }).meta({ id: 'MemoryEpisodes' });
+
+// ---- The customer's REST routes: browse, search, forget, export an install's memory ----------
+
+/** A page size and the cursor a previous page returned (query strings: numbers arrive as text). */
+const browseLimit = z.coerce
+  .number<number>()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(MEMORY_LIMITS.listMaxLimit, `must be at most ${MEMORY_LIMITS.listMaxLimit}`)
+  .default(MEMORY_LIMITS.listDefaultLimit);
+export const MemoryPageQuery = z.object({ limit: browseLimit, cursor: z.string().max(1024).optional() }).strict();
+export const TaskBrowseQuery = z.object({ prefix: TaskKeyPrefix.default(''), limit: browseLimit, cursor: z.string().max(1024).optional() }).strict();
+
+const LevelFigures = z.object({
+  items: z.number().int(),
+  bytes: z.number().int(),
+  reads: z.number().int(),
+  writes: z.number().int(),
+  searches: z.number().int(),
+  searchHits: z.number().int(),
+  /** Searches with at least one result at or above their minScore, of all searches; null before the first. */
+  hitRate: z.number().nullable(),
+  evictions: z.number().int(),
+  expirations: z.number().int(),
+});
+const Levels = <T extends z.ZodType>(t: T) => z.object({ task: t, vector: t, episode: t });
+
+/** The counters are the agent's own use (the runner API); browsing, searching and exporting here are not counted. */
+export const MemorySummaryOut = z
+  .object({
+    installId: z.string(),
+    levels: Levels(LevelFigures),
+    total: LevelFigures,
+    /** The model and dimensions the install's vectors were embedded with; null before the first. */
+    embeddingSpace: z.object({ model: z.string(), dimensions: z.number().int() }).nullable(),
+    /** Days an item is kept after its last write, per level, on the workspace's plan. */
+    retentionDays: Levels(z.number().int()),
+    quota: z.object({ maxItems: z.number().int(), maxBytes: z.number().int() }),
+    /** An uninstalled install's memory is deleted at this time; null while installed. */
+    purgeAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'MemorySummary' });
+
+export const MemoryVectorItemOut = z.object({ id: z.string(), text: z.string(), metadata: z.record(z.string(), z.unknown()), updatedAt: Timestamp }).meta({ id: 'MemoryVectorItem' });
+export const MemoryEpisodeItemOut = z
+  .object({ runId: z.string(), at: Timestamp, saw: z.string(), did: z.string(), outcome: EpisodeOutcome, metadata: z.record(z.string(), z.unknown()), updatedAt: Timestamp })
+  .meta({ id: 'MemoryEpisodeItem' });
+
+export const TaskBrowseOut = z.object({ items: z.array(TaskItemOut), nextCursor: z.string().nullable() }).meta({ id: 'MemoryTaskPage' });
+export const VectorBrowseOut = z.object({ items: z.array(MemoryVectorItemOut), nextCursor: z.string().nullable() }).meta({ id: 'MemoryVectorPage' });
+export const EpisodeBrowseOut = z.object({ items: z.array(MemoryEpisodeItemOut), nextCursor: z.string().nullable() }).meta({ id: 'MemoryEpisodePage' });
+
+export const MemoryForgotOut = z.object({ deleted: z.boolean() }).meta({ id: 'MemoryForgot' });
+/** One bounded batch of "forget everything": call again while `more` is true. */
+export const MemoryForgetAllOut = z
+  .object({ deleted: z.number().int(), more: z.boolean() })
+  .meta({ id: 'MemoryForgetAll' });
+
+/** Items an export page holds at most: a page is one bounded read (embeddings are never read). */
+export const MEMORY_EXPORT_PAGE = 500;
+
+/**
+ * An export, a page at a time (every memory of the install, no embeddings): task keys, then
+ * vector memories, then episodes, in id order. Pass `nextCursor` back as `cursor` until it is
+ * null and concatenate the three lists.
+ */
+export const MemoryExportOut = z
+  .object({
+    install: z.object({ id: z.string(), wsId: z.string(), agentId: z.string() }),
+    exportedAt: Timestamp,
+    task: z.array(TaskItemOut),
+    vector: z.array(MemoryVectorItemOut),
+    episodes: z.array(MemoryEpisodeItemOut),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'MemoryExport' });
+export const MemoryExportQuery = z.object({ cursor: z.string().max(1024).optional() }).strict();

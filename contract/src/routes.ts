@@ -86,6 +86,18 @@ export const routes = {
   getInstallVersionStatus: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/version-status' },
   uninstall: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId' },
 
+  // an install's agent memory (docs/memory.md): browse, search, forget, export
+  getInstallMemory: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/memory' },
+  forgetInstallMemory: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId/memory' },
+  listInstallMemoryTask: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/memory/task' },
+  forgetInstallMemoryTask: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId/memory/task/:key' },
+  listInstallMemoryVector: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/memory/vector' },
+  searchInstallMemoryVector: { method: 'POST', path: '/v1/workspaces/:wsId/installs/:installId/memory/vector/search' },
+  forgetInstallMemoryVector: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId/memory/vector/:id' },
+  listInstallMemoryEpisodes: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/memory/episodes' },
+  forgetInstallMemoryEpisode: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId/memory/episodes/:runId' },
+  exportInstallMemory: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/memory/export' },
+
   // cloud connections (docs/cloud-connections.md)
   getCloudIdentity: { method: 'GET', path: '/v1/workspaces/:wsId/cloud-identity' },
   listConnections: { method: 'GET', path: '/v1/workspaces/:wsId/connections' },

@@ -112,7 +112,15 @@ export const MetricsOut = z
         decisionP50Ms: z.number().nullable(),
       }),
     }),
-    installs: z.array(z.object({ installId: z.string(), agentId: z.string(), ...Summary })),
+    installs: z.array(
+      z.object({
+        installId: z.string(),
+        agentId: z.string(),
+        ...Summary,
+        /** The install's agent memory, all levels together (GET …/installs/{id}/memory has each level); null: it keeps none. */
+        memory: z.object({ items: z.number().int(), bytes: z.number().int(), hitRate: z.number().nullable() }).nullable(),
+      }),
+    ),
     agents: z.array(z.object({ agentId: z.string(), ...Summary })),
   })
   .meta({ id: 'WorkspaceMetrics' });

@@ -38,6 +38,7 @@ export async function admissionHarness(stack: Stack) {
   ]);
   const { FirestoreUsageLedger } = await import('../../functions/lib/adapters/firestore/usageLedger.js');
   const { workspaceMetrics } = await import('../../functions/lib/app/runs/runMetrics.js');
+  const { FirestoreMemoryStore } = await import('../../functions/lib/adapters/firestore/memory.js');
   const meter = new FirestoreMeter(firestore());
   const tasks: RecordedTask[] = [];
   const clock = { now: () => new Date() };
@@ -50,6 +51,8 @@ export async function admissionHarness(stack: Stack) {
     workspaces: new workspaces.FirestoreWorkspaceStore(),
     // Cancelling a run withdraws its pending proposals (none here: nothing runs).
     approvals: new approvals.FirestoreApprovalStore(clock.now),
+    // The metrics read each install's memory counters (one batched read).
+    memory: new FirestoreMemoryStore(),
     // The usage ledger the trigger's spend check reads (the probe is free: it reads nothing).
     usage: new FirestoreUsageLedger(),
     dispatchQueue: {

@@ -7,6 +7,7 @@ import { billingAccountEndpoints } from './billingAccount.js';
 import { catalogEndpoints } from './catalog.js';
 import { cloudEndpoints } from './cloud.js';
 import { installEndpoints } from './installs.js';
+import { installMemoryEndpoints } from './installMemory.js';
 import { invoiceEndpoints } from './invoices.js';
 import { memoryEndpoints } from './memory.js';
 import { metaEndpoints } from './meta.js';
@@ -28,6 +29,7 @@ export const endpoints = {
   ...catalogEndpoints,
   ...workspaceEndpoints,
   ...installEndpoints,
+  ...installMemoryEndpoints,
   ...cloudEndpoints,
   ...runEndpoints,
   ...approvalEndpoints,

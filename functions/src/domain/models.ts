@@ -148,6 +148,8 @@ export const Install = z.object({
   connection: z.object({ id: z.string(), provider: z.enum(['gcp', 'aws']), account: z.string() }).nullable().optional(),
   /** The install's monthly spend cap in minor units (docs/billing.md); absent or null: none. */
   spendCapMinor: z.number().int().nullable().optional(),
+  /** Uninstalled: when its agent memory is purged (domain/memory/retention.ts memoryPurgeAt); null once purged, absent while installed. */
+  memoryPurgeAt: z.date().nullable().optional(),
   /** When each wizard step was last saved: lets a wizard resume where it was left. */
   steps: z.record(z.string(), z.date()),
   createdBy: z.string(),

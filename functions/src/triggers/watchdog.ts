@@ -4,6 +4,7 @@ import { sweepApprovals } from '../app/approvals/approvals.js';
 import { sweepOutbox } from '../app/notifications/outbox.js';
 import { sweepRetries } from '../app/notifications/retry.js';
 import { watchRuns } from '../app/runs/runWatchdog.js';
+import { sweepMemory } from '../app/memory/sweepMemory.js';
 import { reportUsage } from '../app/billing/reportUsage.js';
 import { sweepPayouts } from '../app/billing/payouts.js';
 import { params } from '../config/index.js';
@@ -13,7 +14,7 @@ import { getDeps } from './deps.js';
  * Cloud Scheduler, every minute: the run watchdog. No run stays queued, dispatching, starting
  * or running past its bound (lost tasks, dead dispatches, silent runners, deadlines), and no
  * approval waits past its SLA. Also on this tick: usage to the billing provider's meters and
- * publishers' payouts.
+ * publishers' payouts, and the agent memory retention sweep.
  */
 export const runWatchdog = onSchedule({ schedule: 'every 1 minutes', region: params.region, timeoutSeconds: 300, retryCount: 0 }, async () => {
   const { deps } = await getDeps();
@@ -28,5 +29,7 @@ export const runWatchdog = onSchedule({ schedule: 'every 1 minutes', region: par
   const usage = await reportUsage(deps).catch((err: unknown) => ({ error: String(err) }));
   // Settled publisher balances above the minimum to their payout accounts (app/billing/payouts.ts).
   const payouts = await sweepPayouts(deps).catch((err: unknown) => ({ error: String(err) }));
-  logger.info('runWatchdog', { ...result, approvals, outbox, retries, usage, payouts });
+  // Agent memory past its retention, and uninstalled installs' memory after the grace period (app/memory/sweepMemory.ts).
+  const memory = await sweepMemory(deps, { now: deps.clock.now(), batchSize: 200 }).catch((err: unknown) => ({ error: String(err) }));
+  logger.info('runWatchdog', { ...result, approvals, outbox, retries, usage, payouts, memory });
 });

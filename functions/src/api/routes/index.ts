@@ -7,6 +7,7 @@ import { billingRoutes } from './billing.js';
 import { catalogRoutes } from './catalog.js';
 import { cloudRoutes } from './cloud.js';
 import { installRoutes } from './installs.js';
+import { installMemoryRoutes } from './installMemory.js';
 import { invoiceRoutes } from './invoices.js';
 import { invitationRoutes, memberRoutes } from './members.js';
 import { notificationRoutes } from './notifications.js';
@@ -37,6 +38,7 @@ export const allRoutes: readonly RouteDef[] = [
   ...apiKeyRoutes,
   ...sessionRoutes,
   ...installRoutes,
+  ...installMemoryRoutes,
   ...cloudRoutes,
   ...runRoutes,
   ...approvalRoutes,

@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../../domain/errors.js';
+import { memoryPurgeAt } from '../../domain/memory/retention.js';
 import { consentMatches, permissionDiff, readiness, type WizardStep } from '../../domain/install.js';
 import { validateAgainst } from '../../domain/jsonSchema.js';
 import type { Manifest } from '../../domain/manifest.js';
@@ -376,14 +377,15 @@ export async function upgradeInstall(
   return { install, diff };
 }
 
-/** Removes the install: secret values are deleted, run history is kept. */
+/** Removes the install: secret values are deleted, run history is kept, agent memory is purged after a grace period. */
 export async function uninstall(deps: InstallDeps, access: WorkspaceAccess, installId: string): Promise<Install> {
   const now = deps.clock.now();
   const removed = await deps.installs.update(access.wsId, installId, (install) => {
     if (install.state === 'uninstalled') throw notFound('Install', 'install_not_found');
     const counted = install.state === 'active' || install.state === 'paused';
     return {
-      next: { ...install, state: 'uninstalled', secrets: {}, triggers: { ...install.triggers, webhook: { enabled: false, secretRef: null } }, updatedAt: now },
+      // Its agent memory outlives it by a grace period, then the retention sweep purges it (app/memory/sweepMemory.ts).
+      next: { ...install, state: 'uninstalled', secrets: {}, triggers: { ...install.triggers, webhook: { enabled: false, secretRef: null } }, updatedAt: now, memoryPurgeAt: memoryPurgeAt(now) },
       installCountDelta: counted ? -1 : 0,
     };
   });

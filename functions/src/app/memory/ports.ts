@@ -1,5 +1,5 @@
 import type { JsonValue, MemoryMetadata, StoredMemoryLevel } from '../../domain/memory/limits.js';
-import type { MemoryStatsDelta } from '../../domain/memory/stats.js';
+import type { MemoryStats, MemoryStatsDelta } from '../../domain/memory/stats.js';
 
 /** Whose memory: an install's, in its workspace. Nothing crosses this line. */
 export interface MemoryScope {
@@ -26,6 +26,28 @@ export interface StoredVector {
   updatedAt: Date;
   /** Episodes: what it saw and did, how it ended, which run, when. */
   episode?: { saw: string; did: string; outcome: string; runId: string; at: Date };
+}
+
+/** One stored memory, wherever it lives: `id` is the task key, the vector id or the episode's run id. */
+export interface MemoryItemRef {
+  scope: MemoryScope;
+  level: StoredMemoryLevel;
+  id: string;
+}
+
+/** A memory the retention sweep may delete: written last at `lastWriteAt`. */
+export interface ExpiryCandidate extends MemoryItemRef {
+  lastWriteAt: Date;
+  bytes: number;
+}
+
+/** One page of an install's memory, every level, no embeddings (an export). */
+export interface MemoryDump {
+  task: StoredTask[];
+  vector: Omit<StoredVector, 'embedding'>[];
+  episode: Omit<StoredVector, 'embedding'>[];
+  /** Where the next page starts (opaque to the use case); null on the last. */
+  next: string | null;
 }
 
 /** The embedding model an install's vectors were made with: every later vector must match it. */
@@ -58,4 +80,31 @@ export interface MemoryStore {
   newest(scope: MemoryScope, level: StoredVector['level'], options: { k: number; since?: Date | undefined }): Promise<StoredVector[]>;
   /** Counter increments (domain/memory/stats.ts), blind: no read. */
   count(scope: MemoryScope, delta: MemoryStatsDelta): Promise<void>;
+
+  // ---- The customer's view (app/memory/installMemory.ts) and the retention sweep ----
+
+  /** The install's counters (zeros where none) and its embedding space (null before the first vector). */
+  summary(scope: MemoryScope): Promise<{ stats: MemoryStats; space: EmbeddingSpace | null }>;
+  /** The counters of several installs of a workspace: only those that have any. */
+  statsOf(wsId: string, installIds: string[]): Promise<Map<string, MemoryStats>>;
+  /** Keys in [start, end) after `after`, in key order, with their values: at most `limit`. */
+  browseTasks(scope: MemoryScope, range: { start: string; end: string }, after: string | null, limit: number): Promise<StoredTask[]>;
+  /** Vector memories or episodes, newest first, after the cursor a previous page returned: at most `limit`, and the cursor of the next. */
+  browseVectors(scope: MemoryScope, level: StoredVector['level'], cursor: string | null, limit: number): Promise<{ items: Omit<StoredVector, 'embedding'>[]; next: string | null }>;
+  /** A page of everything (at most `limit` items), in id order, after the cursor a previous page returned. */
+  dump(scope: MemoryScope, cursor: string | null, limit: number): Promise<MemoryDump>;
+  /**
+   * Deletes at most `limit` of the install's memories, any level, without reading them whole:
+   * what went, per level in bytes, and whether more remain. With nothing left, the counters and
+   * the embedding space go too (`reset`).
+   */
+  forgetBatch(scope: MemoryScope, limit: number): Promise<{ removed: { level: StoredMemoryLevel; bytes: number }[]; more: boolean; reset: boolean }>;
+  /** Across every install: memories of a level last written before `before`, oldest first, at most `limit`. */
+  expiredCandidates(level: StoredMemoryLevel, before: Date, limit: number): Promise<ExpiryCandidate[]>;
+  /** Deletes each candidate unless it was written since it was read: those deleted. */
+  deleteUnwritten(candidates: ExpiryCandidate[]): Promise<ExpiryCandidate[]>;
+  /** Across every workspace: installs whose memory is due for its purge at `now`, at most `limit`. */
+  purgesDue(now: Date, limit: number): Promise<MemoryScope[]>;
+  /** The purge is done: the install is no longer due. */
+  purged(scope: MemoryScope): Promise<void>;
 }

@@ -76,7 +76,7 @@ export async function listTasks(deps: MemoryDeps, runner: Runner, input: { prefi
  * model or dimension would make every search silently empty (Firestore compares only vectors
  * of the query's dimension), so it is refused instead.
  */
-async function embed(deps: MemoryDeps, scope: MemoryScope, texts: string[]): Promise<number[][]> {
+async function embed(deps: Pick<MemoryDeps, 'memory' | 'embedder'>, scope: MemoryScope, texts: string[]): Promise<number[][]> {
   const space = await deps.memory.embeddingSpace(scope, { model: deps.embedder.model, dimensions: deps.embedder.dimensions });
   if (space.dimensions !== deps.embedder.dimensions) throw dimensionMismatch(space.dimensions, deps.embedder.dimensions, `the install's memories (${space.model})`);
   if (space.model !== deps.embedder.model) {
@@ -100,13 +100,20 @@ export async function upsertVectors(deps: MemoryDeps, runner: Runner, items: Vec
   return { ids: stored.map((i) => i.id) };
 }
 
-export async function searchVectors(deps: MemoryDeps, runner: Runner, input: { query: string; k: number; filter: Record<string, string | number | boolean>; minScore: number }) {
-  const { scope } = await scopeOf(deps, runner, 'vector');
+export type VectorQuery = { query: string; k: number; filter: Record<string, string | number | boolean>; minScore: number };
+
+/** An install's vector memories nearest a text, scored (vectors.ts), not counted: the agent's searches and a customer's share it. */
+export async function nearestVectors(deps: Pick<MemoryDeps, 'memory' | 'embedder'>, scope: MemoryScope, input: VectorQuery) {
   const [query] = await embed(deps, scope, [input.query]);
   const found = await deps.memory.nearest(scope, 'vector', query!, { k: input.k, filter: input.filter, maxDistance: distanceThresholdFor(input.minScore) });
-  const results = found
+  return found
     .map(({ item, distance }) => ({ id: item.id, text: item.text, metadata: item.metadata, score: scoreFromDistance(distance), updatedAt: item.updatedAt.toISOString() }))
     .filter((r) => meetsMinScore(r.score, input.minScore));
+}
+
+export async function searchVectors(deps: MemoryDeps, runner: Runner, input: VectorQuery) {
+  const { scope } = await scopeOf(deps, runner, 'vector');
+  const results = await nearestVectors(deps, scope, input);
   await deps.memory.count(scope, mergeDeltas(deltaForSearch('vector', results.map((r) => r.score), input.minScore), deltaForRead('vector', results.length)));
   return { results };
 }

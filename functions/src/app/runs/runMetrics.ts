@@ -1,4 +1,5 @@
 import { notFound } from '../../domain/errors.js';
+import { memoryStatsView } from '../../domain/memory/stats.js';
 import { limitsFor } from '../../domain/runLimits.js';
 import { percentile, summarize, type MetricsSummary } from '../../domain/runMetrics.js';
 import type { Deps } from '../deps.js';
@@ -10,19 +11,28 @@ export interface WorkspaceMetrics {
     limits: { runsPerMonth: number; concurrentRuns: number };
     approvals: { pending: number; decided: number; approved: number; rejected: number; expired: number; escalated: number; slaBreaches: number; decisionP50Ms: number | null };
   };
-  installs: Array<MetricsSummary & { installId: string; agentId: string }>;
+  installs: Array<MetricsSummary & { installId: string; agentId: string; memory: { items: number; bytes: number; hitRate: number | null } | null }>;
   agents: Array<MetricsSummary & { agentId: string }>;
 }
 
 /**
  * The dashboard's figures: read from the metrics documents finished runs keep up to date
- * (one per install and one per agent) and the workspace's run counters. No run is scanned.
+ * (one per install and one per agent), the workspace's run counters and each install's memory
+ * counters. No run is scanned.
  */
-export async function workspaceMetrics(deps: Pick<Deps, 'runMetrics' | 'workspaces' | 'clock' | 'approvals'>, wsId: string): Promise<WorkspaceMetrics> {
+export async function workspaceMetrics(deps: Pick<Deps, 'runMetrics' | 'workspaces' | 'clock' | 'approvals' | 'memory'>, wsId: string): Promise<WorkspaceMetrics> {
   const now = deps.clock.now();
   const [workspace, stored, approvals] = await Promise.all([deps.workspaces.get(wsId), deps.runMetrics.metrics(wsId, now), deps.approvals.stats(wsId)]);
   if (!workspace) throw notFound('Workspace', 'workspace_not_found');
   const installDocs = Object.entries(stored.installs);
+  // One batched read of the installs' memory counters (app/memory): items, bytes, hit rate of the agent's searches.
+  const memory = await deps.memory.statsOf(wsId, installDocs.map(([installId]) => installId));
+  const memoryOf = (installId: string) => {
+    const stats = memory.get(installId);
+    if (!stats) return null;
+    const { total } = memoryStatsView(stats);
+    return { items: total.items, bytes: total.bytes, hitRate: total.hitRate };
+  };
   const byRuns = <T extends { runs: number }>(a: T, b: T) => b.runs - a.runs;
   return {
     workspace: {
@@ -41,7 +51,7 @@ export async function workspaceMetrics(deps: Pick<Deps, 'runMetrics' | 'workspac
         decisionP50Ms: percentile(approvals.decisionHist, 0.5),
       },
     },
-    installs: installDocs.map(([installId, d]) => ({ installId, agentId: d.agentId, ...summarize([d], now) })).sort(byRuns),
+    installs: installDocs.map(([installId, d]) => ({ installId, agentId: d.agentId, ...summarize([d], now), memory: memoryOf(installId) })).sort(byRuns),
     agents: Object.entries(stored.agents).map(([agentId, d]) => ({ agentId, ...summarize([d], now) })).sort(byRuns),
   };
 }
