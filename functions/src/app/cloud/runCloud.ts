@@ -1,11 +1,11 @@
 import type { CloudListFilter, CloudResource } from '@agent-marketplace/contract/cloud';
 import { AppError } from '../../domain/errors.js';
-import { isTerminal } from '../../domain/runState.js';
 import type { Manifest } from '../../domain/manifest.js';
 import type { Install, Run } from '../../domain/models.js';
 import { checkSandboxAction } from '../../domain/sandboxPolicy.js';
 import { proposeAction } from '../approvals/proposals.js';
 import type { Deps } from '../deps.js';
+import { liveRunAndManifest } from '../runs/liveRun.js';
 import type { SandboxActionRequest } from '../sandbox/sandbox.js';
 import { credentialGrantOf, matchesFilter, requireRead, resourceBasis, targetOf, withRunCredential } from './cloudCalls.js';
 import type { CloudProviderApi, ConnectionTarget, CredentialGrant } from './ports.js';
@@ -31,11 +31,8 @@ interface RunCloud {
 }
 
 async function runCloudOf(deps: RunCloudDeps, runner: Runner): Promise<RunCloud> {
-  const run = runner.run ?? (await deps.runs.get(runner.wsId, runner.runId));
-  if (!run) throw new AppError('not_found', 'run_not_found', 'Run was not found.');
-  if (isTerminal(run.state)) throw new AppError('conflict', 'run_finished', `The run has already finished (${run.state}).`);
-  const [manifest, install] = await Promise.all([deps.catalog.getVersion(run.agentId, run.agentVersion), deps.installs.get(run.wsId, run.installId)]);
-  if (!manifest) throw new AppError('not_found', 'agent_version_not_found', 'The agent version of this run no longer exists.');
+  const { run, manifest } = await liveRunAndManifest(deps, runner);
+  const install = await deps.installs.get(run.wsId, run.installId);
   if (!install?.connection) throw new AppError('conflict', 'cloud_not_connected', 'This install has no cloud connection; connect an account in the install wizard (or use the sandbox).');
   const connection = await deps.connections.get(run.wsId, install.connection.id);
   if (!connection) throw new AppError('conflict', 'cloud_not_connected', 'The install’s cloud connection was removed.');

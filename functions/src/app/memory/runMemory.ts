@@ -4,9 +4,9 @@ import { episodeText, jsonBytes, utf8Bytes, type EpisodeOutcome, type JsonValue,
 import { itemBytes } from '../../domain/memory/retention.js';
 import { deltaForRead, deltaForRemoval, deltaForSearch, deltaForWrite, mergeDeltas } from '../../domain/memory/stats.js';
 import { checkDimensions, dimensionMismatch, distanceThresholdFor, meetsMinScore, scoreFromDistance } from '../../domain/memory/vectors.js';
-import { isTerminal } from '../../domain/runState.js';
 import type { Run } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
+import { liveRunAndManifest } from '../runs/liveRun.js';
 import type { MemoryScope, StoredVector } from './ports.js';
 
 /**
@@ -18,11 +18,7 @@ type Runner = { wsId: string; runId: string; run?: Run };
 export type MemoryDeps = Pick<Deps, 'runs' | 'catalog' | 'memory' | 'embedder' | 'clock'>;
 
 async function scopeOf(deps: Pick<Deps, 'runs' | 'catalog'>, runner: Runner, level: StoredMemoryLevel): Promise<{ run: Run; scope: MemoryScope }> {
-  const run = runner.run ?? (await deps.runs.get(runner.wsId, runner.runId));
-  if (!run) throw new AppError('not_found', 'run_not_found', 'Run was not found.');
-  if (isTerminal(run.state)) throw new AppError('conflict', 'run_finished', `The run has already finished (${run.state}).`);
-  const manifest = await deps.catalog.getVersion(run.agentId, run.agentVersion);
-  if (!manifest) throw new AppError('not_found', 'agent_version_not_found', 'The agent version of this run no longer exists.');
+  const { run, manifest } = await liveRunAndManifest(deps, runner);
   if (!manifest.memory.includes(level)) {
     throw new AppError('forbidden', 'memory_level_not_declared', `The manifest of ${manifest.id} does not declare ${level} memory (it declares: ${manifest.memory.join(', ') || 'none'}).`);
   }

@@ -1,11 +1,9 @@
 import type { SandboxActionParams, SandboxVerb } from '@agent-marketplace/contract/sandbox';
-import { AppError } from '../../domain/errors.js';
-import { isTerminal } from '../../domain/runState.js';
-import type { Manifest } from '../../domain/manifest.js';
 import type { Run } from '../../domain/models.js';
 import { proposeAction, type ProposalInput } from '../approvals/proposals.js';
 import { applySandboxAction, checkSandboxAction, checkSandboxRead } from '../../domain/sandboxPolicy.js';
 import type { Deps } from '../deps.js';
+import { liveRunAndManifest } from '../runs/liveRun.js';
 import type { SandboxOverride } from './ports.js';
 
 export { policyOf } from '../../domain/sandboxPolicy.js';
@@ -19,17 +17,8 @@ export { policyOf } from '../../domain/sandboxPolicy.js';
 /** `run`: the run as the runner's token check read it in this request (app/runs/runnerReports.ts authenticateRunner), which spares a second read. */
 type Runner = { wsId: string; runId: string; run?: Run };
 
-async function liveManifest(deps: Pick<Deps, 'runs' | 'catalog'>, runner: Runner): Promise<{ run: Run; manifest: Manifest }> {
-  const run = runner.run ?? (await deps.runs.get(runner.wsId, runner.runId));
-  if (!run) throw new AppError('not_found', 'run_not_found', 'Run was not found.');
-  if (isTerminal(run.state)) throw new AppError('conflict', 'run_finished', `The run has already finished (${run.state}).`);
-  const manifest = await deps.catalog.getVersion(run.agentId, run.agentVersion);
-  if (!manifest) throw new AppError('not_found', 'agent_version_not_found', 'The agent version of this run no longer exists.');
-  return { run, manifest };
-}
-
 export async function readSandbox(deps: Pick<Deps, 'runs' | 'catalog' | 'sandbox'>, runner: Runner, keys: string[]) {
-  checkSandboxRead((await liveManifest(deps, runner)).manifest, keys);
+  checkSandboxRead((await liveRunAndManifest(deps, runner)).manifest, keys);
   return deps.sandbox.get(runner.wsId, [...new Set(keys)]);
 }
 
@@ -49,7 +38,7 @@ export async function recordSandboxAction(
   runner: Runner,
   input: SandboxActionRequest,
 ): Promise<{ override: SandboxOverride; changed: boolean; proposal?: { id: string; state: string } }> {
-  const { run, manifest } = await liveManifest(deps, runner);
+  const { run, manifest } = await liveRunAndManifest(deps, runner);
   const { params, gate } = checkSandboxAction(manifest, input);
   if (gate) return proposeAction(deps, run, gate, input, params);
   return applyAction(deps, runner, input, params);
