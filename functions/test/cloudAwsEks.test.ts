@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ClusterTransport } from '../src/adapters/cloud/aws/eks.ts';
+import type { ClusterTransport } from '../src/adapters/cloud/kubernetes.ts';
 import { eksToken } from '../src/adapters/cloud/aws/eksToken.ts';
 import { json, RecordingHandler, type RecordedReply, type RecordedRequest } from '../src/adapters/cloud/aws/recordedHandler.ts';
 import { AwsCloud } from '../src/adapters/cloud/aws/awsCloud.ts';

@@ -1,7 +1,7 @@
 import type { Cluster } from '@aws-sdk/client-eks';
 import type { CloudResource } from '@agent-marketplace/contract/cloud';
 import { CloudProviderError, type CloudActionRequest } from '../../../app/cloud/ports.js';
-import { clusterFetch, cpuMillicores, memoryMiB } from '../gcp/gke.js';
+import { clusterFetch, containerResourcesPatch, quantitiesOf, type ClusterTransport, type ContainerChange, type Deployment } from '../kubernetes.js';
 import { acrossRegions, allPages, invalid, notFound, unsupported, type AwsCall } from './context.js';
 import { scrub } from './errors.js';
 import { eksToken } from './eksToken.js';
@@ -16,27 +16,6 @@ import { eksToken } from './eksToken.js';
  */
 
 const eks = () => import('@aws-sdk/client-eks');
-
-/** How the adapter reaches a control plane: the real one over TLS with its CA, or the stand-in. */
-export type ClusterTransport = (caPem: string) => typeof fetch;
-
-interface Quantities {
-  cpu?: string;
-  memory?: string;
-}
-interface Deployment {
-  metadata: { name: string; namespace: string; labels?: Record<string, string>; creationTimestamp?: string };
-  spec?: { replicas?: number; template?: { spec?: { containers?: { name: string; resources?: { requests?: Quantities; limits?: Quantities } }[] } } };
-}
-
-const quantities = (q: Quantities | undefined) => {
-  const out: Record<string, number> = {};
-  const cpu = cpuMillicores(q?.cpu);
-  const mem = memoryMiB(q?.memory);
-  if (cpu !== undefined) out['cpuMillicores'] = cpu;
-  if (mem !== undefined) out['memoryMiB'] = mem;
-  return out;
-};
 
 export const clusterArn = (region: string, account: string, name: string) => `arn:aws:eks:${region}:${account}:cluster/${name}`;
 const WORKLOAD_ID = /^arn:aws:eks:([a-z0-9-]+):(\d{12}):cluster\/([A-Za-z0-9][A-Za-z0-9_-]{0,99})\/namespaces\/([a-z0-9-]+)\/deployments\/([a-z0-9.-]+)$/;
@@ -58,7 +37,7 @@ function workloadResource(account: string, region: string, cluster: string, d: D
       kind: 'Deployment',
       replicas,
       // Container usage is not read from Container Insights yet: the rightsizer skips a workload without it.
-      containers: (d.spec?.template?.spec?.containers ?? []).map((x) => ({ name: x.name, requests: quantities(x.resources?.requests), limits: quantities(x.resources?.limits), usage: null })),
+      containers: (d.spec?.template?.spec?.containers ?? []).map((x) => ({ name: x.name, requests: quantitiesOf(x.resources?.requests), limits: quantitiesOf(x.resources?.limits), usage: null })),
     },
     ...(created && !Number.isNaN(created.getTime()) ? { createdAt: created.toISOString() } : {}),
   };
@@ -157,16 +136,6 @@ async function workloadsIn(call: AwsCall, region: string, transport: ClusterTran
   return out;
 }
 
-interface ContainerChange {
-  name: string;
-  requests?: { cpuMillicores?: number; memoryMiB?: number };
-  limits?: { cpuMillicores?: number; memoryMiB?: number };
-}
-const toQuantities = (q: ContainerChange['requests']) => ({
-  ...(q?.cpuMillicores !== undefined ? { cpu: `${q.cpuMillicores}m` } : {}),
-  ...(q?.memoryMiB !== undefined ? { memory: `${q.memoryMiB}Mi` } : {}),
-});
-
 export const eksWorkloads = {
   list(call: AwsCall, regions: readonly string[], transport: ClusterTransport = clusterFetch): Promise<CloudResource[]> {
     return acrossRegions('k8s.workload', regions, (r) => workloadsIn(call, r, transport));
@@ -181,8 +150,7 @@ export const eksWorkloads = {
     if (!Array.isArray(containers) || containers.length === 0 || containers.some((c) => typeof c?.name !== 'string')) throw invalid('An update of a k8s.workload names the containers whose requests and limits change.');
     const cluster = await describeCluster(call, region, clusterName);
     if (cluster.status !== 'ACTIVE' || !cluster.endpoint) throw new CloudProviderError('aws', 'unavailable', `EKS cluster ${clusterName} is ${cluster.status ?? 'not ready'}: its workloads cannot be changed now.`);
-    // A strategic merge patch merges containers by name: only the named containers' resources change.
-    const patch = { spec: { template: { spec: { containers: containers.map((x) => ({ name: x.name, resources: { requests: toQuantities(x.requests), limits: toQuantities(x.limits) } })) } } } };
+    const patch = containerResourcesPatch(containers);
     const after = await new Kube(call, region, cluster, transport).request<Deployment>('PATCH', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`, 'deployments.patch', patch);
     return workloadResource(call.account, region, clusterName, after);
   },

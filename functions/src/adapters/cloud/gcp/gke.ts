@@ -1,9 +1,9 @@
-import https from 'node:https';
 import type { CloudListFilter, CloudResource } from '@agent-marketplace/contract/cloud';
 import type { CloudActionRequest } from '../../../app/cloud/ports.js';
 import type { GcpCall, KindAdapter } from './context.js';
 import { applyFilter, isoTime, parseId, regionOfZone, unsupported } from './context.js';
 import { usageKey, workloadUsage, type ContainerUsage } from './gkeUsage.js';
+import { containerResourcesPatch, quantitiesOf, type ContainerChange, type Deployment } from '../kubernetes.js';
 
 /**
  * GKE workloads: clusters from the GKE API (container/v1 `locations/-/clusters`), then each
@@ -21,67 +21,6 @@ interface Cluster {
   endpoint?: string;
   status?: string;
   masterAuth?: { clusterCaCertificate?: string };
-}
-
-interface Quantities {
-  cpu?: string;
-  memory?: string;
-}
-
-interface Deployment {
-  metadata: { name: string; namespace: string; labels?: Record<string, string>; creationTimestamp?: string };
-  spec?: { replicas?: number; template?: { spec?: { containers?: { name: string; resources?: { requests?: Quantities; limits?: Quantities } }[] } } };
-  status?: { availableReplicas?: number };
-}
-
-/** A Kubernetes CPU quantity (`500m`, `1`, `0.25`) in millicores. */
-export function cpuMillicores(q: string | undefined): number | undefined {
-  if (!q) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(q.trim());
-  if (!m) return undefined;
-  return m[2] ? Math.round(Number(m[1])) : Math.round(Number(m[1]) * 1000);
-}
-
-const MEMORY_UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-
-/** A Kubernetes memory quantity (`512Mi`, `1Gi`, `1G`, `1048576`) in MiB. */
-export function memoryMiB(q: string | undefined): number | undefined {
-  if (!q) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q.trim());
-  if (!m) return undefined;
-  return Math.round((Number(m[1]) * MEMORY_UNITS[m[2] ?? '']!) / 2 ** 20);
-}
-
-const quantities = (q: Quantities | undefined) => {
-  const out: Record<string, number> = {};
-  const cpu = cpuMillicores(q?.cpu);
-  const mem = memoryMiB(q?.memory);
-  if (cpu !== undefined) out['cpuMillicores'] = cpu;
-  if (mem !== undefined) out['memoryMiB'] = mem;
-  return out;
-};
-
-/**
- * A fetch to one control plane over node:https with `ca` set to the cluster's CA: the
- * certificate chain and the host name (the endpoint IP, in the certificate's SANs) are
- * checked by Node as usual, against that CA alone.
- */
-export function clusterFetch(caPem: string): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-    const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    return await new Promise<Response>((resolve, reject) => {
-      const req = https.request(url, { method: init?.method ?? 'GET', headers, ca: caPem, rejectUnauthorized: true }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers: { 'content-type': String(res.headers['content-type'] ?? 'application/json') } })));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      if (typeof init?.body === 'string') req.write(init.body);
-      req.end();
-    });
-  }) as typeof fetch;
 }
 
 /** The Kubernetes API base of a cluster and the transport that trusts it. */
@@ -112,7 +51,7 @@ function workloadResource(project: string, cluster: Cluster, d: Deployment, usag
   const containers = (d.spec?.template?.spec?.containers ?? []).map((x) => {
     const u = usageOf(x.name);
     const usage = u ? { cpuP95Millicores: u.cpuP95Millicores, memoryP99MiB: u.memoryP99MiB, memoryMaxMiB: u.memoryMaxMiB } : null;
-    return { name: x.name, requests: quantities(x.resources?.requests), limits: quantities(x.resources?.limits), usage };
+    return { name: x.name, requests: quantitiesOf(x.resources?.requests), limits: quantitiesOf(x.resources?.limits), usage };
   });
   const days = (d.spec?.template?.spec?.containers ?? []).map((x) => usageOf(x.name)?.days).filter((n): n is number => n !== undefined);
   return {
@@ -162,10 +101,6 @@ async function listWorkloads(c: GcpCall, filter: CloudListFilter): Promise<Cloud
 }
 
 const WORKLOAD_ID = /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/locations\/([a-z0-9-]+)\/clusters\/([a-z0-9-]+)\/namespaces\/([a-z0-9-]+)\/deployments\/([a-z0-9.-]+)$/;
-const toQuantities = (q: { cpuMillicores?: number; memoryMiB?: number } | undefined) => ({
-  ...(q?.cpuMillicores !== undefined ? { cpu: `${q.cpuMillicores}m` } : {}),
-  ...(q?.memoryMiB !== undefined ? { memory: `${q.memoryMiB}Mi` } : {}),
-});
 
 function parseWorkloadId(id: string) {
   const [, project, location, cluster, namespace, name] = parseId('k8s.workload', id, WORKLOAD_ID, 'projects/p/locations/us-central1/clusters/prod/namespaces/shop/deployments/api');
@@ -202,9 +137,8 @@ async function actWorkload(c: GcpCall, action: CloudActionRequest): Promise<Clou
   const clusterName = w.cluster;
   const cluster = await clusterOf(c, w);
   const { base, via } = kubeOf(c, cluster);
-  const containers = (action.params.attributes?.['containers'] ?? []) as { name: string; requests?: { cpuMillicores?: number; memoryMiB?: number }; limits?: { cpuMillicores?: number; memoryMiB?: number } }[];
-  // A strategic merge patch merges containers by name: only the named containers' resources change.
-  const patch = { spec: { template: { spec: { containers: containers.map((x) => ({ name: x.name, resources: { requests: toQuantities(x.requests), limits: toQuantities(x.limits) } })) } } } };
+  const containers = (action.params.attributes?.['containers'] ?? []) as ContainerChange[];
+  const patch = containerResourcesPatch(containers);
   const after = await c.api.call<Deployment>({
     method: 'PATCH',
     url: `${base}/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
