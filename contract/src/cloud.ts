@@ -150,6 +150,20 @@ export const CloudListFilter = z
   .strict();
 export type CloudListFilter = z.infer<typeof CloudListFilter>;
 
+/**
+ * Whether a resource matches a list filter: every field given (a non-empty value) and every label
+ * equal. One rule for the sandbox, the platform's own check of a connected cloud's answer, and
+ * the AWS adapter, so an agent sees the same resources whichever cloud answers.
+ */
+export function matchesCloudFilter(r: Pick<CloudResource, 'project' | 'region' | 'state' | 'labels'>, filter: CloudListFilter | undefined): boolean {
+  if (!filter) return true;
+  if (filter.project && r.project !== filter.project) return false;
+  if (filter.region && r.region !== filter.region) return false;
+  if (filter.state && r.state !== filter.state) return false;
+  for (const [k, v] of Object.entries(filter.labels ?? {})) if (r.labels[k] !== v) return false;
+  return true;
+}
+
 /** What a workspace gives its customers to grant to: shown by the wizard before any connection exists. */
 export const CloudIdentityOut = z
   .object({

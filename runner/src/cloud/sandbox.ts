@@ -1,3 +1,4 @@
+import { matchesCloudFilter } from '@agent-marketplace/contract/cloud';
 import { sandboxEffect, sandboxParamsSchema, sandboxView, type SandboxActionParams, type SandboxOverride } from '@agent-marketplace/contract/sandbox';
 import {
   CloudActionError,
@@ -53,15 +54,6 @@ export function checkedParams(action: CloudAction): SandboxActionParams {
 
 export const applyOverride = (resource: Resource, o: ResourceOverride | undefined): Resource | null => sandboxView(resource, o);
 
-function matches(r: Resource, filter: Parameters<CloudConnection['list']>[1]): boolean {
-  if (!filter) return true;
-  if (filter.project && r.project !== filter.project) return false;
-  if (filter.region && r.region !== filter.region) return false;
-  if (filter.state && r.state !== filter.state) return false;
-  for (const [k, v] of Object.entries(filter.labels ?? {})) if (r.labels[k] !== v) return false;
-  return true;
-}
-
 /**
  * The sandbox cloud: the fixture's resources with the workspace's recorded changes applied.
  * Acting on a resource really changes it for every later run in the same workspace.
@@ -90,7 +82,7 @@ export class SandboxCloud implements CloudConnection {
     const overrides = await this.store.overrides(own.map((r) => resourceKey(r.kind, r.id)));
     return own
       .map((r) => applyOverride(r, overrides[resourceKey(r.kind, r.id)]))
-      .filter((r): r is Resource => r !== null && matches(r, filter));
+      .filter((r): r is Resource => r !== null && matchesCloudFilter(r, filter));
   }
 
   async get(kind: string, id: string): Promise<Resource | null> {

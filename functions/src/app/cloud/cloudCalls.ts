@@ -1,4 +1,4 @@
-import type { CloudListFilter, CloudProviderId, CloudResource } from '@agent-marketplace/contract/cloud';
+import type { CloudProviderId, CloudResource } from '@agent-marketplace/contract/cloud';
 import { canonicalJson } from '@agent-marketplace/contract/approvals';
 import { readScopesOf } from '@agent-marketplace/contract/sandbox';
 import { AppError } from '../../domain/errors.js';
@@ -129,15 +129,6 @@ export async function withRunCredential<T>(
       throw cloudErrorToApp(again);
     }
   }
-}
-
-/** A read's filter, applied again on the platform side: an adapter that filters less never widens what the agent sees. */
-export function matchesFilter(r: CloudResource, filter: CloudListFilter): boolean {
-  if (filter.project && r.project !== filter.project) return false;
-  if (filter.region && r.region !== filter.region) return false;
-  if (filter.state && r.state !== filter.state) return false;
-  for (const [k, v] of Object.entries(filter.labels ?? {})) if (r.labels[k] !== v) return false;
-  return true;
 }
 
 /** Reading `kind` needs `kind.list` or `kind.get` among the consented scopes. */

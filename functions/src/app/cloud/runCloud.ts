@@ -1,4 +1,4 @@
-import type { CloudListFilter, CloudResource } from '@agent-marketplace/contract/cloud';
+import { matchesCloudFilter, type CloudListFilter, type CloudResource } from '@agent-marketplace/contract/cloud';
 import { AppError } from '../../domain/errors.js';
 import type { Manifest } from '../../domain/manifest.js';
 import type { Install, Run } from '../../domain/models.js';
@@ -7,7 +7,7 @@ import { proposeAction } from '../approvals/proposals.js';
 import type { Deps } from '../deps.js';
 import { liveRunAndManifest } from '../runs/liveRun.js';
 import type { SandboxActionRequest } from '../sandbox/sandbox.js';
-import { credentialGrantOf, matchesFilter, requireRead, resourceBasis, targetOf, withRunCredential } from './cloudCalls.js';
+import { credentialGrantOf, requireRead, resourceBasis, targetOf, withRunCredential } from './cloudCalls.js';
 import type { CloudProviderApi, ConnectionTarget, CredentialGrant } from './ports.js';
 
 /**
@@ -58,7 +58,8 @@ export async function listCloud(deps: RunCloudDeps, runner: Runner, kind: string
   const c = await runCloudOf(deps, runner);
   if (!c.scopes.includes(`${kind}.list`)) throw new AppError('forbidden', 'cloud_permission_denied', `The manifest of ${c.manifest.id} does not grant ${kind}.list.`);
   const items = await call(deps, c, (credential) => c.api.list(c.target, credential, kind, filter));
-  return items.filter((r) => r.kind === kind && matchesFilter(r, filter));
+  // Filtered again here: an adapter that filters less never widens what the agent sees.
+  return items.filter((r) => r.kind === kind && matchesCloudFilter(r, filter));
 }
 
 export async function getCloud(deps: RunCloudDeps, runner: Runner, kind: string, id: string): Promise<CloudResource | null> {

@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { CloudListFilter, CloudResource } from '@agent-marketplace/contract/cloud';
+import { matchesCloudFilter, type CloudListFilter, type CloudResource } from '@agent-marketplace/contract/cloud';
 import {
   CloudProviderError,
   type CloudActionRequest,
@@ -42,15 +42,6 @@ const EC2_KINDS = new Set(['vm', 'disk', 'snapshot']);
 function awsTarget(target: ConnectionTarget): AwsTarget {
   if (target.provider !== 'aws') throw new CloudProviderError('aws', 'invalid', `The AWS adapter was asked about a ${target.provider} connection.`);
   return target;
-}
-
-/** The filter's fields and labels, all of which must match (as the sandbox filters). */
-function matches(r: CloudResource, f: CloudListFilter): boolean {
-  if (f.project && r.project !== f.project) return false;
-  if (f.region && r.region !== f.region) return false;
-  if (f.state && r.state !== f.state) return false;
-  for (const [k, v] of Object.entries(f.labels ?? {})) if (r.labels[k] !== v) return false;
-  return true;
 }
 
 /**
@@ -148,7 +139,7 @@ export class AwsCloud implements CloudProviderApi {
     else if (kind === 'iam.binding') all = (await roleBindings(call)).map((b) => bindingResource(call.account, b));
     else if (kind === 'k8s.workload') all = await eksWorkloads.list(call, regions, this.options.clusterTransport);
     else throw unsupported(kind, 'list');
-    return all.filter((r) => matches(r, filter));
+    return all.filter((r) => matchesCloudFilter(r, filter));
   }
 
   async get(target: ConnectionTarget, credential: CloudCredential, kind: string, id: string): Promise<CloudResource | null> {
