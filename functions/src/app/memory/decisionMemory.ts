@@ -1,6 +1,6 @@
 import type { Manifest } from '../../domain/manifest.js';
 import type { Run } from '../../domain/models.js';
-import { jsonBytes } from '../../domain/memory/limits.js';
+import { applyTaskWrite } from '../../domain/memory/task.js';
 import { deltaForWrite } from '../../domain/memory/stats.js';
 import type { Deps } from '../deps.js';
 import type { StoredApproval } from '../approvals/ports.js';
@@ -38,8 +38,9 @@ export async function rememberRejections(deps: Pick<Deps, 'memory' | 'clock'>, r
     // Settling may run more than once: the same approval is written once.
     const written = await deps.memory.changeTask(scope, key, (current) => {
       if ((current?.value as { approvalId?: string } | undefined)?.approvalId === a.id) return { next: current, result: null };
-      const bytes = jsonBytes(value);
-      return { next: { key, value, version: (current?.version ?? 0) + 1, bytes, updatedAt: deps.clock.now() }, result: { before: current?.bytes ?? null, bytes } };
+      // The same write as an agent's put (last write wins): the value checked, the version moved on.
+      const next = applyTaskWrite(current, { value }, key);
+      return { next: { key, ...next, updatedAt: deps.clock.now() }, result: { before: current?.bytes ?? null, bytes: next.bytes } };
     });
     if (written) await deps.memory.count(scope, deltaForWrite('task', written.before, written.bytes));
   }
