@@ -326,9 +326,17 @@ export const MemorySummaryOut = z
     total: LevelFigures,
     /** The model and dimensions the install's vectors were embedded with; null before the first. */
     embeddingSpace: z.object({ model: z.string(), dimensions: z.number().int() }).nullable(),
-    /** Days an item is kept after its last write, per level, on the workspace's plan. */
+    /** Days an item is kept after its last write, per level: the defaults with the install's overrides. */
     retentionDays: Levels(z.number().int()),
+    /** The levels whose retention the install set (PUT …/memory/retention); the others keep the default. */
+    retentionOverrides: z.object({ task: z.number().int(), vector: z.number().int(), episode: z.number().int() }).partial(),
+    /** The longest retention the workspace's plan allows per level. */
+    maxRetentionDays: Levels(z.number().int()),
+    /** What the install may keep; past it, the least recently used memories are evicted to make room. */
     quota: z.object({ maxItems: z.number().int(), maxBytes: z.number().int() }),
+    /** Runs of the install that ended with memory declared, and their memory reads and writes on average (null before the first). */
+    runs: z.number().int(),
+    perRun: z.object({ reads: z.number().nullable(), writes: z.number().nullable() }),
     /** An uninstalled install's memory is deleted at this time; null while installed. */
     purgeAt: Timestamp.nullable(),
   })
@@ -368,3 +376,16 @@ export const MemoryExportOut = z
   })
   .meta({ id: 'MemoryExport' });
 export const MemoryExportQuery = z.object({ cursor: z.string().max(1024).optional() }).strict();
+
+const retentionDays = z.number().int('must be a whole number of days').min(1, 'must be at least 1 day');
+/**
+ * An install's retention per level, in days after an item's last write, within the plan's
+ * maxima; a level given null goes back to the default, a level left out keeps what it had.
+ */
+export const MemoryRetentionIn = z
+  .object({
+    retentionDays: z.object({ task: retentionDays.nullable(), vector: retentionDays.nullable(), episode: retentionDays.nullable() }).partial().strict(),
+  })
+  .strict()
+  .meta({ id: 'MemoryRetention' });
+export type MemoryRetentionIn = z.infer<typeof MemoryRetentionIn>;

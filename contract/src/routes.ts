@@ -89,6 +89,7 @@ export const routes = {
   // an install's agent memory (docs/memory.md): browse, search, forget, export
   getInstallMemory: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/memory' },
   forgetInstallMemory: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId/memory' },
+  setInstallMemoryRetention: { method: 'PUT', path: '/v1/workspaces/:wsId/installs/:installId/memory/retention' },
   listInstallMemoryTask: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/memory/task' },
   forgetInstallMemoryTask: { method: 'DELETE', path: '/v1/workspaces/:wsId/installs/:installId/memory/task/:key' },
   listInstallMemoryVector: { method: 'GET', path: '/v1/workspaces/:wsId/installs/:installId/memory/vector' },

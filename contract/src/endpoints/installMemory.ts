@@ -8,6 +8,7 @@ import {
   MemoryForgetAllOut,
   MemoryForgotOut,
   MemoryPageQuery,
+  MemoryRetentionIn,
   MemorySummaryOut,
   TaskBrowseOut,
   TaskBrowseQuery,
@@ -36,6 +37,14 @@ export const installMemoryEndpoints = {
     access: read,
     params: InstallParams,
     response: { status: 200, schema: MemorySummaryOut, description: 'The summary' },
+  }),
+  setInstallMemoryRetention: endpoint('setInstallMemoryRetention', {
+    summary: "Set how long the install's memories are kept per level (days after the last write, within the plan's maxima; null: the default). Items already stored follow the new retention within a few sweeps",
+    tags,
+    access: manage,
+    params: InstallParams,
+    body: MemoryRetentionIn,
+    response: { status: 200, schema: MemorySummaryOut, description: 'The summary, with the retention in force' },
   }),
   forgetInstallMemory: endpoint('forgetInstallMemory', {
     summary: 'Forget everything the install remembers, one bounded batch per call: call again while `more` is true (the counters and the embedding space reset at the end)',
