@@ -56,17 +56,33 @@ const vectorOf = (raw: Record<string, unknown>): StoredVector => {
   return { ...rest, embedding } as StoredVector;
 };
 
+/** Installs' embedding spaces this instance has seen: at most this many are kept. */
+const SPACE_CACHE_SIZE = 10_000;
+
 export class FirestoreMemoryStore implements MemoryStore {
+  /**
+   * An install's space changes only when all its memory is forgotten, and then only to the
+   * platform embedder's, which is what this instance would record anyway: a space this instance
+   * saw equal to the one it wants is kept, sparing a read per vector call.
+   */
+  private readonly spaces = new Map<string, EmbeddingSpace>();
+
   async embeddingSpace(scope: MemoryScope, wanted: EmbeddingSpace): Promise<EmbeddingSpace> {
+    const key = `${scope.wsId}/${scope.installId}`;
+    const cached = this.spaces.get(key);
+    if (cached && cached.model === wanted.model && cached.dimensions === wanted.dimensions) return cached;
     const ref = internalRef(scope);
-    const known = dataOf<{ space?: EmbeddingSpace }>(await ref.get())?.space;
-    if (known) return known;
-    return firestore().runTransaction(async (tx) => {
-      const space = (await tx.get(ref)).get('space') as EmbeddingSpace | undefined;
-      if (space) return space;
-      tx.set(ref, { space: wanted }, { merge: true });
-      return wanted;
-    });
+    const space =
+      dataOf<{ space?: EmbeddingSpace }>(await ref.get())?.space ??
+      (await firestore().runTransaction(async (tx) => {
+        const stored = (await tx.get(ref)).get('space') as EmbeddingSpace | undefined;
+        if (stored) return stored;
+        tx.set(ref, { space: wanted }, { merge: true });
+        return wanted;
+      }));
+    if (this.spaces.size >= SPACE_CACHE_SIZE) this.spaces.delete(this.spaces.keys().next().value!);
+    this.spaces.set(key, space);
+    return space;
   }
 
   async getTask(scope: MemoryScope, key: string): Promise<StoredTask | null> {
