@@ -39,9 +39,21 @@ const usageOf = (stats: MemoryStats) => {
   return { items: total.items, bytes: total.bytes };
 };
 
-/** Candidates read per round, and rounds per write: a write evicts at most this many items. */
+/** Candidates read per round at most, and rounds per write. */
 const EVICTION_PAGE = 100;
 const EVICTION_ROUNDS = 5;
+
+/**
+ * How many candidates to read for a round: what must go by count, or by bytes at the install's
+ * average item size, and two more (items differ in size); at least one, at most a page. An
+ * install living at its quota evicts about one item per new one: it reads about three, not a page.
+ */
+export function evictionPageSize(usage: { items: number; bytes: number }, quota: MemoryQuota): number {
+  const byItems = usage.items - quota.maxItems;
+  const average = usage.items > 0 ? usage.bytes / usage.items : usage.bytes;
+  const byBytes = usage.bytes > quota.maxBytes && average > 0 ? Math.ceil((usage.bytes - quota.maxBytes) / average) : 0;
+  return Math.min(EVICTION_PAGE, Math.max(1, byItems, byBytes) + 2);
+}
 
 /**
  * After a write: while the install is over its quota, evicts its least recently used memories
@@ -62,7 +74,7 @@ export async function enforceQuota(
   let evicted = 0;
   const incoming = written.map((w) => ({ id: w.id, level: w.level, bytes: w.bytes, replacesBytes: w.bytes }));
   for (let round = 0; round < EVICTION_ROUNDS && over(); round++) {
-    const candidates = await deps.memory.leastRecentlyUsed(scope, EVICTION_PAGE);
+    const candidates = await deps.memory.leastRecentlyUsed(scope, evictionPageSize(usage, policy.quota));
     const plan = planEviction({ quota: policy.quota, incoming, candidates, usage });
     if (plan.evict.length === 0) break;
     const gone = await deps.memory.evict(plan.evict);

@@ -30,8 +30,9 @@ async function scopeOf(deps: Pick<Deps, 'runs' | 'catalog'>, runner: Runner, lev
 
 export async function getTask(deps: MemoryDeps, runner: Runner, key: string) {
   const { scope } = await scopeOf(deps, runner, 'task');
-  const item = await deps.memory.getTask(scope, key);
-  await Promise.all([deps.memory.count(scope, deltaForRead('task')), item && touchRead(deps, scope, [{ level: 'task', id: key, lastAccessAt: item.lastAccessAt }], deps.clock.now())]);
+  // The read is counted whatever it finds: the count need not wait for it.
+  const [item] = await Promise.all([deps.memory.getTask(scope, key), deps.memory.count(scope, deltaForRead('task'))]);
+  if (item) await touchRead(deps, scope, [{ level: 'task', id: key, lastAccessAt: item.lastAccessAt }], deps.clock.now());
   return item && { key: item.key, value: item.value, version: item.version, updatedAt: item.updatedAt.toISOString() };
 }
 
@@ -176,12 +177,12 @@ export async function searchEpisodes(deps: MemoryDeps, runner: Runner, input: { 
       .map(({ item, distance }) => ({ item, score: scoreFromDistance(distance) }))
       .filter((f) => meetsMinScore(f.score, input.minScore) && (!since || f.item.updatedAt >= since))
       .slice(0, input.k);
-    await deps.memory.count(scope, deltaForSearch('episode', found.map((f) => f.score!), input.minScore));
   } else {
     found = (await deps.memory.newest(scope, 'episode', { k: input.k, since })).map((item) => ({ item, score: null }));
   }
+  const searched = input.query ? deltaForSearch('episode', found.map((f) => f.score!), input.minScore) : {};
   await Promise.all([
-    deps.memory.count(scope, deltaForRead('episode', found.length)),
+    deps.memory.count(scope, mergeDeltas(searched, deltaForRead('episode', found.length))),
     touchRead(deps, scope, found.map(({ item }) => ({ level: 'episode' as const, id: item.id, lastAccessAt: item.lastAccessAt })), deps.clock.now()),
   ]);
   return {
