@@ -11,9 +11,11 @@ export interface Usage {
   /** Commits sent, failed ones included (a lost race costs a round trip, not a write). */
   commits: number;
   failedCommits: number;
+  /** Calls to Firestore (gets, queries, commits, transaction begins and rollbacks): round trips, one after another unless run in parallel. */
+  rpcs: number;
 }
 
-const zero = (): Usage => ({ reads: 0, writes: 0, commits: 0, failedCommits: 0 });
+const zero = (): Usage => ({ reads: 0, writes: 0, commits: 0, failedCommits: 0, rpcs: 0 });
 
 type Internal = {
   request(method: string, request: any, tag: string, retryCodes?: number[]): Promise<any>;
@@ -38,6 +40,7 @@ export class FirestoreMeter {
     const requestStream = client.requestStream.bind(client);
     client.request = async (method, req, tag, retryCodes) => {
       const usage = this.current.getStore();
+      this.add(usage, { rpcs: 1 });
       if (method !== 'commit') return request(method, req, tag, retryCodes);
       this.add(usage, { commits: 1 });
       try {
@@ -60,6 +63,7 @@ export class FirestoreMeter {
     };
     client.requestStream = async (method, bidi, req, tag) => {
       const usage = this.current.getStore();
+      this.add(usage, { rpcs: 1 });
       const stream = await requestStream(method, bidi, req, tag);
       if (!['batchGetDocuments', 'runQuery', 'runAggregationQuery'].includes(method)) return stream;
       let docs = 0;
