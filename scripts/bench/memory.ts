@@ -113,6 +113,7 @@ export async function benchMemory(stack: Stack, options: MemoryBenchOptions): Pr
     ]);
   const db = firestore();
   const api = stack.urls.api;
+  const started = performance.now();
 
   // An agent declaring every stored level: the probe's manifest under its own id.
   const agentId = 'bench-memory';
@@ -324,6 +325,7 @@ export async function benchMemory(stack: Stack, options: MemoryBenchOptions): Pr
     console.log(`    ${name.padEnd(38)} ${String(u.reads).padStart(6)} ${String(u.writes).padStart(7)} ${String(u.commits).padStart(8)} ${String(u.rpcs).padStart(12)}  ${u.results === null ? '' : String(u.results).padStart(7)}`);
   }
   console.log(`    (documents read as Firestore bills them; a vector search is also billed for the kNN index entries it reads, which the emulator has no index for and cannot show)`);
+  console.log(`  the memory part took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
   return { items: options.items, samples: options.samples, seed, latency, firestore: counted };
 }
