@@ -6,9 +6,9 @@ import type { Firestore } from 'firebase-admin/firestore';
 export interface Usage {
   /** Documents read: found or missing in a get, returned by a query (at least 1 per query), 1 per aggregation up to 1,000 entries. */
   reads: number;
-  /** Writes in commits that succeeded (deletes included). */
+  /** Writes in commits that succeeded, and a BulkWriter's writes that succeeded (deletes included). */
   writes: number;
-  /** Commits sent, failed ones included (a lost race costs a round trip, not a write). */
+  /** Commits (and BulkWriter batches) sent, failed ones included (a lost race costs a round trip, not a write). */
   commits: number;
   failedCommits: number;
   /** Calls to Firestore (gets, queries, commits, transaction begins and rollbacks): round trips, one after another unless run in parallel. */
@@ -41,11 +41,13 @@ export class FirestoreMeter {
     client.request = async (method, req, tag, retryCodes) => {
       const usage = this.current.getStore();
       this.add(usage, { rpcs: 1 });
-      if (method !== 'commit') return request(method, req, tag, retryCodes);
+      if (method !== 'commit' && method !== 'batchWrite') return request(method, req, tag, retryCodes);
       this.add(usage, { commits: 1 });
       try {
         const result = await request(method, req, tag, retryCodes);
-        const writes = (req.writes as Array<{ update?: { name: string }; delete?: string }> | undefined) ?? [];
+        // A BulkWriter's batchWrite applies each write on its own: only those that succeeded count.
+        const statuses = method === 'batchWrite' ? ((result as { status?: Array<{ code?: number }> } | undefined)?.status ?? null) : null;
+        const writes = ((req.writes as Array<{ update?: { name: string }; delete?: string }> | undefined) ?? []).filter((_, n) => !statuses || !statuses[n]?.code);
         this.add(usage, { writes: writes.length });
         const now = performance.now();
         for (const w of writes) {
