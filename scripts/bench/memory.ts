@@ -16,7 +16,7 @@ import { fmt, median, percentile, ratio } from './stats.ts';
  *   with firebase-admin from this process, its query vector already embedded;
  * - task memory get, put and put with expectedVersion, the same three ways, against a bare
  *   document get and a bare transactional read-then-set of a document of the same size;
- * - Firestore reads, writes, commits and round trips per memory call: the platform's router and
+ * - Firestore reads, writes, commits and calls per memory call: the platform's router and
  *   memory routes with the real adapters, in this process, on a metered client (firestoreMeter.ts),
  *   so every read and write the API makes for a call, its token check included, is counted.
  * The memories are seeded through the runner API (20 per upsert, `seedConcurrency` at once), or
@@ -128,6 +128,10 @@ export async function benchMemory(stack: Stack, options: MemoryBenchOptions): Pr
   const { headers, wsId } = await signedInWorkspace(stack, 'bench memory');
   const install = await json(await fetch(`${api}/workspaces/${wsId}/installs`, { method: 'POST', headers, body: JSON.stringify({ agentId }) }));
   const installId = install.id as string;
+  // The bench measures memory at scale, not the free plan's quota per install (2,000 items): a platform admin's override.
+  const wsRef = db.doc(`workspaces/${wsId}`);
+  const setQuota = async (memoryItems: number) => wsRef.update({ quotas: { ...((await wsRef.get()).get('quotas') as object | null), memoryItems, memoryBytes: 10 * 2 ** 30 } });
+  await setQuota(1_000_000);
 
   /** A live run of the install with a runner token, as dispatch leaves it once its runner started (no watchAt: the watchdog leaves it be). */
   const liveRun = async () => {
@@ -310,6 +314,32 @@ export async function benchMemory(stack: Stack, options: MemoryBenchOptions): Pr
   await count('episode search, query, k 5', metered, 'episodes/search', { query: 'idle VMs in europe-west1', k: 5 }, hits);
   await count('episode search, newest, k 5', metered, 'episodes/search', { k: 5 }, hits);
 
+  // Reads record an item's last access at most once a day: items last read two days ago.
+  const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+  await taskDocRef('baselines/read').update({ lastAccessAt: twoDaysAgo });
+  await count('task get, last read 2 days ago', metered, 'task/get', { key: 'baselines/read' });
+  const stale = { query: QUERIES[1], k: 10, filter: {}, minScore: 0 };
+  const staleBatch = db.batch();
+  for (const r of (await inProcess(metered, 'vector/search', stale)).results as { id: string }[]) staleBatch.update(db.collection(memoryPath).doc(`v_${r.id}`), { lastAccessAt: twoDaysAgo });
+  await staleBatch.commit();
+  await count('vector search, k 10, hits last read 2 days ago', metered, 'vector/search', stale, hits);
+
+  // At the install's quota: each new item evicts the least recently used one.
+  const internalRef = db.doc(`workspaces/${wsId}/installs/${installId}/internal/memory`);
+  const totalOf = async (counter: string) => {
+    const stats = ((await internalRef.get()).get('stats') ?? {}) as Record<string, Record<string, number> | undefined>;
+    return ['task', 'vector', 'episode'].reduce((sum, level) => sum + (stats[level]?.[counter] ?? 0), 0);
+  };
+  await setQuota(await totalOf('items'));
+  const atQuota = async (name: string, op: string, body: unknown) => {
+    const before = await totalOf('evictions');
+    await count(name, metered, op, body);
+    counted[name]!.results = (await totalOf('evictions')) - before;
+  };
+  await atQuota('task put (new key), at the quota', 'task/put', { key: 'bench/at-quota', value: taskValue(4) });
+  await atQuota('vector upsert of 1 (new), at the quota', 'vector/upsert', { items: fresh(1, 100) });
+  await atQuota('vector upsert of 20 (new), at the quota', 'vector/upsert', { items: fresh(20, 101) });
+
   // ---- The tables.
   console.log(`  latency, ${options.samples} calls each after ${WARMUP} warm-up, the three ways alternating (task value ${docBytes} bytes as stored):`);
   console.log('    operation                                runner API (HTTP)      router in-process      bare Firestore op                    HTTP / bare   in-process / bare');
@@ -320,11 +350,12 @@ export async function benchMemory(stack: Stack, options: MemoryBenchOptions): Pr
     console.log(`    ${name.padEnd(38)} ${cols}  ${l.bareOp.padEnd(24)} ${ratio(l.http.p50, l.bare.p50).padStart(7)}      ${ratio(l.inProcess.p50, l.bare.p50).padStart(7)}${extra}`);
   }
   console.log('  Firestore per memory call (the API\'s own: token check, run and manifest, embedding space, the operation, the counters):');
-  console.log('    call                                     reads  writes  commits  round trips  results');
+  console.log('    call                                            reads  writes  commits  Firestore calls  results (at the quota: items evicted)');
   for (const [name, u] of Object.entries(counted)) {
-    console.log(`    ${name.padEnd(38)} ${String(u.reads).padStart(6)} ${String(u.writes).padStart(7)} ${String(u.commits).padStart(8)} ${String(u.rpcs).padStart(12)}  ${u.results === null ? '' : String(u.results).padStart(7)}`);
+    console.log(`    ${name.padEnd(47)} ${String(u.reads).padStart(6)} ${String(u.writes).padStart(7)} ${String(u.commits).padStart(8)} ${String(u.rpcs).padStart(16)}  ${u.results === null ? '' : String(u.results).padStart(7)}`);
   }
-  console.log(`    (documents read as Firestore bills them; a vector search is also billed for the kNN index entries it reads, which the emulator has no index for and cannot show)`);
+  console.log('    (documents read as Firestore bills them; a vector search is also billed for the kNN index entries it reads, which the emulator has no index for and cannot show;');
+  console.log('     Firestore calls: gets, queries, commits, BulkWriter batches and transaction begins, some of them in parallel)');
   console.log(`  the memory part took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
   return { items: options.items, samples: options.samples, seed, latency, firestore: counted };
