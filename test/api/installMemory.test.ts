@@ -334,6 +334,7 @@ describe('the retention sweep', () => {
     const { installId, runner, rest } = await installWithRun(ws);
     await runner('task/put', { key: 'k', value: 1 });
     await runner('vector/upsert', { items: [{ id: 'x', text: 'remember me', metadata: {} }] });
+    await runner('vector/search', { query: 'remember', k: 1 });
     expect((await call('DELETE', `/workspaces/${ws.id}/installs/${installId}`, { token: ws.owner.idToken })).status).toBe(204);
 
     // Within the grace period the customer still sees (and could export or erase) it, with the purge date.
@@ -350,6 +351,8 @@ describe('the retention sweep', () => {
     expect(swept.purged).toBeGreaterThanOrEqual(2);
     expect((await adminDb.collection(`workspaces/${ws.id}/installs/${installId}/memory`).get()).size).toBe(0);
     expect((await adminDb.doc(`workspaces/${ws.id}/installs/${installId}/internal/memory`).get()).exists).toBe(false);
+    const left = (await adminDb.collection(`workspaces/${ws.id}/installs/${installId}/internal`).get()).docs.map((d) => d.id);
+    expect(left.filter((id) => id.startsWith('memory'))).toEqual([]);
     expect((await adminDb.doc(`workspaces/${ws.id}/installs/${installId}`).get()).get('memoryPurgeAt')).toBeNull();
     const gone = await rest('GET');
     expect({ status: gone.status, code: codeOf(gone) }).toEqual({ status: 404, code: 'install_not_found' });

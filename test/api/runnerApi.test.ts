@@ -27,7 +27,7 @@ describe('runner API', () => {
     const ws = await newWorkspace();
     const { runId, token } = await startingRun(ws);
     const started = await call('POST', `/runner/runs/${runId}/started`, { token });
-    expect(started.body).toEqual({ ok: true, input: { hello: 'world' }, config: {}, attempt: 1, policy: { scopes: ['billing.read'], gated: [] }, secretNames: [], cloud: null, memory: [] });
+    expect(started.body).toEqual({ ok: true, input: { hello: 'world' }, config: {}, attempt: 1, policy: { scopes: ['billing.read'], gated: [] }, secretNames: [], cloud: null, memory: ['task'] });
     expect((await call('POST', `/runner/runs/${runId}/started`, { token })).status).toBe(200);
 
     const batch = { seq: 0, lines: [line('one'), line('two', 'warn')] };

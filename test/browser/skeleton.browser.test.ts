@@ -62,7 +62,7 @@ describe('the web app on the local stack, in Chromium', () => {
     // The agent page: Markdown description, manifest viewer, versions, reviews.
     await page.getByRole('link', { name: 'Cost Anomaly Detector' }).click();
     await poll(() => page.getByRole('heading', { name: 'Cost Anomaly Detector', level: 1 }).count()).toBe(1);
-    await poll(() => page.getByRole('heading', { name: 'Version 1.1.0' }).count()).toBe(1);
+    await poll(() => page.getByRole('heading', { name: 'Version 1.2.0' }).count()).toBe(1);
     expect(await page.locator('#agent-manifest').locator('xpath=..').innerText()).toContain('billing.read');
     await poll(() => page.getByText('No reviews yet.').count()).toBe(1);
     await checkPage(page, 'agent');

@@ -32,6 +32,10 @@ describe('cost anomaly detection on the shipped billing export', () => {
     expect(dev[0]).toBe('2026-10-27');
   });
 
+  it('with nothing remembered, every baseline is windowDays days of the rows themselves', () => {
+    for (const a of anomalies) expect(a).toMatchObject({ baselineDays: 14, baselineFromMemory: 0, reportedBefore: false });
+  });
+
   it('median handles even, odd and empty input', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);

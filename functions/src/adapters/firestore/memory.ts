@@ -24,6 +24,15 @@ type VectorValue = ReturnType<typeof FieldValue.vector>;
 const installRef = (s: MemoryScope) => firestore().collection('workspaces').doc(s.wsId).collection('installs').doc(s.installId);
 const memoryOf = (s: MemoryScope) => installRef(s).collection('memory');
 const internalRef = (s: MemoryScope) => installRef(s).collection('internal').doc('memory');
+/**
+ * The counters reads move (reads, searches, search hits) are spread over shards: a run that
+ * searches in a loop would otherwise pass a document's sustained write rate. The gauges and
+ * the counters writes move stay on `internal/memory`, where a write's quota check reads them.
+ */
+const READ_SHARDS = 4;
+const READ_COUNTERS: readonly string[] = ['reads', 'searches', 'searchHits'];
+const readShardRef = (s: MemoryScope, n: number) => installRef(s).collection('internal').doc(`memoryReads${n}`);
+const readShardRefs = (s: MemoryScope) => Array.from({ length: READ_SHARDS }, (_, n) => readShardRef(s, n));
 const taskRef = (s: MemoryScope, key: string) => memoryOf(s).doc(`t_${Buffer.from(key).toString('base64url')}`);
 const vectorRef = (s: MemoryScope, level: StoredVector['level'], id: string) => memoryOf(s).doc(`${level === 'vector' ? 'v' : 'e'}_${id}`);
 
@@ -177,16 +186,23 @@ export class FirestoreMemoryStore implements MemoryStore {
   }
 
   async count(scope: MemoryScope, delta: MemoryStatsDelta): Promise<void> {
-    const increments = Object.entries(incrementsOf(delta));
-    if (increments.length === 0) return;
-    await internalRef(scope).set({ stats: nest(increments.map(([k, n]) => [k, FieldValue.increment(n)])) }, { merge: true });
+    const increments = Object.entries(incrementsOf(delta)).map(([k, n]) => [k, FieldValue.increment(n)] as [string, unknown]);
+    const isRead = ([path]: [string, unknown]) => READ_COUNTERS.includes(path.split('.')[1]!);
+    const reads = increments.filter(isRead);
+    const rest = increments.filter((i) => !isRead(i));
+    await Promise.all([
+      rest.length > 0 && internalRef(scope).set({ stats: nest(rest) }, { merge: true }),
+      reads.length > 0 && readShardRef(scope, Math.floor(Math.random() * READ_SHARDS)).set({ stats: nest(reads) }, { merge: true }),
+    ]);
   }
 
   // ---- The customer's view and the retention sweep ----
 
-  async summary(scope: MemoryScope): Promise<MemoryState> {
-    const d = dataOf<InternalDoc>(await internalRef(scope).get());
-    return { stats: statsFrom(d?.stats), space: d?.space ?? null, retention: d?.retention ?? {}, restamp: d?.restamp ?? {}, runs: typeof d?.runs === 'number' ? d.runs : 0 };
+  async summary(scope: MemoryScope, options: { readCounters?: boolean } = {}): Promise<MemoryState> {
+    const [main, ...shards] = await firestore().getAll(internalRef(scope), ...(options.readCounters === false ? [] : readShardRefs(scope)));
+    const d = dataOf<InternalDoc>(main!);
+    const stats = sumStats([d?.stats, ...shards.map((shard) => shard.get('stats') as unknown)]);
+    return { stats, space: d?.space ?? null, retention: d?.retention ?? {}, restamp: d?.restamp ?? {}, runs: typeof d?.runs === 'number' ? d.runs : 0 };
   }
 
   async countRun(scope: MemoryScope): Promise<void> {
@@ -265,10 +281,11 @@ export class FirestoreMemoryStore implements MemoryStore {
   async statsOf(wsId: string, installIds: string[]) {
     const out = new Map<string, MemoryStats>();
     if (installIds.length === 0) return out;
-    const snaps = await firestore().getAll(...installIds.map((installId) => internalRef({ wsId, installId })));
-    snaps.forEach((snap, n) => {
-      const stats = snap.get('stats') as unknown;
-      if (stats) out.set(installIds[n]!, statsFrom(stats));
+    const per = 1 + READ_SHARDS;
+    const snaps = await firestore().getAll(...installIds.flatMap((installId) => [internalRef({ wsId, installId }), ...readShardRefs({ wsId, installId })]));
+    installIds.forEach((installId, n) => {
+      const raws = snaps.slice(n * per, (n + 1) * per).map((snap) => snap.get('stats') as unknown);
+      if (raws.some(Boolean)) out.set(installId, sumStats(raws));
     });
     return out;
   }
@@ -332,6 +349,7 @@ export class FirestoreMemoryStore implements MemoryStore {
       if (!left.empty) return false;
       if (options.purge) tx.delete(internalRef(scope));
       else tx.set(internalRef(scope), { stats: FieldValue.delete(), space: FieldValue.delete(), runs: FieldValue.delete() }, { merge: true });
+      for (const shard of readShardRefs(scope)) tx.delete(shard);
       return true;
     });
     return { removed, more: !reset, reset };
@@ -436,6 +454,16 @@ function itemOfDoc(scope: MemoryScope, d: DocumentSnapshot): MemoryItemRef | nul
 function scopeOfMemoryDoc(ref: DocumentReference): MemoryScope | null {
   const [root, wsId, installs, installId, memory] = ref.path.split('/');
   return root === 'workspaces' && installs === 'installs' && memory === 'memory' && wsId && installId ? { wsId, installId } : null;
+}
+
+/** The sum of stored counters (the main document's and the read shards'). */
+function sumStats(raws: unknown[]): MemoryStats {
+  const total = emptyMemoryStats();
+  for (const raw of raws) {
+    const stats = statsFrom(raw);
+    for (const level of STORED_MEMORY_LEVELS) for (const c of MEMORY_COUNTERS) total[level][c] += stats[level][c];
+  }
+  return total;
 }
 
 /** Stored counters as MemoryStats: absent ones are 0. */

@@ -49,7 +49,7 @@ export async function memorySummary(deps: InstallMemoryDeps, wsId: string, insta
 }
 
 async function summaryOf(deps: InstallMemoryDeps, install: Install, scope: MemoryScope) {
-  const policy = await memoryPolicyOf(deps, scope);
+  const policy = await memoryPolicyOf(deps, scope, { readCounters: true });
   const { stats, space, runs } = policy.state;
   const view = memoryStatsView(stats);
   const perRun = (n: number) => (runs === 0 ? null : Math.round((n / runs) * 100) / 100);
@@ -112,7 +112,7 @@ export async function browseEpisodes(deps: InstallMemoryDeps, wsId: string, inst
 export async function searchMemory(deps: InstallMemoryDeps, wsId: string, installId: string, input: VectorQuery) {
   const { scope } = await installOf(deps, wsId, installId);
   // Without a space there are no vectors, and a search must not fix the space for the agent.
-  if (!(await deps.memory.summary(scope)).space) return { results: [] };
+  if (!(await deps.memory.summary(scope, { readCounters: false })).space) return { results: [] };
   return { results: (await nearestVectors(deps, scope, input)).map(({ lastAccessAt: _, ...r }) => r) };
 }
 

@@ -19,8 +19,9 @@ export interface MemoryPolicy {
   quota: MemoryQuota;
 }
 
-export async function memoryPolicyOf(deps: Pick<Deps, 'workspaces' | 'memory'>, scope: MemoryScope): Promise<MemoryPolicy> {
-  const [workspace, state] = await Promise.all([deps.workspaces.get(scope.wsId), deps.memory.summary(scope)]);
+/** `readCounters`: the customer's view wants every counter; a write's quota check only the gauges (one read fewer per shard). */
+export async function memoryPolicyOf(deps: Pick<Deps, 'workspaces' | 'memory'>, scope: MemoryScope, options: { readCounters?: boolean } = {}): Promise<MemoryPolicy> {
+  const [workspace, state] = await Promise.all([deps.workspaces.get(scope.wsId), deps.memory.summary(scope, { readCounters: options.readCounters ?? false })]);
   if (!workspace) throw notFound('Workspace', 'workspace_not_found');
   return { state, plan: workspace.plan, retention: retentionAfterPlanChange(workspace.plan, state.retention), quota: quotaFor(workspace.plan, workspace.quotas) };
 }

@@ -107,8 +107,12 @@ export interface MemoryStore {
 
   // ---- The customer's view (app/memory/installMemory.ts) and the retention sweep ----
 
-  /** The install's counters (zeros where none), embedding space (null before the first vector) and retention overrides. */
-  summary(scope: MemoryScope): Promise<MemoryState>;
+  /**
+   * The install's counters (zeros where none), embedding space (null before the first vector) and
+   * retention overrides. Without `readCounters` (a write's quota check), reads, searches and hits
+   * are left at 0: they are kept apart, and only the customer's view needs them.
+   */
+  summary(scope: MemoryScope, options?: { readCounters?: boolean }): Promise<MemoryState>;
   /** A run of the install ended with memory declared. */
   countRun(scope: MemoryScope): Promise<void>;
   /** Records the install's retention overrides, and marks the levels whose items need new expiry times. */
