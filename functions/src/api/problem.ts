@@ -41,7 +41,14 @@ export interface ProblemResponse {
   headers: Record<string, string>;
 }
 
+/** Firestore's (gRPC's) transient failures: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, UNAVAILABLE. */
+const TRANSIENT_GRPC = new Set([4, 8, 10, 14]);
+
 export function problemFor(err: unknown, requestId: string): ProblemResponse {
+  // The database briefly unable to answer is not the request's fault, nor a bug: a 503 to retry (the router logs the cause).
+  if (!(err instanceof AppError) && TRANSIENT_GRPC.has((err as { code?: unknown } | null)?.code as number)) {
+    return problemFor(new AppError('unavailable', 'unavailable', 'The service is briefly unable to answer; retry shortly.', { retryAfterSeconds: 1 }), requestId);
+  }
   if (err instanceof AppError) {
     const status = err.code === 'idempotency_key_reused' ? 422 : err.code === 'unsupported_media_type' ? 415 : err.code === 'method_not_allowed' ? 405 : STATUS[err.kind];
     const headers: Record<string, string> = {};
