@@ -6,14 +6,16 @@ import type { Firestore } from 'firebase-admin/firestore';
 export interface Usage {
   /** Documents read: found or missing in a get, returned by a query (at least 1 per query), 1 per aggregation up to 1,000 entries. */
   reads: number;
-  /** Writes in commits that succeeded (deletes included). */
+  /** Writes in commits that succeeded, and a BulkWriter's writes that succeeded (deletes included). */
   writes: number;
-  /** Commits sent, failed ones included (a lost race costs a round trip, not a write). */
+  /** Commits (and BulkWriter batches) sent, failed ones included (a lost race costs a round trip, not a write). */
   commits: number;
   failedCommits: number;
+  /** Calls to Firestore (gets, queries, commits, transaction begins and rollbacks): round trips, one after another unless run in parallel. */
+  rpcs: number;
 }
 
-const zero = (): Usage => ({ reads: 0, writes: 0, commits: 0, failedCommits: 0 });
+const zero = (): Usage => ({ reads: 0, writes: 0, commits: 0, failedCommits: 0, rpcs: 0 });
 
 type Internal = {
   request(method: string, request: any, tag: string, retryCodes?: number[]): Promise<any>;
@@ -38,11 +40,14 @@ export class FirestoreMeter {
     const requestStream = client.requestStream.bind(client);
     client.request = async (method, req, tag, retryCodes) => {
       const usage = this.current.getStore();
-      if (method !== 'commit') return request(method, req, tag, retryCodes);
+      this.add(usage, { rpcs: 1 });
+      if (method !== 'commit' && method !== 'batchWrite') return request(method, req, tag, retryCodes);
       this.add(usage, { commits: 1 });
       try {
         const result = await request(method, req, tag, retryCodes);
-        const writes = (req.writes as Array<{ update?: { name: string }; delete?: string }> | undefined) ?? [];
+        // A BulkWriter's batchWrite applies each write on its own: only those that succeeded count.
+        const statuses = method === 'batchWrite' ? ((result as { status?: Array<{ code?: number }> } | undefined)?.status ?? null) : null;
+        const writes = ((req.writes as Array<{ update?: { name: string }; delete?: string }> | undefined) ?? []).filter((_, n) => !statuses || !statuses[n]?.code);
         this.add(usage, { writes: writes.length });
         const now = performance.now();
         for (const w of writes) {
@@ -60,6 +65,7 @@ export class FirestoreMeter {
     };
     client.requestStream = async (method, bidi, req, tag) => {
       const usage = this.current.getStore();
+      this.add(usage, { rpcs: 1 });
       const stream = await requestStream(method, bidi, req, tag);
       if (!['batchGetDocuments', 'runQuery', 'runAggregationQuery'].includes(method)) return stream;
       let docs = 0;
