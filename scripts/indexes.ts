@@ -8,6 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogIndexes } from '../functions/lib/domain/catalogSearch.js';
 
+/** The production embedder's dimension (functions/src/config MEMORY_EMBEDDING_DIMENSIONS's default): change both together. */
+const EMBEDDING_DIMENSIONS = 1536;
+
 type Field = { fieldPath: string; order?: string; arrayConfig?: string };
 const idx = (collectionGroup: string, queryScope: 'COLLECTION' | 'COLLECTION_GROUP', fields: Field[]) => ({ collectionGroup, queryScope, fields });
 const asc = (fieldPath: string): Field => ({ fieldPath, order: 'ASCENDING' });
@@ -59,13 +62,15 @@ export function indexesFile() {
       // adapters/firestore/earnings.ts entriesBetween: a publisher's revenue entries of a period (developer analytics)
       idx('revenueEntries', 'COLLECTION', [asc('publisherId'), asc('createdAt')]),
       // adapters/firestore/memory.ts: an install's task keys by prefix (listTasks, browseTasks); the newest episodes (newest);
-      // vector memories and episodes newest first, a page at a time (browseVectors); and, across installs, the retention
-      // sweep's oldest items of a level (expiredCandidates). findNearest's vector indexes depend on the embedder's dimension
-      // and the metadata filtered on: they are not declared here (docs/memory.md).
+      // vector memories and episodes newest first, a page at a time (browseVectors). The least recently used (eviction) and
+      // a level in id order (restampBatch) are served by single-field indexes; the sweep's expired items by expiresAt's.
       idx('memory', 'COLLECTION', [asc('level'), asc('key')]),
       idx('memory', 'COLLECTION', [asc('level'), desc('updatedAt')]),
       idx('memory', 'COLLECTION', [asc('level'), desc('updatedAt'), desc('__name__')]),
-      idx('memory', 'COLLECTION_GROUP', [asc('level'), asc('updatedAt')]),
+      // findNearest (adapters/firestore/memory.ts nearest): vector memories or episodes of a level, for the configured
+      // embedder's dimension (MEMORY_EMBEDDING_DIMENSIONS); a search filtered on metadata needs one more, per key
+      // combination, which Firestore names in its error (memory_search_index_missing; docs/memory.md "Indexes").
+      { collectionGroup: 'memory', queryScope: 'COLLECTION', fields: [asc('level'), { fieldPath: 'embedding', vectorConfig: { dimension: EMBEDDING_DIMENSIONS, flat: {} } }] },
     ],
     fieldOverrides: [
       // adapters/firestore/approvals.ts chainQueued: log entries left queued, across workspaces.
@@ -125,9 +130,26 @@ export function indexesFile() {
       { collectionGroup: 'versions', fieldPath: 'yaml', indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'manifest', indexes: [] },
       // Agent memory (adapters/firestore/memory.ts): items past retention are deleted by the sweep (app/memory/sweepMemory.ts),
-      // which counts them; TTL on expiresAt (the last write plus the level's default retention) is the production backstop.
+      // which counts them; TTL on expiresAt (the last write plus the level's retention for the install) is the production backstop.
       // Values and texts are read whole, never queried.
-      { collectionGroup: 'memory', fieldPath: 'expiresAt', ttl: true, indexes: [] },
+      {
+        collectionGroup: 'memory',
+        fieldPath: 'expiresAt',
+        ttl: true,
+        indexes: [
+          { order: 'ASCENDING', queryScope: 'COLLECTION' },
+          { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
+        ],
+      },
+      // app/memory/sweepMemory.ts: installs whose items need new expiry times after a retention change, across workspaces.
+      {
+        collectionGroup: 'internal',
+        fieldPath: 'restampPending',
+        indexes: [
+          { order: 'ASCENDING', queryScope: 'COLLECTION' },
+          { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
+        ],
+      },
       { collectionGroup: 'memory', fieldPath: 'json', indexes: [] },
       { collectionGroup: 'memory', fieldPath: 'text', indexes: [] },
       { collectionGroup: 'memory', fieldPath: 'episode', indexes: [] },

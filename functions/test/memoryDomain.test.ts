@@ -395,6 +395,18 @@ describe('garbage collection batches', () => {
     expect(plan.more).toBe(true);
   });
 
+  it("judges each candidate by its own install's retention, and says when a longer one keeps it", () => {
+    const longer = retentionFor('free', { task: 90 });
+    const shorter = retentionFor('free', { task: 10 });
+    const mixed = [
+      { id: 'kept', level: 'task' as const, lastWriteAt: daysAgo(40), install: 'long' },
+      { id: 'gone', level: 'task' as const, lastWriteAt: daysAgo(40), install: 'short' },
+    ];
+    const plan = planGcBatch({ now, retention: (c) => (c.install === 'long' ? longer : shorter), batchSize: 10, candidates: mixed });
+    expect(plan.delete.map((c) => c.id)).toEqual(['gone']);
+    expect(plan.extend).toEqual([{ candidate: mixed[0], expiresAt: new Date(now.getTime() + 50 * 86_400_000) }]);
+  });
+
   it('a shorter retention expires more', () => {
     const plan = planGcBatch({ now, retention: retentionFor('free', { vector: 100 }), batchSize: 100, candidates });
     expect(plan.delete.map((c) => c.id)).toContain('v-fresh');
@@ -450,6 +462,26 @@ describe('quota and least-recently-used eviction', () => {
     expect(partial.evict).toHaveLength(2);
     const err = memoryQuotaExceeded(quotaFor('free'), 1_001);
     expect([err.kind, err.code]).toEqual(['too_large', 'memory_quota_exceeded']);
+  });
+
+  it('makes room for every item of one write (a vector upsert), never evicting any of them', () => {
+    const incoming = [
+      { id: 'n1', level: 'vector' as const, bytes: 100, replacesBytes: null },
+      { id: 'a', level: 'vector' as const, bytes: 100, replacesBytes: 100 },
+    ];
+    const plan = planEviction({ quota: { maxItems: 4, maxBytes: 10_000 }, incoming, candidates: items });
+    // 5 items + 1 new = 6, over 4 by 2: z and b go (a, as old, is being rewritten).
+    expect(plan.evict.map((c) => `${c.level}/${c.id}`)).toEqual(['task/z', 'episode/b']);
+    expect(plan.after).toEqual({ items: 4, bytes: 400 });
+    // More items in one write than the quota holds at all: cannot fit.
+    const tooMany = Array.from({ length: 5 }, (_, n) => ({ id: `m${n}`, level: 'vector' as const, bytes: 1, replacesBytes: null }));
+    expect(planEviction({ quota: { maxItems: 4, maxBytes: 10_000 }, incoming: tooMany, candidates: items }).fits).toBe(false);
+  });
+
+  it('takes a workspace override of the quota, each part on its own', () => {
+    expect(quotaFor('free', { memoryItems: 4 })).toEqual({ maxItems: 4, maxBytes: quotaFor('free').maxBytes });
+    expect(quotaFor('team', { memoryBytes: 1024 })).toEqual({ maxItems: quotaFor('team').maxItems, maxBytes: 1024 });
+    expect(quotaFor('free', null)).toEqual(quotaFor('free'));
   });
 
   it('counts an item as its content, metadata, embedding and overhead', () => {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { embedLocally, features, fnv1a32, LOCAL_EMBEDDER_DIMENSIONS, LOCAL_EMBEDDER_MODEL, LocalEmbedder } from '../src/adapters/memory/localEmbedder.ts';
+import { embedderFor } from '../src/adapters/memory/embedderFor.ts';
 import { OpenAiEmbedder, retryAfterMs, type OpenAiEmbedderOptions } from '../src/adapters/memory/openAiEmbedder.ts';
 import { AppError } from '../src/domain/errors.ts';
 import type { Embedder } from '../src/domain/memory/embedder.ts';
@@ -267,5 +268,47 @@ describe('OpenAI-compatible embedder against a local server', () => {
   it('refuses a configuration outside Firestore and batch limits', () => {
     expect(() => embedder({ dimensions: 4096 })).toThrow(/2048/);
     expect(() => embedder({ batchSize: 97 })).toThrow(/1 to 96/);
+  });
+});
+
+describe('the configured embedder (MEMORY_EMBEDDINGS_URL)', () => {
+  const config = { memoryEmbeddingsUrl: '', memoryEmbeddingsModel: 'text-embedding-3-small', memoryEmbeddingDimensions: 1536 };
+
+  it('is the offline local embedder when no endpoint is configured, and never reads the key', async () => {
+    const embedder = await embedderFor(config, () => {
+      throw new Error('the key was read');
+    });
+    expect(embedder).toBeInstanceOf(LocalEmbedder);
+    expect([embedder.model, embedder.dimensions]).toEqual([LOCAL_EMBEDDER_MODEL, LOCAL_EMBEDDER_DIMENSIONS]);
+  });
+
+  it('is the OpenAI-compatible client with the model, dimensions and key configured', async () => {
+    const seen: { url: string; auth: string | null; body: { model: string; dimensions?: number } }[] = [];
+    const server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as { model: string; input: string[]; dimensions?: number };
+        seen.push({ url: req.url ?? '', auth: req.headers.authorization ?? null, body });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ data: body.input.map((_, index) => ({ index, embedding: Array.from({ length: 8 }, (_, i) => i + 1) })) }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      const openAi = await embedderFor({ memoryEmbeddingsUrl: base, memoryEmbeddingsModel: 'text-embedding-3-large', memoryEmbeddingDimensions: 8 }, () => 'sk-test');
+      expect(openAi).toBeInstanceOf(OpenAiEmbedder);
+      expect(await openAi.embed(['a'])).toHaveLength(1);
+      // Another compatible server's model: no `dimensions` asked (not all accept it); no key: no header.
+      const other = await embedderFor({ memoryEmbeddingsUrl: base, memoryEmbeddingsModel: 'nomic-embed-text', memoryEmbeddingDimensions: 8 }, () => '');
+      await other.embed(['b']);
+      expect(seen).toEqual([
+        { url: '/v1/embeddings', auth: 'Bearer sk-test', body: { model: 'text-embedding-3-large', input: ['a'], dimensions: 8 } },
+        { url: '/v1/embeddings', auth: null, body: { model: 'nomic-embed-text', input: ['b'] } },
+      ]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

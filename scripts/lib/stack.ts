@@ -116,6 +116,8 @@ const TEST_PARAMS: Record<string, string> = {
 export const LOCAL_SECRETS = {
   STRIPE_SECRET_KEY: 'sk_local_unused',
   STRIPE_WEBHOOK_SECRET: 'whsec_local_agent_marketplace',
+  // Unused: the local stack embeds offline (MEMORY_EMBEDDINGS_URL is empty).
+  MEMORY_EMBEDDINGS_API_KEY: 'unused-local',
 } as const;
 
 /**
@@ -154,6 +156,10 @@ function writeFunctionsEnv(profile: Profile, urls: StackUrls): void {
     // Builds are local too (.local/builds, run by the local executor); these name production's.
     BUILD_REPOSITORY: 'agents',
     RUNNER_BASE_IMAGE: '',
+    // Agent memory embeds offline, with the local embedder (docs/memory.md "Embeddings").
+    MEMORY_EMBEDDINGS_URL: '',
+    MEMORY_EMBEDDINGS_MODEL: 'text-embedding-3-small',
+    MEMORY_EMBEDDING_DIMENSIONS: '1536',
     BUILD_SERVICE_ACCOUNT: '',
     NOTIFY_SMTP_HOST: '127.0.0.1',
     NOTIFY_SMTP_PORT: String(profile.ports.smtp),

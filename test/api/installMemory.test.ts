@@ -41,8 +41,15 @@ async function installWithRun(ws: TestWorkspace) {
 
 const memoryDoc = (wsId: string, installId: string, doc: string) => adminDb.doc(`workspaces/${wsId}/installs/${installId}/memory/${doc}`);
 const taskDoc = (key: string) => `t_${Buffer.from(key).toString('base64url')}`;
-/** Moves an item's last write back, as if written `days` ago. */
-const age = (wsId: string, installId: string, doc: string, days: number) => memoryDoc(wsId, installId, doc).update({ updatedAt: new Date(Date.now() - days * DAY) });
+const DEFAULT_DAYS = { t: 90, v: 180, e: 365 } as Record<string, number>;
+/**
+ * Moves an item's last write back, as if written `days` ago: its expiry moves with it, as the
+ * store stamped it then (the level's default retention unless `retentionDays` says otherwise).
+ */
+const age = (wsId: string, installId: string, doc: string, days: number, retentionDays = DEFAULT_DAYS[doc[0]!]!) => {
+  const writtenAt = Date.now() - days * DAY;
+  return memoryDoc(wsId, installId, doc).update({ updatedAt: new Date(writtenAt), expiresAt: new Date(writtenAt + retentionDays * DAY) });
+};
 
 async function sweepUntilDone(now = new Date()) {
   const total = { expired: 0, purged: 0 };
@@ -217,7 +224,7 @@ describe("an install's memory, for its customer", () => {
 describe('the workspace metrics', () => {
   it("show each install's memory: items, bytes, hit rate of the agent's searches", { timeout: 60_000 }, async () => {
     const ws = await newWorkspace();
-    const { installId, runId, token, runner } = await installWithRun(ws);
+    const { installId, runId, token, runner, rest } = await installWithRun(ws);
     await runner('task/put', { key: 'a', value: 1 });
     await runner('vector/upsert', { items: [{ id: 'x', text: 'idle VM web-1', metadata: {} }, { id: 'y', text: 'certificate expiry', metadata: {} }] });
     await runner('vector/search', { query: 'idle VM web-1', k: 1, minScore: 0.9 });
@@ -236,6 +243,9 @@ describe('the workspace metrics', () => {
       if (!entry) await new Promise((r) => setTimeout(r, 250));
     }
     expect(entry?.memory).toEqual({ items: 3, bytes: expect.any(Number), hitRate: 0.5 });
+    // One run ended with memory declared: its writes (a key, two memories) and reads (one search hit) per run.
+    const summary = (await rest('GET')).body;
+    expect({ runs: summary.runs, perRun: summary.perRun }).toEqual({ runs: 1, perRun: { reads: 1, writes: 3 } });
   });
 });
 
@@ -266,11 +276,65 @@ describe('the retention sweep', () => {
     }).toEqual({ task: [1, 1], vector: [2, 1], episode: [1, 0] });
   });
 
+  it('follows an install’s retention: shortened, older items go; lengthened again, the survivors stay; beyond the plan, refused', { timeout: 120_000 }, async () => {
+    const ws = await newWorkspace();
+    const { installId, runner, rest } = await installWithRun(ws);
+    for (const key of ['d5', 'd20', 'd60']) await runner('task/put', { key, value: key });
+    // Written 5, 20 and 60 days ago, stamped with the default 90 days.
+    await age(ws.id, installId, taskDoc('d5'), 5);
+    await age(ws.id, installId, taskDoc('d20'), 20);
+    await age(ws.id, installId, taskDoc('d60'), 60);
+
+    // Beyond the free plan's maximum: refused with the field named; nothing changes.
+    const over = await rest('PUT', '/retention', { retentionDays: { vector: 181 } });
+    expect({ status: over.status, code: codeOf(over) }).toEqual({ status: 400, code: 'memory_retention_over_plan' });
+    for (const bad of [{ retentionDays: { task: 0 } }, { retentionDays: { task: 1.5 } }, { retentionDays: { tasks: 3 } }, {}]) {
+      const r = await rest('PUT', '/retention', bad);
+      expect({ bad, status: r.status }).toEqual({ bad, status: 400 });
+    }
+    const viewer = await addMember(ws, 'viewer');
+    expect((await rest('PUT', '/retention', { retentionDays: { task: 10 } }, viewer.idToken)).status).toBe(403);
+
+    // Shortened to 10 days: the sweep restamps, then deletes what is older.
+    const set = await rest('PUT', '/retention', { retentionDays: { task: 10 } });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body).toMatchObject({ retentionDays: { task: 10, vector: 180, episode: 365 }, retentionOverrides: { task: 10 }, maxRetentionDays: { task: 90, vector: 180, episode: 365 } });
+    const first = await sweepUntilDone();
+    expect(first.expired).toBeGreaterThanOrEqual(2);
+    expect((await runner('task/list', { prefix: '', limit: 10 })).items.map((i: { key: string }) => i.key)).toEqual(['d5']);
+    expect((await memoryDoc(ws.id, installId, taskDoc('d5')).get()).get('expiresAt').toMillis()).toBeLessThan(Date.now() + 6 * DAY);
+    // A new write is stamped with the install's retention.
+    await runner('task/put', { key: 'new', value: 1 });
+    const stamped = (await memoryDoc(ws.id, installId, taskDoc('new')).get()).get('expiresAt').toMillis();
+    expect(Math.abs(stamped - (Date.now() + 10 * DAY))).toBeLessThan(5 * 60_000);
+
+    // Back to the default: the item is kept for 90 days from its write again.
+    const reset = await rest('PUT', '/retention', { retentionDays: { task: null } });
+    expect(reset.body).toMatchObject({ retentionDays: { task: 90 }, retentionOverrides: {} });
+    await sweepUntilDone();
+    const d5 = (await memoryDoc(ws.id, installId, taskDoc('d5')).get()).get('expiresAt').toMillis();
+    expect(Math.abs(d5 - (Date.now() + 85 * DAY))).toBeLessThan(5 * 60_000);
+    expect((await rest('GET')).body.levels.task).toMatchObject({ items: 2, expirations: 2 });
+  });
+
+  it('judges an item by its install’s retention now, not by the stamp it was written with', { timeout: 120_000 }, async () => {
+    const ws = await newWorkspace();
+    const { installId, runner } = await installWithRun(ws);
+    await runner('task/put', { key: 'kept', value: 1 });
+    // Stamped long ago with a 30-day retention that the install no longer has: expired by its stamp, not by the default.
+    await age(ws.id, installId, taskDoc('kept'), 40, 30);
+    await sweepUntilDone();
+    const doc = await memoryDoc(ws.id, installId, taskDoc('kept')).get();
+    expect(doc.exists).toBe(true);
+    expect(Math.abs(doc.get('expiresAt').toMillis() - (Date.now() + 50 * DAY))).toBeLessThan(5 * 60_000);
+  });
+
   it("purges an uninstalled install's memory after the grace period, not before", { timeout: 120_000 }, async () => {
     const ws = await newWorkspace();
     const { installId, runner, rest } = await installWithRun(ws);
     await runner('task/put', { key: 'k', value: 1 });
     await runner('vector/upsert', { items: [{ id: 'x', text: 'remember me', metadata: {} }] });
+    await runner('vector/search', { query: 'remember', k: 1 });
     expect((await call('DELETE', `/workspaces/${ws.id}/installs/${installId}`, { token: ws.owner.idToken })).status).toBe(204);
 
     // Within the grace period the customer still sees (and could export or erase) it, with the purge date.
@@ -287,8 +351,49 @@ describe('the retention sweep', () => {
     expect(swept.purged).toBeGreaterThanOrEqual(2);
     expect((await adminDb.collection(`workspaces/${ws.id}/installs/${installId}/memory`).get()).size).toBe(0);
     expect((await adminDb.doc(`workspaces/${ws.id}/installs/${installId}/internal/memory`).get()).exists).toBe(false);
+    const left = (await adminDb.collection(`workspaces/${ws.id}/installs/${installId}/internal`).get()).docs.map((d) => d.id);
+    expect(left.filter((id) => id.startsWith('memory'))).toEqual([]);
     expect((await adminDb.doc(`workspaces/${ws.id}/installs/${installId}`).get()).get('memoryPurgeAt')).toBeNull();
     const gone = await rest('GET');
     expect({ status: gone.status, code: codeOf(gone) }).toEqual({ status: 404, code: 'install_not_found' });
+  });
+});
+
+describe('the quota', () => {
+  it('evicts the least recently used memories to make room, counting evictions; refuses an item larger than the quota', { timeout: 120_000 }, async () => {
+    const ws = await newWorkspace();
+    // A platform admin's override of the plan's quota: 4 items per install.
+    await adminDb.doc(`workspaces/${ws.id}`).update({ quotas: { memoryItems: 4, memoryBytes: 64 * 1024 } });
+    const { installId, runId, token, runner, rest } = await installWithRun(ws);
+    for (const key of ['a', 'b', 'c', 'd']) await runner('task/put', { key, value: key });
+    // Used a day or more apart: b the least recently, a read since then (a read touches at most once a day).
+    const ago = (days: number) => new Date(Date.now() - days * DAY);
+    await memoryDoc(ws.id, installId, taskDoc('a')).update({ lastAccessAt: ago(4) });
+    await memoryDoc(ws.id, installId, taskDoc('b')).update({ lastAccessAt: ago(3) });
+    await memoryDoc(ws.id, installId, taskDoc('c')).update({ lastAccessAt: ago(2) });
+    await memoryDoc(ws.id, installId, taskDoc('d')).update({ lastAccessAt: ago(2) });
+    expect((await runner('task/get', { key: 'a' })).item).toMatchObject({ value: 'a' });
+    expect(Date.now() - (await memoryDoc(ws.id, installId, taskDoc('a')).get()).get('lastAccessAt').toMillis()).toBeLessThan(60_000);
+
+    // A fifth item: b goes (least recently used), not a (just read), nor the item written.
+    await runner('task/put', { key: 'e', value: 'e' });
+    const keys = async () => (await runner('task/list', { prefix: '', limit: 10 })).items.map((i: { key: string }) => i.key);
+    expect(await keys()).toEqual(['a', 'c', 'd', 'e']);
+    // A vector upsert of two: two more go (c and d tie on last use: in level then id order).
+    await runner('vector/upsert', { items: [{ id: 'v1', text: 'first', metadata: {} }, { id: 'v2', text: 'second', metadata: {} }] });
+    expect(await keys()).toEqual(['a', 'e']);
+    // Rewriting an item in place needs no room.
+    await runner('task/put', { key: 'a', value: 'again' });
+    expect(await keys()).toEqual(['a', 'e']);
+    const summary = (await rest('GET')).body;
+    expect(summary.quota).toEqual({ maxItems: 4, maxBytes: 64 * 1024 });
+    expect({ items: summary.total.items, evictions: summary.levels.task.evictions }).toEqual({ items: 4, evictions: 3 });
+
+    // Larger than the whole quota: refused, nothing evicted.
+    const items = Array.from({ length: 10 }, (_, n) => ({ id: `big${n}`, text: `${n} ${'x'.repeat(8000)}`, metadata: {} }));
+    const huge = await call('POST', `/runner/runs/${runId}/memory/vector/upsert`, { token, body: { items } });
+    expect({ status: huge.status, code: codeOf(huge) }).toEqual({ status: 413, code: 'memory_quota_exceeded' });
+    expect(await keys()).toEqual(['a', 'e']);
+    expect((await rest('GET')).body.total.items).toBe(4);
   });
 });

@@ -109,10 +109,14 @@ describe('vector memory and episodes', () => {
     expect(episodes.body.episodes).toEqual([expect.objectContaining({ saw: '3 idle VMs in europe-west1', outcome: 'partial', metadata: { proposals: 3 }, score: expect.any(Number) })]);
     expect((await memory('episodes/search', { k: 5, since: new Date(Date.now() + 60_000).toISOString() })).body.episodes).toEqual([]);
 
-    // The install's vectors were made with one embedder; a space of another dimension is refused, not searched emptily.
-    await adminDb.doc(`workspaces/${ws.id}/installs/${installId}/internal/memory`).set({ space: { model: 'local-hash-v1', dimensions: 512 } }, { merge: true });
-    const mismatch = await memory('vector/search', { query: 'idle VM', k: 3 });
-    expect({ status: mismatch.status, code: codeOf(mismatch) }).toEqual({ status: 412, code: 'memory_dimension_mismatch' });
+    // An install whose vectors were made by an earlier embedder (another dimension): refused, not searched emptily.
+    const earlier = await runOf(ws, everything);
+    await adminDb.doc(`workspaces/${ws.id}/installs/${earlier.installId}/internal/memory`).set({ space: { model: 'local-hash-v1', dimensions: 512 } }, { merge: true });
+    for (const [path, body] of [['vector/search', { query: 'idle VM', k: 3 }], ['vector/upsert', { items: [{ id: 'n', text: 'new', metadata: {} }] }], ['episodes/search', { query: 'idle', k: 3 }]] as const) {
+      const mismatch = await earlier.memory(path, body);
+      expect({ path, status: mismatch.status, code: codeOf(mismatch) }).toEqual({ path, status: 412, code: 'memory_dimension_mismatch' });
+    }
+    expect(installId).not.toBe(earlier.installId);
   });
 
   it("only the levels a manifest declares, and only the run's own install's memory", { timeout: 90_000 }, async () => {

@@ -30,6 +30,10 @@ export const params = {
   cloudApiRoot: defineString('CLOUD_API_ROOT', { default: '', description: "Empty in production. A demo project's stand-in for Google's and AWS's APIs (tests): every provider host is reached under it" }),
   dispatcherServiceAccount: defineString('DISPATCHER_SERVICE_ACCOUNT', { default: '', description: "The functions' identity: the only one allowed to impersonate workspace service accounts (default agent-dispatcher@<project>.iam.gserviceaccount.com)" }),
   awsPlatformPrincipalArn: defineString('AWS_PLATFORM_PRINCIPAL_ARN', { default: 'arn:aws:iam::000000000000:role/agent-marketplace-broker', description: "The platform's AWS broker role: customers' roles trust it, with their workspace's external id" }),
+  // Agent memory (docs/memory.md "Embeddings"): an OpenAI-compatible endpoint, or the offline local embedder when empty.
+  memoryEmbeddingsUrl: defineString('MEMORY_EMBEDDINGS_URL', { default: '', description: 'Base URL of an OpenAI-compatible embeddings API (…/v1, without /embeddings); empty: the offline local embedder' }),
+  memoryEmbeddingsModel: defineString('MEMORY_EMBEDDINGS_MODEL', { default: 'text-embedding-3-small', description: 'The embeddings model; changing it makes existing installs refuse new vectors until they are forgotten' }),
+  memoryEmbeddingDimensions: defineInt('MEMORY_EMBEDDING_DIMENSIONS', { default: 1536, description: "The model's vector dimensions (at most 2048); the vector indexes (npm run indexes) are declared for it" }),
   maxWorkspacesPerUser: defineInt('MAX_WORKSPACES_PER_USER', { default: 20, description: 'Workspaces one user may create' }),
   maxOpenApiKeysPerWorkspace: defineInt('MAX_OPEN_API_KEYS_PER_WORKSPACE', { default: 50, description: 'API keys not revoked, per workspace' }),
   anonSearchLimit: defineInt('ANON_SEARCH_LIMIT', { default: 120, description: 'Catalog searches one anonymous client may make per window' }),
@@ -68,6 +72,8 @@ export const params = {
 export const stripeSecretKey = defineSecret('STRIPE_SECRET_KEY');
 export const stripeWebhookSecret = defineSecret('STRIPE_WEBHOOK_SECRET');
 export const STRIPE_SECRETS = [stripeSecretKey, stripeWebhookSecret];
+/** The embeddings API's key, bound to the API function (the only one that embeds); unused while MEMORY_EMBEDDINGS_URL is empty. */
+export const memoryEmbeddingsApiKey = defineSecret('MEMORY_EMBEDDINGS_API_KEY');
 
 export const ConfigSchema = z.object({
   projectId: z.string().min(1),
@@ -111,6 +117,9 @@ export const ConfigSchema = z.object({
   runnerServiceAccount: z.string(),
   runnerVpcNetwork: z.string().min(1),
   cloudApiRoot: z.union([z.literal(''), z.url()]),
+  memoryEmbeddingsUrl: z.union([z.literal(''), z.url()]),
+  memoryEmbeddingsModel: z.string().min(1).max(200),
+  memoryEmbeddingDimensions: z.number().int().min(1).max(2048),
   dispatcherServiceAccount: z.string().min(1),
   awsPlatformPrincipalArn: z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/),
   runnerVpcSubnetwork: z.string().min(1),
@@ -185,6 +194,9 @@ export function loadConfig(): Config {
     runnerServiceAccount: params.runnerServiceAccount.value(),
     runnerVpcNetwork: params.runnerVpcNetwork.value(),
     cloudApiRoot: params.cloudApiRoot.value().replace(/\/$/, ''),
+    memoryEmbeddingsUrl: params.memoryEmbeddingsUrl.value().replace(/\/+$/, ''),
+    memoryEmbeddingsModel: params.memoryEmbeddingsModel.value(),
+    memoryEmbeddingDimensions: params.memoryEmbeddingDimensions.value(),
     dispatcherServiceAccount: params.dispatcherServiceAccount.value() || `agent-dispatcher@${projectId}.iam.gserviceaccount.com`,
     awsPlatformPrincipalArn: params.awsPlatformPrincipalArn.value(),
     runnerVpcSubnetwork: params.runnerVpcSubnetwork.value(),

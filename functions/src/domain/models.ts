@@ -16,8 +16,16 @@ export const Workspace = z.object({
   id: z.string(),
   name: z.string(),
   plan: z.enum(['free', 'team', 'enterprise']),
-  /** Per-workspace overrides of the plan's run limits, set by platform admins. */
-  quotas: z.object({ runsPerMonth: z.number().int().min(0).optional(), concurrentRuns: z.number().int().min(0).optional() }).nullable().optional(),
+  /** Per-workspace overrides of the plan's run limits and memory quota per install, set by platform admins. */
+  quotas: z
+    .object({
+      runsPerMonth: z.number().int().min(0).optional(),
+      concurrentRuns: z.number().int().min(0).optional(),
+      memoryItems: z.number().int().min(1).optional(),
+      memoryBytes: z.number().int().min(1).optional(),
+    })
+    .nullable()
+    .optional(),
   createdBy: z.string(),
   createdAt: z.date(),
   /**

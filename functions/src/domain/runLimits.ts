@@ -21,7 +21,8 @@ export const PLAN_LIMITS: Record<Plan, RunLimits> = {
 
 /** A workspace's limits: its plan's, with any per-workspace override a platform admin set. */
 export function limitsFor(workspace: { plan: Plan; quotas?: Partial<RunLimits> | null | undefined }): RunLimits {
-  return { ...PLAN_LIMITS[workspace.plan], ...(workspace.quotas ?? {}) };
+  const plan = PLAN_LIMITS[workspace.plan];
+  return { runsPerMonth: workspace.quotas?.runsPerMonth ?? plan.runsPerMonth, concurrentRuns: workspace.quotas?.concurrentRuns ?? plan.concurrentRuns };
 }
 
 export const monthOf = (at: Date) => at.toISOString().slice(0, 7);

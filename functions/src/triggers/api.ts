@@ -2,7 +2,7 @@ import { onRequest } from 'firebase-functions/v2/https';
 import { createRouter, type Router } from '../api/router.js';
 import { allRoutes } from '../api/routes/index.js';
 import { clientAddress } from '../api/clientAddress.js';
-import { loadConfig, params, STRIPE_SECRETS } from '../config/index.js';
+import { loadConfig, memoryEmbeddingsApiKey, params, STRIPE_SECRETS } from '../config/index.js';
 import { guardHostBodyParser } from './bodyParserGuard.js';
 import { getDeps } from './deps.js';
 
@@ -12,7 +12,7 @@ let router: Router | undefined;
 
 /** The REST API (`/v1/**`), served at the function's URL and through the Hosting rewrite. */
 export const api = onRequest(
-  { region: params.region, memory: '512MiB', timeoutSeconds: 60, concurrency: 80, invoker: 'public', secrets: STRIPE_SECRETS },
+  { region: params.region, memory: '512MiB', timeoutSeconds: 60, concurrency: 80, invoker: 'public', secrets: [...STRIPE_SECRETS, memoryEmbeddingsApiKey] },
   async (req, res) => {
     if (!router) {
       const { deps, verifier } = await getDeps();

@@ -4,7 +4,8 @@ import type { SecretStore } from '../app/installs/ports.js';
 import type { Executor } from '../app/runs/ports.js';
 import type { BillingProvider } from '../app/billing/ports.js';
 import type { IdTokenVerifier } from '../app/workspaces/ports.js';
-import { loadConfig, stripeSecretKey, stripeWebhookSecret, type Config } from '../config/index.js';
+import { embedderFor } from '../adapters/memory/embedderFor.js';
+import { loadConfig, memoryEmbeddingsApiKey, stripeSecretKey, stripeWebhookSecret, type Config } from '../config/index.js';
 
 async function secretStoreFor(config: Config): Promise<SecretStore> {
   if (config.secrets === 'local') {
@@ -212,8 +213,7 @@ async function build(): Promise<{ deps: Deps; verifier: IdTokenVerifier }> {
       sandbox: new sandbox.FirestoreSandboxStore(),
       ...(await cloudFor(config)),
       memory: new (await import('../adapters/firestore/memory.js')).FirestoreMemoryStore(),
-      // Offline and deterministic until a platform embeddings endpoint is configured (docs/memory.md).
-      embedder: new (await import('../adapters/memory/localEmbedder.js')).LocalEmbedder(),
+      embedder: await embedderFor(config, () => memoryEmbeddingsApiKey.value()),
       approvals: new FirestoreApprovalStore(clock.now, events.flush),
       usage: new FirestoreUsageLedger(),
       secrets: await secretStoreFor(config),

@@ -1,8 +1,8 @@
 import { FieldPath, FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot } from 'firebase-admin/firestore';
-import type { EmbeddingSpace, ExpiryCandidate, MemoryDump, MemoryScope, MemoryStore, StoredTask, StoredVector } from '../../app/memory/ports.js';
+import type { EmbeddingSpace, EvictionCandidateRef, ExpiryCandidate, MemoryDump, MemoryItemRef, MemoryScope, MemoryState, MemoryStore, StoredTask, StoredVector } from '../../app/memory/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { STORED_MEMORY_LEVELS, type StoredMemoryLevel } from '../../domain/memory/limits.js';
-import { DEFAULT_RETENTION_DAYS, expiresAt } from '../../domain/memory/retention.js';
+import type { RetentionOverrides } from '../../domain/memory/retention.js';
 import type { MemoryStats, MemoryStatsDelta } from '../../domain/memory/stats.js';
 import { emptyMemoryStats, incrementsOf, MEMORY_COUNTERS } from '../../domain/memory/stats.js';
 import { dataOf, decodeCursor, encodeCursor, firestore, revive } from './client.js';
@@ -14,15 +14,25 @@ import { dataOf, decodeCursor, encodeCursor, firestore, revive } from './client.
  * `installs/{id}/internal/memory`. No rule lets a client read either: the API serves them.
  * Task values are stored as JSON text: Firestore cannot hold arrays of arrays.
  *
- * Every item carries `expiresAt` (its last write plus the level's default retention) for the
- * production TTL policy (firestore.indexes.json); it is only a backstop: the retention sweep
- * (app/memory/sweepMemory.ts) deletes first and counts what it deleted, which TTL cannot.
+ * Every item carries `expiresAt` (its last write plus its level's retention for the install),
+ * which the retention sweep (app/memory/sweepMemory.ts) queries across installs and the
+ * production TTL policy (firestore.indexes.json) backs up: the sweep deletes first and counts
+ * what it deleted, which TTL cannot. And `lastAccessAt`, the quota's least-recently-used order.
  */
 type VectorValue = ReturnType<typeof FieldValue.vector>;
 
 const installRef = (s: MemoryScope) => firestore().collection('workspaces').doc(s.wsId).collection('installs').doc(s.installId);
 const memoryOf = (s: MemoryScope) => installRef(s).collection('memory');
 const internalRef = (s: MemoryScope) => installRef(s).collection('internal').doc('memory');
+/**
+ * The counters reads move (reads, searches, search hits) are spread over shards: a run that
+ * searches in a loop would otherwise pass a document's sustained write rate. The gauges and
+ * the counters writes move stay on `internal/memory`, where a write's quota check reads them.
+ */
+const READ_SHARDS = 4;
+const READ_COUNTERS: readonly string[] = ['reads', 'searches', 'searchHits'];
+const readShardRef = (s: MemoryScope, n: number) => installRef(s).collection('internal').doc(`memoryReads${n}`);
+const readShardRefs = (s: MemoryScope) => Array.from({ length: READ_SHARDS }, (_, n) => readShardRef(s, n));
 const taskRef = (s: MemoryScope, key: string) => memoryOf(s).doc(`t_${Buffer.from(key).toString('base64url')}`);
 const vectorRef = (s: MemoryScope, level: StoredVector['level'], id: string) => memoryOf(s).doc(`${level === 'vector' ? 'v' : 'e'}_${id}`);
 
@@ -33,29 +43,55 @@ interface TaskDoc {
   version: number;
   bytes: number;
   updatedAt: Date;
+  expiresAt: Date;
+  lastAccessAt: Date;
 }
 interface VectorDoc extends Omit<StoredVector, 'embedding'> {
   embedding: VectorValue;
 }
 
-const taskOf = (d: TaskDoc): StoredTask => ({ key: d.key, value: JSON.parse(d.json), version: d.version, bytes: d.bytes, updatedAt: d.updatedAt });
+const taskOf = (d: TaskDoc): StoredTask => ({
+  key: d.key,
+  value: JSON.parse(d.json),
+  version: d.version,
+  bytes: d.bytes,
+  updatedAt: d.updatedAt,
+  expiresAt: d.expiresAt,
+  lastAccessAt: d.lastAccessAt ?? d.updatedAt,
+});
 const vectorOf = (raw: Record<string, unknown>): StoredVector => {
   const embedding = (raw['embedding'] as VectorValue).toArray();
   const rest = revive<Omit<VectorDoc, 'embedding'>>({ ...raw, embedding: null });
   return { ...rest, embedding } as StoredVector;
 };
 
+/** Installs' embedding spaces this instance has seen: at most this many are kept. */
+const SPACE_CACHE_SIZE = 10_000;
+
 export class FirestoreMemoryStore implements MemoryStore {
+  /**
+   * An install's space changes only when all its memory is forgotten, and then only to the
+   * platform embedder's, which is what this instance would record anyway: a space this instance
+   * saw equal to the one it wants is kept, sparing a read per vector call.
+   */
+  private readonly spaces = new Map<string, EmbeddingSpace>();
+
   async embeddingSpace(scope: MemoryScope, wanted: EmbeddingSpace): Promise<EmbeddingSpace> {
+    const key = `${scope.wsId}/${scope.installId}`;
+    const cached = this.spaces.get(key);
+    if (cached && cached.model === wanted.model && cached.dimensions === wanted.dimensions) return cached;
     const ref = internalRef(scope);
-    const known = dataOf<{ space?: EmbeddingSpace }>(await ref.get())?.space;
-    if (known) return known;
-    return firestore().runTransaction(async (tx) => {
-      const space = (await tx.get(ref)).get('space') as EmbeddingSpace | undefined;
-      if (space) return space;
-      tx.set(ref, { space: wanted }, { merge: true });
-      return wanted;
-    });
+    const space =
+      dataOf<{ space?: EmbeddingSpace }>(await ref.get())?.space ??
+      (await firestore().runTransaction(async (tx) => {
+        const stored = (await tx.get(ref)).get('space') as EmbeddingSpace | undefined;
+        if (stored) return stored;
+        tx.set(ref, { space: wanted }, { merge: true });
+        return wanted;
+      }));
+    if (this.spaces.size >= SPACE_CACHE_SIZE) this.spaces.delete(this.spaces.keys().next().value!);
+    this.spaces.set(key, space);
+    return space;
   }
 
   async getTask(scope: MemoryScope, key: string): Promise<StoredTask | null> {
@@ -70,8 +106,17 @@ export class FirestoreMemoryStore implements MemoryStore {
       const current = snap.exists ? taskOf(revive<TaskDoc>(snap.data())) : null;
       const { next, result } = change(current);
       if (next) {
-        const doc: TaskDoc = { level: 'task', key, json: JSON.stringify(next.value), version: next.version, bytes: next.bytes, updatedAt: next.updatedAt };
-        tx.set(ref, { ...doc, expiresAt: expiresAt('task', next.updatedAt, DEFAULT_RETENTION_DAYS) });
+        const doc: TaskDoc = {
+          level: 'task',
+          key,
+          json: JSON.stringify(next.value),
+          version: next.version,
+          bytes: next.bytes,
+          updatedAt: next.updatedAt,
+          expiresAt: next.expiresAt,
+          lastAccessAt: next.lastAccessAt,
+        };
+        tx.set(ref, doc);
       }
       else if (current) tx.delete(ref);
       return result;
@@ -95,7 +140,7 @@ export class FirestoreMemoryStore implements MemoryStore {
         if (snap.exists) replacedBytes += Number(snap.get('bytes') ?? 0);
         else added += 1;
         const { embedding, ...rest } = items[n]!;
-        tx.set(refs[n]!, { ...rest, embedding: FieldValue.vector(embedding), expiresAt: expiresAt(rest.level, rest.updatedAt, DEFAULT_RETENTION_DAYS) });
+        tx.set(refs[n]!, { ...rest, embedding: FieldValue.vector(embedding) });
       });
       return { replacedBytes, added };
     });
@@ -123,7 +168,10 @@ export class FirestoreMemoryStore implements MemoryStore {
         distanceResultField: '_distance',
         ...(options.maxDistance !== undefined ? { distanceThreshold: options.maxDistance } : {}),
       })
-      .get();
+      .get()
+      .catch((err: unknown) => {
+        throw indexMissing(err, Object.keys(options.filter)) ?? err;
+      });
     return snap.docs.map((d) => {
       const { _distance, ...raw } = d.data() as Record<string, unknown>;
       return { item: vectorOf(raw), distance: Number(_distance) };
@@ -138,25 +186,106 @@ export class FirestoreMemoryStore implements MemoryStore {
   }
 
   async count(scope: MemoryScope, delta: MemoryStatsDelta): Promise<void> {
-    const increments = Object.entries(incrementsOf(delta));
-    if (increments.length === 0) return;
-    await internalRef(scope).set({ stats: nest(increments.map(([k, n]) => [k, FieldValue.increment(n)])) }, { merge: true });
+    const increments = Object.entries(incrementsOf(delta)).map(([k, n]) => [k, FieldValue.increment(n)] as [string, unknown]);
+    const isRead = ([path]: [string, unknown]) => READ_COUNTERS.includes(path.split('.')[1]!);
+    const reads = increments.filter(isRead);
+    const rest = increments.filter((i) => !isRead(i));
+    await Promise.all([
+      rest.length > 0 && internalRef(scope).set({ stats: nest(rest) }, { merge: true }),
+      reads.length > 0 && readShardRef(scope, Math.floor(Math.random() * READ_SHARDS)).set({ stats: nest(reads) }, { merge: true }),
+    ]);
   }
 
   // ---- The customer's view and the retention sweep ----
 
-  async summary(scope: MemoryScope) {
-    const d = dataOf<{ space?: EmbeddingSpace; stats?: unknown }>(await internalRef(scope).get());
-    return { stats: statsFrom(d?.stats), space: d?.space ?? null };
+  async summary(scope: MemoryScope, options: { readCounters?: boolean } = {}): Promise<MemoryState> {
+    const [main, ...shards] = await firestore().getAll(internalRef(scope), ...(options.readCounters === false ? [] : readShardRefs(scope)));
+    const d = dataOf<InternalDoc>(main!);
+    const stats = sumStats([d?.stats, ...shards.map((shard) => shard.get('stats') as unknown)]);
+    return { stats, space: d?.space ?? null, retention: d?.retention ?? {}, restamp: d?.restamp ?? {}, runs: typeof d?.runs === 'number' ? d.runs : 0 };
+  }
+
+  async countRun(scope: MemoryScope): Promise<void> {
+    await internalRef(scope).set({ runs: FieldValue.increment(1) }, { merge: true });
+  }
+
+  async setRetention(scope: MemoryScope, overrides: RetentionOverrides, restamp: readonly StoredMemoryLevel[]): Promise<void> {
+    // mergeFields: `retention` is replaced whole (a level set back to its default disappears); each marked level starts from the first item.
+    const marks = restamp.map((level) => `restamp.${level}`);
+    await internalRef(scope).set(
+      { retention: overrides, restamp: Object.fromEntries(restamp.map((l) => [l, ''])), ...(restamp.length > 0 ? { restampPending: true } : {}) },
+      { mergeFields: ['retention', ...marks, ...(restamp.length > 0 ? ['restampPending'] : [])] },
+    );
+  }
+
+  async restampsDue(limit: number): Promise<MemoryScope[]> {
+    const snap = await firestore().collectionGroup('internal').where('restampPending', '==', true).select().limit(limit).get();
+    return snap.docs.flatMap((d) => {
+      const [root, wsId, installs, installId, internal, id] = d.ref.path.split('/');
+      return root === 'workspaces' && installs === 'installs' && internal === 'internal' && id === 'memory' && wsId && installId ? [{ wsId, installId }] : [];
+    });
+  }
+
+  async restampBatch(scope: MemoryScope, level: StoredMemoryLevel, expiry: (lastWriteAt: Date) => Date, limit: number) {
+    const ref = internalRef(scope);
+    // One transaction: a run writing an item meanwhile retries it, so no item keeps a stale stamp.
+    return firestore().runTransaction(async (tx) => {
+      const internal = dataOf<InternalDoc>(await tx.get(ref));
+      const from = internal?.restamp?.[level];
+      if (from === undefined) return { restamped: 0, done: true };
+      let q = memoryOf(scope).where('level', '==', level).orderBy(FieldPath.documentId()).select('updatedAt').limit(limit);
+      if (from !== '') q = q.startAfter(from);
+      const snap = await tx.get(q);
+      for (const d of snap.docs) tx.update(d.ref, { expiresAt: expiry((d.get('updatedAt') as Timestamp).toDate()) });
+      const done = snap.docs.length < limit;
+      const left = Object.keys(internal?.restamp ?? {}).filter((l) => l !== level);
+      if (!done) tx.update(ref, { [`restamp.${level}`]: snap.docs.at(-1)!.id });
+      else tx.update(ref, { [`restamp.${level}`]: FieldValue.delete(), restampPending: left.length > 0 });
+      return { restamped: snap.docs.length, done };
+    });
+  }
+
+  async touch(items: MemoryItemRef[], at: Date): Promise<void> {
+    if (items.length === 0) return;
+    const writer = firestore().bulkWriter();
+    // An item forgotten meanwhile is not brought back: update, and a missing document is skipped.
+    writer.onWriteError((e) => e.code !== 5 && e.failedAttempts < 3);
+    for (const i of items) void writer.update(refOf(i), { lastAccessAt: at }).catch(() => undefined);
+    await writer.close();
+  }
+
+  async leastRecentlyUsed(scope: MemoryScope, limit: number): Promise<EvictionCandidateRef[]> {
+    const snap = await memoryOf(scope).orderBy('lastAccessAt').select('level', 'key', 'id', 'bytes', 'lastAccessAt').limit(limit).get();
+    return snap.docs.flatMap((d) => {
+      const item = itemOfDoc(scope, d);
+      return item ? [{ ...item, bytes: Number(d.get('bytes') ?? 0), lastAccessAt: (d.get('lastAccessAt') as Timestamp).toDate() }] : [];
+    });
+  }
+
+  async evict(candidates: EvictionCandidateRef[]): Promise<EvictionCandidateRef[]> {
+    if (candidates.length === 0) return [];
+    const refs = candidates.map(refOf);
+    return firestore().runTransaction(async (tx) => {
+      const snaps = await tx.getAll(...refs);
+      const evicted: EvictionCandidateRef[] = [];
+      snaps.forEach((snap, n) => {
+        // Used since it was chosen: it is no longer the least recent; leave it.
+        if (!snap.exists || (snap.get('lastAccessAt') as Timestamp | undefined)?.toMillis() !== candidates[n]!.lastAccessAt.getTime()) return;
+        tx.delete(refs[n]!);
+        evicted.push({ ...candidates[n]!, bytes: Number(snap.get('bytes') ?? 0) });
+      });
+      return evicted;
+    });
   }
 
   async statsOf(wsId: string, installIds: string[]) {
     const out = new Map<string, MemoryStats>();
     if (installIds.length === 0) return out;
-    const snaps = await firestore().getAll(...installIds.map((installId) => internalRef({ wsId, installId })));
-    snaps.forEach((snap, n) => {
-      const stats = snap.get('stats') as unknown;
-      if (stats) out.set(installIds[n]!, statsFrom(stats));
+    const per = 1 + READ_SHARDS;
+    const snaps = await firestore().getAll(...installIds.flatMap((installId) => [internalRef({ wsId, installId }), ...readShardRefs({ wsId, installId })]));
+    installIds.forEach((installId, n) => {
+      const raws = snaps.slice(n * per, (n + 1) * per).map((snap) => snap.get('stats') as unknown);
+      if (raws.some(Boolean)) out.set(installId, sumStats(raws));
     });
     return out;
   }
@@ -202,7 +331,7 @@ export class FirestoreMemoryStore implements MemoryStore {
     return out;
   }
 
-  async forgetBatch(scope: MemoryScope, limit: number) {
+  async forgetBatch(scope: MemoryScope, limit: number, options: { purge?: boolean } = {}) {
     const snap = await memoryOf(scope).select('level', 'bytes').limit(limit + 1).get();
     const docs = snap.docs.slice(0, limit);
     if (docs.length > 0) {
@@ -213,32 +342,39 @@ export class FirestoreMemoryStore implements MemoryStore {
     const removed = docs.map((d) => ({ level: d.get('level') as StoredMemoryLevel, bytes: Number(d.get('bytes') ?? 0) }));
     const more = snap.docs.length > limit;
     if (more) return { removed, more, reset: false };
-    // Nothing left: the counters and the embedding space go too, unless a run wrote meanwhile.
+    // Nothing left: the counters and the embedding space go too, unless a run wrote meanwhile;
+    // the customer's retention stays with the install until it is purged.
     const reset = await firestore().runTransaction(async (tx) => {
       const left = await tx.get(memoryOf(scope).select().limit(1));
       if (!left.empty) return false;
-      tx.delete(internalRef(scope));
+      if (options.purge) tx.delete(internalRef(scope));
+      else tx.set(internalRef(scope), { stats: FieldValue.delete(), space: FieldValue.delete(), runs: FieldValue.delete() }, { merge: true });
+      for (const shard of readShardRefs(scope)) tx.delete(shard);
       return true;
     });
     return { removed, more: !reset, reset };
   }
 
-  async expiredCandidates(level: StoredMemoryLevel, before: Date, limit: number): Promise<ExpiryCandidate[]> {
-    const snap = await firestore().collectionGroup('memory').where('level', '==', level).where('updatedAt', '<', before).orderBy('updatedAt').select('key', 'id', 'bytes', 'updatedAt').limit(limit).get();
-    const out: ExpiryCandidate[] = [];
-    for (const d of snap.docs) {
+  async expiredCandidates(now: Date, limit: number): Promise<ExpiryCandidate[]> {
+    const snap = await firestore().collectionGroup('memory').where('expiresAt', '<=', now).orderBy('expiresAt').select('level', 'key', 'id', 'bytes', 'updatedAt').limit(limit).get();
+    return snap.docs.flatMap((d) => {
       const scope = scopeOfMemoryDoc(d.ref);
-      if (!scope) continue;
-      const id = (level === 'task' ? d.get('key') : d.get('id')) as unknown;
-      if (typeof id !== 'string') continue;
-      out.push({ scope, level, id, lastWriteAt: (d.get('updatedAt') as Timestamp).toDate(), bytes: Number(d.get('bytes') ?? 0) });
-    }
-    return out;
+      const item = scope && itemOfDoc(scope, d);
+      return item ? [{ ...item, lastWriteAt: (d.get('updatedAt') as Timestamp).toDate(), bytes: Number(d.get('bytes') ?? 0) }] : [];
+    });
+  }
+
+  async extend(candidate: ExpiryCandidate, expiresAt: Date): Promise<void> {
+    const ref = refOf(candidate);
+    await firestore().runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      if (snap.exists && (snap.get('updatedAt') as Timestamp | undefined)?.toMillis() === candidate.lastWriteAt.getTime()) tx.update(ref, { expiresAt });
+    });
   }
 
   async deleteUnwritten(candidates: ExpiryCandidate[]): Promise<ExpiryCandidate[]> {
     if (candidates.length === 0) return [];
-    const refs = candidates.map((c) => (c.level === 'task' ? taskRef(c.scope, c.id) : vectorRef(c.scope, c.level, c.id)));
+    const refs = candidates.map(refOf);
     return firestore().runTransaction(async (tx) => {
       const snaps = await tx.getAll(...refs);
       const deleted: ExpiryCandidate[] = [];
@@ -276,18 +412,58 @@ function nest(entries: [string, unknown][]): Record<string, Record<string, unkno
   return out;
 }
 
-const TASK_FIELDS = ['level', 'key', 'json', 'version', 'bytes', 'updatedAt'] as const;
+const TASK_FIELDS = ['level', 'key', 'json', 'version', 'bytes', 'updatedAt', 'expiresAt', 'lastAccessAt'] as const;
 /** Everything of a vector memory or an episode but its embedding (12 KiB at 1536 dimensions). */
-const VECTOR_FIELDS = ['level', 'id', 'text', 'metadata', 'bytes', 'updatedAt', 'episode'] as const;
+const VECTOR_FIELDS = ['level', 'id', 'text', 'metadata', 'bytes', 'updatedAt', 'expiresAt', 'lastAccessAt', 'episode'] as const;
 
 const vectorFields = (d: DocumentSnapshot): Omit<StoredVector, 'embedding'> => revive<Omit<StoredVector, 'embedding'>>(d.data());
 
+/**
+ * Production Firestore refuses a vector search without its vector index (FAILED_PRECONDITION,
+ * naming the index to create); the emulator needs none. A filtered search needs an index per
+ * combination of metadata keys, which cannot all be declared ahead: say so clearly (412).
+ */
+function indexMissing(err: unknown, filterKeys: string[]): AppError | null {
+  const e = err as { code?: unknown; message?: unknown };
+  if (e?.code !== 9 || typeof e.message !== 'string' || !/index/i.test(e.message)) return null;
+  const on = filterKeys.length > 0 ? ` filtered on ${filterKeys.map((k) => `metadata.${k}`).join(', ')}` : '';
+  return new AppError('precondition', 'memory_search_index_missing', `Vector memory cannot be searched${on} yet: the platform has no vector index for it. Search without the filter, or ask the platform operator to add the index (docs/memory.md "Indexes").`);
+}
+
 const badCursor = () => new AppError('invalid', 'invalid_cursor', 'The pagination cursor is malformed or from another listing.');
+
+interface InternalDoc {
+  space?: EmbeddingSpace;
+  stats?: unknown;
+  runs?: unknown;
+  retention?: RetentionOverrides;
+  restamp?: Partial<Record<StoredMemoryLevel, string>>;
+}
+
+const refOf = (i: MemoryItemRef): DocumentReference => (i.level === 'task' ? taskRef(i.scope, i.id) : vectorRef(i.scope, i.level, i.id));
+
+/** A memory document as the item it is (level and id: the task key, the vector id or the episode's run id); null if malformed. */
+function itemOfDoc(scope: MemoryScope, d: DocumentSnapshot): MemoryItemRef | null {
+  const level = d.get('level') as unknown;
+  if (level !== 'task' && level !== 'vector' && level !== 'episode') return null;
+  const id = (level === 'task' ? d.get('key') : d.get('id')) as unknown;
+  return typeof id === 'string' ? { scope, level, id } : null;
+}
 
 /** `workspaces/{ws}/installs/{id}/memory/{doc}` → its install; null for a `memory` collection anywhere else. */
 function scopeOfMemoryDoc(ref: DocumentReference): MemoryScope | null {
   const [root, wsId, installs, installId, memory] = ref.path.split('/');
   return root === 'workspaces' && installs === 'installs' && memory === 'memory' && wsId && installId ? { wsId, installId } : null;
+}
+
+/** The sum of stored counters (the main document's and the read shards'). */
+function sumStats(raws: unknown[]): MemoryStats {
+  const total = emptyMemoryStats();
+  for (const raw of raws) {
+    const stats = statsFrom(raw);
+    for (const level of STORED_MEMORY_LEVELS) for (const c of MEMORY_COUNTERS) total[level][c] += stats[level][c];
+  }
+  return total;
 }
 
 /** Stored counters as MemoryStats: absent ones are 0. */

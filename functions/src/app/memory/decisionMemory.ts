@@ -4,6 +4,7 @@ import { applyTaskWrite } from '../../domain/memory/task.js';
 import { deltaForWrite } from '../../domain/memory/stats.js';
 import type { Deps } from '../deps.js';
 import type { StoredApproval } from '../approvals/ports.js';
+import { checkFits, enforceQuota, memoryPolicyOf, writeStamps } from './policy.js';
 
 /**
  * What people decided about an agent's proposals, kept in its install's task memory when the
@@ -19,11 +20,14 @@ export function rejectedKey(kind: string, resourceId: string): string {
   return `${REJECTED_PREFIX}${safe}`.slice(0, 200);
 }
 
-export async function rememberRejections(deps: Pick<Deps, 'memory' | 'clock'>, run: Run, manifest: Manifest | null, approvals: readonly StoredApproval[]): Promise<void> {
+export async function rememberRejections(deps: Pick<Deps, 'memory' | 'workspaces' | 'clock'>, run: Run, manifest: Manifest | null, approvals: readonly StoredApproval[]): Promise<void> {
   if (!manifest?.memory.includes('task')) return;
   const scope = { wsId: run.wsId, installId: run.installId };
-  for (const a of approvals) {
-    if (a.state !== 'rejected' || !a.action) continue;
+  const rejected = approvals.filter((a) => a.state === 'rejected' && a.action);
+  if (rejected.length === 0) return;
+  const policy = await memoryPolicyOf(deps, scope);
+  for (const a of rejected) {
+    if (!a.action) continue;
     const rejection = a.decisions.find((d) => d.decision === 'reject');
     const value = {
       action: a.action.scope,
@@ -40,8 +44,12 @@ export async function rememberRejections(deps: Pick<Deps, 'memory' | 'clock'>, r
       if ((current?.value as { approvalId?: string } | undefined)?.approvalId === a.id) return { next: current, result: null };
       // The same write as an agent's put (last write wins): the value checked, the version moved on.
       const next = applyTaskWrite(current, { value }, key);
-      return { next: { key, ...next, updatedAt: deps.clock.now() }, result: { before: current?.bytes ?? null, bytes: next.bytes } };
+      checkFits(policy.quota, 1, next.bytes);
+      const now = deps.clock.now();
+      return { next: { key, ...next, updatedAt: now, ...writeStamps(policy, 'task', now) }, result: { before: current?.bytes ?? null, bytes: next.bytes } };
     });
-    if (written) await deps.memory.count(scope, deltaForWrite('task', written.before, written.bytes));
+    if (!written) continue;
+    await deps.memory.count(scope, deltaForWrite('task', written.before, written.bytes));
+    await enforceQuota(deps, scope, policy, [{ level: 'task', id: key, bytes: written.bytes }], { items: written.before === null ? 1 : 0, bytes: written.bytes - (written.before ?? 0) });
   }
 }

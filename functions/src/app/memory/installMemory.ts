@@ -1,11 +1,13 @@
 import { MEMORY_EXPORT_PAGE, type EpisodeOutcome } from '../../domain/memory/limits.js';
 import { notFound } from '../../domain/errors.js';
-import { quotaFor, retentionFor } from '../../domain/memory/retention.js';
+import { MEMORY_PLAN_LIMITS, retentionFor, type RetentionOverrides } from '../../domain/memory/retention.js';
+import { STORED_MEMORY_LEVELS, type StoredMemoryLevel } from '../../domain/memory/limits.js';
 import { deltaForRemoval, memoryStatsView } from '../../domain/memory/stats.js';
 import { decodeTaskCursor, taskKeyRange, taskListPage } from '../../domain/memory/task.js';
 import type { Install } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
 import { forgetSome } from './forget.js';
+import { memoryPolicyOf } from './policy.js';
 import type { MemoryScope, StoredTask, StoredVector } from './ports.js';
 import { nearestVectors, type VectorQuery } from './runMemory.js';
 
@@ -43,19 +45,48 @@ const episodeView = (v: Omit<StoredVector, 'embedding'>) => ({
 
 export async function memorySummary(deps: InstallMemoryDeps, wsId: string, installId: string) {
   const { install, scope } = await installOf(deps, wsId, installId);
-  const [workspace, { stats, space }] = await Promise.all([deps.workspaces.get(wsId), deps.memory.summary(scope)]);
-  if (!workspace) throw notFound('Workspace', 'workspace_not_found');
+  return summaryOf(deps, install, scope);
+}
+
+async function summaryOf(deps: InstallMemoryDeps, install: Install, scope: MemoryScope) {
+  const policy = await memoryPolicyOf(deps, scope, { readCounters: true });
+  const { stats, space, runs } = policy.state;
   const view = memoryStatsView(stats);
+  const perRun = (n: number) => (runs === 0 ? null : Math.round((n / runs) * 100) / 100);
   return {
-    installId,
+    installId: scope.installId,
     levels: view.levels,
     total: view.total,
     embeddingSpace: space,
-    // No install sets overrides yet: the plan's defaults are what the sweep applies.
-    retentionDays: retentionFor(workspace.plan),
-    quota: quotaFor(workspace.plan),
+    retentionDays: policy.retention,
+    // What the install set and its plan still allows (a downgrade caps it: retentionDays shows the cap).
+    retentionOverrides: policy.state.retention,
+    maxRetentionDays: MEMORY_PLAN_LIMITS[policy.plan].maxRetentionDays,
+    quota: policy.quota,
+    runs,
+    perRun: { reads: perRun(view.total.reads), writes: perRun(view.total.writes) },
     purgeAt: install.state === 'uninstalled' && install.memoryPurgeAt ? install.memoryPurgeAt.toISOString() : null,
   };
+}
+
+/**
+ * A customer sets how long the install's memories are kept, per level, within the plan's maxima
+ * (400 `memory_retention_over_plan` beyond them); null puts a level back to its default. The
+ * items already stored get their new expiry times from the sweep, a bounded batch per tick.
+ */
+export async function setMemoryRetention(deps: InstallMemoryDeps, wsId: string, installId: string, input: { retentionDays: Partial<Record<StoredMemoryLevel, number | null>> }) {
+  const { install, scope } = await installOf(deps, wsId, installId);
+  const policy = await memoryPolicyOf(deps, scope);
+  const overrides: RetentionOverrides = { ...policy.state.retention };
+  for (const level of STORED_MEMORY_LEVELS) {
+    const days = input.retentionDays[level];
+    if (days === null) delete overrides[level];
+    else if (days !== undefined) overrides[level] = days;
+  }
+  const next = retentionFor(policy.plan, overrides);
+  const changed = STORED_MEMORY_LEVELS.filter((level) => next[level] !== policy.retention[level]);
+  await deps.memory.setRetention(scope, overrides, changed);
+  return summaryOf(deps, install, scope);
 }
 
 export async function browseTasks(deps: InstallMemoryDeps, wsId: string, installId: string, input: { prefix: string; limit: number; cursor?: string | undefined }) {
@@ -81,8 +112,8 @@ export async function browseEpisodes(deps: InstallMemoryDeps, wsId: string, inst
 export async function searchMemory(deps: InstallMemoryDeps, wsId: string, installId: string, input: VectorQuery) {
   const { scope } = await installOf(deps, wsId, installId);
   // Without a space there are no vectors, and a search must not fix the space for the agent.
-  if (!(await deps.memory.summary(scope)).space) return { results: [] };
-  return { results: await nearestVectors(deps, scope, input) };
+  if (!(await deps.memory.summary(scope, { readCounters: false })).space) return { results: [] };
+  return { results: (await nearestVectors(deps, scope, input)).map(({ lastAccessAt: _, ...r }) => r) };
 }
 
 export async function forgetTask(deps: InstallMemoryDeps, wsId: string, installId: string, key: string) {

@@ -1,4 +1,5 @@
 import type { JsonValue, MemoryMetadata, StoredMemoryLevel } from '../../domain/memory/limits.js';
+import type { RetentionOverrides } from '../../domain/memory/retention.js';
 import type { MemoryStats, MemoryStatsDelta } from '../../domain/memory/stats.js';
 
 /** Whose memory: an install's, in its workspace. Nothing crosses this line. */
@@ -13,6 +14,10 @@ export interface StoredTask {
   version: number;
   bytes: number;
   updatedAt: Date;
+  /** When retention deletes it: its last write plus its level's retention for the install (retention.ts expiresAt). */
+  expiresAt: Date;
+  /** Its last write or its last read at most a day earlier (retention.ts shouldTouch): the quota evicts the least recent first. */
+  lastAccessAt: Date;
 }
 
 /** A vector memory or an episode: a text, its embedding, flat metadata. */
@@ -24,6 +29,8 @@ export interface StoredVector {
   embedding: number[];
   bytes: number;
   updatedAt: Date;
+  expiresAt: Date;
+  lastAccessAt: Date;
   /** Episodes: what it saw and did, how it ended, which run, when. */
   episode?: { saw: string; did: string; outcome: string; runId: string; at: Date };
 }
@@ -39,6 +46,23 @@ export interface MemoryItemRef {
 export interface ExpiryCandidate extends MemoryItemRef {
   lastWriteAt: Date;
   bytes: number;
+}
+
+/** A memory the quota may evict: accessed last at `lastAccessAt`. */
+export interface EvictionCandidateRef extends MemoryItemRef {
+  bytes: number;
+  lastAccessAt: Date;
+}
+
+/** What an install's memory is and may be: its counters, embedding space and retention overrides (one read). */
+export interface MemoryState {
+  stats: MemoryStats;
+  space: EmbeddingSpace | null;
+  retention: RetentionOverrides;
+  /** Levels whose items' `expiresAt` must be rewritten after a retention change, and where that got to. */
+  restamp: Partial<Record<StoredMemoryLevel, string>>;
+  /** Runs of the install that ended with memory declared (the denominator of reads and writes per run). */
+  runs: number;
 }
 
 /** One page of an install's memory, every level, no embeddings (an export). */
@@ -83,8 +107,29 @@ export interface MemoryStore {
 
   // ---- The customer's view (app/memory/installMemory.ts) and the retention sweep ----
 
-  /** The install's counters (zeros where none) and its embedding space (null before the first vector). */
-  summary(scope: MemoryScope): Promise<{ stats: MemoryStats; space: EmbeddingSpace | null }>;
+  /**
+   * The install's counters (zeros where none), embedding space (null before the first vector) and
+   * retention overrides. Without `readCounters` (a write's quota check), reads, searches and hits
+   * are left at 0: they are kept apart, and only the customer's view needs them.
+   */
+  summary(scope: MemoryScope, options?: { readCounters?: boolean }): Promise<MemoryState>;
+  /** A run of the install ended with memory declared. */
+  countRun(scope: MemoryScope): Promise<void>;
+  /** Records the install's retention overrides, and marks the levels whose items need new expiry times. */
+  setRetention(scope: MemoryScope, overrides: RetentionOverrides, restamp: readonly StoredMemoryLevel[]): Promise<void>;
+  /** Across every workspace: installs with items to restamp, at most `limit`. */
+  restampsDue(limit: number): Promise<MemoryScope[]>;
+  /**
+   * Rewrites `expiresAt` of at most `limit` items of a level (in id order, from where the last
+   * call stopped) as `expiry(lastWriteAt)`; when the level is done, its mark is cleared.
+   */
+  restampBatch(scope: MemoryScope, level: StoredMemoryLevel, expiry: (lastWriteAt: Date) => Date, limit: number): Promise<{ restamped: number; done: boolean }>;
+  /** Sets `lastAccessAt` of items just read (the caller decides which are due, shouldTouch); blind, a missing item is skipped. */
+  touch(items: MemoryItemRef[], at: Date): Promise<void>;
+  /** The install's least recently accessed items, any level, at most `limit`, oldest first. */
+  leastRecentlyUsed(scope: MemoryScope, limit: number): Promise<EvictionCandidateRef[]>;
+  /** Deletes each candidate unless it was accessed or written since it was read: those deleted, with their bytes. */
+  evict(candidates: EvictionCandidateRef[]): Promise<EvictionCandidateRef[]>;
   /** The counters of several installs of a workspace: only those that have any. */
   statsOf(wsId: string, installIds: string[]): Promise<Map<string, MemoryStats>>;
   /** Keys in [start, end) after `after`, in key order, with their values: at most `limit`. */
@@ -96,13 +141,16 @@ export interface MemoryStore {
   /**
    * Deletes at most `limit` of the install's memories, any level, without reading them whole:
    * what went, per level in bytes, and whether more remain. With nothing left, the counters and
-   * the embedding space go too (`reset`).
+   * the embedding space go too (`reset`); the retention settings stay, unless `purge` (the
+   * install is gone) removes them too.
    */
-  forgetBatch(scope: MemoryScope, limit: number): Promise<{ removed: { level: StoredMemoryLevel; bytes: number }[]; more: boolean; reset: boolean }>;
-  /** Across every install: memories of a level last written before `before`, oldest first, at most `limit`. */
-  expiredCandidates(level: StoredMemoryLevel, before: Date, limit: number): Promise<ExpiryCandidate[]>;
+  forgetBatch(scope: MemoryScope, limit: number, options?: { purge?: boolean }): Promise<{ removed: { level: StoredMemoryLevel; bytes: number }[]; more: boolean; reset: boolean }>;
+  /** Across every install: memories whose `expiresAt` is at or before `now`, soonest first, at most `limit`. */
+  expiredCandidates(now: Date, limit: number): Promise<ExpiryCandidate[]>;
   /** Deletes each candidate unless it was written since it was read: those deleted. */
   deleteUnwritten(candidates: ExpiryCandidate[]): Promise<ExpiryCandidate[]>;
+  /** Sets a candidate's `expiresAt` (its install's retention keeps it longer than its stamp said), unless written since. */
+  extend(candidate: ExpiryCandidate, expiresAt: Date): Promise<void>;
   /** Across every workspace: installs whose memory is due for its purge at `now`, at most `limit`. */
   purgesDue(now: Date, limit: number): Promise<MemoryScope[]>;
   /** The purge is done: the install is no longer due. */

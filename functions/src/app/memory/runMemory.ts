@@ -2,6 +2,7 @@ import { AppError } from '../../domain/errors.js';
 import { applyTaskDelete, applyTaskWrite, decodeTaskCursor, parseTaskPrefix, taskKeyRange, taskListPage } from '../../domain/memory/task.js';
 import { episodeText, jsonBytes, utf8Bytes, type EpisodeOutcome, type JsonValue, type MemoryMetadata, type StoredMemoryLevel, type VectorItemInput } from '../../domain/memory/limits.js';
 import { itemBytes } from '../../domain/memory/retention.js';
+import { checkFits, enforceQuota, memoryPolicyOf, touchRead, writeStamps, type MemoryPolicy } from './policy.js';
 import { deltaForRead, deltaForRemoval, deltaForSearch, deltaForWrite, mergeDeltas } from '../../domain/memory/stats.js';
 import { checkDimensions, dimensionMismatch, distanceThresholdFor, meetsMinScore, scoreFromDistance } from '../../domain/memory/vectors.js';
 import type { Run } from '../../domain/models.js';
@@ -15,7 +16,7 @@ import type { MemoryScope, StoredVector } from './ports.js';
  * memory is always the run's own install's (the scope comes from the run, never from the caller).
  */
 type Runner = { wsId: string; runId: string; run?: Run };
-export type MemoryDeps = Pick<Deps, 'runs' | 'catalog' | 'memory' | 'embedder' | 'clock'>;
+export type MemoryDeps = Pick<Deps, 'runs' | 'catalog' | 'workspaces' | 'memory' | 'embedder' | 'clock'>;
 
 async function scopeOf(deps: Pick<Deps, 'runs' | 'catalog'>, runner: Runner, level: StoredMemoryLevel): Promise<{ run: Run; scope: MemoryScope }> {
   const { run, manifest } = await liveRunAndManifest(deps, runner);
@@ -30,18 +31,21 @@ async function scopeOf(deps: Pick<Deps, 'runs' | 'catalog'>, runner: Runner, lev
 export async function getTask(deps: MemoryDeps, runner: Runner, key: string) {
   const { scope } = await scopeOf(deps, runner, 'task');
   const item = await deps.memory.getTask(scope, key);
-  await deps.memory.count(scope, deltaForRead('task'));
+  await Promise.all([deps.memory.count(scope, deltaForRead('task')), item && touchRead(deps, scope, [{ level: 'task', id: key, lastAccessAt: item.lastAccessAt }], deps.clock.now())]);
   return item && { key: item.key, value: item.value, version: item.version, updatedAt: item.updatedAt.toISOString() };
 }
 
 export async function putTask(deps: MemoryDeps, runner: Runner, input: { key: string; value: unknown; expectedVersion?: number | null | undefined }) {
   const { scope } = await scopeOf(deps, runner, 'task');
+  const policy = await memoryPolicyOf(deps, scope);
   const now = deps.clock.now();
   const { version, before, after } = await deps.memory.changeTask(scope, input.key, (current) => {
     const next = applyTaskWrite(current, { value: input.value, ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}) }, input.key);
-    return { next: { key: input.key, ...next, updatedAt: now }, result: { version: next.version, before: current?.bytes ?? null, after: next.bytes } };
+    checkFits(policy.quota, 1, next.bytes);
+    return { next: { key: input.key, ...next, updatedAt: now, ...writeStamps(policy, 'task', now) }, result: { version: next.version, before: current?.bytes ?? null, after: next.bytes } };
   });
   await deps.memory.count(scope, deltaForWrite('task', before, after));
+  await enforceQuota(deps, scope, policy, [{ level: 'task', id: input.key, bytes: after }], { items: before === null ? 1 : 0, bytes: after - (before ?? 0) });
   return { key: input.key, version };
 }
 
@@ -72,8 +76,8 @@ export async function listTasks(deps: MemoryDeps, runner: Runner, input: { prefi
  * model or dimension would make every search silently empty (Firestore compares only vectors
  * of the query's dimension), so it is refused instead.
  */
-async function embed(deps: Pick<MemoryDeps, 'memory' | 'embedder'>, scope: MemoryScope, texts: string[]): Promise<number[][]> {
-  const space = await deps.memory.embeddingSpace(scope, { model: deps.embedder.model, dimensions: deps.embedder.dimensions });
+async function embed(deps: Pick<MemoryDeps, 'memory' | 'embedder'>, scope: MemoryScope, texts: string[], known?: MemoryPolicy): Promise<number[][]> {
+  const space = known?.state.space ?? (await deps.memory.embeddingSpace(scope, { model: deps.embedder.model, dimensions: deps.embedder.dimensions }));
   if (space.dimensions !== deps.embedder.dimensions) throw dimensionMismatch(space.dimensions, deps.embedder.dimensions, `the install's memories (${space.model})`);
   if (space.model !== deps.embedder.model) {
     throw new AppError('precondition', 'memory_embedding_model_changed', `The install's memories were embedded with ${space.model}; the platform now embeds with ${deps.embedder.model}. Re-embed or forget them first.`);
@@ -87,12 +91,24 @@ const bytesOf = (text: string, metadata: MemoryMetadata, dimensions: number) => 
 
 export async function upsertVectors(deps: MemoryDeps, runner: Runner, items: VectorItemInput[]) {
   const { scope } = await scopeOf(deps, runner, 'vector');
-  const vectors = await embed(deps, scope, items.map((i) => i.text));
+  const policy = await memoryPolicyOf(deps, scope);
+  const vectors = await embed(deps, scope, items.map((i) => i.text), policy);
   const now = deps.clock.now();
-  const stored: StoredVector[] = items.map((i, n) => ({ level: 'vector', id: i.id, text: i.text, metadata: i.metadata, embedding: vectors[n]!, bytes: bytesOf(i.text, i.metadata, vectors[n]!.length), updatedAt: now }));
-  const { replacedBytes, added } = await deps.memory.putVectors(scope, stored);
+  const stored: StoredVector[] = items.map((i, n) => ({
+    level: 'vector',
+    id: i.id,
+    text: i.text,
+    metadata: i.metadata,
+    embedding: vectors[n]!,
+    bytes: bytesOf(i.text, i.metadata, vectors[n]!.length),
+    updatedAt: now,
+    ...writeStamps(policy, 'vector', now),
+  }));
   const total = stored.reduce((s, i) => s + i.bytes, 0);
+  checkFits(policy.quota, stored.length, total);
+  const { replacedBytes, added } = await deps.memory.putVectors(scope, stored);
   await deps.memory.count(scope, { vector: { writes: stored.length, items: added, bytes: total - replacedBytes } });
+  await enforceQuota(deps, scope, policy, stored, { items: added, bytes: total - replacedBytes });
   return { ids: stored.map((i) => i.id) };
 }
 
@@ -103,15 +119,18 @@ export async function nearestVectors(deps: Pick<MemoryDeps, 'memory' | 'embedder
   const [query] = await embed(deps, scope, [input.query]);
   const found = await deps.memory.nearest(scope, 'vector', query!, { k: input.k, filter: input.filter, maxDistance: distanceThresholdFor(input.minScore) });
   return found
-    .map(({ item, distance }) => ({ id: item.id, text: item.text, metadata: item.metadata, score: scoreFromDistance(distance), updatedAt: item.updatedAt.toISOString() }))
+    .map(({ item, distance }) => ({ id: item.id, text: item.text, metadata: item.metadata, score: scoreFromDistance(distance), updatedAt: item.updatedAt.toISOString(), lastAccessAt: item.lastAccessAt }))
     .filter((r) => meetsMinScore(r.score, input.minScore));
 }
 
 export async function searchVectors(deps: MemoryDeps, runner: Runner, input: VectorQuery) {
   const { scope } = await scopeOf(deps, runner, 'vector');
-  const results = await nearestVectors(deps, scope, input);
-  await deps.memory.count(scope, mergeDeltas(deltaForSearch('vector', results.map((r) => r.score), input.minScore), deltaForRead('vector', results.length)));
-  return { results };
+  const found = await nearestVectors(deps, scope, input);
+  await Promise.all([
+    deps.memory.count(scope, mergeDeltas(deltaForSearch('vector', found.map((r) => r.score), input.minScore), deltaForRead('vector', found.length))),
+    touchRead(deps, scope, found.map((r) => ({ level: 'vector' as const, id: r.id, lastAccessAt: r.lastAccessAt })), deps.clock.now()),
+  ]);
+  return { results: found.map(({ lastAccessAt: _, ...r }) => r) };
 }
 
 export async function deleteVector(deps: MemoryDeps, runner: Runner, id: string) {
@@ -123,8 +142,9 @@ export async function deleteVector(deps: MemoryDeps, runner: Runner, id: string)
 
 export async function recordEpisode(deps: MemoryDeps, runner: Runner, input: { saw: string; did: string; outcome: EpisodeOutcome; metadata: MemoryMetadata }) {
   const { run, scope } = await scopeOf(deps, runner, 'episode');
+  const policy = await memoryPolicyOf(deps, scope);
   const text = episodeText(input);
-  const [vector] = await embed(deps, scope, [text]);
+  const [vector] = await embed(deps, scope, [text], policy);
   const now = deps.clock.now();
   const item: StoredVector = {
     level: 'episode',
@@ -134,10 +154,13 @@ export async function recordEpisode(deps: MemoryDeps, runner: Runner, input: { s
     embedding: vector!,
     bytes: bytesOf(text, input.metadata, vector!.length),
     updatedAt: now,
+    ...writeStamps(policy, 'episode', now),
     episode: { saw: input.saw, did: input.did, outcome: input.outcome, runId: run.id, at: now },
   };
+  checkFits(policy.quota, 1, item.bytes);
   const { replacedBytes, added } = await deps.memory.putVectors(scope, [item]);
   await deps.memory.count(scope, { episode: { writes: 1, items: added, bytes: item.bytes - replacedBytes } });
+  await enforceQuota(deps, scope, policy, [item], { items: added, bytes: item.bytes - replacedBytes });
   return { runId: run.id };
 }
 
@@ -157,7 +180,10 @@ export async function searchEpisodes(deps: MemoryDeps, runner: Runner, input: { 
   } else {
     found = (await deps.memory.newest(scope, 'episode', { k: input.k, since })).map((item) => ({ item, score: null }));
   }
-  await deps.memory.count(scope, deltaForRead('episode', found.length));
+  await Promise.all([
+    deps.memory.count(scope, deltaForRead('episode', found.length)),
+    touchRead(deps, scope, found.map(({ item }) => ({ level: 'episode' as const, id: item.id, lastAccessAt: item.lastAccessAt })), deps.clock.now()),
+  ]);
   return {
     episodes: found.map(({ item, score }) => ({
       runId: item.episode!.runId,

@@ -249,7 +249,7 @@ export interface CompletionReport {
   usage?: { units: number } | undefined;
 }
 
-export async function reportCompleted(deps: EngineDeps & SettleDeps & Pick<Deps, 'secrets'>, runner: Runner, input: CompletionReport): Promise<Run> {
+export async function reportCompleted(deps: EngineDeps & SettleDeps & Pick<Deps, 'secrets' | 'memory'>, runner: Runner, input: CompletionReport): Promise<Run> {
   let { outcome, error } = input;
   if (outcome === 'suspended' && (runner.run.approvals?.total ?? 0) === 0) {
     // Nothing would ever resume it: the agent (or whatever holds its token) is wrong, not the run.
@@ -296,6 +296,9 @@ export async function reportCompleted(deps: EngineDeps & SettleDeps & Pick<Deps,
     throw new AppError('conflict', 'invalid_run_transition', `The run is ${run.state}; it cannot complete now.`);
   }
   const ended = result.run;
+  // The denominator of the install's memory reads and writes per run (docs/memory.md).
+  const declared = manifest ?? (await deps.catalog.getVersion(ended.agentId, ended.agentVersion));
+  if (declared && declared.memory.length > 0) await deps.memory.countRun({ wsId: ended.wsId, installId: ended.installId });
   // Decisions may all be in already (a quick approver): then the platform applies them now.
   if (ended.state === 'awaiting_approval') return (await settleRun(deps, ended.wsId, ended.id)) ?? ended;
   return ended;

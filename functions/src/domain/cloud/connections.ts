@@ -86,3 +86,28 @@ export function missingByScope(perScope: readonly { scope: string; permissions: 
   const lacking = new Set(missing);
   return perScope.map((s) => ({ scope: s.scope, permissions: s.permissions.filter((p) => lacking.has(p)) })).filter((s) => s.permissions.length > 0);
 }
+
+/** A check that repeats the kept one is recorded again once the kept one is this old (the wizard shows its time). */
+export const VERIFICATION_REFRESH_MS = 15 * 60_000;
+
+const sameAnswer = (a: StoredVerification, b: StoredVerification): boolean => {
+  const key = (v: StoredVerification) =>
+    JSON.stringify({
+      scopes: [...v.scopes].sort(),
+      ok: v.ok,
+      missing: v.missing.map((m) => [m.scope, [...m.permissions].sort()]).sort(),
+      unchecked: v.unchecked.map((u) => u.scope).sort(),
+      error: v.error?.code ?? null,
+    });
+  return key(a) === key(b);
+};
+
+/**
+ * Whether a run's check of its connection is worth writing to the connection, a document every
+ * install on it shares: when it says something new, or when the one kept is getting old. A
+ * write per dispatch would contend on that document at a few runs a second.
+ */
+export function verificationWorthRecording(kept: StoredVerification | null, next: StoredVerification): boolean {
+  if (!kept || !sameAnswer(kept, next)) return true;
+  return next.at.getTime() - kept.at.getTime() >= VERIFICATION_REFRESH_MS;
+}

@@ -105,7 +105,11 @@ export function retentionAfterPlanChange(plan: Plan, overrides?: RetentionOverri
   return days;
 }
 
-export const quotaFor = (plan: Plan): MemoryQuota => MEMORY_PLAN_LIMITS[plan].quota;
+/** An install's quota on its workspace's plan, with the workspace's overrides (set by platform admins). */
+export const quotaFor = (plan: Plan, overrides?: { memoryItems?: number | undefined; memoryBytes?: number | undefined } | null): MemoryQuota => ({
+  maxItems: overrides?.memoryItems ?? MEMORY_PLAN_LIMITS[plan].quota.maxItems,
+  maxBytes: overrides?.memoryBytes ?? MEMORY_PLAN_LIMITS[plan].quota.maxBytes,
+});
 
 /** When an item written at `lastWriteAt` expires (the store also writes it, for a Firestore TTL policy). */
 export const expiresAt = (level: StoredMemoryLevel, lastWriteAt: Date, retention: RetentionDays): Date =>
@@ -148,8 +152,16 @@ const byLevelThenId = (a: { level: StoredMemoryLevel; id: string }, b: { level: 
  * expired at `now`, the longest expired first (ties: level, then id), at most `batchSize`
  * (1..MAX_GC_BATCH). `more` says expired items remain for another batch.
  */
-export function planGcBatch(input: { now: Date; retention: RetentionDays; batchSize: number; candidates: readonly GcCandidate[] }): {
-  delete: GcCandidate[];
+export function planGcBatch<C extends GcCandidate>(input: {
+  now: Date;
+  /** One retention for all, or each candidate's install's (the sweep spans installs). */
+  retention: RetentionDays | ((candidate: C) => RetentionDays);
+  batchSize: number;
+  candidates: readonly C[];
+}): {
+  delete: C[];
+  /** Candidates their install's retention keeps longer than their stored `expiresAt` said (a retention made longer): when they expire now. */
+  extend: { candidate: C; expiresAt: Date }[];
   more: boolean;
 } {
   const size = Math.floor(input.batchSize);
@@ -157,11 +169,11 @@ export function planGcBatch(input: { now: Date; retention: RetentionDays; batchS
     throw new AppError('invalid', 'memory_gc_batch_size', `A sweep batch holds 1 to ${MAX_GC_BATCH} deletes, not ${input.batchSize}.`);
   }
   const now = input.now.getTime();
-  const expired = input.candidates
-    .map((c) => ({ c, expires: expiresAt(c.level, c.lastWriteAt, input.retention).getTime() }))
-    .filter((x) => x.expires <= now)
-    .sort((a, b) => a.expires - b.expires || byLevelThenId(a.c, b.c));
-  return { delete: expired.slice(0, size).map((x) => x.c), more: expired.length > size };
+  const retentionOf = typeof input.retention === 'function' ? input.retention : () => input.retention as RetentionDays;
+  const judged = input.candidates.map((c) => ({ c, expires: expiresAt(c.level, c.lastWriteAt, retentionOf(c)).getTime() }));
+  const expired = judged.filter((x) => x.expires <= now).sort((a, b) => a.expires - b.expires || byLevelThenId(a.c, b.c));
+  const extend = judged.filter((x) => x.expires > now).map((x) => ({ candidate: x.c, expiresAt: new Date(x.expires) }));
+  return { delete: expired.slice(0, size).map((x) => x.c), extend, more: expired.length > size };
 }
 
 // ---- Quota and least-recently-used eviction -----------------------------------------------------
@@ -200,24 +212,27 @@ const sameItem = (a: { id: string; level: StoredMemoryLevel }, b: { id: string; 
  * id (deterministic), never the item being written. `usage` is the install's usage before the
  * write (its counters); omitted, it is summed from the candidates, which are then all its items.
  */
-export function planEviction(input: {
+export function planEviction<C extends EvictionCandidate>(input: {
   quota: MemoryQuota;
-  incoming: IncomingItem;
-  candidates: readonly EvictionCandidate[];
+  /** The item written, or the items of one write (a vector upsert). */
+  incoming: IncomingItem | readonly IncomingItem[];
+  candidates: readonly C[];
   usage?: { items: number; bytes: number };
-}): EvictionPlan {
-  const { quota, incoming } = input;
+}): EvictionPlan & { evict: C[] } {
+  const { quota } = input;
+  const incoming: readonly IncomingItem[] = Array.isArray(input.incoming) ? input.incoming : [input.incoming as IncomingItem];
   const usage = input.usage ?? {
     items: input.candidates.length,
     bytes: input.candidates.reduce((sum, c) => sum + c.bytes, 0),
   };
-  let items = usage.items + (incoming.replacesBytes === null ? 1 : 0);
-  let bytes = usage.bytes + incoming.bytes - (incoming.replacesBytes ?? 0);
+  let items = usage.items + incoming.filter((i) => i.replacesBytes === null).length;
+  let bytes = usage.bytes + incoming.reduce((sum, i) => sum + i.bytes - (i.replacesBytes ?? 0), 0);
   const over = () => items > quota.maxItems || bytes > quota.maxBytes;
-  const evict: EvictionCandidate[] = [];
-  if (incoming.bytes > quota.maxBytes) return { evict, after: { items, bytes }, fits: false };
+  const evict: C[] = [];
+  const incomingBytes = incoming.reduce((sum, i) => sum + i.bytes, 0);
+  if (incomingBytes > quota.maxBytes || incoming.length > quota.maxItems) return { evict, after: { items, bytes }, fits: false };
   const order = input.candidates
-    .filter((c) => !sameItem(c, incoming))
+    .filter((c) => !incoming.some((i) => sameItem(c, i)))
     .sort((a, b) => a.lastAccessAt.getTime() - b.lastAccessAt.getTime() || byLevelThenId(a, b));
   for (const c of order) {
     if (!over()) break;
