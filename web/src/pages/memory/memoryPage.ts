@@ -5,7 +5,6 @@
  * at a time with a search by meaning, an export, and forgetting one item or everything (owners
  * and admins). An uninstalled install's memory stays here, to export or forget, until its purge.
  */
-import type { Install } from '@agent-marketplace/client';
 import { api } from '../../api.ts';
 import { canManageInstalls } from '../../billingRoles.ts';
 import { formatDateTime, formatRelative, t } from '../../i18n.ts';
@@ -19,19 +18,29 @@ import { showsMemory, type MemorySummary } from './memoryFigures.ts';
 import { retentionSection } from './retentionSection.ts';
 import { usageView } from './usageSection.ts';
 
-/**
- * The install: asked for directly while it is installed; an uninstalled one (its memory waits
- * for the purge) is not found that way, so it is looked for among the workspace's installs.
- */
-async function installOf(wsId: string, installId: string, uninstalled: boolean, signal: AbortSignal): Promise<Install | null> {
-  if (!uninstalled) return api.call('getInstall', { params: { wsId, installId }, signal });
-  const listed = await api.call('listInstalls', { params: { wsId }, query: { limit: 100 }, signal });
-  return listed.items.find((i) => i.id === installId) ?? null;
+/** What the page names the install by: its agent, and its version while installed. */
+interface InstallName {
+  agentId: string;
+  version: string | null;
 }
 
-/** The levels the install's version declares; null when its version cannot be read. */
-async function declaredLevels(install: Install | null, signal: AbortSignal): Promise<string[] | null> {
-  if (!install) return null;
+/**
+ * The install: asked for directly while it is installed. An uninstalled one (its memory waits
+ * for the purge) is neither found that way nor listed; the workspace metrics still name its agent.
+ */
+async function installOf(wsId: string, installId: string, uninstalled: boolean, signal: AbortSignal): Promise<InstallName | null> {
+  if (!uninstalled) {
+    const install = await api.call('getInstall', { params: { wsId, installId }, signal });
+    return { agentId: install.agentId, version: install.version };
+  }
+  const metrics = await api.call('workspaceMetrics', { params: { wsId }, signal }).catch(() => null);
+  const found = metrics?.installs.find((i) => i.installId === installId);
+  return found ? { agentId: found.agentId, version: null } : null;
+}
+
+/** The levels the install's version declares; null when it is not known (an uninstalled install, a version that cannot be read). */
+async function declaredLevels(install: InstallName | null, signal: AbortSignal): Promise<string[] | null> {
+  if (!install?.version) return null;
   try {
     return (await api.call('getAgentVersion', { params: { agentId: install.agentId, version: install.version }, signal })).manifest.memory;
   } catch {
@@ -57,7 +66,13 @@ export const memoryPage: Page = async (root, { params, signal }) => {
   setTitle(title);
   const canManage = canManageInstalls(ws.role);
   root.append(
-    h('p', { class: 'muted' }, install ? t('memory.install', { agent: install.agentId, version: install.version }) : t('memory.installId', { id: installId }), ' ', h('a', { href: href('/workspace') }, t('memory.backToDashboard'))),
+    h(
+      'p',
+      { class: 'muted' },
+      install?.version ? t('memory.install', { agent: install.agentId, version: install.version }) : install ? t('memory.installUninstalled', { agent: install.agentId }) : t('memory.installId', { id: installId }),
+      ' ',
+      h('a', { href: href('/workspace') }, t('memory.backToDashboard')),
+    ),
   );
   if (!showsMemory(declared, first.total.items)) {
     root.append(h('p', {}, t('memory.none')));
