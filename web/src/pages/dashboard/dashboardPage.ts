@@ -1,8 +1,9 @@
 /**
  * `#/workspace`: the current workspace's dashboard. Installs and their status (drafts link
  * back into the wizard; active installs can be run with an input form; a deployed install's
- * version says when it was deprecated or yanked, or has an update), metrics and charts, and
- * the run history with filters.
+ * version says when it was deprecated or yanked, or has an update; an install whose agent
+ * keeps memory shows its figures and links to it), metrics and charts, and the run history
+ * with filters.
  */
 import type { Install, WorkspaceMetrics } from '@agent-marketplace/client';
 import { canManageInstalls } from '../../billingRoles.ts';
