@@ -108,6 +108,14 @@ const longUnit = (unit: string) => new Intl.NumberFormat(formatLocale, { style: 
 const minutesLong = longUnit('minute');
 const hoursLong = longUnit('hour');
 const daysLong = longUnit('day');
+/** Whole days in words: 1 → "1 day", 365 → "365 days". */
+export const formatDays = (days: number): string => daysLong.format(days);
+const oneDecimal = new Intl.NumberFormat(formatLocale, { maximumFractionDigits: 1 });
+/** An average in one decimal: 2.25 → "2.3", 4 → "4". */
+export const formatAverage = (n: number): string => oneDecimal.format(n);
+const twoDecimals = new Intl.NumberFormat(formatLocale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** A similarity score in 0..1 with two decimals: 0.8333 → "0.83", 1 → "1.00". */
+export const formatScore = (score: number): string => twoDecimals.format(score);
 /** A span of whole minutes in its largest whole unit: 1440 → "1 day", 90 → "90 minutes", 120 → "2 hours". */
 export function formatMinutes(minutes: number): string {
   if (minutes >= 1440 && minutes % 1440 === 0) return daysLong.format(minutes / 1440);

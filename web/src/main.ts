@@ -75,6 +75,7 @@ async function start(): Promise<void> {
       { pattern: '/admin/reviews', page: { load: () => import('./pages/review/reviewQueuePage.ts').then((m) => m.reviewQueuePage) } },
       { pattern: '/publishers/:publisherId/earnings', page: { load: () => import('./pages/publisher/earningsPage.ts').then((m) => m.earningsPage) } },
       { pattern: '/installs/:wsId/:installId/approval-policy', page: { load: () => import('./pages/policy/policyPage.ts').then((m) => m.policyPage) } },
+      { pattern: '/installs/:wsId/:installId/memory', page: { load: () => import('./pages/memory/memoryPage.ts').then((m) => m.memoryPage) } },
     ],
   });
 }

@@ -1,8 +1,9 @@
 /**
  * `#/workspace`: the current workspace's dashboard. Installs and their status (drafts link
  * back into the wizard; active installs can be run with an input form; a deployed install's
- * version says when it was deprecated or yanked, or has an update), metrics and charts, and
- * the run history with filters.
+ * version says when it was deprecated or yanked, or has an update; an install whose agent
+ * keeps memory shows its figures and links to it), metrics and charts, and the run history
+ * with filters.
  */
 import type { Install, WorkspaceMetrics } from '@agent-marketplace/client';
 import { canManageInstalls } from '../../billingRoles.ts';
@@ -17,11 +18,14 @@ import { h, replace } from '../../ui/dom.ts';
 import { versionStatus } from '../install/versionStatus.ts';
 import { wizardPath } from '../install/wizardContext.ts';
 import { policyPath } from '../policy/policyPath.ts';
+import { declaredMemory, installMemory } from './installMemory.ts';
 import { metricsSection } from './metricsSection.ts';
 import { runForm } from './runForm.ts';
 import { runHistory } from './runHistory.ts';
 
-function installCard(wsId: string, install: Install, metrics: WorkspaceMetrics['installs'][number] | undefined, canUpgrade: boolean, signal: AbortSignal): HTMLElement {
+type DeclaredMemory = ReturnType<typeof declaredMemory>;
+
+function installCard(wsId: string, install: Install, metrics: WorkspaceMetrics['installs'][number] | undefined, canUpgrade: boolean, declared: DeclaredMemory, signal: AbortSignal): HTMLElement {
   const name = h('a', { href: href(`/agents/${encodeURIComponent(install.agentId)}`) }, install.agentId);
   const panel = h('div', { class: 'run-panel' });
   const actions = h('div', { class: 'actions' });
@@ -55,6 +59,9 @@ function installCard(wsId: string, install: Install, metrics: WorkspaceMetrics['
   // A deployed install's version may have been deprecated or yanked since, or have a successor.
   const status = h('div', { class: 'version-status' });
   if (install.state === 'active' || install.state === 'paused') void versionStatus(status, wsId, install, canUpgrade, signal);
+  // What the agent remembers across runs: figures and a link, when it keeps or may keep memory.
+  const memory = h('p', { class: 'muted memory-line', hidden: true });
+  if (install.state !== 'draft') void installMemory(memory, actions, wsId, install, metrics?.memory, declared).catch(showError);
   return h(
     'li',
     { class: 'install-card', 'data-install': install.id },
@@ -66,6 +73,7 @@ function installCard(wsId: string, install: Install, metrics: WorkspaceMetrics['
       h('span', { class: `badge install-${install.state}` }, t(`install.state.${install.state}`)),
       h('p', { class: 'muted' }, t('dashboard.installVersion', { version: install.version }), figures ? ` · ${figures}` : ''),
     ),
+    memory,
     status,
     actions,
     panel,
@@ -95,7 +103,8 @@ export const dashboardPage: Page = async (root, { signal }) => {
   if (loaded.items.length === 0) installs.append(h('p', {}, t('install.empty'), ' ', h('a', { href: href('/') }, t('install.browse'))));
   else {
     const role = (await myWorkspaces().catch(() => [])).find((w) => w.id === ws.id)?.role;
-    installs.append(h('ul', { class: 'install-cards' }, ...loaded.items.map((i) => installCard(ws.id, i, m?.installs.find((x) => x.installId === i.id), canManageInstalls(role), signal))));
+    const declared = declaredMemory(signal);
+    installs.append(h('ul', { class: 'install-cards' }, ...loaded.items.map((i) => installCard(ws.id, i, m?.installs.find((x) => x.installId === i.id), canManageInstalls(role), declared, signal))));
   }
   await history;
 };

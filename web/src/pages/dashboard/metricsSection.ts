@@ -1,18 +1,29 @@
 /**
- * The dashboard's metrics: the workspace's totals and limits, per-install figures, and two
- * charts of the last 30 days (drawn by ui/charts.ts, loaded only when there is data to draw).
+ * The dashboard's metrics: the workspace's totals and limits, per-install figures (with each
+ * install's memory, linked to its page: the way to an uninstalled install's memory before its
+ * purge), and two charts of the last 30 days (drawn by ui/charts.ts, loaded only when there is
+ * data to draw).
  */
 import type { WorkspaceMetrics } from '@agent-marketplace/client';
 import { api } from '../../api.ts';
-import { formatCount, formatDateTime, formatDuration, formatPercent, t } from '../../i18n.ts';
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatPercent, t, tn } from '../../i18n.ts';
 import { describeError, isAbort } from '../../messages.ts';
 import { details, loading } from '../../ui/common.ts';
+import { href } from '../../router.ts';
 import { h, replace } from '../../ui/dom.ts';
+import { memoryPath } from '../memory/memoryPath.ts';
 
 const rate = (r: number | null) => (r === null ? t('metrics.none') : formatPercent(r));
 const duration = (ms: number | null) => (ms === null ? t('metrics.none') : formatDuration(ms));
 
-function installsTable(m: WorkspaceMetrics): HTMLElement {
+/** An install's memory, linked to its page (the only way to an uninstalled install's memory before its purge). */
+function memoryCell(wsId: string, i: WorkspaceMetrics['installs'][number]): HTMLElement {
+  if (!i.memory) return h('td', {}, t('metrics.none'));
+  const text = tn('metrics.memoryValue', i.memory.items, { size: formatBytes(i.memory.bytes) });
+  return h('td', {}, h('a', { href: href(memoryPath(wsId, i.installId)), 'data-memory-link': i.installId }, text));
+}
+
+function installsTable(wsId: string, m: WorkspaceMetrics): HTMLElement {
   if (m.installs.length === 0) return h('p', {}, t('metrics.noRuns'));
   const col = (label: string) => h('th', { scope: 'col' }, label);
   return h(
@@ -22,7 +33,7 @@ function installsTable(m: WorkspaceMetrics): HTMLElement {
       'table',
       { class: 'metrics-table' },
       h('caption', { id: 'metrics-installs-caption' }, t('metrics.perInstall')),
-      h('thead', {}, h('tr', {}, col(t('metrics.agent')), col(t('metrics.runs')), col(t('metrics.successRate')), col(t('metrics.p50')), col(t('metrics.p95')), col(t('metrics.lastRun')))),
+      h('thead', {}, h('tr', {}, col(t('metrics.agent')), col(t('metrics.runs')), col(t('metrics.successRate')), col(t('metrics.p50')), col(t('metrics.p95')), col(t('metrics.lastRun')), col(t('metrics.memory')))),
       h(
         'tbody',
         {},
@@ -36,6 +47,7 @@ function installsTable(m: WorkspaceMetrics): HTMLElement {
             h('td', {}, duration(i.durationP50Ms)),
             h('td', {}, duration(i.durationP95Ms)),
             h('td', {}, i.lastRunAt ? formatDateTime(i.lastRunAt) : t('metrics.none')),
+            memoryCell(wsId, i),
           ),
         ),
       ),
@@ -83,6 +95,6 @@ export async function metricsSection(container: HTMLElement, wsId: string, signa
     charts.successRateChart(rateChart, daily);
     container.append(charts.dailyTable(daily));
   }
-  container.append(installsTable(m));
+  container.append(installsTable(wsId, m));
   return m;
 }
