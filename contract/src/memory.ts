@@ -328,6 +328,8 @@ export const MemorySummaryOut = z
     embeddingSpace: z.object({ model: z.string(), dimensions: z.number().int() }).nullable(),
     /** Days an item is kept after its last write, per level: the defaults with the install's overrides. */
     retentionDays: Levels(z.number().int()),
+    /** Each level's retention when the install sets none. */
+    defaultRetentionDays: Levels(z.number().int()),
     /** The levels whose retention the install set (PUT …/memory/retention); the others keep the default. */
     retentionOverrides: z.object({ task: z.number().int(), vector: z.number().int(), episode: z.number().int() }).partial(),
     /** The longest retention the workspace's plan allows per level. */

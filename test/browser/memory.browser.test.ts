@@ -321,14 +321,14 @@ describe("an install's memory on the web", () => {
     const { installId, memory } = await installWithRun(ws);
     await memory('task/put', { key: 'k', value: 1 });
     await memory('vector/upsert', { items: [{ id: 'x', text: 'remember me', metadata: {} }] });
-    const plain = await installAgent(ws, 'cost-anomaly-detector');
+    const plain = await installAgent(ws, 'cert-expiry-watcher');
     const viewer = await addMember(ws, 'viewer');
 
     const { context, page } = await newPage(browser);
     const errors = collectErrors(page);
     await signInAs(page, viewer, { id: ws.id, name: 'Viewing' });
     // The card of the agent without memory asks its version whether it declares any: it does not, so no link.
-    const plainVersion = page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/v1/agents/cost-anomaly-detector/versions/'));
+    const plainVersion = page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/v1/agents/cert-expiry-watcher/versions/'));
     await page.goto(`${urls.web}/#/workspace`);
     await poll(() => page.locator(`li.install-card[data-install="${installId}"] [data-memory-link]`).count()).toBe(1);
     expect((await plainVersion).status()).toBe(200);

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { formatAverage, formatBytes, formatDays, formatScore } from '../../web/src/i18n.ts';
 import {
   exportFileName,
-  learnDefaults,
   mergeExport,
   metadataText,
   parseRetentionDays,
@@ -35,9 +34,13 @@ describe('the memory quota', () => {
   });
 
   it('sizes read in decimal units', () => {
-    expect(formatBytes(512)).toBe('512 byte');
+    expect(formatBytes(512)).toBe('512 bytes');
+    expect(formatBytes(1)).toBe('1 byte');
+    expect(formatBytes(0)).toBe('0 bytes');
     expect(formatBytes(3400)).toBe('3.4 kB');
     expect(formatBytes(25 * 1024 * 1024)).toBe('26.2 MB');
+    // The enterprise quota, 5,000 MiB.
+    expect(formatBytes(5_000 * 1024 * 1024)).toBe('5.2 GB');
   });
 });
 
@@ -70,13 +73,6 @@ describe('a retention typed in days', () => {
     expect(retentionChanges(inForce, { task: 90, vector: 180, episode: 365 })).toEqual({});
     expect(retentionChanges(inForce, { task: 30, vector: 180, episode: 400 })).toEqual({ task: 30, episode: 400 });
     expect(retentionChanges(inForce, { vector: 200 })).toEqual({ vector: 200 });
-  });
-
-  it('learns each level’s default from the summaries where it has no override, and keeps it', () => {
-    const first = learnDefaults({}, { retentionDays: { task: 90, vector: 200, episode: 365 }, retentionOverrides: { vector: 200 } });
-    expect(first).toEqual({ task: 90, episode: 365 });
-    const later = learnDefaults(first, { retentionDays: { task: 30, vector: 180, episode: 365 }, retentionOverrides: { task: 30 } });
-    expect(later).toEqual({ task: 90, vector: 180, episode: 365 });
   });
 
   it('places a field problem at its level, whatever the prefix of its path', () => {

@@ -61,14 +61,17 @@ export function formatDuration(millis: number): string {
   if (millis < 60_000) return sec.format(millis / 1000);
   return min.format(millis / 60_000);
 }
-const bytes = inUnit('byte', 0);
+// Whole bytes in the long form: the short one is "512 byte" in English.
+const bytes = new Intl.NumberFormat(formatLocale, { style: 'unit', unit: 'byte', unitDisplay: 'long', maximumFractionDigits: 0 });
 const kB = inUnit('kilobyte', 1);
 const MB = inUnit('megabyte', 1);
-/** A size in decimal units: "512 byte", "3.4 kB", "52.4 MB" (the locale's words). */
+const GB = inUnit('gigabyte', 1);
+/** A size in decimal units: "512 bytes", "3.4 kB", "52.4 MB", "5.2 GB" (the locale's words). */
 export function formatBytes(n: number): string {
   if (n < 1000) return bytes.format(n);
   if (n < 1_000_000) return kB.format(n / 1000);
-  return MB.format(n / 1_000_000);
+  if (n < 1_000_000_000) return MB.format(n / 1_000_000);
+  return GB.format(n / 1_000_000_000);
 }
 const hoursShort = inUnit('hour', 1);
 /** Compute time from whole seconds: "45 sec", "12.5 min", "3.2 hr" (the locale's words). */

@@ -1,6 +1,6 @@
 import { MEMORY_EXPORT_PAGE, type EpisodeOutcome } from '../../domain/memory/limits.js';
 import { notFound } from '../../domain/errors.js';
-import { MEMORY_PLAN_LIMITS, retentionFor, type RetentionOverrides } from '../../domain/memory/retention.js';
+import { DEFAULT_RETENTION_DAYS, MEMORY_PLAN_LIMITS, retentionFor, type RetentionOverrides } from '../../domain/memory/retention.js';
 import { STORED_MEMORY_LEVELS, type StoredMemoryLevel } from '../../domain/memory/limits.js';
 import { deltaForRemoval, memoryStatsView } from '../../domain/memory/stats.js';
 import { decodeTaskCursor, taskKeyRange, taskListPage } from '../../domain/memory/task.js';
@@ -59,6 +59,7 @@ async function summaryOf(deps: InstallMemoryDeps, install: Install, scope: Memor
     total: view.total,
     embeddingSpace: space,
     retentionDays: policy.retention,
+    defaultRetentionDays: DEFAULT_RETENTION_DAYS,
     // What the install set and its plan still allows (a downgrade caps it: retentionDays shows the cap).
     retentionOverrides: policy.state.retention,
     maxRetentionDays: MEMORY_PLAN_LIMITS[policy.plan].maxRetentionDays,

@@ -56,19 +56,6 @@ export function retentionChanges(inForce: Record<MemoryLevel, number>, typed: Pa
   return body;
 }
 
-export type KnownDefaults = Partial<Record<MemoryLevel, number>>;
-
-/**
- * The summary names each level's retention in force and which levels the install overrides:
- * a level without an override is at its default. What is learned is kept, so a level overridden
- * later still shows its default (until then, its default is not known here).
- */
-export function learnDefaults(known: KnownDefaults, s: Pick<MemorySummary, 'retentionDays' | 'retentionOverrides'>): KnownDefaults {
-  const next: KnownDefaults = { ...known };
-  for (const level of MEMORY_LEVELS) if (s.retentionOverrides[level] === undefined) next[level] = s.retentionDays[level];
-  return next;
-}
-
 /** The level a field problem's path names: `retentionDays.task`, `body.retentionDays.episode`. */
 export function retentionProblemLevel(path: string): MemoryLevel | null {
   const m = /(?:^|\.)retentionDays\.(\w+)/.exec(path);

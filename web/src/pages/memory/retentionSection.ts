@@ -10,7 +10,7 @@ import { formatDays, t } from '../../i18n.ts';
 import { showError, showStatus } from '../../messages.ts';
 import { details } from '../../ui/common.ts';
 import { busy, h, replace } from '../../ui/dom.ts';
-import { MEMORY_LEVELS, learnDefaults, parseRetentionDays, retentionChanges, retentionProblemLevel, type KnownDefaults, type MemoryLevel, type MemorySummary, type RetentionBody } from './memoryFigures.ts';
+import { MEMORY_LEVELS, parseRetentionDays, retentionChanges, retentionProblemLevel, type MemoryLevel, type MemorySummary, type RetentionBody } from './memoryFigures.ts';
 
 export interface RetentionContext {
   wsId: string;
@@ -20,11 +20,10 @@ export interface RetentionContext {
   onSummary(s: MemorySummary): void;
 }
 
-/** "Default: 90 days. Your plan allows up to 365 days." (the default is not known while an override hides it). */
-function hintText(s: MemorySummary, defaults: KnownDefaults, level: MemoryLevel): string {
+/** "Default: 90 days. Your plan allows up to 365 days." */
+function hintText(s: MemorySummary, level: MemoryLevel): string {
   const overridden = s.retentionOverrides[level] !== undefined;
-  const dflt = defaults[level];
-  const first = !overridden ? t('memory.retention.atDefault', { days: formatDays(s.retentionDays[level]) }) : dflt === undefined ? t('memory.retention.overridden') : t('memory.retention.overriddenDefault', { days: formatDays(dflt) });
+  const first = !overridden ? t('memory.retention.atDefault', { days: formatDays(s.retentionDays[level]) }) : t('memory.retention.overriddenDefault', { days: formatDays(s.defaultRetentionDays[level]) });
   return `${first} ${t('memory.retention.max', { days: formatDays(s.maxRetentionDays[level]) })}`;
 }
 
@@ -39,7 +38,6 @@ interface LevelField {
 export function retentionSection(container: HTMLElement, ctx: RetentionContext): { update(s: MemorySummary): void } {
   const { wsId, installId } = ctx;
   const params = { wsId, installId };
-  let defaults: KnownDefaults = {};
   const intro = h('p', { class: 'hint' }, t('memory.retention.intro'));
 
   if (!ctx.canManage) {
@@ -47,8 +45,7 @@ export function retentionSection(container: HTMLElement, ctx: RetentionContext):
     container.append(intro, list, h('p', { class: 'run-note' }, t('memory.retention.readOnly')));
     return {
       update(s) {
-        defaults = learnDefaults(defaults, s);
-        replace(list, details(MEMORY_LEVELS.map((level) => [levelName(level), `${formatDays(s.retentionDays[level])}. ${hintText(s, defaults, level)}`])));
+        replace(list, details(MEMORY_LEVELS.map((level) => [levelName(level), `${formatDays(s.retentionDays[level])}. ${hintText(s, level)}`])));
       },
     };
   }
@@ -134,7 +131,7 @@ export function retentionSection(container: HTMLElement, ctx: RetentionContext):
       { class: 'field retention-field', 'data-level': level },
       h('label', { for: id }, t('memory.retention.label', { level: levelName(level) })),
       h('div', { class: 'inline-controls' }, input, reset),
-      h('p', { class: 'hint', id: `${id}-hint` }, hintText(s, defaults, level)),
+      h('p', { class: 'hint', id: `${id}-hint` }, hintText(s, level)),
       error,
     );
     return { el, field: { level, input, setError } };
@@ -175,7 +172,6 @@ export function retentionSection(container: HTMLElement, ctx: RetentionContext):
   return {
     update(s) {
       summary = s;
-      defaults = learnDefaults(defaults, s);
       const built = MEMORY_LEVELS.map((level) => levelField(s, level));
       fields = built.map((b) => b.field);
       replace(fieldsSlot, ...built.map((b) => b.el));
