@@ -117,8 +117,20 @@ export const MetricsOut = z
         installId: z.string(),
         agentId: z.string(),
         ...Summary,
-        /** The install's agent memory, all levels together (GET …/installs/{id}/memory has each level); null: it keeps none. */
-        memory: z.object({ items: z.number().int(), bytes: z.number().int(), hitRate: z.number().nullable() }).nullable(),
+        /**
+         * The install's agent memory, all levels together (GET …/installs/{id}/memory has each level): items, bytes, the hit
+         * rate of the agent's searches, evictions by the quota, reads and writes per run (null before a run ended); null: it keeps none.
+         */
+        memory: z
+          .object({
+            items: z.number().int(),
+            bytes: z.number().int(),
+            hitRate: z.number().nullable(),
+            evictions: z.number().int(),
+            readsPerRun: z.number().nullable(),
+            writesPerRun: z.number().nullable(),
+          })
+          .nullable(),
       }),
     ),
     agents: z.array(z.object({ agentId: z.string(), ...Summary })),

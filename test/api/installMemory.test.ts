@@ -242,7 +242,7 @@ describe('the workspace metrics', () => {
       entry = metrics.body.installs.find((i: { installId: string }) => i.installId === installId);
       if (!entry) await new Promise((r) => setTimeout(r, 250));
     }
-    expect(entry?.memory).toEqual({ items: 3, bytes: expect.any(Number), hitRate: 0.5 });
+    expect(entry?.memory).toEqual({ items: 3, bytes: expect.any(Number), hitRate: 0.5, evictions: 0, readsPerRun: 1, writesPerRun: 3 });
     // One run ended with memory declared: its writes (a key, two memories) and reads (one search hit) per run.
     const summary = (await rest('GET')).body;
     expect({ runs: summary.runs, perRun: summary.perRun }).toEqual({ runs: 1, perRun: { reads: 1, writes: 3 } });

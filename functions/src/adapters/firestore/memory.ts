@@ -279,13 +279,15 @@ export class FirestoreMemoryStore implements MemoryStore {
   }
 
   async statsOf(wsId: string, installIds: string[]) {
-    const out = new Map<string, MemoryStats>();
+    const out = new Map<string, { stats: MemoryStats; runs: number }>();
     if (installIds.length === 0) return out;
     const per = 1 + READ_SHARDS;
     const snaps = await firestore().getAll(...installIds.flatMap((installId) => [internalRef({ wsId, installId }), ...readShardRefs({ wsId, installId })]));
     installIds.forEach((installId, n) => {
-      const raws = snaps.slice(n * per, (n + 1) * per).map((snap) => snap.get('stats') as unknown);
-      if (raws.some(Boolean)) out.set(installId, sumStats(raws));
+      const docs = snaps.slice(n * per, (n + 1) * per);
+      const raws = docs.map((snap) => snap.get('stats') as unknown);
+      const runs = docs[0]!.get('runs') as unknown;
+      if (raws.some(Boolean)) out.set(installId, { stats: sumStats(raws), runs: typeof runs === 'number' ? runs : 0 });
     });
     return out;
   }

@@ -2,7 +2,7 @@ import { MEMORY_EXPORT_PAGE, type EpisodeOutcome } from '../../domain/memory/lim
 import { notFound } from '../../domain/errors.js';
 import { DEFAULT_RETENTION_DAYS, MEMORY_PLAN_LIMITS, retentionFor, type RetentionOverrides } from '../../domain/memory/retention.js';
 import { STORED_MEMORY_LEVELS, type StoredMemoryLevel } from '../../domain/memory/limits.js';
-import { deltaForRemoval, memoryStatsView } from '../../domain/memory/stats.js';
+import { deltaForRemoval, memoryStatsView, perRun } from '../../domain/memory/stats.js';
 import { decodeTaskCursor, taskKeyRange, taskListPage } from '../../domain/memory/task.js';
 import type { Install } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
@@ -52,7 +52,6 @@ async function summaryOf(deps: InstallMemoryDeps, install: Install, scope: Memor
   const policy = await memoryPolicyOf(deps, scope, { readCounters: true });
   const { stats, space, runs } = policy.state;
   const view = memoryStatsView(stats);
-  const perRun = (n: number) => (runs === 0 ? null : Math.round((n / runs) * 100) / 100);
   return {
     installId: scope.installId,
     levels: view.levels,
@@ -65,7 +64,7 @@ async function summaryOf(deps: InstallMemoryDeps, install: Install, scope: Memor
     maxRetentionDays: MEMORY_PLAN_LIMITS[policy.plan].maxRetentionDays,
     quota: policy.quota,
     runs,
-    perRun: { reads: perRun(view.total.reads), writes: perRun(view.total.writes) },
+    perRun: { reads: perRun(view.total.reads, runs), writes: perRun(view.total.writes, runs) },
     purgeAt: install.state === 'uninstalled' && install.memoryPurgeAt ? install.memoryPurgeAt.toISOString() : null,
   };
 }

@@ -131,7 +131,7 @@ export interface MemoryStore {
   /** Deletes each candidate unless it was accessed or written since it was read: those deleted, with their bytes. */
   evict(candidates: EvictionCandidateRef[]): Promise<EvictionCandidateRef[]>;
   /** The counters of several installs of a workspace: only those that have any. */
-  statsOf(wsId: string, installIds: string[]): Promise<Map<string, MemoryStats>>;
+  statsOf(wsId: string, installIds: string[]): Promise<Map<string, { stats: MemoryStats; runs: number }>>;
   /** Keys in [start, end) after `after`, in key order, with their values: at most `limit`. */
   browseTasks(scope: MemoryScope, range: { start: string; end: string }, after: string | null, limit: number): Promise<StoredTask[]>;
   /** Vector memories or episodes, newest first, after the cursor a previous page returned: at most `limit`, and the cursor of the next. */

@@ -1,5 +1,5 @@
 import { notFound } from '../../domain/errors.js';
-import { memoryStatsView } from '../../domain/memory/stats.js';
+import { memoryStatsView, perRun } from '../../domain/memory/stats.js';
 import { limitsFor } from '../../domain/runLimits.js';
 import { percentile, summarize, type MetricsSummary } from '../../domain/runMetrics.js';
 import type { Deps } from '../deps.js';
@@ -28,10 +28,17 @@ export async function workspaceMetrics(deps: Pick<Deps, 'runMetrics' | 'workspac
   // One batched read of the installs' memory counters (app/memory): items, bytes, hit rate of the agent's searches.
   const memory = await deps.memory.statsOf(wsId, installDocs.map(([installId]) => installId));
   const memoryOf = (installId: string) => {
-    const stats = memory.get(installId);
-    if (!stats) return null;
-    const { total } = memoryStatsView(stats);
-    return { items: total.items, bytes: total.bytes, hitRate: total.hitRate };
+    const found = memory.get(installId);
+    if (!found) return null;
+    const { total } = memoryStatsView(found.stats);
+    return {
+      items: total.items,
+      bytes: total.bytes,
+      hitRate: total.hitRate,
+      evictions: total.evictions,
+      readsPerRun: perRun(total.reads, found.runs),
+      writesPerRun: perRun(total.writes, found.runs),
+    };
   };
   const byRuns = <T extends { runs: number }>(a: T, b: T) => b.runs - a.runs;
   return {

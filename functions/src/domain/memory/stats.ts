@@ -83,6 +83,9 @@ export function applyDelta(stats: MemoryStats, delta: MemoryStatsDelta): MemoryS
   return out;
 }
 
+/** A counter per run, to two decimals; null before the first run. */
+export const perRun = (count: number, runs: number): number | null => (runs <= 0 ? null : Math.round((count / runs) * 100) / 100);
+
 /** Searches that hit, of all searches; null before the first search. */
 export const hitRate = (c: Pick<LevelCounters, 'searches' | 'searchHits'>): number | null => (c.searches === 0 ? null : c.searchHits / c.searches);
 
