@@ -329,6 +329,21 @@ describe('the retention sweep', () => {
     expect(Math.abs(doc.get('expiresAt').toMillis() - (Date.now() + 50 * DAY))).toBeLessThan(5 * 60_000);
   });
 
+  it('judges the items of an install whose workspace is gone by the defaults, instead of leaving them at the head of the sweep', { timeout: 120_000 }, async () => {
+    const ws = await newWorkspace();
+    const { installId, runner } = await installWithRun(ws);
+    await runner('task/put', { key: 'orphan-old', value: 1 });
+    await runner('task/put', { key: 'orphan-fresh', value: 2 });
+    await age(ws.id, installId, taskDoc('orphan-old'), 91);
+    await age(ws.id, installId, taskDoc('orphan-fresh'), 10, 5);
+    await adminDb.doc(`workspaces/${ws.id}`).delete();
+    await sweepUntilDone();
+    expect((await memoryDoc(ws.id, installId, taskDoc('orphan-old')).get()).exists).toBe(false);
+    const fresh = await memoryDoc(ws.id, installId, taskDoc('orphan-fresh')).get();
+    expect(fresh.exists).toBe(true);
+    expect(Math.abs(fresh.get('expiresAt').toMillis() - (Date.now() + 80 * DAY))).toBeLessThan(5 * 60_000);
+  });
+
   it("purges an uninstalled install's memory after the grace period, not before", { timeout: 120_000 }, async () => {
     const ws = await newWorkspace();
     const { installId, runner, rest } = await installWithRun(ws);

@@ -1,4 +1,5 @@
-import { expiresAt as expiryOf, MAX_GC_BATCH, planGcBatch, type RetentionDays } from '../../domain/memory/retention.js';
+import { AppError } from '../../domain/errors.js';
+import { DEFAULT_RETENTION_DAYS, expiresAt as expiryOf, MAX_GC_BATCH, planGcBatch, type RetentionDays } from '../../domain/memory/retention.js';
 import { deltaForRemoval, mergeDeltas, type MemoryStatsDelta } from '../../domain/memory/stats.js';
 import type { Deps } from '../deps.js';
 import { forgetSome } from './forget.js';
@@ -51,17 +52,24 @@ export async function sweepMemory(deps: SweepDeps, options: { now: Date; batchSi
   return result;
 }
 
-/** The retention each install's items are judged by now, read once per install of a batch. */
+/**
+ * The retention an install's items are judged by now. An install whose workspace is gone keeps
+ * the defaults (every plan allows at least them): skipping it would leave its items at the head
+ * of the sweep's query, tick after tick. Any other failure fails the tick, tried again at the next.
+ */
+async function retentionOf(deps: SweepDeps, scope: MemoryScope): Promise<RetentionDays> {
+  try {
+    return (await memoryPolicyOf(deps, scope)).retention;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'workspace_not_found') return DEFAULT_RETENTION_DAYS;
+    throw err;
+  }
+}
+
+/** The retention of each install of a batch, read once per install. */
 async function retentionsOf(deps: SweepDeps, scopes: MemoryScope[]): Promise<Map<string, RetentionDays>> {
   const unique = new Map(scopes.map((s) => [scopeKey(s), s]));
-  const entries = await Promise.all(
-    [...unique].map(async ([key, scope]) => {
-      // An install whose workspace is gone keeps the defaults (every plan allows at least them).
-      const policy = await memoryPolicyOf(deps, scope).catch(() => null);
-      return [key, policy?.retention] as const;
-    }),
-  );
-  return new Map(entries.filter((e): e is readonly [string, RetentionDays] => e[1] !== undefined));
+  return new Map(await Promise.all([...unique].map(async ([key, scope]) => [key, await retentionOf(deps, scope)] as const)));
 }
 
 async function restampChanged(deps: SweepDeps, batchSize: number, maxBatches: number): Promise<{ restamped: number; more: boolean }> {
@@ -69,14 +77,13 @@ async function restampChanged(deps: SweepDeps, batchSize: number, maxBatches: nu
   let batches = 0;
   const due = await deps.memory.restampsDue(10);
   for (const scope of due) {
-    const policy = await memoryPolicyOf(deps, scope).catch(() => null);
-    if (!policy) continue;
-    for (const level of Object.keys(policy.state.restamp) as (keyof RetentionDays)[]) {
+    const [state, retention] = await Promise.all([deps.memory.summary(scope, { readCounters: false }), retentionOf(deps, scope)]);
+    for (const level of Object.keys(state.restamp) as (keyof RetentionDays)[]) {
       let done = false;
       while (!done) {
         if (batches >= maxBatches) return { restamped, more: true };
         batches += 1;
-        const r = await deps.memory.restampBatch(scope, level, (lastWriteAt) => expiryOf(level, lastWriteAt, policy.retention), batchSize);
+        const r = await deps.memory.restampBatch(scope, level, (lastWriteAt) => expiryOf(level, lastWriteAt, retention), batchSize);
         restamped += r.restamped;
         done = r.done;
       }
@@ -90,10 +97,7 @@ async function expireBatch(deps: SweepDeps, now: Date, batchSize: number): Promi
   const candidates = await deps.memory.expiredCandidates(now, batchSize + 1);
   if (candidates.length === 0) return { deleted: 0, more: false };
   const retentions = await retentionsOf(deps, candidates.map((c) => c.scope));
-  const stamped = (c: ExpiryCandidate): RetentionDays | undefined => retentions.get(scopeKey(c.scope));
-  // Installs whose policy could not be read are left for a later tick (never deleted on a guess).
-  const judged = candidates.filter((c) => stamped(c) !== undefined);
-  const plan = planGcBatch({ now, retention: (c) => stamped(c)!, batchSize, candidates: judged });
+  const plan = planGcBatch({ now, retention: (c: ExpiryCandidate) => retentions.get(scopeKey(c.scope))!, batchSize, candidates });
   await Promise.all(plan.extend.map(({ candidate, expiresAt }) => deps.memory.extend(candidate, expiresAt)));
   const deleted = await deps.memory.deleteUnwritten(plan.delete);
   const byInstall = new Map<string, { scope: MemoryScope; deltas: MemoryStatsDelta[] }>();
