@@ -1,6 +1,6 @@
 /**
- * `#/settings`: the current workspace's members and roles, its API keys, its cloud connections
- * (for those who see installs), and (owners and admins) its notification channels.
+ * `#/settings`: the current workspace's members and roles, (owners and admins) its API keys, its
+ * cloud connections (for those who see installs), and (owners and admins) its notification channels.
  */
 import { api } from '../../api.ts';
 import { canListInstalls } from '../../billingRoles.ts';
@@ -34,7 +34,8 @@ export const settingsPage: Page = async (root, { signal }) => {
   for (const s of [connections, notifications]) if (s) root.append(s);
   const results = await Promise.allSettled([
     membersSection(members, ws.id, user.uid, signal, canManage),
-    apiKeysSection(keys, ws.id, signal),
+    // Listing keys needs apikeys.manage too: other roles are told who manages them, and nothing is asked.
+    canManage ? apiKeysSection(keys, ws.id, signal) : Promise.resolve(void keys.append(h('p', { class: 'hint' }, t('keys.managersOnly')))),
     connections ? connectionsSection(connections, ws.id, user.uid, signal, canManage) : Promise.resolve(),
     notifications ? notificationsSection(notifications, ws.id, signal) : Promise.resolve(),
   ]);
