@@ -115,6 +115,9 @@ describe('cloud connections in the web app', () => {
     const install = await api.call('getInstall', { params: { wsId: ws.id, installId: draft.id } });
     expect(install.connection).toMatchObject({ provider: 'gcp', account: project });
     const connectionId = install.connection!.id;
+    // The review step names the account the agent will act on.
+    await page.goto(`${urls.web}/#/install/${ws.id}/${draft.id}?step=review`);
+    await poll(() => page.locator('.wizard-step').innerText()).toContain(`Cloud account\nGCP project ${project}`);
 
     // Settings: the connection, its last test; Test checks the install's consented scopes; Remove is refused while the install acts on it.
     await api.call('consentInstall', { params: { wsId: ws.id, installId: draft.id }, body: { scopes: ['vm.list', 'vm.stop'] } });

@@ -177,6 +177,7 @@ describe('the install wizard forms', () => {
     expect(review).toContain('API_TOKEN');
     expect(review).toContain('vm.stop: Admin, 1 level');
     expect(review).toContain('"team": "platform"');
+    expect(review).toContain('Cloud account\nSandbox (sample resources, nothing real is touched)');
     expect(review).not.toContain('tok-s3cret-value-8472');
     await page.getByRole('button', { name: 'Deploy' }).click();
     await poll(() => page.getByText(/is deployed\./).count()).toBe(1);

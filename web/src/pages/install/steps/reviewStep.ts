@@ -7,6 +7,7 @@ import { showError } from '../../../messages.ts';
 import { href, navigate } from '../../../router.ts';
 import { details } from '../../../ui/common.ts';
 import { busy, h } from '../../../ui/dom.ts';
+import { accountLabel } from '../../cloud/connectionLabels.ts';
 import { STEPS } from '../stepIndicator.ts';
 import { wizardPath, type StepContext } from '../wizardContext.ts';
 import { nextFiresList } from './triggersStep.ts';
@@ -35,6 +36,8 @@ export async function reviewStep(ctx: StepContext): Promise<void> {
     details([
       [t('wizard.review.agent'), `${agent.name} ${agent.version}`],
       [t('agent.pricing'), priceLabel({ model: pricing.model, amountCents: pricing.amountCents ?? 0, currency: pricing.currency ?? 'usd', unit: pricing.unit })],
+      // Where the agent will act: what a person must be sure of before deploying.
+      [t('wizard.cloud.title'), install.connection ? accountLabel(install.connection.provider, install.connection.account) : t('wizard.cloud.sandbox')],
       [t('wizard.review.secrets'), install.secrets.length ? install.secrets.map((s) => s.name).join(', ') : t('wizard.review.none')],
       [
         t('wizard.review.consent'),
