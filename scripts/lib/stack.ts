@@ -449,6 +449,8 @@ export async function startStack(name: Profile['name'], options: StartOptions = 
         'Customer clouds (GCP, AWS)': usesCloudStandIn(profile)
           ? `stand-in for Google's APIs on ${urls.cloudStandIn} (scripts/lib/cloudStandIn.ts), reached by the real GCP adapter; agents without a connection use the sandbox`
           : 'the sandbox (fixtures per agent, changes kept per workspace); connections reach the real providers, which this machine cannot',
+        // Agent memory's texts are embedded by the platform (docs/memory.md "Embeddings").
+        Embeddings: 'offline local embedder (feature hashing, 256 dimensions: lexical, not semantic); production may set MEMORY_EMBEDDINGS_URL to an OpenAI-compatible API',
       },
       stop,
     };
