@@ -199,8 +199,10 @@ export const SetInstallConnectionIn = z
 
 export const CloudGrantQuery = z
   .object({
-    /** Which provider's grant; by default the install's connection's. */
+    /** Which provider's grant; by default the connection's. */
     provider: CloudProviderId.optional(),
+    /** The grant for this connection of the workspace (one the install is about to act on); by default the install's own. */
+    connectionId: z.string().min(1).max(64).optional(),
   })
   .strict();
 

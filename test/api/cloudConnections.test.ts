@@ -117,6 +117,18 @@ describe('cloud connections', () => {
     expect(grant.body.gcloud).toContain(`--permissions=${grantFor('gcp', ['vm.list', 'vm.stop']).permissions.join(',')} `);
     expect(grant.body.gcloud).toContain(`gcloud projects add-iam-policy-binding ${project} --member=serviceAccount:${sa}`);
     expect(grant.body.terraform).toContain('resource "google_project_iam_custom_role"');
+    // The grant for a connection the install does not act on yet (the wizard, before Continue), named by id.
+    const second = await gcpConnection(ws);
+    const ahead = await api(ws, 'GET', `/installs/${installId}/cloud-grant?connectionId=${second.id}`);
+    expect(ahead.status, JSON.stringify(ahead.body)).toBe(200);
+    expect(ahead.body.gcloud).toContain(`--project=${second.project}`);
+    expect(ahead.body.gcloud).not.toContain(project);
+    for (const connectionId of ['nope', theirs.id]) {
+      const missing = await api(ws, 'GET', `/installs/${installId}/cloud-grant?connectionId=${connectionId}`);
+      expect({ connectionId, status: missing.status, code: codeOf(missing) }).toEqual({ connectionId, status: 404, code: 'connection_not_found' });
+    }
+    const clash = await api(ws, 'GET', `/installs/${installId}/cloud-grant?connectionId=${second.id}&provider=aws`);
+    expect({ status: clash.status, code: codeOf(clash) }).toEqual({ status: 400, code: 'provider_mismatch' });
     const aws = await api(ws, 'GET', `/installs/${installId}/cloud-grant?provider=aws`);
     expect(aws.body).toMatchObject({ provider: 'aws', gcloud: null });
     expect(aws.body.cloudformation).toContain('sts:ExternalId');

@@ -82,12 +82,14 @@ export const cloudEndpoints = {
     response: { status: 200, schema: InstallOut, description: 'The install' },
   }),
   getInstallCloudGrant: endpoint('getInstallCloudGrant', {
-    summary: "The least-privilege grant of the install's agent version, for its connection's provider: gcloud and Terraform, or CloudFormation and Terraform",
+    summary:
+      "The least-privilege grant of the install's agent version, for its connection (or the workspace's connection `connectionId`, before the install acts on it): gcloud and Terraform, or CloudFormation and Terraform",
     tags: ['installs'],
     access: read,
     params: InstallParams,
     query: CloudGrantQuery,
     response: { status: 200, schema: CloudGrantOut, description: 'What to run on the customer side' },
+    errors: [400, 404],
   }),
 
   runnerCloudList: endpoint('runnerCloudList', {

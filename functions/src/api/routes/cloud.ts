@@ -35,5 +35,5 @@ export const cloudRoutes = [
   implement(endpoints.deleteConnection, async ({ deps, params }) => ({ body: connectionView(await deleteConnection(deps, params.wsId, params.connectionId)) })),
   implement(endpoints.testConnection, async ({ deps, params, body }) => ({ body: verificationView(await testConnection(deps, params.wsId, params.connectionId, body.scopes))! })),
   implement(endpoints.setInstallConnection, async ({ deps, access, params, body }) => ({ body: installView(await setInstallConnection(deps, access!, params.installId, body.connectionId)) })),
-  implement(endpoints.getInstallCloudGrant, async ({ deps, params, query }) => ({ body: await installCloudGrant(deps, params.wsId, params.installId, query.provider) })),
+  implement(endpoints.getInstallCloudGrant, async ({ deps, params, query }) => ({ body: await installCloudGrant(deps, params.wsId, params.installId, query) })),
 ];

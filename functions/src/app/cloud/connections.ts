@@ -141,14 +141,20 @@ export async function installCloudGrant(
   deps: Pick<Deps, 'connections' | 'installs' | 'catalog' | 'workspaceIdentities' | 'cloudConfig' | 'clock'>,
   wsId: string,
   installId: string,
-  asked?: CloudProviderId,
+  asked: { provider?: CloudProviderId | undefined; connectionId?: string | undefined } = {},
 ): Promise<CloudGrant> {
   const install = await deps.installs.get(wsId, installId);
   if (!install || install.state === 'uninstalled') throw notFound('Install', 'install_not_found');
   const manifest = await deps.catalog.getVersion(install.agentId, install.version);
   if (!manifest) throw new AppError('not_found', 'agent_version_not_found', `Version ${install.version} of ${install.agentId} does not exist.`);
-  const connection = install.connection ? await deps.connections.get(wsId, install.connection.id) : null;
-  const provider = asked ?? connection?.provider;
+  // A connection named by id (the wizard shows its grant before the install acts on it) must be this workspace's.
+  const connectionId = asked.connectionId ?? install.connection?.id;
+  const connection = connectionId ? await deps.connections.get(wsId, connectionId) : null;
+  if (asked.connectionId && !connection) throw notFound('Connection', 'connection_not_found');
+  if (asked.connectionId && asked.provider && connection && asked.provider !== connection.provider) {
+    throw new AppError('invalid', 'provider_mismatch', `Connection ${connection.id} is on ${connection.provider}, not ${asked.provider}.`);
+  }
+  const provider = asked.provider ?? connection?.provider;
   if (!provider) throw new AppError('invalid', 'provider_required', 'The install has no connection: say which provider (?provider=gcp or aws).');
   const scopes = manifest.permissions.map((p) => p.scope);
   const identity = await cloudIdentity(deps, wsId);

@@ -53,16 +53,15 @@ export async function cloudAccountPart(ctx: StepContext): Promise<CloudAccountPa
   const grantPanel = h('div', { class: 'cloud-grant-panel', role: 'group', hidden: true });
   const selected = () => choices.querySelector<HTMLInputElement>('input:checked')?.value ?? SANDBOX;
 
-  // The grant names the install's own connection (a GCP grant its project or organisation), so
-  // it is asked for once the install holds the chosen connection; answers are kept per connection.
+  // The grant names the chosen connection (a GCP grant its project or organisation), asked for
+  // by id whether or not the install acts on it yet; answers are kept per connection.
   const grants = new Map<string, Promise<CloudGrant>>();
   const grantOf = (c: Connection) => {
-    const key = `${c.provider}:${ctx.install.connection?.id ?? ''}`;
-    let grant = grants.get(key);
+    let grant = grants.get(c.id);
     if (!grant) {
-      grant = api.call('getInstallCloudGrant', { params: { wsId: ctx.wsId, installId: ctx.install.id }, query: { provider: c.provider }, signal: ctx.signal });
-      grant.catch(() => grants.delete(key));
-      grants.set(key, grant);
+      grant = api.call('getInstallCloudGrant', { params: { wsId: ctx.wsId, installId: ctx.install.id }, query: { connectionId: c.id }, signal: ctx.signal });
+      grant.catch(() => grants.delete(c.id));
+      grants.set(c.id, grant);
     }
     return grant;
   };
@@ -81,12 +80,10 @@ export async function cloudAccountPart(ctx: StepContext): Promise<CloudAccountPa
     grantPanel.setAttribute('aria-labelledby', titleId);
     replace(grantPanel, heading, loading());
     // A draft takes the choice at once (nothing runs on it yet). A deployed install keeps acting
-    // where it does until Continue: its grant then names the account saved, said beside it.
-    const draft = ctx.install.state === 'draft';
-    if (draft) await setConnection(c.id);
+    // where it does until Continue; the grant shown is the chosen connection's either way.
+    if (ctx.install.state === 'draft') await setConnection(c.id);
     if (mine !== shown) return;
     const grant = await grantOf(c);
-    const pending = !draft && ctx.install.connection?.id !== c.id && c.provider === 'gcp';
     if (mine !== shown) return;
     const result = h('div', { class: 'test-result', 'aria-live': 'polite', id: 'wizard-test-result' });
     const test = h('button', { type: 'button', class: 'secondary', 'aria-describedby': titleId }, t('cloud.test.button'));
@@ -101,7 +98,6 @@ export async function cloudAccountPart(ctx: StepContext): Promise<CloudAccountPa
     replace(
       grantPanel,
       heading,
-      pending ? h('p', { class: 'cloud-warning' }, t('wizard.cloud.grantPending', { account: c.account })) : null,
       grantView(grant, 'wizard-grant'),
       h('p', { class: 'hint' }, t('wizard.cloud.testHint')),
       h('div', { class: 'actions' }, test),
