@@ -263,20 +263,10 @@ export class FirestoreMemoryStore implements MemoryStore {
   }
 
   async evict(candidates: EvictionCandidateRef[]): Promise<EvictionCandidateRef[]> {
-    if (candidates.length === 0) return [];
-    const refs = candidates.map(refOf);
-    return firestore().runTransaction(async (tx) => {
-      const snaps = await tx.getAll(...refs);
-      const evicted: EvictionCandidateRef[] = [];
-      snaps.forEach((snap, n) => {
-        // Used since it was chosen: it is no longer the least recent; leave it.
-        if (!snap.exists || (snap.get('lastAccessAt') as Timestamp | undefined)?.toMillis() !== candidates[n]!.lastAccessAt.getTime()) return;
-        tx.delete(refs[n]!);
-        evicted.push({ ...candidates[n]!, bytes: Number(snap.get('bytes') ?? 0) });
-      });
-      return evicted;
-    });
+    // Used since it was chosen: it is no longer the least recent; it stays.
+    return deleteUnchanged(candidates, 'lastAccessAt', (c) => c.lastAccessAt);
   }
+
 
   async statsOf(wsId: string, installIds: string[]) {
     const out = new Map<string, { stats: MemoryStats; runs: number }>();
@@ -375,21 +365,10 @@ export class FirestoreMemoryStore implements MemoryStore {
   }
 
   async deleteUnwritten(candidates: ExpiryCandidate[]): Promise<ExpiryCandidate[]> {
-    if (candidates.length === 0) return [];
-    const refs = candidates.map(refOf);
-    return firestore().runTransaction(async (tx) => {
-      const snaps = await tx.getAll(...refs);
-      const deleted: ExpiryCandidate[] = [];
-      snaps.forEach((snap, n) => {
-        const written = snap.get('updatedAt') as Timestamp | undefined;
-        // Written again since the sweep read it: it lives on.
-        if (!snap.exists || written?.toMillis() !== candidates[n]!.lastWriteAt.getTime()) return;
-        tx.delete(refs[n]!);
-        deleted.push({ ...candidates[n]!, bytes: Number(snap.get('bytes') ?? 0) });
-      });
-      return deleted;
-    });
+    // Written again since the sweep read it: it lives on.
+    return deleteUnchanged(candidates, 'updatedAt', (c) => c.lastWriteAt);
   }
+
 
   async purgesDue(now: Date, limit: number) {
     const snap = await firestore().collectionGroup('installs').where('memoryPurgeAt', '<=', now).orderBy('memoryPurgeAt').select().limit(limit).get();
@@ -433,6 +412,26 @@ function indexMissing(err: unknown, filterKeys: string[]): AppError | null {
 }
 
 const badCursor = () => new AppError('invalid', 'invalid_cursor', 'The pagination cursor is malformed or from another listing.');
+
+/**
+ * Deletes, in one transaction, each candidate whose `field` still holds the time it was chosen
+ * by; the others changed meanwhile and stay. Those deleted, with their stored bytes.
+ */
+async function deleteUnchanged<C extends MemoryItemRef & { bytes: number }>(candidates: C[], field: 'updatedAt' | 'lastAccessAt', chosenAt: (c: C) => Date): Promise<C[]> {
+  if (candidates.length === 0) return [];
+  const refs = candidates.map(refOf);
+  return firestore().runTransaction(async (tx) => {
+    const snaps = await tx.getAll(...refs);
+    const deleted: C[] = [];
+    snaps.forEach((snap, n) => {
+      const candidate = candidates[n]!;
+      if (!snap.exists || (snap.get(field) as Timestamp | undefined)?.toMillis() !== chosenAt(candidate).getTime()) return;
+      tx.delete(refs[n]!);
+      deleted.push({ ...candidate, bytes: Number(snap.get('bytes') ?? 0) });
+    });
+    return deleted;
+  });
+}
 
 interface InternalDoc {
   space?: EmbeddingSpace;

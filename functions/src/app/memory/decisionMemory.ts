@@ -1,10 +1,9 @@
 import type { Manifest } from '../../domain/manifest.js';
 import type { Run } from '../../domain/models.js';
-import { applyTaskWrite } from '../../domain/memory/task.js';
-import { deltaForWrite } from '../../domain/memory/stats.js';
 import type { Deps } from '../deps.js';
 import type { StoredApproval } from '../approvals/ports.js';
-import { checkFits, enforceQuota, memoryPolicyOf, writeStamps } from './policy.js';
+import { memoryPolicyOf } from './policy.js';
+import { storeTask } from './runMemory.js';
 
 /**
  * What people decided about an agent's proposals, kept in its install's task memory when the
@@ -39,17 +38,8 @@ export async function rememberRejections(deps: Pick<Deps, 'memory' | 'workspaces
       approvalId: a.id,
     };
     const key = rejectedKey(a.action.kind, a.action.resourceId);
-    // Settling may run more than once: the same approval is written once.
-    const written = await deps.memory.changeTask(scope, key, (current) => {
-      if ((current?.value as { approvalId?: string } | undefined)?.approvalId === a.id) return { next: current, result: null };
-      // The same write as an agent's put (last write wins): the value checked, the version moved on.
-      const next = applyTaskWrite(current, { value }, key);
-      checkFits(policy.quota, 1, next.bytes);
-      const now = deps.clock.now();
-      return { next: { key, ...next, updatedAt: now, ...writeStamps(policy, 'task', now) }, result: { before: current?.bytes ?? null, bytes: next.bytes } };
-    });
-    if (!written) continue;
-    await deps.memory.count(scope, deltaForWrite('task', written.before, written.bytes));
-    await enforceQuota(deps, scope, policy, [{ level: 'task', id: key, bytes: written.bytes }], { items: written.before === null ? 1 : 0, bytes: written.bytes - (written.before ?? 0) });
+    // Settling may run more than once: the same approval is written once. Otherwise it is written
+    // as an agent's put (last write wins).
+    await storeTask(deps, scope, policy, key, (current) => ((current?.value as { approvalId?: string } | undefined)?.approvalId === a.id ? null : { value }));
   }
 }

@@ -1,5 +1,5 @@
 import { AppError } from '../../domain/errors.js';
-import { applyTaskDelete, applyTaskWrite, decodeTaskCursor, parseTaskPrefix, taskKeyRange, taskListPage } from '../../domain/memory/task.js';
+import { applyTaskDelete, applyTaskWrite, decodeTaskCursor, parseTaskPrefix, taskKeyRange, taskListPage, type TaskWrite } from '../../domain/memory/task.js';
 import { episodeText, jsonBytes, utf8Bytes, type EpisodeOutcome, type JsonValue, type MemoryMetadata, type StoredMemoryLevel, type VectorItemInput } from '../../domain/memory/limits.js';
 import { itemBytes } from '../../domain/memory/retention.js';
 import { checkFits, enforceQuota, memoryPolicyOf, touchRead, writeStamps, type MemoryPolicy } from './policy.js';
@@ -8,7 +8,7 @@ import { checkDimensions, dimensionMismatch, distanceThresholdFor, meetsMinScore
 import type { Run } from '../../domain/models.js';
 import type { Deps } from '../deps.js';
 import { liveRunAndManifest } from '../runs/liveRun.js';
-import type { MemoryScope, StoredVector } from './ports.js';
+import type { MemoryScope, StoredTask, StoredVector } from './ports.js';
 
 /**
  * The runner API's memory calls (docs/memory.md): an install's own memory, at the levels its
@@ -36,17 +36,39 @@ export async function getTask(deps: MemoryDeps, runner: Runner, key: string) {
   return item && { key: item.key, value: item.value, version: item.version, updatedAt: item.updatedAt.toISOString() };
 }
 
+/**
+ * A task write, as an agent's put makes it and as the platform makes its own (decisionMemory.ts):
+ * the value checked, the version moved on, stamped with the install's retention, counted, and the
+ * install kept within its quota. `writeOf` answers the write for the record read, or null to
+ * leave the key as it is (then nothing is written or counted, and the answer is null).
+ */
+export async function storeTask(
+  deps: Pick<MemoryDeps, 'memory' | 'clock'>,
+  scope: MemoryScope,
+  policy: MemoryPolicy,
+  key: string,
+  writeOf: (current: StoredTask | null) => TaskWrite | null,
+): Promise<{ version: number } | null> {
+  const now = deps.clock.now();
+  const written = await deps.memory.changeTask(scope, key, (current) => {
+    const write = writeOf(current);
+    if (!write) return { next: current, result: null };
+    const next = applyTaskWrite(current, write, key);
+    checkFits(policy.quota, 1, next.bytes);
+    return { next: { key, ...next, updatedAt: now, ...writeStamps(policy, 'task', now) }, result: { version: next.version, before: current?.bytes ?? null, after: next.bytes } };
+  });
+  if (!written) return null;
+  const { version, before, after } = written;
+  await deps.memory.count(scope, deltaForWrite('task', before, after));
+  await enforceQuota(deps, scope, policy, [{ level: 'task', id: key, bytes: after }], { items: before === null ? 1 : 0, bytes: after - (before ?? 0) });
+  return { version };
+}
+
 export async function putTask(deps: MemoryDeps, runner: Runner, input: { key: string; value: unknown; expectedVersion?: number | null | undefined }) {
   const { scope } = await scopeOf(deps, runner, 'task');
   const policy = await memoryPolicyOf(deps, scope);
-  const now = deps.clock.now();
-  const { version, before, after } = await deps.memory.changeTask(scope, input.key, (current) => {
-    const next = applyTaskWrite(current, { value: input.value, ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}) }, input.key);
-    checkFits(policy.quota, 1, next.bytes);
-    return { next: { key: input.key, ...next, updatedAt: now, ...writeStamps(policy, 'task', now) }, result: { version: next.version, before: current?.bytes ?? null, after: next.bytes } };
-  });
-  await deps.memory.count(scope, deltaForWrite('task', before, after));
-  await enforceQuota(deps, scope, policy, [{ level: 'task', id: input.key, bytes: after }], { items: before === null ? 1 : 0, bytes: after - (before ?? 0) });
+  const write: TaskWrite = { value: input.value, ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}) };
+  const { version } = (await storeTask(deps, scope, policy, input.key, () => write))!;
   return { key: input.key, version };
 }
 
@@ -105,12 +127,17 @@ export async function upsertVectors(deps: MemoryDeps, runner: Runner, items: Vec
     updatedAt: now,
     ...writeStamps(policy, 'vector', now),
   }));
-  const total = stored.reduce((s, i) => s + i.bytes, 0);
-  checkFits(policy.quota, stored.length, total);
-  const { replacedBytes, added } = await deps.memory.putVectors(scope, stored);
-  await deps.memory.count(scope, { vector: { writes: stored.length, items: added, bytes: total - replacedBytes } });
-  await enforceQuota(deps, scope, policy, stored, { items: added, bytes: total - replacedBytes });
+  await storeVectors(deps, scope, policy, 'vector', stored);
   return { ids: stored.map((i) => i.id) };
+}
+
+/** Vector memories or an episode written (by id: new or replaced), counted, and the install kept within its quota. */
+async function storeVectors(deps: Pick<MemoryDeps, 'memory'>, scope: MemoryScope, policy: MemoryPolicy, level: StoredVector['level'], items: StoredVector[]): Promise<void> {
+  const total = items.reduce((s, i) => s + i.bytes, 0);
+  checkFits(policy.quota, items.length, total);
+  const { replacedBytes, added } = await deps.memory.putVectors(scope, items);
+  await deps.memory.count(scope, { [level]: { writes: items.length, items: added, bytes: total - replacedBytes } });
+  await enforceQuota(deps, scope, policy, items, { items: added, bytes: total - replacedBytes });
 }
 
 export type VectorQuery = { query: string; k: number; filter: Record<string, string | number | boolean>; minScore: number };
@@ -158,10 +185,7 @@ export async function recordEpisode(deps: MemoryDeps, runner: Runner, input: { s
     ...writeStamps(policy, 'episode', now),
     episode: { saw: input.saw, did: input.did, outcome: input.outcome, runId: run.id, at: now },
   };
-  checkFits(policy.quota, 1, item.bytes);
-  const { replacedBytes, added } = await deps.memory.putVectors(scope, [item]);
-  await deps.memory.count(scope, { episode: { writes: 1, items: added, bytes: item.bytes - replacedBytes } });
-  await enforceQuota(deps, scope, policy, [item], { items: added, bytes: item.bytes - replacedBytes });
+  await storeVectors(deps, scope, policy, 'episode', [item]);
   return { runId: run.id };
 }
 

@@ -4,7 +4,7 @@ import { deltaForRemoval, mergeDeltas, type MemoryStatsDelta } from '../../domai
 import type { Deps } from '../deps.js';
 import { forgetSome } from './forget.js';
 import { memoryPolicyOf } from './policy.js';
-import type { ExpiryCandidate, MemoryScope } from './ports.js';
+import type { ExpiryCandidate, MemoryScope, MemoryState } from './ports.js';
 
 export interface MemorySweepResult {
   /** Items deleted past their retention. */
@@ -53,23 +53,25 @@ export async function sweepMemory(deps: SweepDeps, options: { now: Date; batchSi
 }
 
 /**
- * The retention an install's items are judged by now. An install whose workspace is gone keeps
- * the defaults (every plan allows at least them): skipping it would leave its items at the head
- * of the sweep's query, tick after tick. Any other failure fails the tick, tried again at the next.
+ * The retention an install's items are judged by now, with its memory state (one read of
+ * each). An install whose workspace is gone keeps the defaults (every plan allows at least
+ * them): skipping it would leave its items at the head of the sweep's query, tick after tick.
+ * Any other failure fails the tick, tried again at the next.
  */
-async function retentionOf(deps: SweepDeps, scope: MemoryScope): Promise<RetentionDays> {
+async function retentionOf(deps: SweepDeps, scope: MemoryScope): Promise<{ retention: RetentionDays; state: MemoryState }> {
   try {
-    return (await memoryPolicyOf(deps, scope)).retention;
+    const policy = await memoryPolicyOf(deps, scope);
+    return { retention: policy.retention, state: policy.state };
   } catch (err) {
-    if (err instanceof AppError && err.code === 'workspace_not_found') return DEFAULT_RETENTION_DAYS;
-    throw err;
+    if (!(err instanceof AppError && err.code === 'workspace_not_found')) throw err;
+    return { retention: DEFAULT_RETENTION_DAYS, state: await deps.memory.summary(scope, { readCounters: false }) };
   }
 }
 
 /** The retention of each install of a batch, read once per install. */
 async function retentionsOf(deps: SweepDeps, scopes: MemoryScope[]): Promise<Map<string, RetentionDays>> {
   const unique = new Map(scopes.map((s) => [scopeKey(s), s]));
-  return new Map(await Promise.all([...unique].map(async ([key, scope]) => [key, await retentionOf(deps, scope)] as const)));
+  return new Map(await Promise.all([...unique].map(async ([key, scope]) => [key, (await retentionOf(deps, scope)).retention] as const)));
 }
 
 async function restampChanged(deps: SweepDeps, batchSize: number, maxBatches: number): Promise<{ restamped: number; more: boolean }> {
@@ -77,7 +79,7 @@ async function restampChanged(deps: SweepDeps, batchSize: number, maxBatches: nu
   let batches = 0;
   const due = await deps.memory.restampsDue(10);
   for (const scope of due) {
-    const [state, retention] = await Promise.all([deps.memory.summary(scope, { readCounters: false }), retentionOf(deps, scope)]);
+    const { state, retention } = await retentionOf(deps, scope);
     for (const level of Object.keys(state.restamp) as (keyof RetentionDays)[]) {
       let done = false;
       while (!done) {
