@@ -220,10 +220,7 @@ export class FirestoreMemoryStore implements MemoryStore {
 
   async restampsDue(limit: number): Promise<MemoryScope[]> {
     const snap = await firestore().collectionGroup('internal').where('restampPending', '==', true).select().limit(limit).get();
-    return snap.docs.flatMap((d) => {
-      const [root, wsId, installs, installId, internal, id] = d.ref.path.split('/');
-      return root === 'workspaces' && installs === 'installs' && internal === 'internal' && id === 'memory' && wsId && installId ? [{ wsId, installId }] : [];
-    });
+    return snap.docs.flatMap((d) => installAt(d.ref, ['internal', 'memory']) ?? []);
   }
 
   async restampBatch(scope: MemoryScope, level: StoredMemoryLevel, expiry: (lastWriteAt: Date) => Date, limit: number) {
@@ -372,10 +369,7 @@ export class FirestoreMemoryStore implements MemoryStore {
 
   async purgesDue(now: Date, limit: number) {
     const snap = await firestore().collectionGroup('installs').where('memoryPurgeAt', '<=', now).orderBy('memoryPurgeAt').select().limit(limit).get();
-    return snap.docs.flatMap((d) => {
-      const [root, wsId, installs, installId] = d.ref.path.split('/');
-      return root === 'workspaces' && installs === 'installs' && wsId && installId ? [{ wsId, installId }] : [];
-    });
+    return snap.docs.flatMap((d) => installAt(d.ref, []) ?? []);
   }
 
   async purged(scope: MemoryScope) {
@@ -451,11 +445,19 @@ function itemOfDoc(scope: MemoryScope, d: DocumentSnapshot): MemoryItemRef | nul
   return typeof id === 'string' ? { scope, level, id } : null;
 }
 
-/** `workspaces/{ws}/installs/{id}/memory/{doc}` → its install; null for a `memory` collection anywhere else. */
-function scopeOfMemoryDoc(ref: DocumentReference): MemoryScope | null {
-  const [root, wsId, installs, installId, memory] = ref.path.split('/');
-  return root === 'workspaces' && installs === 'installs' && memory === 'memory' && wsId && installId ? { wsId, installId } : null;
+/**
+ * A document found across collections (a collection-group query) as the install it belongs to:
+ * `workspaces/{ws}/installs/{id}` followed by `tail` (null: any id). Null for the same
+ * collection anywhere else.
+ */
+function installAt(ref: DocumentReference, tail: readonly (string | null)[]): MemoryScope | null {
+  const [root, wsId, installs, installId, ...rest] = ref.path.split('/');
+  const fits = root === 'workspaces' && installs === 'installs' && rest.length === tail.length && tail.every((part, n) => part === null || rest[n] === part);
+  return fits && wsId && installId ? { wsId, installId } : null;
 }
+
+/** `workspaces/{ws}/installs/{id}/memory/{doc}` → its install. */
+const scopeOfMemoryDoc = (ref: DocumentReference): MemoryScope | null => installAt(ref, ['memory', null]);
 
 /** The sum of stored counters (the main document's and the read shards'). */
 function sumStats(raws: unknown[]): MemoryStats {
