@@ -213,11 +213,20 @@ describe("an install's memory, for its customer", () => {
     const [ws, other] = await Promise.all([newWorkspace(), newWorkspace()]);
     const { installId, runner } = await installWithRun(ws);
     await runner('task/put', { key: 'secret-plan', value: 'a' });
-    for (const [method, path] of [['GET', ''], ['GET', '/task'], ['GET', '/export'], ['DELETE', ''], ['DELETE', '/task/secret-plan']] as const) {
-      const r = await call(method, `/workspaces/${other.id}/installs/${installId}/memory${path}`, { token: other.owner.idToken });
+    for (const [method, path, body] of [
+      ['GET', '', undefined],
+      ['GET', '/task', undefined],
+      ['GET', '/export', undefined],
+      ['DELETE', '', undefined],
+      ['DELETE', '/task/secret-plan', undefined],
+      ['PUT', '/retention', { retentionDays: { task: 1 } }],
+    ] as const) {
+      const r = await call(method, `/workspaces/${other.id}/installs/${installId}/memory${path}`, { token: other.owner.idToken, body });
       expect({ method, path, status: r.status, code: codeOf(r) }).toEqual({ method, path, status: 404, code: 'install_not_found' });
     }
     expect((await runner('task/get', { key: 'secret-plan' })).item).toMatchObject({ value: 'a' });
+    // The other workspace set nothing on this install.
+    expect((await call('GET', `/workspaces/${ws.id}/installs/${installId}/memory`, { token: ws.owner.idToken })).body.retentionOverrides).toEqual({});
   });
 });
 
