@@ -77,11 +77,6 @@ async function waitForState(dev: TestUser, publisherId: string, agentId: string,
 }
 
 const hashOf = (page: Page) => new URL(page.url()).hash;
-const signedIn = async (page: Page, user: TestUser, ws?: { id: string; name: string }) => {
-  await signInAs(page, user, ws);
-  // The sign-in page moves on by itself once signed in: that comes first, then the address.
-  await poll(() => hashOf(page).startsWith('#/signin')).toBe(false);
-};
 /** The focused element's id, text and aria-expanded (the page's globals are reached through an element: no DOM library here). */
 const focused = (page: Page) =>
   page.locator('html').evaluate((root) => {
@@ -103,7 +98,7 @@ describe('the developer portal', () => {
     // From the account page into the portal: no publishers yet.
     const { context, page } = await newPage(browser);
     const errors = collectErrors(page);
-    await signedIn(page, dev);
+    await signInAs(page, dev);
     await page.goto(`${urls.web}/#/account`);
     await page.getByRole('link', { name: 'Your publishers, agents and versions' }).click();
     await poll(() => page.locator('#publisher-list-empty').count()).toBe(1);
@@ -181,7 +176,7 @@ describe('the developer portal', () => {
     // The platform admin finds the queue from the portal, reads the item, and decides.
     const admin = await newPage(browser);
     const adminErrors = collectErrors(admin.page);
-    await signedIn(admin.page, reviewer);
+    await signInAs(admin.page, reviewer);
     await admin.page.goto(`${urls.web}/#/publishers`);
     await poll(() => admin.page.getByRole('link', { name: 'Review queue: versions waiting for a platform admin' }).isVisible()).toBe(true);
     await admin.page.getByRole('link', { name: 'Review queue: versions waiting for a platform admin' }).click();
@@ -223,7 +218,7 @@ describe('the developer portal', () => {
     await customerApi.call('deployInstall', { params: { wsId: ws.id, installId: install.id } });
     const customer = await newPage(browser);
     const customerErrors = collectErrors(customer.page);
-    await signedIn(customer.page, ws.owner, { id: ws.id, name: 'Customer' });
+    await signInAs(customer.page, ws.owner, { id: ws.id, name: 'Customer' });
     await customer.page.goto(`${urls.web}/#/workspace`);
     const card = customer.page.locator(`li.install-card[data-install="${install.id}"]`);
     await poll(() => card.locator('[data-version-status]').getAttribute('data-version-status')).toBe('update');
@@ -231,7 +226,7 @@ describe('the developer portal', () => {
 
     // The viewer reads 1.0.0 and has no buttons.
     const asViewer = await newPage(browser);
-    await signedIn(asViewer.page, viewer);
+    await signInAs(asViewer.page, viewer);
     await asViewer.page.goto(`${urls.web}/#/publishers/${publisherId}/agents/${agentId}?version=1.0.0`);
     await poll(() => asViewer.page.locator('#version-state [data-state]').getAttribute('data-state')).toBe('published');
     expect(await asViewer.page.locator('#version-detail button').count()).toBe(0);
@@ -362,7 +357,7 @@ describe('the developer portal', () => {
     const { context, page } = await newPage(browser);
     const errors = collectErrors(page);
     await page.route(`**/v1/publishers/${publisherId}/analytics?days=30`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) }));
-    await signedIn(page, dev);
+    await signInAs(page, dev);
     await page.goto(`${urls.web}/#/publishers/${publisherId}/analytics?days=30`);
     const section = page.locator('section.agent-analytics[data-agent="hello-figures"]');
     await poll(() => section.locator('#analytics-hello-figures-chart canvas').count()).toBeGreaterThan(0);

@@ -90,7 +90,7 @@ export async function newPage(browser: Browser, size = DESKTOP): Promise<{ conte
   return { context, page };
 }
 
-/** Signs `user` in through the sign-in page, with `wsId` as their current workspace. */
+/** Signs `user` in through the sign-in page, with `ws` as their current workspace, and waits for the page it lands on. */
 export async function signInAs(page: Page, user: TestUser, ws?: { id: string; name: string }): Promise<void> {
   if (ws) {
     await page.addInitScript(
@@ -102,8 +102,10 @@ export async function signInAs(page: Page, user: TestUser, ws?: { id: string; na
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  // The header's Account link stays (the "You are signed in." status may be replaced by the next page's at once).
-  await expect.poll(() => page.getByRole('link', { name: 'Account', exact: true }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  // Signing in ends on the dashboard or, with no workspace chosen, on Workspaces where it sends
+  // you. Wait for that landing: an address the test goes to next must not race its redirect.
+  const landing = ws ? `Dashboard: ${ws.name}` : 'Workspaces';
+  await expect.poll(() => page.getByRole('heading', { name: landing, exact: true, level: 1 }).count(), { timeout: 30_000 }).toBe(1);
 }
 
 /**

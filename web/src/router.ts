@@ -56,7 +56,8 @@ async function render(): Promise<void> {
   const controller = new AbortController();
   current = controller;
 
-  const [path = '/', search = ''] = currentPath().split('?');
+  const address = currentPath();
+  const [path = '/', search = ''] = address.split('?');
   const found = routes.map((r) => ({ r, params: match(r.pattern, path) })).find((x) => x.params !== null);
   const root = document.createElement('div');
   outlet.replaceChildren(root);
@@ -70,6 +71,9 @@ async function render(): Promise<void> {
     const route = found?.r.page ?? notFound;
     const page = typeof route === 'function' ? route : await route.load();
     if (controller.signal.aborted) return;
+    // The address moved on while the page's code loaded, its hashchange not handled yet: a page
+    // run now would act on an address no longer asked for (a redirect would replace the new one).
+    if (currentPath() !== address) return void render();
     const done = page(root, ctx);
     // Pages draw their heading before they wait for data: move focus to it, so keyboard and
     // screen reader users land on the new page (not on first load, where focus starts at the top).

@@ -98,13 +98,17 @@ export const dashboardPage: Page = async (root, { signal }) => {
   installs.append(wait);
   const loaded = await api.call('listInstalls', { params: { wsId: ws.id }, query: { limit: 100 }, signal }).finally(() => wait.remove());
   const metricsLoad = metricsSection(metrics, ws.id, signal);
-  const history = runHistory(runs, ws.id, loaded.items, signal);
-  const m = await metricsLoad;
-  if (loaded.items.length === 0) installs.append(h('p', {}, t('install.empty'), ' ', h('a', { href: href('/') }, t('install.browse'))));
-  else {
-    const role = (await myWorkspaces().catch(() => [])).find((w) => w.id === ws.id)?.role;
-    const declared = declaredMemory(signal);
-    installs.append(h('ul', { class: 'install-cards' }, ...loaded.items.map((i) => installCard(ws.id, i, m?.installs.find((x) => x.installId === i.id), canManageInstalls(role), declared, signal))));
-  }
-  await history;
+  const cards = (async () => {
+    const m = await metricsLoad;
+    if (loaded.items.length === 0) installs.append(h('p', {}, t('install.empty'), ' ', h('a', { href: href('/') }, t('install.browse'))));
+    else {
+      const role = (await myWorkspaces().catch(() => [])).find((w) => w.id === ws.id)?.role;
+      const declared = declaredMemory(signal);
+      installs.append(h('ul', { class: 'install-cards' }, ...loaded.items.map((i) => installCard(ws.id, i, m?.installs.find((x) => x.installId === i.id), canManageInstalls(role), declared, signal))));
+    }
+  })();
+  // Both awaited at once: the runs failing (or aborted, on leaving) while the cards still wait is
+  // not an unhandled rejection; the router shows the first failure, and none once the page is left.
+  const failed = (await Promise.allSettled([cards, runHistory(runs, ws.id, loaded.items, signal)])).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 };
