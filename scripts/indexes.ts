@@ -129,13 +129,13 @@ export function indexesFile() {
       { collectionGroup: 'facts', fieldPath: 'expiresAt', ttl: true, indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'yaml', indexes: [] },
       { collectionGroup: 'versions', fieldPath: 'manifest', indexes: [] },
-      // Agent memory (adapters/firestore/memory.ts): items past retention are deleted by the sweep (app/memory/sweepMemory.ts),
-      // which counts them; TTL on expiresAt (the last write plus the level's retention for the install) is the production backstop.
-      // Values and texts are read whole, never queried.
+      // Agent memory (adapters/firestore/memory.ts): items past retention (expiresAt: the last write plus the level's retention
+      // for the install) are deleted by the sweep (app/memory/sweepMemory.ts), which counts them. TTL on ttlAt, a week later, is
+      // the production backstop, never indexed. Values and texts are read whole, never queried.
+      { collectionGroup: 'memory', fieldPath: 'ttlAt', ttl: true, indexes: [] },
       {
         collectionGroup: 'memory',
         fieldPath: 'expiresAt',
-        ttl: true,
         indexes: [
           { order: 'ASCENDING', queryScope: 'COLLECTION' },
           { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },

@@ -51,6 +51,15 @@ const age = (wsId: string, installId: string, doc: string, days: number, retenti
   return memoryDoc(wsId, installId, doc).update({ updatedAt: new Date(writtenAt), expiresAt: new Date(writtenAt + retentionDays * DAY) });
 };
 
+/**
+ * Production's TTL policy deletes on `ttlAt`, a week after `expiresAt`: a backstop for a stopped
+ * sweep that cannot beat the sweep's restamp of an item whose retention was made longer.
+ */
+async function expectBackstop(wsId: string, installId: string, doc: string) {
+  const d = await memoryDoc(wsId, installId, doc).get();
+  expect({ doc, ttlAfterExpiry: d.get('ttlAt')?.toMillis() - d.get('expiresAt').toMillis() }).toEqual({ doc, ttlAfterExpiry: 7 * DAY });
+}
+
 async function sweepUntilDone(now = new Date()) {
   const total = { expired: 0, purged: 0 };
   for (let i = 0; i < 50; i++) {
@@ -77,6 +86,8 @@ describe("an install's memory, for its customer", () => {
       await runner('vector/upsert', { items: [item] });
     }
     await runner('episodes', { saw: '3 idle VMs in europe-west1', did: 'proposed stopping 3', outcome: 'partial', metadata: {} });
+    await expectBackstop(ws.id, installId, 'v_m1');
+    await expectBackstop(ws.id, installId, `e_${runId}`);
     const agents = await runner('vector/search', { query: 'idle VM stopped in europe-west1', k: 2, filter: { region: 'eu' } });
 
     // The summary: per level, from the counters; the space, the retention and quota of the plan.
@@ -316,6 +327,7 @@ describe('the retention sweep', () => {
     await runner('task/put', { key: 'new', value: 1 });
     const stamped = (await memoryDoc(ws.id, installId, taskDoc('new')).get()).get('expiresAt').toMillis();
     expect(Math.abs(stamped - (Date.now() + 10 * DAY))).toBeLessThan(5 * 60_000);
+    await expectBackstop(ws.id, installId, taskDoc('new'));
 
     // Back to the default: the item is kept for 90 days from its write again.
     const reset = await rest('PUT', '/retention', { retentionDays: { task: null } });
@@ -323,6 +335,7 @@ describe('the retention sweep', () => {
     await sweepUntilDone();
     const d5 = (await memoryDoc(ws.id, installId, taskDoc('d5')).get()).get('expiresAt').toMillis();
     expect(Math.abs(d5 - (Date.now() + 85 * DAY))).toBeLessThan(5 * 60_000);
+    await expectBackstop(ws.id, installId, taskDoc('d5'));
     expect((await rest('GET')).body.levels.task).toMatchObject({ items: 2, expirations: 2 });
   });
 
@@ -336,6 +349,7 @@ describe('the retention sweep', () => {
     const doc = await memoryDoc(ws.id, installId, taskDoc('kept')).get();
     expect(doc.exists).toBe(true);
     expect(Math.abs(doc.get('expiresAt').toMillis() - (Date.now() + 50 * DAY))).toBeLessThan(5 * 60_000);
+    await expectBackstop(ws.id, installId, taskDoc('kept'));
   });
 
   it('judges the items of an install whose workspace is gone by the defaults, instead of leaving them at the head of the sweep', { timeout: 120_000 }, async () => {

@@ -15,11 +15,20 @@ import { dataOf, decodeCursor, encodeCursor, firestore, revive } from './client.
  * Task values are stored as JSON text: Firestore cannot hold arrays of arrays.
  *
  * Every item carries `expiresAt` (its last write plus its level's retention for the install),
- * which the retention sweep (app/memory/sweepMemory.ts) queries across installs and the
- * production TTL policy (firestore.indexes.json) backs up: the sweep deletes first and counts
- * what it deleted, which TTL cannot. And `lastAccessAt`, the quota's least-recently-used order.
+ * which the retention sweep (app/memory/sweepMemory.ts) queries across installs; the sweep
+ * deletes and counts what it deleted, which TTL cannot. Production's TTL policy
+ * (firestore.indexes.json) deletes on `ttlAt`, written beside every `expiresAt`. And
+ * `lastAccessAt`, the quota's least-recently-used order.
  */
 type VectorValue = ReturnType<typeof FieldValue.vector>;
+
+/**
+ * TTL deletes a week after `expiresAt`: a backstop for a sweep that stopped. On `expiresAt` itself
+ * it could delete an item whose retention was made longer before the sweep's restamp (200 items
+ * a transaction) reached it, which for a large install takes hours.
+ */
+const TTL_BACKSTOP_MS = 7 * 86_400_000;
+const stamps = (expiresAt: Date) => ({ expiresAt, ttlAt: new Date(expiresAt.getTime() + TTL_BACKSTOP_MS) });
 
 const installRef = (s: MemoryScope) => firestore().collection('workspaces').doc(s.wsId).collection('installs').doc(s.installId);
 const memoryOf = (s: MemoryScope) => installRef(s).collection('memory');
@@ -61,7 +70,8 @@ const taskOf = (d: TaskDoc): StoredTask => ({
 });
 const vectorOf = (raw: Record<string, unknown>): StoredVector => {
   const embedding = (raw['embedding'] as VectorValue).toArray();
-  const rest = revive<Omit<VectorDoc, 'embedding'>>({ ...raw, embedding: null });
+  const { ttlAt: _ttl, ...stored } = raw;
+  const rest = revive<Omit<VectorDoc, 'embedding'>>({ ...stored, embedding: null });
   return { ...rest, embedding } as StoredVector;
 };
 
@@ -116,7 +126,7 @@ export class FirestoreMemoryStore implements MemoryStore {
           expiresAt: next.expiresAt,
           lastAccessAt: next.lastAccessAt,
         };
-        tx.set(ref, doc);
+        tx.set(ref, { ...doc, ...stamps(next.expiresAt) });
       }
       else if (current) tx.delete(ref);
       return result;
@@ -140,7 +150,7 @@ export class FirestoreMemoryStore implements MemoryStore {
         if (snap.exists) replacedBytes += Number(snap.get('bytes') ?? 0);
         else added += 1;
         const { embedding, ...rest } = items[n]!;
-        tx.set(refs[n]!, { ...rest, embedding: FieldValue.vector(embedding) });
+        tx.set(refs[n]!, { ...rest, ...stamps(rest.expiresAt), embedding: FieldValue.vector(embedding) });
       });
       return { replacedBytes, added };
     });
@@ -233,7 +243,7 @@ export class FirestoreMemoryStore implements MemoryStore {
       let q = memoryOf(scope).where('level', '==', level).orderBy(FieldPath.documentId()).select('updatedAt').limit(limit);
       if (from !== '') q = q.startAfter(from);
       const snap = await tx.get(q);
-      for (const d of snap.docs) tx.update(d.ref, { expiresAt: expiry((d.get('updatedAt') as Timestamp).toDate()) });
+      for (const d of snap.docs) tx.update(d.ref, stamps(expiry((d.get('updatedAt') as Timestamp).toDate())));
       const done = snap.docs.length < limit;
       const left = Object.keys(internal?.restamp ?? {}).filter((l) => l !== level);
       if (!done) tx.update(ref, { [`restamp.${level}`]: snap.docs.at(-1)!.id });
@@ -357,7 +367,7 @@ export class FirestoreMemoryStore implements MemoryStore {
     const ref = refOf(candidate);
     await firestore().runTransaction(async (tx) => {
       const snap = await tx.get(ref);
-      if (snap.exists && (snap.get('updatedAt') as Timestamp | undefined)?.toMillis() === candidate.lastWriteAt.getTime()) tx.update(ref, { expiresAt });
+      if (snap.exists && (snap.get('updatedAt') as Timestamp | undefined)?.toMillis() === candidate.lastWriteAt.getTime()) tx.update(ref, stamps(expiresAt));
     });
   }
 
