@@ -68,9 +68,9 @@ export async function benchUsage(stack: Stack, events = 300, runs = 20): Promise
   const first = await meter.measure(() => ledger.record(one, new Date()));
   const again = await meter.measure(() => ledger.record(one, new Date()));
 
-  console.log('\nusage metering (usage-events topic → recordUsageEvents → ledger)');
+  console.log('\n== Usage metering (usage-events topic → recordUsageEvents → ledger) ==');
   console.log(`  ${events} facts published in ${fmt(published)}; ${recorded} recorded in ${seconds.toFixed(2)} s: ${(recorded / seconds).toFixed(0)} facts/s`);
-  console.log(`  baseline: ${events} bare Firestore creates from this process at once: ${(events / bareSeconds).toFixed(0)} creates/s (recording is ${ratio(bareSeconds, seconds)} of its rate)`);
+  console.log(`  baseline: ${events} bare Firestore creates from this process at once: ${(events / bareSeconds).toFixed(0)} creates/s (recording them took ${ratio(seconds, bareSeconds)} as long)`);
   console.log(`  Firestore per fact: ${first.usage.reads} read(s), ${first.usage.writes} write(s) in ${first.usage.commits} commit(s); a redelivered fact: ${again.usage.reads} read(s), ${again.usage.writes} write(s)`);
 
   // Trigger → running: free probe against a per-unit probe with caps (its trigger reads the month's usage).
