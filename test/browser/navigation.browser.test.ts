@@ -7,10 +7,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
-import { browserTest, collectErrors, newPage, poll } from '../support/browserChecks.ts';
+import { browserTest, collectErrors, newPage, poll, submitSignIn } from '../support/browserChecks.ts';
 import { installProbe } from '../support/probe.ts';
 import { urls } from '../support/stack.ts';
-import { newWorkspace, signUp, type TestUser } from '../support/users.ts';
+import { newWorkspace, signUp } from '../support/users.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -21,14 +21,6 @@ afterAll(async () => {
 });
 
 const heading = (page: Page) => page.getByRole('heading', { level: 1 }).innerText();
-
-/** Signs in straight to `next` (the dashboard's code is not loaded on the way). */
-async function signInTo(page: Page, user: TestUser, next: string): Promise<void> {
-  await page.goto(`${urls.web}/#/signin?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
 
 describe('moving between pages', () => {
   it('runs the page of the address in force once a page has loaded, not the one asked for before', browserTest, async () => {
@@ -44,7 +36,8 @@ describe('moving between pages', () => {
         await held;
         await route.continue();
       });
-      await signInTo(page, user, '/account');
+      // Signed in straight to the account page: the dashboard's code is not loaded on the way.
+      await submitSignIn(page, user, '/account');
       await poll(() => heading(page)).toBe('Your account');
       await page.evaluate("location.hash = '#/workspace'");
       await poll(() => asked).toBe(1);
@@ -74,7 +67,7 @@ describe('moving between pages', () => {
       const hang = (name: string) => async () => void waiting.push(name);
       await page.route((url) => url.pathname === `/v1/workspaces/${ws.id}/runs`, hang('runs'));
       await page.route((url) => url.pathname === '/v1/workspaces', hang('workspaces'));
-      await signInTo(page, owner, '/account');
+      await submitSignIn(page, owner, '/account');
       await poll(() => heading(page)).toBe('Your account');
       await page.goto(`${urls.web}/#/workspace`);
       await poll(() => page.locator('li.install-card').count()).toBe(0);

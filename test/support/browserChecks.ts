@@ -90,6 +90,14 @@ export async function newPage(browser: Browser, size = DESKTOP): Promise<{ conte
   return { context, page };
 }
 
+/** Fills and sends the sign-in page's form for `user`; the app then goes to `next` (by default the dashboard). */
+export async function submitSignIn(page: Page, user: TestUser, next?: string): Promise<void> {
+  await page.goto(`${urls.web}/#/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
 /** Signs `user` in through the sign-in page, with `ws` as their current workspace, and waits for the page it lands on. */
 export async function signInAs(page: Page, user: TestUser, ws?: { id: string; name: string }): Promise<void> {
   if (ws) {
@@ -98,10 +106,7 @@ export async function signInAs(page: Page, user: TestUser, ws?: { id: string; na
       [user.uid, JSON.stringify({ id: ws.id, name: ws.name })],
     );
   }
-  await page.goto(`${urls.web}/#/signin`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await submitSignIn(page, user);
   // Signing in ends on the dashboard or, with no workspace chosen, on Workspaces where it sends
   // you. Wait for that landing: an address the test goes to next must not race its redirect.
   const landing = ws ? `Dashboard: ${ws.name}` : 'Workspaces';

@@ -45,6 +45,16 @@ export function select(id: string, options: [string, string][], value?: string |
 export const loading = () => h('p', { class: 'muted' }, t('common.loading'));
 
 /**
+ * Waits for all of a page's independent loads, then rethrows the first failure for the router to
+ * show. Awaited together: one failing (or aborted, on leaving the page) while another still waits
+ * is never an unhandled rejection.
+ */
+export async function allLoaded(loads: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(loads)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
  * A list that loads page by page: renders the first page into `list`, then a "Load more"
  * button for as long as the API hands back a cursor.
  */

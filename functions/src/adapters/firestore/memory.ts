@@ -274,7 +274,6 @@ export class FirestoreMemoryStore implements MemoryStore {
     return deleteUnchanged(candidates, 'lastAccessAt', (c) => c.lastAccessAt);
   }
 
-
   async statsOf(wsId: string, installIds: string[]) {
     const out = new Map<string, { stats: MemoryStats; runs: number }>();
     if (installIds.length === 0) return out;
@@ -375,7 +374,6 @@ export class FirestoreMemoryStore implements MemoryStore {
     // Written again since the sweep read it: it lives on.
     return deleteUnchanged(candidates, 'updatedAt', (c) => c.lastWriteAt);
   }
-
 
   async purgesDue(now: Date, limit: number) {
     const snap = await firestore().collectionGroup('installs').where('memoryPurgeAt', '<=', now).orderBy('memoryPurgeAt').select().limit(limit).get();

@@ -11,7 +11,7 @@ import { formatCount, formatDateTime, t } from '../../i18n.ts';
 import { categoryLabel, priceLabel, ratingLabel } from '../../labels.ts';
 import { showError } from '../../messages.ts';
 import { currentPath, href, navigate, type Page } from '../../router.ts';
-import { details, loading, section, setTitle } from '../../ui/common.ts';
+import { allLoaded, details, loading, section, setTitle } from '../../ui/common.ts';
 import { busy, h, replace } from '../../ui/dom.ts';
 import { renderMarkdown } from '../../ui/markdown.ts';
 import { manifestViewer } from './manifestViewer.ts';
@@ -83,13 +83,11 @@ export const agentPage: Page = async (root, { params, signal }) => {
     section('agent-versions', t('agent.versions'), versions),
     reviews,
   );
-  const results = await Promise.allSettled([
+  await allLoaded([
     versionsList(agent.id, signal).then((list) => replace(versions, list)),
     reviewsSection(reviews, agent.id, signal, (avg, count) => replace(rating, ratingLabel(avg, count))),
-  ]);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
+  ]).catch((err: unknown) => {
     if (versions.textContent === t('common.loading')) replace(versions, t('agent.versionsFailed'));
-    throw failed.reason;
-  }
+    throw err;
+  });
 };

@@ -10,7 +10,7 @@ import { getCurrentWorkspace, setCurrentWorkspace } from '../../currentWorkspace
 import { t } from '../../i18n.ts';
 import { showError } from '../../messages.ts';
 import { navigate, type Page } from '../../router.ts';
-import { loading, requireUser, section, setTitle } from '../../ui/common.ts';
+import { allLoaded, loading, requireUser, section, setTitle } from '../../ui/common.ts';
 import { h } from '../../ui/dom.ts';
 import { capsSection } from './capsSection.ts';
 import { invoicesSection } from './invoicesSection.ts';
@@ -64,6 +64,5 @@ export const billingPage: Page = async (root, { query, signal }) => {
     capsSection(caps, ws.id, month, { canManage, installs }, () => void shown.reload().catch(showError));
   })();
   const invoicesLoad = invoicesSection(invoices, ws.id, signal);
-  const failed = (await Promise.allSettled([planLoad, usageLoad, invoicesLoad])).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  await allLoaded([planLoad, usageLoad, invoicesLoad]);
 };

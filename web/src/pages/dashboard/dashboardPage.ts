@@ -13,7 +13,7 @@ import { formatDateTime, formatPercent, t, tn } from '../../i18n.ts';
 import { showError } from '../../messages.ts';
 import { myWorkspaces } from '../../myWorkspaces.ts';
 import { href, navigate, type Page } from '../../router.ts';
-import { loading, requireUser, section, setTitle } from '../../ui/common.ts';
+import { allLoaded, loading, requireUser, section, setTitle } from '../../ui/common.ts';
 import { h, replace } from '../../ui/dom.ts';
 import { versionStatus } from '../install/versionStatus.ts';
 import { wizardPath } from '../install/wizardContext.ts';
@@ -107,8 +107,5 @@ export const dashboardPage: Page = async (root, { signal }) => {
       installs.append(h('ul', { class: 'install-cards' }, ...loaded.items.map((i) => installCard(ws.id, i, m?.installs.find((x) => x.installId === i.id), canManageInstalls(role), declared, signal))));
     }
   })();
-  // Both awaited at once: the runs failing (or aborted, on leaving) while the cards still wait is
-  // not an unhandled rejection; the router shows the first failure, and none once the page is left.
-  const failed = (await Promise.allSettled([cards, runHistory(runs, ws.id, loaded.items, signal)])).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  await allLoaded([cards, runHistory(runs, ws.id, loaded.items, signal)]);
 };

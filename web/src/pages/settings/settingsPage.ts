@@ -7,7 +7,7 @@ import { canListInstalls } from '../../billingRoles.ts';
 import { getCurrentWorkspace } from '../../currentWorkspace.ts';
 import { t } from '../../i18n.ts';
 import { navigate, type Page } from '../../router.ts';
-import { requireUser, section, setTitle } from '../../ui/common.ts';
+import { allLoaded, requireUser, section, setTitle } from '../../ui/common.ts';
 import { h } from '../../ui/dom.ts';
 import { apiKeysSection } from './apiKeysSection.ts';
 import { connectionsSection } from './connectionsSection.ts';
@@ -32,13 +32,11 @@ export const settingsPage: Page = async (root, { signal }) => {
   const connections = canListInstalls(role) ? section('settings-connections', t('settings.connections')) : null;
   const notifications = canManage ? section('settings-notifications', t('settings.notifications')) : null;
   for (const s of [connections, notifications]) if (s) root.append(s);
-  const results = await Promise.allSettled([
+  await allLoaded([
     membersSection(members, ws.id, user.uid, signal, canManage),
     // Listing keys needs apikeys.manage too: other roles are told who manages them, and nothing is asked.
     canManage ? apiKeysSection(keys, ws.id, signal) : Promise.resolve(void keys.append(h('p', { class: 'hint' }, t('keys.managersOnly')))),
     connections ? connectionsSection(connections, ws.id, user.uid, signal, canManage) : Promise.resolve(),
     notifications ? notificationsSection(notifications, ws.id, signal) : Promise.resolve(),
   ]);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 };
